@@ -1,0 +1,93 @@
+"""Dependencies shared by the routes: DB session, settings, the signed-in user, service clients."""
+
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
+from sqlmodel import Session
+
+from auth_service.core.config import Settings
+from auth_service.core.security import SERVICE_ROLE
+from auth_service.models import Role, User, UserStatus
+from auth_service.tokens import TokenService
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_token_service(request: Request) -> TokenService:
+    tokens: TokenService = request.app.state.tokens
+    return tokens
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+TokensDep = Annotated[TokenService, Depends(get_token_service)]
+
+
+def get_current_user(session: SessionDep, claims: CurrentClaims) -> User:
+    try:
+        user_id = uuid.UUID(claims.sub)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid token subject") from exc
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "User no longer exists")
+    if user.status == UserStatus.BANNED:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin_user(user: CurrentUser) -> User:
+    # The role is read from the database, not the token: a demotion applies at once.
+    if user.role != Role.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Admin role required")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_service_client(
+    tokens: TokensDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenClaims:
+    """`/internal` accepts only client-credentials service tokens (audience quest-internal)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Not authenticated",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        claims = tokens.verify(credentials.credentials, audience=tokens.settings.internal_audience)
+    except InvalidTokenError as exc:
+        # A valid player/admin token is a known caller without the right: 403, not 401.
+        try:
+            tokens.verify(credentials.credentials)
+        except InvalidTokenError:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
+            ) from exc
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Service credentials required") from exc
+    if claims.role != SERVICE_ROLE:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Service credentials required")
+    return claims
+
+
+ServiceClient = Annotated[TokenClaims, Depends(get_service_client)]

@@ -1,0 +1,23 @@
+"""The one place routers are mounted."""
+
+from fastapi import APIRouter
+
+from auth_service.api.routes import internal, keys, login, users, wallet
+
+
+def public_api() -> APIRouter:
+    """Everything under /api/auth. Authentication is enforced per route through CurrentUser /
+    AdminUser; the public ones (signup, login, refresh, logout, JWKS) are kept visibly apart."""
+    api = APIRouter()
+    # Public on purpose: these are how a caller obtains or gives up credentials, or verifies them.
+    api.include_router(login.router)
+    api.include_router(users.public_router)
+    api.include_router(keys.router)
+    # Authenticated.
+    api.include_router(users.router)
+    api.include_router(wallet.router)
+    return api
+
+
+def internal_api() -> APIRouter:
+    return internal.router

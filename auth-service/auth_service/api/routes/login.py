@@ -1,0 +1,154 @@
+"""Sign-in, refresh and logout. Public routes: they are how a caller gets credentials."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Cookie, Form, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
+
+from auth_service import signin, tokens
+from auth_service.api.deps import SessionDep, SettingsDep, TokensDep
+from auth_service.core.config import Settings
+from auth_service.models import RefreshRequest, Token
+
+router = APIRouter(tags=["login"])
+
+REFRESH_COOKIE = "refresh_token"  # also the name of the Cookie parameters below
+REFRESH_PATHS = ("login/refresh", "logout")
+
+
+class LoginForm(BaseModel):
+    """OAuth2 password form (username, password); bounded so nobody makes us hash megabytes."""
+
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+    grant_type: str | None = Field(default=None, pattern="^password$")
+
+
+def _set_refresh_cookie(response: Response, settings: Settings, token: str | None) -> None:
+    # httpOnly + SameSite=Strict, one cookie per route that reads it, so the browser sends it
+    # nowhere else and page scripts never see it.
+    for path in REFRESH_PATHS:
+        full_path = f"{settings.api_prefix}/{path}"
+        if token is None:
+            response.delete_cookie(
+                REFRESH_COOKIE,
+                path=full_path,
+                secure=settings.refresh_cookie_secure,
+                httponly=True,
+                samesite="strict",
+            )
+        else:
+            response.set_cookie(
+                REFRESH_COOKIE,
+                token,
+                max_age=int(timedelta(days=settings.refresh_token_expire_days).total_seconds()),
+                path=full_path,
+                secure=settings.refresh_cookie_secure,
+                httponly=True,
+                samesite="strict",
+            )
+
+
+def _client_address(request: Request) -> str:
+    # Behind Traefik uvicorn runs with --proxy-headers, so this is the forwarded client address.
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/login/access-token",
+    responses={
+        400: {"description": "Incorrect user name or password"},
+        403: {"description": "Account is banned"},
+        429: {"description": "Too many failed attempts; see Retry-After"},
+    },
+)
+def login_access_token(
+    request: Request,
+    response: Response,
+    form: Annotated[LoginForm, Form()],
+    session: SessionDep,
+    settings: SettingsDep,
+    token_service: TokensDep,
+) -> Token:
+    # A sync route on purpose: the argon2 verify runs in the threadpool, never on the event loop.
+    try:
+        result = signin.sign_in(
+            session=session,
+            user_name=form.username,
+            password=form.password,
+            client_address=_client_address(request),
+            settings=settings,
+        )
+    except signin.ThrottledError as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "Too many failed sign-in attempts, try again later",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from exc
+    except signin.InvalidCredentialsError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect user name or password") from exc
+    except signin.BannedError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
+    relay = request.app.state.relay
+    if relay is not None:
+        relay.wake()  # publish now rather than at the relay's next poll
+    access = token_service.access_token(result.user)
+    _set_refresh_cookie(response, settings, result.refresh_token)
+    return Token(
+        access_token=access.token, refresh_token=result.refresh_token, expires_in=access.expires_in
+    )
+
+
+def _presented_token(body: RefreshRequest | None, cookie: str | None) -> str:
+    token = (body.refresh_token if body is not None else None) or cookie
+    if not token or len(token) > 256:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Refresh token required")
+    return token
+
+
+@router.post(
+    "/login/refresh",
+    responses={401: {"description": "Invalid, expired or reused refresh token"}},
+)
+def refresh(
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    token_service: TokensDep,
+    body: Annotated[RefreshRequest | None, Body()] = None,
+    refresh_token: Annotated[str | None, Cookie(max_length=256)] = None,
+) -> Token:
+    presented = _presented_token(body, refresh_token)
+    try:
+        user, new_token = tokens.rotate_refresh_token(
+            session=session,
+            token=presented,
+            lifetime=timedelta(days=settings.refresh_token_expire_days),
+        )
+    except tokens.InvalidRefreshTokenError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid refresh token") from exc
+    except tokens.BannedUserError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
+    access = token_service.access_token(user)
+    _set_refresh_cookie(response, settings, new_token)
+    return Token(access_token=access.token, refresh_token=new_token, expires_in=access.expires_in)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: {"description": "No refresh token given"}},
+)
+def logout(
+    session: SessionDep,
+    settings: SettingsDep,
+    body: Annotated[RefreshRequest | None, Body()] = None,
+    refresh_token: Annotated[str | None, Cookie(max_length=256)] = None,
+) -> Response:
+    presented = _presented_token(body, refresh_token)
+    # Unknown tokens are not an error: logging out twice is fine.
+    tokens.revoke_refresh_token(session=session, token=presented)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    _set_refresh_cookie(response, settings, None)
+    return response

@@ -1,0 +1,29 @@
+"""Engine construction and migrations (no import-time engine: the app factory builds one)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from quest_common.db import make_engine
+from sqlalchemy import Engine
+
+SERVICE_ROOT = Path(__file__).resolve().parents[2]
+
+__all__ = ["alembic_config", "make_engine", "run_migrations"]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(SERVICE_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(SERVICE_ROOT / "alembic"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def run_migrations(database_url: str) -> None:
+    command.upgrade(alembic_config(database_url), "head")
+
+
+def build_engine(database_url: str) -> Engine:
+    # Login holds a connection while it verifies the password (the row lock serialises one
+    # account's logins), so the pool matches the threadpool rather than the default 5.
+    return make_engine(database_url, pool_size=20, max_overflow=30)

@@ -1,0 +1,79 @@
+"""The auth service's app factory: `uvicorn --factory auth_service.main:create_app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from quest_common.db import database_check
+from quest_common.health import MetricsMiddleware, ops_router
+from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.outbox import OutboxRelay
+
+from auth_service.api.main import internal_api, public_api
+from auth_service.core.config import Settings, get_settings
+from auth_service.core.db import build_engine
+from auth_service.keys import KeyRing
+from auth_service.tokens import TokenService
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = build_engine(settings.database_url)
+    keyring = KeyRing(
+        engine=engine,
+        passphrase=settings.signing_key_passphrase,
+        reload_s=settings.key_reload_seconds,
+    )
+    token_service = TokenService(keyring=keyring, settings=settings)
+    relay = (
+        OutboxRelay(
+            engine=engine,
+            amqp_url=settings.amqp_url,
+            exchange=settings.events_exchange,
+            name="auth-outbox-relay",
+            poll_seconds=settings.outbox_poll_seconds,
+        )
+        if settings.run_outbox_relay
+        else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(
+            settings.service_name, json_lines=settings.log_json, level=settings.log_level
+        )
+        # Creates the first signing key if none exists (advisory lock: one replica does it).
+        await run_in_threadpool(keyring.start)
+        if relay is not None:
+            relay.start()  # a thread of this process; woken after each login commits
+        try:
+            yield
+        finally:
+            if relay is not None:
+                await run_in_threadpool(relay.stop)
+            engine.dispose()
+
+    app = FastAPI(
+        title="quest auth-service",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=f"{settings.api_prefix}/openapi.json",
+        docs_url=f"{settings.api_prefix}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.keyring = keyring
+    app.state.tokens = token_service
+    app.state.token_verifier = token_service  # read by quest_common.security.current_claims
+    app.state.relay = relay
+
+    app.include_router(public_api(), prefix=settings.api_prefix)
+    app.include_router(internal_api())
+    # Readiness is the database only: a login must keep working while the broker is down (the
+    # outbox holds the events), so a broker outage must not take auth out of the load balancer.
+    app.include_router(ops_router({"database": lambda: database_check(engine)}))
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,256 @@
+"""Database tables and the public/request models of the auth service.
+
+One module for every table: Alembic autogenerate and the migrations see them together, and the
+service modules (users, tokens, keys, wallet, throttle) import from one place.
+"""
+
+import uuid
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+from quest_common.db import utcnow
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+USER_NAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
+
+
+class UserStatus(IntEnum):
+    NEW = 0  # never signed in: the first sign-in emits NewUserSignIn
+    ACTIVE = 1
+    BANNED = 2
+
+
+class Role(StrEnum):
+    PLAYER = "player"
+    ADMIN = "admin"
+
+
+Item = Literal["diamond", "gold"]
+
+
+def _ts(*, nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (
+        # The leaderboard reads the top balances.
+        Index("ix_users_diamond", text("diamond DESC")),
+        Index("ix_users_gold", text("gold DESC")),
+    )
+
+    user_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_name: str = Field(max_length=64, unique=True, index=True)
+    hashed_password: str = Field(max_length=255)
+    status: int = Field(default=UserStatus.NEW, sa_column=Column(Integer, nullable=False))
+    role: str = Field(default=Role.PLAYER, max_length=16)
+    # BigInteger: balances only grow through credits and must not overflow at 2^31.
+    diamond: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    gold: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_sign_in_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class UserCreate(BaseModel):
+    user_name: str = PydanticField(pattern=USER_NAME_PATTERN, min_length=3, max_length=64)
+    password: str = PydanticField(min_length=8, max_length=128)
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: uuid.UUID
+    user_name: str
+    role: Role
+    status: UserStatus
+    diamond: int
+    gold: int
+    created_at: datetime
+
+
+class UsersPublic(BaseModel):
+    data: list[UserPublic]
+    count: int
+
+
+class UserAdminUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    status: UserStatus | None = None
+
+
+class PasswordChange(BaseModel):
+    current_password: str = PydanticField(min_length=1, max_length=128)
+    new_password: str = PydanticField(min_length=8, max_length=128)
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+class RefreshToken(SQLModel, table=True):
+    """One issued refresh token. Only its SHA-256 is stored: a database leak yields no tokens."""
+
+    __tablename__ = "refresh_token"
+    __table_args__ = (Index("ix_refresh_token_family", "family_id"),)
+
+    token_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    family_id: uuid.UUID
+    user_id: uuid.UUID = Field(foreign_key="users.user_id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    spent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Token(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int
+
+
+class ServiceToken(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str | None = PydanticField(default=None, min_length=1, max_length=256)
+
+
+# --- signing keys ----------------------------------------------------------------------------
+
+
+class KeyStatus(StrEnum):
+    NEXT = "next"  # published in the JWKS, not signing yet (rotation step 1)
+    ACTIVE = "active"  # the one key every replica signs with
+    PREVIOUS = "previous"  # no longer signing, still published until its tokens expire
+    RETIRED = "retired"  # gone from the JWKS
+
+
+class SigningKey(SQLModel, table=True):
+    __tablename__ = "signing_key"
+
+    key_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    kid: str = Field(max_length=64, unique=True)
+    algorithm: str = Field(default="RS256", max_length=16)
+    # PKCS#8 PEM encrypted with SIGNING_KEY_PASSPHRASE: the database alone cannot sign.
+    private_key_pem: str = Field(max_length=8192)
+    public_key_pem: str = Field(max_length=4096)
+    status: str = Field(default=KeyStatus.ACTIVE, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    activated_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Jwk(BaseModel):
+    kty: str
+    kid: str
+    use: str
+    alg: str
+    n: str
+    e: str
+
+
+class Jwks(BaseModel):
+    keys: list[Jwk]
+
+
+# --- wallet ----------------------------------------------------------------------------------
+
+
+class WalletLedger(SQLModel, table=True):
+    __tablename__ = "wallet_ledger"
+    __table_args__ = (Index("ix_wallet_ledger_user_created", "user_id", "created_at"),)
+
+    entry_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Unique: the same credit retried (a claim, a redelivered grant) lands once.
+    idempotency_key: str = Field(max_length=200, unique=True)
+    user_id: uuid.UUID = Field(foreign_key="users.user_id", ondelete="CASCADE")
+    item: str = Field(max_length=16)
+    qty: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reason: str = Field(default="", max_length=255)
+    balance_after: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class WalletCredit(BaseModel):
+    idempotency_key: str = PydanticField(min_length=1, max_length=200)
+    user_id: uuid.UUID
+    item: Item
+    qty: int = PydanticField(ge=1, le=1_000_000)
+    reason: str = PydanticField(default="", max_length=255)
+
+
+class WalletCreditResult(BaseModel):
+    entry_id: uuid.UUID
+    idempotency_key: str
+    user_id: uuid.UUID
+    item: Item
+    qty: int
+    balance: int  # the balance of `item` right after this credit
+    created_at: datetime
+    diamond: int  # current balances
+    gold: int
+
+
+class LedgerEntryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    entry_id: uuid.UUID
+    item: Item
+    qty: int
+    reason: str
+    balance_after: int
+    created_at: datetime
+
+
+class LedgerEntriesPublic(BaseModel):
+    data: list[LedgerEntryPublic]
+    count: int
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int
+    user_id: uuid.UUID
+    user_name: str
+    item: Item
+    balance: int
+
+
+class Leaderboard(BaseModel):
+    data: list[LeaderboardEntry]
+    count: int
+
+
+# --- login throttle --------------------------------------------------------------------------
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per account name or per client address, shared by every replica."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("scope", "subject", name="uq_login_throttle_scope_subject"),)
+
+    throttle_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    scope: str = Field(max_length=16)  # "account" | "address"
+    subject: str = Field(max_length=255)
+    failures: int = Field(default=0)
+    window_started_at: datetime = Field(sa_column=_ts())
+    locked_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Message(BaseModel):
+    detail: str

@@ -1,0 +1,69 @@
+"""One-shot start-up job: wait for the database, migrate, seed (idempotent), ensure a key.
+
+python -m auth_service.prestart
+"""
+
+import logging
+import time
+
+from quest_common.db import database_check
+from quest_common.logging import configure_logging
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from auth_service import users
+from auth_service.core.config import Settings, get_settings
+from auth_service.core.db import build_engine, run_migrations
+from auth_service.keys import ensure_active_key
+from auth_service.models import Role
+
+logger = logging.getLogger("auth_service.prestart")
+
+DEMO_PLAYER = ("user", "password")
+
+
+def wait_for_database(engine: Engine, *, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            database_check(engine)
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            logger.info("database not ready yet, retrying")
+            time.sleep(1)
+
+
+def seed(*, session: Session, settings: Settings) -> list[str]:
+    created: list[str] = []
+    if settings.seed_demo_player and users.ensure_user(
+        session=session, user_name=DEMO_PLAYER[0], password=DEMO_PLAYER[1], role=Role.PLAYER
+    ):
+        created.append(DEMO_PLAYER[0])
+    if users.ensure_user(
+        session=session,
+        user_name=settings.admin_user_name,
+        password=settings.admin_password,
+        role=Role.ADMIN,
+    ):
+        created.append(settings.admin_user_name)
+    return created
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.service_name, json_lines=settings.log_json)
+    engine = build_engine(settings.database_url)
+    wait_for_database(engine)
+    run_migrations(settings.database_url)
+    with Session(engine) as session:
+        created = seed(session=session, settings=settings)
+        ensure_active_key(session=session, passphrase=settings.signing_key_passphrase)
+    logger.info("auth prestart done; seeded: %s", ", ".join(created) or "nothing new")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Login throttling: per account name and per client address, state kept in PostgreSQL.
+
+The rules are plain functions of (state, policy, now) so they are tested without a database;
+`check` and `record_failure` below apply them to the `login_throttle` rows.
+
+Policy (OWASP ASVS 2.2.1, soft lockout): the first `free_failures` failures cost nothing; each
+further failure locks the subject for a delay that doubles (1 s, 2 s, 4 s, ...) up to
+`max_delay_s`; and once `max_failures_per_window` failures pile up inside one window (an hour)
+the subject stays locked until the window ends. A success resets the account's counter; the
+address counter only ages out, so one valid account cannot launder a credential-stuffing run.
+"""
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from auth_service.models import LoginThrottle
+
+ACCOUNT = "account"
+ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    free_failures: int
+    base_delay_s: float
+    max_delay_s: float
+    max_failures_per_window: int
+    window_s: int = 3600
+
+
+@dataclass(frozen=True)
+class ThrottleState:
+    failures: int
+    window_started_at: datetime
+    locked_until: datetime | None = None
+
+
+def retry_after(state: ThrottleState | None, *, now: datetime) -> int | None:
+    """Seconds the caller must wait, or None when a login may be attempted now."""
+    if state is None or state.locked_until is None or state.locked_until <= now:
+        return None
+    return max(1, math.ceil((state.locked_until - now).total_seconds()))
+
+
+def after_failure(
+    state: ThrottleState | None, *, policy: ThrottlePolicy, now: datetime
+) -> ThrottleState:
+    """The state after one more failed attempt."""
+    window = timedelta(seconds=policy.window_s)
+    if state is None or now - state.window_started_at >= window:
+        state = ThrottleState(failures=0, window_started_at=now)
+    failures = state.failures + 1
+    locked_until = state.locked_until
+    if failures >= policy.max_failures_per_window:
+        # The hard ceiling: nothing more until this window is over.
+        locked_until = state.window_started_at + window
+    elif failures > policy.free_failures:
+        exponent = min(failures - policy.free_failures - 1, 30)
+        delay = min(policy.base_delay_s * 2**exponent, policy.max_delay_s)
+        locked_until = now + timedelta(seconds=delay)
+    return replace(state, failures=failures, locked_until=locked_until)
+
+
+# --- persistence -----------------------------------------------------------------------------
+
+
+def _state(row: LoginThrottle | None) -> ThrottleState | None:
+    if row is None:
+        return None
+    return ThrottleState(
+        failures=row.failures,
+        window_started_at=row.window_started_at,
+        locked_until=row.locked_until,
+    )
+
+
+def load(
+    *, session: Session, scope: str, subject: str, for_update: bool = False
+) -> ThrottleState | None:
+    stmt = select(LoginThrottle).where(
+        LoginThrottle.scope == scope, LoginThrottle.subject == subject[:255]
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return _state(session.exec(stmt).first())
+
+
+def record_failure(
+    *, session: Session, scope: str, subject: str, policy: ThrottlePolicy, now: datetime
+) -> ThrottleState:
+    """Count one failure; the row is created if needed and locked, so concurrent failures on
+    several replicas all count."""
+    subject = subject[:255]
+    session.execute(
+        text(
+            "INSERT INTO login_throttle (throttle_id, scope, subject, failures, window_started_at)"
+            " VALUES (gen_random_uuid(), :scope, :subject, 0, :now)"
+            " ON CONFLICT (scope, subject) DO NOTHING"
+        ),
+        {"scope": scope, "subject": subject, "now": now},
+    )
+    row = session.exec(
+        select(LoginThrottle)
+        .where(LoginThrottle.scope == scope, LoginThrottle.subject == subject)
+        .with_for_update()
+    ).one()
+    state = after_failure(_state(row), policy=policy, now=now)
+    row.failures = state.failures
+    row.window_started_at = state.window_started_at
+    row.locked_until = state.locked_until
+    session.add(row)
+    return state
+
+
+def reset(*, session: Session, scope: str, subject: str) -> None:
+    session.execute(
+        LoginThrottle.__table__.delete().where(  # type: ignore[attr-defined]
+            col(LoginThrottle.scope) == scope, col(LoginThrottle.subject) == subject[:255]
+        )
+    )

@@ -1,0 +1,220 @@
+"""Access tokens (RS256 JWTs), service tokens for `/internal`, and refresh-token rotation.
+
+Refresh tokens are opaque random strings; only their SHA-256 is stored. Each login starts a
+family; a refresh spends the presented token and issues the next one in the same family. A spent
+token presented again means a copy is in someone else's hands, so the whole family is revoked.
+"""
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from quest_common.db import utcnow
+from quest_common.security import InvalidTokenError, TokenClaims
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from auth_service.core.config import Settings
+from auth_service.core.security import (
+    ALGORITHM,
+    SERVICE_ROLE,
+    hash_refresh_token,
+    mint_jwt,
+    new_refresh_token,
+)
+from auth_service.keys import KeyRing
+from auth_service.models import RefreshToken, User, UserStatus
+
+PROCESSING_CLIENT_ID = "processing-service"
+
+
+class InvalidRefreshTokenError(Exception):
+    pass
+
+
+class BannedUserError(Exception):
+    pass
+
+
+class InvalidClientError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+class TokenService:
+    """Mints and verifies this service's JWTs with the shared key ring. Also the verifier that
+    `quest_common.security.current_claims` uses here (same `verify` as `JwksVerifier`), so auth
+    checks its own tokens without fetching its own JWKS over HTTP."""
+
+    def __init__(self, *, keyring: KeyRing, settings: Settings) -> None:
+        self.keyring = keyring
+        self.settings = settings
+
+    def access_token(self, user: User, *, now: datetime | None = None) -> IssuedToken:
+        lifetime = timedelta(minutes=self.settings.access_token_expire_minutes)
+        active = self.keyring.snapshot().active
+        token = mint_jwt(
+            private_key=active.private_key,
+            kid=active.kid,
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.jwt_audience,
+            subject=str(user.user_id),
+            role=user.role,
+            name=user.user_name,
+            now=now or utcnow(),
+            lifetime=lifetime,
+        )
+        return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
+
+    def client_secrets(self) -> dict[str, str]:
+        return {PROCESSING_CLIENT_ID: self.settings.processing_client_secret}
+
+    def service_token(self, *, client_id: str, client_secret: str) -> IssuedToken:
+        expected = self.client_secrets().get(client_id)
+        # compare_digest even for an unknown id: the time taken does not tell which ids exist.
+        matches = hmac.compare_digest((expected or "").encode(), client_secret.encode())
+        if expected is None or not matches:
+            raise InvalidClientError
+        lifetime = timedelta(minutes=self.settings.service_token_expire_minutes)
+        active = self.keyring.snapshot().active
+        token = mint_jwt(
+            private_key=active.private_key,
+            kid=active.kid,
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.internal_audience,
+            subject=client_id,
+            role=SERVICE_ROLE,
+            name=None,
+            now=utcnow(),
+            lifetime=lifetime,
+        )
+        return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
+
+    def verify(self, token: str, *, audience: str | None = None) -> TokenClaims:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError("malformed token") from exc
+        # Only our algorithm: refuses `alg: none` and HS256-with-the-public-key confusion.
+        if header.get("alg") != ALGORITHM:
+            raise InvalidTokenError("token algorithm not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidTokenError("token has no key id")
+        key = self.keyring.public_key(kid)
+        if key is None:
+            raise InvalidTokenError("token signed by an unknown key")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=[ALGORITHM],
+                audience=audience or self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidTokenError("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError(f"invalid token: {exc}") from exc
+        return TokenClaims.model_validate(claims)
+
+
+# --- refresh tokens --------------------------------------------------------------------------
+
+
+def issue_refresh_token(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    now: datetime,
+    lifetime: timedelta,
+    family_id: uuid.UUID | None = None,
+) -> str:
+    """Add a refresh token row to the caller's transaction; returns the token to hand out."""
+    token = new_refresh_token()
+    session.add(
+        RefreshToken(
+            token_hash=hash_refresh_token(token),
+            family_id=family_id or uuid.uuid4(),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return token
+
+
+def _revoke_family(session: Session, family_id: uuid.UUID, now: datetime) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_user_tokens(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
+    """Add to the caller's transaction: every refresh token of the user stops working."""
+    session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def rotate_refresh_token(
+    *, session: Session, token: str, lifetime: timedelta, now: datetime | None = None
+) -> tuple[User, str]:
+    """Spend `token` and return its user with the next token of the family (commits)."""
+    now = now or utcnow()
+    # FOR UPDATE: two refreshes racing with one token cannot both succeed.
+    row = session.exec(
+        select(RefreshToken)
+        .where(RefreshToken.token_hash == hash_refresh_token(token))
+        .with_for_update()
+    ).first()
+    if row is None or row.revoked_at is not None:
+        raise InvalidRefreshTokenError
+    if row.spent_at is not None:
+        # Reuse of a spent token: a copy exists somewhere else. Revoke the whole family.
+        _revoke_family(session, row.family_id, now)
+        session.commit()
+        raise InvalidRefreshTokenError
+    if row.expires_at <= now:
+        raise InvalidRefreshTokenError
+    user = session.get(User, row.user_id)
+    if user is None:
+        raise InvalidRefreshTokenError
+    if user.status == UserStatus.BANNED:
+        _revoke_family(session, row.family_id, now)
+        session.commit()
+        raise BannedUserError
+    row.spent_at = now
+    session.add(row)
+    new_token = issue_refresh_token(
+        session=session, user_id=user.user_id, now=now, lifetime=lifetime, family_id=row.family_id
+    )
+    session.commit()
+    session.refresh(user)
+    return user, new_token
+
+
+def revoke_refresh_token(*, session: Session, token: str, now: datetime | None = None) -> bool:
+    """Logout: revoke the family of `token` (commits). False when the token is unknown."""
+    now = now or utcnow()
+    row = session.exec(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(token))
+    ).first()
+    if row is None:
+        return False
+    _revoke_family(session, row.family_id, now)
+    session.commit()
+    return True

@@ -1,0 +1,103 @@
+"""Users: sign-up, profile, password change, admin management, seeding."""
+
+import uuid
+
+from quest_common.db import utcnow
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from auth_service.core.security import hash_password, verify_password
+from auth_service.models import Role, User, UserAdminUpdate, UserStatus
+from auth_service.tokens import revoke_user_tokens
+
+
+class UserNameTakenError(Exception):
+    pass
+
+
+class UserNotFoundError(Exception):
+    pass
+
+
+class WrongPasswordError(Exception):
+    pass
+
+
+def create_user(
+    *, session: Session, user_name: str, password: str, role: Role = Role.PLAYER
+) -> User:
+    hashed = hash_password(password)
+    now = utcnow()
+    user = User(
+        user_name=user_name, hashed_password=hashed, role=role, created_at=now, updated_at=now
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        # The unique index decides (two sign-ups racing for one name both pass a pre-check).
+        session.rollback()
+        raise UserNameTakenError(user_name) from exc
+    session.refresh(user)
+    return user
+
+
+def get_user(*, session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFoundError(str(user_id))
+    return user
+
+
+def list_users(*, session: Session, limit: int, offset: int) -> tuple[list[User], int]:
+    count = session.exec(select(func.count()).select_from(User)).one()
+    users = session.exec(
+        select(User).order_by(col(User.created_at), col(User.user_name)).offset(offset).limit(limit)
+    ).all()
+    return list(users), int(count)
+
+
+def update_user(*, session: Session, user_id: uuid.UUID, changes: UserAdminUpdate) -> User:
+    user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
+    if user is None:
+        raise UserNotFoundError(str(user_id))
+    now = utcnow()
+    if changes.role is not None:
+        user.role = changes.role
+    if changes.status is not None:
+        user.status = changes.status
+        if changes.status == UserStatus.BANNED:
+            # A ban takes effect at the next refresh, not only when the session ends.
+            revoke_user_tokens(session=session, user_id=user.user_id, now=now)
+    user.updated_at = now
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def change_password(
+    *, session: Session, user: User, current_password: str, new_password: str
+) -> None:
+    if not verify_password(current_password, user.hashed_password):
+        raise WrongPasswordError
+    now = utcnow()
+    user.hashed_password = hash_password(new_password)
+    user.updated_at = now
+    session.add(user)
+    # Other sessions (possibly the reason for the change) must sign in again.
+    revoke_user_tokens(session=session, user_id=user.user_id, now=now)
+    session.commit()
+
+
+def ensure_user(*, session: Session, user_name: str, password: str, role: Role) -> bool:
+    """Seed: create the user unless the name exists (never overwrites a changed password).
+    Returns True when created."""
+    if session.exec(select(User).where(User.user_name == user_name)).first() is not None:
+        return False
+    try:
+        create_user(session=session, user_name=user_name, password=password, role=role)
+    except UserNameTakenError:
+        return False  # another prestart got there first
+    return True

@@ -1,0 +1,152 @@
+"""The wallet: balances on the user row, every change recorded in the ledger.
+
+A credit is one transaction: the balance update (`diamond = diamond + :qty`, so concurrent
+credits never lose an update) and the ledger row with its unique idempotency key. When the key
+already exists the transaction is rolled back and the first result is returned, so a retried
+credit lands once and answers the same.
+"""
+
+import uuid
+from datetime import datetime
+
+from quest_common.db import utcnow
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from auth_service.models import (
+    LeaderboardEntry,
+    User,
+    UserStatus,
+    WalletCredit,
+    WalletCreditResult,
+    WalletLedger,
+)
+
+ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
+
+
+class WalletUserNotFoundError(Exception):
+    pass
+
+
+class IdempotencyConflictError(Exception):
+    """The key was already used for a different credit."""
+
+
+def _result(entry: WalletLedger, user: User) -> WalletCreditResult:
+    return WalletCreditResult(
+        entry_id=entry.entry_id,
+        idempotency_key=entry.idempotency_key,
+        user_id=entry.user_id,
+        item=entry.item,  # type: ignore[arg-type]
+        qty=entry.qty,
+        balance=entry.balance_after,
+        created_at=entry.created_at,
+        diamond=user.diamond,
+        gold=user.gold,
+    )
+
+
+def _existing(session: Session, credit: WalletCredit) -> WalletCreditResult:
+    entry = session.exec(
+        select(WalletLedger).where(WalletLedger.idempotency_key == credit.idempotency_key)
+    ).one()
+    if (entry.user_id, entry.item, entry.qty) != (credit.user_id, credit.item, credit.qty):
+        raise IdempotencyConflictError(credit.idempotency_key)
+    user = session.get(User, entry.user_id)
+    assert user is not None
+    return _result(entry, user)
+
+
+def credit(
+    *, session: Session, credit: WalletCredit, now: datetime | None = None
+) -> WalletCreditResult:
+    now = now or utcnow()
+    column = ITEM_COLUMNS[credit.item]
+    # Cheap path for a retry: no balance update, no row lock.
+    if session.exec(
+        select(WalletLedger.entry_id).where(WalletLedger.idempotency_key == credit.idempotency_key)
+    ).first():
+        return _existing(session, credit)
+    balance = session.execute(
+        text(
+            f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
+            f" WHERE user_id = :user_id RETURNING {column}"
+        ),
+        {"qty": credit.qty, "now": now, "user_id": credit.user_id},
+    ).scalar_one_or_none()
+    if balance is None:
+        session.rollback()
+        raise WalletUserNotFoundError(str(credit.user_id))
+    entry_id = session.execute(
+        text(
+            "INSERT INTO wallet_ledger"
+            " (entry_id, idempotency_key, user_id, item, qty, reason, balance_after, created_at)"
+            " VALUES (:entry_id, :key, :user_id, :item, :qty, :reason, :balance, :now)"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id"
+        ),
+        {
+            "entry_id": uuid.uuid4(),
+            "key": credit.idempotency_key,
+            "user_id": credit.user_id,
+            "item": credit.item,
+            "qty": credit.qty,
+            "reason": credit.reason,
+            "balance": balance,
+            "now": now,
+        },
+    ).scalar_one_or_none()
+    if entry_id is None:
+        # A concurrent credit with the same key committed first: undo our balance update.
+        session.rollback()
+        return _existing(session, credit)
+    session.commit()
+    entry = session.get(WalletLedger, entry_id)
+    user = session.get(User, credit.user_id)
+    assert entry is not None and user is not None
+    return _result(entry, user)
+
+
+def transactions(
+    *, session: Session, user_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[WalletLedger], int]:
+    count = session.exec(
+        select(func.count()).select_from(WalletLedger).where(WalletLedger.user_id == user_id)
+    ).one()
+    rows = session.exec(
+        select(WalletLedger)
+        .where(WalletLedger.user_id == user_id)
+        .order_by(col(WalletLedger.created_at).desc(), col(WalletLedger.entry_id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), int(count)
+
+
+def leaderboard(*, session: Session, item: str, limit: int) -> list[LeaderboardEntry]:
+    balance = col(User.diamond) if item == "diamond" else col(User.gold)
+    rows = session.exec(
+        select(User.user_id, User.user_name, balance)
+        .where(User.status != UserStatus.BANNED, balance > 0)
+        .order_by(balance.desc(), col(User.user_name))
+        .limit(limit)
+    ).all()
+    return [
+        LeaderboardEntry(
+            rank=i + 1,
+            user_id=user_id,
+            user_name=name,
+            item=item,
+            balance=value,  # type: ignore[arg-type]
+        )
+        for i, (user_id, name, value) in enumerate(rows)
+    ]
+
+
+def ledger_sum(*, session: Session, user_id: uuid.UUID, item: str) -> int:
+    total = session.exec(
+        select(func.coalesce(func.sum(WalletLedger.qty), 0)).where(
+            WalletLedger.user_id == user_id, WalletLedger.item == item
+        )
+    ).one()
+    return int(total)
