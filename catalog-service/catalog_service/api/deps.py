@@ -1,0 +1,36 @@
+"""FastAPI dependencies as `Annotated` aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from quest_common.security import AdminClaims
+from sqlmodel import Session
+
+from catalog_service.core.runtime import CatalogRuntime
+from catalog_service.core.uow import UnitOfWork
+
+
+def get_runtime(request: Request) -> CatalogRuntime:
+    runtime: CatalogRuntime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[CatalogRuntime, Depends(get_runtime)]
+
+
+def get_uow(runtime: RuntimeDep) -> UnitOfWork:
+    return runtime.uow
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    with runtime.uow.read() as session:
+        yield session
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+__all__ = ["AdminClaims", "RuntimeDep", "SessionDep", "UowDep"]

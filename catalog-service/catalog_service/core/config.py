@@ -1,0 +1,25 @@
+"""Catalog settings: one pydantic-settings object, read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from quest_common.settings import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    service_name: str = "catalog-service"
+    # Auth's public keys; the catalog holds no signing secret and never calls auth per request.
+    jwks_url: str = "http://127.0.0.1:8001/api/auth/.well-known/jwks.json"
+    # Serialized read responses kept per (route, filters); bounded so odd offsets cannot grow it.
+    read_cache_entries: int = 512
+    # How often the version listener re-reads the version even without a notification, so a
+    # silently dropped LISTEN connection cannot keep a stale cache for long.
+    version_resync_seconds: float = 5.0
+    # Run the outbox relay inside the API process (the default); tests may turn it off.
+    run_outbox_relay: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

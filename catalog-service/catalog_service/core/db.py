@@ -1,0 +1,34 @@
+"""Database engine. Nothing is created at import time: the app factory builds the engine from its
+settings, so tests can point it at a throwaway database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quest_common.db import make_engine
+from quest_common.outbox import OutboxEvent
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+# Every table must be imported so `SQLModel.metadata` (Alembic's target) knows them all.
+from catalog_service.core.changes import CatalogState
+from catalog_service.quests.models import Quest
+from catalog_service.rewards.models import Reward
+
+TABLES = (CatalogState, Quest, Reward, OutboxEvent)
+metadata = SQLModel.metadata
+
+
+def create_db_engine(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
+def libpq_dsn(engine: Engine) -> str:
+    """The engine's URL for plain psycopg (the LISTEN connection), without SQLAlchemy's dialect."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def row_values(row: SQLModel) -> dict[str, Any]:
+    """A table row's column values as loaded (enum columns hold their plain string), without
+    going through pydantic serialization of the table model."""
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}  # type: ignore[attr-defined]

@@ -1,0 +1,30 @@
+"""Plain rules shared by the write paths (no I/O, unit-tested directly)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """Enums are stored as their string value."""
+    return value.value if isinstance(value, Enum) else value
+
+
+def changed_fields(current: Mapping[str, Any], incoming: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of `incoming` that differs from `current`: an identical PUT or PATCH writes
+    nothing, bumps no version and publishes no event (so seeding twice is a no-op)."""
+    return {
+        field: plain(value)
+        for field, value in incoming.items()
+        if plain(current.get(field)) != plain(value)
+    }
+
+
+def window_error(starts_at: datetime | None, ends_at: datetime | None) -> str | None:
+    """Why a quest's time window is invalid, or None."""
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        return "ends_at must be after starts_at"
+    return None

@@ -1,0 +1,69 @@
+"""What one API process holds for its lifetime: the engine, the unit of work, the read cache with
+its version tracker, and the outbox relay. Built by `create_app`, stored on `app.state`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quest_common.outbox import OutboxRelay
+from sqlalchemy import Engine
+
+from catalog_service.core.config import Settings
+from catalog_service.core.db import create_db_engine, libpq_dsn
+from catalog_service.core.read_cache import ReadCache, VersionTracker
+from catalog_service.core.uow import UnitOfWork
+
+
+@dataclass
+class CatalogRuntime:
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWork
+    cache: ReadCache
+    versions: VersionTracker
+    relay: OutboxRelay | None
+
+    @classmethod
+    def build(cls, settings: Settings) -> CatalogRuntime:
+        engine = create_db_engine(settings.database_url)
+        versions = VersionTracker(
+            dsn=libpq_dsn(engine), resync_seconds=settings.version_resync_seconds
+        )
+        relay = (
+            OutboxRelay(
+                engine=engine,
+                amqp_url=settings.amqp_url,
+                exchange=settings.events_exchange,
+                name="catalog-outbox-relay",
+                # QuestChanged only tells caches to refresh: with no cache listening (no queue
+                # bound) there is nobody to tell, and retrying would hold back later events.
+                require_route=False,
+            )
+            if settings.run_outbox_relay
+            else None
+        )
+
+        def after_commit(version: int) -> None:
+            versions.observe(version)
+            if relay is not None:
+                relay.wake()
+
+        return cls(
+            settings=settings,
+            engine=engine,
+            uow=UnitOfWork(engine=engine, after_commit=after_commit),
+            cache=ReadCache(max_entries=settings.read_cache_entries),
+            versions=versions,
+            relay=relay,
+        )
+
+    def start(self) -> None:
+        self.versions.start()
+        if self.relay is not None:
+            self.relay.start()
+
+    def stop(self) -> None:
+        if self.relay is not None:
+            self.relay.stop()
+        self.versions.stop()
+        self.engine.dispose()

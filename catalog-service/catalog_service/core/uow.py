@@ -1,0 +1,44 @@
+"""The unit of work owns every write transaction of the catalog.
+
+Service functions open `uow.transaction()`, change rows and call `record_change`; the unit of work
+commits, and only after a successful commit tells the rest of the process: the read cache learns
+the new version (read-your-writes on this replica without waiting for the notification) and the
+outbox relay is woken so `QuestChanged` goes out at once rather than at its next poll.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from catalog_service.core.changes import VERSION_INFO_KEY
+
+AfterCommit = Callable[[int], None]
+
+
+class UnitOfWork:
+    def __init__(self, *, engine: Engine, after_commit: AfterCommit | None = None) -> None:
+        self.engine = engine
+        self._after_commit = after_commit
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        # expire_on_commit=False: services return rows that are serialized after the commit.
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            version = session.info.pop(VERSION_INFO_KEY, None)
+        if version is not None and self._after_commit is not None:
+            self._after_commit(version)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine) as session:
+            yield session

@@ -1,0 +1,96 @@
+"""App factory: `uvicorn --factory catalog_service.main:create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+
+from fastapi import FastAPI, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from quest_common.broker.connection import broker_check
+from quest_common.db import database_check
+from quest_common.health import MetricsMiddleware, ops_router
+from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.security import JwksVerifier
+from sqlalchemy.exc import DataError
+
+from catalog_service.api.main import API_PREFIX, api_router
+from catalog_service.core.config import Settings, get_settings
+from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
+from catalog_service.core.runtime import CatalogRuntime
+
+logger = logging.getLogger(__name__)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFoundError)
+    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=status.HTTP_404_NOT_FOUND)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=status.HTTP_409_CONFLICT)
+
+    @app.exception_handler(InvalidError)
+    async def invalid(_: Request, exc: InvalidError) -> JSONResponse:
+        # Same shape as FastAPI's own validation errors, so clients handle one format.
+        detail = [{"type": "value_error", "loc": ["body", exc.field], "msg": exc.message}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        # Validation should have caught it; if a value still does not fit a column, it is still
+        # the client's input, not a server fault (guarantee 7: bad input never gets a 5xx).
+        logger.warning("database refused a value: %s", exc.orig)
+        return JSONResponse(
+            {"detail": "A value does not fit the catalog's limits"}, status_code=422
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if settings.environment != "test":
+        # Tests keep pytest's log capture; everything else logs through the shared format.
+        configure_logging(
+            settings.service_name, json_lines=settings.log_json, level=settings.log_level
+        )
+    runtime = CatalogRuntime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(runtime.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.stop)
+
+    app = FastAPI(
+        title="Quest catalog",
+        version="1.0.0",
+        description="Rewards and quests: public reads, admin writes.",
+        lifespan=lifespan,
+        # Under the public prefix so the docs and schema are reachable through the gateway.
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.token_verifier = JwksVerifier(
+        jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    _install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(
+        ops_router(
+            {
+                "database": partial(database_check, runtime.engine),
+                "broker": partial(broker_check, settings.amqp_url),
+            }
+        )
+    )
+    return app

@@ -1,0 +1,171 @@
+"""Quests: what a player has to do (a trigger, a streak) and what it pays (a reward)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import field_validator, model_validator
+from quest_common.db import utcnow
+from sqlalchemy import DateTime, String
+from sqlmodel import Field, SQLModel
+
+from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN, RewardEmbedded
+
+
+class Trigger(StrEnum):
+    """Supported triggers; `GET /triggers` lists them with a description."""
+
+    sign_in = "sign_in"
+
+
+TRIGGER_DESCRIPTIONS: dict[Trigger, str] = {
+    Trigger.sign_in: "A successful password sign-in (UserSignIn or NewUserSignIn event).",
+}
+
+
+class StreakMode(StrEnum):
+    count = "count"  # every trigger adds one step
+    daily = "daily"  # at most one step per UTC day; a missed day restarts the streak
+
+
+# Bounds for quest windows: wide enough for any real quest, narrow enough that every value
+# converts to UTC and back between PostgreSQL and Python.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_moment(value: datetime | None) -> datetime | None:
+    # Quest windows are compared against event times from other services: a naive time would
+    # silently mean a different instant on each machine.
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must be a timezone-aware datetime (e.g. 2030-01-01T00:00:00Z)")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError("must be between 1970-01-01 and 9000-01-01")
+    return value.astimezone(UTC)
+
+
+def check_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters; refuse them here instead of failing in the driver.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+class QuestFields(SQLModel):
+    """Every quest field except its name (the name is in the path of the seeding route)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    trigger: Trigger = Field(default=Trigger.sign_in, sa_type=String(32))
+    streak: int = Field(ge=1, le=10_000, description="Triggers needed to complete the quest once.")
+    duplication: int = Field(
+        default=1, ge=1, le=10_000, description="How many times a player can complete it."
+    )
+    auto_claim: bool = False
+    streak_mode: StreakMode = Field(default=StreakMode.count, sa_type=String(16))
+    reward_id: uuid.UUID = Field(foreign_key="reward.reward_id", index=True)
+    is_active: bool = True
+    starts_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    ends_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+    @field_validator("title", "description")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return check_text(value)
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return check_moment(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> QuestFields:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class QuestBase(QuestFields):
+    name: str = Field(
+        min_length=1,
+        max_length=SLUG_MAX,
+        regex=SLUG_PATTERN,
+        description="Unique slug: lowercase letters, digits and single dashes.",
+    )
+
+
+class QuestCreate(QuestBase):
+    pass
+
+
+class QuestUpsert(QuestFields):
+    """Body of `PUT /quests/by-name/{name}`: the name comes from the path."""
+
+
+class QuestUpdate(SQLModel):
+    """PATCH body: fields left out stay as they are. Only the time bounds accept null (to clear
+    one); the other fields default to None without being nullable, so an explicit null is a 422
+    rather than a NOT NULL violation."""
+
+    name: str = Field(default=None, min_length=1, max_length=SLUG_MAX, regex=SLUG_PATTERN)
+    title: str = Field(default=None, min_length=1, max_length=200)
+    description: str = Field(default=None, max_length=2000)
+    trigger: Trigger = Field(default=None)
+    streak: int = Field(default=None, ge=1, le=10_000)
+    duplication: int = Field(default=None, ge=1, le=10_000)
+    auto_claim: bool = Field(default=None)
+    streak_mode: StreakMode = Field(default=None)
+    reward_id: uuid.UUID = Field(default=None)
+    is_active: bool = Field(default=None)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    @field_validator("title", "description")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return value if value is None else check_text(value)
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return check_moment(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> QuestUpdate:
+        # Both bounds in one PATCH: check here; one bound against the stored other: the service.
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class Quest(QuestBase, table=True):
+    quest_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=SLUG_MAX, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class QuestPublic(QuestBase):
+    quest_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    reward: RewardEmbedded
+
+
+class QuestsPublic(SQLModel):
+    data: list[QuestPublic]
+    count: int
+
+
+class TriggerPublic(SQLModel):
+    trigger: Trigger
+    description: str
+
+
+class TriggersPublic(SQLModel):
+    data: list[TriggerPublic]
+    count: int

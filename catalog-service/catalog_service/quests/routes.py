@@ -1,0 +1,105 @@
+"""Quest and trigger routes: public reads (cached, ETag), admin writes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep
+from catalog_service.api.reads import NOT_MODIFIED, cached_read
+from catalog_service.quests import service
+from catalog_service.quests.models import (
+    QuestCreate,
+    QuestPublic,
+    QuestsPublic,
+    QuestUpdate,
+    QuestUpsert,
+    Trigger,
+    TriggersPublic,
+)
+from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN
+
+router = APIRouter(prefix="/quests", tags=["quests"])
+triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
+
+SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
+
+
+# Public: anyone may read the catalog; processing loads its definitions from here.
+@triggers_router.get("", response_model=TriggersPublic, responses=NOT_MODIFIED)
+async def read_triggers(request: Request, runtime: RuntimeDep) -> Response:
+    return await cached_read(request, runtime, ("triggers",), lambda _: service.list_triggers())
+
+
+@router.get("", response_model=QuestsPublic, responses=NOT_MODIFIED)
+async def read_quests(
+    request: Request,
+    runtime: RuntimeDep,
+    active: Annotated[bool | None, Query(description="Only (in)active quests")] = None,
+    trigger: Trigger | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """Quests with their reward embedded, oldest first; `count` is the total matching."""
+    return await cached_read(
+        request,
+        runtime,
+        ("quests", active, trigger, limit, offset),
+        lambda session: service.list_quests(
+            session=session, active=active, trigger=trigger, limit=limit, offset=offset
+        ),
+    )
+
+
+@router.get("/by-name/{name}", response_model=QuestPublic, responses=NOT_MODIFIED)
+async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPath) -> Response:
+    return await cached_read(
+        request,
+        runtime,
+        ("quest-by-name", name),
+        lambda session: service.get_quest_by_name(session=session, name=name),
+    )
+
+
+@router.get("/{quest_id}", response_model=QuestPublic, responses=NOT_MODIFIED)
+async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID) -> Response:
+    return await cached_read(
+        request,
+        runtime,
+        ("quest", quest_id),
+        lambda session: service.get_quest(session=session, quest_id=quest_id),
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_quest(_admin: AdminClaims, uow: UowDep, body: QuestCreate) -> QuestPublic:
+    return service.create_quest(uow=uow, data=body)
+
+
+@router.put(
+    "/by-name/{name}",
+    responses={201: {"model": QuestPublic, "description": "Created"}},
+)
+def upsert_quest(
+    _admin: AdminClaims, uow: UowDep, name: SlugPath, body: QuestUpsert, response: Response
+) -> QuestPublic:
+    """Create or replace the quest with this name (idempotent: for seed scripts)."""
+    quest, created = service.upsert_quest(uow=uow, name=name, data=body)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return quest
+
+
+@router.patch("/{quest_id}")
+def update_quest(
+    _admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID, body: QuestUpdate
+) -> QuestPublic:
+    return service.update_quest(uow=uow, quest_id=quest_id, data=body)
+
+
+@router.delete("/{quest_id}")
+def deactivate_quest(_admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID) -> QuestPublic:
+    """Deactivates the quest (players' progress history is kept); returns it."""
+    return service.deactivate_quest(uow=uow, quest_id=quest_id)

@@ -1,0 +1,227 @@
+"""Quest use cases. Writes run in one unit-of-work transaction and record a catalog change."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from quest_common.db import utcnow
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from catalog_service.core.changes import Change, record_change
+from catalog_service.core.db import row_values
+from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
+from catalog_service.core.rules import changed_fields, plain, window_error
+from catalog_service.core.uow import UnitOfWork
+from catalog_service.quests.models import (
+    TRIGGER_DESCRIPTIONS,
+    Quest,
+    QuestCreate,
+    QuestPublic,
+    QuestsPublic,
+    QuestUpdate,
+    QuestUpsert,
+    Trigger,
+    TriggerPublic,
+    TriggersPublic,
+)
+from catalog_service.rewards.models import Reward, RewardEmbedded
+
+
+def list_triggers() -> TriggersPublic:
+    data = [TriggerPublic(trigger=t, description=TRIGGER_DESCRIPTIONS[t]) for t in Trigger]
+    return TriggersPublic(data=data, count=len(data))
+
+
+def to_public(quest: Quest, reward: Reward) -> QuestPublic:
+    return QuestPublic.model_validate(
+        {**row_values(quest), "reward": RewardEmbedded.model_validate(row_values(reward))}
+    )
+
+
+def list_quests(
+    *,
+    session: Session,
+    active: bool | None = None,
+    trigger: Trigger | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> QuestsPublic:
+    conditions = []
+    if active is not None:
+        conditions.append(col(Quest.is_active).is_(active))
+    if trigger is not None:
+        conditions.append(col(Quest.trigger) == trigger.value)
+    count = session.exec(select(func.count()).select_from(Quest).where(*conditions)).one()
+    rows = session.exec(
+        select(Quest, Reward)
+        .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
+        .where(*conditions)
+        .order_by(col(Quest.created_at), col(Quest.quest_id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return QuestsPublic(data=[to_public(q, r) for q, r in rows], count=count)
+
+
+def get_quest(*, session: Session, quest_id: uuid.UUID) -> QuestPublic:
+    row = session.exec(
+        select(Quest, Reward)
+        .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
+        .where(Quest.quest_id == quest_id)
+    ).first()
+    if row is None:
+        raise NotFoundError("Quest not found")
+    return to_public(*row)
+
+
+def get_quest_by_name(*, session: Session, name: str) -> QuestPublic:
+    row = session.exec(
+        select(Quest, Reward)
+        .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
+        .where(Quest.name == name)
+    ).first()
+    if row is None:
+        raise NotFoundError("Quest not found")
+    return to_public(*row)
+
+
+def _quest_for_update(session: Session, quest_id: uuid.UUID) -> Quest:
+    quest = session.exec(select(Quest).where(Quest.quest_id == quest_id).with_for_update()).first()
+    if quest is None:
+        raise NotFoundError("Quest not found")
+    return quest
+
+
+def _reward(session: Session, reward_id: uuid.UUID) -> Reward:
+    reward = session.get(Reward, reward_id)
+    if reward is None:
+        raise InvalidError("reward_id", f"Unknown reward {reward_id}")
+    return reward
+
+
+def _check_name_free(session: Session, name: str, *, other_than: uuid.UUID | None = None) -> None:
+    query = select(Quest.quest_id).where(Quest.name == name)
+    if other_than is not None:
+        query = query.where(Quest.quest_id != other_than)
+    if session.exec(query).first() is not None:
+        raise ConflictError(f"A quest named {name!r} already exists")
+
+
+def _flush_unique(session: Session, name: str) -> None:
+    # The explicit check gives the clear message; this catches two writers racing.
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(f"A quest named {name!r} already exists") from exc
+
+
+def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
+    """Set the fields that differ, keeping the time window valid; returns whether anything
+    changed."""
+    changes = changed_fields(row_values(quest), incoming)
+    error = window_error(
+        changes.get("starts_at", quest.starts_at), changes.get("ends_at", quest.ends_at)
+    )
+    if error is not None:
+        raise InvalidError("ends_at", error)
+    for field, value in changes.items():
+        setattr(quest, field, value)
+    if changes:
+        quest.updated_at = utcnow()
+    return bool(changes)
+
+
+def create_quest(*, uow: UnitOfWork, data: QuestCreate) -> QuestPublic:
+    with uow.transaction() as session:
+        reward = _reward(session, data.reward_id)
+        _check_name_free(session, data.name)
+        quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
+        session.add(quest)
+        _flush_unique(session, data.name)
+        record_change(
+            session=session,
+            change=Change.created,
+            quest_id=quest.quest_id,
+            reward_id=quest.reward_id,
+        )
+        return to_public(quest, reward)
+
+
+def update_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, data: QuestUpdate) -> QuestPublic:
+    incoming = data.model_dump(exclude_unset=True)
+    with uow.transaction() as session:
+        quest = _quest_for_update(session, quest_id)
+        if "reward_id" in incoming:
+            _reward(session, incoming["reward_id"])
+        if "name" in incoming:
+            _check_name_free(session, incoming["name"], other_than=quest_id)
+        if _apply(quest, incoming):
+            session.add(quest)
+            _flush_unique(session, quest.name)
+            record_change(
+                session=session,
+                change=Change.updated,
+                quest_id=quest.quest_id,
+                reward_id=quest.reward_id,
+            )
+        return to_public(quest, _reward(session, quest.reward_id))
+
+
+def upsert_quest(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[QuestPublic, bool]:
+    """Create or replace by name; returns (quest, created). Re-running the same seed writes
+    nothing and publishes nothing."""
+    for attempt in range(2):
+        try:
+            return _upsert_once(uow=uow, name=name, data=data)
+        except IntegrityError:
+            # Two seeders created the same name at once: the second one now finds the row.
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _upsert_once(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[QuestPublic, bool]:
+    incoming = data.model_dump()
+    with uow.transaction() as session:
+        reward = _reward(session, data.reward_id)
+        quest = session.exec(select(Quest).where(Quest.name == name).with_for_update()).first()
+        if quest is None:
+            quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
+            session.add(quest)
+            session.flush()
+            record_change(
+                session=session,
+                change=Change.created,
+                quest_id=quest.quest_id,
+                reward_id=quest.reward_id,
+            )
+            return to_public(quest, reward), True
+        if _apply(quest, incoming):
+            session.add(quest)
+            record_change(
+                session=session,
+                change=Change.updated,
+                quest_id=quest.quest_id,
+                reward_id=quest.reward_id,
+            )
+        return to_public(quest, reward), False
+
+
+def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID) -> QuestPublic:
+    """DELETE keeps the row (processing keeps the players' progress history) and turns it off."""
+    with uow.transaction() as session:
+        quest = _quest_for_update(session, quest_id)
+        if quest.is_active:
+            quest.is_active = False
+            quest.updated_at = utcnow()
+            session.add(quest)
+            record_change(
+                session=session,
+                change=Change.deleted,
+                quest_id=quest.quest_id,
+                reward_id=quest.reward_id,
+            )
+        return to_public(quest, _reward(session, quest.reward_id))

@@ -1,0 +1,87 @@
+"""Reward routes: public reads (cached, ETag), admin writes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+
+from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep
+from catalog_service.api.reads import NOT_MODIFIED, cached_read
+from catalog_service.rewards import service
+from catalog_service.rewards.models import (
+    SLUG_MAX,
+    SLUG_PATTERN,
+    RewardCreate,
+    RewardPublic,
+    RewardsPublic,
+    RewardUpdate,
+    RewardUpsert,
+)
+
+router = APIRouter(prefix="/rewards", tags=["rewards"])
+
+SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
+
+
+# Public: anyone may read the catalog (the frontend shows it before sign-in).
+@router.get("", response_model=RewardsPublic, responses=NOT_MODIFIED)
+async def read_rewards(
+    request: Request,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    return await cached_read(
+        request,
+        runtime,
+        ("rewards", limit, offset),
+        lambda session: service.list_rewards(session=session, limit=limit, offset=offset),
+    )
+
+
+@router.get("/{reward_id}", response_model=RewardPublic, responses=NOT_MODIFIED)
+async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUID) -> Response:
+    return await cached_read(
+        request,
+        runtime,
+        ("reward", reward_id),
+        lambda session: RewardPublic.model_validate(
+            service.get_reward(session=session, reward_id=reward_id)
+        ),
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_reward(_admin: AdminClaims, uow: UowDep, body: RewardCreate) -> RewardPublic:
+    return RewardPublic.model_validate(service.create_reward(uow=uow, data=body))
+
+
+@router.put(
+    "/by-name/{name}",
+    responses={201: {"model": RewardPublic, "description": "Created"}},
+)
+def upsert_reward(
+    _admin: AdminClaims, uow: UowDep, name: SlugPath, body: RewardUpsert, response: Response
+) -> RewardPublic:
+    """Create or update the reward with this name (idempotent: for seed scripts)."""
+    reward, created = service.upsert_reward(uow=uow, name=name, data=body)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return RewardPublic.model_validate(reward)
+
+
+@router.patch("/{reward_id}")
+def update_reward(
+    _admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID, body: RewardUpdate
+) -> RewardPublic:
+    return RewardPublic.model_validate(
+        service.update_reward(uow=uow, reward_id=reward_id, data=body)
+    )
+
+
+@router.delete("/{reward_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_reward(_admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID) -> None:
+    """409 while any quest (active or not) uses the reward."""
+    service.delete_reward(uow=uow, reward_id=reward_id)
