@@ -1,0 +1,45 @@
+"""Settings of the processing service (API and worker share them)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from quest_common.settings import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    service_name: str = "processing-service"
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/processing"
+    jwks_url: str = "http://127.0.0.1:8001/api/auth/.well-known/jwks.json"
+    auth_url: str = "http://127.0.0.1:8001"
+    catalog_url: str = "http://127.0.0.1:8002"
+    # Development default only: production refuses it (secret_fields below).
+    processing_client_secret: str = "dev-client-secret"  # noqa: S105
+    processing_client_id: str = "processing-service"
+    sign_in_queue: str = "processing.sign-ins"
+
+    # Worker tuning: big batches when the queue is deep, a short linger when it is shallow.
+    delivery_limit: int = 5
+    retry_delay_ms: int = 5_000
+    prefetch: int = 1000
+    batch_size: int = 500
+    linger_ms: int = 10
+    grant_poll_s: float = 1.0
+    grant_max_backoff_s: float = 60.0
+
+    # Quest definitions from catalog: refreshed at most this often, dropped on QuestChanged.
+    quest_cache_ttl_s: float = 60.0
+    http_timeout_s: float = 3.0
+
+    # SSE: what a freshly connected client gets replayed, and how long rows are kept.
+    notification_replay_s: float = 60.0
+    notification_retention_s: float = 3600.0
+    sse_ping_s: float = 15.0
+
+    def secret_fields(self) -> dict[str, str]:
+        return {"processing_client_secret": self.processing_client_secret}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

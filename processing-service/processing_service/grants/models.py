@@ -1,0 +1,38 @@
+"""A reward to credit through auth; its id is the idempotency key, so it is credited once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from quest_common.db import utcnow
+from sqlalchemy import Column, DateTime, Index
+from sqlmodel import Field, SQLModel
+
+GrantStatus = Literal["pending", "credited"]
+
+
+class Grant(SQLModel, table=True):
+    __tablename__ = "reward_grant"
+    __table_args__ = (Index("ix_grant_pending", "status", "next_attempt_at"),)
+
+    grant_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(index=True)
+    quest_id: uuid.UUID
+    quest_title: str = Field(default="", max_length=200)
+    item: str = Field(max_length=16)
+    qty: int
+    reason: str = Field(max_length=64)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    credited_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )

@@ -1,0 +1,30 @@
+"""Per-player notifications, kept for a while so an SSE client can replay what it missed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from quest_common.db import utcnow
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_seq", "user_id", "seq"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # The SSE `id`: increasing, so `Last-Event-ID` means "everything after this one".
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(), nullable=False, unique=True)
+    )
+    user_id: uuid.UUID
+    event: str = Field(max_length=32)
+    data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True),
+    )

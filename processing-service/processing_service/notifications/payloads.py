@@ -1,0 +1,55 @@
+"""SSE payloads (DESIGN conventions) built from a quest and a progress state; no I/O."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from quest_common.events import EventType
+
+from processing_service import rules
+from processing_service.rules import ProgressState, QuestRule
+
+CHECK_IN: Final = "check_in"
+QUEST_COMPLETED: Final = "quest_completed"
+REWARD_CREDITED: Final = "reward_credited"
+
+# The processing event type published for each SSE event name, and back.
+EVENT_TYPES: Final = {
+    CHECK_IN: EventType.QUEST_PROGRESSED,
+    QUEST_COMPLETED: EventType.QUEST_COMPLETED,
+    REWARD_CREDITED: EventType.REWARD_CREDITED,
+}
+SSE_NAMES: Final = {v: k for k, v in EVENT_TYPES.items()}
+
+
+def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+    return {
+        "quest_id": str(rule.quest_id),
+        "quest_name": rule.name,
+        "title": rule.title,
+        "streak": state.streak,
+        "target": rule.streak,
+        "completed": state.completed,
+        "duplication": rule.duplication,
+        "status": rules.status(rule, state),
+        "claimable": state.claimable,
+    }
+
+
+def quest_completed(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+    return {
+        "quest_id": str(rule.quest_id),
+        "quest_name": rule.name,
+        "title": rule.title,
+        "completed": state.completed,
+        "duplication": rule.duplication,
+        "reward_item": rule.reward_item,
+        "reward_qty": rule.reward_qty,
+        "auto_claim": rule.auto_claim,
+    }
+
+
+def reward_credited(
+    *, quest_id: str, title: str, grant_id: str, item: str, qty: int
+) -> dict[str, Any]:
+    return {"quest_id": quest_id, "title": title, "grant_id": grant_id, "item": item, "qty": qty}

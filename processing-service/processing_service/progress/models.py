@@ -1,0 +1,50 @@
+"""Recorded sign-in events and each player's progress per quest."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from quest_common.db import utcnow
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class SignInEvent(SQLModel, table=True):
+    """Every consumed sign-in, keyed by the envelope id: a redelivery inserts nothing."""
+
+    __tablename__ = "sign_in_event"
+    __table_args__ = (
+        Index("ix_sign_in_event_user_seq", "user_id", "seq"),
+        Index("ix_sign_in_event_type_seq", "type", "seq"),
+    )
+
+    event_id: str = Field(primary_key=True, max_length=128)
+    # Consumption order: the order the rules were applied in (and the order a replay uses).
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(), nullable=False, unique=True)
+    )
+    user_id: uuid.UUID
+    user_name: str = Field(default="", max_length=64)
+    type: str = Field(max_length=64)
+    source: str = Field(default="", max_length=256)
+    occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class QuestProgress(SQLModel, table=True):
+    __tablename__ = "quest_progress"
+    __table_args__ = (UniqueConstraint("user_id", "quest_id", name="uq_progress_user_quest"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID
+    quest_id: uuid.UUID
+    streak: int = 0
+    completed: int = 0
+    claimed: int = 0
+    last_day: date | None = None
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -1,0 +1,189 @@
+"""Fixtures for processing tests: a migrated throwaway database, unique broker names, settings."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pika
+import pytest
+from processing_service.core.config import Settings
+from processing_service.core.db import create_db_engine, run_migrations
+from processing_service.quests_cache import QuestDefinition
+from processing_service.worker import Worker
+from quest_common.broker.connection import connect
+from quest_common.events import make_event, routing_key
+from quest_common.testing.plugin import BrokerNames
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on: a catalog or auth that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def processing_db(database_url_factory: Callable[[str], str]) -> str:
+    url = database_url_factory("processing")
+    run_migrations(url)
+    return url
+
+
+@pytest.fixture
+def settings(
+    processing_db: str, broker_names: BrokerNames, amqp_url: str, jwks_server: Any
+) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=processing_db,
+        amqp_url=amqp_url,
+        events_exchange=broker_names.exchange,
+        sign_in_queue=broker_names.queue("sign-ins"),
+        catalog_url=f"http://127.0.0.1:{closed_port()}",
+        auth_url=f"http://127.0.0.1:{closed_port()}",
+        jwks_url=jwks_server.url,
+        linger_ms=5,
+        grant_poll_s=0.2,
+        http_timeout_s=1.0,
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_db_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+def quest_payload(**overrides: Any) -> dict[str, Any]:
+    """A catalog quest read, as catalog serves it (with the embedded reward)."""
+    quest: dict[str, Any] = {
+        "quest_id": str(uuid.uuid4()),
+        "name": f"quest-{uuid.uuid4().hex[:8]}",
+        "title": "Sign in three times",
+        "description": "",
+        "trigger": "sign_in",
+        "streak": 3,
+        "duplication": 2,
+        "auto_claim": False,
+        "streak_mode": "count",
+        "reward_id": str(uuid.uuid4()),
+        "is_active": True,
+        "starts_at": None,
+        "ends_at": None,
+        "reward": {"reward_name": "ten diamonds", "reward_item": "diamond", "reward_qty": 10},
+    }
+    quest.update(overrides)
+    return quest
+
+
+@pytest.fixture
+def store_quests(engine: Engine) -> Callable[..., list[dict[str, Any]]]:
+    """Put quest definitions in the local copy (what the worker uses while catalog is down)."""
+
+    def store(*quests: dict[str, Any]) -> list[dict[str, Any]]:
+        with Session(engine) as session:
+            for quest in quests:
+                session.add(
+                    QuestDefinition(
+                        quest_id=uuid.UUID(quest["quest_id"]), name=quest["name"], payload=quest
+                    )
+                )
+            session.commit()
+        return list(quests)
+
+    return store
+
+
+def sign_in_body(
+    user_id: uuid.UUID,
+    *,
+    at: datetime | None = None,
+    event_id: str | None = None,
+    type: str = "UserSignIn",
+) -> tuple[str, bytes]:
+    event = make_event(
+        source="auth-service",
+        type=type,
+        subject=str(user_id),
+        data={
+            "user_id": str(user_id),
+            "user_name": "player",
+            "signed_in_at": (at or datetime.now(UTC)).isoformat(),
+        },
+        time=at,
+        event_id=event_id,
+    )
+    return routing_key("auth", type), event.to_json()
+
+
+@pytest.fixture
+def publish_raw(amqp_url: str, settings: Settings) -> Callable[[list[tuple[str, bytes]]], None]:
+    """Publish (routing key, body) pairs to the test exchange, with confirms."""
+
+    def publish(messages: list[tuple[str, bytes]]) -> None:
+        connection = connect(amqp_url, name="test-publisher")
+        try:
+            channel = connection.channel()
+            channel.exchange_declare(settings.events_exchange, exchange_type="topic", durable=True)
+            channel.confirm_delivery()
+            for key, body in messages:
+                channel.basic_publish(
+                    settings.events_exchange, key, body, pika.BasicProperties(delivery_mode=2)
+                )
+        finally:
+            connection.close()
+
+    return publish
+
+
+class RunningWorker:
+    def __init__(self, settings: Settings) -> None:
+        self.worker = Worker(settings)
+        self.thread = threading.Thread(target=self.worker.run, daemon=True)
+
+    def start(self) -> RunningWorker:
+        self.thread.start()
+        assert self.worker.shell.wait_ready(15)
+        return self
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.thread.join(20)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def run_worker(settings: Settings) -> Iterator[Callable[..., RunningWorker]]:
+    """Start a worker in this process (a thread); stopped gracefully after the test."""
+    running: list[RunningWorker] = []
+
+    def start(custom: Settings | None = None) -> RunningWorker:
+        worker = RunningWorker(custom or settings).start()
+        running.append(worker)
+        return worker
+
+    yield start
+    for worker in running:
+        if worker.thread.is_alive():
+            worker.stop()
+
+
+class SignInHelpers:
+    """Builders for test data, reachable from test files through the `sign_in` fixture."""
+
+    quest = staticmethod(quest_payload)
+    body = staticmethod(sign_in_body)
+
+
+@pytest.fixture
+def sign_in() -> SignInHelpers:
+    return SignInHelpers()
