@@ -272,7 +272,7 @@ def _die_with_parent() -> None:
 _COLOURS = ("36", "33", "35", "32", "34", "31", "96", "93")
 
 
-class _Child:
+class ChildProcess:
     """One child process group with its output going to a log file (and maybe the terminal)."""
 
     def __init__(
@@ -384,7 +384,7 @@ class Stack:
         unknown = set(self.config.components) - set(COMPONENTS)
         if unknown:
             raise ValueError(f"unknown components: {sorted(unknown)}")
-        self._children: dict[str, _Child] = {}
+        self._children: dict[str, ChildProcess] = {}
         self._lock = threading.Lock()
 
     # -- addresses ------------------------------------------------------------------------------
@@ -474,7 +474,7 @@ class Stack:
 
     def migrate(self) -> None:
         """Run every service's prestart (wait for DB, alembic upgrade head, seed) in parallel."""
-        jobs: dict[str, _Child] = {}
+        jobs: dict[str, ChildProcess] = {}
         for service in SERVICES:
             if not self._uses_database(service):
                 continue
@@ -600,9 +600,11 @@ class Stack:
             if (code := child.process.poll()) is not None
         }
 
-    def _spawn(self, name: str, argv: list[str], *, cwd: Path, env: Mapping[str, str]) -> _Child:
+    def _spawn(
+        self, name: str, argv: list[str], *, cwd: Path, env: Mapping[str, str]
+    ) -> ChildProcess:
         colour = _COLOURS[hash(name) % len(_COLOURS)]
-        return _Child(
+        return ChildProcess(
             name=name,
             argv=argv,
             cwd=cwd,
