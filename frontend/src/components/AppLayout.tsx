@@ -1,0 +1,111 @@
+import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, Tooltip, VisuallyHidden } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { useQueryClient } from "@tanstack/react-query";
+import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
+import { session } from "../auth/session";
+import { useSession } from "../auth/useSession";
+import { useNotificationStream } from "../notifications/useNotificationStream";
+
+const LINKS = [
+  { to: "/", label: "Quest log", icon: "📜" },
+  { to: "/history", label: "History", icon: "🕰️" },
+  { to: "/leaderboard", label: "Leaderboard", icon: "🏆" },
+] as const;
+
+const ADMIN_LINKS = [
+  { to: "/admin/quests", label: "Quests", icon: "🗺️" },
+  { to: "/admin/rewards", label: "Rewards", icon: "🎁" },
+  { to: "/admin/users", label: "Players", icon: "🛡️" },
+] as const;
+
+export function AppLayout() {
+  const state = useSession();
+  const user = state.status === "authenticated" ? state.user : null;
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const stream = useNotificationStream(user?.userId ?? null);
+
+  const signOut = async () => {
+    await session.logout();
+    queryClient.clear();
+    await navigate({ to: "/login" });
+  };
+
+  const isActive = (to: string) => (to === "/" ? pathname === "/" : pathname.startsWith(to));
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 230, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Anchor component={Link} to="/" underline="never" c="inherit" className="brand">
+              <Text span fw={800} fz="xl" variant="gradient" gradient={{ from: "yellow.4", to: "orange.5", deg: 90 }}>
+                ⚔️ Quest Log
+              </Text>
+            </Anchor>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Tooltip label={stream === "open" ? "Live updates on" : "Reconnecting to live updates…"}>
+              <span
+                className={`live-dot live-dot--${stream === "open" ? "on" : "off"}`}
+                role="status"
+                aria-label={stream === "open" ? "Live updates on" : "Live updates reconnecting"}
+              />
+            </Tooltip>
+            <Text size="sm" visibleFrom="xs" data-testid="signed-in-as">
+              <VisuallyHidden>Signed in as </VisuallyHidden>
+              {user?.userName}
+            </Text>
+            <Button variant="subtle" size="compact-sm" onClick={signOut}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Main">
+        {LINKS.map((link) => (
+          <NavLink
+            key={link.to}
+            component={Link}
+            to={link.to}
+            label={link.label}
+            leftSection={<span aria-hidden>{link.icon}</span>}
+            active={isActive(link.to)}
+            onClick={close}
+          />
+        ))}
+        {user?.role === "admin" && (
+          <>
+            <Text size="xs" tt="uppercase" fw={700} c="dimmed" mt="lg" mb={4} px="sm">
+              Admin
+            </Text>
+            {ADMIN_LINKS.map((link) => (
+              <NavLink
+                key={link.to}
+                component={Link}
+                to={link.to}
+                label={link.label}
+                leftSection={<span aria-hidden>{link.icon}</span>}
+                active={isActive(link.to)}
+                onClick={close}
+              />
+            ))}
+          </>
+        )}
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

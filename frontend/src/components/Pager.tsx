@@ -1,0 +1,32 @@
+import { Group, Pagination, Text } from "@mantine/core";
+
+export function Pager({
+  page,
+  pageSize,
+  count,
+  onChange,
+  label,
+}: {
+  page: number;
+  pageSize: number;
+  count: number;
+  onChange: (page: number) => void;
+  label: string;
+}) {
+  const pages = Math.max(1, Math.ceil(count / pageSize));
+  return (
+    <Group justify="space-between" mt="md">
+      <Text size="sm" c="dimmed">
+        {count} {label}
+      </Text>
+      <Pagination
+        total={pages}
+        value={page}
+        onChange={onChange}
+        size="sm"
+        getControlProps={(control) => ({ "aria-label": `${control} page` })}
+        getItemProps={(p) => ({ "aria-label": `Page ${p}` })}
+      />
+    </Group>
+  );
+}

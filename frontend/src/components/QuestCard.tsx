@@ -1,0 +1,79 @@
+import { Badge, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
+import type { QuestProgress } from "../api/types";
+import { itemIcon } from "../lib/format";
+import { progressView } from "../lib/progress";
+import { ClaimButton } from "./ClaimButton";
+
+export function QuestCard({
+  progress,
+  pending,
+  onClaim,
+}: {
+  progress: QuestProgress;
+  pending: boolean;
+  onClaim: () => void;
+}) {
+  const view = progressView(progress);
+  const { quest } = progress;
+  const titleId = `quest-${quest.quest_id}-title`;
+  return (
+    <Card
+      component="article"
+      aria-labelledby={titleId}
+      withBorder
+      radius="lg"
+      padding="lg"
+      className={`quest-card quest-card--${view.status}`}
+      data-testid="quest-card"
+      data-quest-name={quest.name}
+      data-status={view.status}
+    >
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-start" wrap="nowrap">
+          <Title order={3} size="h4" id={titleId}>
+            {quest.title}
+          </Title>
+          <Badge color={view.statusColor} variant="light" size="lg" data-testid="quest-status">
+            {view.statusLabel}
+          </Badge>
+        </Group>
+        {quest.description && (
+          <Text size="sm" c="dimmed">
+            {quest.description}
+          </Text>
+        )}
+        <Group gap="xs" aria-label={`Reward: ${view.rewardText}`}>
+          <Text span fz={28} aria-hidden>
+            {itemIcon(quest.reward.reward_item)}
+          </Text>
+          <Text fw={700} fz="lg" data-testid="quest-reward">
+            {quest.reward.reward_qty.toLocaleString("en-US")}
+          </Text>
+          <Text size="sm" c="dimmed">
+            {quest.reward.reward_item}
+          </Text>
+        </Group>
+        <Stack gap={4}>
+          <Group justify="space-between">
+            <Text size="sm">Streak</Text>
+            <Text size="sm" fw={600} data-testid="quest-streak">
+              {view.streakText}
+            </Text>
+          </Group>
+          <Progress
+            value={view.percent}
+            size="lg"
+            radius="xl"
+            color={view.statusColor}
+            aria-label={`Streak ${view.streakText}`}
+            striped={view.status === "in_progress"}
+          />
+          <Text size="xs" c="dimmed" data-testid="quest-completions">
+            {view.completionsText}
+          </Text>
+        </Stack>
+        <ClaimButton progress={progress} pending={pending} onClaim={onClaim} />
+      </Stack>
+    </Card>
+  );
+}

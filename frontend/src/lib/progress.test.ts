@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { progressItem } from "../test/fixtures";
+import { claimButtonView, progressView } from "./progress";
+
+describe("progressView", () => {
+  it("shows an in-progress streak", () => {
+    const view = progressView(progressItem({ streak: 2 }));
+    expect(view).toMatchObject({
+      status: "in_progress",
+      statusLabel: "In progress",
+      streakText: "2 / 3",
+      percent: 67,
+      completionsText: "0 / 2 completed",
+      rewardText: "10 💎",
+    });
+  });
+
+  it("says ready to claim when a reward is waiting", () => {
+    const view = progressView(progressItem({ streak: 0, completed: 1, claimable: 1, status: "claimable" }));
+    expect(view.statusLabel).toBe("Ready to claim");
+    expect(view.completionsText).toBe("1 / 2 completed");
+  });
+
+  it("fills the bar of a finished quest", () => {
+    const view = progressView(progressItem({ streak: 0, completed: 2, claimed: 2, status: "done" }));
+    expect(view.statusLabel).toBe("Done");
+    expect(view.percent).toBe(100);
+    expect(view.streakText).toBe("3 / 3");
+  });
+});
+
+describe("claimButtonView", () => {
+  it("is enabled with the amount when something is claimable", () => {
+    const view = claimButtonView(progressItem({ claimable: 1, completed: 1, status: "claimable" }), false);
+    expect(view).toEqual({ label: "Claim 10 💎", disabled: false, loading: false, hint: null });
+  });
+
+  it("counts several waiting rewards", () => {
+    const view = claimButtonView(progressItem({ claimable: 2, completed: 2, status: "claimable" }), false);
+    expect(view.label).toBe("Claim 10 💎 (×2)");
+  });
+
+  it("shows pending while the claim is in flight", () => {
+    const view = claimButtonView(progressItem({ claimable: 1, status: "claimable" }), true);
+    expect(view).toMatchObject({ disabled: true, loading: true, label: "Claiming…" });
+  });
+
+  it("is disabled with the check-ins to go when nothing is claimable", () => {
+    const view = claimButtonView(progressItem({ streak: 1 }), false);
+    expect(view).toMatchObject({ disabled: true, loading: false, hint: "2 more check-ins to go" });
+    expect(claimButtonView(progressItem({ streak: 2 }), false).hint).toBe("1 more check-in to go");
+  });
+
+  it("is disabled once everything is collected", () => {
+    const view = claimButtonView(progressItem({ completed: 2, claimed: 2, status: "done" }), false);
+    expect(view).toMatchObject({ label: "Claimed", disabled: true, hint: "All rewards collected" });
+  });
+
+  it("explains auto-claimed quests", () => {
+    const view = claimButtonView(progressItem({ streak: 1 }, { auto_claim: true }), false);
+    expect(view).toMatchObject({ disabled: true, hint: "Rewards are credited automatically" });
+  });
+});

@@ -1,0 +1,66 @@
+import { Alert, Loader, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { getLeaderboard } from "../api/auth";
+import type { Item } from "../api/types";
+import { useSession } from "../auth/useSession";
+import { formatAmount } from "../lib/format";
+
+const MEDALS = ["🥇", "🥈", "🥉"];
+
+export function LeaderboardPage() {
+  const [item, setItem] = useState<Item>("diamond");
+  const state = useSession();
+  const myId = state.status === "authenticated" ? state.user.userId : null;
+  const board = useQuery({ queryKey: ["leaderboard", item], queryFn: () => getLeaderboard({ item, limit: 10 }) });
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Leaderboard
+      </Title>
+      <SegmentedControl
+        value={item}
+        onChange={(v) => setItem(v as Item)}
+        data={[
+          { value: "diamond", label: "💎 Diamonds" },
+          { value: "gold", label: "🪙 Gold" },
+        ]}
+        aria-label="Rank by"
+        w="fit-content"
+      />
+      {board.isPending && <Loader aria-label="Loading leaderboard" />}
+      {board.isError && <Alert color="red">Could not load the leaderboard: {board.error.message}</Alert>}
+      {board.data && (
+        <Table striped aria-label={`Top players by ${item}`}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Rank</Table.Th>
+              <Table.Th scope="col">Player</Table.Th>
+              <Table.Th scope="col" ta="right">
+                Balance
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {board.data.data.map((row) => (
+              <Table.Tr key={row.user_id} fw={row.user_id === myId ? 700 : undefined}>
+                <Table.Td>{MEDALS[row.rank - 1] ?? row.rank}</Table.Td>
+                <Table.Td>
+                  {row.user_name}
+                  {row.user_id === myId && (
+                    <Text span c="yellow" size="sm">
+                      {" "}
+                      (you)
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td ta="right">{formatAmount(row.balance, row.item)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {board.data?.count === 0 && <Text c="dimmed">Nobody has any yet.</Text>}
+    </Stack>
+  );
+}

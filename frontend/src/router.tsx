@@ -1,0 +1,118 @@
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import type { SessionStore } from "./auth/session";
+import { useSession } from "./auth/useSession";
+import { AppLayout } from "./components/AppLayout";
+import { Forbidden } from "./components/Forbidden";
+import { safeRedirect } from "./lib/authErrors";
+import { AdminQuestsPage } from "./pages/admin/AdminQuestsPage";
+import { AdminRewardsPage } from "./pages/admin/AdminRewardsPage";
+import { AdminUsersPage } from "./pages/admin/AdminUsersPage";
+import { HistoryPage } from "./pages/HistoryPage";
+import { LeaderboardPage } from "./pages/LeaderboardPage";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { QuestLogPage } from "./pages/QuestLogPage";
+import { SignupPage } from "./pages/SignupPage";
+
+export interface RouterContext {
+  queryClient: QueryClient;
+  session: SessionStore;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+});
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  validateSearch: (search: Record<string, unknown>): { redirect?: string } =>
+    typeof search.redirect === "string" ? { redirect: search.redirect } : {},
+  beforeLoad: ({ context, search }) => {
+    if (context.session.getState().status === "authenticated") {
+      throw redirect({ to: safeRedirect(search.redirect) });
+    }
+  },
+  component: LoginPage,
+});
+
+const signupRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/signup",
+  beforeLoad: ({ context }) => {
+    if (context.session.getState().status === "authenticated") throw redirect({ to: "/" });
+  },
+  component: SignupPage,
+});
+
+// Everything under this layout needs a session; without one, back to sign-in (and back here after).
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: "app",
+  beforeLoad: ({ context, location }) => {
+    if (context.session.getState().status !== "authenticated") {
+      throw redirect({ to: "/login", search: { redirect: location.href } });
+    }
+  },
+  component: AppLayout,
+});
+
+const questLogRoute = createRoute({ getParentRoute: () => appRoute, path: "/", component: QuestLogPage });
+const historyRoute = createRoute({ getParentRoute: () => appRoute, path: "/history", component: HistoryPage });
+const leaderboardRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: "/leaderboard",
+  component: LeaderboardPage,
+});
+
+/** Players get a clear refusal here; the services refuse their tokens on admin routes anyway. */
+function AdminGate() {
+  const state = useSession();
+  return state.status === "authenticated" && state.user.role === "admin" ? <Outlet /> : <Forbidden />;
+}
+
+const adminRoute = createRoute({ getParentRoute: () => appRoute, path: "/admin", component: AdminGate });
+const adminIndexRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/",
+  beforeLoad: ({ context }) => {
+    const state = context.session.getState();
+    if (state.status === "authenticated" && state.user.role === "admin") throw redirect({ to: "/admin/quests" });
+  },
+});
+const adminQuestsRoute = createRoute({ getParentRoute: () => adminRoute, path: "/quests", component: AdminQuestsPage });
+const adminRewardsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/rewards",
+  component: AdminRewardsPage,
+});
+const adminUsersRoute = createRoute({ getParentRoute: () => adminRoute, path: "/users", component: AdminUsersPage });
+
+const routeTree = rootRoute.addChildren([
+  loginRoute,
+  signupRoute,
+  appRoute.addChildren([
+    questLogRoute,
+    historyRoute,
+    leaderboardRoute,
+    adminRoute.addChildren([adminIndexRoute, adminQuestsRoute, adminRewardsRoute, adminUsersRoute]),
+  ]),
+]);
+
+export function makeRouter(context: RouterContext) {
+  return createRouter({ routeTree, context, defaultPreload: "intent", scrollRestoration: true });
+}
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: ReturnType<typeof makeRouter>;
+  }
+}
