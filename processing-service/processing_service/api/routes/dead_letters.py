@@ -1,0 +1,46 @@
+"""Admin view of the dead-letter queue, and replay."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from processing_service.api.deps import AdminClaims, EngineDep, SettingsDep
+from processing_service.dead_letters import service
+from processing_service.dead_letters.models import DeadLetterPublic, DeadLettersPublic
+
+router = APIRouter()
+
+
+@router.get("/dead-letters")
+def dead_letters(
+    _admin: AdminClaims,
+    engine: EngineDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> DeadLettersPublic:
+    # Reading is when messages leave the broker's DLQ for the table: nothing to run elsewhere.
+    service.collect(engine=engine, amqp_url=settings.amqp_url, queue=settings.sign_in_queue)
+    rows, count = service.list_dead_letters(engine=engine, limit=limit, offset=offset)
+    return DeadLettersPublic(
+        data=[DeadLetterPublic.model_validate(r, from_attributes=True) for r in rows], count=count
+    )
+
+
+@router.post("/dead-letters/{dead_letter_id}/replay")
+def replay_dead_letter(
+    dead_letter_id: uuid.UUID, _admin: AdminClaims, engine: EngineDep, settings: SettingsDep
+) -> DeadLetterPublic:
+    try:
+        row = service.replay(
+            engine=engine,
+            amqp_url=settings.amqp_url,
+            queue=settings.sign_in_queue,
+            dead_letter_id=dead_letter_id,
+        )
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Dead letter not found") from exc
+    return DeadLetterPublic.model_validate(row, from_attributes=True)

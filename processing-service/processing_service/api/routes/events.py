@@ -1,0 +1,72 @@
+"""Recorded sign-in events: a player's own, and everyone's for admins."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, select
+
+from processing_service.api.deps import AdminClaims, CurrentClaims, SessionDep
+from processing_service.api.routes.quests import _player
+from processing_service.api.schemas import EventList, EventPublic
+from processing_service.progress.models import SignInEvent
+
+router = APIRouter()
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def _events(
+    session: SessionDep, *, user_id: uuid.UUID | None, type: str | None, limit: int, offset: int
+) -> EventList:
+    query = select(SignInEvent)
+    counter = select(func.count()).select_from(SignInEvent)
+    if user_id is not None:
+        query = query.where(SignInEvent.user_id == user_id)
+        counter = counter.where(SignInEvent.user_id == user_id)
+    if type is not None:
+        query = query.where(SignInEvent.type == type)
+        counter = counter.where(SignInEvent.type == type)
+    rows = (
+        session.execute(
+            query.order_by(SignInEvent.seq.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
+        )
+        .scalars()
+        .all()
+    )
+    count = int(session.execute(counter).scalar_one())
+    data = [
+        EventPublic(
+            event_id=r.event_id,
+            user_id=str(r.user_id),
+            user_name=r.user_name,
+            type=r.type,
+            source=r.source,
+            time=r.occurred_at,
+            recorded_at=r.recorded_at,
+        )
+        for r in rows
+    ]
+    return EventList(data=data, count=count)
+
+
+@router.get("/me/events")
+def my_events(
+    claims: CurrentClaims, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> EventList:
+    return _events(session, user_id=_player(claims.sub), type=None, limit=limit, offset=offset)
+
+
+@router.get("/events")
+def all_events(
+    _admin: AdminClaims,
+    session: SessionDep,
+    user_id: uuid.UUID | None = None,
+    type: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> EventList:
+    return _events(session, user_id=user_id, type=type, limit=limit, offset=offset)
