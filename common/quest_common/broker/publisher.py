@@ -1,0 +1,93 @@
+"""Publish events with publisher confirms: a publish returns once the broker holds the message."""
+
+from __future__ import annotations
+
+import logging
+
+import pika
+from pika.exceptions import AMQPError, NackError, UnroutableError
+
+from quest_common.broker.connection import connect
+from quest_common.broker.topology import declare_events_exchange
+from quest_common.events import CloudEvent
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/cloudevents+json"
+
+
+class PublishError(Exception):
+    """The broker did not take the message (down, nacked, or nobody would receive it)."""
+
+
+class ConfirmingPublisher:
+    """One connection, one channel in confirm mode; reconnects on the next publish after a failure.
+
+    Not thread-safe (pika's BlockingConnection is not): give each thread its own publisher.
+    """
+
+    def __init__(self, url: str, exchange: str, *, name: str = "publisher") -> None:
+        self.url = url
+        self.exchange = exchange
+        self.name = name
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
+
+    def _ensure_channel(self) -> pika.adapters.blocking_connection.BlockingChannel:
+        if self._channel is not None and self._channel.is_open:
+            return self._channel
+        self.close()
+        self._connection = connect(self.url, name=self.name)
+        channel = self._connection.channel()
+        channel.confirm_delivery()
+        declare_events_exchange(channel, self.exchange)
+        self._channel = channel
+        return channel
+
+    def publish_body(
+        self,
+        body: bytes,
+        *,
+        routing_key: str,
+        message_id: str,
+        event_type: str,
+        mandatory: bool = True,
+    ) -> None:
+        try:
+            channel = self._ensure_channel()
+            channel.basic_publish(
+                exchange=self.exchange,
+                routing_key=routing_key,
+                body=body,
+                properties=pika.BasicProperties(
+                    content_type=CONTENT_TYPE,
+                    delivery_mode=pika.DeliveryMode.Persistent,
+                    message_id=message_id,
+                    type=event_type,
+                ),
+                mandatory=mandatory,
+            )
+        except UnroutableError as exc:
+            raise PublishError(f"no queue is bound for {routing_key}") from exc
+        except NackError as exc:
+            raise PublishError(f"broker refused {message_id}") from exc
+        except (AMQPError, OSError) as exc:
+            self.close()
+            raise PublishError(f"broker unavailable: {type(exc).__name__}: {exc}") from exc
+
+    def publish(self, event: CloudEvent, *, routing_key: str, mandatory: bool = True) -> None:
+        self.publish_body(
+            event.to_json(),
+            routing_key=routing_key,
+            message_id=event.id,
+            event_type=event.type,
+            mandatory=mandatory,
+        )
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except (AMQPError, OSError):
+                logger.debug("closing a broken publisher connection", exc_info=True)

@@ -1,0 +1,192 @@
+"""Transactional outbox: an event is stored in the same transaction as the change it describes,
+and a relay publishes it afterwards with publisher confirms.
+
+So a request never fails or waits because the broker is down, and no committed change loses its
+event. Delivery is at least once (a crash between publish and the `published_at` update
+republishes); consumers deduplicate on the envelope id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Engine, Index, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from quest_common.broker.publisher import ConfirmingPublisher, PublishError
+from quest_common.db import utcnow
+from quest_common.events import CloudEvent
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxEvent(SQLModel, table=True):
+    __tablename__ = "outbox_event"
+    __table_args__ = (
+        # The relay only ever looks at unpublished rows: keep that lookup small.
+        Index(
+            "ix_outbox_event_unpublished",
+            "created_at",
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    routing_key: str = Field(max_length=255)
+    event_type: str = Field(max_length=128)
+    payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+def enqueue(session: Session, event: CloudEvent, *, routing_key: str) -> OutboxEvent:
+    """Add the event to the caller's transaction: it is published only if that commits."""
+    row = OutboxEvent(
+        id=uuid.UUID(event.id),
+        routing_key=routing_key,
+        event_type=event.type,
+        payload=event.model_dump(mode="json", exclude_none=True),
+    )
+    session.add(row)
+    return row
+
+
+PublisherFactory = Callable[[], ConfirmingPublisher]
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows, oldest first.
+
+    Several replicas may run a relay on the same table: `FOR UPDATE SKIP LOCKED` hands each row to
+    one of them. `wake()` after a commit makes the relay publish at once, not at its next poll.
+    `require_route`: treat "no queue bound" as a failure to retry (for events that must be
+    consumed, such as sign-ins) rather than as done.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        amqp_url: str,
+        exchange: str,
+        name: str = "outbox-relay",
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        max_backoff_seconds: float = 5.0,
+        require_route: bool = True,
+        publisher_factory: PublisherFactory | None = None,
+    ) -> None:
+        self.engine = engine
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.require_route = require_route
+        self.name = name
+        self._publisher_factory = publisher_factory or (
+            lambda: ConfirmingPublisher(amqp_url, exchange, name=name)
+        )
+        self._publisher: ConfirmingPublisher | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were published. Raises PublishError when the
+        broker refused a row (the rows published before it stay marked)."""
+        if self._publisher is None:
+            self._publisher = self._publisher_factory()
+        published = 0
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(OutboxEvent)
+                .where(col(OutboxEvent.published_at).is_(None))
+                .order_by(col(OutboxEvent.created_at))
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            failure: PublishError | None = None
+            for row in rows:
+                try:
+                    self._publisher.publish_body(
+                        CloudEvent.model_validate(row.payload).to_json(),
+                        routing_key=row.routing_key,
+                        message_id=str(row.id),
+                        event_type=row.event_type,
+                        mandatory=self.require_route,
+                    )
+                except PublishError as exc:
+                    row.attempts += 1
+                    row.last_error = str(exc)[:500]
+                    session.add(row)
+                    failure = exc
+                    break
+                row.published_at = utcnow()
+                session.add(row)
+                published += 1
+            session.commit()
+        if failure is not None:
+            raise failure
+        return published
+
+    def pending_count(self) -> int:
+        with Session(self.engine) as session:
+            return len(
+                session.exec(
+                    select(OutboxEvent.id).where(col(OutboxEvent.published_at).is_(None))
+                ).all()
+            )
+
+    def run(self) -> None:
+        backoff = 0.0
+        while not self._stop.is_set():
+            try:
+                published = self.publish_pending()
+                backoff = 0.0
+                if published == self.batch_size:
+                    continue  # more are waiting
+            except PublishError as exc:
+                backoff = min(self.max_backoff_seconds, max(0.25, backoff * 2))
+                logger.warning(
+                    "outbox relay could not publish, retrying in %.1fs: %s", backoff, exc
+                )
+                if self._publisher is not None:
+                    self._publisher.close()
+                self._stop.wait(backoff)
+                continue
+            except Exception:
+                backoff = min(self.max_backoff_seconds, max(0.25, backoff * 2))
+                logger.exception("outbox relay failed, retrying in %.1fs", backoff)
+                self._stop.wait(backoff)
+                continue
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+        if self._publisher is not None:
+            self._publisher.close()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the batch in flight (its rows are either published and marked, or left)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

@@ -1,0 +1,163 @@
+"""Verify access tokens issued by auth-service, through its JWKS.
+
+Services hold no signing secret: they fetch auth's public keys, cache them, refetch when a token
+names an unknown `kid` (a rotated key is published before it signs), and keep the last known keys
+when auth is unreachable so a short auth outage does not lock everyone out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_ALGORITHMS = ["RS256", "EdDSA"]
+
+
+class TokenClaims(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sub: str
+    role: str = "player"
+    name: str | None = None
+    iss: str
+    aud: str | list[str]
+    exp: int
+    iat: int
+    jti: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class InvalidTokenError(Exception):
+    """The token is not one we accept; the message is safe to show."""
+
+
+class JwksVerifier:
+    def __init__(
+        self,
+        *,
+        jwks_url: str,
+        issuer: str,
+        audience: str,
+        cache_seconds: float = 300.0,
+        min_refetch_seconds: float = 5.0,
+        timeout: float = 3.0,
+    ) -> None:
+        self.jwks_url = jwks_url
+        self.issuer = issuer
+        self.audience = audience
+        self.cache_seconds = cache_seconds
+        self.min_refetch_seconds = min_refetch_seconds
+        self.timeout = timeout
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = threading.Lock()
+
+    def _fetch(self) -> None:
+        response = httpx.get(self.jwks_url, timeout=self.timeout)
+        response.raise_for_status()
+        keys: dict[str, jwt.PyJWK] = {}
+        for entry in response.json().get("keys", []):
+            kid = entry.get("kid")
+            if not kid:
+                continue
+            try:
+                keys[kid] = jwt.PyJWK.from_dict(entry)
+            except jwt.PyJWTError:
+                logger.warning("ignoring unusable JWKS key %s", kid)
+        self._keys = keys
+        self._fetched_at = time.monotonic()
+
+    def _key_for(self, kid: str) -> jwt.PyJWK:
+        with self._lock:
+            age = time.monotonic() - self._fetched_at
+            stale = age > self.cache_seconds
+            unknown = kid not in self._keys
+            # Refetch on expiry, or on an unknown kid at most every few seconds (so garbage kids
+            # cannot turn every request into a call to auth).
+            if stale or (unknown and age > self.min_refetch_seconds):
+                try:
+                    self._fetch()
+                except (httpx.HTTPError, ValueError) as exc:
+                    logger.warning(
+                        "JWKS fetch from %s failed, keeping known keys: %s", self.jwks_url, exc
+                    )
+            key = self._keys.get(kid)
+        if key is None:
+            raise InvalidTokenError("token signed by an unknown key")
+        return key
+
+    def verify(self, token: str, *, audience: str | None = None) -> TokenClaims:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError("malformed token") from exc
+        if header.get("alg") not in ALLOWED_ALGORITHMS:
+            raise InvalidTokenError("token algorithm not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidTokenError("token has no key id")
+        key = self._key_for(kid)
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[key.algorithm_name] if key.algorithm_name else ALLOWED_ALGORITHMS,
+                audience=audience or self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidTokenError("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError(f"invalid token: {exc}") from exc
+        return TokenClaims.model_validate(claims)
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenClaims:
+    """Authentication is the default: every route that depends on this needs a valid token.
+
+    A sync dependency on purpose: a JWKS refetch is blocking I/O and runs in the threadpool.
+    The verifier lives on `app.state.token_verifier` so tests can give their own.
+    """
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Not authenticated",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    verifier: JwksVerifier = request.app.state.token_verifier
+    try:
+        return verifier.verify(credentials.credentials)
+    except InvalidTokenError as exc:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+
+
+def admin_claims(claims: Annotated[TokenClaims, Depends(current_claims)]) -> TokenClaims:
+    if not claims.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Admin role required")
+    return claims
+
+
+CurrentClaims = Annotated[TokenClaims, Depends(current_claims)]
+AdminClaims = Annotated[TokenClaims, Depends(admin_claims)]

@@ -1,0 +1,29 @@
+"""Throwaway PostgreSQL databases, created for a test run and dropped after it."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+from psycopg import sql
+
+
+def sqlalchemy_url(admin_url: str, database: str) -> str:
+    """`postgresql://postgres@host:5432/postgres` → `postgresql+psycopg://postgres@host:5432/<db>`."""
+    base, _, _ = admin_url.rpartition("/")
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{database}"
+
+
+def create_database(admin_url: str, prefix: str = "test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}".lower()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

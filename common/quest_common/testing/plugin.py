@@ -1,0 +1,188 @@
+"""pytest fixtures shared by every service: real PostgreSQL and RabbitMQ, isolated per run/test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pika
+import pytest
+
+from quest_common.broker.connection import connect
+from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
+from quest_common.testing.proxy import TcpProxy
+from quest_common.testing.tokens import JwksServer, TestKeys
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> str:
+    return AMQP_URL
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def database_url_factory(pg_admin_url: str) -> Iterator[Callable[[str], str]]:
+    """`make("auth")` → SQLAlchemy URL of a new empty database, dropped at the end of the run."""
+    created: list[str] = []
+
+    def make(prefix: str = "test") -> str:
+        name = create_database(pg_admin_url, prefix=f"t_{prefix}")
+        created.append(name)
+        return sqlalchemy_url(pg_admin_url, name)
+
+    yield make
+    for name in created:
+        drop_database(pg_admin_url, name)
+
+
+@dataclass
+class BrokerNames:
+    """Unique exchange and queue names for one test; everything named here is deleted after it."""
+
+    amqp_url: str
+    prefix: str = field(default_factory=lambda: f"t.{uuid.uuid4().hex[:10]}")
+    queues: list[str] = field(default_factory=list)
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.prefix}.events"
+
+    def queue(self, name: str) -> str:
+        full = f"{self.prefix}.{name}"
+        self.queues.append(full)
+        return full
+
+    def cleanup(self) -> None:
+        connection = connect(self.amqp_url, name="test-cleanup")
+        try:
+            channel = connection.channel()
+            for queue in self.queues:
+                for suffix in ("", ".retry", ".dlq"):
+                    channel.queue_delete(queue=queue + suffix)
+            channel.exchange_delete(exchange=self.exchange)
+        finally:
+            connection.close()
+
+
+@pytest.fixture
+def broker_names(amqp_url: str) -> Iterator[BrokerNames]:
+    names = BrokerNames(amqp_url=amqp_url)
+    yield names
+    names.cleanup()
+
+
+def bind_probe_queue(amqp_url: str, *, exchange: str, queue: str, routing_key: str) -> None:
+    """Declare the exchange and a queue that captures `routing_key` (for reading events back)."""
+    connection = connect(amqp_url, name="test-probe")
+    try:
+        channel = connection.channel()
+        channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
+        channel.queue_declare(queue=queue, durable=True)
+        channel.queue_bind(queue=queue, exchange=exchange, routing_key=routing_key)
+    finally:
+        connection.close()
+
+
+def drain_queue(
+    amqp_url: str,
+    queue: str,
+    *,
+    wait_seconds: float = 5.0,
+    expect: int | None = None,
+    idle_seconds: float = 0.5,
+) -> list[bytes]:
+    """Read messages from a queue until `expect` have arrived (or `idle_seconds` pass with none
+    after the first), at most `wait_seconds`."""
+    import time
+
+    connection = connect(amqp_url, name="test-drain")
+    bodies: list[bytes] = []
+    try:
+        channel = connection.channel()
+        deadline = time.monotonic() + wait_seconds
+        last = time.monotonic()
+        while time.monotonic() < deadline:
+            method, _props, body = channel.basic_get(queue=queue, auto_ack=True)
+            if method is None:
+                if expect is None and bodies and time.monotonic() - last > idle_seconds:
+                    break
+                # Past `expect`, keep looking a little: a duplicate would show up right after.
+                if (
+                    expect is not None
+                    and len(bodies) >= expect
+                    and time.monotonic() - last > idle_seconds
+                ):
+                    break
+                connection.sleep(0.05)
+                continue
+            bodies.append(body)
+            last = time.monotonic()
+    finally:
+        connection.close()
+    return bodies
+
+
+@pytest.fixture
+def tcp_proxy() -> Iterator[Callable[[str, int], TcpProxy]]:
+    """`tcp_proxy("127.0.0.1", 5672)` → a started proxy; `.cut()` / `.restore()`; closed after."""
+    proxies: list[TcpProxy] = []
+
+    def make(host: str, port: int) -> TcpProxy:
+        proxy = TcpProxy(host, port)
+        proxies.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+def amqp_target(url: str) -> tuple[str, int]:
+    parsed = urlparse(url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 5672
+
+
+@pytest.fixture(scope="session")
+def test_keys() -> TestKeys:
+    return TestKeys()
+
+
+@pytest.fixture(scope="session")
+def jwks_server(test_keys: TestKeys) -> Iterator[JwksServer]:
+    server = JwksServer(test_keys)
+    yield server
+    server.close()
+
+
+__all__ = [
+    "AMQP_URL",
+    "PG_ADMIN_URL",
+    "BrokerNames",
+    "bind_probe_queue",
+    "drain_queue",
+    "free_port",
+    "pika",
+]

@@ -1,0 +1,123 @@
+import json
+import threading
+import time
+import uuid
+
+from sqlmodel import Session
+
+from quest_common.db import make_engine
+from quest_common.events import make_event
+from quest_common.outbox import OutboxEvent, OutboxRelay, enqueue
+from quest_common.testing.plugin import amqp_target, bind_probe_queue, drain_queue
+
+
+def outbox_engine(database_url_factory):
+    engine = make_engine(database_url_factory("outbox"), pool_size=5)
+    OutboxEvent.metadata.create_all(engine, tables=[OutboxEvent.__table__])
+    return engine
+
+
+def add_events(engine, count: int, routing_key: str) -> list[str]:
+    ids = []
+    with Session(engine) as session:
+        for i in range(count):
+            event = make_event(source="test", type="Thing", subject=str(i), data={"i": i})
+            enqueue(session, event, routing_key=routing_key)
+            ids.append(event.id)
+        session.commit()
+    return ids
+
+
+def test_rolled_back_transaction_publishes_nothing(database_url_factory, amqp_url, broker_names):
+    engine = outbox_engine(database_url_factory)
+    with Session(engine) as session:
+        enqueue(
+            session, make_event(source="t", type="T", subject=None, data={}), routing_key="test.T"
+        )
+        session.rollback()
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, exchange=broker_names.exchange)
+    assert relay.publish_pending() == 0
+
+
+def test_relay_publishes_each_event_once_across_replicas(
+    database_url_factory, amqp_url, broker_names
+):
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("probe")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="test.#")
+    ids = add_events(engine, 300, "test.Thing")
+    relays = [
+        OutboxRelay(
+            engine=engine,
+            amqp_url=amqp_url,
+            exchange=broker_names.exchange,
+            batch_size=25,
+            name=f"relay-{n}",
+        )
+        for n in range(3)
+    ]
+    counts: list[int] = []
+
+    def drain(relay: OutboxRelay) -> None:
+        # A relay is single-threaded (one broker connection); replicas are separate relays.
+        total = 0
+        while published := relay.publish_pending():
+            total += published
+        counts.append(total)
+
+    threads = [threading.Thread(target=drain, args=(r,)) for r in relays]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(counts) == 300
+    bodies = drain_queue(amqp_url, queue, expect=300, wait_seconds=10)
+    received = [json.loads(b)["id"] for b in bodies]
+    assert sorted(received) == sorted(ids)
+    assert relays[0].pending_count() == 0
+
+
+def test_events_survive_a_broker_outage(database_url_factory, amqp_url, broker_names, tcp_proxy):
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("probe")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="test.#")
+    proxy = tcp_proxy(*amqp_target(amqp_url))
+    proxy.cut()
+    relay = OutboxRelay(
+        engine=engine,
+        amqp_url=proxy.url_for(amqp_url),
+        exchange=broker_names.exchange,
+        poll_seconds=0.1,
+        max_backoff_seconds=0.5,
+    )
+    relay.start()
+    try:
+        ids = add_events(engine, 20, "test.Thing")
+        relay.wake()
+        time.sleep(1.0)
+        assert relay.pending_count() == 20  # nothing lost, nothing marked while down
+        proxy.restore()
+        bodies = drain_queue(amqp_url, queue, expect=20, wait_seconds=15)
+    finally:
+        relay.stop()
+    assert sorted(json.loads(b)["id"] for b in bodies) == sorted(ids)
+
+
+def test_unroutable_sign_ins_stay_pending_until_a_queue_is_bound(
+    database_url_factory, amqp_url, broker_names
+):
+    engine = outbox_engine(database_url_factory)
+    add_events(engine, 3, "auth.UserSignIn")
+    relay = OutboxRelay(
+        engine=engine, amqp_url=amqp_url, exchange=broker_names.exchange, require_route=True
+    )
+    try:
+        relay.publish_pending()
+        raise AssertionError("publishing with no bound queue must fail")
+    except Exception as exc:
+        assert "no queue is bound" in str(exc)
+    assert relay.pending_count() == 3
+    queue = broker_names.queue(f"late-{uuid.uuid4().hex[:4]}")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.#")
+    assert relay.publish_pending() == 3
+    assert len(drain_queue(amqp_url, queue, expect=3)) == 3
