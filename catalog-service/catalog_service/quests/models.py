@@ -93,7 +93,7 @@ class QuestBase(QuestFields):
     name: str = Field(
         min_length=1,
         max_length=SLUG_MAX,
-        regex=SLUG_PATTERN,
+        schema_extra={"pattern": SLUG_PATTERN},
         description="Unique slug: lowercase letters, digits and single dashes.",
     )
 
@@ -111,7 +111,9 @@ class QuestUpdate(SQLModel):
     one); the other fields default to None without being nullable, so an explicit null is a 422
     rather than a NOT NULL violation."""
 
-    name: str = Field(default=None, min_length=1, max_length=SLUG_MAX, regex=SLUG_PATTERN)
+    name: str = Field(
+        default=None, min_length=1, max_length=SLUG_MAX, schema_extra={"pattern": SLUG_PATTERN}
+    )
     title: str = Field(default=None, min_length=1, max_length=200)
     description: str = Field(default=None, max_length=2000)
     trigger: Trigger = Field(default=None)

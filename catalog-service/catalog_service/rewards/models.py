@@ -23,7 +23,7 @@ class RewardBase(SQLModel):
     reward_name: str = Field(
         min_length=1,
         max_length=SLUG_MAX,
-        regex=SLUG_PATTERN,
+        schema_extra={"pattern": SLUG_PATTERN},
         description="Unique slug: lowercase letters, digits and single dashes.",
     )
     reward_item: RewardItem = Field(sa_type=String(16))
@@ -44,7 +44,9 @@ class RewardUpsert(SQLModel):
 class RewardUpdate(SQLModel):
     """PATCH body: fields left out stay as they are; none of them is nullable."""
 
-    reward_name: str = Field(default=None, min_length=1, max_length=SLUG_MAX, regex=SLUG_PATTERN)
+    reward_name: str = Field(
+        default=None, min_length=1, max_length=SLUG_MAX, schema_extra={"pattern": SLUG_PATTERN}
+    )
     reward_item: RewardItem = Field(default=None)
     reward_qty: int = Field(default=None, ge=1, le=1_000_000)
 
