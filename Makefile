@@ -1,0 +1,52 @@
+# Quest platform — developer commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+CHROMIUM ?= /usr/bin/chromium
+PYTEST_ARGS ?=
+
+.PHONY: help install install-python install-frontend install-browser test test-python test-frontend lint dev bench client
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: install-python install-frontend install-browser ## install everything the tests need
+
+install-python:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+install-frontend:
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+install-browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: install test-frontend test-python ## install what is needed, then run every test
+
+test-python: ## unit, integration, end-to-end and browser tests (pytest)
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test-frontend: ## the web UI's component tests (vitest) and type check
+	cd frontend && npm test
+
+lint: ## ruff check, ruff format --check, mypy
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy common/quest_common auth-service/auth_service catalog-service/catalog_service processing-service/processing_service
+
+dev: install-python install-frontend ## run the whole stack natively behind Traefik (Ctrl-C stops it)
+	$(UV) run python -m quest_common.devstack
+
+bench: install-python ## run the benchmarks (they print figures)
+	$(UV) run python bench/login.py
+	$(UV) run python bench/catalog.py
+	$(UV) run python bench/pipeline.py
+
+client: install-python install-frontend ## regenerate the frontend's typed API client from the services' OpenAPI
+	$(UV) run python scripts/export_openapi.py
+	cd frontend && npm run client
