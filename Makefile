@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv runs as a Python module so a fresh `pip install uv` is usable at once (no PATH changes).
+UV ?= python3 -m uv
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
@@ -14,7 +15,7 @@ help: ## list the commands
 install: install-python install-frontend install-browser ## install everything the tests need
 
 install-python:
-	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --quiet uv
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
 install-frontend:
