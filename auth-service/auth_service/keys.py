@@ -13,6 +13,7 @@ once verifiers have refreshed their JWKS cache, `promote` makes it `active` and 
 
 import argparse
 import base64
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -36,11 +37,8 @@ def _b64uint(value: int) -> str:
 
 
 def _new_kid() -> str:
-    return (
-        utcnow().strftime("%Y%m%d%H%M%S")
-        + "-"
-        + base64.b32encode(__import__("os").urandom(5)).decode().lower()
-    )
+    # Sortable by creation time, unique by its random tail; safe in a URL or header.
+    return f"{utcnow():%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
 
 
 def generate_key(*, passphrase: str, status: KeyStatus) -> SigningKey:

@@ -1,0 +1,145 @@
+"""Fixtures for the auth-service tests: a migrated throwaway database, app clients, users."""
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from auth_service.core.config import Settings
+from auth_service.core.db import build_engine, run_migrations
+from auth_service.main import create_app
+from auth_service.models import Role
+from auth_service.users import create_user
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+PREFIX = "/api/auth"
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture(scope="session")
+def auth_db_url(database_url_factory: Callable[[str], str]) -> str:
+    """One migrated database for the run; tests stay isolated through unique user names."""
+    url = database_url_factory("auth")
+    run_migrations(url)
+    return url
+
+
+@pytest.fixture
+def fresh_db_url(database_url_factory: Callable[[str], str]) -> str:
+    """A database of its own, for tests that count every outbox row or event."""
+    url = database_url_factory("auth")
+    run_migrations(url)
+    return url
+
+
+@pytest.fixture
+def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": auth_db_url,
+            "amqp_url": amqp_url,
+            "events_exchange": f"t.{uuid.uuid4().hex[:10]}.unused",
+            "run_outbox_relay": False,
+            # Every TestClient request comes from the address "testclient": keep the per-address
+            # limit out of the way except in the tests about it.
+            "throttle_address_free_failures": 100_000,
+            "throttle_address_max_failures_per_hour": 1_000_000,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def client(make_settings: SettingsFactory) -> Iterator[TestClient]:
+    with TestClient(create_app(make_settings())) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db_session(auth_db_url: str) -> Iterator[Session]:
+    engine = build_engine(auth_db_url)
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def unique_name(prefix: str = "u") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def new_name() -> Callable[[], str]:
+    return unique_name
+
+
+@pytest.fixture
+def signup() -> Callable[..., dict[str, Any]]:
+    """`signup(client)` → the created user's JSON plus its `password`."""
+
+    def make(client: TestClient, *, password: str = "correct-horse-1") -> dict[str, Any]:  # noqa: S107
+        name = unique_name()
+        response = client.post(f"{PREFIX}/signup", json={"user_name": name, "password": password})
+        assert response.status_code == 201, response.text
+        return {**response.json(), "password": password}
+
+    return make
+
+
+@pytest.fixture
+def login() -> Callable[..., dict[str, Any]]:
+    """`login(client, name, password)` → the token JSON (asserts 200)."""
+
+    def do(client: TestClient, user_name: str, password: str) -> dict[str, Any]:
+        response = client.post(
+            f"{PREFIX}/login/access-token", data={"username": user_name, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return do
+
+
+@pytest.fixture
+def admin_headers(
+    client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
+) -> dict[str, str]:
+    name = unique_name("admin")
+    create_user(session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN)
+    tokens = login(client, name, "admin-pass-123")
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+@pytest.fixture
+def player(
+    client: TestClient,
+    signup: Callable[..., dict[str, Any]],
+    login: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    """A signed-up, signed-in player: its user JSON, password, tokens and auth headers."""
+    user = signup(client)
+    tokens = login(client, user["user_name"], user["password"])
+    return {
+        **user,
+        "tokens": tokens,
+        "headers": {"Authorization": f"Bearer {tokens['access_token']}"},
+    }
+
+
+@pytest.fixture
+def service_headers(client: TestClient) -> dict[str, str]:
+    response = client.post(
+        "/internal/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "processing-service",
+            "client_secret": client.app.state.settings.processing_client_secret,  # type: ignore[attr-defined]
+        },
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -1,0 +1,121 @@
+"""Sign-in events: read back from a real queue bound to a unique exchange."""
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from auth_service.main import create_app
+from fastapi.testclient import TestClient
+from quest_common.events import CloudEvent
+from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+
+PREFIX = "/api/auth"
+
+
+def _events(amqp_url: str, queue: str, expect: int) -> list[dict[str, Any]]:
+    bodies = drain_queue(amqp_url, queue, wait_seconds=10, expect=expect, idle_seconds=1.0)
+    return [json.loads(body) for body in bodies]
+
+
+def test_first_login_new_user_sign_in_then_user_sign_in(
+    make_settings: Callable[..., Any],
+    fresh_db_url: str,
+    broker_names: BrokerNames,
+    amqp_url: str,
+    signup: Callable[..., dict[str, Any]],
+    login: Callable[..., dict[str, Any]],
+) -> None:
+    queue = broker_names.queue("sign-ins")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
+    settings = make_settings(
+        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+    )
+    with TestClient(create_app(settings)) as client:
+        user = signup(client)
+        for _ in range(3):
+            login(client, user["user_name"], user["password"])
+        events = _events(amqp_url, queue, expect=3)
+
+    assert [e["type"] for e in events] == ["NewUserSignIn", "UserSignIn", "UserSignIn"]
+    assert len({e["id"] for e in events}) == 3
+    for event in events:
+        envelope = CloudEvent.model_validate(event)  # the shared envelope model accepts it
+        assert envelope.specversion == "1.0"
+        assert envelope.source == "auth-service"
+        assert envelope.subject == user["user_id"]
+        assert envelope.datacontenttype == "application/json"
+        assert event["time"].endswith("Z") or event["time"].endswith("+00:00")
+        data = envelope.data
+        assert data["user_id"] == user["user_id"]
+        assert data["user_name"] == user["user_name"]
+        signed_in_at = datetime.fromisoformat(data["signed_in_at"].replace("Z", "+00:00"))
+        assert signed_in_at == envelope.time
+    times = [CloudEvent.model_validate(e).time for e in events]
+    assert times == sorted(times)
+
+
+def test_routing_keys_name_the_producer_and_type(
+    make_settings: Callable[..., Any],
+    fresh_db_url: str,
+    broker_names: BrokerNames,
+    amqp_url: str,
+    signup: Callable[..., dict[str, Any]],
+    login: Callable[..., dict[str, Any]],
+) -> None:
+    new_queue = broker_names.queue("new")
+    again_queue = broker_names.queue("again")
+    exchange = broker_names.exchange
+    bind_probe_queue(amqp_url, exchange=exchange, queue=new_queue, routing_key="auth.NewUserSignIn")
+    bind_probe_queue(amqp_url, exchange=exchange, queue=again_queue, routing_key="auth.UserSignIn")
+    settings = make_settings(
+        database_url=fresh_db_url, events_exchange=exchange, run_outbox_relay=True
+    )
+    with TestClient(create_app(settings)) as client:
+        user = signup(client)
+        login(client, user["user_name"], user["password"])
+        login(client, user["user_name"], user["password"])
+        first = _events(amqp_url, new_queue, expect=1)
+        later = _events(amqp_url, again_queue, expect=1)
+    assert [e["type"] for e in first] == ["NewUserSignIn"]
+    assert [e["type"] for e in later] == ["UserSignIn"]
+
+
+def test_fifty_parallel_first_logins_emit_exactly_one_new_user_sign_in(
+    make_settings: Callable[..., Any],
+    fresh_db_url: str,
+    broker_names: BrokerNames,
+    amqp_url: str,
+    signup: Callable[..., dict[str, Any]],
+) -> None:
+    queue = broker_names.queue("sign-ins")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
+    settings = make_settings(
+        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+    )
+    with TestClient(create_app(settings)) as client:
+        user = signup(client)
+
+        # All fifty leave the gate together, so their transactions really overlap.
+        gate = threading.Barrier(50)
+
+        def attempt(_: int) -> int:
+            gate.wait(timeout=30)
+            response = client.post(
+                f"{PREFIX}/login/access-token",
+                data={"username": user["user_name"], "password": user["password"]},
+            )
+            return response.status_code
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            statuses = list(pool.map(attempt, range(50)))
+        events = _events(amqp_url, queue, expect=50)
+
+    assert statuses == [200] * 50
+    types = [e["type"] for e in events]
+    assert len(events) == 50
+    assert types.count("NewUserSignIn") == 1
+    assert types.count("UserSignIn") == 49
+    assert len({e["id"] for e in events}) == 50
