@@ -187,3 +187,49 @@ class SignInHelpers:
 @pytest.fixture
 def sign_in() -> SignInHelpers:
     return SignInHelpers()
+
+
+# -- the real services: auth, catalog, processing API and worker as processes -----------------
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """auth + catalog + processing (API and worker) + Traefik, native, on free ports, with
+    throwaway databases and a unique exchange and queue; stopped at the end of the session."""
+    from quest_common.devstack import Databases, Ports, Stack, StackConfig
+    from quest_common.testing.plugin import free_port
+
+    suffix = uuid.uuid4().hex[:8]
+    config = StackConfig(
+        mode="test",
+        run_dir=tmp_path_factory.mktemp("stack"),
+        databases=Databases(
+            auth=f"t_auth_{suffix}",
+            catalog=f"t_catalog_{suffix}",
+            processing=f"t_processing_{suffix}",
+        ),
+        ports=Ports(
+            gateway=free_port(),
+            auth=free_port(),
+            catalog=free_port(),
+            processing=free_port(),
+            frontend=free_port(),
+            dashboard=free_port(),
+        ),
+        environment="test",
+        events_exchange=f"t.{suffix}.events",
+        sign_in_queue=f"t.{suffix}.sign-ins",
+        processing_client_secret=uuid.uuid4().hex,
+        signing_key_passphrase=uuid.uuid4().hex,
+        admin_password=uuid.uuid4().hex,
+        components=("auth", "catalog", "processing", "worker", "gateway"),
+    )
+    with Stack(config) as running:
+        yield running
+    cleanup = BrokerNames(amqp_url=config.amqp_url, prefix=f"t.{suffix}")
+    cleanup.queues.append(config.sign_in_queue)
+    cleanup.cleanup()
+    from quest_common.testing.databases import drop_database
+
+    for name in (config.databases.auth, config.databases.catalog, config.databases.processing):
+        drop_database(config.pg_admin_url, name)
