@@ -3,7 +3,8 @@ import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 // jsdom lacks these browser APIs that Mantine uses for layout and color scheme.
-if (!window.matchMedia) {
+// Files that run in the node environment (real sockets) have no window at all.
+if (typeof window !== "undefined" && !window.matchMedia) {
   window.matchMedia = (query: string) =>
     ({
       matches: false,
