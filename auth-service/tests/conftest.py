@@ -143,3 +143,57 @@ def service_headers(client: TestClient) -> dict[str, str]:
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
+    """`start_service(env)` → base URL of a real `uvicorn --factory` process (stopped after)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from quest_common.testing.plugin import free_port
+
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(env: dict[str, str]) -> str:
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "auth_service.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env={**os.environ, "ENVIRONMENT": "test", **env},
+        )
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "auth-service exited during start-up"
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("auth-service did not become ready")
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,71 @@
+"""Admin user management: list, read, change role and status (ban)."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+PREFIX = "/api/auth"
+
+
+def test_admin_lists_and_reads_users(
+    client: TestClient, admin_headers: dict[str, str], player: dict[str, Any]
+) -> None:
+    listing = client.get(f"{PREFIX}/users", params={"limit": 100}, headers=admin_headers)
+    assert listing.status_code == 200
+    body = listing.json()
+    assert body["count"] >= 2 and len(body["data"]) <= 100
+    one = client.get(f"{PREFIX}/users/{player['user_id']}", headers=admin_headers)
+    assert one.status_code == 200 and one.json()["user_name"] == player["user_name"]
+    missing = client.get(f"{PREFIX}/users/{uuid.uuid4()}", headers=admin_headers)
+    assert missing.status_code == 404
+    assert client.get(f"{PREFIX}/users/not-a-uuid", headers=admin_headers).status_code == 422
+
+
+def test_ban_blocks_login_refresh_and_token_use(
+    client: TestClient, admin_headers: dict[str, str], player: dict[str, Any]
+) -> None:
+    url = f"{PREFIX}/users/{player['user_id']}"
+    banned = client.patch(url, json={"status": 2}, headers=admin_headers)
+    assert banned.status_code == 200 and banned.json()["status"] == 2
+    login = client.post(
+        f"{PREFIX}/login/access-token",
+        data={"username": player["user_name"], "password": player["password"]},
+    )
+    assert login.status_code == 403
+    refresh = client.post(
+        f"{PREFIX}/login/refresh", json={"refresh_token": player["tokens"]["refresh_token"]}
+    )
+    assert refresh.status_code == 401  # the ban revoked the sessions
+    assert client.get(f"{PREFIX}/users/me", headers=player["headers"]).status_code == 403
+
+    restored = client.patch(url, json={"status": 1}, headers=admin_headers)
+    assert restored.status_code == 200
+    again = client.post(
+        f"{PREFIX}/login/access-token",
+        data={"username": player["user_name"], "password": player["password"]},
+    )
+    assert again.status_code == 200
+
+
+def test_promote_to_admin_takes_effect_at_once(
+    client: TestClient, admin_headers: dict[str, str], player: dict[str, Any]
+) -> None:
+    assert client.get(f"{PREFIX}/users", headers=player["headers"]).status_code == 403
+    url = f"{PREFIX}/users/{player['user_id']}"
+    promoted = client.patch(url, json={"role": "admin"}, headers=admin_headers)
+    assert promoted.status_code == 200 and promoted.json()["role"] == "admin"
+    # The role is read from the database, so the player's current token works as admin now.
+    assert client.get(f"{PREFIX}/users", headers=player["headers"]).status_code == 200
+
+
+def test_admin_update_validation(
+    client: TestClient, admin_headers: dict[str, str], signup: Callable[..., dict[str, Any]]
+) -> None:
+    user = signup(client)
+    url = f"{PREFIX}/users/{user['user_id']}"
+    for bad in ({"role": "god"}, {"status": 7}, {"diamond": 100}):
+        assert client.patch(url, json=bad, headers=admin_headers).status_code == 422
+    missing = client.patch(f"{PREFIX}/users/{uuid.uuid4()}", json={}, headers=admin_headers)
+    assert missing.status_code == 404
