@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from processing_service.core.config import Settings
+from processing_service.grants.models import Grant
 from processing_service.notifications.models import Notification
 from processing_service.progress.models import QuestProgress, SignInEvent
+from quest_common.testing.plugin import drain_queue
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
@@ -62,3 +66,104 @@ def test_three_sign_ins_make_the_reference_quest_claimable(
             .all()
         )
     assert events == ["check_in", "check_in", "check_in", "quest_completed"]
+
+
+def test_the_same_event_twice_counts_once(
+    engine: Engine, store_quests: Any, publish_raw: Any, run_worker: Any, sign_in: Any
+) -> None:
+    [quest] = store_quests(sign_in.quest())
+    user = uuid.uuid4()
+    message = sign_in.body(user, event_id=str(uuid.uuid4()))
+    run_worker()
+    publish_raw([message, message])
+    wait_until(lambda: count_events(engine) == 1)
+    publish_raw([message, sign_in.body(user)])
+    wait_until(lambda: count_events(engine) == 2)
+    row = progress(engine, user, quest["quest_id"])
+    assert row is not None and row.streak == 2
+
+
+def test_daily_mode_with_explicit_event_times(
+    engine: Engine, store_quests: Any, publish_raw: Any, run_worker: Any, sign_in: Any
+) -> None:
+    [quest] = store_quests(sign_in.quest(streak_mode="daily", streak=5))
+    user = uuid.uuid4()
+    day = datetime(2025, 6, 1, 8, tzinfo=UTC)
+    run_worker()
+    times = [day, day + timedelta(hours=10)]  # same UTC day: counts once
+    publish_raw([sign_in.body(user, at=t) for t in times])
+    wait_until(lambda: count_events(engine) == 2)
+    assert progress(engine, user, quest["quest_id"]).streak == 1  # type: ignore[union-attr]
+    publish_raw([sign_in.body(user, at=day + timedelta(days=1))])  # next day: +1
+    wait_until(lambda: count_events(engine) == 3)
+    assert progress(engine, user, quest["quest_id"]).streak == 2  # type: ignore[union-attr]
+    publish_raw([sign_in.body(user, at=day + timedelta(days=4))])  # a gap: back to 1
+    wait_until(lambda: count_events(engine) == 4)
+    assert progress(engine, user, quest["quest_id"]).streak == 1  # type: ignore[union-attr]
+
+
+def test_auto_claim_creates_a_grant_without_a_claim(
+    engine: Engine, store_quests: Any, publish_raw: Any, run_worker: Any, sign_in: Any
+) -> None:
+    [quest] = store_quests(sign_in.quest(auto_claim=True, streak=2, duplication=1))
+    user = uuid.uuid4()
+    run_worker()
+    publish_raw([sign_in.body(user) for _ in range(4)])
+    wait_until(lambda: count_events(engine) == 4)
+    row = progress(engine, user, quest["quest_id"])
+    assert row is not None and (row.completed, row.claimed) == (1, 1)
+    with Session(engine) as session:
+        grants = session.execute(select(Grant).where(Grant.user_id == user)).scalars().all()
+    # auth is down in this test: the grant waits, pending, for the delivery loop's next try.
+    assert [(g.item, g.qty, g.reason, g.status) for g in grants] == [
+        ("diamond", 10, "quest_auto_claim", "pending")
+    ]
+
+
+def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
+    engine: Engine,
+    store_quests: Any,
+    publish_raw: Any,
+    run_worker: Any,
+    sign_in: Any,
+    settings: Settings,
+    test_keys: Any,
+) -> None:
+    from fastapi.testclient import TestClient
+    from processing_service.main import create_app
+
+    store_quests(sign_in.quest())
+    user = uuid.uuid4()
+    run_worker()
+    publish_raw([("auth.UserSignIn", b"{not json"), sign_in.body(user)])
+    wait_until(lambda: count_events(engine) == 1)
+    admin = {"Authorization": f"Bearer {test_keys.mint(role='admin')}"}
+    player = {"Authorization": f"Bearer {test_keys.mint()}"}
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/processing/dead-letters", headers=player).status_code == 403
+        listed = wait_until_value(
+            lambda: (
+                client.get("/api/processing/dead-letters", headers=admin).json()
+                if client.get("/api/processing/dead-letters", headers=admin).json()["count"]
+                else None
+            )
+        )
+        [letter] = listed["data"]
+        assert letter["body"] == "{not json"
+        replayed = client.post(f"/api/processing/dead-letters/{letter['id']}/replay", headers=admin)
+        assert replayed.status_code == 200 and replayed.json()["replayed_at"]
+        # Still malformed: the worker dead-letters it again, and it shows up once more.
+        wait_until(
+            lambda: client.get("/api/processing/dead-letters", headers=admin).json()["count"] == 2
+        )
+    assert drain_queue(settings.amqp_url, settings.sign_in_queue + ".dlq", wait_seconds=0.5) == []
+
+
+def wait_until_value(produce: Callable[[], Any], timeout: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = produce()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("no value in time")
