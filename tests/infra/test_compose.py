@@ -1,0 +1,207 @@
+"""docker-compose.yml guarded without a Docker engine: spec, files, variables, routes, health."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from quest_common.devstack import parse_env_file
+from quest_common.settings import PLACEHOLDER_SECRETS
+
+# Services that exist once by nature (a published port, a named volume of their own).
+SINGLETONS = {"traefik", "postgres", "rabbitmq"}
+SECRET_VARIABLES = {
+    "POSTGRES_PASSWORD",
+    "AUTH_DB_PASSWORD",
+    "CATALOG_DB_PASSWORD",
+    "PROCESSING_DB_PASSWORD",
+    "RABBITMQ_PASSWORD",
+    "SIGNING_KEY_PASSPHRASE",
+    "PROCESSING_CLIENT_SECRET",
+    "ADMIN_PASSWORD",
+}
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+
+
+def test_compose_file_validates_against_the_compose_spec(repo_root: Path) -> None:
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", "docker-compose.yml"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok" in result.stdout
+
+
+def test_every_build_context_and_dockerfile_exists(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    builds = {name: s["build"] for name, s in compose["services"].items() if "build" in s}
+    assert {"auth-service", "catalog-service", "processing-service", "frontend"} <= set(builds)
+    for name, build in builds.items():
+        context = (repo_root / build["context"]).resolve()
+        assert context.is_dir(), f"{name}: build context {context} missing"
+        dockerfile = context / build.get("dockerfile", "Dockerfile")
+        assert dockerfile.is_file(), f"{name}: {dockerfile} missing"
+
+
+def test_python_images_build_from_the_repo_root_with_common(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    for name in ("auth-service", "catalog-service", "processing-service"):
+        build = compose["services"][name]["build"]
+        assert build["context"] == ".", f"{name} must build from the repository root"
+        dockerfile = (repo_root / build["dockerfile"]).read_text()
+        assert "COPY common/ common/" in dockerfile
+
+
+def test_dockerfiles_are_multi_stage_slim_and_non_root(repo_root: Path) -> None:
+    for service in ("auth-service", "catalog-service", "processing-service"):
+        text = (repo_root / service / "Dockerfile").read_text()
+        stages = re.split(r"^FROM ", text, flags=re.M)[1:]
+        assert len(stages) >= 2, f"{service}: build and runtime stages expected"
+        final = stages[-1]
+        assert final.startswith("python:3.11-slim"), f"{service}: slim runtime base"
+        # The runtime stage carries no package manager or compiler.
+        assert "/uv" not in final and "apt-get install" not in final, service
+        users = re.findall(r"^USER\s+(\S+)", final, flags=re.M)
+        assert users and not users[-1].startswith(("0", "root")), f"{service}: non-root USER"
+        assert "uv sync --frozen --no-dev" in stages[0]
+
+
+def test_processing_image_serves_api_and_worker(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    api, worker = services["processing-service"], services["processing-worker"]
+    assert api["build"] == worker["build"]
+    assert api["image"] == worker["image"]
+    assert worker["command"] == ["python", "-m", "processing_service.worker"]
+
+
+def test_every_variable_is_documented_in_env_example(repo_root: Path) -> None:
+    used = {m.group(1) for m in VARIABLE.finditer((repo_root / "docker-compose.yml").read_text())}
+    documented = set(parse_env_file(repo_root / ".env.example"))
+    assert used, "no variables found: the pattern is broken"
+    assert used <= documented, f"not in .env.example: {sorted(used - documented)}"
+
+
+def test_secrets_are_required_and_never_defaulted(repo_root: Path) -> None:
+    text = (repo_root / "docker-compose.yml").read_text()
+    for match in VARIABLE.finditer(text):
+        name, operator = match.group(1), match.group(2)
+        if name in SECRET_VARIABLES:
+            assert operator == ":?", f"${{{name}}} must fail loudly when unset (:?)"
+    found = {m.group(1) for m in VARIABLE.finditer(text)}
+    assert found >= SECRET_VARIABLES
+
+
+def test_env_example_commits_only_placeholders(repo_root: Path) -> None:
+    values = parse_env_file(repo_root / ".env.example")
+    for name in SECRET_VARIABLES:
+        value = values[name]
+        assert value.startswith("change-me") or value in PLACEHOLDER_SECRETS, (
+            f"{name} in .env.example looks like a real secret"
+        )
+    gitignore = (repo_root / ".gitignore").read_text().split()
+    assert ".env" in gitignore
+
+
+def test_every_service_has_a_healthcheck(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        assert check, f"{name} has no healthcheck"
+        if check.get("disable"):
+            # Only one-shot jobs go without: their exit code is what others wait on.
+            assert service.get("restart") == "no", f"{name}: only jobs may disable it"
+            waiters = [
+                other
+                for other, s in services.items()
+                if (s.get("depends_on") or {}).get(name, {}).get("condition")
+                == "service_completed_successfully"
+            ]
+            assert waiters, f"{name}: a job nobody waits on"
+        else:
+            assert check["test"][0] in {"CMD", "CMD-SHELL"}, name
+            assert "curl" not in " ".join(check["test"]), f"{name}: images have no curl"
+
+
+def test_dependencies_carry_conditions(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name, service in services.items():
+        depends = service.get("depends_on") or {}
+        assert isinstance(depends, dict), f"{name}: depends_on needs conditions"
+        for target, spec in depends.items():
+            assert target in services, f"{name} depends on unknown {target}"
+            condition = spec["condition"]
+            assert condition in {"service_healthy", "service_completed_successfully"}, name
+            if condition == "service_healthy":
+                assert not services[target]["healthcheck"].get("disable"), (name, target)
+    # Every API waits on its own migration job.
+    for api, job in [
+        ("auth-service", "auth-migrate"),
+        ("catalog-service", "catalog-migrate"),
+        ("processing-service", "processing-migrate"),
+        ("processing-worker", "processing-migrate"),
+    ]:
+        assert services[api]["depends_on"][job]["condition"] == "service_completed_successfully"
+
+
+def test_scalable_services_have_no_container_name_or_host_ports(compose: dict[str, Any]) -> None:
+    scalable = set(compose["services"]) - SINGLETONS
+    assert {"processing-worker", "processing-service"} <= scalable
+    for name in scalable:
+        service = compose["services"][name]
+        assert "container_name" not in service, name
+        assert "ports" not in service, f"{name}: reach it through Traefik, not a host port"
+
+
+def test_postgres_creates_one_database_and_role_per_service(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    postgres = compose["services"]["postgres"]
+    mounts = [v for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert len(mounts) == 1
+    script = repo_root / mounts[0].split(":")[0]
+    assert script.is_file()
+    text = script.read_text()
+    for service in ("auth", "catalog", "processing"):
+        assert f"create_service_database {service} " in text
+        url = compose["x-" + service + "-env"]["DATABASE_URL"]
+        assert url.startswith(f"postgresql+psycopg://{service}:")
+        assert url.endswith(f"@postgres:5432/quest_{service}")
+    named = [v.split(":")[0] for v in postgres["volumes"]]
+    assert set(named) & set(compose["volumes"]), "PostgreSQL data needs a named volume"
+
+
+def test_rabbitmq_has_management_ui_and_healthcheck(compose: dict[str, Any]) -> None:
+    rabbit = compose["services"]["rabbitmq"]
+    assert "management" in rabbit["image"]
+    assert any(str(p).endswith(":15672") for p in rabbit["ports"])
+    assert "rabbitmq-diagnostics" in rabbit["healthcheck"]["test"]
+
+
+def test_traefik_uses_docker_provider_without_exposing_by_default(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    import yaml
+
+    static = yaml.safe_load((repo_root / "traefik" / "traefik.yml").read_text())
+    assert static["providers"]["docker"]["exposedByDefault"] is False
+    assert static["providers"]["file"]["directory"] == "/etc/traefik/dynamic"
+    assert "accessLog" in static and static["api"]["dashboard"] is True
+    assert static["entryPoints"]["traefik"]["address"] == ":8080"
+    volumes = compose["services"]["traefik"]["volumes"]
+    assert "./traefik/dynamic:/etc/traefik/dynamic:ro" in volumes
+    assert "./traefik/traefik.yml:/etc/traefik/traefik.yml:ro" in volumes
+    # Only labelled services join: nothing else may opt in by accident.
+    for name, service in compose["services"].items():
+        enabled = (service.get("labels") or {}).get("traefik.enable") == "true"
+        assert enabled == (
+            name in {"auth-service", "catalog-service", "processing-service", "frontend"}
+        ), name

@@ -1,0 +1,222 @@
+"""deploy/k8s renders with kustomize, validates strictly, and keeps the platform's contracts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+BIN = Path(sys.executable).parent
+CRD_GROUPS = ("keda.sh/", "traefik.io/")
+SECRET_NAME = "quest-secrets"
+
+
+@pytest.fixture(scope="module")
+def rendered(repo_root: Path) -> str:
+    result = subprocess.run(
+        [str(BIN / "kubectl"), "kustomize", "deploy/k8s"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def objects(rendered: str) -> list[dict[str, Any]]:
+    docs = [d for d in yaml.safe_load_all(rendered) if d]
+    assert docs
+    return docs
+
+
+def _of_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in objects if o["kind"] == kind}
+
+
+def _containers(objects: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for obj in objects:
+        if obj["kind"] in {"Deployment", "Job"}:
+            for container in obj["spec"]["template"]["spec"]["containers"]:
+                yield f"{obj['kind']}/{obj['metadata']['name']}", container
+
+
+def test_core_objects_validate_strictly_offline(
+    objects: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    core = [o for o in objects if not o["apiVersion"].startswith(CRD_GROUPS)]
+    assert {o["kind"] for o in core} >= {
+        "Namespace",
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "Job",
+        "Ingress",
+    }
+    manifest = tmp_path / "core.yaml"
+    manifest.write_text(yaml.safe_dump_all(core))
+    result = subprocess.run(
+        [str(BIN / "kubernetes-validate"), "--strict", str(manifest)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        # No network here: the schemas ship with kubernetes-validate.
+        env={"PATH": "/usr/bin:/bin", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""},
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count("passed for resource") == len(core), output
+    assert "WARN" not in output and "ERROR" not in output, output
+
+
+def test_everything_is_in_the_quest_namespace(objects: list[dict[str, Any]]) -> None:
+    for obj in objects:
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"].get("namespace") == "quest", obj["metadata"]["name"]
+
+
+def test_no_secret_values_only_references(objects: list[dict[str, Any]], repo_root: Path) -> None:
+    assert not _of_kind(objects, "Secret"), "secrets are created in the cluster, not committed"
+    keys: set[str] = set()
+    for where, container in _containers(objects):
+        for env in container.get("env", []):
+            if "valueFrom" in env:
+                ref = env["valueFrom"]["secretKeyRef"]
+                assert ref["name"] == SECRET_NAME, where
+                keys.add(ref["key"])
+            else:
+                assert not any(w in env["name"] for w in ("PASSWORD", "SECRET", "PASSPHRASE")), (
+                    f"{where}: {env['name']} must come from the Secret"
+                )
+    assert {"signing-key-passphrase", "processing-client-secret", "admin-password"} <= keys
+    # The README tells operators which keys to create.
+    readme = (repo_root / "deploy" / "README.md").read_text()
+    for key in keys:
+        assert key in readme, f"deploy/README.md does not document the secret key {key}"
+
+
+def test_deployments_have_probes_resources_and_security_contexts(
+    objects: list[dict[str, Any]],
+) -> None:
+    deployments = _of_kind(objects, "Deployment")
+    assert set(deployments) == {
+        "auth-service",
+        "catalog-service",
+        "processing-service",
+        "processing-worker",
+        "frontend",
+    }
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        for container in pod["containers"]:
+            assert "livenessProbe" in container, name
+            if name != "processing-worker":
+                assert "readinessProbe" in container, name
+            resources = container["resources"]
+            assert resources["requests"]["cpu"] and resources["requests"]["memory"], name
+            assert resources["limits"]["memory"], name
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+    api = deployments["processing-service"]["spec"]["template"]["spec"]["containers"][0]
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    worker = deployments["processing-worker"]["spec"]["template"]["spec"]["containers"][0]
+    assert worker["args"] == ["python", "-m", "processing_service.worker"]
+    assert worker["image"] == api["image"]
+
+
+def test_migration_jobs_run_each_prestart(objects: list[dict[str, Any]]) -> None:
+    jobs = _of_kind(objects, "Job")
+    for service in ("auth", "catalog", "processing"):
+        container = jobs[f"{service}-migrate"]["spec"]["template"]["spec"]["containers"][0]
+        assert container["args"] == ["python", "-m", f"{service}_service.prestart"]
+        assert container["image"].startswith(f"quest-{service}-service")
+
+
+def test_ingress_routes_the_design_prefixes_and_nothing_internal(
+    objects: list[dict[str, Any]],
+) -> None:
+    services = _of_kind(objects, "Service")
+    routes: dict[str, tuple[str, str]] = {}
+    for ingress in _of_kind(objects, "Ingress").values():
+        assert ingress["spec"]["ingressClassName"] == "traefik"
+        middlewares = ingress["metadata"]["annotations"][
+            "traefik.ingress.kubernetes.io/router.middlewares"
+        ]
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                assert backend["name"] in services
+                assert path["pathType"] == "Prefix"
+                routes[path["path"]] = (backend["name"], middlewares)
+    assert {p: s for p, (s, _) in routes.items()} == {
+        "/api/auth/login/": "auth-service",
+        "/api/auth/": "auth-service",
+        "/api/catalog/": "catalog-service",
+        "/api/processing/": "processing-service",
+        "/": "frontend",
+    }
+    assert not any(p.startswith("/internal") for p in routes)
+    assert "quest-login-ratelimit@kubernetescrd" in routes["/api/auth/login/"][1]
+    assert "ratelimit" not in routes["/api/auth/"][1]
+    assert all("quest-security-headers@kubernetescrd" in m for _, m in routes.values())
+
+
+def test_traefik_middlewares_match_the_shared_file(
+    objects: list[dict[str, Any]], repo_root: Path
+) -> None:
+    shared = yaml.safe_load((repo_root / "traefik" / "dynamic" / "middlewares.yml").read_text())
+    crds = {
+        name: obj["spec"]
+        for name, obj in _of_kind(objects, "Middleware").items()
+        if obj["apiVersion"] == "traefik.io/v1alpha1"
+    }
+    assert crds == shared["http"]["middlewares"]
+
+
+def test_keda_scales_the_worker_on_the_sign_in_queue(objects: list[dict[str, Any]]) -> None:
+    # KEDA's CRDs are not in kubernetes-validate's schemas: check the structure here.
+    scaled = _of_kind(objects, "ScaledObject")["processing-worker"]
+    assert scaled["apiVersion"] == "keda.sh/v1alpha1"
+    spec = scaled["spec"]
+    assert set(spec) <= {
+        "scaleTargetRef",
+        "minReplicaCount",
+        "maxReplicaCount",
+        "pollingInterval",
+        "cooldownPeriod",
+        "triggers",
+        "advanced",
+        "fallback",
+        "idleReplicaCount",
+    }
+    target = spec["scaleTargetRef"]
+    assert (target["apiVersion"], target["kind"], target["name"]) == (
+        "apps/v1",
+        "Deployment",
+        "processing-worker",
+    )
+    assert target["name"] in _of_kind(objects, "Deployment")
+    assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"]
+    assert isinstance(spec["pollingInterval"], int) and isinstance(spec["cooldownPeriod"], int)
+    (trigger,) = spec["triggers"]
+    assert trigger["type"] == "rabbitmq"
+    metadata = trigger["metadata"]
+    config = _of_kind(objects, "ConfigMap")["quest-config"]["data"]
+    assert metadata["queueName"] == config["SIGN_IN_QUEUE"] == "processing.sign-ins"
+    assert metadata["mode"] in {"QueueLength", "MessageRate"}
+    assert metadata["protocol"] in {"amqp", "http", "auto"}
+    assert all(isinstance(v, str) for v in metadata.values()), "KEDA metadata values are strings"
+    assert int(metadata["value"]) > 0
+    auth = _of_kind(objects, "TriggerAuthentication")[trigger["authenticationRef"]["name"]]
+    (ref,) = auth["spec"]["secretTargetRef"]
+    assert (ref["parameter"], ref["name"], ref["key"]) == ("host", SECRET_NAME, "amqp-url")
