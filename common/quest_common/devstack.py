@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import ctypes
 import http.server
+import io
 import json
 import os
 import shutil
@@ -220,6 +221,9 @@ def service_env(config: StackConfig, component: str) -> dict[str, str]:
         "LOG_JSON": "false",
         "PYTHONUNBUFFERED": "1",
     }
+    if component == "frontend":
+        # Vite's proxy for /api when the dev server is opened directly on its own port.
+        env["GATEWAY_URL"] = f"http://127.0.0.1:{ports.gateway}"
     service = "processing" if component == "worker" else component
     if service in SERVICES:
         env["DATABASE_URL"] = database_url(
@@ -738,7 +742,21 @@ def ensure_node_modules(frontend: Path) -> None:
 
 
 class _SpaHandler(http.server.SimpleHTTPRequestHandler):
+    """Behaves like frontend/nginx.conf: /healthz, 404 under /api/, history fallback."""
+
     def send_head(self):  # type: ignore[no-untyped-def]
+        route = self.path.split("?", 1)[0]
+        if route.startswith("/api/"):
+            # A JSON client that reached the frontend gets a 404, never index.html.
+            self.send_error(404)
+            return None
+        if route == "/healthz":
+            body = b"ok\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
         path = Path(self.translate_path(self.path))
         if not path.exists():
             # Client-side routes (/quests, /admin, ...) are index.html's business.

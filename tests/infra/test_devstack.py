@@ -207,6 +207,8 @@ def test_static_server_falls_back_to_index_html(tmp_path: Path) -> None:
         assert deep.status_code == 200 and "id=root" in deep.text
         asset = httpx.get(base + "/assets/app.js", timeout=2)
         assert asset.text == "console.log('app')"
+        assert httpx.get(base + "/api/auth/users/me", timeout=2).status_code == 404
+        assert httpx.get(base + "/healthz", timeout=2).text == "ok\n"
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
