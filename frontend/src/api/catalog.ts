@@ -1,29 +1,28 @@
-import { request } from "./http";
+import * as sdk from "../client/catalog";
+import { call } from "./http";
 import type { Page, Quest, QuestInput, Reward, RewardInput } from "./types";
 
-const BASE = "/api/catalog";
-
-export const listRewards = () => request<Page<Reward>>(`${BASE}/rewards`);
+export const listRewards = () => call<Page<Reward>>((o) => sdk.readRewardsApiCatalogRewardsGet(o));
 
 export const createReward = ({ reward }: { reward: RewardInput }) =>
-  request<Reward>(`${BASE}/rewards`, { method: "POST", json: reward });
+  call<Reward>((o) => sdk.createRewardApiCatalogRewardsPost({ ...o, body: reward }));
 
 export const updateReward = ({ reward_id, changes }: { reward_id: string; changes: Partial<RewardInput> }) =>
-  request<Reward>(`${BASE}/rewards/${encodeURIComponent(reward_id)}`, { method: "PATCH", json: changes });
+  call<Reward>((o) => sdk.updateRewardApiCatalogRewardsRewardIdPatch({ ...o, path: { reward_id }, body: changes }));
 
 export const deleteReward = ({ reward_id }: { reward_id: string }) =>
-  request<unknown>(`${BASE}/rewards/${encodeURIComponent(reward_id)}`, { method: "DELETE" });
+  call<unknown>((o) => sdk.deleteRewardApiCatalogRewardsRewardIdDelete({ ...o, path: { reward_id } }));
 
-/** Every quest, inactive ones included (the admin page shows both). */
+/** Quests, inactive ones included unless `active` says otherwise (the admin page shows both). */
 export const listQuests = ({ active }: { active?: boolean } = {}) =>
-  request<Page<Quest>>(`${BASE}/quests`, { query: { active } });
+  call<Page<Quest>>((o) => sdk.readQuestsApiCatalogQuestsGet({ ...o, query: { active, limit: 1000 } }));
 
 export const createQuest = ({ quest }: { quest: QuestInput }) =>
-  request<Quest>(`${BASE}/quests`, { method: "POST", json: quest });
+  call<Quest>((o) => sdk.createQuestApiCatalogQuestsPost({ ...o, body: { ...quest, trigger: "sign_in" } }));
 
 export const updateQuest = ({ quest_id, changes }: { quest_id: string; changes: Partial<QuestInput> }) =>
-  request<Quest>(`${BASE}/quests/${encodeURIComponent(quest_id)}`, { method: "PATCH", json: changes });
+  call<Quest>((o) => sdk.updateQuestApiCatalogQuestsQuestIdPatch({ ...o, path: { quest_id }, body: changes }));
 
 /** Deactivates: the catalog keeps the quest (and processing its history). */
 export const deactivateQuest = ({ quest_id }: { quest_id: string }) =>
-  request<unknown>(`${BASE}/quests/${encodeURIComponent(quest_id)}`, { method: "DELETE" });
+  call<unknown>((o) => sdk.deactivateQuestApiCatalogQuestsQuestIdDelete({ ...o, path: { quest_id } }));

@@ -105,3 +105,43 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+/** What every generated SDK function resolves to (with `throwOnError: false`). */
+interface SdkResult<T> {
+  data?: T;
+  error?: unknown;
+  response?: Response;
+}
+
+/** Per-call options the wrapper hands to a generated SDK function. */
+export interface SdkCallOptions {
+  auth?: string;
+  credentials: RequestCredentials;
+}
+
+/**
+ * Runs one generated SDK call with the session's token, one refresh-and-retry on 401, and
+ * FastAPI's `{"detail": ...}` turned into an ApiError, so screens handle errors one way.
+ */
+export async function call<T>(
+  invoke: (options: SdkCallOptions) => Promise<SdkResult<T>>,
+  { auth = true }: { auth?: boolean } = {},
+): Promise<T> {
+  const once = () =>
+    invoke({ auth: auth ? (hooks.getToken() ?? undefined) : undefined, credentials: "include" });
+  let result = await once();
+  if (result.response?.status === 401 && auth) {
+    if (await hooks.refresh()) result = await once();
+    if (result.response?.status === 401) hooks.onUnauthorized();
+  }
+  const response = result.response;
+  if (!response) {
+    throw result.error instanceof Error ? result.error : new TypeError("Network error");
+  }
+  if (!response.ok) {
+    const body = result.error as { detail?: unknown } | string | undefined;
+    const detail = typeof body === "object" && body !== null && "detail" in body ? body.detail : (body ?? response.statusText);
+    throw new ApiError(response.status, detail, parseRetryAfter(response.headers.get("Retry-After")));
+  }
+  return result.data as T;
+}

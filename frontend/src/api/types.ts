@@ -1,5 +1,8 @@
-// Shapes of the public API (DESIGN §4 and the shared conventions). The generated client in
-// src/client/ carries the same shapes from each service's OpenAPI; these aliases keep the UI
+import type { LeaderboardEntry, LedgerEntryPublic, Token, UserPublic } from "../client/auth";
+import type { QuestPublic, RewardPublic } from "../client/catalog";
+import type { EventPublic } from "../client/processing";
+
+// Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
 // independent of how the generator names things.
 
 export type Item = "diamond" | "gold";
@@ -11,82 +14,34 @@ export interface Page<T> {
   count: number;
 }
 
-export interface Token {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number;
-}
+// Server shapes come from the generated client, so a changed API breaks the type check here.
+export type { LeaderboardEntry, Token };
+export type User = UserPublic;
+export type LedgerEntry = LedgerEntryPublic;
+export type Reward = RewardPublic;
+export type Quest = QuestPublic;
+export type PlayerEvent = EventPublic;
 
-export interface User {
-  user_id: string;
-  user_name: string;
-  role: "player" | "admin";
-  status: number; // 0 new, 1 active, 2 banned
-  diamond: number;
-  gold: number;
-  created_at: string;
-}
-
-export interface LedgerEntry {
-  entry_id: string;
-  item: Item;
-  qty: number;
-  reason: string;
-  balance_after: number;
-  created_at: string;
-}
-
-export interface LeaderboardEntry {
-  rank: number;
-  user_id: string;
-  user_name: string;
-  item: Item;
-  balance: number;
-}
-
-export interface Reward {
-  reward_id: string;
+export interface RewardInput {
   reward_name: string;
   reward_item: Item;
   reward_qty: number;
-  created_at?: string;
-  updated_at?: string;
 }
 
-export type RewardInput = Pick<Reward, "reward_name" | "reward_item" | "reward_qty">;
-
-export interface Quest {
-  quest_id: string;
+/** What the admin quest form edits (the server fills the rest). */
+export interface QuestInput {
   name: string;
   title: string;
   description: string;
-  trigger: "sign_in";
   streak: number;
   duplication: number;
   auto_claim: boolean;
   streak_mode: "count" | "daily";
   reward_id: string;
   is_active: boolean;
-  starts_at?: string | null;
-  ends_at?: string | null;
-  created_at: string;
-  updated_at: string;
-  reward: Reward;
 }
 
-export type QuestInput = Pick<
-  Quest,
-  | "name"
-  | "title"
-  | "description"
-  | "streak"
-  | "duplication"
-  | "auto_claim"
-  | "streak_mode"
-  | "reward_id"
-  | "is_active"
->;
-
+/** Processing embeds the catalog quest untyped in its OpenAPI; this is its real shape. */
 export interface QuestProgress {
   quest: Quest;
   streak: number;
@@ -104,17 +59,6 @@ export interface ClaimResult {
   item: Item;
   qty: number;
   credited: boolean;
-}
-
-/** One recorded event of the player, as processing stores it (unknown fields are kept). */
-export interface PlayerEvent {
-  event_id?: string;
-  id?: string;
-  type: string;
-  time?: string;
-  received_at?: string;
-  data?: Record<string, unknown>;
-  [key: string]: unknown;
 }
 
 // Server-Sent Events of GET /api/processing/notifications/stream.

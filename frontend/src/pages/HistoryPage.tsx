@@ -3,16 +3,10 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { getMyTransactions } from "../api/auth";
 import { getMyEvents } from "../api/processing";
-import type { PlayerEvent } from "../api/types";
 import { Pager } from "../components/Pager";
 import { formatAmount, formatDateTime, humanizeEventType } from "../lib/format";
 
 const PAGE_SIZE = 20;
-
-function eventTime(event: PlayerEvent): string | undefined {
-  const value = event.time ?? event.occurred_at ?? event.received_at ?? event.created_at;
-  return typeof value === "string" ? value : undefined;
-}
 
 function EventsTab() {
   const [page, setPage] = useState(1);
@@ -34,9 +28,9 @@ function EventsTab() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {events.data.data.map((event, index) => (
-              <Table.Tr key={String(event.event_id ?? event.id ?? index)}>
-                <Table.Td>{formatDateTime(eventTime(event))}</Table.Td>
+            {events.data.data.map((event) => (
+              <Table.Tr key={event.event_id}>
+                <Table.Td>{formatDateTime(event.time)}</Table.Td>
                 <Table.Td>{humanizeEventType(event.type)}</Table.Td>
               </Table.Tr>
             ))}
