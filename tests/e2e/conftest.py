@@ -1,0 +1,216 @@
+"""The running platform for end-to-end tests: real processes behind the real Traefik.
+
+One `stack` per test session (quest_common.devstack in test mode): throwaway databases, a
+uniquely named exchange and sign-in queue, free ports, the built frontend behind a static
+server. Tests reach everything through the gateway (`stack.gateway_url`) and may stop, kill
+and restart single components (`stack.stop_component("worker")`, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from quest_common.devstack import (
+    COMPONENTS,
+    REPO_ROOT,
+    Databases,
+    Ports,
+    Stack,
+    StackConfig,
+)
+from quest_common.testing.databases import create_database, drop_database
+from quest_common.testing.plugin import BrokerNames, free_port
+
+FRONTEND = REPO_ROOT / "frontend"
+# What the frontend build reads; dist is stale when any of these is newer than its index.html.
+FRONTEND_SOURCES = (
+    "src",
+    "public",
+    "index.html",
+    "package.json",
+    "package-lock.json",
+    "vite.config.ts",
+    "tsconfig.json",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            for child in path.rglob("*"):
+                if child.is_file():
+                    newest = max(newest, child.stat().st_mtime)
+    return newest
+
+
+def build_frontend() -> None:
+    """Build frontend/dist once, only when it is missing or older than its sources."""
+    index = FRONTEND / "dist" / "index.html"
+    sources = [FRONTEND / name for name in FRONTEND_SOURCES]
+    if index.is_file() and index.stat().st_mtime >= _newest_mtime(sources):
+        return
+    npm = shutil.which("npm")
+    assert npm, "npm is needed to build the frontend (Node.js >= 20)"
+    modules = FRONTEND / "node_modules" / ".package-lock.json"
+    lock = FRONTEND / "package-lock.json"
+    if not modules.is_file() or modules.stat().st_mtime < lock.stat().st_mtime:
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True)
+    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True)
+
+
+def present_components() -> tuple[str, ...]:
+    """Every component whose code is in the tree, minus those named in E2E_WITHOUT
+    (e.g. `E2E_WITHOUT=frontend` to run the API tests while the UI does not build)."""
+    without = {c.strip() for c in os.environ.get("E2E_WITHOUT", "").split(",") if c.strip()}
+    present = {
+        "auth": (REPO_ROOT / "auth-service/auth_service/main.py").is_file(),
+        "catalog": (REPO_ROOT / "catalog-service/catalog_service/main.py").is_file(),
+        "processing": (REPO_ROOT / "processing-service/processing_service/main.py").is_file(),
+        "worker": (REPO_ROOT / "processing-service/processing_service/worker.py").is_file(),
+        "frontend": (FRONTEND / "package.json").is_file(),
+        "gateway": True,
+    }
+    return tuple(c for c in COMPONENTS if present[c] and c not in without)
+
+
+@dataclass
+class Player:
+    user_name: str
+    password: str
+    user_id: str
+    access_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class E2EStack:
+    """The running stack plus helpers that go through the gateway, as a browser would."""
+
+    def __init__(self, stack: Stack, broker: BrokerNames) -> None:
+        self.stack = stack
+        self.broker = broker
+        config = stack.config
+        self.gateway_url = stack.gateway_url
+        self.dashboard_url = stack.dashboard_url
+        self.auth_url = stack.service_url("auth")
+        self.catalog_url = stack.service_url("catalog")
+        self.processing_url = stack.service_url("processing")
+        self.amqp_url = config.amqp_url
+        self.exchange = config.events_exchange
+        self.sign_in_queue = config.sign_in_queue
+        self.admin_user_name = config.admin_user_name
+        self.admin_password = config.admin_password
+        self.processing_client_secret = config.processing_client_secret
+        self.components = config.components
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client on the gateway (close it, or use it as a context manager)."""
+        return httpx.Client(base_url=self.gateway_url, timeout=kwargs.pop("timeout", 15), **kwargs)
+
+    def database_url(self, service: str) -> str:
+        return self.stack.database_url(service)
+
+    @staticmethod
+    def unique_name(prefix: str = "p") -> str:
+        return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+    def sign_up(self, user_name: str | None = None, password: str | None = None) -> Player:
+        """A new player (signed up, not signed in yet: access_token is empty)."""
+        user_name = user_name or self.unique_name()
+        password = password or secrets.token_urlsafe(12)
+        with self.client() as client:
+            response = client.post(
+                "/api/auth/signup", json={"user_name": user_name, "password": password}
+            )
+        assert response.status_code == 201, response.text
+        return Player(user_name, password, str(response.json()["user_id"]), "")
+
+    def log_in(self, user_name: str, password: str) -> dict[str, Any]:
+        """A password sign-in through the gateway (emits a sign-in event); the token pair."""
+        with self.client() as client:
+            response = client.post(
+                "/api/auth/login/access-token",
+                data={"username": user_name, "password": password},
+            )
+        assert response.status_code == 200, response.text
+        tokens: dict[str, Any] = response.json()
+        return tokens
+
+    def new_player(self) -> Player:
+        """Signed up and signed in once."""
+        player = self.sign_up()
+        player.access_token = self.log_in(player.user_name, player.password)["access_token"]
+        return player
+
+    def admin_headers(self) -> dict[str, str]:
+        token = self.log_in(self.admin_user_name, self.admin_password)["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def stack(
+    pg_admin_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[E2EStack]:
+    components = present_components()
+    if "frontend" in components:
+        build_frontend()
+    databases = Databases(
+        auth=create_database(pg_admin_url, prefix="e2e_auth"),
+        catalog=create_database(pg_admin_url, prefix="e2e_catalog"),
+        processing=create_database(pg_admin_url, prefix="e2e_processing"),
+    )
+    broker = BrokerNames(amqp_url=amqp_url)
+    config = StackConfig(
+        pg_admin_url=pg_admin_url,
+        amqp_url=amqp_url,
+        mode="test",
+        run_dir=tmp_path_factory.mktemp("stack"),
+        databases=databases,
+        ports=Ports(
+            gateway=free_port(),
+            auth=free_port(),
+            catalog=free_port(),
+            processing=free_port(),
+            frontend=free_port(),
+            dashboard=free_port(),
+        ),
+        environment="test",
+        events_exchange=broker.exchange,
+        sign_in_queue=broker.queue("sign-ins"),
+        signing_key_passphrase=secrets.token_urlsafe(24),
+        processing_client_secret=secrets.token_urlsafe(24),
+        admin_user_name="admin",
+        admin_password=secrets.token_urlsafe(16),
+        components=components,
+    )
+    running = Stack(config)
+    try:
+        running.start()
+        yield E2EStack(running, broker)
+    finally:
+        running.stop()
+        broker.cleanup()
+        for name in (databases.auth, databases.catalog, databases.processing):
+            drop_database(pg_admin_url, name)
