@@ -1,0 +1,151 @@
+"""Exactly-once under a SIGKILL mid-way and with two workers: progress equals a pure replay."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from processing_service import rules
+from processing_service.core.config import Settings
+from processing_service.progress.models import QuestProgress, SignInEvent
+from processing_service.rules import QuestRule
+from processing_service.worker import SIGN_IN_KEYS
+from quest_common.broker.connection import connect
+from quest_common.broker.topology import declare_work_queue
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+
+def worker_process(settings: Settings) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": settings.database_url,
+        "AMQP_URL": settings.amqp_url,
+        "EVENTS_EXCHANGE": settings.events_exchange,
+        "SIGN_IN_QUEUE": settings.sign_in_queue,
+        "CATALOG_URL": settings.catalog_url,
+        "AUTH_URL": settings.auth_url,
+        "BATCH_SIZE": "50",
+        "PREFETCH": "100",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "processing_service.worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def declare_queue(settings: Settings) -> None:
+    """Declare the work queue up front, so nothing published before a worker connects is lost."""
+    connection = connect(settings.amqp_url, name="test-declare")
+    try:
+        declare_work_queue(
+            connection.channel(),
+            queue=settings.sign_in_queue,
+            exchange=settings.events_exchange,
+            routing_keys=SIGN_IN_KEYS,
+            delivery_limit=settings.delivery_limit,
+            retry_delay_ms=settings.retry_delay_ms,
+        )
+    finally:
+        connection.close()
+
+
+def counted(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.execute(select(func.count()).select_from(SignInEvent)).scalar_one())
+
+
+def wait_count(engine: Engine, expected: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and counted(engine) < expected:
+        time.sleep(0.1)
+    assert counted(engine) == expected
+
+
+def replay_matches(engine: Engine, quest: dict[str, Any]) -> int:
+    """Compare every progress row with the pure rules replayed over the recorded events."""
+    rule = QuestRule.from_catalog(quest)
+    with Session(engine) as session:
+        events = session.execute(
+            select(SignInEvent.user_id, SignInEvent.type, SignInEvent.occurred_at).order_by(
+                SignInEvent.seq
+            )  # type: ignore[arg-type]
+        ).all()
+        rows = {r.user_id: r for r in session.execute(select(QuestProgress)).scalars()}
+    per_user: dict[uuid.UUID, list[tuple[str, datetime]]] = {}
+    for user_id, type_, at in events:
+        per_user.setdefault(user_id, []).append((type_, at))
+    for user_id, sign_ins in per_user.items():
+        expected = rules.replay(rule, sign_ins)
+        row = rows[user_id]
+        assert (row.streak, row.completed, row.claimed) == (
+            expected.streak,
+            expected.completed,
+            expected.claimed,
+        )
+    return len(per_user)
+
+
+def events_for(sign_in: Any, players: list[uuid.UUID], per_player: int) -> list[Any]:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    return [
+        sign_in.body(user, at=start + timedelta(minutes=i))
+        for i in range(per_player)
+        for user in players
+    ]
+
+
+def test_sigkill_mid_way_then_restart_counts_everything_once(
+    engine: Engine, settings: Settings, store_quests: Any, publish_raw: Any, sign_in: Any
+) -> None:
+    [quest] = store_quests(sign_in.quest(streak=3, duplication=3))
+    players = [uuid.uuid4() for _ in range(100)]
+    messages = events_for(sign_in, players, 10)
+    declare_queue(settings)
+    first = worker_process(settings)
+    try:
+        publish_raw(messages)
+        deadline = time.monotonic() + 60
+        while counted(engine) < 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)  # mid-way: unacked deliveries come back
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert counted(engine) < len(messages)
+    second = worker_process(settings)
+    try:
+        wait_count(engine, len(messages))
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(20) == 0  # graceful exit
+    assert replay_matches(engine, quest) == 100
+
+
+def test_two_workers_at_once_give_the_replayed_result(
+    engine: Engine, settings: Settings, store_quests: Any, publish_raw: Any, sign_in: Any
+) -> None:
+    [quest] = store_quests(sign_in.quest(streak=4, duplication=2))
+    players = [uuid.uuid4() for _ in range(50)]
+    messages = events_for(sign_in, players, 12)
+    declare_queue(settings)
+    workers = [worker_process(settings), worker_process(settings)]
+    try:
+        publish_raw(messages + messages[:100])  # and some duplicates on top
+        wait_count(engine, len(messages))
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            assert worker.wait(20) == 0
+    assert replay_matches(engine, quest) == 50
