@@ -16,6 +16,8 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConst
 from sqlmodel import Field, SQLModel
 
 USER_NAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
+# PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the database.
+NO_NUL = r"^[^\x00]*$"
 
 
 class UserStatus(IntEnum):
@@ -62,7 +64,7 @@ class User(SQLModel, table=True):
 
 class UserCreate(BaseModel):
     user_name: str = PydanticField(pattern=USER_NAME_PATTERN, min_length=3, max_length=64)
-    password: str = PydanticField(min_length=8, max_length=128)
+    password: str = PydanticField(min_length=8, max_length=128, pattern=NO_NUL)
 
 
 class UserPublic(BaseModel):
@@ -90,8 +92,8 @@ class UserAdminUpdate(BaseModel):
 
 
 class PasswordChange(BaseModel):
-    current_password: str = PydanticField(min_length=1, max_length=128)
-    new_password: str = PydanticField(min_length=8, max_length=128)
+    current_password: str = PydanticField(min_length=1, max_length=128, pattern=NO_NUL)
+    new_password: str = PydanticField(min_length=8, max_length=128, pattern=NO_NUL)
 
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -127,7 +129,9 @@ class ServiceToken(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str | None = PydanticField(default=None, min_length=1, max_length=256)
+    refresh_token: str | None = PydanticField(
+        default=None, min_length=1, max_length=256, pattern=NO_NUL
+    )
 
 
 # --- signing keys ----------------------------------------------------------------------------
@@ -187,11 +191,11 @@ class WalletLedger(SQLModel, table=True):
 
 
 class WalletCredit(BaseModel):
-    idempotency_key: str = PydanticField(min_length=1, max_length=200)
+    idempotency_key: str = PydanticField(min_length=1, max_length=200, pattern=NO_NUL)
     user_id: uuid.UUID
     item: Item
     qty: int = PydanticField(ge=1, le=1_000_000)
-    reason: str = PydanticField(default="", max_length=255)
+    reason: str = PydanticField(default="", max_length=255, pattern=NO_NUL)
 
 
 class WalletCreditResult(BaseModel):

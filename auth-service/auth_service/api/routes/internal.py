@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from auth_service import wallet
 from auth_service.api.deps import ServiceClient, SessionDep, TokensDep
-from auth_service.models import ServiceToken, WalletCredit, WalletCreditResult
+from auth_service.models import NO_NUL, ServiceToken, WalletCredit, WalletCreditResult
 from auth_service.tokens import InvalidClientError
 
 router = APIRouter(prefix="/internal", tags=["internal"])
@@ -15,8 +15,8 @@ router = APIRouter(prefix="/internal", tags=["internal"])
 
 class ClientCredentialsForm(BaseModel):
     grant_type: str = Field(max_length=64)
-    client_id: str = Field(min_length=1, max_length=128)
-    client_secret: str = Field(min_length=1, max_length=512)
+    client_id: str = Field(min_length=1, max_length=128, pattern=NO_NUL)
+    client_secret: str = Field(min_length=1, max_length=512, pattern=NO_NUL)
 
 
 @router.post(

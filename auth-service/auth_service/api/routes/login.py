@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from auth_service import signin, tokens
 from auth_service.api.deps import SessionDep, SettingsDep, TokensDep
 from auth_service.core.config import Settings
-from auth_service.models import RefreshRequest, Token
+from auth_service.models import NO_NUL, RefreshRequest, Token
 
 router = APIRouter(tags=["login"])
 
@@ -20,8 +20,8 @@ REFRESH_PATHS = ("login/refresh", "logout")
 class LoginForm(BaseModel):
     """OAuth2 password form (username, password); bounded so nobody makes us hash megabytes."""
 
-    username: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, max_length=256)
+    username: str = Field(min_length=1, max_length=128, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
     grant_type: str | None = Field(default=None, pattern="^password$")
 
 
