@@ -18,6 +18,7 @@ from quest_common.security import JwksVerifier
 from sqlalchemy.exc import DataError
 
 from catalog_service.api.main import API_PREFIX, api_router
+from catalog_service.api.reads import CachedReadMiddleware
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.runtime import CatalogRuntime
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     _install_error_handlers(app)
+    # Innermost of the three: a cache hit is still counted and carries its request id.
+    app.add_middleware(CachedReadMiddleware, runtime=runtime)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router, prefix=API_PREFIX)

@@ -13,7 +13,8 @@ from catalog_service.core.runtime import CatalogRuntime
 from catalog_service.core.uow import UnitOfWork
 
 
-def get_runtime(request: Request) -> CatalogRuntime:
+async def get_runtime(request: Request) -> CatalogRuntime:
+    # async on purpose: a sync dependency costs a threadpool hop on every (cached) read.
     runtime: CatalogRuntime = request.app.state.runtime
     return runtime
 
@@ -21,7 +22,7 @@ def get_runtime(request: Request) -> CatalogRuntime:
 RuntimeDep = Annotated[CatalogRuntime, Depends(get_runtime)]
 
 
-def get_uow(runtime: RuntimeDep) -> UnitOfWork:
+async def get_uow(runtime: RuntimeDep) -> UnitOfWork:
     return runtime.uow
 
 

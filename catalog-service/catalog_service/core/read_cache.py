@@ -47,10 +47,11 @@ class CachedBody:
     version: int
     body: bytes
     etag: str
+    route: object = None  # the route that rendered it (for per-route metrics on a cache hit)
 
 
-def make_body(version: int, body: bytes) -> CachedBody:
-    return CachedBody(version=version, body=body, etag=strong_etag(body))
+def make_body(version: int, body: bytes, *, route: object = None) -> CachedBody:
+    return CachedBody(version=version, body=body, etag=strong_etag(body), route=route)
 
 
 class ReadCache:

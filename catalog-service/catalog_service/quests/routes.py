@@ -30,7 +30,7 @@ SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_P
 # Public: anyone may read the catalog; processing loads its definitions from here.
 @triggers_router.get("", response_model=TriggersPublic, responses=NOT_MODIFIED)
 async def read_triggers(request: Request, runtime: RuntimeDep) -> Response:
-    return await cached_read(request, runtime, ("triggers",), lambda _: service.list_triggers())
+    return await cached_read(request, runtime, lambda _: service.list_triggers())
 
 
 @router.get("", response_model=QuestsPublic, responses=NOT_MODIFIED)
@@ -46,7 +46,6 @@ async def read_quests(
     return await cached_read(
         request,
         runtime,
-        ("quests", active, trigger, limit, offset),
         lambda session: service.list_quests(
             session=session, active=active, trigger=trigger, limit=limit, offset=offset
         ),
@@ -58,7 +57,6 @@ async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPa
     return await cached_read(
         request,
         runtime,
-        ("quest-by-name", name),
         lambda session: service.get_quest_by_name(session=session, name=name),
     )
 
@@ -68,7 +66,6 @@ async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID)
     return await cached_read(
         request,
         runtime,
-        ("quest", quest_id),
         lambda session: service.get_quest(session=session, quest_id=quest_id),
     )
 

@@ -36,7 +36,6 @@ async def read_rewards(
     return await cached_read(
         request,
         runtime,
-        ("rewards", limit, offset),
         lambda session: service.list_rewards(session=session, limit=limit, offset=offset),
     )
 
@@ -46,7 +45,6 @@ async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUI
     return await cached_read(
         request,
         runtime,
-        ("reward", reward_id),
         lambda session: RewardPublic.model_validate(
             service.get_reward(session=session, reward_id=reward_id)
         ),
