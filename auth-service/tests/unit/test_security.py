@@ -1,0 +1,97 @@
+"""Password hashing, refresh-token hashing and token minting without I/O."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from auth_service.core.config import Settings
+from auth_service.core.security import (
+    hash_password,
+    hash_refresh_token,
+    mint_jwt,
+    new_refresh_token,
+    pwd_context,
+    verify_password,
+)
+from auth_service.keys import generate_key
+from auth_service.models import KeyStatus, UserStatus
+from auth_service.signin import sign_in_event_type
+from cryptography.hazmat.primitives import serialization
+from quest_common.events import EventType
+
+
+def test_argon2id_at_owasp_parameters() -> None:
+    hashed = hash_password("correct horse")
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_password("correct horse", hashed)
+    assert not verify_password("wrong horse", hashed)
+    assert not pwd_context.needs_update(hashed)
+
+
+def test_unknown_user_verifies_a_dummy_and_fails() -> None:
+    assert verify_password("anything", None) is False
+
+
+def test_garbage_hash_is_a_failure_not_a_crash() -> None:
+    assert verify_password("x", "not-a-hash") is False
+
+
+def test_refresh_tokens_are_random_and_stored_hashed() -> None:
+    first, second = new_refresh_token(), new_refresh_token()
+    assert first != second and len(first) >= 43
+    assert hash_refresh_token(first) == hash_refresh_token(first)
+    assert hash_refresh_token(first) != first and len(hash_refresh_token(first)) == 64
+
+
+def test_generated_key_is_encrypted_and_mints_verifiable_tokens() -> None:
+    key = generate_key(passphrase="a-long-passphrase", status=KeyStatus.ACTIVE)
+    assert "ENCRYPTED PRIVATE KEY" in key.private_key_pem
+    with pytest.raises((TypeError, ValueError)):
+        serialization.load_pem_private_key(key.private_key_pem.encode(), password=None)
+    with pytest.raises(ValueError):
+        serialization.load_pem_private_key(key.private_key_pem.encode(), password=b"wrong")
+    private = serialization.load_pem_private_key(
+        key.private_key_pem.encode(), password=b"a-long-passphrase"
+    )
+    now = datetime.now(UTC)
+    token = mint_jwt(
+        private_key=private,
+        kid=key.kid,
+        issuer="quest-auth",
+        audience="quest-platform",
+        subject="u1",
+        role="player",
+        name="alice",
+        now=now,
+        lifetime=timedelta(minutes=15),
+    )
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": key.kid, "typ": "JWT"}
+    public = serialization.load_pem_public_key(key.public_key_pem.encode())
+    claims = jwt.decode(token, public, algorithms=["RS256"], audience="quest-platform")  # type: ignore[arg-type]
+    assert claims["sub"] == "u1" and claims["name"] == "alice" and claims["role"] == "player"
+    assert claims["exp"] - claims["iat"] == 900
+
+
+def test_first_sign_in_is_new_user_sign_in() -> None:
+    assert sign_in_event_type(UserStatus.NEW) == EventType.NEW_USER_SIGN_IN
+    assert sign_in_event_type(UserStatus.ACTIVE) == EventType.USER_SIGN_IN
+
+
+def test_production_refuses_placeholder_secrets() -> None:
+    with pytest.raises(ValueError, match="SIGNING_KEY_PASSPHRASE"):
+        Settings(environment="production")
+    with pytest.raises(ValueError, match="ADMIN_PASSWORD"):
+        Settings(
+            environment="production",
+            signing_key_passphrase="a-real-passphrase-123",
+            processing_client_secret="a-real-client-secret-456",
+            admin_password="admin-password",
+        )
+    real = Settings(
+        environment="production",
+        signing_key_passphrase="a-real-passphrase-123",
+        processing_client_secret="a-real-client-secret-456",
+        admin_password="a-real-admin-password-789",
+    )
+    assert real.refresh_cookie_secure is True
+    assert Settings(environment="development").refresh_cookie_secure is False
