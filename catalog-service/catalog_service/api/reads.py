@@ -11,6 +11,7 @@ reads the database.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -28,7 +29,9 @@ CACHE_CONTROL = "no-cache"
 
 Loader = Callable[[Session], BaseModel]
 
-NOT_MODIFIED = {304: {"description": "Not modified (the `If-None-Match` ETag is current)"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified (the `If-None-Match` ETag is current)"}
+}
 
 
 def _load(runtime: CatalogRuntime, load: Loader, route: object) -> CachedBody:

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from quest_common.db import utcnow
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -49,7 +49,7 @@ def list_quests(
     limit: int = 100,
     offset: int = 0,
 ) -> QuestsPublic:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if active is not None:
         conditions.append(col(Quest.is_active).is_(active))
     if trigger is not None:
