@@ -818,7 +818,10 @@ def _raise_interrupt(*_args: object) -> None:
 
 def run(config: StackConfig) -> int:
     stack = Stack(config)
+    # Explicit for SIGINT too: a shell starting us in the background leaves SIGINT ignored,
+    # and Python then installs no KeyboardInterrupt handler of its own.
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     reported: set[str] = set()
     try:
         stack.start()

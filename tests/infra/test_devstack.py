@@ -212,3 +212,52 @@ def test_static_server_falls_back_to_index_html(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+def test_interrupt_stops_every_child(tmp_path: Path) -> None:
+    """What Ctrl-C on `make dev` does, with the gateway alone (on free ports)."""
+    ports = {name: free_port() for name in ("gateway", "dashboard")}
+    script = (
+        "from pathlib import Path\n"
+        "from quest_common.devstack import Ports, StackConfig, run\n"
+        f"raise SystemExit(run(StackConfig(run_dir=Path({str(tmp_path)!r}), "
+        f"ports=Ports(gateway={ports['gateway']}, dashboard={ports['dashboard']}), "
+        "components=('gateway',), echo_logs=True)))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    output: list[str] = []
+    for line in process.stdout:
+        output.append(line)
+        if "Ctrl-C stops everything" in line:
+            break
+    assert any("Quest platform is up" in line for line in output), "".join(output)
+    assert any(line.startswith("gateway   |") for line in output), "logs echoed with a prefix"
+    traefik_pids = [
+        pid for pid, cmd in _command_lines() if "traefik" in cmd and str(tmp_path) in cmd
+    ]
+    assert len(traefik_pids) == 1
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, rest
+    assert "stopping" in rest
+    assert not _alive(traefik_pids[0])
+    assert port_is_free(ports["gateway"])
+
+
+def _command_lines() -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmd = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue  # exited while we looked
+            found.append((int(entry.name), cmd))
+    return found
