@@ -13,6 +13,7 @@ once verifiers have refreshed their JWKS cache, `promote` makes it `active` and 
 
 import argparse
 import base64
+import logging
 import secrets
 import threading
 import time
@@ -26,6 +27,8 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from auth_service.models import Jwk, Jwks, KeyStatus, SigningKey
+
+logger = logging.getLogger(__name__)
 
 # Arbitrary constant shared by every replica: the advisory lock that serialises key changes.
 _KEY_LOCK_ID = 0x5155_4553_544B  # "QUESTK"
@@ -200,16 +203,29 @@ class KeyRing:
     def snapshot(self) -> KeySnapshot:
         with self._lock:
             current, loaded_at = self._snapshot, self._loaded_at
-        if current is None or time.monotonic() - loaded_at > self._reload_s:
+        if current is None:
             return self.reload()
+        if time.monotonic() - loaded_at > self._reload_s:
+            return self._reload_or_keep(current)
         return current
+
+    def _reload_or_keep(self, current: KeySnapshot) -> KeySnapshot:
+        try:
+            return self.reload()
+        except Exception:
+            # A database blip, or an active key this replica cannot decrypt yet (passphrase
+            # change in progress): keep signing with the keys we hold, try again later.
+            logger.warning("reloading signing keys failed; keeping the current ones", exc_info=True)
+            with self._lock:
+                self._loaded_at = time.monotonic()
+            return current
 
     def public_key(self, kid: str) -> Any | None:
         current = self.snapshot()
         key = current.public_keys.get(kid)
         if key is None and time.monotonic() - self._loaded_at > 1.0:
             # A kid we do not know may be a key another replica just published.
-            key = self.reload().public_keys.get(kid)
+            key = self._reload_or_keep(current).public_keys.get(kid)
         return key
 
 

@@ -265,3 +265,25 @@ def test_replicas_starting_together_create_one_key(fresh_db_url: str) -> None:
         count = connection.execute(text("SELECT count(*) FROM signing_key")).scalar_one()
     assert count == 1
     engine.dispose()
+
+
+def test_a_replica_keeps_its_key_when_the_new_one_cannot_be_decrypted(fresh_db_url: str) -> None:
+    from auth_service.core.db import build_engine
+    from auth_service.keys import KeyRing
+    from sqlmodel import Session as DbSession
+
+    engine = build_engine(fresh_db_url)
+    ring = KeyRing(engine=engine, passphrase="old-passphrase-1", reload_s=0.0)
+    ring.start()
+    old_kid = ring.snapshot().active.kid
+    with DbSession(engine) as session:
+        upcoming = add_next_key(session=session, passphrase="new-passphrase-2")
+        promote_next_key(session=session)
+    # Still signing with the key it holds, which stays published as `previous`.
+    assert ring.snapshot().active.kid == old_kid
+    assert ring.public_key(old_kid) is not None
+    fresh = KeyRing(engine=engine, passphrase="new-passphrase-2")
+    fresh.start()
+    assert fresh.snapshot().active.kid == upcoming.kid
+    assert set(fresh.snapshot().public_keys) == {old_kid, upcoming.kid}
+    engine.dispose()
