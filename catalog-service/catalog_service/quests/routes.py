@@ -24,6 +24,8 @@ from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN
 router = APIRouter(prefix="/quests", tags=["quests"])
 triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
 
+MAX_PAGE = 1000
+
 SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
 
 
@@ -39,7 +41,9 @@ async def read_quests(
     runtime: RuntimeDep,
     active: Annotated[bool | None, Query(description="Only (in)active quests")] = None,
     trigger: Trigger | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    # Default = maximum: a reader that does not page (processing loading its definitions) gets
+    # every quest; `count` tells a paging reader whether there is more.
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
     """Quests with their reward embedded, oldest first; `count` is the total matching."""
