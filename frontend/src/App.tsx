@@ -41,7 +41,8 @@ export function App() {
 
   return (
     <MantineProvider theme={theme} defaultColorScheme="dark">
-      <Notifications position="top-right" limit={5} containerWidth={360} />
+      {/* Bottom corner: toasts must not cover the header's controls (sign out, navigation). */}
+      <Notifications position="bottom-right" limit={5} containerWidth={380} />
       <QueryClientProvider client={queryClient}>
         {ready ? (
           <RouterProvider router={router} />
