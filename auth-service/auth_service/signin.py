@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from auth_service import throttle
 from auth_service.core.config import Settings
-from auth_service.core.security import pwd_context, verify_password
+from auth_service.core.security import hash_password, pwd_context, verify_password
 from auth_service.models import User, UserStatus
 from auth_service.tokens import issue_refresh_token
 
@@ -97,7 +97,7 @@ def sign_in(
         throttle.reset(session=session, scope=throttle.ACCOUNT, subject=user_name)
     if pwd_context.needs_update(user.hashed_password):
         # Parameters were raised since this hash was made: upgrade it while we know the password.
-        user.hashed_password = pwd_context.hash(password)
+        user.hashed_password = hash_password(password)
 
     event_type = sign_in_event_type(user.status)
     user.status = UserStatus.ACTIVE

@@ -5,7 +5,9 @@ so callers run it in the threadpool (sync routes), never on the event loop.
 """
 
 import hashlib
+import os
 import secrets
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +23,11 @@ pwd_context = CryptContext(
     argon2__parallelism=1,
 )
 
+# At most one argon2 computation per core. Each one walks 19 MiB of memory: with more running
+# than there are cores they evict each other from the CPU caches and every login slows down,
+# so extra requests wait here (in their threadpool thread) instead of thrashing.
+_HASH_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0))))
+
 # Verified against when the user name is unknown, so an unknown name costs the same time as a
 # wrong password and the response timing does not reveal which names exist.
 _DUMMY_HASH = pwd_context.hash(secrets.token_urlsafe(16))
@@ -31,18 +38,20 @@ SERVICE_ROLE = "service"
 
 
 def hash_password(password: str) -> str:
-    return pwd_context.hash(password)
+    with _HASH_SLOTS:
+        return pwd_context.hash(password)
 
 
 def verify_password(password: str, hashed: str | None) -> bool:
     """Constant work whether or not the user exists (`hashed=None` verifies a dummy hash)."""
-    if hashed is None:
-        pwd_context.verify(password, _DUMMY_HASH)
-        return False
-    try:
-        return pwd_context.verify(password, hashed)
-    except (ValueError, TypeError):
-        return False
+    with _HASH_SLOTS:
+        if hashed is None:
+            pwd_context.verify(password, _DUMMY_HASH)
+            return False
+        try:
+            return pwd_context.verify(password, hashed)
+        except (ValueError, TypeError):
+            return False
 
 
 def new_refresh_token() -> str:
