@@ -8,22 +8,22 @@ in memory, and the changed rows, grants and notifications are written in bulk.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from quest_common.db import utcnow
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from processing_service import rules
 from processing_service.grants.models import Grant
 from processing_service.notifications import payloads
-from processing_service.notifications.models import Notification
-from processing_service.progress.models import QuestProgress, SignInEvent
+from processing_service.progress.models import QuestProgress
 from processing_service.rules import ProgressState, QuestRule
 
 
@@ -54,6 +54,77 @@ class BatchResult:
     grants: int = 0
 
 
+_INSERT_EVENTS = text(
+    """
+    INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
+    SELECT t.id, t.user_id, t.name, t.type, t.source, t.at, :now
+    FROM unnest(CAST(:ids AS text)::text[], CAST(:users AS text)::uuid[],
+                CAST(:names AS text)::text[], CAST(:types AS text)::text[],
+                CAST(:sources AS text)::text[],
+                CAST(:times AS text)::timestamptz[])
+         WITH ORDINALITY AS t(id, user_id, name, type, source, at, ord)
+    ORDER BY t.ord
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+    """
+)
+_ENSURE_PROGRESS = text(
+    """
+    INSERT INTO quest_progress (id, user_id, quest_id, streak, completed, claimed, updated_at)
+    SELECT t.id, t.user_id, t.quest_id, 0, 0, 0, :now
+    FROM unnest(CAST(:ids AS text)::uuid[], CAST(:users AS text)::uuid[],
+                CAST(:quests AS text)::uuid[])
+         WITH ORDINALITY AS t(id, user_id, quest_id, ord)
+    ORDER BY t.ord
+    ON CONFLICT (user_id, quest_id) DO NOTHING
+    """
+)
+_LOCK_PROGRESS = text(
+    """
+    SELECT id, user_id, quest_id, streak, completed, claimed, last_day FROM quest_progress
+    WHERE user_id = ANY(CAST(:users AS text)::uuid[])
+      AND quest_id = ANY(CAST(:quests AS text)::uuid[])
+    ORDER BY user_id, quest_id
+    FOR UPDATE
+    """
+)
+_UPDATE_PROGRESS = text(
+    """
+    UPDATE quest_progress AS p
+    SET streak = t.streak, completed = t.completed, claimed = t.claimed, last_day = t.day,
+        updated_at = :now
+    FROM unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[],
+                CAST(:streaks AS text)::int[], CAST(:completed AS text)::int[],
+                CAST(:claimed AS text)::int[], CAST(:days AS text)::date[])
+         AS t(user_id, quest_id, streak, completed, claimed, day)
+    WHERE p.user_id = t.user_id AND p.quest_id = t.quest_id
+    """
+)
+_INSERT_NOTIFICATIONS = text(
+    """
+    INSERT INTO notification (id, user_id, event, data, created_at)
+    SELECT t.id, t.user_id, t.event, CAST(t.data AS jsonb), :now
+    FROM unnest(CAST(:ids AS text)::uuid[], CAST(:users AS text)::uuid[],
+                CAST(:events AS text)::text[], CAST(:data AS text)::text[])
+         WITH ORDINALITY AS t(id, user_id, event, data, ord)
+    ORDER BY t.ord
+    RETURNING seq, user_id, event, data
+    """
+)
+
+
+def pg_array(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal: psycopg's per-element array dumping costs more than the query."""
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+        else:
+            text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
+            parts.append('"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
 def _state(row: Any) -> ProgressState:
     return ProgressState(
         streak=row.streak, completed=row.completed, claimed=row.claimed, last_day=row.last_day
@@ -71,27 +142,23 @@ def apply_sign_ins(
     unique: dict[str, SignIn] = {}
     for event in events:
         unique.setdefault(event.event_id, event)
+    batch = list(unique.values())
+    # Bulk statements pass arrays through unnest(): one constant SQL text per step, whatever the
+    # batch size (multi-row VALUES would be compiled anew for every batch, which dominates).
     inserted = session.execute(
-        insert(SignInEvent)
-        .values(
-            [
-                {
-                    "event_id": e.event_id,
-                    "user_id": e.user_id,
-                    "user_name": e.user_name[:64],
-                    "type": e.type[:64],
-                    "source": e.source[:256],
-                    "occurred_at": e.time,
-                    "recorded_at": now,
-                }
-                for e in unique.values()
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(SignInEvent.event_id)  # type: ignore[arg-type]
+        _INSERT_EVENTS,
+        {
+            "ids": pg_array([e.event_id for e in batch]),
+            "users": pg_array([e.user_id for e in batch]),
+            "names": pg_array([e.user_name[:64] for e in batch]),
+            "types": pg_array([e.type[:64] for e in batch]),
+            "sources": pg_array([e.source[:256] for e in batch]),
+            "times": pg_array([e.time for e in batch]),
+            "now": now,
+        },
     )
     new_ids = set(inserted.scalars())
-    fresh = [e for e in unique.values() if e.event_id in new_ids]
+    fresh = [e for e in batch if e.event_id in new_ids]
     result.new_events = len(fresh)
     result.duplicates = len(events) - len(fresh)
     sign_in_quests = [q for q in quests if q.trigger == "sign_in"]
@@ -101,29 +168,22 @@ def apply_sign_ins(
     # Make sure every (player, quest) row exists, then lock them all — both in one sorted order.
     pairs = sorted({(e.user_id, q.quest_id) for e in fresh for q in sign_in_quests})
     session.execute(
-        insert(QuestProgress)
-        .values(
-            [{"id": uuid.uuid4(), "user_id": u, "quest_id": q, "updated_at": now} for u, q in pairs]
-        )
-        .on_conflict_do_nothing(index_elements=["user_id", "quest_id"])
+        _ENSURE_PROGRESS,
+        {
+            "ids": pg_array([uuid.uuid4() for _ in pairs]),
+            "users": pg_array([u for u, _ in pairs]),
+            "quests": pg_array([q for _, q in pairs]),
+            "now": now,
+        },
     )
     user_ids = sorted({u for u, _ in pairs})
     quest_ids = [q.quest_id for q in sign_in_quests]
     rows = session.execute(
-        select(QuestProgress.__table__)  # type: ignore[attr-defined]
-        .where(
-            and_(
-                QuestProgress.user_id.in_(user_ids),  # type: ignore[attr-defined]
-                QuestProgress.quest_id.in_(quest_ids),  # type: ignore[attr-defined]
-            )
-        )
-        .order_by(QuestProgress.user_id, QuestProgress.quest_id)
-        .with_for_update()
+        _LOCK_PROGRESS, {"users": pg_array(user_ids), "quests": pg_array(quest_ids)}
     ).all()
     states: dict[tuple[uuid.UUID, uuid.UUID], ProgressState] = {
         (r.user_id, r.quest_id): _state(r) for r in rows
     }
-    ids = {(r.user_id, r.quest_id): r.id for r in rows}
     original = dict(states)
 
     grants: list[dict[str, Any]] = []
@@ -155,33 +215,19 @@ def apply_sign_ins(
                     )
                 )
 
-    changed = [
-        {
-            "id": ids[key],
-            "user_id": key[0],
-            "quest_id": key[1],
-            "streak": s.streak,
-            "completed": s.completed,
-            "claimed": s.claimed,
-            "last_day": s.last_day,
-            "updated_at": now,
-        }
-        for key, s in states.items()
-        if s != original[key]
-    ]
+    changed = [(key, s) for key, s in states.items() if s != original[key]]
     if changed:
-        stmt = insert(QuestProgress).values(changed)
         session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["user_id", "quest_id"],
-                set_={
-                    "streak": stmt.excluded.streak,
-                    "completed": stmt.excluded.completed,
-                    "claimed": stmt.excluded.claimed,
-                    "last_day": stmt.excluded.last_day,
-                    "updated_at": stmt.excluded.updated_at,
-                },
-            )
+            _UPDATE_PROGRESS,
+            {
+                "users": pg_array([k[0] for k, _ in changed]),
+                "quests": pg_array([k[1] for k, _ in changed]),
+                "streaks": pg_array([s.streak for _, s in changed]),
+                "completed": pg_array([s.completed for _, s in changed]),
+                "claimed": pg_array([s.claimed for _, s in changed]),
+                "days": pg_array([s.last_day for _, s in changed]),
+                "now": now,
+            },
         )
     if grants:
         session.execute(insert(Grant).values(grants))
@@ -220,25 +266,14 @@ def store_notifications(
     if not notes:
         return []
     returned = session.execute(
-        insert(Notification)
-        .values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "user_id": n.user_id,
-                    "event": n.event,
-                    "data": n.data,
-                    "created_at": now,
-                }
-                for n in notes
-            ]
-        )
-        .returning(
-            Notification.seq,
-            Notification.user_id,
-            Notification.event,  # type: ignore[arg-type]
-            Notification.data,
-        )
+        _INSERT_NOTIFICATIONS,
+        {
+            "ids": pg_array([uuid.uuid4() for _ in notes]),
+            "users": pg_array([n.user_id for n in notes]),
+            "events": pg_array([n.event for n in notes]),
+            "data": pg_array([json.dumps(n.data) for n in notes]),
+            "now": now,
+        },
     ).all()
     # The identity follows the VALUES order within one INSERT; sort by it for the publish order.
     return [
