@@ -72,7 +72,7 @@ def test_dockerfiles_are_multi_stage_slim_and_non_root(repo_root: Path) -> None:
         assert "/uv" not in final and "apt-get install" not in final, service
         users = re.findall(r"^USER\s+(\S+)", final, flags=re.M)
         assert users and not users[-1].startswith(("0", "root")), f"{service}: non-root USER"
-        assert "uv sync --frozen --no-dev" in stages[0]
+        assert "uv sync --locked --no-dev" in stages[0]
 
 
 def test_processing_image_serves_api_and_worker(compose: dict[str, Any]) -> None:
