@@ -220,3 +220,24 @@ def test_keda_scales_the_worker_on_the_sign_in_queue(objects: list[dict[str, Any
     auth = _of_kind(objects, "TriggerAuthentication")[trigger["authenticationRef"]["name"]]
     (ref,) = auth["spec"]["secretTargetRef"]
     assert (ref["parameter"], ref["name"], ref["key"]) == ("host", SECRET_NAME, "amqp-url")
+
+
+def test_every_pod_meets_the_restricted_pod_security_standard(
+    objects: list[dict[str, Any]],
+) -> None:
+    namespace = _of_kind(objects, "Namespace")["quest"]
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    pods = [o for o in objects if o["kind"] in {"Deployment", "Job"}]
+    assert len(pods) == 8
+    for obj in pods:
+        pod = obj["spec"]["template"]["spec"]
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        assert pod["securityContext"]["runAsNonRoot"] is True, where
+        assert pod["securityContext"]["runAsUser"] > 0, where
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", where
+        assert pod["automountServiceAccountToken"] is False, where
+        for container in pod["containers"]:
+            security = container["securityContext"]
+            assert security["allowPrivilegeEscalation"] is False, where
+            assert security["capabilities"]["drop"] == ["ALL"], where
+            assert "privileged" not in security, where
