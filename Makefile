@@ -40,7 +40,7 @@ lint: ## ruff check, ruff format --check, mypy
 	$(UV) run ruff format --check .
 	$(UV) run mypy common/quest_common auth-service/auth_service catalog-service/catalog_service processing-service/processing_service
 
-dev: install-python install-frontend ## run the whole stack natively behind Traefik (Ctrl-C stops it)
+dev: install-python ## run the whole stack natively behind Traefik (Ctrl-C stops it)
 	$(UV) run python -m quest_common.devstack
 
 bench: install-python ## run the benchmarks (they print figures)
