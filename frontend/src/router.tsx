@@ -3,6 +3,7 @@ import {
   createRootRouteWithContext,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from "@tanstack/react-router";
@@ -11,9 +12,6 @@ import { useSession } from "./auth/useSession";
 import { AppLayout } from "./components/AppLayout";
 import { Forbidden } from "./components/Forbidden";
 import { safeRedirect } from "./lib/authErrors";
-import { AdminQuestsPage } from "./pages/admin/AdminQuestsPage";
-import { AdminRewardsPage } from "./pages/admin/AdminRewardsPage";
-import { AdminUsersPage } from "./pages/admin/AdminUsersPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { LeaderboardPage } from "./pages/LeaderboardPage";
 import { LoginPage } from "./pages/LoginPage";
@@ -88,13 +86,22 @@ const adminIndexRoute = createRoute({
     if (state.status === "authenticated" && state.user.role === "admin") throw redirect({ to: "/admin/quests" });
   },
 });
-const adminQuestsRoute = createRoute({ getParentRoute: () => adminRoute, path: "/quests", component: AdminQuestsPage });
+// Admin screens load on first visit: players never download them.
+const adminQuestsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/quests",
+  component: lazyRouteComponent(() => import("./pages/admin/AdminQuestsPage"), "AdminQuestsPage"),
+});
 const adminRewardsRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: "/rewards",
-  component: AdminRewardsPage,
+  component: lazyRouteComponent(() => import("./pages/admin/AdminRewardsPage"), "AdminRewardsPage"),
 });
-const adminUsersRoute = createRoute({ getParentRoute: () => adminRoute, path: "/users", component: AdminUsersPage });
+const adminUsersRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/users",
+  component: lazyRouteComponent(() => import("./pages/admin/AdminUsersPage"), "AdminUsersPage"),
+});
 
 const routeTree = rootRoute.addChildren([
   loginRoute,

@@ -167,11 +167,14 @@ def test_admin_creates_a_quest_and_a_player_sees_it(browser: Browser, stack: Any
     page = new_page(browser, stack)
     sign_in(page, player.user_name, player.password)
     card = quest_card(page, name)
-    # Processing learns of the new quest from catalog.QuestChanged; reload until it lists it.
-    for _ in range(15):
+    # Processing's API refreshes its copy of the quest definitions from the catalog (on
+    # QuestChanged, or at the latest after its cache TTL of 60 s): reload until it lists it.
+    for _ in range(40):
+        # The reference card shows the quest list has loaded; only then is a miss a miss.
+        expect(quest_card(page, REFERENCE_QUEST)).to_be_visible()
         if card.count():
             break
-        page.wait_for_timeout(2_000)
+        page.wait_for_timeout(3_000)
         page.reload()
     expect(card).to_be_visible()
     expect(card.get_by_role("heading", name=title)).to_be_visible()
@@ -185,6 +188,8 @@ def test_a_player_cannot_open_the_admin_pages(browser: Browser, stack: Any) -> N
     # Phone width: the navigation folds behind the burger button.
     page = new_page(browser, stack, width=375, height=812)
     sign_in(page, player.user_name, player.password)
+    expect(quest_card(page, REFERENCE_QUEST)).to_be_visible()
+    screenshot(page, "player_quest_log_375px")
     page.get_by_role("button", name="Toggle navigation").click()
     navigation = page.get_by_role("navigation", name="Main")
     expect(navigation.get_by_role("link", name="Leaderboard")).to_be_visible()

@@ -7,15 +7,15 @@ import { useSession } from "../auth/useSession";
 import { useNotificationStream } from "../notifications/useNotificationStream";
 
 const LINKS = [
-  { to: "/", label: "Quest log", icon: "📜" },
-  { to: "/history", label: "History", icon: "🕰️" },
-  { to: "/leaderboard", label: "Leaderboard", icon: "🏆" },
+  { to: "/", label: "Quest log" },
+  { to: "/history", label: "History" },
+  { to: "/leaderboard", label: "Leaderboard" },
 ] as const;
 
 const ADMIN_LINKS = [
-  { to: "/admin/quests", label: "Quests", icon: "🗺️" },
-  { to: "/admin/rewards", label: "Rewards", icon: "🎁" },
-  { to: "/admin/users", label: "Players", icon: "🛡️" },
+  { to: "/admin/quests", label: "Quests" },
+  { to: "/admin/rewards", label: "Rewards" },
+  { to: "/admin/users", label: "Players" },
 ] as const;
 
 export function AppLayout() {
@@ -79,7 +79,6 @@ export function AppLayout() {
             component={Link}
             to={link.to}
             label={link.label}
-            leftSection={<span aria-hidden>{link.icon}</span>}
             active={isActive(link.to)}
             onClick={close}
           />
@@ -95,8 +94,7 @@ export function AppLayout() {
                 component={Link}
                 to={link.to}
                 label={link.label}
-                leftSection={<span aria-hidden>{link.icon}</span>}
-                active={isActive(link.to)}
+                    active={isActive(link.to)}
                 onClick={close}
               />
             ))}

@@ -1,15 +1,14 @@
 import { Group, Paper, Text } from "@mantine/core";
 import type { Item } from "../api/types";
-import { ITEM_ICON, ITEM_LABEL } from "../lib/format";
+import { ITEM_LABEL } from "../lib/format";
+import { ItemIcon } from "./ItemIcon";
 
 function Balance({ item, amount }: { item: Item; amount: number | undefined }) {
   const shown = amount === undefined ? "…" : amount.toLocaleString("en-US");
   return (
     <Paper withBorder radius="xl" px="md" py={6} className="balance" aria-label={`${ITEM_LABEL[item]}: ${shown}`}>
       <Group gap={8} wrap="nowrap">
-        <Text span fz="xl" aria-hidden>
-          {ITEM_ICON[item]}
-        </Text>
+        <ItemIcon item={item} size={22} title="" />
         <Text span fw={700} fz="lg" data-testid={`balance-${item}`}>
           {shown}
         </Text>

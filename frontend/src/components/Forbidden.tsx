@@ -5,9 +5,6 @@ export function Forbidden() {
   return (
     <Center mih={300}>
       <Stack align="center" gap="sm" data-testid="forbidden">
-        <Text fz={48} aria-hidden>
-          🛡️
-        </Text>
         <Title order={1} size="h2">
           Admins only
         </Title>

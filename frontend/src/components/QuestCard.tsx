@@ -1,8 +1,8 @@
 import { Badge, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
 import type { QuestProgress } from "../api/types";
-import { itemIcon } from "../lib/format";
 import { progressView } from "../lib/progress";
 import { ClaimButton } from "./ClaimButton";
+import { ItemIcon } from "./ItemIcon";
 
 export function QuestCard({
   progress,
@@ -33,7 +33,13 @@ export function QuestCard({
           <Title order={3} size="h4" id={titleId}>
             {quest.title}
           </Title>
-          <Badge color={view.statusColor} variant="light" size="lg" data-testid="quest-status">
+          <Badge
+            color={view.statusColor}
+            variant="light"
+            size="lg"
+            data-testid="quest-status"
+            style={{ flexShrink: 0 }}
+          >
             {view.statusLabel}
           </Badge>
         </Group>
@@ -43,9 +49,7 @@ export function QuestCard({
           </Text>
         )}
         <Group gap="xs" aria-label={`Reward: ${view.rewardText}`}>
-          <Text span fz={28} aria-hidden>
-            {itemIcon(quest.reward.reward_item)}
-          </Text>
+          <ItemIcon item={quest.reward.reward_item} size={30} title="" />
           <Text fw={700} fz="lg" data-testid="quest-reward">
             {quest.reward.reward_qty.toLocaleString("en-US")}
           </Text>

@@ -1,5 +1,6 @@
 import { Center, Paper, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
+import { ItemIcon } from "../components/ItemIcon";
 
 export function AuthLayout({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -7,9 +8,7 @@ export function AuthLayout({ title, children }: { title: string; children: React
       <Paper withBorder radius="lg" p="xl" w="100%" maw={420} shadow="xl">
         <Stack gap="lg">
           <Stack gap={2} align="center">
-            <Text fz={40} aria-hidden>
-              ⚔️
-            </Text>
+            <ItemIcon item="diamond" size={44} title="" />
             <Title order={1} size="h2" ta="center">
               {title}
             </Title>

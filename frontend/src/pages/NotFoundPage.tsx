@@ -5,9 +5,6 @@ export function NotFoundPage() {
   return (
     <Center mih="60dvh" component="main">
       <Stack align="center">
-        <Text fz={48} aria-hidden>
-          🧭
-        </Text>
         <Title order={1} size="h2">
           Lost in the wilds
         </Title>
