@@ -60,21 +60,19 @@ def sign_in(
     now: datetime | None = None,
 ) -> SignIn:
     now = now or utcnow()
-    address_wait = throttle.retry_after(
-        throttle.load(session=session, scope=throttle.ADDRESS, subject=client_address), now=now
-    )
-    if address_wait is not None:
-        session.rollback()
-        raise ThrottledError(address_wait)
-
     user = session.exec(select(User).where(User.user_name == user_name).with_for_update()).first()
-    account_state = throttle.load(
-        session=session, scope=throttle.ACCOUNT, subject=user_name, for_update=True
+    # Read without locks: for an existing account the user row lock above already serialises
+    # its attempts, and failures are counted atomically (record_failure) either way.
+    states = throttle.load_many(
+        session=session,
+        subjects=[(throttle.ACCOUNT, user_name), (throttle.ADDRESS, client_address)],
     )
-    account_wait = throttle.retry_after(account_state, now=now)
-    if account_wait is not None:
+    account_state = states.get((throttle.ACCOUNT, user_name))
+    waits = [throttle.retry_after(state, now=now) for state in states.values()]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
         session.rollback()
-        raise ThrottledError(account_wait)
+        raise ThrottledError(wait)
 
     # Unknown names verify against a dummy hash: same time, same answer as a wrong password.
     if not verify_password(password, user.hashed_password if user is not None else None):
@@ -126,5 +124,4 @@ def sign_in(
         lifetime=timedelta(days=settings.refresh_token_expire_days),
     )
     session.commit()
-    session.refresh(user)
     return SignIn(user=user, refresh_token=refresh, event_type=event_type)

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
 from auth_service.models import LoginThrottle
@@ -78,15 +78,22 @@ def _state(row: LoginThrottle | None) -> ThrottleState | None:
     )
 
 
-def load(
-    *, session: Session, scope: str, subject: str, for_update: bool = False
-) -> ThrottleState | None:
-    stmt = select(LoginThrottle).where(
-        LoginThrottle.scope == scope, LoginThrottle.subject == subject[:255]
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return _state(session.exec(stmt).first())
+def load_many(
+    *, session: Session, subjects: list[tuple[str, str]]
+) -> dict[tuple[str, str], ThrottleState]:
+    """The states of several (scope, subject) pairs in one query; missing ones are absent."""
+    wanted = [(scope, subject[:255]) for scope, subject in subjects]
+    rows = session.exec(
+        select(LoginThrottle).where(
+            tuple_(col(LoginThrottle.scope), col(LoginThrottle.subject)).in_(wanted)
+        )
+    ).all()
+    found: dict[tuple[str, str], ThrottleState] = {}
+    for row in rows:
+        state = _state(row)
+        assert state is not None
+        found[(row.scope, row.subject)] = state
+    return found
 
 
 def record_failure(

@@ -53,7 +53,7 @@ def _existing(session: Session, credit: WalletCredit) -> WalletCreditResult:
     ).one()
     if (entry.user_id, entry.item, entry.qty) != (credit.user_id, credit.item, credit.qty):
         raise IdempotencyConflictError(credit.idempotency_key)
-    user = session.get(User, entry.user_id)
+    user = session.get(User, entry.user_id, populate_existing=True)
     assert user is not None
     return _result(entry, user)
 
@@ -102,7 +102,7 @@ def credit(
         return _existing(session, credit)
     session.commit()
     entry = session.get(WalletLedger, entry_id)
-    user = session.get(User, credit.user_id)
+    user = session.get(User, credit.user_id, populate_existing=True)
     assert entry is not None and user is not None
     return _result(entry, user)
 

@@ -16,7 +16,8 @@ from auth_service.tokens import TokenService
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    # expire_on_commit=False: routes return what they just committed without reloading it.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 
