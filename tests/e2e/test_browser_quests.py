@@ -130,6 +130,13 @@ def test_three_sign_ins_then_claim_credits_ten_diamonds(browser: Browser, stack:
     page.get_by_role("link", name="History").click()
     page.get_by_role("tab", name="Wallet").click()
     expect(page.get_by_role("table", name="My wallet ledger")).to_contain_text("+10 💎")
+    page.get_by_role("tab", name="My events").click()
+    expect(page.get_by_role("table", name="My events")).to_contain_text("Signed in")
+
+    page.get_by_role("link", name="Leaderboard").click()
+    expect(page.get_by_role("table", name="Top players by diamond")).to_contain_text(
+        f"{user_name} (you)"
+    )
     page.context.close()
 
 
@@ -161,6 +168,9 @@ def test_admin_creates_a_quest_and_a_player_sees_it(browser: Browser, stack: Any
     expect(row).to_contain_text(title)
     expect(row).to_contain_text("Active")
     screenshot(admin, "admin_quest_created")
+
+    admin.get_by_role("link", name="Players").click()
+    expect(admin.get_by_role("table", name="Players")).to_contain_text(stack.admin_user_name)
     admin.context.close()
 
     player = stack.sign_up()

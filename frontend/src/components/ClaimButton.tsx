@@ -1,6 +1,8 @@
 import { Button, Stack, Text } from "@mantine/core";
 import type { QuestProgress } from "../api/types";
+import { itemIcon } from "../lib/format";
 import { claimButtonView } from "../lib/progress";
+import { ItemIcon } from "./ItemIcon";
 
 export function ClaimButton({
   progress,
@@ -12,6 +14,19 @@ export function ClaimButton({
   onClaim: () => void;
 }) {
   const view = claimButtonView(progress, pending);
+  // The accessible name keeps the emoji ("Claim 10 💎"); the eye gets the drawn icon.
+  const item = progress.quest.reward.reward_item;
+  const [before, after] = view.label.split(itemIcon(item));
+  const content =
+    after === undefined ? (
+      view.label
+    ) : (
+      <>
+        {before}
+        <ItemIcon item={item} size={18} title="" />
+        {after}
+      </>
+    );
   return (
     <Stack gap={4} align="stretch">
       <Button
@@ -19,13 +34,14 @@ export function ClaimButton({
         disabled={view.disabled}
         loading={view.loading}
         loaderProps={{ type: "dots" }}
+        styles={{ label: { gap: 6 } }}
         color="yellow"
         c={view.disabled ? undefined : "dark.9"}
         variant={view.disabled ? "default" : "filled"}
         aria-label={view.loading ? "Claiming" : view.label}
         data-testid="claim-button"
       >
-        {view.label}
+        {content}
       </Button>
       {view.hint && (
         <Text size="xs" c="dimmed" ta="center">
