@@ -7,14 +7,22 @@ from alembic.config import Config
 from quest_common.db import make_engine
 from sqlalchemy import Engine
 
-SERVICE_ROOT = Path(__file__).resolve().parents[2]
-
 __all__ = ["alembic_config", "make_engine", "run_migrations"]
 
 
+def service_root() -> Path:
+    """The folder holding `alembic.ini` and `alembic/`: next to the package in a checkout or an
+    editable install, else the working directory (an image that copies them to its WORKDIR)."""
+    for candidate in (Path(__file__).resolve().parents[2], Path.cwd(), Path.cwd() / "auth-service"):
+        if (candidate / "alembic.ini").is_file():
+            return candidate
+    raise FileNotFoundError("auth-service's alembic.ini not found next to the package or in cwd")
+
+
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(SERVICE_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(SERVICE_ROOT / "alembic"))
+    root = service_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "alembic"))
     config.attributes["database_url"] = database_url
     return config
 
