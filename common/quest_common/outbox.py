@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Index, text
+from sqlalchemy import Column, DateTime, Engine, Index, delete, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -87,13 +88,16 @@ class OutboxRelay:
         max_backoff_seconds: float = 5.0,
         require_route: bool = True,
         publisher_factory: PublisherFactory | None = None,
+        retention: timedelta = timedelta(days=1),
     ) -> None:
         self.engine = engine
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.require_route = require_route
+        self.retention = retention
         self.name = name
+        self._last_purge = 0.0
         self._publisher_factory = publisher_factory or (
             lambda: ConfirmingPublisher(amqp_url, exchange, name=name)
         )
@@ -145,11 +149,29 @@ class OutboxRelay:
 
     def pending_count(self) -> int:
         with Session(self.engine) as session:
-            return len(
-                session.exec(
-                    select(OutboxEvent.id).where(col(OutboxEvent.published_at).is_(None))
-                ).all()
+            return session.exec(
+                select(func.count()).where(col(OutboxEvent.published_at).is_(None))
+            ).one()
+
+    def purge_published(self) -> int:
+        """Delete rows published longer ago than `retention` (kept a while for inspection)."""
+        cutoff = utcnow() - self.retention
+        with Session(self.engine) as session:
+            result = session.exec(
+                delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff)  # type: ignore[call-overload]
             )
+            session.commit()
+            return int(result.rowcount or 0)
+
+    def _purge_now_and_then(self) -> None:
+        if time.monotonic() - self._last_purge < 60:
+            return
+        self._last_purge = time.monotonic()
+        try:
+            if purged := self.purge_published():
+                logger.info("purged %d published outbox rows", purged)
+        except Exception:
+            logger.exception("outbox purge failed; it is tried again later")
 
     def run(self) -> None:
         backoff = 0.0
@@ -173,6 +195,7 @@ class OutboxRelay:
                 logger.exception("outbox relay failed, retrying in %.1fs", backoff)
                 self._stop.wait(backoff)
                 continue
+            self._purge_now_and_then()
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
         if self._publisher is not None:

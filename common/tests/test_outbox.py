@@ -121,3 +121,21 @@ def test_unroutable_sign_ins_stay_pending_until_a_queue_is_bound(
     bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.#")
     assert relay.publish_pending() == 3
     assert len(drain_queue(amqp_url, queue, expect=3)) == 3
+
+
+def test_published_rows_are_purged_after_retention(database_url_factory, amqp_url, broker_names):
+    from datetime import timedelta
+
+    engine = outbox_engine(database_url_factory)
+    add_events(engine, 5, "test.Thing")
+    relay = OutboxRelay(
+        engine=engine,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        require_route=False,
+        retention=timedelta(0),
+    )
+    assert relay.publish_pending() == 5
+    add_events(engine, 2, "test.Thing")  # still pending: never purged
+    assert relay.purge_published() == 5
+    assert relay.pending_count() == 2
