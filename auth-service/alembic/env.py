@@ -1,11 +1,12 @@
 """Alembic environment: the URL comes from the caller or from the service settings."""
 
-import auth_service.models  # noqa: F401  (registers the tables)
 from alembic import context
-from auth_service.core.config import get_settings
-from quest_common.outbox import OutboxEvent  # noqa: F401  (registers the outbox table)
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
+
+import auth_service.models  # noqa: F401  (registers the tables)
+from auth_service.core.config import get_settings
+from quest_common.outbox import OutboxEvent  # noqa: F401  (registers the outbox table)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -22,11 +22,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from quest_common.db import utcnow
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from auth_service.models import Jwk, Jwks, KeyStatus, SigningKey
+from quest_common.db import utcnow
 
 logger = logging.getLogger(__name__)
 

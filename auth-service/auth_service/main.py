@@ -5,16 +5,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from quest_common.db import database_check
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
-from quest_common.outbox import OutboxRelay
 
 from auth_service.api.main import internal_api, public_api
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
 from auth_service.keys import KeyRing
 from auth_service.tokens import TokenService
+from quest_common.db import database_check
+from quest_common.health import MetricsMiddleware, ops_router
+from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.outbox import OutboxRelay
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

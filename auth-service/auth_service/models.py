@@ -11,9 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
-from quest_common.db import utcnow
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+from quest_common.db import utcnow
 
 USER_NAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
 # PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the database.

@@ -6,8 +6,6 @@ python -m auth_service.prestart
 import logging
 import time
 
-from quest_common.db import database_check
-from quest_common.logging import configure_logging
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -17,6 +15,8 @@ from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine, run_migrations
 from auth_service.keys import ensure_active_key
 from auth_service.models import Role
+from quest_common.db import database_check
+from quest_common.logging import configure_logging
 
 logger = logging.getLogger("auth_service.prestart")
 

@@ -10,9 +10,6 @@ whether or not the broker is up (the relay publishes it).
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from quest_common.db import utcnow
-from quest_common.events import EventType, make_event, rfc3339, routing_key
-from quest_common.outbox import enqueue
 from sqlmodel import Session, select
 
 from auth_service import throttle
@@ -20,6 +17,9 @@ from auth_service.core.config import Settings
 from auth_service.core.security import hash_password, pwd_context, verify_password
 from auth_service.models import User, UserStatus
 from auth_service.tokens import issue_refresh_token
+from quest_common.db import utcnow
+from quest_common.events import EventType, make_event, rfc3339, routing_key
+from quest_common.outbox import enqueue
 
 SOURCE = "auth-service"
 PRODUCER = "auth"

@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
-from quest_common.db import utcnow
-from quest_common.security import InvalidTokenError, TokenClaims
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -27,6 +25,8 @@ from auth_service.core.security import (
 )
 from auth_service.keys import KeyRing
 from auth_service.models import RefreshToken, User, UserStatus
+from quest_common.db import utcnow
+from quest_common.security import InvalidTokenError, TokenClaims
 
 PROCESSING_CLIENT_ID = "processing-service"
 

@@ -2,7 +2,6 @@
 
 import uuid
 
-from quest_common.db import utcnow
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -10,6 +9,7 @@ from sqlmodel import Session, col, select
 from auth_service.core.security import hash_password, verify_password
 from auth_service.models import Role, User, UserAdminUpdate, UserStatus
 from auth_service.tokens import revoke_user_tokens
+from quest_common.db import utcnow
 
 
 class UserNameTakenError(Exception):

@@ -9,7 +9,6 @@ credit lands once and answers the same.
 import uuid
 from datetime import datetime
 
-from quest_common.db import utcnow
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
@@ -21,6 +20,7 @@ from auth_service.models import (
     WalletCreditResult,
     WalletLedger,
 )
+from quest_common.db import utcnow
 
 ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
 

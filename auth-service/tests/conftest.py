@@ -5,13 +5,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
 from auth_service.core.config import Settings
 from auth_service.core.db import build_engine, run_migrations
 from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
-from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 PREFIX = "/api/auth"
 
@@ -154,6 +155,7 @@ def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
     import time
 
     import httpx
+
     from quest_common.testing.plugin import free_port
 
     processes: list[subprocess.Popen[bytes]] = []

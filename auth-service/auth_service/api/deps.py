@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
 from sqlmodel import Session
 
 from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
 from auth_service.models import Role, User, UserStatus
 from auth_service.tokens import TokenService
+from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
 
 
 def get_db(request: Request) -> Iterator[Session]:

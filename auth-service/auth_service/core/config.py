@@ -2,9 +2,8 @@
 
 from functools import lru_cache
 
-from quest_common.settings import BaseServiceSettings
-
 from auth_service.throttle import ThrottlePolicy
+from quest_common.settings import BaseServiceSettings
 
 
 class Settings(BaseServiceSettings):

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from quest_common.db import make_engine
 from sqlalchemy import Engine
+
+from quest_common.db import make_engine
 
 __all__ = ["alembic_config", "make_engine", "run_migrations"]
 

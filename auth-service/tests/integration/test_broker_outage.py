@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 import httpx
+
 from quest_common.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
 from quest_common.testing.proxy import TcpProxy
 

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from auth_service.main import create_app
 from fastapi.testclient import TestClient
+
+from auth_service.main import create_app
 from quest_common.events import CloudEvent
 from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
 

@@ -4,10 +4,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from auth_service.models import User, UserStatus
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
+
+from auth_service.models import User, UserStatus
 
 PREFIX = "/api/auth"
 

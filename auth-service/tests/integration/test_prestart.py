@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from typing import Any
 
-from auth_service.core.db import build_engine, run_migrations
-from auth_service.main import create_app
-from auth_service.prestart import seed
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
+
+from auth_service.core.db import build_engine, run_migrations
+from auth_service.main import create_app
+from auth_service.prestart import seed
 
 PREFIX = "/api/auth"
 

@@ -11,15 +11,16 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from sqlmodel import Session
+
 from auth_service.core.config import Settings
 from auth_service.core.db import build_engine
 from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
-from hypothesis import HealthCheck, settings
 from quest_common.testing.plugin import free_port
-from schemathesis.checks import not_a_server_error
-from sqlmodel import Session
 
 PREFIX = "/api/auth"
 

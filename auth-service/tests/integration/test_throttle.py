@@ -3,8 +3,9 @@
 from collections.abc import Callable
 from typing import Any
 
-from auth_service.main import create_app
 from fastapi.testclient import TestClient
+
+from auth_service.main import create_app
 
 PREFIX = "/api/auth"
 

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import jwt
-from auth_service.keys import add_next_key, promote_next_key, retire_previous_keys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from auth_service.keys import add_next_key, promote_next_key, retire_previous_keys
 from quest_common.security import JwksVerifier
 from quest_common.testing.tokens import forge_unsigned
-from sqlmodel import Session
 
 PREFIX = "/api/auth"
 
@@ -201,9 +202,10 @@ def test_key_rotation_publishes_before_signing(
     login: Callable[..., dict[str, Any]],
     signup: Callable[..., dict[str, Any]],
 ) -> None:
+    from sqlmodel import Session as DbSession
+
     from auth_service.core.db import build_engine
     from auth_service.main import create_app
-    from sqlmodel import Session as DbSession
 
     settings = make_settings(database_url=fresh_db_url, key_reload_seconds=0.0)
     engine = build_engine(fresh_db_url)
@@ -252,9 +254,10 @@ def test_replicas_share_one_signing_key(
 def test_replicas_starting_together_create_one_key(fresh_db_url: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
+    from sqlalchemy import text
+
     from auth_service.core.db import build_engine
     from auth_service.keys import KeyRing
-    from sqlalchemy import text
 
     engine = build_engine(fresh_db_url)
     rings = [KeyRing(engine=engine, passphrase="p" * 16) for _ in range(4)]
@@ -268,9 +271,10 @@ def test_replicas_starting_together_create_one_key(fresh_db_url: str) -> None:
 
 
 def test_a_replica_keeps_its_key_when_the_new_one_cannot_be_decrypted(fresh_db_url: str) -> None:
+    from sqlmodel import Session as DbSession
+
     from auth_service.core.db import build_engine
     from auth_service.keys import KeyRing
-    from sqlmodel import Session as DbSession
 
     engine = build_engine(fresh_db_url)
     ring = KeyRing(engine=engine, passphrase="old-passphrase-1", reload_s=0.0)

@@ -5,10 +5,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from auth_service.wallet import ledger_sum
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
+
+from auth_service.wallet import ledger_sum
 
 PREFIX = "/api/auth"
 CREDITS = "/internal/wallet/credits"

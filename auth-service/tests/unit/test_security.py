@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+
 from auth_service.core.config import Settings
 from auth_service.core.security import (
     hash_password,
@@ -16,7 +18,6 @@ from auth_service.core.security import (
 from auth_service.keys import generate_key
 from auth_service.models import KeyStatus, UserStatus
 from auth_service.signin import sign_in_event_type
-from cryptography.hazmat.primitives import serialization
 from quest_common.events import EventType
 
 

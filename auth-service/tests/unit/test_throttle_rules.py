@@ -3,9 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
-from auth_service.throttle import ThrottlePolicy, ThrottleState, after_failure, retry_after
 from hypothesis import given
 from hypothesis import strategies as st
+
+from auth_service.throttle import ThrottlePolicy, ThrottleState, after_failure, retry_after
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 POLICY = ThrottlePolicy(
