@@ -1,0 +1,110 @@
+// @vitest-environment node
+// The session against a real loopback HTTP server that speaks auth's routes: sign-in, rotation
+// of the refresh cookie, single-flight refresh, and a 401 that ends the session.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getMe } from "../api/auth";
+import { ApiError } from "../api/errors";
+import { client as authClient } from "../client/auth/client.gen";
+import { SessionStore, session } from "./session";
+
+function b64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+function token(name: string, lifetimeS: number): string {
+  const exp = Math.floor(Date.now() / 1000) + lifetimeS;
+  return `${b64url({ alg: "RS256" })}.${b64url({ sub: `id-${name}`, name, role: "player", exp })}.sig`;
+}
+
+const auth = { refreshCalls: 0, meStatus: 200, refreshOk: true, lastBearer: "" };
+let server: Server;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
+    };
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      if (req.url === "/api/auth/login/access-token") {
+        const form = new URLSearchParams(body);
+        if (form.get("password") !== "password") return json(400, { detail: "Incorrect user name or password" });
+        return json(200, { access_token: token("zoe", 900), token_type: "bearer", expires_in: 900 });
+      }
+      if (req.url === "/api/auth/login/refresh") {
+        auth.refreshCalls++;
+        if (!auth.refreshOk) return json(401, { detail: "Refresh token revoked" });
+        // Answer slowly: a second refresh started meanwhile must join this one.
+        setTimeout(() => json(200, { access_token: token("zoe", 900), token_type: "bearer", expires_in: 900 }), 50);
+        return;
+      }
+      if (req.url === "/api/auth/users/me") {
+        auth.lastBearer = req.headers.authorization ?? "";
+        if (auth.meStatus === 401) return json(401, { detail: "Token expired" });
+        return json(200, { user_id: "id-zoe", user_name: "zoe", role: "player", status: 1, diamond: 10, gold: 0, created_at: "2025-01-01T00:00:00Z" });
+      }
+      json(404, { detail: "Not Found" });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // In the browser the URLs are relative to the page (the gateway); here, the test server.
+  authClient.setConfig({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  Object.assign(auth, { refreshCalls: 0, meStatus: 200, refreshOk: true, lastBearer: "" });
+  session.end("signed_out");
+});
+
+describe("SessionStore", () => {
+  it("starts anonymous when there is no session to restore", async () => {
+    const fresh = new SessionStore();
+    auth.refreshOk = false;
+    await fresh.restore();
+    expect(fresh.getState()).toEqual({ status: "anonymous", user: null });
+  });
+
+  it("signs in, keeps the token in memory and sends it", async () => {
+    await session.login("zoe", "password");
+    const state = session.getState();
+    expect(state.status).toBe("authenticated");
+    expect(state.user?.userName).toBe("zoe");
+    const me = await getMe();
+    expect(me.diamond).toBe(10);
+    expect(auth.lastBearer).toBe(`Bearer ${session.getToken()}`);
+    session.end("signed_out");
+  });
+
+  it("refuses wrong credentials with the server's 400", async () => {
+    await expect(session.login("zoe", "nope")).rejects.toMatchObject({ status: 400 });
+    expect(session.getState().status).toBe("anonymous");
+  });
+
+  it("refreshes once when several callers need a new token at the same time", async () => {
+    await session.login("zoe", "password");
+    const results = await Promise.all([session.refresh(), session.refresh(), session.refresh()]);
+    expect(results).toEqual([true, true, true]);
+    expect(auth.refreshCalls).toBe(1);
+    session.end("signed_out");
+  });
+
+  it("ends the session when a 401 survives a refresh", async () => {
+    await session.login("zoe", "password");
+    auth.meStatus = 401;
+    auth.refreshOk = false;
+    const error = await getMe().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(401);
+    expect(auth.refreshCalls).toBe(1);
+    expect(session.getState()).toMatchObject({ status: "anonymous", reason: "expired" });
+    expect(session.getToken()).toBeNull();
+  });
+});
