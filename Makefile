@@ -24,7 +24,7 @@ install-frontend:
 install-browser:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 		echo "installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
 test: install test-frontend test-python ## install what is needed, then run every test
@@ -32,8 +32,8 @@ test: install test-frontend test-python ## install what is needed, then run ever
 test-python: ## unit, integration, end-to-end and browser tests (pytest)
 	$(UV) run pytest $(PYTEST_ARGS)
 
-test-frontend: ## the web UI's component tests (vitest) and type check
-	cd frontend && npm test
+test-frontend: ## the web UI's type check and component tests (vitest)
+	cd frontend && npm run typecheck && npm test
 
 lint: ## ruff check, ruff format --check, mypy
 	$(UV) run ruff check .
