@@ -32,8 +32,10 @@ class Settings(BaseServiceSettings):
     throttle_account_free_failures: int = 5
     throttle_account_max_delay_seconds: float = 900.0
     throttle_account_max_failures_per_hour: int = 100
-    throttle_address_free_failures: int = 50
-    throttle_address_max_delay_seconds: float = 300.0
+    # Generous: many players can share one address (NAT, an office); accounts are guarded
+    # tightly above, this only slows a credential-stuffing run from one address.
+    throttle_address_free_failures: int = 200
+    throttle_address_max_delay_seconds: float = 60.0
     throttle_address_max_failures_per_hour: int = 1000
 
     outbox_poll_seconds: float = 1.0
