@@ -22,8 +22,8 @@ install-frontend:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 
 install-browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-		echo "installing Debian's chromium for the browser tests"; \
+	@if ! dpkg -s chromium fonts-noto-color-emoji >/dev/null 2>&1; then \
+		echo "installing Debian's chromium (and an emoji font) for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
