@@ -1,9 +1,10 @@
 """Alembic environment: the URL comes from the caller or from the service settings."""
 
 from alembic import context
+from sqlalchemy import engine_from_config, pool
+
 from processing_service.core.config import get_settings
 from processing_service.core.db import all_models
-from sqlalchemy import engine_from_config, pool
 
 config = context.config
 target_metadata = all_models().metadata

@@ -12,11 +12,6 @@ from types import FrameType
 from typing import Any
 
 from fastapi import FastAPI
-from quest_common.broker.connection import broker_check
-from quest_common.db import database_check
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
-from quest_common.security import JwksVerifier
 
 from processing_service.api.main import api_router
 from processing_service.core.config import Settings, get_settings
@@ -25,6 +20,11 @@ from processing_service.grants.service import AuthClient
 from processing_service.notifications.hub import FanoutConsumer, Hub
 from processing_service.notifications.publisher import EventPublisher
 from processing_service.quests_cache import QuestCache
+from quest_common.broker.connection import broker_check
+from quest_common.db import database_check
+from quest_common.health import MetricsMiddleware, ops_router
+from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.security import JwksVerifier
 
 
 def _chain_sigterm(hub: Hub) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import logging
 import time
 
-from quest_common.db import database_check
-from quest_common.logging import configure_logging
 from sqlalchemy.exc import OperationalError
 
 from processing_service.core.config import get_settings
 from processing_service.core.db import create_db_engine, run_migrations
+from quest_common.db import database_check
+from quest_common.logging import configure_logging
 
 log = logging.getLogger("processing_service.prestart")
 

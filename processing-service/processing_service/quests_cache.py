@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from quest_common.db import utcnow
 from sqlalchemy import Column, DateTime, Engine, delete
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, select
 
 from processing_service.rules import QuestRule
+from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,9 @@ from typing import Any
 
 import pika
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
 from processing_service.core.config import Settings
 from processing_service.core.db import create_db_engine, run_migrations
 from processing_service.quests_cache import QuestDefinition
@@ -18,8 +21,6 @@ from processing_service.worker import Worker
 from quest_common.broker.connection import connect
 from quest_common.events import make_event, routing_key
 from quest_common.testing.plugin import BrokerNames
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 
 def closed_port() -> int:

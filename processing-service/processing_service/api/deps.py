@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from quest_common.security import AdminClaims, CurrentClaims
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from processing_service.core.config import Settings
 from processing_service.grants.service import AuthClient
 from processing_service.quests_cache import QuestCache
+from quest_common.security import AdminClaims, CurrentClaims
 
 
 def get_engine(request: Request) -> Engine:

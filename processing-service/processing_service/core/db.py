@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from quest_common.db import make_engine
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from processing_service.core.config import Settings
+from quest_common.db import make_engine
 
 
 def create_db_engine(settings: Settings) -> Engine:

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from quest_common.db import utcnow
 from sqlalchemy import Column, DateTime, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from quest_common.db import utcnow
 
 
 class DeadLetterBase(SQLModel):

@@ -7,13 +7,13 @@ import uuid
 from typing import Any
 
 import pika
-from quest_common.broker.connection import connect
-from quest_common.broker.topology import queue_names
-from quest_common.db import utcnow
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from processing_service.dead_letters.models import DeadLetter
+from quest_common.broker.connection import connect
+from quest_common.broker.topology import queue_names
+from quest_common.db import utcnow
 
 
 def _jsonable(value: Any) -> Any:

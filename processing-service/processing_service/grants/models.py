@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from quest_common.db import utcnow
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
+
+from quest_common.db import utcnow
 
 GrantStatus = Literal["pending", "credited"]
 

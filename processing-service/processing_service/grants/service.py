@@ -11,13 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from quest_common.db import utcnow
 from sqlalchemy import Engine, and_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from processing_service.grants.models import Grant
 from processing_service.notifications import payloads
 from processing_service.progress.service import PendingNotification, store_notifications
+from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def mark_credited(*, session: Session, grant: GrantData) -> list[dict[str, Any]]
         update(Grant)
         .where(and_(Grant.grant_id == grant.grant_id, Grant.status == "pending"))  # type: ignore[arg-type]
         .values(status="credited", credited_at=utcnow(), last_error=None)
-        .returning(Grant.grant_id)  # type: ignore[arg-type]
+        .returning(col(Grant.grant_id))
     ).first()
     if flipped is None:
         return []
@@ -158,7 +158,7 @@ def deliver_due(
         rows = session.execute(
             select(Grant.__table__)  # type: ignore[attr-defined]
             .where(and_(Grant.status == "pending", Grant.next_attempt_at <= utcnow()))  # type: ignore[arg-type]
-            .order_by(Grant.next_attempt_at)
+            .order_by(col(Grant.next_attempt_at))
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()

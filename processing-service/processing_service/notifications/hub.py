@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pika.exceptions import AMQPError
+
+from processing_service.notifications.payloads import NOTIFICATION_BATCH, SSE_NAMES
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_events_exchange
-
-from processing_service.notifications.payloads import SSE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +32,33 @@ class Note:
     data: dict[str, Any]
 
 
-def note_from_event(body: bytes) -> Note | None:
+def notes_from_event(body: bytes) -> list[Note]:
+    """The notifications a processing event carries: one, or many for a NotificationBatch."""
     try:
         event = json.loads(body)
-        event_name = SSE_NAMES[event["type"]]
-        data = dict(event["data"])
-        seq = int(data.pop("notification_id"))
-        user_id = str(data.pop("user_id"))
+        if event["type"] == NOTIFICATION_BATCH:
+            return [n for item in event["data"]["items"] if (n := _note(item["type"], item))]
+        note = _note(event["type"], event["data"])
+    except (ValueError, KeyError, TypeError):
+        return []
+    return [note] if note is not None else []
+
+
+def _note(event_type: str, fields: dict[str, Any]) -> Note | None:
+    try:
+        event_name = SSE_NAMES[event_type]
+        data = {k: v for k, v in fields.items() if k not in _ENVELOPE_KEYS}
+        return Note(
+            seq=int(fields["notification_id"]),
+            user_id=str(fields["user_id"]),
+            event=event_name,
+            data=data,
+        )
     except (ValueError, KeyError, TypeError):
         return None
-    return Note(seq=seq, user_id=user_id, event=event_name, data=data)
+
+
+_ENVELOPE_KEYS = frozenset({"type", "user_id", "notification_id"})
 
 
 class Hub:
@@ -68,6 +85,13 @@ class Hub:
                 continue  # a stuck client; it replays what it missed when it reconnects
             queue.put_nowait(note)
 
+    def dispatch_all(self, notes: list[Note]) -> None:
+        # Most of a batch's notes are for players not connected to this replica.
+        clients = self._clients
+        for note in notes:
+            if note.user_id in clients:
+                self.dispatch(note)
+
     def close_all(self) -> None:
         """End every stream (SIGTERM): clients reconnect to another replica with Last-Event-ID."""
         self.closing = True
@@ -92,10 +116,10 @@ class FanoutConsumer(threading.Thread):
         self._stop_event.set()
 
     def _on_message(self, _ch: Any, _method: Any, _props: Any, body: bytes) -> None:
-        note = note_from_event(body)
+        notes = notes_from_event(body)
         loop = self.hub.loop
-        if note is not None and loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self.hub.dispatch, note)
+        if notes and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.hub.dispatch_all, notes)
 
     def run(self) -> None:
         while not self._stop_event.is_set():

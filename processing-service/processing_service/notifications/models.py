@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from quest_common.db import utcnow
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from quest_common.db import utcnow
 
 
 class Notification(SQLModel, table=True):

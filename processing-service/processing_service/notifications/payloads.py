@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from quest_common.events import EventType
-
 from processing_service import rules
 from processing_service.rules import ProgressState, QuestRule
+from quest_common.events import EventType
 
 CHECK_IN: Final = "check_in"
 QUEST_COMPLETED: Final = "quest_completed"
@@ -20,6 +19,12 @@ EVENT_TYPES: Final = {
     REWARD_CREDITED: EventType.REWARD_CREDITED,
 }
 SSE_NAMES: Final = {v: k for k, v in EVENT_TYPES.items()}
+
+# A deep queue's batch publishes its notifications as one message of this type (routing key
+# `processing.NotificationBatch`): data `{"items": [{"type": <one of EVENT_TYPES' values>,
+# "user_id", "notification_id", ...the SSE data}, ...]}` in order. A broker message per check-in
+# would cost the worker more than the whole database transaction.
+NOTIFICATION_BATCH: Final = "NotificationBatch"
 
 
 def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from quest_common.db import utcnow
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from quest_common.db import utcnow
 
 
 class SignInEvent(SQLModel, table=True):

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from quest_common.db import utcnow
 from sqlalchemy import and_, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from processing_service import rules
 from processing_service.grants.models import Grant
 from processing_service.notifications import payloads
 from processing_service.progress.models import QuestProgress
 from processing_service.rules import ProgressState, QuestRule
+from quest_common.db import utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,21 +71,23 @@ _INSERT_EVENTS = text(
 _ENSURE_PROGRESS = text(
     """
     INSERT INTO quest_progress (id, user_id, quest_id, streak, completed, claimed, updated_at)
-    SELECT t.id, t.user_id, t.quest_id, 0, 0, 0, :now
-    FROM unnest(CAST(:ids AS text)::uuid[], CAST(:users AS text)::uuid[],
-                CAST(:quests AS text)::uuid[])
-         WITH ORDINALITY AS t(id, user_id, quest_id, ord)
+    SELECT gen_random_uuid(), t.user_id, t.quest_id, 0, 0, 0, :now
+    FROM unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[])
+         WITH ORDINALITY AS t(user_id, quest_id, ord)
     ORDER BY t.ord
     ON CONFLICT (user_id, quest_id) DO NOTHING
     """
 )
+# A join with the batch's (player, quest) pairs: `= ANY(array)` on both columns would compare
+# every row of the table with every element of the arrays.
 _LOCK_PROGRESS = text(
     """
-    SELECT id, user_id, quest_id, streak, completed, claimed, last_day FROM quest_progress
-    WHERE user_id = ANY(CAST(:users AS text)::uuid[])
-      AND quest_id = ANY(CAST(:quests AS text)::uuid[])
-    ORDER BY user_id, quest_id
-    FOR UPDATE
+    SELECT p.id, p.user_id, p.quest_id, p.streak, p.completed, p.claimed, p.last_day
+    FROM quest_progress AS p
+    JOIN unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[]) AS t(user_id, quest_id)
+      ON p.user_id = t.user_id AND p.quest_id = t.quest_id
+    ORDER BY p.user_id, p.quest_id
+    FOR UPDATE OF p
     """
 )
 _UPDATE_PROGRESS = text(
@@ -103,12 +105,12 @@ _UPDATE_PROGRESS = text(
 _INSERT_NOTIFICATIONS = text(
     """
     INSERT INTO notification (id, user_id, event, data, created_at)
-    SELECT t.id, t.user_id, t.event, CAST(t.data AS jsonb), :now
-    FROM unnest(CAST(:ids AS text)::uuid[], CAST(:users AS text)::uuid[],
-                CAST(:events AS text)::text[], CAST(:data AS text)::text[])
-         WITH ORDINALITY AS t(id, user_id, event, data, ord)
+    SELECT gen_random_uuid(), t.user_id, t.event, CAST(t.data AS jsonb), :now
+    FROM unnest(CAST(:users AS text)::uuid[], CAST(:events AS text)::text[],
+                CAST(:data AS text)::text[])
+         WITH ORDINALITY AS t(user_id, event, data, ord)
     ORDER BY t.ord
-    RETURNING seq, user_id, event, data
+    RETURNING seq
     """
 )
 
@@ -123,6 +125,15 @@ def pg_array(values: Sequence[object]) -> str:
             text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
             parts.append('"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"')
     return "{" + ",".join(parts) + "}"
+
+
+def pg_plain_array(values: Sequence[uuid.UUID | int]) -> str:
+    """An array literal of UUIDs or integers: their text needs neither quotes nor escapes."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _by_key(item: tuple[tuple[uuid.UUID, uuid.UUID], ProgressState]) -> tuple[uuid.UUID, uuid.UUID]:
+    return item[0]
 
 
 def _state(row: Any) -> ProgressState:
@@ -142,14 +153,16 @@ def apply_sign_ins(
     unique: dict[str, SignIn] = {}
     for event in events:
         unique.setdefault(event.event_id, event)
-    batch = list(unique.values())
+    # One stable order for every worker (a redelivered duplicate in two batches must not make two
+    # inserts wait on each other crosswise), and per player chronological `seq`.
+    batch = sorted(unique.values(), key=lambda e: (e.user_id, e.time, e.event_id))
     # Bulk statements pass arrays through unnest(): one constant SQL text per step, whatever the
     # batch size (multi-row VALUES would be compiled anew for every batch, which dominates).
     inserted = session.execute(
         _INSERT_EVENTS,
         {
             "ids": pg_array([e.event_id for e in batch]),
-            "users": pg_array([e.user_id for e in batch]),
+            "users": pg_plain_array([e.user_id for e in batch]),
             "names": pg_array([e.user_name[:64] for e in batch]),
             "types": pg_array([e.type[:64] for e in batch]),
             "sources": pg_array([e.source[:256] for e in batch]),
@@ -158,7 +171,8 @@ def apply_sign_ins(
         },
     )
     new_ids = set(inserted.scalars())
-    fresh = [e for e in batch if e.event_id in new_ids]
+    # The rules see the fresh events in consumption order.
+    fresh = [e for e in unique.values() if e.event_id in new_ids]
     result.new_events = len(fresh)
     result.duplicates = len(events) - len(fresh)
     sign_in_quests = [q for q in quests if q.trigger == "sign_in"]
@@ -170,16 +184,17 @@ def apply_sign_ins(
     session.execute(
         _ENSURE_PROGRESS,
         {
-            "ids": pg_array([uuid.uuid4() for _ in pairs]),
-            "users": pg_array([u for u, _ in pairs]),
-            "quests": pg_array([q for _, q in pairs]),
+            "users": pg_plain_array([u for u, _ in pairs]),
+            "quests": pg_plain_array([q for _, q in pairs]),
             "now": now,
         },
     )
-    user_ids = sorted({u for u, _ in pairs})
-    quest_ids = [q.quest_id for q in sign_in_quests]
     rows = session.execute(
-        _LOCK_PROGRESS, {"users": pg_array(user_ids), "quests": pg_array(quest_ids)}
+        _LOCK_PROGRESS,
+        {
+            "users": pg_plain_array([u for u, _ in pairs]),
+            "quests": pg_plain_array([q for _, q in pairs]),
+        },
     ).all()
     states: dict[tuple[uuid.UUID, uuid.UUID], ProgressState] = {
         (r.user_id, r.quest_id): _state(r) for r in rows
@@ -188,6 +203,8 @@ def apply_sign_ins(
 
     grants: list[dict[str, Any]] = []
     notes: list[PendingNotification] = []
+    # Many players share a state: build (and later serialize) each distinct payload once.
+    check_ins: dict[tuple[uuid.UUID, ProgressState], dict[str, Any]] = {}
     for event in fresh:  # consumption order
         for quest in sign_in_quests:
             if not rules.applies_to(quest, event_type=event.type, at=event.time):
@@ -195,11 +212,12 @@ def apply_sign_ins(
             key = (event.user_id, quest.quest_id)
             step = rules.apply_sign_in(quest, states[key], at=event.time)
             states[key] = step.state
-            notes.append(
-                PendingNotification(
-                    event.user_id, payloads.CHECK_IN, payloads.check_in(quest, step.state)
+            payload = check_ins.get((quest.quest_id, step.state))
+            if payload is None:
+                payload = check_ins[(quest.quest_id, step.state)] = payloads.check_in(
+                    quest, step.state
                 )
-            )
+            notes.append(PendingNotification(event.user_id, payloads.CHECK_IN, payload))
             if step.earned:
                 notes.append(
                     PendingNotification(
@@ -215,16 +233,16 @@ def apply_sign_ins(
                     )
                 )
 
-    changed = [(key, s) for key, s in states.items() if s != original[key]]
+    changed = sorted(((key, s) for key, s in states.items() if s != original[key]), key=_by_key)
     if changed:
         session.execute(
             _UPDATE_PROGRESS,
             {
-                "users": pg_array([k[0] for k, _ in changed]),
-                "quests": pg_array([k[1] for k, _ in changed]),
-                "streaks": pg_array([s.streak for _, s in changed]),
-                "completed": pg_array([s.completed for _, s in changed]),
-                "claimed": pg_array([s.claimed for _, s in changed]),
+                "users": pg_plain_array([k[0] for k, _ in changed]),
+                "quests": pg_plain_array([k[1] for k, _ in changed]),
+                "streaks": pg_plain_array([s.streak for _, s in changed]),
+                "completed": pg_plain_array([s.completed for _, s in changed]),
+                "claimed": pg_plain_array([s.claimed for _, s in changed]),
                 "days": pg_array([s.last_day for _, s in changed]),
                 "now": now,
             },
@@ -265,20 +283,30 @@ def store_notifications(
     """Insert notification rows; returns them as published messages (with their SSE id)."""
     if not notes:
         return []
+    encoded: dict[int, str] = {}  # shared payload objects are serialized once
+    data = []
+    for note in notes:
+        text_value = encoded.get(id(note.data))
+        if text_value is None:
+            text_value = encoded[id(note.data)] = json.dumps(note.data)
+        data.append(text_value)
+    user_text = {u: str(u) for u in {n.user_id for n in notes}}
+    users = [user_text[n.user_id] for n in notes]
     returned = session.execute(
         _INSERT_NOTIFICATIONS,
         {
-            "ids": pg_array([uuid.uuid4() for _ in notes]),
-            "users": pg_array([n.user_id for n in notes]),
+            "users": "{" + ",".join(users) + "}",
             "events": pg_array([n.event for n in notes]),
-            "data": pg_array([json.dumps(n.data) for n in notes]),
+            "data": pg_array(data),
             "now": now,
         },
-    ).all()
-    # The identity follows the VALUES order within one INSERT; sort by it for the publish order.
+    ).scalars()
+    # Rows are inserted in the SELECT's order, and the identity numbers them as they go, so the
+    # ascending `seq`s belong to the notes in order (only integers come back: cheap).
+    seqs = sorted(returned)
     return [
-        {"seq": r.seq, "user_id": str(r.user_id), "event": r.event, "data": r.data}
-        for r in sorted(returned, key=lambda r: r.seq)
+        {"seq": seq, "user_id": user, "event": n.event, "data": n.data}
+        for seq, user, n in zip(seqs, users, notes, strict=True)
     ]
 
 
@@ -292,7 +320,7 @@ def progress_states(
         return {}
     rows = session.execute(
         select(QuestProgress.__table__).where(  # type: ignore[attr-defined]
-            and_(QuestProgress.user_id == user_id, QuestProgress.quest_id.in_(list(quest_ids)))  # type: ignore[attr-defined]
+            and_(col(QuestProgress.user_id) == user_id, col(QuestProgress.quest_id).in_(quest_ids))
         )
     ).all()
     return {r.quest_id: _state(r) for r in rows}
@@ -315,7 +343,12 @@ def claim(
     """
     row = session.execute(
         select(QuestProgress.__table__)  # type: ignore[attr-defined]
-        .where(and_(QuestProgress.user_id == user_id, QuestProgress.quest_id == quest.quest_id))
+        .where(
+            and_(
+                col(QuestProgress.user_id) == user_id,
+                col(QuestProgress.quest_id) == quest.quest_id,
+            )
+        )
         .with_for_update()
     ).first()
     state = _state(row) if row is not None else ProgressState()

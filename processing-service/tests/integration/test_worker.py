@@ -8,13 +8,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
 from processing_service.core.config import Settings
 from processing_service.grants.models import Grant
 from processing_service.notifications.models import Notification
 from processing_service.progress.models import QuestProgress, SignInEvent
 from quest_common.testing.plugin import drain_queue
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -130,6 +131,7 @@ def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
     test_keys: Any,
 ) -> None:
     from fastapi.testclient import TestClient
+
     from processing_service.main import create_app
 
     store_quests(sign_in.quest())

@@ -11,6 +11,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
 from processing_service import rules
 from processing_service.core.config import Settings
 from processing_service.progress.models import QuestProgress, SignInEvent
@@ -18,8 +21,6 @@ from processing_service.rules import QuestRule
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
 
 
 def worker_process(settings: Settings) -> subprocess.Popen[bytes]:
@@ -57,6 +58,22 @@ def declare_queue(settings: Settings) -> None:
         )
     finally:
         connection.close()
+
+
+def wait_consumers(settings: Settings, expected: int, timeout: float = 30.0) -> None:
+    """Until `expected` workers consume the queue (a SIGTERM before that would find no handler)."""
+    connection = connect(settings.amqp_url, name="test-consumers")
+    try:
+        channel = connection.channel()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            declared = channel.queue_declare(settings.sign_in_queue, passive=True)
+            if declared.method.consumer_count >= expected:
+                return
+            time.sleep(0.1)
+    finally:
+        connection.close()
+    raise AssertionError(f"{expected} consumers not there in time")
 
 
 def counted(engine: Engine) -> int:
@@ -125,6 +142,7 @@ def test_sigkill_mid_way_then_restart_counts_everything_once(
     assert counted(engine) < len(messages)
     second = worker_process(settings)
     try:
+        wait_consumers(settings, 1)
         wait_count(engine, len(messages))
     finally:
         second.send_signal(signal.SIGTERM)
@@ -141,6 +159,7 @@ def test_two_workers_at_once_give_the_replayed_result(
     declare_queue(settings)
     workers = [worker_process(settings), worker_process(settings)]
     try:
+        wait_consumers(settings, 2)
         publish_raw(messages + messages[:100])  # and some duplicates on top
         wait_count(engine, len(messages))
     finally:

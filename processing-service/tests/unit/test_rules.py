@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from processing_service import rules
 from processing_service.rules import ProgressState, QuestRule
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from processing_service.api.deps import AdminClaims, CurrentClaims, SessionDep
 from processing_service.api.routes.quests import _player
@@ -25,11 +26,11 @@ def _events(
     query = select(SignInEvent)
     counter = select(func.count()).select_from(SignInEvent)
     if user_id is not None:
-        query = query.where(SignInEvent.user_id == user_id)
-        counter = counter.where(SignInEvent.user_id == user_id)
+        query = query.where(col(SignInEvent.user_id) == user_id)
+        counter = counter.where(col(SignInEvent.user_id) == user_id)
     if type is not None:
-        query = query.where(SignInEvent.type == type)
-        counter = counter.where(SignInEvent.type == type)
+        query = query.where(col(SignInEvent.type) == type)
+        counter = counter.where(col(SignInEvent.type) == type)
     rows = (
         session.execute(
             query.order_by(SignInEvent.seq.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
