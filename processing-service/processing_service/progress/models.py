@@ -15,10 +15,7 @@ class SignInEvent(SQLModel, table=True):
     """Every consumed sign-in, keyed by the envelope id: a redelivery inserts nothing."""
 
     __tablename__ = "sign_in_event"
-    __table_args__ = (
-        Index("ix_sign_in_event_user_seq", "user_id", "seq"),
-        Index("ix_sign_in_event_type_seq", "type", "seq"),
-    )
+    __table_args__ = (Index("ix_sign_in_event_user_seq", "user_id", "seq"),)
 
     event_id: str = Field(primary_key=True, max_length=128)
     # Consumption order: the order the rules were applied in (and the order a replay uses).

@@ -82,7 +82,8 @@ _ENSURE_PROGRESS = text(
 # every row of the table with every element of the arrays.
 _LOCK_PROGRESS = text(
     """
-    SELECT p.id, p.user_id, p.quest_id, p.streak, p.completed, p.claimed, p.last_day
+    SELECT p.user_id::text AS user_id, p.quest_id::text AS quest_id,
+           p.streak, p.completed, p.claimed, p.last_day
     FROM quest_progress AS p
     JOIN unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[]) AS t(user_id, quest_id)
       ON p.user_id = t.user_id AND p.quest_id = t.quest_id
@@ -117,14 +118,21 @@ _INSERT_NOTIFICATIONS = text(
 
 def pg_array(values: Sequence[object]) -> str:
     """A PostgreSQL array literal: psycopg's per-element array dumping costs more than the query."""
+    quoted: dict[object, str] = {}  # names, types, sources repeat: quote each distinct value once
     parts = []
     for value in values:
-        if value is None:
-            parts.append("NULL")
-        else:
-            text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
-            parts.append('"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        text_value = quoted.get(value)
+        if text_value is None:
+            text_value = quoted[value] = _quote(value)
+        parts.append(text_value)
     return "{" + ",".join(parts) + "}"
+
+
+def _quote(value: object) -> str:
+    if value is None:
+        return "NULL"
+    text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def pg_plain_array(values: Sequence[uuid.UUID | int]) -> str:
@@ -132,7 +140,7 @@ def pg_plain_array(values: Sequence[uuid.UUID | int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def _by_key(item: tuple[tuple[uuid.UUID, uuid.UUID], ProgressState]) -> tuple[uuid.UUID, uuid.UUID]:
+def _by_key(item: tuple[tuple[str, str], ProgressState]) -> tuple[str, str]:
     return item[0]
 
 
@@ -153,16 +161,19 @@ def apply_sign_ins(
     unique: dict[str, SignIn] = {}
     for event in events:
         unique.setdefault(event.event_id, event)
+    # Player and quest ids as their canonical text from here on: they sort like PostgreSQL's
+    # uuid order, and hashing, comparing and printing uuid.UUID objects dominated the batch.
+    user_text = {e.user_id: str(e.user_id) for e in unique.values()}
     # One stable order for every worker (a redelivered duplicate in two batches must not make two
     # inserts wait on each other crosswise), and per player chronological `seq`.
-    batch = sorted(unique.values(), key=lambda e: (e.user_id, e.time, e.event_id))
+    batch = sorted(unique.values(), key=lambda e: (user_text[e.user_id], e.time, e.event_id))
     # Bulk statements pass arrays through unnest(): one constant SQL text per step, whatever the
     # batch size (multi-row VALUES would be compiled anew for every batch, which dominates).
     inserted = session.execute(
         _INSERT_EVENTS,
         {
             "ids": pg_array([e.event_id for e in batch]),
-            "users": pg_plain_array([e.user_id for e in batch]),
+            "users": "{" + ",".join([user_text[e.user_id] for e in batch]) + "}",
             "names": pg_array([e.user_name[:64] for e in batch]),
             "types": pg_array([e.type[:64] for e in batch]),
             "sources": pg_array([e.source[:256] for e in batch]),
@@ -180,23 +191,17 @@ def apply_sign_ins(
         return result
 
     # Make sure every (player, quest) row exists, then lock them all — both in one sorted order.
-    pairs = sorted({(e.user_id, q.quest_id) for e in fresh for q in sign_in_quests})
-    session.execute(
-        _ENSURE_PROGRESS,
-        {
-            "users": pg_plain_array([u for u, _ in pairs]),
-            "quests": pg_plain_array([q for _, q in pairs]),
-            "now": now,
-        },
+    quest_text = {q.quest_id: str(q.quest_id) for q in sign_in_quests}
+    pairs = sorted(
+        {(user_text[e.user_id], quest_text[q.quest_id]) for e in fresh for q in sign_in_quests}
     )
-    rows = session.execute(
-        _LOCK_PROGRESS,
-        {
-            "users": pg_plain_array([u for u, _ in pairs]),
-            "quests": pg_plain_array([q for _, q in pairs]),
-        },
-    ).all()
-    states: dict[tuple[uuid.UUID, uuid.UUID], ProgressState] = {
+    pair_arrays = {
+        "users": "{" + ",".join([u for u, _ in pairs]) + "}",
+        "quests": "{" + ",".join([q for _, q in pairs]) + "}",
+    }
+    session.execute(_ENSURE_PROGRESS, {**pair_arrays, "now": now})
+    rows = session.execute(_LOCK_PROGRESS, pair_arrays).all()
+    states: dict[tuple[str, str], ProgressState] = {
         (r.user_id, r.quest_id): _state(r) for r in rows
     }
     original = dict(states)
@@ -209,7 +214,7 @@ def apply_sign_ins(
         for quest in sign_in_quests:
             if not rules.applies_to(quest, event_type=event.type, at=event.time):
                 continue
-            key = (event.user_id, quest.quest_id)
+            key = (user_text[event.user_id], quest_text[quest.quest_id])
             step = rules.apply_sign_in(quest, states[key], at=event.time)
             states[key] = step.state
             payload = check_ins.get((quest.quest_id, step.state))
@@ -238,8 +243,8 @@ def apply_sign_ins(
         session.execute(
             _UPDATE_PROGRESS,
             {
-                "users": pg_plain_array([k[0] for k, _ in changed]),
-                "quests": pg_plain_array([k[1] for k, _ in changed]),
+                "users": "{" + ",".join([k[0] for k, _ in changed]) + "}",
+                "quests": "{" + ",".join([k[1] for k, _ in changed]) + "}",
                 "streaks": pg_plain_array([s.streak for _, s in changed]),
                 "completed": pg_plain_array([s.completed for _, s in changed]),
                 "claimed": pg_plain_array([s.claimed for _, s in changed]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -169,3 +170,27 @@ def wait_until_value(produce: Callable[[], Any], timeout: float = 15.0) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError("no value in time")
+
+
+def test_awkward_text_is_stored_verbatim_by_the_bulk_statements(
+    engine: Engine, store_quests: Any, publish_raw: Any, run_worker: Any, sign_in: Any
+) -> None:
+    """The batch path passes arrays as literals it quotes itself: quotes, backslashes, commas,
+    braces and NULL-looking names must arrive unchanged."""
+    store_quests(sign_in.quest())
+    names = ['a"b', "back\\slash", "co,m{ma}", "NULL", " spaced ", ""]
+    users = [uuid.uuid4() for _ in names]
+    run_worker()
+    messages = []
+    for user, name in zip(users, names, strict=True):
+        key, body = sign_in.body(user, event_id=f'id-"{name}"\\')
+        raw = json.loads(body)
+        raw["data"]["user_name"] = name
+        messages.append((key, json.dumps(raw).encode()))
+    publish_raw(messages)
+    wait_until(lambda: count_events(engine) == len(names))
+    with Session(engine) as session:
+        stored = dict(session.execute(select(SignInEvent.user_id, SignInEvent.user_name)).all())
+        ids = set(session.execute(select(SignInEvent.event_id)).scalars())
+    assert [stored[u] for u in users] == names
+    assert ids == {f'id-"{name}"\\' for name in names}
