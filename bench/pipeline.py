@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import statistics
@@ -27,6 +28,8 @@ from typing import Any
 import httpx
 import pika
 import psycopg
+from sqlmodel import Session
+
 from processing_service.core.config import Settings
 from processing_service.core.db import create_db_engine, run_migrations
 from processing_service.quests_cache import QuestDefinition
@@ -36,7 +39,6 @@ from quest_common.broker.topology import declare_work_queue, delete_work_queue
 from quest_common.events import make_event
 from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
 from quest_common.testing.plugin import AMQP_URL, PG_ADMIN_URL, free_port
-from sqlmodel import Session
 
 
 def reference_quest() -> dict[str, Any]:
@@ -58,6 +60,21 @@ def count_events(db_url: str) -> int:
     with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         row = conn.execute("SELECT count(*) FROM sign_in_event").fetchone()
         return int(row[0]) if row else 0
+
+
+def deadlocks(db_url: str) -> int:
+    """Deadlocks PostgreSQL detected in this database (each one costs a second of waiting)."""
+    with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        row = conn.execute(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def load() -> str:
+    """The machine's load average: other work on these 2 cores skews every figure."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
 
 
 def throughput(*, events: int, players: int, workers: int) -> None:
@@ -125,6 +142,7 @@ def throughput(*, events: int, players: int, workers: int) -> None:
             "AUTH_URL": settings.auth_url,
             "LOG_LEVEL": "WARNING",
         }
+        load_before = load()
         began = time.monotonic()
         for _ in range(workers):
             procs.append(
@@ -134,12 +152,26 @@ def throughput(*, events: int, players: int, workers: int) -> None:
                     stderr=subprocess.DEVNULL,
                 )
             )
+        # Start-up (interpreter, imports, connections) is reported apart from consumption.
+        watch = connect(AMQP_URL, name="bench-watch")
+        try:
+            while (
+                watch.channel().queue_declare(settings.sign_in_queue, passive=True).method
+            ).consumer_count < workers:
+                time.sleep(0.02)
+        finally:
+            watch.close()
+        consuming = time.monotonic()
         while count_events(db_url) < events:
             time.sleep(0.05)
-        elapsed = time.monotonic() - began
+        done = time.monotonic()
+        elapsed, consumed = done - began, done - consuming
         print(
             f"throughput: {events} events, {players} players, {workers} worker(s): "
-            f"{elapsed:.2f} s (incl. start-up) = {events / elapsed:,.0f} events/s"
+            f"{consumed:.2f} s once consuming = {events / consumed:,.0f} events/s "
+            f"({elapsed:.2f} s incl. start-up = {events / elapsed:,.0f} events/s); "
+            f"deadlocks {deadlocks(db_url)}; {load_before} before, {load()} after",
+            flush=True,
         )
     finally:
         for proc in procs:
@@ -189,17 +221,26 @@ def latency(*, logins: int, rate: float) -> None:
         players = []
         for i in range(max(1, logins // 10)):
             name = f"bench_{suffix}_{i}"
-            client.post("/api/auth/signup", json={"user_name": name, "password": "bench-password"})
-            token = client.post(
+            signup = client.post(
+                "/api/auth/signup", json={"user_name": name, "password": "bench-password"}
+            )
+            login = client.post(
                 "/api/auth/login/access-token",
                 data={"username": name, "password": "bench-password"},
-            ).json()
-            players.append((name, token["access_token"]))
+            )
+            if signup.status_code != 201 or login.status_code != 200:
+                raise SystemExit(
+                    f"setup failed: signup HTTP {signup.status_code} {signup.text[:120]}, "
+                    f"login HTTP {login.status_code} {login.text[:120]}"
+                )
+            players.append((name, login.json()["access_token"]))
         arrivals: dict[str, list[float]] = {name: [] for name, _ in players}
         streams_ready = threading.Barrier(len(players) + 1)
 
         def listen(name: str, token: str) -> None:
+            # The stack stops under open streams at the end: that ends the thread, quietly.
             with (
+                contextlib.suppress(httpx.HTTPError),
                 httpx.Client(
                     base_url=stack.gateway_url, timeout=httpx.Timeout(10, read=None)
                 ) as sse,
@@ -223,6 +264,9 @@ def latency(*, logins: int, rate: float) -> None:
         time.sleep(1.0)
         sse_ms: list[float] = []
         quests_ms: list[float] = []
+        refused: dict[int, int] = {}
+        missing = 0
+        print(f"latency: {logins} logins at {rate:g}/s through the gateway; {load()}", flush=True)
         interval = 1.0 / rate
         next_at = time.monotonic()
         for i in range(logins):
@@ -236,17 +280,26 @@ def latency(*, logins: int, rate: float) -> None:
             )
             done = time.monotonic()
             if response.status_code != 200:
+                # Counted and printed: a refused login (e.g. the gateway's rate limit) is no sample.
+                refused[response.status_code] = refused.get(response.status_code, 0) + 1
+                print(f"  login {i}: HTTP {response.status_code} {response.text[:120]}")
                 continue
             deadline = done + 5
             while len(arrivals[name]) <= seen and time.monotonic() < deadline:
                 time.sleep(0.001)
             if len(arrivals[name]) > seen:
                 sse_ms.append((arrivals[name][seen] - done) * 1000)
+            else:
+                missing += 1
             if i % 10 == 0:  # the read side, sampled: polling it every login would skew the rate
                 headers = {"Authorization": f"Bearer {token}"}
                 shown = client.get("/api/processing/me/quests", headers=headers)
                 if shown.status_code == 200:
                     quests_ms.append((time.monotonic() - done) * 1000)
+        print(
+            f"  refused logins: {sum(refused.values())} {refused or ''}; "
+            f"no check_in within 5 s: {missing}"
+        )
         report("login -> SSE check_in", sse_ms, logins)
         report("login -> GET /me/quests answered (sampled 1 in 10)", quests_ms, len(quests_ms))
 
