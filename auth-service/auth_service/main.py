@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             exchange=settings.events_exchange,
             name="auth-outbox-relay",
             poll_seconds=settings.outbox_poll_seconds,
+            wake_delay_seconds=settings.outbox_wake_delay_seconds,
         )
         if settings.run_outbox_relay
         else None

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
@@ -83,17 +84,25 @@ def load_many(
 ) -> dict[tuple[str, str], ThrottleState]:
     """The states of several (scope, subject) pairs in one query; missing ones are absent."""
     wanted = [(scope, subject[:255]) for scope, subject in subjects]
-    rows = session.exec(
-        select(LoginThrottle).where(
-            tuple_(col(LoginThrottle.scope), col(LoginThrottle.subject)).in_(wanted)
-        )
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    # Core, not ORM: this runs on every login and the rows are only read.
+    rows = session.execute(
+        sa.select(
+            table.c.scope,
+            table.c.subject,
+            table.c.failures,
+            table.c.window_started_at,
+            table.c.locked_until,
+        ).where(tuple_(table.c.scope, table.c.subject).in_(wanted))
     ).all()
-    found: dict[tuple[str, str], ThrottleState] = {}
-    for row in rows:
-        state = _state(row)
-        assert state is not None
-        found[(row.scope, row.subject)] = state
-    return found
+    return {
+        (row.scope, row.subject): ThrottleState(
+            failures=row.failures,
+            window_started_at=row.window_started_at,
+            locked_until=row.locked_until,
+        )
+        for row in rows
+    }
 
 
 def record_failure(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Index, delete, func, text
+from sqlalchemy import Column, DateTime, Engine, Index, delete, func, text, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -73,7 +73,9 @@ class OutboxRelay:
     Several replicas may run a relay on the same table: `FOR UPDATE SKIP LOCKED` hands each row to
     one of them. `wake()` after a commit makes the relay publish at once, not at its next poll.
     `require_route`: treat "no queue bound" as a failure to retry (for events that must be
-    consumed, such as sign-ins) rather than as done.
+    consumed, such as sign-ins) rather than as done. `wake_delay_seconds`: after a wake, wait
+    that long before publishing, so the commits landing meanwhile go out in the same pass (one
+    select and one update for many rows instead of a pass per row under load).
     """
 
     def __init__(
@@ -89,6 +91,7 @@ class OutboxRelay:
         require_route: bool = True,
         publisher_factory: PublisherFactory | None = None,
         retention: timedelta = timedelta(days=1),
+        wake_delay_seconds: float = 0.0,
     ) -> None:
         self.engine = engine
         self.batch_size = batch_size
@@ -96,6 +99,7 @@ class OutboxRelay:
         self.max_backoff_seconds = max_backoff_seconds
         self.require_route = require_route
         self.retention = retention
+        self.wake_delay_seconds = wake_delay_seconds
         self.name = name
         self._last_purge = 0.0
         self._publisher_factory = publisher_factory or (
@@ -114,16 +118,19 @@ class OutboxRelay:
         broker refused a row (the rows published before it stay marked)."""
         if self._publisher is None:
             self._publisher = self._publisher_factory()
-        published = 0
+        table = OutboxEvent.__table__  # type: ignore[attr-defined]
+        # Core rather than ORM: this runs once per wake, and ORM bookkeeping per row cost more
+        # CPU than the publishing itself.
+        done: list[uuid.UUID] = []
+        failure: PublishError | None = None
         with Session(self.engine) as session:
-            rows = session.exec(
-                select(OutboxEvent)
-                .where(col(OutboxEvent.published_at).is_(None))
-                .order_by(col(OutboxEvent.created_at))
+            rows = session.execute(
+                select(table.c.id, table.c.routing_key, table.c.event_type, table.c.payload)
+                .where(table.c.published_at.is_(None))
+                .order_by(table.c.created_at)
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            failure: PublishError | None = None
             for row in rows:
                 try:
                     self._publisher.publish_body(
@@ -134,18 +141,22 @@ class OutboxRelay:
                         mandatory=self.require_route,
                     )
                 except PublishError as exc:
-                    row.attempts += 1
-                    row.last_error = str(exc)[:500]
-                    session.add(row)
+                    session.execute(
+                        update(table)
+                        .where(table.c.id == row.id)
+                        .values(attempts=table.c.attempts + 1, last_error=str(exc)[:500])
+                    )
                     failure = exc
                     break
-                row.published_at = utcnow()
-                session.add(row)
-                published += 1
+                done.append(row.id)
+            if done:
+                session.execute(
+                    update(table).where(table.c.id.in_(done)).values(published_at=utcnow())
+                )
             session.commit()
         if failure is not None:
             raise failure
-        return published
+        return len(done)
 
     def pending_count(self) -> int:
         with Session(self.engine) as session:
@@ -196,7 +207,8 @@ class OutboxRelay:
                 self._stop.wait(backoff)
                 continue
             self._purge_now_and_then()
-            self._wake.wait(self.poll_seconds)
+            if self._wake.wait(self.poll_seconds) and self.wake_delay_seconds > 0:
+                self._stop.wait(self.wake_delay_seconds)
             self._wake.clear()
         if self._publisher is not None:
             self._publisher.close()
