@@ -63,7 +63,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.loop = asyncio.get_running_loop()
         fanout = FanoutConsumer(
-            hub=hub, amqp_url=settings.amqp_url, exchange=settings.events_exchange
+            hub=hub,
+            amqp_url=settings.amqp_url,
+            exchange=settings.events_exchange,
+            # The quest list this replica serves follows catalog changes as the worker does.
+            on_quest_changed=app.state.quest_cache.invalidate,
         )
         fanout.start()
         _chain_sigterm(hub)

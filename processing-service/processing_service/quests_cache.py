@@ -37,6 +37,14 @@ class QuestDefinition(SQLModel, table=True):
     )
 
 
+def _page(body: Any) -> tuple[list[dict[str, Any]], int]:
+    """(quests, total count) of one catalog list page; a bare list is the whole list."""
+    if isinstance(body, list):
+        return list(body), len(body)
+    data: list[dict[str, Any]] = list(body["data"])
+    return data, int(body.get("count", len(data)))
+
+
 class CatalogUnavailableError(Exception):
     """Catalog did not answer and no local copy exists yet."""
 
@@ -50,7 +58,9 @@ class QuestCache:
         ttl_s: float = 60.0,
         timeout_s: float = 3.0,
         retry_after_failure_s: float = 5.0,
+        page_size: int = 500,
     ) -> None:
+        self.page_size = page_size
         self.engine = engine
         self.catalog_url = catalog_url.rstrip("/")
         self.ttl_s = ttl_s
@@ -105,19 +115,33 @@ class QuestCache:
         self._rules = [QuestRule.from_catalog(q) for q in quests]
 
     def _fetch(self) -> list[dict[str, Any]] | None:
-        """The quests from catalog, or None when they did not change since the last read."""
+        """The quests from catalog, or None when they did not change since the last read.
+
+        Every page is read (limit/offset until `count` is reached): a definition missing from
+        the cache would silently stop counting sign-ins for that quest. The first page's ETag
+        answers "anything changed?" cheaply.
+        """
         headers = {"If-None-Match": self._etag} if self._etag and self._quests is not None else {}
+        url = f"{self.catalog_url}/api/catalog/quests"
+        params: dict[str, str | int] = {"active": "true", "trigger": "sign_in"}
         response = self._client.get(
-            f"{self.catalog_url}/api/catalog/quests",
-            params={"active": "true", "trigger": "sign_in"},
-            headers=headers,
+            url, params={**params, "limit": self.page_size, "offset": 0}, headers=headers
         )
         if response.status_code == 304:
             return None
         response.raise_for_status()
-        body = response.json()
-        quests: list[dict[str, Any]] = body["data"] if isinstance(body, dict) else body
-        self._etag = response.headers.get("ETag")
+        etag = response.headers.get("ETag")
+        quests, count = _page(response.json())
+        while len(quests) < count:
+            page = self._client.get(
+                url, params={**params, "limit": self.page_size, "offset": len(quests)}
+            )
+            page.raise_for_status()
+            more, count = _page(page.json())
+            if not more:
+                break  # the list shrank while we read it; the next refresh catches up
+            quests.extend(more)
+        self._etag = etag
         return [q for q in quests if q.get("trigger", "sign_in") == "sign_in"]
 
     def _store_local(self, quests: list[dict[str, Any]]) -> None:

@@ -1,6 +1,7 @@
 """Fan processing events out to this API replica's SSE clients.
 
-Each replica consumes its own exclusive, auto-delete queue bound to `processing.#` (so every
+Each replica consumes its own exclusive, auto-delete queue bound to `processing.#` and
+`catalog.QuestChanged` (which drops its cached quest list) (so every
 replica sees every event and no queue outlives its replica) in a thread with its own pika
 connection, and hands each event to the asyncio loop, where the clients of that player wait.
 """
@@ -12,6 +13,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +22,11 @@ from pika.exceptions import AMQPError
 from processing_service.notifications.payloads import NOTIFICATION_BATCH, SSE_NAMES
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_events_exchange
+from quest_common.events import EventType, routing_key
 
 log = logging.getLogger(__name__)
+
+QUEST_CHANGED_KEY = routing_key("catalog", EventType.QUEST_CHANGED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +109,16 @@ class Hub:
 
 
 class FanoutConsumer(threading.Thread):
-    def __init__(self, *, hub: Hub, amqp_url: str, exchange: str) -> None:
+    def __init__(
+        self,
+        *,
+        hub: Hub,
+        amqp_url: str,
+        exchange: str,
+        on_quest_changed: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(name="sse-fanout", daemon=True)
+        self.on_quest_changed = on_quest_changed
         self.hub = hub
         self.amqp_url = amqp_url
         self.exchange = exchange
@@ -115,7 +128,11 @@ class FanoutConsumer(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
 
-    def _on_message(self, _ch: Any, _method: Any, _props: Any, body: bytes) -> None:
+    def _on_message(self, _ch: Any, method: Any, _props: Any, body: bytes) -> None:
+        if method.routing_key == QUEST_CHANGED_KEY:
+            if self.on_quest_changed is not None:
+                self.on_quest_changed()
+            return
         notes = notes_from_event(body)
         loop = self.hub.loop
         if notes and loop is not None and not loop.is_closed():
@@ -131,6 +148,9 @@ class FanoutConsumer(threading.Thread):
                     queue = channel.queue_declare("", exclusive=True, auto_delete=True)
                     name = queue.method.queue
                     channel.queue_bind(name, self.exchange, "processing.#")
+                    channel.queue_bind(name, self.exchange, QUEST_CHANGED_KEY)
+                    if self.on_quest_changed is not None:
+                        self.on_quest_changed()  # whatever changed while we were not listening
                     channel.basic_consume(name, self._on_message, auto_ack=True)
                     self.ready.set()
                     while not self._stop_event.is_set():

@@ -168,3 +168,39 @@ def test_two_workers_at_once_give_the_replayed_result(
         for worker in workers:
             assert worker.wait(20) == 0
     assert replay_matches(engine, quest) == 50
+
+
+def queued(settings: Settings) -> int:
+    connection = connect(settings.amqp_url, name="test-queued")
+    try:
+        declared = connection.channel().queue_declare(settings.sign_in_queue, passive=True)
+        return int(declared.method.message_count)
+    finally:
+        connection.close()
+
+
+def test_sigterm_finishes_and_acks_the_work_in_flight(
+    engine: Engine, settings: Settings, store_quests: Any, publish_raw: Any, sign_in: Any
+) -> None:
+    [quest] = store_quests(sign_in.quest(streak=3, duplication=3))
+    players = [uuid.uuid4() for _ in range(100)]
+    messages = events_for(sign_in, players, 30)
+    declare_queue(settings)
+    publish_raw(messages)
+    worker = worker_process(settings)
+    try:
+        wait_consumers(settings, 1)
+        deadline = time.monotonic() + 60
+        while counted(engine) == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGTERM)  # mid-stream: batches in flight and prefetched
+        assert worker.wait(30) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    done = counted(engine)
+    assert 0 < done < len(messages)
+    # Every committed event was acked (else it would be back in the queue on top), and nothing
+    # was acked without its commit (else it would be missing from both).
+    assert queued(settings) == len(messages) - done
+    assert replay_matches(engine, quest) <= 100
