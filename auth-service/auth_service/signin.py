@@ -66,6 +66,58 @@ _USERS = User.__table__  # type: ignore[attr-defined]
 _REFRESH = RefreshToken.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 
+# Built once: a statement object reused keeps its cache key, so SQLAlchemy neither rebuilds nor
+# recompiles it per login.
+_SELECT_USER = (
+    sa.select(
+        _USERS.c.user_id,
+        _USERS.c.user_name,
+        _USERS.c.hashed_password,
+        _USERS.c.status,
+        _USERS.c.role,
+    )
+    .where(_USERS.c.user_name == sa.bindparam("p_user_name"))
+    .with_for_update()
+)
+
+
+def _write_statement(*, rehash: bool) -> sa.Insert:
+    """Status flip, outbox row and refresh token in one statement: PostgreSQL runs every
+    data-modifying CTE whether or not the main statement references it."""
+    changes: dict[str, sa.BindParameter[object]] = {
+        "status": sa.bindparam("p_status"),
+        "last_sign_in_at": sa.bindparam("p_now"),
+        "updated_at": sa.bindparam("p_now"),
+    }
+    if rehash:
+        changes["hashed_password"] = sa.bindparam("p_hashed_password")
+    flip = _USERS.update().where(_USERS.c.user_id == sa.bindparam("p_user_id")).values(changes)
+    # The same row quest_common.outbox.enqueue builds, written with Core.
+    event = _OUTBOX.insert().values(
+        id=sa.bindparam("p_event_id"),
+        routing_key=sa.bindparam("p_routing_key"),
+        event_type=sa.bindparam("p_event_type"),
+        payload=sa.bindparam("p_payload", type_=_OUTBOX.c.payload.type),
+        created_at=sa.bindparam("p_now"),
+        attempts=0,
+    )
+    return (
+        _REFRESH.insert()
+        .values(
+            token_id=sa.bindparam("p_token_id"),
+            token_hash=sa.bindparam("p_token_hash"),
+            family_id=sa.bindparam("p_family_id"),
+            user_id=sa.bindparam("p_user_id"),
+            created_at=sa.bindparam("p_now"),
+            expires_at=sa.bindparam("p_expires_at"),
+        )
+        .add_cte(flip.cte("status_flip"))
+        .add_cte(event.cte("sign_in_event"))
+    )
+
+
+_WRITE = {rehash: _write_statement(rehash=rehash) for rehash in (False, True)}
+
 
 def sign_in(
     *,
@@ -77,17 +129,7 @@ def sign_in(
     now: datetime | None = None,
 ) -> SignIn:
     now = now or utcnow()
-    found = session.execute(
-        sa.select(
-            _USERS.c.user_id,
-            _USERS.c.user_name,
-            _USERS.c.hashed_password,
-            _USERS.c.status,
-            _USERS.c.role,
-        )
-        .where(_USERS.c.user_name == user_name)
-        .with_for_update()
-    ).first()
+    found = session.execute(_SELECT_USER, {"p_user_name": user_name}).first()
     user = (
         User(
             user_id=found.user_id,
@@ -131,14 +173,11 @@ def sign_in(
 
     if account_state is not None:
         throttle.reset(session=session, scope=throttle.ACCOUNT, subject=user_name)
-    changes: dict[str, object] = {
-        "status": UserStatus.ACTIVE,
-        "last_sign_in_at": now,
-        "updated_at": now,
-    }
-    if pwd_context.needs_update(user.hashed_password):
+    params: dict[str, object] = {"p_user_id": user.user_id, "p_status": UserStatus.ACTIVE}
+    rehash = pwd_context.needs_update(user.hashed_password)
+    if rehash:
         # Parameters were raised since this hash was made: upgrade it while we know the password.
-        changes["hashed_password"] = hash_password(password)
+        params["p_hashed_password"] = hash_password(password)
 
     event_type = sign_in_event_type(user.status)
     event = make_event(
@@ -153,30 +192,18 @@ def sign_in(
         },
     )
     refresh = new_refresh_token()
-    # One round trip: PostgreSQL runs every data-modifying CTE whether or not it is referenced.
-    flip = _USERS.update().where(_USERS.c.user_id == user.user_id).values(**changes)
-    # Same row as quest_common.outbox.enqueue builds, written with Core.
-    outbox_row = _OUTBOX.insert().values(
-        id=uuid.UUID(event.id),
-        routing_key=routing_key(PRODUCER, event_type),
-        event_type=event.type,
-        payload=event.model_dump(mode="json", exclude_none=True),
-        created_at=now,
-        attempts=0,
+    params.update(
+        p_now=now,
+        p_event_id=uuid.UUID(event.id),
+        p_routing_key=routing_key(PRODUCER, event_type),
+        p_event_type=event.type,
+        p_payload=event.model_dump(mode="json", exclude_none=True),
+        p_token_id=uuid.uuid4(),
+        p_token_hash=hash_refresh_token(refresh),
+        p_family_id=uuid.uuid4(),
+        p_expires_at=now + timedelta(days=settings.refresh_token_expire_days),
     )
-    session.execute(
-        _REFRESH.insert()
-        .values(
-            token_id=uuid.uuid4(),
-            token_hash=hash_refresh_token(refresh),
-            family_id=uuid.uuid4(),
-            user_id=user.user_id,
-            created_at=now,
-            expires_at=now + timedelta(days=settings.refresh_token_expire_days),
-        )
-        .add_cte(flip.cte("status_flip"))
-        .add_cte(outbox_row.cte("sign_in_event"))
-    )
+    session.execute(_WRITE[rehash], params)
     session.commit()
     user.status = UserStatus.ACTIVE
     user.last_sign_in_at = now

@@ -79,22 +79,24 @@ def _state(row: LoginThrottle | None) -> ThrottleState | None:
     )
 
 
+_THROTTLE = LoginThrottle.__table__  # type: ignore[attr-defined]
+# Core, not ORM (it runs on every login and only reads), built once so its compiled form is
+# reused; `wanted` is an expanding list of (scope, subject) pairs.
+_LOAD_STATES = sa.select(
+    _THROTTLE.c.scope,
+    _THROTTLE.c.subject,
+    _THROTTLE.c.failures,
+    _THROTTLE.c.window_started_at,
+    _THROTTLE.c.locked_until,
+).where(tuple_(_THROTTLE.c.scope, _THROTTLE.c.subject).in_(sa.bindparam("wanted", expanding=True)))
+
+
 def load_many(
     *, session: Session, subjects: list[tuple[str, str]]
 ) -> dict[tuple[str, str], ThrottleState]:
     """The states of several (scope, subject) pairs in one query; missing ones are absent."""
     wanted = [(scope, subject[:255]) for scope, subject in subjects]
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    # Core, not ORM: this runs on every login and the rows are only read.
-    rows = session.execute(
-        sa.select(
-            table.c.scope,
-            table.c.subject,
-            table.c.failures,
-            table.c.window_started_at,
-            table.c.locked_until,
-        ).where(tuple_(table.c.scope, table.c.subject).in_(wanted))
-    ).all()
+    rows = session.execute(_LOAD_STATES, {"wanted": wanted}).all()
     return {
         (row.scope, row.subject): ThrottleState(
             failures=row.failures,

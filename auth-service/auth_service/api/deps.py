@@ -21,12 +21,14 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_app_settings(request: Request) -> Settings:
+# `async def` for the dependencies that do no I/O: FastAPI runs a plain `def` dependency in the
+# threadpool, a thread hand-off per request for a dict lookup.
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_token_service(request: Request) -> TokenService:
+async def get_token_service(request: Request) -> TokenService:
     tokens: TokenService = request.app.state.tokens
     return tokens
 
