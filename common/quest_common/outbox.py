@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Index, delete, func, text, update
+from sqlalchemy import Column, DateTime, Engine, Index, bindparam, delete, func, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -63,6 +64,25 @@ def enqueue(session: Session, event: CloudEvent, *, routing_key: str) -> OutboxE
     session.add(row)
     return row
 
+
+_OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
+_SELECT_PENDING = (
+    sa_select(_OUTBOX.c.id, _OUTBOX.c.routing_key, _OUTBOX.c.event_type, _OUTBOX.c.payload)
+    .where(_OUTBOX.c.published_at.is_(None))
+    .order_by(_OUTBOX.c.created_at)
+    .limit(bindparam("batch_size"))
+    .with_for_update(skip_locked=True)
+)
+_MARK_PUBLISHED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=bindparam("now"))
+)
+_MARK_FAILED = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(attempts=_OUTBOX.c.attempts + 1, last_error=bindparam("error"))
+)
 
 PublisherFactory = Callable[[], ConfirmingPublisher]
 
@@ -118,19 +138,12 @@ class OutboxRelay:
         broker refused a row (the rows published before it stay marked)."""
         if self._publisher is None:
             self._publisher = self._publisher_factory()
-        table = OutboxEvent.__table__  # type: ignore[attr-defined]
-        # Core rather than ORM: this runs once per wake, and ORM bookkeeping per row cost more
-        # CPU than the publishing itself.
+        # Core rather than ORM, statements built once (module level): this runs once per wake,
+        # and ORM bookkeeping per row cost more CPU than the publishing itself.
         done: list[uuid.UUID] = []
         failure: PublishError | None = None
         with Session(self.engine) as session:
-            rows = session.execute(
-                select(table.c.id, table.c.routing_key, table.c.event_type, table.c.payload)
-                .where(table.c.published_at.is_(None))
-                .order_by(table.c.created_at)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = session.execute(_SELECT_PENDING, {"batch_size": self.batch_size}).all()
             for row in rows:
                 try:
                     self._publisher.publish_body(
@@ -141,18 +154,12 @@ class OutboxRelay:
                         mandatory=self.require_route,
                     )
                 except PublishError as exc:
-                    session.execute(
-                        update(table)
-                        .where(table.c.id == row.id)
-                        .values(attempts=table.c.attempts + 1, last_error=str(exc)[:500])
-                    )
+                    session.execute(_MARK_FAILED, {"row_id": row.id, "error": str(exc)[:500]})
                     failure = exc
                     break
                 done.append(row.id)
             if done:
-                session.execute(
-                    update(table).where(table.c.id.in_(done)).values(published_at=utcnow())
-                )
+                session.execute(_MARK_PUBLISHED, {"ids": done, "now": utcnow()})
             session.commit()
         if failure is not None:
             raise failure

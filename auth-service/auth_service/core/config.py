@@ -41,7 +41,7 @@ class Settings(BaseServiceSettings):
     outbox_poll_seconds: float = 1.0
     # After a login wakes the relay it waits this long, so logins committing meanwhile are
     # published in the same pass (one select, one update) rather than one pass each.
-    outbox_wake_delay_seconds: float = 0.01
+    outbox_wake_delay_seconds: float = 0.02
     run_outbox_relay: bool = True
 
     def secret_fields(self) -> dict[str, str]:
