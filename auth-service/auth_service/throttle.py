@@ -13,6 +13,7 @@ address counter only ages out, so one valid account cannot launder a credential-
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import text, tuple_
@@ -89,6 +90,42 @@ _LOAD_STATES = sa.select(
     _THROTTLE.c.window_started_at,
     _THROTTLE.c.locked_until,
 ).where(tuple_(_THROTTLE.c.scope, _THROTTLE.c.subject).in_(sa.bindparam("wanted", expanding=True)))
+
+
+def states_subquery(*, account: sa.BindParameter[str], address: sa.BindParameter[str]) -> Any:
+    """The account's and the address's states as one JSON array (NULL when neither has a row),
+    to read along with another query; decode it with `states_from_json`."""
+    return (
+        sa.select(
+            sa.func.json_agg(
+                sa.func.json_build_array(
+                    _THROTTLE.c.scope,
+                    _THROTTLE.c.subject,
+                    _THROTTLE.c.failures,
+                    _THROTTLE.c.window_started_at,
+                    _THROTTLE.c.locked_until,
+                )
+            )
+        )
+        .where(
+            sa.or_(
+                sa.and_(_THROTTLE.c.scope == ACCOUNT, _THROTTLE.c.subject == account),
+                sa.and_(_THROTTLE.c.scope == ADDRESS, _THROTTLE.c.subject == address),
+            )
+        )
+        .scalar_subquery()
+    )
+
+
+def states_from_json(rows: list[list[Any]] | None) -> dict[tuple[str, str], ThrottleState]:
+    found: dict[tuple[str, str], ThrottleState] = {}
+    for scope, subject, failures, window_started_at, locked_until in rows or []:
+        found[(scope, subject)] = ThrottleState(
+            failures=failures,
+            window_started_at=datetime.fromisoformat(window_started_at),
+            locked_until=datetime.fromisoformat(locked_until) if locked_until else None,
+        )
+    return found
 
 
 def load_many(
