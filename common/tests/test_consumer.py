@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pika
 import pytest
+
 from quest_common.broker.connection import connect
 from quest_common.broker.consumer import ConsumerShell, Delivery, Outcome
 from quest_common.broker.topology import declare_work_queue
