@@ -131,6 +131,7 @@ def _free_port() -> int:
 def _prepare_database() -> tuple[str, str]:
     """A throwaway database, migrated and seeded with the reference catalog plus 19 more quests."""
     import psycopg
+
     from catalog_service.core.config import Settings
     from catalog_service.core.db import create_db_engine
     from catalog_service.core.uow import UnitOfWork

@@ -6,9 +6,10 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import engine_from_config, pool
+
 from catalog_service.core.config import Settings
 from catalog_service.core.db import metadata
-from sqlalchemy import engine_from_config, pool
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

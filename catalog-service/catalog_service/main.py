@@ -10,11 +10,6 @@ from functools import partial
 from fastapi import FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from quest_common.broker.connection import broker_check
-from quest_common.db import database_check
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
-from quest_common.security import JwksVerifier
 from sqlalchemy.exc import DataError
 
 from catalog_service.api.main import API_PREFIX, api_router
@@ -22,6 +17,11 @@ from catalog_service.api.reads import CachedReadMiddleware
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.runtime import CatalogRuntime
+from quest_common.broker.connection import broker_check
+from quest_common.db import database_check
+from quest_common.health import MetricsMiddleware, ops_router
+from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.security import JwksVerifier
 
 logger = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from quest_common.db import database_check
-from quest_common.logging import configure_logging
 from tenacity import before_sleep_log, retry, stop_after_delay, wait_fixed
 
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.db import create_db_engine
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.seed import seed_reference_catalog
+from quest_common.db import database_check
+from quest_common.logging import configure_logging
 
 logger = logging.getLogger("catalog_service.prestart")
 

@@ -8,10 +8,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import migrate
-from fastapi.testclient import TestClient
 from quest_common.testing.plugin import BrokerNames
 from quest_common.testing.tokens import JwksServer, TestKeys
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from quest_common.devstack import (
     COMPONENTS,
     REPO_ROOT,

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
 from quest_common.devstack import (
     REPO_ROOT,
     ChildProcess,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from quest_common.devstack import Ports, Stack, StackConfig
 from quest_common.testing.plugin import free_port
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pika
 import pytest
+
 from quest_common.testing.plugin import AMQP_URL
 
 # /proc/net/tcp rows: sl, local, remote, state (01 = ESTABLISHED, 0A = LISTEN), ...

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from quest_common.devstack import GATEWAY_ROUTERS
 
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from quest_common.security import AdminClaims
 from sqlmodel import Session
 
 from catalog_service.core.runtime import CatalogRuntime
 from catalog_service.core.uow import UnitOfWork
+from quest_common.security import AdminClaims
 
 
 async def get_runtime(request: Request) -> CatalogRuntime:

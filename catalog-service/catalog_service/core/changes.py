@@ -15,10 +15,11 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from quest_common.events import EventType, make_event, routing_key
-from quest_common.outbox import enqueue
 from sqlalchemy import BigInteger, Column, text
 from sqlmodel import Field, Session, SQLModel
+
+from quest_common.events import EventType, make_event, routing_key
+from quest_common.outbox import enqueue
 
 SOURCE = "catalog-service"
 PRODUCER = "catalog"

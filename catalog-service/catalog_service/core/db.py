@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from quest_common.db import make_engine
-from quest_common.outbox import OutboxEvent
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
@@ -14,6 +12,8 @@ from sqlmodel import SQLModel
 from catalog_service.core.changes import CatalogState
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import Reward
+from quest_common.db import make_engine
+from quest_common.outbox import OutboxEvent
 
 TABLES = (CatalogState, Quest, Reward, OutboxEvent)
 metadata = SQLModel.metadata

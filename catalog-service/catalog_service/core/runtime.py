@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quest_common.outbox import OutboxRelay
 from sqlalchemy import Engine
 
 from catalog_service.core.config import Settings
 from catalog_service.core.db import create_db_engine, libpq_dsn
 from catalog_service.core.read_cache import ReadCache, VersionTracker
 from catalog_service.core.uow import UnitOfWork
+from quest_common.outbox import OutboxRelay
 
 
 @dataclass

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import field_validator, model_validator
-from quest_common.db import utcnow
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, SQLModel
 
 from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN, RewardEmbedded
+from quest_common.db import utcnow
 
 
 class Trigger(StrEnum):

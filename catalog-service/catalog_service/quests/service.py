@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from quest_common.db import utcnow
 from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,6 +27,7 @@ from catalog_service.quests.models import (
     TriggersPublic,
 )
 from catalog_service.rewards.models import Reward, RewardEmbedded
+from quest_common.db import utcnow
 
 
 def list_triggers() -> TriggersPublic:

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from quest_common.db import utcnow
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, SQLModel
+
+from quest_common.db import utcnow
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 64

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from quest_common.db import utcnow
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -24,6 +23,7 @@ from catalog_service.rewards.models import (
     RewardUpdate,
     RewardUpsert,
 )
+from quest_common.db import utcnow
 
 
 def list_rewards(*, session: Session, limit: int, offset: int) -> RewardsPublic:

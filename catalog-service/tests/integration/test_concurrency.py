@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy import text
+
 from catalog_service.core.db import create_db_engine
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.quests import service as quests
 from catalog_service.quests.models import QuestUpsert
 from catalog_service.rewards import service as rewards
 from catalog_service.rewards.models import RewardItem, RewardUpsert
-from sqlalchemy import text
 
 
 def test_parallel_upserts_of_one_name_make_one_row(

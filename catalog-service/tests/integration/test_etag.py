@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from fastapi.testclient import TestClient
 
 
 def test_reads_carry_an_etag_and_if_none_match_gives_304(client: TestClient, api: Any) -> None:

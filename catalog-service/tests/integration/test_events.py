@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from fastapi.testclient import TestClient
 from quest_common.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
 from quest_common.testing.proxy import TcpProxy
-from sqlalchemy import create_engine, text
 
 
 @pytest.fixture

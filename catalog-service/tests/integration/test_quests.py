@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from fastapi.testclient import TestClient
 
 URL = "/api/catalog/quests"
 

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from catalog_service.core.config import Settings
-from catalog_service.main import create_app
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
@@ -24,6 +22,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+
+from catalog_service.core.config import Settings
+from catalog_service.main import create_app
 
 EXAMPLES_PER_OPERATION = 20
 

@@ -6,12 +6,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import run as prestart
-from fastapi.testclient import TestClient
 from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
-from sqlalchemy import create_engine, text
 
 
 def _count(database_url: str, sql: str, **params: Any) -> int:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from catalog_service.quests.models import QuestCreate, QuestUpdate, QuestUpsert
 from catalog_service.quests.service import list_triggers
 from catalog_service.rewards.models import RewardCreate, RewardUpdate
-from pydantic import ValidationError
 
 REWARD_ID = uuid.uuid4()
 
