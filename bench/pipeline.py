@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import os
 import signal
@@ -188,6 +189,21 @@ def throughput(*, events: int, players: int, workers: int) -> None:
         drop_database(PG_ADMIN_URL, name)
 
 
+def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
+    """Drop the latency run's databases, exchange and queues."""
+    for name in (databases.auth, databases.catalog, databases.processing):
+        drop_database(PG_ADMIN_URL, name)
+    connection = connect(AMQP_URL, name="bench-cleanup")
+    try:
+        channel = connection.channel()
+        queue = f"bench.{suffix}.sign-ins"
+        for name in (queue, f"{queue}.retry", f"{queue}.dlq"):
+            channel.queue_delete(queue=name)
+        channel.exchange_delete(exchange=f"bench.{suffix}.events")
+    finally:
+        connection.close()
+
+
 def latency(*, logins: int, rate: float) -> None:
     from quest_common.devstack import Databases, Ports, Stack, StackConfig
 
@@ -217,6 +233,8 @@ def latency(*, logins: int, rate: float) -> None:
         admin_password=uuid.uuid4().hex,
         components=("auth", "catalog", "processing", "worker", "gateway"),
     )
+    # Registered before the stack starts, so an interrupted run also leaves nothing behind.
+    atexit.register(_remove_stack_leftovers, config.databases, suffix)
     with Stack(config) as stack:
         client = httpx.Client(base_url=stack.gateway_url, timeout=10)
         players = []
