@@ -72,6 +72,25 @@ class Ports:
     frontend: int = 5173
     dashboard: int = 8080
 
+    @classmethod
+    def free(cls) -> Ports:
+        """A free loopback port for every component (tests and benchmarks run beside `make dev`)."""
+        return cls(
+            gateway=free_port(),
+            auth=free_port(),
+            catalog=free_port(),
+            processing=free_port(),
+            frontend=free_port(),
+            dashboard=free_port(),
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
 
 @dataclass(frozen=True)
 class Databases:

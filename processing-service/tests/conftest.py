@@ -196,7 +196,6 @@ def sign_in() -> SignInHelpers:
 
 def stack_config(run_dir: Any, suffix: str, **extra: Any) -> Any:
     from quest_common.devstack import Databases, Ports, StackConfig
-    from quest_common.testing.plugin import free_port
 
     return StackConfig(
         mode="test",
@@ -206,14 +205,7 @@ def stack_config(run_dir: Any, suffix: str, **extra: Any) -> Any:
             catalog=f"t_catalog_{suffix}",
             processing=f"t_processing_{suffix}",
         ),
-        ports=Ports(
-            gateway=free_port(),
-            auth=free_port(),
-            catalog=free_port(),
-            processing=free_port(),
-            frontend=free_port(),
-            dashboard=free_port(),
-        ),
+        ports=Ports.free(),
         environment="test",
         events_exchange=f"t.{suffix}.events",
         sign_in_queue=f"t.{suffix}.sign-ins",

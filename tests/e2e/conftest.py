@@ -30,7 +30,7 @@ from quest_common.devstack import (
     StackConfig,
 )
 from quest_common.testing.databases import create_database, drop_database
-from quest_common.testing.plugin import BrokerNames, free_port
+from quest_common.testing.plugin import BrokerNames
 
 FRONTEND = REPO_ROOT / "frontend"
 # What the frontend build reads; dist is stale when any of these is newer than its index.html.
@@ -189,14 +189,7 @@ def stack(
         mode="test",
         run_dir=tmp_path_factory.mktemp("stack"),
         databases=databases,
-        ports=Ports(
-            gateway=free_port(),
-            auth=free_port(),
-            catalog=free_port(),
-            processing=free_port(),
-            frontend=free_port(),
-            dashboard=free_port(),
-        ),
+        ports=Ports.free(),
         environment="test",
         events_exchange=broker.exchange,
         sign_in_queue=broker.queue("sign-ins"),

@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from quest_common.devstack import Ports, Stack, StackConfig
-from quest_common.testing.plugin import free_port
 
 SSE_PATH = "/api/processing/notifications/stream"
 
@@ -99,14 +98,7 @@ class Gateway:
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    ports = Ports(
-        gateway=free_port(),
-        auth=free_port(),
-        catalog=free_port(),
-        processing=free_port(),
-        frontend=free_port(),
-        dashboard=free_port(),
-    )
+    ports = Ports.free()
     backends = {
         name: _start_backend(name, getattr(ports, name))
         for name in ("auth", "catalog", "processing", "frontend")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,19 +12,13 @@ import pika
 import pytest
 
 from quest_common.broker.connection import connect
+from quest_common.devstack import free_port
 from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
 from quest_common.testing.proxy import TcpProxy
 from quest_common.testing.tokens import JwksServer, TestKeys
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
