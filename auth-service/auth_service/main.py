@@ -12,6 +12,7 @@ from auth_service.core.db import build_engine
 from auth_service.keys import KeyRing
 from auth_service.tokens import TokenService
 from quest_common.db import database_check
+from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
 from quest_common.outbox import OutboxRelay
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Readiness is the database only: a login must keep working while the broker is down (the
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.
     app.include_router(ops_router({"database": lambda: database_check(engine)}))
+    install_error_handlers(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

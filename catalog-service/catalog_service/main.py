@@ -19,6 +19,7 @@ from catalog_service.core.errors import ConflictError, InvalidError, NotFoundErr
 from catalog_service.core.runtime import CatalogRuntime
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
+from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
 from quest_common.security import JwksVerifier
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     _install_error_handlers(app)
+    install_error_handlers(app)
     # Innermost of the three: a cache hit is still counted and carries its request id.
     app.add_middleware(CachedReadMiddleware, runtime=runtime)
     app.add_middleware(MetricsMiddleware)

@@ -1,0 +1,203 @@
+"""Bad input is the client's fault: a 4xx `{"detail": ...}`, never a 5xx (DESIGN §12).
+
+FastAPI's default 422 handler echoes each error's `input` and `ctx`; `json.dumps` cannot encode
+an infinite float (`1e999`), a `NaN` or a lone surrogate, so such a body used to turn into a 500
+(and a half-sent response the gateway then reported as a 502 on the connection's next request).
+The handler here keeps only `type`, `loc` and `msg`, all made encodable, and never the input:
+it may be a password.
+
+`BodyGuardMiddleware` (pure ASGI, so it also sees chunked bodies without a Content-Length)
+counts the bytes of every request body and answers 413 past the limit before the app parses
+anything, and refuses JSON bodies that no route can store: non-finite numbers, lone surrogates
+and NUL characters (PostgreSQL text cannot hold NUL).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+MAX_BODY_BYTES = 1024 * 1024
+_MAX_MSG_CHARS = 200
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class UnacceptableJsonError(ValueError):
+    """The body is JSON no route can accept; the message is safe to show."""
+
+
+def safe_text(value: object, *, limit: int = _MAX_MSG_CHARS) -> str:
+    """`value` as text that UTF-8 (and so `json.dumps`) can always encode, cut to `limit`."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\\0")
+
+
+def _safe_loc(part: object) -> str | int:
+    return (
+        part if isinstance(part, int) and not isinstance(part, bool) else safe_text(part, limit=64)
+    )
+
+
+def public_validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic/FastAPI errors without `input` or `ctx`: encodable, and no secret echoed."""
+    return [
+        {
+            "type": safe_text(error.get("type", "value_error"), limit=64),
+            "loc": [_safe_loc(part) for part in error.get("loc", ())],
+            "msg": safe_text(error.get("msg", "invalid value")),
+        }
+        for error in errors
+    ]
+
+
+def _reject_constant(name: str) -> Any:
+    raise UnacceptableJsonError(f"{name} is not a number this API accepts")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise UnacceptableJsonError("number out of range")
+    return value
+
+
+def _check_strings(value: Any) -> None:
+    # Iterative: a deeply nested body must not hit the recursion limit here.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise UnacceptableJsonError("NUL characters are not accepted")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UnacceptableJsonError("lone surrogates are not accepted") from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_json_body(body: bytes) -> None:
+    """Raise `UnacceptableJsonError` unless `body` is JSON every route can safely validate."""
+    try:
+        parsed = json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
+    except UnacceptableJsonError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise UnacceptableJsonError(f"malformed JSON at position {exc.pos}") from None
+    except (ValueError, RecursionError):
+        # Not UTF-8, an integer beyond Python's digit limit, absurd nesting.
+        raise UnacceptableJsonError("malformed JSON") from None
+    _check_strings(parsed)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+async def _send_json(send: Send, status_code: int, detail: Any) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyGuardMiddleware:
+    """Read each request body (at most `max_body_bytes`, else 413), check JSON bodies, then hand
+    the body to the app. Buffering is bounded by the limit, and the app buffers it anyway."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", ())}
+        length = headers.get(b"content-length")
+        if length is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body (GET, SSE): nothing to read
+            return
+        too_large = f"Request body too large (limit {self.max_body_bytes} bytes)"
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await _send_json(send, 400, "Invalid Content-Length")
+                return
+            if declared > self.max_body_bytes:
+                await _send_json(send, 413, too_large)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                await _send_json(send, 413, too_large)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body and _is_json(headers.get(b"content-type", b"").decode("latin-1")):
+            try:
+                check_json_body(body)
+            except UnacceptableJsonError as exc:
+                detail = [{"type": "json_invalid", "loc": ["body"], "msg": str(exc)}]
+                await _send_json(send, 422, detail)
+                return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # later calls wait for the disconnect, as before
+
+        await self.app(scope, replay, send)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(
+        {"detail": public_validation_errors(exc.errors())},
+        status_code=422,
+    )
+
+
+def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    """The one way every service turns bad input into a 4xx: call it in each app factory."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)
