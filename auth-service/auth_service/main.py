@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from auth_service import access
 from auth_service.api.main import internal_api, public_api
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             name="auth-outbox-relay",
             poll_seconds=settings.outbox_poll_seconds,
             wake_delay_seconds=settings.outbox_wake_delay_seconds,
+            require_route=access.route_required,
         )
         if settings.run_outbox_relay
         else None

@@ -48,6 +48,11 @@ class User(SQLModel, table=True):
         # The leaderboard reads the top balances.
         Index("ix_users_diamond", text("diamond DESC")),
         Index("ix_users_gold", text("gold DESC")),
+        Index(
+            "ix_users_tokens_valid_after",
+            "tokens_valid_after",
+            postgresql_where=text("tokens_valid_after IS NOT NULL"),
+        ),
     )
 
     user_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -61,6 +66,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     last_sign_in_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Access tokens issued before this are void (ban, demotion, deletion, logout-everywhere).
+    tokens_valid_after: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class UserCreate(BaseModel):

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from auth_service.access import void_tokens
 from auth_service.core.security import hash_password, verify_password
 from auth_service.models import Role, User, UserAdminUpdate, UserStatus
 from auth_service.tokens import revoke_user_tokens
@@ -63,12 +64,18 @@ def update_user(*, session: Session, user_id: uuid.UUID, changes: UserAdminUpdat
     if user is None:
         raise UserNotFoundError(str(user_id))
     now = utcnow()
-    if changes.role is not None:
+    if changes.role is not None and changes.role != user.role:
+        if user.role == Role.ADMIN:
+            # A demotion: the old tokens say "admin" and must stop working everywhere (a
+            # refresh issues one with the new role). A promotion needs nothing: auth reads the
+            # role from its row, other services see it in the next token.
+            void_tokens(session=session, user=user, reason="role", now=now)
         user.role = changes.role
-    if changes.status is not None:
+    if changes.status is not None and changes.status != user.status:
         user.status = changes.status
         if changes.status == UserStatus.BANNED:
-            # A ban takes effect at the next refresh, not only when the session ends.
+            void_tokens(session=session, user=user, reason="status", now=now)
+            # A ban also ends the sessions: no refresh brings a new access token.
             revoke_user_tokens(session=session, user_id=user.user_id, now=now)
     user.updated_at = now
     session.add(user)
@@ -88,6 +95,15 @@ def change_password(
     session.add(user)
     # Other sessions (possibly the reason for the change) must sign in again.
     revoke_user_tokens(session=session, user_id=user.user_id, now=now)
+    session.commit()
+
+
+def logout_everywhere(*, session: Session, user: User) -> None:
+    """Every session of the user ends: refresh tokens revoked, access tokens void (commits)."""
+    now = utcnow()
+    revoke_user_tokens(session=session, user_id=user.user_id, now=now)
+    void_tokens(session=session, user=user, reason="logout_everywhere", now=now)
+    user.updated_at = now
     session.commit()
 
 

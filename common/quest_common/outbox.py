@@ -93,9 +93,11 @@ class OutboxRelay:
     Several replicas may run a relay on the same table: `FOR UPDATE SKIP LOCKED` hands each row to
     one of them. `wake()` after a commit makes the relay publish at once, not at its next poll.
     `require_route`: treat "no queue bound" as a failure to retry (for events that must be
-    consumed, such as sign-ins) rather than as done. `wake_delay_seconds`: after a wake, wait
-    that long before publishing, so the commits landing meanwhile go out in the same pass (one
-    select and one update for many rows instead of a pass per row under load).
+    consumed, such as sign-ins) rather than as done; a function of the routing key decides per
+    event (a notice that only replicas' own queues hear must not hold back the ones after it).
+    `wake_delay_seconds`: after a wake, wait that long before publishing, so the commits landing
+    meanwhile go out in the same pass (one select and one update for many rows instead of a pass
+    per row under load).
     """
 
     def __init__(
@@ -108,7 +110,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 5.0,
-        require_route: bool = True,
+        require_route: bool | Callable[[str], bool] = True,
         publisher_factory: PublisherFactory | None = None,
         retention: timedelta = timedelta(days=1),
         wake_delay_seconds: float = 0.0,
@@ -133,6 +135,11 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wake.set()
 
+    def _route_required(self, routing_key: str) -> bool:
+        if callable(self.require_route):
+            return self.require_route(routing_key)
+        return self.require_route
+
     def publish_pending(self) -> int:
         """Publish one batch; returns how many rows were published. Raises PublishError when the
         broker refused a row (the rows published before it stay marked)."""
@@ -151,7 +158,7 @@ class OutboxRelay:
                         routing_key=row.routing_key,
                         message_id=str(row.id),
                         event_type=row.event_type,
-                        mandatory=self.require_route,
+                        mandatory=self._route_required(row.routing_key),
                     )
                 except PublishError as exc:
                     session.execute(_MARK_FAILED, {"row_id": row.id, "error": str(exc)[:500]})

@@ -18,6 +18,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
+from quest_common.access import issued_at
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS = ["RS256", "EdDSA"]
@@ -33,6 +35,9 @@ class TokenClaims(BaseModel):
     aud: str | list[str]
     exp: int
     iat: int
+    # Milliseconds of `iat`: a token issued in the same second as a ban, but after it, is not
+    # void (see quest_common.access). Absent from tokens minted before it existed.
+    iat_ms: int | None = None
     jti: str | None = None
 
     @property
@@ -100,6 +105,10 @@ class JwksVerifier:
         return key
 
     def verify(self, token: str, *, audience: str | None = None) -> TokenClaims:
+        return TokenClaims.model_validate(self.decode(token, audience=audience))
+
+    def decode(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
+        """The verified claims as they are (signature, algorithm, audience, issuer, expiry)."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -123,7 +132,7 @@ class JwksVerifier:
             raise InvalidTokenError("token expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidTokenError(f"invalid token: {exc}") from exc
-        return TokenClaims.model_validate(claims)
+        return claims
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -146,11 +155,20 @@ def current_claims(
         )
     verifier: JwksVerifier = request.app.state.token_verifier
     try:
-        return verifier.verify(credentials.credentials)
+        claims = verifier.verify(credentials.credentials)
     except InvalidTokenError as exc:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
         ) from exc
+    # A ban, deletion, demotion or logout-everywhere voids the tokens issued before it.
+    revocations = getattr(request.app.state, "access_revocations", None)
+    if revocations is not None and revocations.is_void(claims.sub, issued_at(claims)):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "token revoked, sign in again",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return claims
 
 
 def admin_claims(claims: Annotated[TokenClaims, Depends(current_claims)]) -> TokenClaims:

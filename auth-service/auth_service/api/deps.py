@@ -12,6 +12,7 @@ from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
 from auth_service.models import Role, User, UserStatus
 from auth_service.tokens import TokenService
+from quest_common.access import issued_at
 from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
 
 
@@ -48,6 +49,14 @@ def get_current_user(session: SessionDep, claims: CurrentClaims) -> User:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "User no longer exists")
     if user.status == UserStatus.BANNED:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned")
+    line = user.tokens_valid_after
+    if line is not None and issued_at(claims) < line.timestamp():
+        # Auth reads the line from its own row: current at once, no event needed here.
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "token revoked, sign in again",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return user
 
 

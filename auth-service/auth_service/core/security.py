@@ -83,6 +83,8 @@ def mint_jwt(
         "sub": subject,
         "role": role,
         "iat": int(now.timestamp()),
+        # Finer than `iat`, so "issued before the ban" is exact (quest_common.access).
+        "iat_ms": int(now.timestamp() * 1000),
         "exp": int((now + lifetime).timestamp()),
         "jti": str(uuid.uuid4()),
     }

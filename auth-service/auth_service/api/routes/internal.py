@@ -1,16 +1,19 @@
 """Private-network routes (never routed by the gateway): service tokens and wallet credits."""
 
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
-from auth_service import wallet
-from auth_service.api.deps import ServiceClient, SessionDep, TokensDep
+from auth_service import access, wallet
+from auth_service.api.deps import ServiceClient, SessionDep, SettingsDep, TokensDep
 from auth_service.models import NO_NUL, ServiceToken, WalletCredit, WalletCreditResult
 from auth_service.tokens import InvalidClientError
+from quest_common.db import utcnow
 
-router = APIRouter(prefix="/internal", tags=["internal"])
+# Not in the public OpenAPI document: the gateway never routes /internal (DESIGN §3, §12).
+router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
 
 
 class ClientCredentialsForm(BaseModel):
@@ -61,3 +64,23 @@ def credit_wallet(
         raise HTTPException(
             status.HTTP_409_CONFLICT, "Idempotency key already used for a different credit"
         ) from exc
+
+
+class AccessSnapshot(BaseModel):
+    token: str
+
+
+@router.get("/access/not-before")
+def access_snapshot(request: Request, session: SessionDep, settings: SettingsDep) -> AccessSnapshot:
+    """The recent "tokens issued before T are void" lines, signed with the token key. No
+    credentials needed: it is verifiable by anyone with the JWKS and holds only user ids and
+    times; services load it at start so a restarted replica forgets no ban."""
+    token = access.signed_snapshot(
+        session=session,
+        keyring=request.app.state.keyring,
+        issuer=settings.jwt_issuer,
+        # Twice the access token lifetime: a margin for clock skew between hosts.
+        horizon=timedelta(minutes=2 * settings.access_token_expire_minutes),
+        now=utcnow(),
+    )
+    return AccessSnapshot(token=token)

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Body, Cookie, Form, HTTPException, Request, Respo
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from auth_service import signin, tokens
-from auth_service.api.deps import SessionDep, SettingsDep, TokensDep
+from auth_service import signin, tokens, users
+from auth_service.api.deps import CurrentUser, SessionDep, SettingsDep, TokensDep
 from auth_service.core.config import Settings
 from auth_service.models import NO_NUL, RefreshRequest, Token
 
@@ -152,6 +152,20 @@ def logout(
     presented = _presented_token(body, refresh_token)
     # Unknown tokens are not an error: logging out twice is fine.
     tokens.revoke_refresh_token(session=session, token=presented)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    _set_refresh_cookie(response, settings, None)
+    return response
+
+
+@router.post(
+    "/logout-everywhere",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: {"description": "Not authenticated"}},
+)
+def logout_everywhere(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+    """Ends every session of the signed-in user: refresh tokens revoked, and access tokens
+    refused by every service within seconds (auth.UserAccessChanged)."""
+    users.logout_everywhere(session=session, user=user)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     _set_refresh_cookie(response, settings, None)
     return response

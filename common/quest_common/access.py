@@ -1,0 +1,248 @@
+"""Current authorisation: "tokens of this user issued before T are void" (DESIGN §12).
+
+An access token lives for minutes; a ban, a deletion, a demotion or a logout-everywhere must
+not wait for it to expire. Auth stores the moment of each such change (`not_before`) and emits
+`auth.UserAccessChanged` through its outbox. Every replica of every service keeps the map here:
+
+- `AccessRevocations`: the thread-safe map user id → not_before (epoch seconds), consulted by
+  `quest_common.security.current_claims` for every token;
+- `AccessChangeListener`: a thread that binds one exclusive, auto-delete queue per replica to
+  `auth.UserAccessChanged` and, each time it is (re)bound, reloads the whole map from auth's
+  signed snapshot (`/internal/access/not-before`), so a restarted or reconnected replica misses
+  nothing: changes made while it was away are in the snapshot, changes made after the queue was
+  bound arrive as events.
+
+The snapshot is a JWT signed with auth's token key (audience `quest-access-snapshot`), checked
+through the same JWKS every service already uses: nothing forged on the private network can
+lift a revocation, and no extra secret has to be handed to each service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import httpx
+from pika.exceptions import AMQPError
+
+from quest_common.broker.connection import connect
+from quest_common.broker.topology import declare_events_exchange
+from quest_common.events import CloudEvent, routing_key
+
+logger = logging.getLogger(__name__)
+
+ACCESS_CHANGED = "UserAccessChanged"
+ACCESS_CHANGED_KEY = routing_key("auth", ACCESS_CHANGED)
+SNAPSHOT_AUDIENCE = "quest-access-snapshot"
+SNAPSHOT_PATH = "/internal/access/not-before"
+# Access tokens live far less than this; an entry older than any live token is useless.
+DEFAULT_RETAIN_SECONDS = 24 * 3600.0
+
+
+def issued_at(claims: Any) -> float:
+    """When a token was issued, as precisely as it says: `iat_ms` (auth adds it) or `iat`."""
+    iat_ms = getattr(claims, "iat_ms", None)
+    if isinstance(iat_ms, int):
+        return iat_ms / 1000
+    return float(claims.iat)
+
+
+class AccessRevocations:
+    """user id → not_before; a token of that user issued before not_before is void."""
+
+    def __init__(self, *, retain_seconds: float = DEFAULT_RETAIN_SECONDS) -> None:
+        self.retain_seconds = retain_seconds
+        self._not_before: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.loaded = threading.Event()  # set once a full snapshot has been applied
+
+    def void_before(self, user_id: str, not_before: float) -> None:
+        """Only ever moves a user's line later: an old event replayed cannot un-void tokens."""
+        with self._lock:
+            if not_before > self._not_before.get(user_id, float("-inf")):
+                self._not_before[user_id] = not_before
+
+    def load(self, entries: Mapping[str, float], *, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            for user_id, not_before in entries.items():
+                if not_before > self._not_before.get(user_id, float("-inf")):
+                    self._not_before[user_id] = not_before
+            cutoff = now - self.retain_seconds
+            for user_id in [u for u, t in self._not_before.items() if t < cutoff]:
+                del self._not_before[user_id]
+        self.loaded.set()
+
+    def not_before(self, user_id: str) -> float | None:
+        with self._lock:
+            return self._not_before.get(user_id)
+
+    def is_void(self, user_id: str, issued: float) -> bool:
+        line = self.not_before(user_id)
+        return line is not None and issued < line
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._not_before)
+
+
+def parse_access_changed(body: bytes) -> tuple[str, float] | None:
+    """(user_id, not_before) from an `auth.UserAccessChanged` envelope; None if unusable."""
+    try:
+        event = CloudEvent.from_json(body)
+        user_id = str(event.data["user_id"])
+        not_before = datetime.fromisoformat(str(event.data["not_before"]).replace("Z", "+00:00"))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if event.type != ACCESS_CHANGED or not_before.tzinfo is None:
+        return None
+    return user_id, not_before.timestamp()
+
+
+def entries_from_claims(claims: Mapping[str, Any]) -> dict[str, float]:
+    """The snapshot JWT's `not_before` claim: {user_id: epoch milliseconds}."""
+    raw = claims.get("not_before")
+    if not isinstance(raw, dict):
+        raise ValueError("snapshot carries no not_before map")
+    return {str(user): int(ms) / 1000 for user, ms in raw.items()}
+
+
+def snapshot_url_from_jwks(jwks_url: str) -> str:
+    """Auth's origin is the JWKS URL's; the snapshot is on the same private address."""
+    parsed = httpx.URL(jwks_url)
+    return str(parsed.copy_with(path=SNAPSHOT_PATH, query=None, fragment=None))
+
+
+def jwks_snapshot_loader(
+    *, url: str, verifier: Any, timeout: float = 3.0
+) -> Callable[[], dict[str, float]]:
+    """Fetch auth's snapshot and verify its signature with `verifier` (a `JwksVerifier`)."""
+
+    def load() -> dict[str, float]:
+        response = httpx.get(url, timeout=timeout)
+        response.raise_for_status()
+        token = response.json()["token"]
+        claims = verifier.decode(token, audience=SNAPSHOT_AUDIENCE)
+        return entries_from_claims(claims)
+
+    return load
+
+
+class AccessChangeListener(threading.Thread):
+    def __init__(
+        self,
+        *,
+        revocations: AccessRevocations,
+        amqp_url: str,
+        exchange: str,
+        load_snapshot: Callable[[], Mapping[str, float]] | None,
+        retry_seconds: float = 2.0,
+    ) -> None:
+        super().__init__(name="access-changes", daemon=True)
+        self.revocations = revocations
+        self.amqp_url = amqp_url
+        self.exchange = exchange
+        self.load_snapshot = load_snapshot
+        self.retry_seconds = retry_seconds
+        self.bound = threading.Event()
+        self._stop_event = threading.Event()
+        self._snapshot_due = True
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def _try_snapshot(self) -> None:
+        if self.load_snapshot is None:
+            self.revocations.loaded.set()
+            self._snapshot_due = False
+            return
+        try:
+            entries = self.load_snapshot()
+        except Exception as exc:  # auth down, bad signature: keep what we know, try again
+            logger.warning("access snapshot not loaded (%s); retrying", exc)
+            return
+        self.revocations.load(entries)
+        self._snapshot_due = False
+        logger.info("access snapshot loaded: %d users with void tokens", len(entries))
+
+    def _on_message(self, _ch: Any, _method: Any, _props: Any, body: bytes) -> None:
+        parsed = parse_access_changed(body)
+        if parsed is None:
+            logger.warning("ignoring an unusable %s message", ACCESS_CHANGED_KEY)
+            return
+        self.revocations.void_before(*parsed)
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                connection = connect(self.amqp_url, name="access-changes")
+            except (AMQPError, OSError) as exc:
+                logger.warning("access listener cannot reach the broker (%s)", exc)
+                if self._snapshot_due:
+                    self._try_snapshot()  # a restart with the broker down still knows the past
+                self._stop_event.wait(self.retry_seconds)
+                continue
+            try:
+                channel = connection.channel()
+                declare_events_exchange(channel, self.exchange)
+                queue = channel.queue_declare("", exclusive=True, auto_delete=True)
+                name = queue.method.queue
+                channel.queue_bind(name, self.exchange, ACCESS_CHANGED_KEY)
+                channel.basic_consume(name, self._on_message, auto_ack=True)
+                self.bound.set()
+                # Bound first, then the snapshot: nothing falls between the two.
+                self._snapshot_due = True
+                next_try = 0.0
+                while not self._stop_event.is_set():
+                    if self._snapshot_due and time.monotonic() >= next_try:
+                        self._try_snapshot()
+                        next_try = time.monotonic() + self.retry_seconds
+                    connection.process_data_events(time_limit=0.25)
+            except (AMQPError, OSError) as exc:
+                logger.warning("access listener lost the broker (%s); reconnecting", exc)
+                self._stop_event.wait(1.0)
+            finally:
+                self.bound.clear()
+                if connection.is_open:
+                    with contextlib.suppress(AMQPError, OSError):
+                        connection.close()
+
+
+def install_access_revocation(
+    app: Any,
+    *,
+    amqp_url: str,
+    exchange: str,
+    load_snapshot: Callable[[], Mapping[str, float]] | None,
+) -> AccessChangeListener:
+    """Put the map on `app.state.access_revocations` (where `current_claims` looks) and return
+    the listener that feeds it; the app's lifespan starts and stops it."""
+    revocations = AccessRevocations()
+    listener = AccessChangeListener(
+        revocations=revocations, amqp_url=amqp_url, exchange=exchange, load_snapshot=load_snapshot
+    )
+    app.state.access_revocations = revocations
+    app.state.access_listener = listener
+    return listener
+
+
+def encode_entries(entries: Mapping[str, float]) -> dict[str, int]:
+    """{user_id: epoch ms}, the snapshot claim's shape (integers survive JSON exactly)."""
+    return {user: round(t * 1000) for user, t in entries.items()}
+
+
+__all__ = [
+    "ACCESS_CHANGED",
+    "ACCESS_CHANGED_KEY",
+    "SNAPSHOT_AUDIENCE",
+    "AccessChangeListener",
+    "AccessRevocations",
+    "encode_entries",
+    "install_access_revocation",
+    "issued_at",
+]
