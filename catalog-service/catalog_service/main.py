@@ -17,6 +17,11 @@ from catalog_service.api.reads import CachedReadMiddleware
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.runtime import CatalogRuntime
+from quest_common.access import (
+    install_access_revocation,
+    jwks_snapshot_loader,
+    snapshot_url_from_jwks,
+)
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
@@ -64,9 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(runtime.start)
+        access_listener.start()
         try:
             yield
         finally:
+            access_listener.stop()
+            await run_in_threadpool(access_listener.join, 5)
             await run_in_threadpool(runtime.stop)
 
     app = FastAPI(
@@ -80,8 +88,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
-    app.state.token_verifier = JwksVerifier(
+    verifier = JwksVerifier(
         jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    app.state.token_verifier = verifier
+    # Bans and demotions reach this replica within seconds, not at token expiry.
+    access_listener = install_access_revocation(
+        app,
+        amqp_url=settings.amqp_url,
+        exchange=settings.events_exchange,
+        load_snapshot=jwks_snapshot_loader(
+            url=settings.access_snapshot_url or snapshot_url_from_jwks(settings.jwks_url),
+            verifier=verifier,
+        ),
     )
     _install_error_handlers(app)
     install_error_handlers(app)

@@ -133,7 +133,10 @@ def jwks_snapshot_loader(
     return load
 
 
-class AccessChangeListener(threading.Thread):
+class AccessChangeListener:
+    """Feeds `revocations` from the broker and auth's snapshot, on a thread of its own; may be
+    started again after a stop (an app's lifespan can run more than once in tests)."""
+
     def __init__(
         self,
         *,
@@ -143,7 +146,6 @@ class AccessChangeListener(threading.Thread):
         load_snapshot: Callable[[], Mapping[str, float]] | None,
         retry_seconds: float = 2.0,
     ) -> None:
-        super().__init__(name="access-changes", daemon=True)
         self.revocations = revocations
         self.amqp_url = amqp_url
         self.exchange = exchange
@@ -152,9 +154,23 @@ class AccessChangeListener(threading.Thread):
         self.bound = threading.Event()
         self._stop_event = threading.Event()
         self._snapshot_due = True
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop_event.clear()
+        self._snapshot_due = True
+        self._thread = threading.Thread(target=self.run, name="access-changes", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop_event.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def _try_snapshot(self) -> None:
         if self.load_snapshot is None:

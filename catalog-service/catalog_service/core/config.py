@@ -11,6 +11,8 @@ class Settings(BaseServiceSettings):
     service_name: str = "catalog-service"
     # Auth's public keys; the catalog holds no signing secret and never calls auth per request.
     jwks_url: str = "http://127.0.0.1:8001/api/auth/.well-known/jwks.json"
+    # Auth's signed "tokens issued before T are void" list; default: on the JWKS URL's host.
+    access_snapshot_url: str | None = None
     # Serialized read responses kept per (route, filters); bounded so odd offsets cannot grow it.
     read_cache_entries: int = 512
     # How often the version listener re-reads the version even without a notification, so a
