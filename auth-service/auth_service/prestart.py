@@ -15,7 +15,7 @@ from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine, run_migrations
 from auth_service.keys import ensure_active_key
 from auth_service.models import Role
-from quest_common.db import database_check
+from quest_common.db import database_check, retry_while_unreachable
 from quest_common.logging import configure_logging
 
 logger = logging.getLogger("auth_service.prestart")
@@ -56,13 +56,20 @@ def main() -> None:
     settings = get_settings()
     configure_logging(settings.service_name, json_lines=settings.log_json)
     engine = build_engine(settings.database_url)
-    wait_for_database(engine)
-    run_migrations(settings.database_url)
-    with Session(engine) as session:
-        created = seed(session=session, settings=settings)
-        ensure_active_key(session=session, passphrase=settings.signing_key_passphrase)
+
+    def job() -> list[str]:
+        wait_for_database(engine)
+        run_migrations(settings.database_url)
+        with Session(engine) as session:
+            created = seed(session=session, settings=settings)
+            ensure_active_key(session=session, passphrase=settings.signing_key_passphrase)
+        return created
+
+    try:
+        created = retry_while_unreachable(job)
+    finally:
+        engine.dispose()
     logger.info("auth prestart done; seeded: %s", ", ".join(created) or "nothing new")
-    engine.dispose()
 
 
 if __name__ == "__main__":

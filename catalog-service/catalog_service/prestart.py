@@ -12,13 +12,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from tenacity import before_sleep_log, retry, stop_after_delay, wait_fixed
 
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.db import create_db_engine
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.seed import seed_reference_catalog
-from quest_common.db import database_check
+from quest_common.db import database_check, retry_while_unreachable
 from quest_common.logging import configure_logging
 
 logger = logging.getLogger("catalog_service.prestart")
@@ -39,16 +38,16 @@ def migrate(database_url: str) -> None:
 
 def run(settings: Settings) -> None:
     engine = create_db_engine(settings.database_url)
-    try:
-        retry(
-            stop=stop_after_delay(60),
-            wait=wait_fixed(1),
-            before_sleep=before_sleep_log(logger, logging.WARNING),
-            reraise=True,
-        )(database_check)(engine)
+
+    def job() -> None:
+        database_check(engine)
         migrate(settings.database_url)
         quest = seed_reference_catalog(uow=UnitOfWork(engine=engine))
         logger.info("catalog ready; reference quest %s is %s", quest.name, quest.quest_id)
+
+    try:
+        # The whole job is retried, not only the first connection (see retry_while_unreachable).
+        retry_while_unreachable(job)
     finally:
         engine.dispose()
 
