@@ -21,8 +21,15 @@ export default defineConfig({
     // The HMR websocket goes through the page's own origin (the gateway) unless told
     // otherwise; Traefik forwards the upgrade to Vite.
     hmr: hmrClientPort ? { clientPort: hmrClientPort } : undefined,
-    // When Vite is opened directly on :5173, API calls still reach the services.
-    proxy: { "/api": { target: gatewayUrl, changeOrigin: false } },
+    // When Vite is opened directly on :5173, API calls still reach the services. Only the
+    // three service prefixes: the gateway sends every other path (an unknown /api/... too,
+    // before its own 404 existed) here, and proxying it back would loop forever.
+    proxy: Object.fromEntries(
+      ["/api/auth/", "/api/catalog/", "/api/processing/"].map((prefix) => [
+        prefix,
+        { target: gatewayUrl, changeOrigin: false },
+      ]),
+    ),
   },
   preview: { host: "127.0.0.1", port: 4173 },
   // Mantine and React make one ~200 kB (gzip) vendor chunk; admin screens are split off.

@@ -53,7 +53,7 @@ SERVICE_DIRS: dict[str, str] = {
 }
 # Routers the native routes file defines; the gateway is ready once Traefik has loaded them all.
 GATEWAY_ROUTERS: frozenset[str] = frozenset(
-    {"auth-login", "auth", "catalog", "processing", "frontend"}
+    {"auth-login", "auth", "catalog", "processing", "processing-stream", "frontend"}
 )
 
 Mode = Literal["dev", "test"]

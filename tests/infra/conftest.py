@@ -30,6 +30,11 @@ DESIGN_ROUTES: dict[str, str | None] = {
     "/internal/wallet/credits": None,
     "/internal/oauth/token": None,
     "/internal": None,
+    # Unknown API paths get the gateway's own 404, never the SPA (nor Vite, which would loop).
+    "/api/nope": None,
+    "/api/": None,
+    "/api": None,
+    "/api/authx/y": None,
 }
 
 # Compose service (and its container port) behind each logical gateway service.

@@ -183,7 +183,7 @@ def test_rabbitmq_has_management_ui_and_healthcheck(compose: dict[str, Any]) -> 
     rabbit = compose["services"]["rabbitmq"]
     assert "management" in rabbit["image"]
     assert any(str(p).endswith(":15672") for p in rabbit["ports"])
-    assert "rabbitmq-diagnostics" in rabbit["healthcheck"]["test"]
+    assert "rabbitmq-diagnostics" in " ".join(rabbit["healthcheck"]["test"])
 
 
 def test_traefik_uses_docker_provider_without_exposing_by_default(
@@ -205,3 +205,37 @@ def test_traefik_uses_docker_provider_without_exposing_by_default(
         assert enabled == (
             name in {"auth-service", "catalog-service", "processing-service", "frontend"}
         ), name
+
+
+def test_healthchecks_use_the_shell_form(compose: dict[str, Any]) -> None:
+    for name, service in compose["services"].items():
+        check = service["healthcheck"]
+        if not check.get("disable"):
+            assert check["test"][0] == "CMD-SHELL" and len(check["test"]) == 2, name
+
+
+def test_services_take_forwarded_addresses_from_the_gateway_only(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    services = compose["services"]
+    gateway_ip = services["traefik"]["networks"]["default"]["ipv4_address"]
+    for name in ("auth-service", "catalog-service", "processing-service"):
+        assert services[name]["environment"]["FORWARDED_ALLOW_IPS"] == gateway_ip, name
+    # The dynamic range never hands the gateway's address to another container.
+    (pool,) = compose["networks"]["default"]["ipam"]["config"]
+    default_ip = re.sub(r"\$\{GATEWAY_IP:-(.*)\}", r"\1", gateway_ip)
+    import ipaddress
+
+    subnet = ipaddress.ip_network(re.sub(r"\$\{\w+:-(.*)\}", r"\1", pool["subnet"]))
+    ip_range = ipaddress.ip_network(re.sub(r"\$\{\w+:-(.*)\}", r"\1", pool["ip_range"]))
+    assert ipaddress.ip_address(default_ip) in subnet
+    assert ipaddress.ip_address(default_ip) not in ip_range
+    # Nothing anywhere trusts every peer.
+    for path in [
+        *repo_root.glob("*-service/Dockerfile"),
+        *(repo_root / "deploy" / "k8s").glob("*.yaml"),
+        repo_root / "docker-compose.yml",
+    ]:
+        text = path.read_text()
+        assert not re.search(r"forwarded-allow-ips[\"',\s-]*\*", text), path
+        assert 'FORWARDED_ALLOW_IPS: "*"' not in text, path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 import threading
@@ -24,11 +25,17 @@ CLOSING_TO_AMQP = "   2: 0100007F:D432 0100007F:1628 06" + TAIL
 CONNECTED_ELSEWHERE = "   3: 0100007F:D433 0100007F:1F40 01" + TAIL
 
 
-def _python_code(check: dict[str, Any]) -> str:
+def _command(check: dict[str, Any]) -> list[str]:
+    """The healthcheck as argv: CMD-SHELL strings are split the way /bin/sh would."""
     test = check["test"]
-    assert test[:3] == ["CMD", "python", "-c"], test
-    code: str = test[3]
-    return code
+    assert test[0] == "CMD-SHELL" and len(test) == 2, test
+    return shlex.split(test[1])
+
+
+def _python_code(check: dict[str, Any]) -> str:
+    command = _command(check)
+    assert command[:2] == ["python", "-c"] and len(command) == 3, command
+    return command[2]
 
 
 def _run(code: str) -> int:
@@ -112,4 +119,4 @@ def test_worker_liveness_probe_in_kubernetes_is_the_same_check(
 
     worker = yaml.safe_load((repo_root / "deploy" / "k8s" / "processing-worker.yaml").read_text())
     probe = worker["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["exec"]
-    assert probe["command"] == compose["services"]["processing-worker"]["healthcheck"]["test"][1:]
+    assert probe["command"] == _command(compose["services"]["processing-worker"]["healthcheck"])

@@ -83,9 +83,13 @@ def test_middlewares_referenced_exist_in_the_one_shared_file(
     defined = {f"{name}@file" for name in shared["http"]["middlewares"]}
     used = {m for r in [*label_routers, *native_routers] for m in r.middlewares}
     assert used == defined
-    # SSE must stream: no compress/buffering middleware in front of anything.
+    # SSE must stream: no compress middleware at all, and the buffering body limit on every
+    # router except the stream's own.
     kinds = {k for spec in shared["http"]["middlewares"].values() for k in spec}
-    assert not kinds & {"compress", "buffering"}
+    assert "compress" not in kinds
+    assert shared["http"]["middlewares"]["body-limit"]["buffering"]["maxRequestBodyBytes"] == (
+        1024 * 1024
+    )
     # Middlewares live in one file only.
     elsewhere = [
         p
@@ -93,3 +97,18 @@ def test_middlewares_referenced_exist_in_the_one_shared_file(
         if p.is_file() and p.name != "middlewares.yml" and "\n  middlewares:\n" in p.read_text()
     ]
     assert not elsewhere, elsewhere
+
+
+def test_every_router_but_the_sse_stream_caps_request_bodies(
+    label_routers: list[Any], native_routers: list[Any], route_of: Callable[[list[Any], str], Any]
+) -> None:
+    for routers in (label_routers, native_routers):
+        stream = route_of(routers, "/api/processing/notifications/stream")
+        assert stream.service == "processing"
+        assert "body-limit@file" not in stream.middlewares
+        for router in routers:
+            if router is not stream:
+                assert "body-limit@file" in router.middlewares, router.name
+        # Only the exact stream path escapes the limit.
+        other = route_of(routers, "/api/processing/notifications/stream/x")
+        assert "body-limit@file" in other.middlewares
