@@ -16,6 +16,7 @@ from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.openapi import publish_public_routes_only
 from quest_common.outbox import OutboxRelay
 
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.
     app.include_router(ops_router({"database": lambda: database_check(engine)}))
     install_error_handlers(app)
+    publish_public_routes_only(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -27,6 +27,7 @@ from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.openapi import publish_public_routes_only
 from quest_common.security import JwksVerifier
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _install_error_handlers(app)
     install_error_handlers(app)
+    publish_public_routes_only(app)
     # Innermost of the three: a cache hit is still counted and carries its request id.
     app.add_middleware(CachedReadMiddleware, runtime=runtime)
     app.add_middleware(MetricsMiddleware)

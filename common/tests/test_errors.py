@@ -166,3 +166,29 @@ def test_any_storable_json_is_accepted(value: object) -> None:
 def test_strings_with_nul_or_surrogates_are_refused(before: str, bad: str, after: str) -> None:
     with pytest.raises(UnacceptableJsonError):
         check_json_body(json.dumps({"k": [before + bad + after]}).encode())
+
+
+def test_public_openapi_lists_public_routes_only() -> None:
+    from quest_common.openapi import publish_public_routes_only
+
+    app = FastAPI()
+
+    @app.get("/api/x/items")
+    def items() -> list[str]:
+        return []
+
+    @app.post("/internal/credits")
+    def credits() -> None:
+        return None
+
+    @app.get("/internalish")
+    def lookalike() -> None:
+        return None
+
+    @app.get("/readyz")
+    def ready() -> None:
+        return None
+
+    publish_public_routes_only(app)
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    assert set(paths) == {"/api/x/items", "/internalish"}

@@ -125,3 +125,56 @@ def test_service_token_cannot_write(client: TestClient, test_keys: TestKeys) -> 
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 401
+
+
+def test_public_openapi_lists_no_private_route(client: TestClient) -> None:
+    paths = client.get("/api/catalog/openapi.json").json()["paths"]
+    assert paths
+    assert not [p for p in paths if p.startswith(("/internal", "/healthz", "/readyz", "/metrics"))]
+
+
+def test_a_demoted_admin_is_refused_within_seconds(
+    client: TestClient, test_keys: TestKeys, amqp_url: str, settings: Any
+) -> None:
+    """auth.UserAccessChanged on the real broker → the admin's older token stops working."""
+    from datetime import UTC, datetime
+
+    from quest_common.access import ACCESS_CHANGED, ACCESS_CHANGED_KEY
+    from quest_common.broker.publisher import ConfirmingPublisher
+    from quest_common.events import make_event, rfc3339
+
+    admin_id = str(uuid.uuid4())
+    old = {"Authorization": f"Bearer {test_keys.mint(sub=admin_id, role='admin')}"}
+    body = {"reward_name": f"r-{uuid.uuid4().hex[:8]}", "reward_item": "gold", "reward_qty": 1}
+    assert client.post("/api/catalog/rewards", json=body, headers=old).status_code == 201
+    listener = client.app.state.access_listener  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while not listener.bound.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    now = datetime.now(UTC)
+    event = make_event(
+        source="auth-service",
+        type=ACCESS_CHANGED,
+        subject=admin_id,
+        data={"user_id": admin_id, "not_before": rfc3339(now), "reason": "role"},
+    )
+    publisher = ConfirmingPublisher(amqp_url, settings.events_exchange, name="test-demotion")
+    try:
+        publisher.publish(event, routing_key=ACCESS_CHANGED_KEY)
+    finally:
+        publisher.close()
+    started = time.monotonic()
+    status = 0
+    while time.monotonic() - started < 5:
+        body["reward_name"] = f"r-{uuid.uuid4().hex[:8]}"
+        status = client.post("/api/catalog/rewards", json=body, headers=old).status_code
+        if status == 401:
+            break
+        time.sleep(0.1)
+    assert status == 401
+    # A token issued after the line (the new, player-role one) is accepted.
+    later = int(now.timestamp() * 1000) + 5
+    fresh = {"Authorization": f"Bearer {test_keys.mint(sub=admin_id, iat_ms=later)}"}
+    assert client.get("/api/catalog/quests", headers=fresh).status_code == 200
+    assert client.post("/api/catalog/rewards", json=body, headers=fresh).status_code == 403
