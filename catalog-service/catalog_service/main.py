@@ -17,11 +17,7 @@ from catalog_service.api.reads import CachedReadMiddleware
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.runtime import CatalogRuntime
-from quest_common.access import (
-    install_access_revocation,
-    jwks_snapshot_loader,
-    snapshot_url_from_jwks,
-)
+from quest_common.access import listen_for_access_changes
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
@@ -94,15 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.token_verifier = verifier
     # Bans and demotions reach this replica within seconds, not at token expiry.
-    access_listener = install_access_revocation(
-        app,
-        amqp_url=settings.amqp_url,
-        exchange=settings.events_exchange,
-        load_snapshot=jwks_snapshot_loader(
-            url=settings.access_snapshot_url or snapshot_url_from_jwks(settings.jwks_url),
-            verifier=verifier,
-        ),
-    )
+    access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
     _install_error_handlers(app)
     install_error_handlers(app)
     publish_public_routes_only(app)

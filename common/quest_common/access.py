@@ -247,6 +247,21 @@ def install_access_revocation(
     return listener
 
 
+def listen_for_access_changes(app: Any, *, settings: Any, verifier: Any) -> AccessChangeListener:
+    """The wiring every service but auth uses: the broker and exchange of `settings`, auth's
+    snapshot at `settings.access_snapshot_url` or else on the JWKS URL's host, checked with
+    `verifier` (the service's `JwksVerifier`). The app's lifespan starts and stops the result."""
+    url = getattr(settings, "access_snapshot_url", None) or snapshot_url_from_jwks(
+        settings.jwks_url
+    )
+    return install_access_revocation(
+        app,
+        amqp_url=settings.amqp_url,
+        exchange=settings.events_exchange,
+        load_snapshot=jwks_snapshot_loader(url=url, verifier=verifier),
+    )
+
+
 def encode_entries(entries: Mapping[str, float]) -> dict[str, int]:
     """{user_id: epoch ms}, the snapshot claim's shape (integers survive JSON exactly)."""
     return {user: round(t * 1000) for user, t in entries.items()}
@@ -261,4 +276,5 @@ __all__ = [
     "encode_entries",
     "install_access_revocation",
     "issued_at",
+    "listen_for_access_changes",
 ]
