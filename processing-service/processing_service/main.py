@@ -20,10 +20,13 @@ from processing_service.grants.service import AuthClient
 from processing_service.notifications.hub import FanoutConsumer, Hub
 from processing_service.notifications.publisher import EventPublisher
 from processing_service.quests_cache import QuestCache
+from quest_common.access import listen_for_access_changes
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
+from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.openapi import publish_public_routes_only
 from quest_common.security import JwksVerifier
 
 
@@ -70,10 +73,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_quest_changed=app.state.quest_cache.invalidate,
         )
         fanout.start()
+        access_listener.start()
         _chain_sigterm(hub)
         try:
             yield
         finally:
+            access_listener.stop()
             hub.close_all()
             fanout.stop()
             fanout.join(5)
@@ -92,9 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.hub = hub
     app.state.publish = publish
-    app.state.token_verifier = JwksVerifier(
+    verifier = JwksVerifier(
         jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
+    app.state.token_verifier = verifier
+    # Bans, deletions and logouts-everywhere reach this replica within seconds (DESIGN §12).
+    access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
     app.state.quest_cache = QuestCache(
         engine=engine,
         catalog_url=settings.catalog_url,
@@ -107,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client_secret=settings.processing_client_secret,
         timeout_s=settings.http_timeout_s,
     )
+    install_error_handlers(app)
+    publish_public_routes_only(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router)

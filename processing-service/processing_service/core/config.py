@@ -11,6 +11,8 @@ class Settings(BaseServiceSettings):
     service_name: str = "processing-service"
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/processing"
     jwks_url: str = "http://127.0.0.1:8001/api/auth/.well-known/jwks.json"
+    # Auth's signed "tokens issued before T are void" list; default: on the JWKS URL's host.
+    access_snapshot_url: str | None = None
     auth_url: str = "http://127.0.0.1:8001"
     catalog_url: str = "http://127.0.0.1:8002"
     # Development default only: production refuses it (secret_fields below).
