@@ -3,10 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from auth_service import access
+from auth_service.abuse import LimitedError
 from auth_service.api.main import internal_api, public_api
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
@@ -80,6 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.
     app.include_router(ops_router({"database": lambda: database_check(engine)}))
     install_error_handlers(app)
+
+    @app.exception_handler(LimitedError)
+    async def limited(_: Request, exc: LimitedError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "Too many attempts, try again later"},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
     publish_public_routes_only(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)

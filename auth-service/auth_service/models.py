@@ -257,7 +257,8 @@ class LoginThrottle(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("scope", "subject", name="uq_login_throttle_scope_subject"),)
 
     throttle_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    scope: str = Field(max_length=16)  # "account" | "address"
+    # "account" | "address" (login), "<action>:<kind>" (auth_service.abuse)
+    scope: str = Field(max_length=16)
     subject: str = Field(max_length=255)
     failures: int = Field(default=0)
     window_started_at: datetime = Field(sa_column=_ts())

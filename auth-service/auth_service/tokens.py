@@ -170,6 +170,13 @@ def revoke_user_tokens(*, session: Session, user_id: uuid.UUID, now: datetime) -
     )
 
 
+def refresh_token_owner(*, session: Session, token: str) -> uuid.UUID | None:
+    """The user a refresh token was issued to (whatever its state), or None if unknown."""
+    return session.exec(
+        select(RefreshToken.user_id).where(RefreshToken.token_hash == hash_refresh_token(token))
+    ).first()
+
+
 def rotate_refresh_token(
     *, session: Session, token: str, lifetime: timedelta, now: datetime | None = None
 ) -> tuple[User, str]:

@@ -48,6 +48,8 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
             # limit out of the way except in the tests about it.
             "throttle_address_free_failures": 100_000,
             "throttle_address_max_failures_per_hour": 1_000_000,
+            # Likewise the per-address abuse limits (sign-up, refresh, ...).
+            "abuse_exempt_addresses": ["testclient"],
         }
         values.update(overrides)
         return Settings(**values)

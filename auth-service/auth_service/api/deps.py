@@ -1,13 +1,14 @@
 """Dependencies shared by the routes: DB session, settings, the signed-in user, service clients."""
 
 import uuid
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from auth_service.abuse import AbuseGuard, Action
 from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
 from auth_service.models import Role, User, UserStatus
@@ -103,3 +104,26 @@ def get_service_client(
 
 
 ServiceClient = Annotated[TokenClaims, Depends(get_service_client)]
+
+
+def client_address(request: Request) -> str:
+    # uvicorn's proxy headers: the forwarded address when the peer is the gateway
+    # (FORWARDED_ALLOW_IPS), the peer itself otherwise, so nobody else can choose one.
+    return request.client.host if request.client else "unknown"
+
+
+def abuse_guard(action: Action) -> Callable[[Request], Coroutine[Any, Any, AbuseGuard]]:
+    """`guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))]` in a route, then
+    `guard.check(account=...)` before the work and `guard.count(account=...)` for what counts;
+    a limit reached becomes 429 with Retry-After (handler in main)."""
+
+    async def dependency(request: Request) -> AbuseGuard:
+        settings: Settings = request.app.state.settings
+        return AbuseGuard(
+            engine=request.app.state.engine,
+            limits=settings.abuse_limits,
+            action=action,
+            address=client_address(request),
+        )
+
+    return dependency

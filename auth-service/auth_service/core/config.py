@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from auth_service.abuse import Limits
 from auth_service.throttle import ThrottlePolicy
 from quest_common.settings import BaseServiceSettings
 
@@ -38,6 +39,20 @@ class Settings(BaseServiceSettings):
     throttle_address_max_delay_seconds: float = 60.0
     throttle_address_max_failures_per_hour: int = 1000
 
+    # Abuse limits (auth_service.abuse): free attempts per window, then a doubling lock.
+    # Sign-ups and refreshes count every attempt; password change and deletion count wrong
+    # current passwords. The addresses listed are never limited per address: the host itself
+    # (health checks, operators' scripts); per-account limits still apply to them.
+    abuse_exempt_addresses: list[str] = ["127.0.0.1", "::1"]
+    signup_address_free_per_hour: int = 20
+    signup_address_max_per_hour: int = 200
+    password_account_free_failures: int = 5
+    password_account_max_failures_per_hour: int = 50
+    password_address_free_failures: int = 50
+    password_address_max_failures_per_hour: int = 500
+    refresh_account_free_per_minute: int = 30
+    refresh_address_free_per_minute: int = 300
+
     outbox_poll_seconds: float = 1.0
     # After a login wakes the relay it waits this long, so logins committing meanwhile are
     # published in the same pass (one select, one update) rather than one pass each.
@@ -73,6 +88,58 @@ class Settings(BaseServiceSettings):
             base_delay_s=1.0,
             max_delay_s=self.throttle_address_max_delay_seconds,
             max_failures_per_window=self.throttle_address_max_failures_per_hour,
+        )
+
+    @property
+    def abuse_limits(self) -> Limits:
+        def policy(free: int, ceiling: int, *, max_delay_s: float, window_s: int) -> ThrottlePolicy:
+            return ThrottlePolicy(
+                free_failures=free,
+                base_delay_s=1.0,
+                max_delay_s=max_delay_s,
+                max_failures_per_window=ceiling,
+                window_s=window_s,
+            )
+
+        password_account = policy(
+            self.password_account_free_failures,
+            self.password_account_max_failures_per_hour,
+            max_delay_s=900,
+            window_s=3600,
+        )
+        password_address = policy(
+            self.password_address_free_failures,
+            self.password_address_max_failures_per_hour,
+            max_delay_s=60,
+            window_s=3600,
+        )
+        return Limits(
+            policies={
+                ("signup", "address"): policy(
+                    self.signup_address_free_per_hour,
+                    self.signup_address_max_per_hour,
+                    max_delay_s=300,
+                    window_s=3600,
+                ),
+                ("password", "account"): password_account,
+                ("password", "address"): password_address,
+                # Deleting an account re-enters the password: the same guesses to guard.
+                ("delete", "account"): password_account,
+                ("delete", "address"): password_address,
+                ("refresh", "account"): policy(
+                    self.refresh_account_free_per_minute,
+                    10 * self.refresh_account_free_per_minute,
+                    max_delay_s=60,
+                    window_s=60,
+                ),
+                ("refresh", "address"): policy(
+                    self.refresh_address_free_per_minute,
+                    10 * self.refresh_address_free_per_minute,
+                    max_delay_s=60,
+                    window_s=60,
+                ),
+            },
+            exempt_addresses=frozenset(self.abuse_exempt_addresses),
         )
 
 

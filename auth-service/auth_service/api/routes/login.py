@@ -3,12 +3,30 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Cookie, Form, HTTPException, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Body,
+    Cookie,
+    Depends,
+    Form,
+    HTTPException,
+    Request,
+    Response,
+    status,
+)
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from auth_service import signin, tokens, users
-from auth_service.api.deps import CurrentUser, SessionDep, SettingsDep, TokensDep
+from auth_service.abuse import AbuseGuard
+from auth_service.api.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    TokensDep,
+    abuse_guard,
+    client_address,
+)
 from auth_service.core.config import Settings
 from auth_service.models import NO_NUL, RefreshRequest, Token
 
@@ -51,11 +69,6 @@ def _set_refresh_cookie(response: Response, settings: Settings, token: str | Non
             )
 
 
-def _client_address(request: Request) -> str:
-    # Behind Traefik uvicorn runs with --proxy-headers, so this is the forwarded client address.
-    return request.client.host if request.client else "unknown"
-
-
 @router.post(
     "/login/access-token",
     responses={
@@ -80,7 +93,7 @@ def login_access_token(
                 session=session,
                 user_name=form.username,
                 password=form.password,
-                client_address=_client_address(request),
+                client_address=client_address(request),
                 settings=settings,
             )
     except signin.ThrottledError as exc:
@@ -112,17 +125,24 @@ def _presented_token(body: RefreshRequest | None, cookie: str | None) -> str:
 
 @router.post(
     "/login/refresh",
-    responses={401: {"description": "Invalid, expired or reused refresh token"}},
+    responses={
+        401: {"description": "Invalid, expired or reused refresh token"},
+        429: {"description": "Too many refreshes; see Retry-After"},
+    },
 )
 def refresh(
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
     token_service: TokensDep,
+    guard: Annotated[AbuseGuard, Depends(abuse_guard("refresh"))],
     body: Annotated[RefreshRequest | None, Body()] = None,
     refresh_token: Annotated[str | None, Cookie(max_length=256)] = None,
 ) -> Token:
     presented = _presented_token(body, refresh_token)
+    # Every attempt counts, per address and (when the token is known) per account.
+    owner = tokens.refresh_token_owner(session=session, token=presented)
+    guard.check_and_count(account=str(owner) if owner is not None else None)
     try:
         user, new_token = tokens.rotate_refresh_token(
             session=session,

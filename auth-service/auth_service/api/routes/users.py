@@ -1,12 +1,13 @@
 """Sign-up (public), the signed-in user's own profile, and admin user management."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from auth_service import users, wallet
-from auth_service.api.deps import AdminUser, CurrentUser, SessionDep
+from auth_service.abuse import AbuseGuard
+from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard
 from auth_service.models import (
     LedgerEntriesPublic,
     LedgerEntryPublic,
@@ -21,15 +22,24 @@ public_router = APIRouter(tags=["users"])
 router = APIRouter(tags=["users"])
 
 Limit = Annotated[int, Query(ge=1, le=100)]
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many attempts; see Retry-After"}
+}
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 @public_router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "User name already taken"}},
+    responses={409: {"description": "User name already taken"}, **TOO_MANY},
 )
-def signup(body: UserCreate, session: SessionDep) -> UserPublic:
+def signup(
+    body: UserCreate,
+    session: SessionDep,
+    guard: Annotated[AbuseGuard, Depends(abuse_guard("signup"))],
+) -> UserPublic:
+    # Every attempt counts (each costs an argon2 hash), before the work.
+    guard.check_and_count()
     try:
         user = users.create_user(session=session, user_name=body.user_name, password=body.password)
     except users.UserNameTakenError as exc:
@@ -45,9 +55,16 @@ def read_me(user: CurrentUser) -> UserPublic:
 @router.patch(
     "/users/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={400: {"description": "Current password is wrong"}},
+    responses={400: {"description": "Current password is wrong"}, **TOO_MANY},
 )
-def change_my_password(body: PasswordChange, user: CurrentUser, session: SessionDep) -> None:
+def change_my_password(
+    body: PasswordChange,
+    user: CurrentUser,
+    session: SessionDep,
+    guard: Annotated[AbuseGuard, Depends(abuse_guard("password"))],
+) -> None:
+    # Wrong current passwords are guesses: limited per account and per address.
+    guard.check(account=str(user.user_id))
     try:
         users.change_password(
             session=session,
@@ -56,6 +73,7 @@ def change_my_password(body: PasswordChange, user: CurrentUser, session: Session
             new_password=body.new_password,
         )
     except users.WrongPasswordError as exc:
+        guard.count(account=str(user.user_id))
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Current password is wrong") from exc
 
 

@@ -1,0 +1,103 @@
+"""Abuse limits for sign-up, password change, account deletion and refresh (DESIGN §12).
+
+The same rules and rows as the login throttle (`auth_service.throttle`): a counter per
+(scope, subject) in `login_throttle`, free attempts, then a doubling lock up to a ceiling, and a
+hard cap per window. Here a scope is `<action>:<kind>` (`signup:address`, `password:account`),
+and what is counted depends on the action: every sign-up and refresh (they cost argon2 or a
+write), but only the wrong current passwords of a password change or a deletion (guesses).
+
+`AbuseGuard` is the piece a route uses: `check()` before the work (429 with `Retry-After`),
+`count()` for what must be counted. It commits in a session of its own, so a count stands
+whatever happens to the route's own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from auth_service import throttle
+from auth_service.throttle import ThrottlePolicy
+from quest_common.db import utcnow
+
+Action = Literal["signup", "password", "delete", "refresh"]
+Kind = Literal["account", "address"]
+
+
+class LimitedError(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Policy per (action, kind); an absent pair is not limited."""
+
+    policies: dict[tuple[str, str], ThrottlePolicy]
+    exempt_addresses: frozenset[str] = frozenset()
+
+    def subjects(
+        self, action: Action, *, address: str | None, account: str | None
+    ) -> list[tuple[str, str, ThrottlePolicy]]:
+        found: list[tuple[str, str, ThrottlePolicy]] = []
+        for kind, subject in (("address", address), ("account", account)):
+            policy = self.policies.get((action, kind))
+            if policy is None or subject is None:
+                continue
+            if kind == "address" and subject in self.exempt_addresses:
+                continue
+            found.append((f"{action}:{kind}", subject, policy))
+        return found
+
+
+def wait_needed(
+    states: dict[tuple[str, str], throttle.ThrottleState], *, now: datetime
+) -> int | None:
+    """The longest wait any of the states imposes, or None when the action may go ahead."""
+    waits = [throttle.retry_after(state, now=now) for state in states.values()]
+    return max((w for w in waits if w is not None), default=None)
+
+
+class AbuseGuard:
+    def __init__(
+        self, *, engine: Engine, limits: Limits, action: Action, address: str | None
+    ) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.action = action
+        self.address = address
+
+    def check(self, *, account: str | None = None) -> None:
+        subjects = self.limits.subjects(self.action, address=self.address, account=account)
+        if not subjects:
+            return
+        now = utcnow()
+        with Session(self.engine) as session:
+            states = throttle.load_many(
+                session=session, subjects=[(scope, subject) for scope, subject, _ in subjects]
+            )
+        wait = wait_needed(states, now=now)
+        if wait is not None:
+            raise LimitedError(wait)
+
+    def count(self, *, account: str | None = None) -> None:
+        subjects = self.limits.subjects(self.action, address=self.address, account=account)
+        if not subjects:
+            return
+        now = utcnow()
+        with Session(self.engine) as session:
+            for scope, subject, policy in subjects:
+                throttle.record_failure(
+                    session=session, scope=scope, subject=subject, policy=policy, now=now
+                )
+            session.commit()
+
+    def check_and_count(self, *, account: str | None = None) -> None:
+        """For actions where every attempt counts (sign-up, refresh)."""
+        self.check(account=account)
+        self.count(account=account)
