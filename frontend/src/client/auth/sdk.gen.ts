@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
+import type { ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, LogoutEverywhereApiAuthLogoutEverywherePostData, LogoutEverywhereApiAuthLogoutEverywherePostErrors, LogoutEverywhereApiAuthLogoutEverywherePostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -67,6 +67,18 @@ export const logoutApiAuthLogoutPost = <ThrowOnError extends boolean = false>(op
         'Content-Type': 'application/json',
         ...options?.headers
     }
+});
+
+/**
+ * Logout Everywhere
+ *
+ * Ends every session of the signed-in user: refresh tokens revoked, and access tokens
+ * refused by every service within seconds (auth.UserAccessChanged).
+ */
+export const logoutEverywhereApiAuthLogoutEverywherePost = <ThrowOnError extends boolean = false>(options?: Options<LogoutEverywhereApiAuthLogoutEverywherePostData, ThrowOnError>) => (options?.client ?? client).post<LogoutEverywhereApiAuthLogoutEverywherePostResponses, LogoutEverywhereApiAuthLogoutEverywherePostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/logout-everywhere',
+    ...options
 });
 
 /**

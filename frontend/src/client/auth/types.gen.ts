@@ -5,24 +5,6 @@ export type ClientOptions = {
 };
 
 /**
- * ClientCredentialsForm
- */
-export type ClientCredentialsForm = {
-    /**
-     * Client Id
-     */
-    client_id: string;
-    /**
-     * Client Secret
-     */
-    client_secret: string;
-    /**
-     * Grant Type
-     */
-    grant_type: string;
-};
-
-/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -206,24 +188,6 @@ export type RefreshRequest = {
 export type Role = 'player' | 'admin';
 
 /**
- * ServiceToken
- */
-export type ServiceToken = {
-    /**
-     * Access Token
-     */
-    access_token: string;
-    /**
-     * Expires In
-     */
-    expires_in: number;
-    /**
-     * Token Type
-     */
-    token_type?: 'bearer';
-};
-
-/**
  * Token
  */
 export type Token = {
@@ -342,74 +306,6 @@ export type ValidationError = {
     type: string;
 };
 
-/**
- * WalletCredit
- */
-export type WalletCredit = {
-    /**
-     * Idempotency Key
-     */
-    idempotency_key: string;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold';
-    /**
-     * Qty
-     */
-    qty: number;
-    /**
-     * Reason
-     */
-    reason?: string;
-    /**
-     * User Id
-     */
-    user_id: string;
-};
-
-/**
- * WalletCreditResult
- */
-export type WalletCreditResult = {
-    /**
-     * Balance
-     */
-    balance: number;
-    /**
-     * Created At
-     */
-    created_at: string;
-    /**
-     * Diamond
-     */
-    diamond: number;
-    /**
-     * Entry Id
-     */
-    entry_id: string;
-    /**
-     * Gold
-     */
-    gold: number;
-    /**
-     * Idempotency Key
-     */
-    idempotency_key: string;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold';
-    /**
-     * Qty
-     */
-    qty: number;
-    /**
-     * User Id
-     */
-    user_id: string;
-};
-
 export type JwksApiAuthWellKnownJwksJsonGetData = {
     body?: never;
     path?: never;
@@ -516,6 +412,10 @@ export type RefreshApiAuthLoginRefreshPostErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many refreshes; see Retry-After
+     */
+    429: unknown;
 };
 
 export type RefreshApiAuthLoginRefreshPostError = RefreshApiAuthLoginRefreshPostErrors[keyof RefreshApiAuthLoginRefreshPostErrors];
@@ -561,6 +461,29 @@ export type LogoutApiAuthLogoutPostResponses = {
 
 export type LogoutApiAuthLogoutPostResponse = LogoutApiAuthLogoutPostResponses[keyof LogoutApiAuthLogoutPostResponses];
 
+export type LogoutEverywhereApiAuthLogoutEverywherePostData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/logout-everywhere';
+};
+
+export type LogoutEverywhereApiAuthLogoutEverywherePostErrors = {
+    /**
+     * Not authenticated
+     */
+    401: unknown;
+};
+
+export type LogoutEverywhereApiAuthLogoutEverywherePostResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type LogoutEverywhereApiAuthLogoutEverywherePostResponse = LogoutEverywhereApiAuthLogoutEverywherePostResponses[keyof LogoutEverywhereApiAuthLogoutEverywherePostResponses];
+
 export type SignupApiAuthSignupPostData = {
     body: UserCreate;
     path?: never;
@@ -577,6 +500,10 @@ export type SignupApiAuthSignupPostErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many attempts; see Retry-After
+     */
+    429: unknown;
 };
 
 export type SignupApiAuthSignupPostError = SignupApiAuthSignupPostErrors[keyof SignupApiAuthSignupPostErrors];
@@ -656,6 +583,10 @@ export type ChangeMyPasswordApiAuthUsersMePasswordPatchErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many attempts; see Retry-After
+     */
+    429: unknown;
 };
 
 export type ChangeMyPasswordApiAuthUsersMePasswordPatchError = ChangeMyPasswordApiAuthUsersMePasswordPatchErrors[keyof ChangeMyPasswordApiAuthUsersMePasswordPatchErrors];
