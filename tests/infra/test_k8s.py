@@ -156,19 +156,26 @@ def test_ingress_routes_the_design_prefixes_and_nothing_internal(
             for path in rule["http"]["paths"]:
                 backend = path["backend"]["service"]
                 assert backend["name"] in services
-                assert path["pathType"] == "Prefix"
+                # Exact for the SSE stream only (its own router, without the body limit).
+                exact = path["path"] == "/api/processing/notifications/stream"
+                assert path["pathType"] == ("Exact" if exact else "Prefix")
                 routes[path["path"]] = (backend["name"], middlewares)
     assert {p: s for p, (s, _) in routes.items()} == {
         "/api/auth/login/": "auth-service",
         "/api/auth/": "auth-service",
         "/api/catalog/": "catalog-service",
         "/api/processing/": "processing-service",
+        "/api/processing/notifications/stream": "processing-service",
         "/": "frontend",
     }
     assert not any(p.startswith("/internal") for p in routes)
     assert "quest-login-ratelimit@kubernetescrd" in routes["/api/auth/login/"][1]
     assert "ratelimit" not in routes["/api/auth/"][1]
     assert all("quest-security-headers@kubernetescrd" in m for _, m in routes.values())
+    # The 1 MiB body limit everywhere but on the SSE stream (buffering would hold it).
+    for path, (_, middlewares) in routes.items():
+        limited = "quest-body-limit@kubernetescrd" in middlewares
+        assert limited == (path != "/api/processing/notifications/stream"), path
 
 
 def test_traefik_middlewares_match_the_shared_file(
