@@ -127,3 +127,10 @@ def abuse_guard(action: Action) -> Callable[[Request], Coroutine[Any, Any, Abuse
         )
 
     return dependency
+
+
+def wake_relay(request: Request) -> None:
+    """Publish a just-committed outbox event now rather than at the relay's next poll."""
+    relay = getattr(request.app.state, "relay", None)
+    if relay is not None:
+        relay.wake()

@@ -26,6 +26,7 @@ from auth_service.api.deps import (
     TokensDep,
     abuse_guard,
     client_address,
+    wake_relay,
 )
 from auth_service.core.config import Settings
 from auth_service.models import NO_NUL, RefreshRequest, Token
@@ -182,10 +183,13 @@ def logout(
     status_code=status.HTTP_204_NO_CONTENT,
     responses={401: {"description": "Not authenticated"}},
 )
-def logout_everywhere(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+def logout_everywhere(
+    request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Ends every session of the signed-in user: refresh tokens revoked, and access tokens
     refused by every service within seconds (auth.UserAccessChanged)."""
     users.logout_everywhere(session=session, user=user)
+    wake_relay(request)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     _set_refresh_cookie(response, settings, None)
     return response

@@ -3,11 +3,11 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from auth_service import users, wallet
 from auth_service.abuse import AbuseGuard
-from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard
+from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
 from auth_service.models import (
     LedgerEntriesPublic,
     LedgerEntryPublic,
@@ -107,10 +107,15 @@ def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> Use
 
 @router.patch("/users/{user_id}", responses={404: {"description": "No such user"}})
 def update_user(
-    user_id: uuid.UUID, body: UserAdminUpdate, _admin: AdminUser, session: SessionDep
+    request: Request,
+    user_id: uuid.UUID,
+    body: UserAdminUpdate,
+    _admin: AdminUser,
+    session: SessionDep,
 ) -> UserPublic:
     try:
         user = users.update_user(session=session, user_id=user_id, changes=body)
     except users.UserNotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
+    wake_relay(request)  # a ban or demotion reaches the other services at once
     return UserPublic.model_validate(user)
