@@ -123,6 +123,29 @@ def test_unroutable_sign_ins_stay_pending_until_a_queue_is_bound(
     assert len(drain_queue(amqp_url, queue, expect=3)) == 3
 
 
+def test_an_optional_event_with_no_listener_does_not_hold_back_the_next(
+    database_url_factory, amqp_url, broker_names
+):
+    """Access changes may have nobody listening (no other service up): published and done,
+    while the sign-in queued behind it still reaches its queue."""
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("sign-ins")
+    bind_probe_queue(
+        amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.UserSignIn"
+    )
+    add_events(engine, 1, "auth.UserAccessChanged")
+    add_events(engine, 1, "auth.UserSignIn")
+    relay = OutboxRelay(
+        engine=engine,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        require_route=lambda key: key != "auth.UserAccessChanged",
+    )
+    assert relay.publish_pending() == 2
+    assert relay.pending_count() == 0
+    assert len(drain_queue(amqp_url, queue, expect=1)) == 1
+
+
 def test_published_rows_are_purged_after_retention(database_url_factory, amqp_url, broker_names):
     from datetime import timedelta
 
