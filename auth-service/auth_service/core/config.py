@@ -38,6 +38,12 @@ class Settings(BaseServiceSettings):
     throttle_address_max_delay_seconds: float = 60.0
     throttle_address_max_failures_per_hour: int = 1000
 
+    # A resumed session (POST /login/refresh with resume) is a sign-in when the player's last
+    # sign-in of any kind is at least this old (DESIGN §10).
+    resume_sign_in_after_s: float = 1800.0
+    # A player changes their time zone at most once in this many days.
+    time_zone_change_interval_days: float = 7.0
+
     outbox_poll_seconds: float = 1.0
     # After a login wakes the relay it waits this long, so logins committing meanwhile are
     # published in the same pass (one select, one update) rather than one pass each.
