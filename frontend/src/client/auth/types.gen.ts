@@ -198,6 +198,10 @@ export type RefreshRequest = {
      * Refresh Token
      */
     refresh_token?: string | null;
+    /**
+     * Resume
+     */
+    resume?: boolean;
 };
 
 /**
@@ -221,6 +225,22 @@ export type ServiceToken = {
      * Token Type
      */
     token_type?: 'bearer';
+};
+
+/**
+ * TimeZoneChangeRefused
+ *
+ * 409 body: the zone was changed less than the allowed interval ago.
+ */
+export type TimeZoneChangeRefused = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Next Change At
+     */
+    next_change_at: string;
 };
 
 /**
@@ -262,6 +282,10 @@ export type UserCreate = {
      */
     password: string;
     /**
+     * Time Zone
+     */
+    time_zone?: string;
+    /**
      * User Name
      */
     user_name: string;
@@ -286,6 +310,10 @@ export type UserPublic = {
     role: Role;
     status: UserStatus;
     /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
      * User Id
      */
     user_id: string;
@@ -293,6 +321,18 @@ export type UserPublic = {
      * User Name
      */
     user_name: string;
+};
+
+/**
+ * UserSelfUpdate
+ *
+ * PATCH /users/me: what players change about themselves (fields left out are kept).
+ */
+export type UserSelfUpdate = {
+    /**
+     * Time Zone
+     */
+    time_zone?: string | null;
 };
 
 /**
@@ -639,6 +679,35 @@ export type ReadMeApiAuthUsersMeGetResponses = {
 };
 
 export type ReadMeApiAuthUsersMeGetResponse = ReadMeApiAuthUsersMeGetResponses[keyof ReadMeApiAuthUsersMeGetResponses];
+
+export type UpdateMeApiAuthUsersMePatchData = {
+    body: UserSelfUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/auth/users/me';
+};
+
+export type UpdateMeApiAuthUsersMePatchErrors = {
+    /**
+     * Time zone changed too recently
+     */
+    409: TimeZoneChangeRefused;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpdateMeApiAuthUsersMePatchError = UpdateMeApiAuthUsersMePatchErrors[keyof UpdateMeApiAuthUsersMePatchErrors];
+
+export type UpdateMeApiAuthUsersMePatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserPublic;
+};
+
+export type UpdateMeApiAuthUsersMePatchResponse = UpdateMeApiAuthUsersMePatchResponses[keyof UpdateMeApiAuthUsersMePatchResponses];
 
 export type ChangeMyPasswordApiAuthUsersMePasswordPatchData = {
     body: PasswordChange;
