@@ -206,7 +206,10 @@ def _parse_time(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
+# Hashable (the worker keys its payload cache by state) and treated as a value: nothing assigns
+# to a field, changes go through `dataclasses.replace`. Not frozen on purpose: a frozen
+# dataclass pays a function call per field to build, and one is built for every counted event.
+@dataclass(slots=True, unsafe_hash=True)
 class ProgressState:
     """One player's progress on one quest.
 
@@ -228,8 +231,10 @@ class ProgressState:
         return self.completed - self.claimed - self.expired
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StepResult:
+    # Not frozen: a frozen dataclass pays a call per field to build, on every event. Nothing
+    # changes a result after the rules return it.
     state: ProgressState
     counted: bool  # the sign-in moved the streak (or reset it) on this quest
     earned: bool  # the sign-in completed the quest once more
@@ -283,9 +288,7 @@ def status(
 
 
 def _unchanged(state: ProgressState, verdict: Verdict, day: date) -> StepResult:
-    return StepResult(
-        state, counted=False, earned=False, auto_credit=False, verdict=verdict, local_date=day
-    )
+    return StepResult(state, False, False, False, verdict, day)
 
 
 def apply_sign_in(
@@ -303,8 +306,10 @@ def apply_sign_in(
     daily streak. `event_type`: when given, the trigger and the quest's time window are checked
     here too (verdict `outside_window`); the worker checks `applies_to` itself and leaves it out.
     """
-    at = _aware(at)
-    tz = zone_of(zone)
+    # Hot path (the worker, a simulation of a million events): the common cases are inlined.
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    tz = UTC if zone is None else zone_of(zone)
     day = at.astimezone(tz).date()
     if event_type is not None and not applies_to(rule, event_type=event_type, at=at):
         return _unchanged(state, "outside_window", day)
