@@ -5,14 +5,17 @@ the zone at sign-up and on /users/me, the once-a-week change, and sign-in events
 import json
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from auth_service.core.config import Settings
 from auth_service.core.db import build_engine
 from auth_service.main import create_app
 from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
@@ -153,27 +156,49 @@ def test_patch_me_refuses_unknown_fields_and_needs_a_token(
 # --- sign-in events carry the zone and the method; resumed sessions ----------------------------
 
 
-def test_sign_in_events_carry_time_zone_and_method(
-    make_settings: Callable[..., Any],
+@dataclass
+class EventsApp:
+    """The app on a database of its own with the outbox relay running, and a probe queue that
+    receives every sign-in event it publishes."""
+
+    client: TestClient
+    db_url: str
+    settings: Settings
+    amqp_url: str
+    queue: str
+
+    def events(self, expect: int) -> list[dict[str, Any]]:
+        return _events(self.amqp_url, self.queue, expect=expect)
+
+
+@pytest.fixture
+def events_app(
+    make_settings: Callable[..., Settings],
     fresh_db_url: str,
     broker_names: BrokerNames,
     amqp_url: str,
-    login: Callable[..., dict[str, Any]],
-) -> None:
+) -> Iterator[EventsApp]:
     queue = broker_names.queue("sign-ins")
     bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
     settings = make_settings(
         database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
     )
     with TestClient(create_app(settings)) as client:
-        user = _signup(client, time_zone="Australia/Lord_Howe")
-        tokens = login(client, user["user_name"], user["password"])
-        changed = client.patch(
-            f"{PREFIX}/users/me", json={"time_zone": "Europe/Paris"}, headers=_bearer(tokens)
-        )
-        assert changed.status_code == 200
-        login(client, user["user_name"], user["password"])
-        events = _events(amqp_url, queue, expect=2)
+        yield EventsApp(client, fresh_db_url, settings, amqp_url, queue)
+
+
+def test_sign_in_events_carry_time_zone_and_method(
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+) -> None:
+    client = events_app.client
+    user = _signup(client, time_zone="Australia/Lord_Howe")
+    tokens = login(client, user["user_name"], user["password"])
+    changed = client.patch(
+        f"{PREFIX}/users/me", json={"time_zone": "Europe/Paris"}, headers=_bearer(tokens)
+    )
+    assert changed.status_code == 200
+    login(client, user["user_name"], user["password"])
+    events = events_app.events(expect=2)
 
     assert [e["type"] for e in events] == ["NewUserSignIn", "UserSignIn"]
     assert [e["data"]["time_zone"] for e in events] == ["Australia/Lord_Howe", "Europe/Paris"]
@@ -183,45 +208,35 @@ def test_sign_in_events_carry_time_zone_and_method(
 
 
 def test_resumed_session_is_a_sign_in_once_the_last_is_thirty_minutes_old(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
-    broker_names: BrokerNames,
-    amqp_url: str,
-    login: Callable[..., dict[str, Any]],
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
 ) -> None:
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
-    )
-    assert settings.resume_sign_in_after_s == 1800
-    with TestClient(create_app(settings)) as client:
-        user = _signup(client, time_zone="America/New_York")
-        tokens = login(client, user["user_name"], user["password"])
-        assert [e["type"] for e in _events(amqp_url, queue, expect=1)] == ["NewUserSignIn"]
-        refresh = f"{PREFIX}/login/refresh"
+    fresh_db_url = events_app.db_url
+    assert events_app.settings.resume_sign_in_after_s == 1800
+    client = events_app.client
+    user = _signup(client, time_zone="America/New_York")
+    tokens = login(client, user["user_name"], user["password"])
+    assert [e["type"] for e in events_app.events(expect=1)] == ["NewUserSignIn"]
+    refresh = f"{PREFIX}/login/refresh"
 
-        # Within 30 minutes of the password sign-in: a resume emits nothing.
-        _age_last_sign_in(fresh_db_url, user["user_id"], minutes=29)
-        within = client.post(
-            refresh, json={"refresh_token": tokens["refresh_token"], "resume": True}
-        )
-        assert within.status_code == 200, within.text
-        assert _events(amqp_url, queue, expect=0) == []
+    # Within 30 minutes of the password sign-in: a resume emits nothing.
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=29)
+    within = client.post(refresh, json={"refresh_token": tokens["refresh_token"], "resume": True})
+    assert within.status_code == 200, within.text
+    assert events_app.events(expect=0) == []
 
-        # 31 minutes: a plain refresh is still no sign-in ...
-        _age_last_sign_in(fresh_db_url, user["user_id"], minutes=31)
-        plain = client.post(refresh, json={"refresh_token": within.json()["refresh_token"]})
-        assert plain.status_code == 200
-        assert _events(amqp_url, queue, expect=0) == []
-        # ... a resume is, with the refresh token from the cookie (as the web UI sends it).
-        resumed = client.post(refresh, json={"resume": True})
-        assert resumed.status_code == 200, resumed.text
-        events = _events(amqp_url, queue, expect=1)
-        # And right after, the next resume is within 30 minutes of that one.
-        again = client.post(refresh, json={"resume": True})
-        assert again.status_code == 200
-        assert _events(amqp_url, queue, expect=0) == []
+    # 31 minutes: a plain refresh is still no sign-in ...
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=31)
+    plain = client.post(refresh, json={"refresh_token": within.json()["refresh_token"]})
+    assert plain.status_code == 200
+    assert events_app.events(expect=0) == []
+    # ... a resume is, with the refresh token from the cookie (as the web UI sends it).
+    resumed = client.post(refresh, json={"resume": True})
+    assert resumed.status_code == 200, resumed.text
+    events = events_app.events(expect=1)
+    # And right after, the next resume is within 30 minutes of that one.
+    again = client.post(refresh, json={"resume": True})
+    assert again.status_code == 200
+    assert events_app.events(expect=0) == []
 
     assert [e["type"] for e in events] == ["UserSignIn"]
     data = events[0]["data"]
@@ -241,66 +256,50 @@ def test_resumed_session_is_a_sign_in_once_the_last_is_thirty_minutes_old(
 
 
 def test_parallel_resumes_of_one_player_emit_one_sign_in(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
-    broker_names: BrokerNames,
-    amqp_url: str,
-    login: Callable[..., dict[str, Any]],
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
 ) -> None:
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
-    )
-    with TestClient(create_app(settings)) as client:
-        user = _signup(client)
-        # Five devices, five sessions (token families).
-        sessions = [login(client, user["user_name"], user["password"]) for _ in range(5)]
-        assert len(_events(amqp_url, queue, expect=5)) == 5
-        _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
-        gate = threading.Barrier(5)
+    fresh_db_url = events_app.db_url
+    client = events_app.client
+    user = _signup(client)
+    # Five devices, five sessions (token families).
+    sessions = [login(client, user["user_name"], user["password"]) for _ in range(5)]
+    assert len(events_app.events(expect=5)) == 5
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
+    gate = threading.Barrier(5)
 
-        def resume(tokens: dict[str, Any]) -> int:
-            gate.wait(timeout=30)
-            response = client.post(
-                f"{PREFIX}/login/refresh",
-                json={"refresh_token": tokens["refresh_token"], "resume": True},
-            )
-            return response.status_code
+    def resume(tokens: dict[str, Any]) -> int:
+        gate.wait(timeout=30)
+        response = client.post(
+            f"{PREFIX}/login/refresh",
+            json={"refresh_token": tokens["refresh_token"], "resume": True},
+        )
+        return response.status_code
 
-        with ThreadPoolExecutor(max_workers=5) as pool:
-            statuses = list(pool.map(resume, sessions))
-        events = _events(amqp_url, queue, expect=1)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        statuses = list(pool.map(resume, sessions))
+    events = events_app.events(expect=1)
 
     assert statuses == [200] * 5
     assert [(e["type"], e["data"]["method"]) for e in events] == [("UserSignIn", "resume")]
 
 
 def test_a_refused_refresh_never_emits_a_resume(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
-    broker_names: BrokerNames,
-    amqp_url: str,
-    login: Callable[..., dict[str, Any]],
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
 ) -> None:
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+    fresh_db_url = events_app.db_url
+    client = events_app.client
+    user = _signup(client)
+    tokens = login(client, user["user_name"], user["password"])
+    assert len(events_app.events(expect=1)) == 1
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
+    client.cookies.clear()
+    bad = client.post(
+        f"{PREFIX}/login/refresh", json={"refresh_token": "not-a-token", "resume": True}
     )
-    with TestClient(create_app(settings)) as client:
-        user = _signup(client)
-        tokens = login(client, user["user_name"], user["password"])
-        assert len(_events(amqp_url, queue, expect=1)) == 1
-        _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
-        client.cookies.clear()
-        bad = client.post(
-            f"{PREFIX}/login/refresh", json={"refresh_token": "not-a-token", "resume": True}
-        )
-        assert bad.status_code == 401
-        refused = client.post(
-            f"{PREFIX}/login/refresh",
-            json={"refresh_token": tokens["refresh_token"], "resume": "yes please"},
-        )
-        assert refused.status_code == 422
-        assert _events(amqp_url, queue, expect=0) == []
+    assert bad.status_code == 401
+    refused = client.post(
+        f"{PREFIX}/login/refresh",
+        json={"refresh_token": tokens["refresh_token"], "resume": "yes please"},
+    )
+    assert refused.status_code == 422
+    assert events_app.events(expect=0) == []
