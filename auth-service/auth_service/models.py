@@ -14,6 +14,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from auth_service.timezones import DEFAULT_TIME_ZONE, MAX_NAME_LENGTH, TimeZoneName
 from quest_common.db import utcnow
 
 USER_NAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
@@ -65,14 +66,35 @@ class User(SQLModel, table=True):
     gold: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Any sign-in: a password one or a resumed session that counted as one.
     last_sign_in_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # Access tokens issued before this are void (ban, demotion, deletion, logout-everywhere).
     tokens_valid_after: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # IANA name; every sign-in event carries it so processing counts the player's local days.
+    time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=MAX_NAME_LENGTH)
+    # The last change through PATCH /users/me (None: never changed since sign-up).
+    time_zone_changed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class UserCreate(BaseModel):
     user_name: str = PydanticField(pattern=USER_NAME_PATTERN, min_length=3, max_length=64)
     password: str = PydanticField(min_length=8, max_length=128, pattern=NO_NUL)
+    time_zone: TimeZoneName = DEFAULT_TIME_ZONE
+
+
+class UserSelfUpdate(BaseModel):
+    """PATCH /users/me: what players change about themselves (fields left out are kept)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_zone: TimeZoneName | None = None
+
+
+class TimeZoneChangeRefused(BaseModel):
+    """409 body: the zone was changed less than the allowed interval ago."""
+
+    detail: str
+    next_change_at: datetime
 
 
 class UserPublic(BaseModel):
@@ -85,6 +107,7 @@ class UserPublic(BaseModel):
     diamond: int
     gold: int
     created_at: datetime
+    time_zone: str
 
 
 class UsersPublic(BaseModel):
@@ -140,6 +163,9 @@ class RefreshRequest(BaseModel):
     refresh_token: str | None = PydanticField(
         default=None, min_length=1, max_length=256, pattern=NO_NUL
     )
+    # The web UI starting with a valid refresh cookie: the player is back, which is a sign-in
+    # (UserSignIn with method "resume") when their last sign-in is old enough.
+    resume: bool = False
 
 
 # --- signing keys ----------------------------------------------------------------------------

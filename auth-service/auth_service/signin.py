@@ -31,7 +31,7 @@ from auth_service.core.security import (
 from auth_service.models import RefreshToken, User, UserStatus
 from quest_common.db import utcnow
 from quest_common.events import EventType, make_event, rfc3339, routing_key
-from quest_common.outbox import OutboxEvent
+from quest_common.outbox import OutboxEvent, enqueue
 
 SOURCE = "auth-service"
 PRODUCER = "auth"
@@ -62,6 +62,20 @@ def sign_in_event_type(status: int) -> str:
     return EventType.NEW_USER_SIGN_IN if status == UserStatus.NEW else EventType.USER_SIGN_IN
 
 
+def sign_in_data(
+    *, user_id: uuid.UUID, user_name: str, time_zone: str, method: str, now: datetime
+) -> dict[str, str]:
+    """The `data` of every sign-in event. `time_zone` lets processing count the player's local
+    days; `method` says how they signed in ("password" or "resume")."""
+    return {
+        "user_id": str(user_id),
+        "user_name": user_name,
+        "signed_in_at": rfc3339(now),
+        "time_zone": time_zone,
+        "method": method,
+    }
+
+
 _USERS = User.__table__  # type: ignore[attr-defined]
 _REFRESH = RefreshToken.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
@@ -75,6 +89,7 @@ _SELECT_USER = (
         _USERS.c.hashed_password,
         _USERS.c.status,
         _USERS.c.role,
+        _USERS.c.time_zone,
         # The throttle states ride along: one round trip instead of two. Read without locks:
         # the user row lock already serialises the account's attempts, and failures are
         # counted atomically (record_failure) either way.
@@ -150,6 +165,7 @@ def sign_in(
             hashed_password=found.hashed_password,
             status=found.status,
             role=found.role,
+            time_zone=found.time_zone,
         )
         if found is not None
         else None
@@ -199,11 +215,13 @@ def sign_in(
         type=event_type,
         subject=str(user.user_id),
         time=now,
-        data={
-            "user_id": str(user.user_id),
-            "user_name": user.user_name,
-            "signed_in_at": rfc3339(now),
-        },
+        data=sign_in_data(
+            user_id=user.user_id,
+            user_name=user.user_name,
+            time_zone=user.time_zone,
+            method="password",
+            now=now,
+        ),
     )
     refresh = new_refresh_token()
     params.update(
@@ -223,3 +241,56 @@ def sign_in(
     user.last_sign_in_at = now
     user.updated_at = now
     return SignIn(user=user, refresh_token=refresh, event_type=event_type)
+
+
+# --- resumed sessions --------------------------------------------------------------------------
+
+# One statement decides and records: a concurrent resume of the same player waits for this
+# row lock, then re-checks the condition against the updated row and matches nothing, so two
+# tabs resuming at once emit one sign-in.
+_RESUME = (
+    _USERS.update()
+    .where(
+        _USERS.c.user_id == sa.bindparam("p_user_id"),
+        _USERS.c.status != UserStatus.BANNED,
+        sa.or_(
+            _USERS.c.last_sign_in_at.is_(None),
+            _USERS.c.last_sign_in_at <= sa.bindparam("p_due_at"),
+        ),
+    )
+    .values(last_sign_in_at=sa.bindparam("p_now"), updated_at=sa.bindparam("p_now"))
+    .returning(_USERS.c.user_name, _USERS.c.time_zone)
+)
+
+
+def resume_sign_in(
+    *, session: Session, user_id: uuid.UUID, settings: Settings, now: datetime
+) -> bool:
+    """A resumed session is a sign-in when the player's last sign-in of any kind is at least
+    `resume_sign_in_after_s` old: record it and put `UserSignIn` (method "resume") in the
+    outbox, in the caller's transaction. Returns whether it counted."""
+    row = session.execute(
+        _RESUME,
+        {
+            "p_user_id": user_id,
+            "p_due_at": now - timedelta(seconds=settings.resume_sign_in_after_s),
+            "p_now": now,
+        },
+    ).first()
+    if row is None:
+        return False
+    event = make_event(
+        source=SOURCE,
+        type=EventType.USER_SIGN_IN,
+        subject=str(user_id),
+        time=now,
+        data=sign_in_data(
+            user_id=user_id,
+            user_name=row.user_name,
+            time_zone=row.time_zone,
+            method="resume",
+            now=now,
+        ),
+    )
+    enqueue(session, event, routing_key=routing_key(PRODUCER, EventType.USER_SIGN_IN))
+    return True

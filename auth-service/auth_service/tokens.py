@@ -7,6 +7,7 @@ token presented again means a copy is in someone else's hands, so the whole fami
 
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -178,9 +179,17 @@ def refresh_token_owner(*, session: Session, token: str) -> uuid.UUID | None:
 
 
 def rotate_refresh_token(
-    *, session: Session, token: str, lifetime: timedelta, now: datetime | None = None
+    *,
+    session: Session,
+    token: str,
+    lifetime: timedelta,
+    now: datetime | None = None,
+    before_commit: Callable[[User, datetime], object] | None = None,
 ) -> tuple[User, str]:
-    """Spend `token` and return its user with the next token of the family (commits)."""
+    """Spend `token` and return its user with the next token of the family (commits).
+
+    `before_commit` adds its writes to the rotation's transaction (a resumed session's
+    sign-in), so the new token and what goes with it commit together or not at all."""
     now = now or utcnow()
     # FOR UPDATE: two refreshes racing with one token cannot both succeed.
     row = session.exec(
@@ -209,6 +218,8 @@ def rotate_refresh_token(
     new_token = issue_refresh_token(
         session=session, user_id=user.user_id, now=now, lifetime=lifetime, family_id=row.family_id
     )
+    if before_commit is not None:
+        before_commit(user, now)
     session.commit()
     session.refresh(user)
     return user, new_token

@@ -1,6 +1,7 @@
 """Users: sign-up, profile, password change, admin management, seeding."""
 
 import uuid
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -9,6 +10,7 @@ from sqlmodel import Session, col, select
 from auth_service.access import void_tokens
 from auth_service.core.security import hash_password, verify_password
 from auth_service.models import Role, User, UserAdminUpdate, UserStatus
+from auth_service.timezones import DEFAULT_TIME_ZONE, next_change_at
 from auth_service.tokens import revoke_user_tokens
 from quest_common.db import utcnow
 
@@ -25,13 +27,31 @@ class WrongPasswordError(Exception):
     pass
 
 
+class TimeZoneChangeTooSoonError(Exception):
+    def __init__(self, next_change_at: datetime) -> None:
+        super().__init__(f"next change allowed at {next_change_at.isoformat()}")
+        self.next_change_at = next_change_at
+
+
 def create_user(
-    *, session: Session, user_name: str, password: str, role: Role = Role.PLAYER
+    *,
+    session: Session,
+    user_name: str,
+    password: str,
+    role: Role = Role.PLAYER,
+    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> User:
     hashed = hash_password(password)
     now = utcnow()
+    # Choosing the zone at sign-up is not a change (time_zone_changed_at stays empty): the
+    # first change afterwards is always allowed.
     user = User(
-        user_name=user_name, hashed_password=hashed, role=role, created_at=now, updated_at=now
+        user_name=user_name,
+        hashed_password=hashed,
+        role=role,
+        time_zone=time_zone,
+        created_at=now,
+        updated_at=now,
     )
     session.add(user)
     try:
@@ -79,6 +99,38 @@ def update_user(*, session: Session, user_id: uuid.UUID, changes: UserAdminUpdat
             revoke_user_tokens(session=session, user_id=user.user_id, now=now)
     user.updated_at = now
     session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def change_time_zone(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    time_zone: str,
+    interval: timedelta,
+    now: datetime | None = None,
+) -> User:
+    """Set the player's zone (commits). The same zone again changes nothing and is always
+    fine; another one is refused with TimeZoneChangeTooSoonError within `interval` of the last
+    change, so hopping zones cannot mint extra local days."""
+    now = now or utcnow()
+    # Locked: two changes racing cannot both pass the interval check.
+    user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
+    if user is None:
+        raise UserNotFoundError(str(user_id))
+    if user.time_zone != time_zone:
+        wait_until = next_change_at(
+            changed_at=user.time_zone_changed_at, interval=interval, now=now
+        )
+        if wait_until is not None:
+            session.rollback()
+            raise TimeZoneChangeTooSoonError(wait_until)
+        user.time_zone = time_zone
+        user.time_zone_changed_at = now
+        user.updated_at = now
+        session.add(user)
     session.commit()
     session.refresh(user)
     return user

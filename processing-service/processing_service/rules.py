@@ -1,22 +1,149 @@
-"""Quest rules (DESIGN §6) as pure functions: no I/O, no clock, no database.
+"""Quest rules (DESIGN §6 and §10) as pure functions: no I/O, no clock, no database.
 
-The worker, the claim route, the tests and the benchmark all call these, so the rules live in
-exactly one place and can be replayed to check what the database says.
+The worker, the claim route, the tests, a simulation and the benchmark all call these, so the
+rules live in exactly one place and can be replayed to check what the database says.
+
+Player time. A sign-in is judged on the player's *local calendar date* in the zone its event
+carries (IANA name, `zoneinfo`): a day is a date, never 24 hours, so a day across a DST change
+is one day like any other. Counted local dates only move forward — a date that is not after the
+last counted one never counts again — so changing zones (or a late, redelivered event) cannot
+mint an extra day. With every new quest field at its default (no reset, no grace, no cooldown,
+no expiry) and the zone at its default (UTC), the rules do exactly what they did before zones.
+
+Verdicts (what the trace shows for each event): `counted`, `grace_used` (counted; missed days
+forgiven), `streak_reset` (counted as day 1 of a new streak), `same_day`, `cooldown`, `done`,
+`outside_window` (not in the quest's time window, or in a reset period already over).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 StreakMode = Literal["count", "daily"]
+Reset = Literal["none", "daily", "weekly"]
 Status = Literal["in_progress", "claimable", "done"]
+Verdict = Literal[
+    "counted", "same_day", "cooldown", "outside_window", "done", "grace_used", "streak_reset"
+]
+# The verdicts of a sign-in that moved the streak.
+COUNTING_VERDICTS: frozenset[str] = frozenset({"counted", "grace_used", "streak_reset"})
 
 SIGN_IN_TYPES = frozenset({"UserSignIn", "NewUserSignIn"})
+DEFAULT_ZONE = "UTC"
+
+# A zone: an IANA name, a tzinfo, or None for UTC.
+Zone = str | tzinfo | None
+
+
+# --- zones and local dates -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _zone_named(name: str) -> tzinfo:
+    if name in ("", "UTC", "Etc/UTC"):
+        # No zone file needed for the default: this works even without tzdata installed.
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # Auth validates names before they reach an event. A name this machine does not know
+        # (older tzdata than auth's) must not turn a sign-in into a poison message: the
+        # documented default, UTC, applies.
+        return UTC
+
+
+def zone_of(zone: Zone) -> tzinfo:
+    """The tzinfo for a zone name (unknown or missing → UTC)."""
+    if zone is None:
+        return UTC
+    if isinstance(zone, str):
+        return _zone_named(zone)
+    return zone
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def local_date(at: datetime, zone: Zone = None) -> date:
+    """The player's calendar date at instant `at` in `zone`."""
+    return _aware(at).astimezone(zone_of(zone)).date()
+
+
+def start_of_day(day: date, zone: Zone = None) -> datetime:
+    """The first instant (UTC) of local date `day` in `zone`.
+
+    Where midnight does not exist (a DST gap at 00:00), fold=0 takes the offset from before the
+    gap, which lands exactly on the transition: the first instant that is `day` locally."""
+    return datetime.combine(day, time(), tzinfo=zone_of(zone)).astimezone(UTC)
+
+
+def period_start(reset: str, day: date) -> date | None:
+    """The first local date of the reset period holding `day` (weeks start on Monday)."""
+    if reset == "daily":
+        return day
+    if reset == "weekly":
+        return day - timedelta(days=day.weekday())
+    return None
+
+
+def _next_period_start(reset: str, period: date) -> date:
+    return period + timedelta(days=1 if reset == "daily" else 7)
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+
+class IncidentWindow(Protocol):
+    """An operator incident: [starts_at, ends_at) in UTC instants (a row or an `Incident`)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def excused_days(first: date, last: date, zone: Zone, incidents: Sequence[IncidentWindow]) -> int:
+    """How many local dates in [first, last] overlap an incident (each date once)."""
+    if not incidents or last < first:
+        return 0
+    tz = zone_of(zone)
+    spans: list[tuple[int, int]] = []
+    for incident in incidents:
+        starts, ends = _aware(incident.starts_at), _aware(incident.ends_at)
+        if ends <= starts:
+            continue
+        a = starts.astimezone(tz).date()
+        # Half-open window: an incident ending at local midnight does not touch the next day.
+        b = (ends - timedelta(microseconds=1)).astimezone(tz).date()
+        low, high = max(min(a, b), first), min(max(a, b), last)
+        if low <= high:
+            spans.append((low.toordinal(), high.toordinal()))
+    # Merge overlapping spans and count their dates, without walking day by day.
+    total, reached = 0, 0  # `reached`: the last ordinal already counted
+    for lo, hi in sorted(spans):
+        start = max(lo, reached + 1)
+        if hi >= start:
+            total += hi - start + 1
+            reached = hi
+    return total
+
+
+# --- quest definitions and progress ----------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +163,18 @@ class QuestRule:
     is_active: bool = True
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    # Player time (DESIGN §10); the defaults keep the behaviour from before these fields.
+    reset: Reset = "none"
+    grace_days: int = 0
+    cooldown_s: int = 0
+    claim_within_s: int | None = None
 
     @classmethod
     def from_catalog(cls, quest: Mapping[str, Any]) -> QuestRule:
         """Build from a catalog quest read (with its embedded reward)."""
         reward = quest.get("reward") or {}
+        reset = quest.get("reset")
+        claim_within = quest.get("claim_within_s")
         return cls(
             quest_id=uuid.UUID(str(quest["quest_id"])),
             name=str(quest["name"]),
@@ -55,6 +189,10 @@ class QuestRule:
             is_active=bool(quest.get("is_active", True)),
             starts_at=_parse_time(quest.get("starts_at")),
             ends_at=_parse_time(quest.get("ends_at")),
+            reset=reset if reset in ("daily", "weekly") else "none",
+            grace_days=int(quest.get("grace_days") or 0),
+            cooldown_s=int(quest.get("cooldown_s") or 0),
+            claim_within_s=int(claim_within) if claim_within is not None else None,
         )
 
 
@@ -68,30 +206,49 @@ def _parse_time(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
+# Hashable (the worker keys its payload cache by state) and treated as a value: nothing assigns
+# to a field, changes go through `dataclasses.replace`. Not frozen on purpose: a frozen
+# dataclass pays a function call per field to build, and one is built for every counted event.
+@dataclass(slots=True, unsafe_hash=True)
 class ProgressState:
-    """One player's progress on one quest."""
+    """One player's progress on one quest.
+
+    Fields after `last_day` are only ever set by quests that use the matching rule, so with the
+    defaults a state is exactly what it was before player time existed."""
 
     streak: int = 0
-    completed: int = 0
+    completed: int = 0  # every completion ever (earned rewards), across reset periods
     claimed: int = 0
-    last_day: date | None = None  # daily mode: the last UTC day that counted
+    last_day: date | None = None  # the last local date that counted (in its event's zone)
+    last_counted_at: datetime | None = None  # cooldown quests: when the last counted one was
+    period: date | None = None  # reset quests: first local date of the current period
+    period_completed: int = 0  # reset quests: completions in the current period
+    grace_used: int = 0  # grace quests: missed days forgiven in the current streak
+    expired: int = 0  # earned rewards lost because they were not claimed in time
 
     @property
     def claimable(self) -> int:
-        return self.completed - self.claimed
+        return self.completed - self.claimed - self.expired
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StepResult:
+    # Not frozen: a frozen dataclass pays a call per field to build, on every event. Nothing
+    # changes a result after the rules return it.
     state: ProgressState
     counted: bool  # the sign-in moved the streak (or reset it) on this quest
     earned: bool  # the sign-in completed the quest once more
     auto_credit: bool  # the earned reward is credited at once (auto_claim)
+    verdict: Verdict = "counted"
+    local_date: date | None = None  # the event's local date in the player's zone
 
 
 class NothingToClaimError(Exception):
     """The player has no earned, unclaimed reward on this quest."""
+
+
+class RewardExpiredError(Exception):
+    """The earned reward was not claimed within the quest's `claim_within_s`."""
 
 
 def applies_to(rule: QuestRule, *, event_type: str, at: datetime) -> bool:
@@ -104,60 +261,328 @@ def applies_to(rule: QuestRule, *, event_type: str, at: datetime) -> bool:
 
 
 def is_done(rule: QuestRule, state: ProgressState) -> bool:
+    """No more completions (for a reset quest: in the state's current period)."""
+    if rule.reset != "none":
+        return state.period_completed >= rule.duplication
     return state.completed >= rule.duplication
 
 
-def status(rule: QuestRule, state: ProgressState) -> Status:
+def _period_over(rule: QuestRule, state: ProgressState, at: datetime | None, zone: Zone) -> bool:
+    if rule.reset == "none" or at is None or state.period is None:
+        return False
+    current = period_start(rule.reset, local_date(at, zone))
+    return current is not None and current > state.period
+
+
+def status(
+    rule: QuestRule, state: ProgressState, *, at: datetime | None = None, zone: Zone = None
+) -> Status:
+    """What the player sees. With `at` (now), a reset quest whose period has ended is no longer
+    done, even before the player's next event rolls the stored state over."""
     # An earned but unclaimed reward is shown first: "done" only once nothing is left to claim.
     if state.claimable > 0:
         return "claimable"
-    if is_done(rule, state):
+    if is_done(rule, state) and not _period_over(rule, state, at, zone):
         return "done"
     return "in_progress"
 
 
-def apply_sign_in(rule: QuestRule, state: ProgressState, *, at: datetime) -> StepResult:
-    """Advance `state` by one sign-in at `at` (the event's time, UTC)."""
-    if is_done(rule, state):
-        return StepResult(state, counted=False, earned=False, auto_credit=False)
-    day = at.astimezone(UTC).date()
-    last_day = state.last_day
-    if rule.streak_mode == "daily":
-        if last_day is not None and day <= last_day:
-            # Same UTC day (or a late, out-of-order event): at most one step per day.
-            return StepResult(state, counted=False, earned=False, auto_credit=False)
-        # A missed day starts the streak again at 1.
-        gap = last_day is not None and (day - last_day).days > 1
-        streak = 1 if gap else state.streak + 1
-        last_day = day
-    else:
-        streak = state.streak + 1
-        last_day = day if last_day is None or day > last_day else last_day
+def _unchanged(state: ProgressState, verdict: Verdict, day: date) -> StepResult:
+    return StepResult(state, False, False, False, verdict, day)
 
-    completed, claimed, earned = state.completed, state.claimed, False
+
+def apply_sign_in(
+    rule: QuestRule,
+    state: ProgressState,
+    *,
+    at: datetime,
+    zone: Zone = None,
+    incidents: Sequence[IncidentWindow] = (),
+    event_type: str | None = None,
+) -> StepResult:
+    """Advance `state` by one sign-in at instant `at` by a player in `zone`.
+
+    `incidents`: operator incident windows; a missed local day overlapping one never breaks a
+    daily streak. `event_type`: when given, the trigger and the quest's time window are checked
+    here too (verdict `outside_window`); the worker checks `applies_to` itself and leaves it out.
+    """
+    # Hot path (the worker, a simulation of a million events): the common cases are inlined.
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    tz = UTC if zone is None else zone_of(zone)
+    day = at.astimezone(tz).date()
+    if event_type is not None and not applies_to(rule, event_type=event_type, at=at):
+        return _unchanged(state, "outside_window", day)
+
+    if rule.reset != "none":
+        period = period_start(rule.reset, day)
+        assert period is not None
+        if state.period is None or period > state.period:
+            # The first event of a new period: the streak and the period's completions start
+            # again (earned, unclaimed rewards stay claimable: `completed` is kept).
+            state = dataclasses.replace(
+                state, streak=0, period=period, period_completed=0, grace_used=0
+            )
+        elif period < state.period:
+            # A period already over (a late event, or a zone moved west): never counts again.
+            return _unchanged(state, "outside_window", day)
+
+    if is_done(rule, state):
+        return _unchanged(state, "done", day)
+    last_day = state.last_day
+    if rule.streak_mode == "daily" and last_day is not None and day <= last_day:
+        # The same local date, or one before it (late, out of order, or another zone):
+        # at most one step per local date, and dates only move forward.
+        return _unchanged(state, "same_day", day)
+    last_counted_at = state.last_counted_at
+    if (
+        rule.cooldown_s > 0
+        and last_counted_at is not None
+        and (at - last_counted_at).total_seconds() < rule.cooldown_s
+    ):
+        return _unchanged(state, "cooldown", day)
+
+    verdict: Verdict = "counted"
+    grace_used = state.grace_used
+    streak = state.streak + 1
+    if rule.streak_mode == "daily":
+        if last_day is not None and state.streak > 0:
+            missed = (day - last_day).days - 1
+            if missed > 0 and incidents:
+                missed -= excused_days(
+                    last_day + timedelta(days=1), day - timedelta(days=1), tz, incidents
+                )
+            if missed > 0:
+                if grace_used + missed <= rule.grace_days:
+                    # Forgiven: the missed days neither reset nor advance the streak.
+                    grace_used += missed
+                    verdict = "grace_used"
+                else:
+                    # A missed day starts the streak again at 1.
+                    streak, grace_used, verdict = 1, 0, "streak_reset"
+        last_day = day
+    elif last_day is None or day > last_day:
+        last_day = day
+
+    completed, claimed = state.completed, state.claimed
+    period_completed, earned = state.period_completed, False
     if streak >= rule.streak:
-        completed, streak, earned = completed + 1, 0, True
+        completed, streak, grace_used, earned = completed + 1, 0, 0, True
+        if rule.reset != "none":
+            period_completed += 1
         if rule.auto_claim:
             claimed += 1
-    new = ProgressState(streak=streak, completed=completed, claimed=claimed, last_day=last_day)
-    return StepResult(new, counted=True, earned=earned, auto_credit=earned and rule.auto_claim)
+    new = ProgressState(
+        streak=streak,
+        completed=completed,
+        claimed=claimed,
+        last_day=last_day,
+        # Kept only where a cooldown needs it, so other quests' states stay as before.
+        last_counted_at=at if rule.cooldown_s > 0 else state.last_counted_at,
+        period=state.period,
+        period_completed=period_completed,
+        grace_used=grace_used,
+        expired=state.expired,
+    )
+    return StepResult(
+        new,
+        counted=True,
+        earned=earned,
+        auto_credit=earned and rule.auto_claim,
+        verdict=verdict,
+        local_date=day,
+    )
 
 
-def claim(rule: QuestRule, state: ProgressState) -> ProgressState:
-    """Claim one earned reward; raises NothingToClaimError when there is none."""
+# --- claims and their expiry -----------------------------------------------------------------
+
+
+def expires_at(rule: QuestRule, earned_at: datetime) -> datetime | None:
+    """When a reward earned at `earned_at` expires (None: never)."""
+    if rule.claim_within_s is None:
+        return None
+    return _aware(earned_at) + timedelta(seconds=rule.claim_within_s)
+
+
+def is_expired(rule: QuestRule, *, earned_at: datetime, now: datetime) -> bool:
+    deadline = expires_at(rule, earned_at)
+    return deadline is not None and _aware(now) >= deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Expiring:
+    earned_at: datetime
+    expires_at: datetime
+
+
+def expiring(rule: QuestRule, earned_at: Iterable[datetime], *, now: datetime) -> list[Expiring]:
+    """The unclaimed rewards (given by when each was earned) that will expire and have not yet,
+    soonest first. Empty for a quest whose rewards never expire."""
+    result = []
+    for earned in earned_at:
+        deadline = expires_at(rule, earned)
+        if deadline is not None and _aware(now) < deadline:
+            result.append(Expiring(earned_at=_aware(earned), expires_at=deadline))
+    return sorted(result, key=lambda e: e.expires_at)
+
+
+def expired(rule: QuestRule, earned_at: Iterable[datetime], *, now: datetime) -> int:
+    """How many of the unclaimed rewards (given by when each was earned) have expired at `now`."""
+    return sum(1 for earned in earned_at if is_expired(rule, earned_at=earned, now=now))
+
+
+def expire(
+    rule: QuestRule, state: ProgressState, *, earned_at: Iterable[datetime], now: datetime
+) -> ProgressState:
+    """Move the rewards that expired by `now` out of `claimable` into `expired`.
+
+    `earned_at`: when each earned, unclaimed and not yet expired reward was earned (the caller
+    keeps them, e.g. one row per earned reward, and marks the expired ones itself)."""
+    lost = min(expired(rule, earned_at, now=now), max(state.claimable, 0))
+    return dataclasses.replace(state, expired=state.expired + lost) if lost else state
+
+
+def claim(
+    rule: QuestRule,
+    state: ProgressState,
+    *,
+    earned_at: datetime | None = None,
+    now: datetime | None = None,
+) -> ProgressState:
+    """Claim one earned reward; raises NothingToClaimError when there is none, and
+    RewardExpiredError when the reward (earned at `earned_at`) expired by `now`."""
     if state.claimable <= 0:
         raise NothingToClaimError(rule.quest_id)
+    if earned_at is not None and now is not None and is_expired(rule, earned_at=earned_at, now=now):
+        raise RewardExpiredError(rule.quest_id)
     return dataclasses.replace(state, claimed=state.claimed + 1)
+
+
+# --- what players see ------------------------------------------------------------------------
+
+
+def period_ends_at(rule: QuestRule, *, now: datetime, zone: Zone = None) -> datetime | None:
+    """The UTC instant of the next reset in the player's zone (None without reset)."""
+    if rule.reset == "none":
+        return None
+    period = period_start(rule.reset, local_date(now, zone))
+    assert period is not None
+    return start_of_day(_next_period_start(rule.reset, period), zone)
+
+
+def grace_left(
+    rule: QuestRule,
+    state: ProgressState,
+    *,
+    now: datetime | None = None,
+    zone: Zone = None,
+    incidents: Sequence[IncidentWindow] = (),
+) -> int:
+    """Missed days the current streak can still absorb. With `now`, the days already missed
+    since the last counted one (and not excused by an incident) are taken off."""
+    if rule.streak_mode != "daily" or rule.grace_days <= 0:
+        return 0
+    left = rule.grace_days - state.grace_used
+    if now is not None and state.last_day is not None and state.streak > 0:
+        today = local_date(now, zone)
+        missed = (today - state.last_day).days - 1
+        if missed > 0:
+            missed -= excused_days(
+                state.last_day + timedelta(days=1), today - timedelta(days=1), zone, incidents
+            )
+        left -= max(missed, 0)
+    return max(left, 0)
+
+
+def next_count_at(
+    rule: QuestRule, state: ProgressState, *, now: datetime, zone: Zone = None
+) -> datetime | None:
+    """When the next sign-in can count (cooldown, and for a daily streak the next local day),
+    or None when a sign-in now would count. A quest done for good also gives None (nothing
+    counts any more: its status says so); a reset quest done for this period gives the reset."""
+    now = _aware(now)
+    if is_done(rule, state) and not _period_over(rule, state, now, zone):
+        return period_ends_at(rule, now=now, zone=zone)
+    candidates: list[datetime] = []
+    if rule.cooldown_s > 0 and state.last_counted_at is not None:
+        candidates.append(_aware(state.last_counted_at) + timedelta(seconds=rule.cooldown_s))
+    if rule.streak_mode == "daily" and state.last_day is not None:
+        candidates.append(start_of_day(state.last_day + timedelta(days=1), zone))
+    when = max(candidates, default=None)
+    return when if when is not None and when > now else None
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAt:
+    """One sign-in to fold: its time, the player's zone it carried, and its envelope id
+    (replays skip an id they have already seen, as the worker's event table does)."""
+
+    at: datetime
+    zone: str | None = None
+    event_type: str = "UserSignIn"
+    event_id: str | None = None
+
+
+# What `replay` accepts: SignInAt, or the older (event_type, time) and (event_type, time, zone).
+ReplayEvent = SignInAt | tuple[str, datetime] | tuple[str, datetime, str | None]
+
+
+def _as_sign_in(event: ReplayEvent) -> SignInAt:
+    if isinstance(event, SignInAt):
+        return event
+    if len(event) == 3:
+        return SignInAt(at=event[1], zone=event[2], event_type=event[0])
+    return SignInAt(at=event[1], event_type=event[0])
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    event: SignInAt
+    result: StepResult
+
+
+def trace(
+    rule: QuestRule,
+    events: Iterable[ReplayEvent],
+    state: ProgressState | None = None,
+    *,
+    incidents: Sequence[IncidentWindow] = (),
+) -> Iterator[TraceStep]:
+    """Fold events in the order given (the worker's consumption order), yielding each step with
+    its verdict. A repeated event id is skipped (nothing yielded), as a redelivery is."""
+    current = state or ProgressState()
+    seen: set[str] = set()
+    for raw in events:
+        event = _as_sign_in(raw)
+        if event.event_id is not None:
+            if event.event_id in seen:
+                continue
+            seen.add(event.event_id)
+        step = apply_sign_in(
+            rule,
+            current,
+            at=event.at,
+            zone=event.zone,
+            incidents=incidents,
+            event_type=event.event_type,
+        )
+        current = step.state
+        yield TraceStep(event=event, result=step)
 
 
 def replay(
     rule: QuestRule,
-    sign_ins: Iterable[tuple[str, datetime]],
+    sign_ins: Iterable[ReplayEvent],
     state: ProgressState | None = None,
+    *,
+    incidents: Sequence[IncidentWindow] = (),
 ) -> ProgressState:
-    """Fold a sequence of (event_type, time) sign-ins into a state (used to check the worker)."""
+    """Fold a sequence of sign-ins into a state: the same function for the worker's check, a
+    simulation and the tests."""
     current = state or ProgressState()
-    for event_type, at in sign_ins:
-        if applies_to(rule, event_type=event_type, at=at):
-            current = apply_sign_in(rule, current, at=at).state
+    for step in trace(rule, sign_ins, current, incidents=incidents):
+        current = step.result.state
     return current

@@ -52,6 +52,11 @@ class Settings(BaseServiceSettings):
     password_address_max_failures_per_hour: int = 500
     refresh_account_free_per_minute: int = 30
     refresh_address_free_per_minute: int = 300
+    # A resumed session (POST /login/refresh with resume) is a sign-in when the player's last
+    # sign-in of any kind is at least this old (DESIGN §10).
+    resume_sign_in_after_s: float = 1800.0
+    # A player changes their time zone at most once in this many days.
+    time_zone_change_interval_days: float = 7.0
 
     outbox_poll_seconds: float = 1.0
     # After a login wakes the relay it waits this long, so logins committing meanwhile are

@@ -42,6 +42,7 @@ def test_signup_then_login_then_me(
         "diamond",
         "gold",
         "created_at",
+        "time_zone",
     }
 
 

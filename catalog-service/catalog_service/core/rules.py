@@ -28,3 +28,18 @@ def window_error(starts_at: datetime | None, ends_at: datetime | None) -> str | 
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         return "ends_at must be after starts_at"
     return None
+
+
+def time_rules_error(*, streak_mode: str, reset: str, grace_days: int) -> tuple[str, str] | None:
+    """Why a quest's player-time settings contradict each other: (field, message), or None.
+
+    Checked on the merged result of every write (POST, PUT, PATCH against the stored row)."""
+    if streak_mode == "daily" and reset == "daily":
+        return (
+            "reset",
+            "reset daily with streak_mode daily is meaningless: the streak would start again "
+            "every day before it could grow",
+        )
+    if grace_days > 0 and streak_mode != "daily":
+        return "grace_days", "grace_days needs streak_mode daily (only daily streaks miss days)"
+    return None

@@ -28,7 +28,21 @@ TRIGGER_DESCRIPTIONS: dict[Trigger, str] = {
 class StreakMode(StrEnum):
     # The member name shadows `str.count`; the value is the contract, so the name stays.
     count = "count"  # type: ignore[assignment]  # every trigger adds one step
-    daily = "daily"  # at most one step per UTC day; a missed day restarts the streak
+    daily = "daily"  # at most one step per local day of the player; a missed day restarts it
+
+
+class Reset(StrEnum):
+    """When a quest starts again for a player, in the player's own time zone (processing)."""
+
+    none = "none"
+    daily = "daily"  # every local day at 00:00
+    weekly = "weekly"  # every local Monday at 00:00
+
+
+MAX_GRACE_DAYS = 7
+MAX_COOLDOWN_S = 86_400
+# The column is a 32-bit integer: a larger value would be a database error, not a 422.
+MAX_CLAIM_WITHIN_S = 2_147_483_647
 
 
 # Bounds for quest windows: wide enough for any real quest, narrow enough that every value
@@ -72,6 +86,30 @@ class QuestFields(SQLModel):
     is_active: bool = True
     starts_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     ends_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    reset: Reset = Field(
+        default=Reset.none,
+        sa_type=String(16),
+        description="Start again every local day or week of the player; `duplication` is then "
+        "the most completions per period.",
+    )
+    grace_days: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_GRACE_DAYS,
+        description="Missed local days forgiven inside one streak (streak_mode daily only).",
+    )
+    cooldown_s: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_COOLDOWN_S,
+        description="A trigger counts only this many seconds after the last counted one.",
+    )
+    claim_within_s: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_CLAIM_WITHIN_S,
+        description="An earned reward expires when not claimed within this time (null: never).",
+    )
 
     @field_validator("title", "description")
     @classmethod
@@ -108,9 +146,9 @@ class QuestUpsert(QuestFields):
 
 
 class QuestUpdate(SQLModel):
-    """PATCH body: fields left out stay as they are. Only the time bounds accept null (to clear
-    one); the other fields default to None without being nullable, so an explicit null is a 422
-    rather than a NOT NULL violation."""
+    """PATCH body: fields left out stay as they are. Only the time bounds and `claim_within_s`
+    accept null (to clear one; no expiry); the other fields default to None without being
+    nullable, so an explicit null is a 422 rather than a NOT NULL violation."""
 
     name: str = Field(
         default=None, min_length=1, max_length=SLUG_MAX, schema_extra={"pattern": SLUG_PATTERN}
@@ -126,6 +164,11 @@ class QuestUpdate(SQLModel):
     is_active: bool = Field(default=None)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    reset: Reset = Field(default=None)
+    grace_days: int = Field(default=None, ge=0, le=MAX_GRACE_DAYS)
+    cooldown_s: int = Field(default=None, ge=0, le=MAX_COOLDOWN_S)
+    # Nullable on purpose: null turns expiry off.
+    claim_within_s: int | None = Field(default=None, ge=1, le=MAX_CLAIM_WITHIN_S)
 
     @field_validator("title", "description")
     @classmethod

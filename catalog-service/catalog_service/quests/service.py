@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
-from catalog_service.core.rules import changed_fields, plain, window_error
+from catalog_service.core.rules import changed_fields, plain, time_rules_error, window_error
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.quests.models import (
     TRIGGER_DESCRIPTIONS,
@@ -118,15 +118,27 @@ def _flush_unique(session: Session, name: str) -> None:
         raise ConflictError(f"A quest named {name!r} already exists") from exc
 
 
+def _check_time_rules(values: dict[str, Any]) -> None:
+    error = time_rules_error(
+        streak_mode=plain(values["streak_mode"]),
+        reset=plain(values["reset"]),
+        grace_days=values["grace_days"],
+    )
+    if error is not None:
+        raise InvalidError(*error)
+
+
 def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
-    """Set the fields that differ, keeping the time window valid; returns whether anything
-    changed."""
-    changes = changed_fields(row_values(quest), incoming)
+    """Set the fields that differ, keeping the time window and the time rules valid on the
+    merged result; returns whether anything changed."""
+    current = row_values(quest)
+    changes = changed_fields(current, incoming)
     error = window_error(
         changes.get("starts_at", quest.starts_at), changes.get("ends_at", quest.ends_at)
     )
     if error is not None:
         raise InvalidError("ends_at", error)
+    _check_time_rules({**current, **changes})
     for field, value in changes.items():
         setattr(quest, field, value)
     if changes:
@@ -136,6 +148,7 @@ def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
 
 def create_quest(*, uow: UnitOfWork, data: QuestCreate) -> QuestPublic:
     with uow.transaction() as session:
+        _check_time_rules(data.model_dump())
         reward = _reward(session, data.reward_id)
         _check_name_free(session, data.name)
         quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
@@ -189,6 +202,7 @@ def _upsert_once(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[Ques
         reward = _reward(session, data.reward_id)
         quest = session.exec(select(Quest).where(Quest.name == name).with_for_update()).first()
         if quest is None:
+            _check_time_rules(incoming)
             quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
             session.add(quest)
             session.flush()

@@ -118,3 +118,39 @@ def test_triggers_list_sign_in() -> None:
     assert triggers.count == 1
     assert [t.trigger for t in triggers.data] == ["sign_in"]
     assert triggers.data[0].description
+
+
+def test_time_rule_fields_default_to_todays_behaviour() -> None:
+    created = QuestCreate.model_validate(quest())
+    assert (created.reset, created.grace_days, created.cooldown_s) == ("none", 0, 0)
+    assert created.claim_within_s is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reset", "monthly"),
+        ("grace_days", -1),
+        ("grace_days", 8),
+        ("cooldown_s", -1),
+        ("cooldown_s", 86_401),
+        ("claim_within_s", 0),
+        ("claim_within_s", 2**31),
+    ],
+)
+def test_time_rule_field_bounds(field: str, value: object) -> None:
+    for model in (QuestCreate, QuestUpsert):
+        assert [loc for loc, _ in errors(model, quest(**{field: value}))] == [field]
+    assert [loc for loc, _ in errors(QuestUpdate, {field: value})] == [field]
+
+
+def test_time_rule_bounds_are_inclusive() -> None:
+    edge = QuestCreate.model_validate(
+        quest(grace_days=7, cooldown_s=86_400, claim_within_s=1, streak_mode="daily")
+    )
+    assert (edge.grace_days, edge.cooldown_s, edge.claim_within_s) == (7, 86_400, 1)
+    # PATCH: null turns expiry off; the other time fields refuse null.
+    assert QuestUpdate.model_validate({"claim_within_s": None}).model_fields_set == {
+        "claim_within_s"
+    }
+    assert [loc for loc, _ in errors(QuestUpdate, {"cooldown_s": None})] == ["cooldown_s"]

@@ -58,3 +58,18 @@ def test_quest_changed_payload() -> None:
         "reward_id": str(reward_id),
         "change": "deleted",
     }
+
+
+def test_time_rules_refuse_contradictions_on_the_field() -> None:
+    from catalog_service.core.rules import time_rules_error
+
+    assert time_rules_error(streak_mode="count", reset="none", grace_days=0) is None
+    assert time_rules_error(streak_mode="count", reset="daily", grace_days=0) is None
+    assert time_rules_error(streak_mode="daily", reset="weekly", grace_days=7) is None
+    assert time_rules_error(streak_mode="daily", reset="none", grace_days=2) is None
+    daily_daily = time_rules_error(streak_mode="daily", reset="daily", grace_days=0)
+    assert daily_daily is not None and daily_daily[0] == "reset"
+    assert "meaningless" in daily_daily[1]
+    grace = time_rules_error(streak_mode="count", reset="none", grace_days=1)
+    assert grace is not None and grace[0] == "grace_days"
+    assert "streak_mode daily" in grace[1]

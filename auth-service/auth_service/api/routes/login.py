@@ -1,6 +1,6 @@
 """Sign-in, refresh and logout. Public routes: they are how a caller gets credentials."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import (
@@ -29,7 +29,7 @@ from auth_service.api.deps import (
     wake_relay,
 )
 from auth_service.core.config import Settings
-from auth_service.models import NO_NUL, RefreshRequest, Token
+from auth_service.models import NO_NUL, RefreshRequest, Token, User
 
 router = APIRouter(tags=["login"])
 
@@ -132,6 +132,7 @@ def _presented_token(body: RefreshRequest | None, cookie: str | None) -> str:
     },
 )
 def refresh(
+    request: Request,
     response: Response,
     session: SessionDep,
     settings: SettingsDep,
@@ -140,20 +141,34 @@ def refresh(
     body: Annotated[RefreshRequest | None, Body()] = None,
     refresh_token: Annotated[str | None, Cookie(max_length=256)] = None,
 ) -> Token:
+    """Spend a refresh token (cookie or body) for a new pair. With `{"resume": true}` (the web
+    UI starting with a valid session) the player's return counts as a sign-in when their last
+    sign-in is at least `RESUME_SIGN_IN_AFTER_S` old: `UserSignIn` with method "resume"."""
     presented = _presented_token(body, refresh_token)
     # Every attempt counts, per address and (when the token is known) per account.
     owner = tokens.refresh_token_owner(session=session, token=presented)
     guard.check_and_count(account=str(owner) if owner is not None else None)
+    resumed: list[bool] = []
+
+    def record_resume(user: User, now: datetime) -> None:
+        resumed.append(
+            signin.resume_sign_in(session=session, user_id=user.user_id, settings=settings, now=now)
+        )
+
     try:
         user, new_token = tokens.rotate_refresh_token(
             session=session,
             token=presented,
             lifetime=timedelta(days=settings.refresh_token_expire_days),
+            before_commit=record_resume if body is not None and body.resume else None,
         )
     except tokens.InvalidRefreshTokenError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid refresh token") from exc
     except tokens.BannedUserError as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
+    relay = request.app.state.relay
+    if any(resumed) and relay is not None:
+        relay.wake()  # publish now rather than at the relay's next poll
     access = token_service.access_token(user)
     _set_refresh_cookie(response, settings, new_token)
     return Token(access_token=access.token, refresh_token=new_token, expires_in=access.expires_in)

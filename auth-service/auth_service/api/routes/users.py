@@ -1,20 +1,31 @@
 """Sign-up (public), the signed-in user's own profile, and admin user management."""
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
 
 from auth_service import users, wallet
 from auth_service.abuse import AbuseGuard
-from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
+from auth_service.api.deps import (
+    AdminUser,
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    abuse_guard,
+    wake_relay,
+)
 from auth_service.models import (
     LedgerEntriesPublic,
     LedgerEntryPublic,
     PasswordChange,
+    TimeZoneChangeRefused,
     UserAdminUpdate,
     UserCreate,
     UserPublic,
+    UserSelfUpdate,
     UsersPublic,
 )
 
@@ -41,7 +52,12 @@ def signup(
     # Every attempt counts (each costs an argon2 hash), before the work.
     guard.check_and_count()
     try:
-        user = users.create_user(session=session, user_name=body.user_name, password=body.password)
+        user = users.create_user(
+            session=session,
+            user_name=body.user_name,
+            password=body.password,
+            time_zone=body.time_zone,
+        )
     except users.UserNameTakenError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, "User name already taken") from exc
     return UserPublic.model_validate(user)
@@ -50,6 +66,38 @@ def signup(
 @router.get("/users/me")
 def read_me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user)
+
+
+# Before `PATCH /users/{user_id}`: routes match in order, and "me" is not a user id.
+@router.patch(
+    "/users/me",
+    response_model=UserPublic,
+    responses={
+        409: {"model": TimeZoneChangeRefused, "description": "Time zone changed too recently"},
+    },
+)
+def update_me(
+    body: UserSelfUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> UserPublic | JSONResponse:
+    """Change the player's own settings: `time_zone` (an IANA name) at most once every
+    `TIME_ZONE_CHANGE_INTERVAL_DAYS` (7); the first change after sign-up is always allowed."""
+    if body.time_zone is None:
+        return UserPublic.model_validate(user)
+    try:
+        updated = users.change_time_zone(
+            session=session,
+            user_id=user.user_id,
+            time_zone=body.time_zone,
+            interval=timedelta(days=settings.time_zone_change_interval_days),
+        )
+    except users.TimeZoneChangeTooSoonError as exc:
+        refused = TimeZoneChangeRefused(
+            detail="The time zone can be changed once every "
+            f"{settings.time_zone_change_interval_days:g} days",
+            next_change_at=exc.next_change_at,
+        )
+        return JSONResponse(refused.model_dump(mode="json"), status_code=status.HTTP_409_CONFLICT)
+    return UserPublic.model_validate(updated)
 
 
 @router.patch(

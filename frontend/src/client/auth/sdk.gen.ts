@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, LogoutEverywhereApiAuthLogoutEverywherePostData, LogoutEverywhereApiAuthLogoutEverywherePostErrors, LogoutEverywhereApiAuthLogoutEverywherePostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
+import type { ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateMeApiAuthUsersMePatchData, UpdateMeApiAuthUsersMePatchErrors, UpdateMeApiAuthUsersMePatchResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -47,6 +47,10 @@ export const loginAccessTokenApiAuthLoginAccessTokenPost = <ThrowOnError extends
 
 /**
  * Refresh
+ *
+ * Spend a refresh token (cookie or body) for a new pair. With `{"resume": true}` (the web
+ * UI starting with a valid session) the player's return counts as a sign-in when their last
+ * sign-in is at least `RESUME_SIGN_IN_AFTER_S` old: `UserSignIn` with method "resume".
  */
 export const refreshApiAuthLoginRefreshPost = <ThrowOnError extends boolean = false>(options?: Options<RefreshApiAuthLoginRefreshPostData, ThrowOnError>) => (options?.client ?? client).post<RefreshApiAuthLoginRefreshPostResponses, RefreshApiAuthLoginRefreshPostErrors, ThrowOnError>({
     url: '/api/auth/login/refresh',
@@ -67,18 +71,6 @@ export const logoutApiAuthLogoutPost = <ThrowOnError extends boolean = false>(op
         'Content-Type': 'application/json',
         ...options?.headers
     }
-});
-
-/**
- * Logout Everywhere
- *
- * Ends every session of the signed-in user: refresh tokens revoked, and access tokens
- * refused by every service within seconds (auth.UserAccessChanged).
- */
-export const logoutEverywhereApiAuthLogoutEverywherePost = <ThrowOnError extends boolean = false>(options?: Options<LogoutEverywhereApiAuthLogoutEverywherePostData, ThrowOnError>) => (options?.client ?? client).post<LogoutEverywhereApiAuthLogoutEverywherePostResponses, LogoutEverywhereApiAuthLogoutEverywherePostErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
-    url: '/api/auth/logout-everywhere',
-    ...options
 });
 
 /**
@@ -109,6 +101,22 @@ export const readMeApiAuthUsersMeGet = <ThrowOnError extends boolean = false>(op
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me',
     ...options
+});
+
+/**
+ * Update Me
+ *
+ * Change the player's own settings: `time_zone` (an IANA name) at most once every
+ * `TIME_ZONE_CHANGE_INTERVAL_DAYS` (7); the first change after sign-up is always allowed.
+ */
+export const updateMeApiAuthUsersMePatch = <ThrowOnError extends boolean = false>(options: Options<UpdateMeApiAuthUsersMePatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateMeApiAuthUsersMePatchResponses, UpdateMeApiAuthUsersMePatchErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/users/me',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -5,6 +5,24 @@ export type ClientOptions = {
 };
 
 /**
+ * ClientCredentialsForm
+ */
+export type ClientCredentialsForm = {
+    /**
+     * Client Id
+     */
+    client_id: string;
+    /**
+     * Client Secret
+     */
+    client_secret: string;
+    /**
+     * Grant Type
+     */
+    grant_type: string;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -180,12 +198,50 @@ export type RefreshRequest = {
      * Refresh Token
      */
     refresh_token?: string | null;
+    /**
+     * Resume
+     */
+    resume?: boolean;
 };
 
 /**
  * Role
  */
 export type Role = 'player' | 'admin';
+
+/**
+ * ServiceToken
+ */
+export type ServiceToken = {
+    /**
+     * Access Token
+     */
+    access_token: string;
+    /**
+     * Expires In
+     */
+    expires_in: number;
+    /**
+     * Token Type
+     */
+    token_type?: 'bearer';
+};
+
+/**
+ * TimeZoneChangeRefused
+ *
+ * 409 body: the zone was changed less than the allowed interval ago.
+ */
+export type TimeZoneChangeRefused = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Next Change At
+     */
+    next_change_at: string;
+};
 
 /**
  * Token
@@ -226,6 +282,10 @@ export type UserCreate = {
      */
     password: string;
     /**
+     * Time Zone
+     */
+    time_zone?: string;
+    /**
      * User Name
      */
     user_name: string;
@@ -250,6 +310,10 @@ export type UserPublic = {
     role: Role;
     status: UserStatus;
     /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
      * User Id
      */
     user_id: string;
@@ -257,6 +321,18 @@ export type UserPublic = {
      * User Name
      */
     user_name: string;
+};
+
+/**
+ * UserSelfUpdate
+ *
+ * PATCH /users/me: what players change about themselves (fields left out are kept).
+ */
+export type UserSelfUpdate = {
+    /**
+     * Time Zone
+     */
+    time_zone?: string | null;
 };
 
 /**
@@ -304,6 +380,74 @@ export type ValidationError = {
      * Error Type
      */
     type: string;
+};
+
+/**
+ * WalletCredit
+ */
+export type WalletCredit = {
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Reason
+     */
+    reason?: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+};
+
+/**
+ * WalletCreditResult
+ */
+export type WalletCreditResult = {
+    /**
+     * Balance
+     */
+    balance: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Entry Id
+     */
+    entry_id: string;
+    /**
+     * Gold
+     */
+    gold: number;
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * User Id
+     */
+    user_id: string;
 };
 
 export type JwksApiAuthWellKnownJwksJsonGetData = {
@@ -412,10 +556,6 @@ export type RefreshApiAuthLoginRefreshPostErrors = {
      * Validation Error
      */
     422: HttpValidationError;
-    /**
-     * Too many refreshes; see Retry-After
-     */
-    429: unknown;
 };
 
 export type RefreshApiAuthLoginRefreshPostError = RefreshApiAuthLoginRefreshPostErrors[keyof RefreshApiAuthLoginRefreshPostErrors];
@@ -461,29 +601,6 @@ export type LogoutApiAuthLogoutPostResponses = {
 
 export type LogoutApiAuthLogoutPostResponse = LogoutApiAuthLogoutPostResponses[keyof LogoutApiAuthLogoutPostResponses];
 
-export type LogoutEverywhereApiAuthLogoutEverywherePostData = {
-    body?: never;
-    path?: never;
-    query?: never;
-    url: '/api/auth/logout-everywhere';
-};
-
-export type LogoutEverywhereApiAuthLogoutEverywherePostErrors = {
-    /**
-     * Not authenticated
-     */
-    401: unknown;
-};
-
-export type LogoutEverywhereApiAuthLogoutEverywherePostResponses = {
-    /**
-     * Successful Response
-     */
-    204: void;
-};
-
-export type LogoutEverywhereApiAuthLogoutEverywherePostResponse = LogoutEverywhereApiAuthLogoutEverywherePostResponses[keyof LogoutEverywhereApiAuthLogoutEverywherePostResponses];
-
 export type SignupApiAuthSignupPostData = {
     body: UserCreate;
     path?: never;
@@ -500,10 +617,6 @@ export type SignupApiAuthSignupPostErrors = {
      * Validation Error
      */
     422: HttpValidationError;
-    /**
-     * Too many attempts; see Retry-After
-     */
-    429: unknown;
 };
 
 export type SignupApiAuthSignupPostError = SignupApiAuthSignupPostErrors[keyof SignupApiAuthSignupPostErrors];
@@ -567,6 +680,35 @@ export type ReadMeApiAuthUsersMeGetResponses = {
 
 export type ReadMeApiAuthUsersMeGetResponse = ReadMeApiAuthUsersMeGetResponses[keyof ReadMeApiAuthUsersMeGetResponses];
 
+export type UpdateMeApiAuthUsersMePatchData = {
+    body: UserSelfUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/auth/users/me';
+};
+
+export type UpdateMeApiAuthUsersMePatchErrors = {
+    /**
+     * Time zone changed too recently
+     */
+    409: TimeZoneChangeRefused;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpdateMeApiAuthUsersMePatchError = UpdateMeApiAuthUsersMePatchErrors[keyof UpdateMeApiAuthUsersMePatchErrors];
+
+export type UpdateMeApiAuthUsersMePatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserPublic;
+};
+
+export type UpdateMeApiAuthUsersMePatchResponse = UpdateMeApiAuthUsersMePatchResponses[keyof UpdateMeApiAuthUsersMePatchResponses];
+
 export type ChangeMyPasswordApiAuthUsersMePasswordPatchData = {
     body: PasswordChange;
     path?: never;
@@ -583,10 +725,6 @@ export type ChangeMyPasswordApiAuthUsersMePasswordPatchErrors = {
      * Validation Error
      */
     422: HttpValidationError;
-    /**
-     * Too many attempts; see Retry-After
-     */
-    429: unknown;
 };
 
 export type ChangeMyPasswordApiAuthUsersMePasswordPatchError = ChangeMyPasswordApiAuthUsersMePasswordPatchErrors[keyof ChangeMyPasswordApiAuthUsersMePasswordPatchErrors];

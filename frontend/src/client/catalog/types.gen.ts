@@ -23,6 +23,18 @@ export type QuestCreate = {
      */
     auto_claim?: boolean;
     /**
+     * Claim Within S
+     *
+     * An earned reward expires when not claimed within this time (null: never).
+     */
+    claim_within_s?: number | null;
+    /**
+     * Cooldown S
+     *
+     * A trigger counts only this many seconds after the last counted one.
+     */
+    cooldown_s?: number;
+    /**
      * Description
      */
     description?: string;
@@ -37,6 +49,12 @@ export type QuestCreate = {
      */
     ends_at?: string | null;
     /**
+     * Grace Days
+     *
+     * Missed local days forgiven inside one streak (streak_mode daily only).
+     */
+    grace_days?: number;
+    /**
      * Is Active
      */
     is_active?: boolean;
@@ -46,6 +64,10 @@ export type QuestCreate = {
      * Unique slug: lowercase letters, digits and single dashes.
      */
     name: string;
+    /**
+     * Start again every local day or week of the player; `duplication` is then the most completions per period.
+     */
+    reset?: Reset;
     /**
      * Reward Id
      */
@@ -77,6 +99,18 @@ export type QuestPublic = {
      */
     auto_claim?: boolean;
     /**
+     * Claim Within S
+     *
+     * An earned reward expires when not claimed within this time (null: never).
+     */
+    claim_within_s?: number | null;
+    /**
+     * Cooldown S
+     *
+     * A trigger counts only this many seconds after the last counted one.
+     */
+    cooldown_s?: number;
+    /**
      * Created At
      */
     created_at: string;
@@ -95,6 +129,12 @@ export type QuestPublic = {
      */
     ends_at?: string | null;
     /**
+     * Grace Days
+     *
+     * Missed local days forgiven inside one streak (streak_mode daily only).
+     */
+    grace_days?: number;
+    /**
      * Is Active
      */
     is_active?: boolean;
@@ -108,6 +148,10 @@ export type QuestPublic = {
      * Quest Id
      */
     quest_id: string;
+    /**
+     * Start again every local day or week of the player; `duplication` is then the most completions per period.
+     */
+    reset?: Reset;
     reward: RewardEmbedded;
     /**
      * Reward Id
@@ -138,15 +182,23 @@ export type QuestPublic = {
 /**
  * QuestUpdate
  *
- * PATCH body: fields left out stay as they are. Only the time bounds accept null (to clear
- * one); the other fields default to None without being nullable, so an explicit null is a 422
- * rather than a NOT NULL violation.
+ * PATCH body: fields left out stay as they are. Only the time bounds and `claim_within_s`
+ * accept null (to clear one; no expiry); the other fields default to None without being
+ * nullable, so an explicit null is a 422 rather than a NOT NULL violation.
  */
 export type QuestUpdate = {
     /**
      * Auto Claim
      */
     auto_claim?: boolean;
+    /**
+     * Claim Within S
+     */
+    claim_within_s?: number | null;
+    /**
+     * Cooldown S
+     */
+    cooldown_s?: number;
     /**
      * Description
      */
@@ -160,6 +212,10 @@ export type QuestUpdate = {
      */
     ends_at?: string | null;
     /**
+     * Grace Days
+     */
+    grace_days?: number;
+    /**
      * Is Active
      */
     is_active?: boolean;
@@ -167,6 +223,7 @@ export type QuestUpdate = {
      * Name
      */
     name?: string;
+    reset?: Reset;
     /**
      * Reward Id
      */
@@ -198,6 +255,18 @@ export type QuestUpsert = {
      */
     auto_claim?: boolean;
     /**
+     * Claim Within S
+     *
+     * An earned reward expires when not claimed within this time (null: never).
+     */
+    claim_within_s?: number | null;
+    /**
+     * Cooldown S
+     *
+     * A trigger counts only this many seconds after the last counted one.
+     */
+    cooldown_s?: number;
+    /**
      * Description
      */
     description?: string;
@@ -212,9 +281,19 @@ export type QuestUpsert = {
      */
     ends_at?: string | null;
     /**
+     * Grace Days
+     *
+     * Missed local days forgiven inside one streak (streak_mode daily only).
+     */
+    grace_days?: number;
+    /**
      * Is Active
      */
     is_active?: boolean;
+    /**
+     * Start again every local day or week of the player; `duplication` is then the most completions per period.
+     */
+    reset?: Reset;
     /**
      * Reward Id
      */
@@ -250,6 +329,13 @@ export type QuestsPublic = {
      */
     data: Array<QuestPublic>;
 };
+
+/**
+ * Reset
+ *
+ * When a quest starts again for a player, in the player's own time zone (processing).
+ */
+export type Reset = 'none' | 'daily' | 'weekly';
 
 /**
  * RewardCreate

@@ -1,0 +1,305 @@
+"""Player time zones and resumed sessions (DESIGN §10) against the real database and broker:
+the zone at sign-up and on /users/me, the once-a-week change, and sign-in events carrying
+`time_zone` and `method` — a resumed session being a sign-in once the last one is 30 min old."""
+
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from auth_service.core.config import Settings
+from auth_service.core.db import build_engine
+from auth_service.main import create_app
+from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+
+PREFIX = "/api/auth"
+
+
+def _events(amqp_url: str, queue: str, expect: int) -> list[dict[str, Any]]:
+    bodies = drain_queue(amqp_url, queue, wait_seconds=10, expect=expect, idle_seconds=1.5)
+    return [json.loads(body) for body in bodies]
+
+
+def _sql(url: str, statement: str, **params: object) -> Any:
+    engine = build_engine(url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(statement), params)
+            return result.first() if result.returns_rows else None
+    finally:
+        engine.dispose()
+
+
+def _age_last_sign_in(url: str, user_id: str, minutes: float) -> None:
+    """Make the player's last sign-in `minutes` old (instead of waiting for it)."""
+    _sql(
+        url,
+        "UPDATE users SET last_sign_in_at = now() - make_interval(secs => :s) WHERE user_id = :id",
+        s=minutes * 60,
+        id=uuid.UUID(user_id),
+    )
+
+
+def _signup(client: TestClient, **fields: Any) -> dict[str, Any]:
+    body = {"user_name": f"tz_{uuid.uuid4().hex[:12]}", "password": "correct-horse-1", **fields}
+    response = client.post(f"{PREFIX}/signup", json=body)
+    assert response.status_code == 201, response.text
+    return {**response.json(), "password": body["password"]}
+
+
+def _bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+# --- the zone on the user --------------------------------------------------------------------
+
+
+def test_signup_takes_a_zone_and_me_returns_it(
+    client: TestClient, login: Callable[..., dict[str, Any]]
+) -> None:
+    paris = _signup(client, time_zone="Europe/Paris")
+    assert paris["time_zone"] == "Europe/Paris"
+    me = client.get(
+        f"{PREFIX}/users/me", headers=_bearer(login(client, paris["user_name"], paris["password"]))
+    )
+    assert me.json()["time_zone"] == "Europe/Paris"
+    assert _signup(client)["time_zone"] == "UTC"  # the default
+
+
+def test_unknown_zone_is_422_and_nothing_is_written(
+    client: TestClient, player: dict[str, Any]
+) -> None:
+    name = f"tz_{uuid.uuid4().hex[:12]}"
+    refused = client.post(
+        f"{PREFIX}/signup",
+        json={"user_name": name, "password": "correct-horse-1", "time_zone": "Mars/Olympus"},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "time_zone"]
+    assert "Mars/Olympus" not in json.dumps(refused.json()["detail"][0]["msg"])
+    login = client.post(
+        f"{PREFIX}/login/access-token", data={"username": name, "password": "correct-horse-1"}
+    )
+    assert login.status_code == 400  # no such user was created
+
+    patched = client.patch(
+        f"{PREFIX}/users/me", json={"time_zone": "Mars/Olympus"}, headers=player["headers"]
+    )
+    assert patched.status_code == 422
+    me = client.get(f"{PREFIX}/users/me", headers=player["headers"]).json()
+    assert me["time_zone"] == "UTC"
+    # The refused attempt did not use up the change either.
+    ok = client.patch(
+        f"{PREFIX}/users/me", json={"time_zone": "Asia/Tokyo"}, headers=player["headers"]
+    )
+    assert ok.status_code == 200 and ok.json()["time_zone"] == "Asia/Tokyo"
+
+
+def test_zone_changes_at_most_once_every_seven_days(
+    client: TestClient, auth_db_url: str, login: Callable[..., dict[str, Any]]
+) -> None:
+    # Set at sign-up: that is not a change, so the first change after it is allowed.
+    user = _signup(client, time_zone="Europe/London")
+    headers = _bearer(login(client, user["user_name"], user["password"]))
+    url = f"{PREFIX}/users/me"
+    first = client.patch(url, json={"time_zone": "America/New_York"}, headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["time_zone"] == "America/New_York"
+    changed_at = _sql(
+        auth_db_url,
+        "SELECT time_zone_changed_at FROM users WHERE user_id = :id",
+        id=uuid.UUID(user["user_id"]),
+    )[0]
+
+    again = client.patch(url, json={"time_zone": "Pacific/Kiritimati"}, headers=headers)
+    assert again.status_code == 409
+    body = again.json()
+    assert set(body) == {"detail", "next_change_at"}
+    next_change = datetime.fromisoformat(body["next_change_at"].replace("Z", "+00:00"))
+    assert next_change == changed_at + timedelta(days=7)
+    assert client.get(url, headers=headers).json()["time_zone"] == "America/New_York"
+
+    # The same zone again is no change: fine at any time, and it does not restart the wait.
+    same = client.patch(url, json={"time_zone": "America/New_York"}, headers=headers)
+    assert same.status_code == 200
+    assert client.patch(url, json={}, headers=headers).status_code == 200
+
+    # A week later the next change goes through.
+    _sql(
+        auth_db_url,
+        "UPDATE users SET time_zone_changed_at = time_zone_changed_at - interval '7 days' "
+        "WHERE user_id = :id",
+        id=uuid.UUID(user["user_id"]),
+    )
+    later = client.patch(url, json={"time_zone": "Pacific/Kiritimati"}, headers=headers)
+    assert later.status_code == 200 and later.json()["time_zone"] == "Pacific/Kiritimati"
+
+
+def test_patch_me_refuses_unknown_fields_and_needs_a_token(
+    client: TestClient, player: dict[str, Any]
+) -> None:
+    url = f"{PREFIX}/users/me"
+    assert client.patch(url, json={"time_zone": "UTC"}).status_code == 401
+    refused = client.patch(url, json={"role": "admin"}, headers=player["headers"])
+    assert refused.status_code == 422
+    assert client.get(url, headers=player["headers"]).json()["role"] == "player"
+
+
+# --- sign-in events carry the zone and the method; resumed sessions ----------------------------
+
+
+@dataclass
+class EventsApp:
+    """The app on a database of its own with the outbox relay running, and a probe queue that
+    receives every sign-in event it publishes."""
+
+    client: TestClient
+    db_url: str
+    settings: Settings
+    amqp_url: str
+    queue: str
+
+    def events(self, expect: int) -> list[dict[str, Any]]:
+        return _events(self.amqp_url, self.queue, expect=expect)
+
+
+@pytest.fixture
+def events_app(
+    make_settings: Callable[..., Settings],
+    fresh_db_url: str,
+    broker_names: BrokerNames,
+    amqp_url: str,
+) -> Iterator[EventsApp]:
+    queue = broker_names.queue("sign-ins")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
+    settings = make_settings(
+        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+    )
+    with TestClient(create_app(settings)) as client:
+        yield EventsApp(client, fresh_db_url, settings, amqp_url, queue)
+
+
+def test_sign_in_events_carry_time_zone_and_method(
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+) -> None:
+    client = events_app.client
+    user = _signup(client, time_zone="Australia/Lord_Howe")
+    tokens = login(client, user["user_name"], user["password"])
+    changed = client.patch(
+        f"{PREFIX}/users/me", json={"time_zone": "Europe/Paris"}, headers=_bearer(tokens)
+    )
+    assert changed.status_code == 200
+    login(client, user["user_name"], user["password"])
+    events = events_app.events(expect=2)
+
+    assert [e["type"] for e in events] == ["NewUserSignIn", "UserSignIn"]
+    assert [e["data"]["time_zone"] for e in events] == ["Australia/Lord_Howe", "Europe/Paris"]
+    assert [e["data"]["method"] for e in events] == ["password", "password"]
+    # Additive: the fields consumers already read are all still there.
+    assert {"user_id", "user_name", "signed_in_at"} <= set(events[0]["data"])
+
+
+def test_resumed_session_is_a_sign_in_once_the_last_is_thirty_minutes_old(
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+) -> None:
+    fresh_db_url = events_app.db_url
+    assert events_app.settings.resume_sign_in_after_s == 1800
+    client = events_app.client
+    user = _signup(client, time_zone="America/New_York")
+    tokens = login(client, user["user_name"], user["password"])
+    assert [e["type"] for e in events_app.events(expect=1)] == ["NewUserSignIn"]
+    refresh = f"{PREFIX}/login/refresh"
+
+    # Within 30 minutes of the password sign-in: a resume emits nothing.
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=29)
+    within = client.post(refresh, json={"refresh_token": tokens["refresh_token"], "resume": True})
+    assert within.status_code == 200, within.text
+    assert events_app.events(expect=0) == []
+
+    # 31 minutes: a plain refresh is still no sign-in ...
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=31)
+    plain = client.post(refresh, json={"refresh_token": within.json()["refresh_token"]})
+    assert plain.status_code == 200
+    assert events_app.events(expect=0) == []
+    # ... a resume is, with the refresh token from the cookie (as the web UI sends it).
+    resumed = client.post(refresh, json={"resume": True})
+    assert resumed.status_code == 200, resumed.text
+    events = events_app.events(expect=1)
+    # And right after, the next resume is within 30 minutes of that one.
+    again = client.post(refresh, json={"resume": True})
+    assert again.status_code == 200
+    assert events_app.events(expect=0) == []
+
+    assert [e["type"] for e in events] == ["UserSignIn"]
+    data = events[0]["data"]
+    assert (data["method"], data["time_zone"], data["user_id"]) == (
+        "resume",
+        "America/New_York",
+        user["user_id"],
+    )
+    assert events[0]["subject"] == user["user_id"]
+    last = _sql(
+        fresh_db_url,
+        "SELECT last_sign_in_at FROM users WHERE user_id = :id",
+        id=uuid.UUID(user["user_id"]),
+    )[0]
+    signed_in_at = datetime.fromisoformat(data["signed_in_at"].replace("Z", "+00:00"))
+    assert last == signed_in_at  # the resume is the last sign-in now
+
+
+def test_parallel_resumes_of_one_player_emit_one_sign_in(
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+) -> None:
+    fresh_db_url = events_app.db_url
+    client = events_app.client
+    user = _signup(client)
+    # Five devices, five sessions (token families).
+    sessions = [login(client, user["user_name"], user["password"]) for _ in range(5)]
+    assert len(events_app.events(expect=5)) == 5
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
+    gate = threading.Barrier(5)
+
+    def resume(tokens: dict[str, Any]) -> int:
+        gate.wait(timeout=30)
+        response = client.post(
+            f"{PREFIX}/login/refresh",
+            json={"refresh_token": tokens["refresh_token"], "resume": True},
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        statuses = list(pool.map(resume, sessions))
+    events = events_app.events(expect=1)
+
+    assert statuses == [200] * 5
+    assert [(e["type"], e["data"]["method"]) for e in events] == [("UserSignIn", "resume")]
+
+
+def test_a_refused_refresh_never_emits_a_resume(
+    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+) -> None:
+    fresh_db_url = events_app.db_url
+    client = events_app.client
+    user = _signup(client)
+    tokens = login(client, user["user_name"], user["password"])
+    assert len(events_app.events(expect=1)) == 1
+    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
+    client.cookies.clear()
+    bad = client.post(
+        f"{PREFIX}/login/refresh", json={"refresh_token": "not-a-token", "resume": True}
+    )
+    assert bad.status_code == 401
+    refused = client.post(
+        f"{PREFIX}/login/refresh",
+        json={"refresh_token": tokens["refresh_token"], "resume": "yes please"},
+    )
+    assert refused.status_code == 422
+    assert events_app.events(expect=0) == []
