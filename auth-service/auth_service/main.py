@@ -14,7 +14,7 @@ from auth_service.tokens import TokenService
 from quest_common.db import database_check
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
-from quest_common.outbox import OutboxRelay
+from quest_common.outbox import OutboxRelay, expose_outbox_metrics
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Readiness is the database only: a login must keep working while the broker is down (the
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.
     app.include_router(ops_router({"database": lambda: database_check(engine)}))
+    expose_outbox_metrics(engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
