@@ -21,6 +21,7 @@ from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.outbox import expose_outbox_metrics
 from quest_common.security import JwksVerifier
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router, prefix=API_PREFIX)
+    expose_outbox_metrics(runtime.engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
     app.include_router(
         ops_router(
             {

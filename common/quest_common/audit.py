@@ -55,6 +55,9 @@ class Actor:
     name: str
 
 
+# A change the service makes by itself (the prestart seed), not on an admin's request.
+SYSTEM = Actor(id="system", name="system")
+
 Snapshot = Mapping[str, Any] | BaseModel | None
 
 
