@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from auth_service.api.main import internal_api, public_api
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
+from auth_service.deletions_queue import RELAY_NAME, relay_publisher_factory
 from auth_service.keys import KeyRing
 from auth_service.tokens import TokenService
 from quest_common.db import database_check
@@ -31,7 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             amqp_url=settings.amqp_url,
             exchange=settings.events_exchange,
-            name="auth-outbox-relay",
+            name=RELAY_NAME,
+            publisher_factory=relay_publisher_factory(settings),
             poll_seconds=settings.outbox_poll_seconds,
             wake_delay_seconds=settings.outbox_wake_delay_seconds,
         )

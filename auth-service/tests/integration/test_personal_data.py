@@ -196,7 +196,7 @@ def test_admin_deletes_an_account_once(
     assert refused.status_code == 400
 
 
-def test_user_deleted_event_reaches_the_broker_through_the_outbox(
+def test_user_deleted_event_reaches_the_broker_without_holding_back_sign_ins(
     make_settings: Callable[..., Any],
     fresh_db_url: str,
     broker_names: BrokerNames,
@@ -204,10 +204,17 @@ def test_user_deleted_event_reaches_the_broker_through_the_outbox(
     signup: Callable[..., dict[str, Any]],
     login: Callable[..., dict[str, Any]],
 ) -> None:
-    queue = broker_names.queue("auth-events")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.#")
+    # Like processing today: a queue for the sign-ins only. The deletions queue is declared by
+    # auth's relay itself, so the deletion is routable and the sign-ins after it go out too.
+    sign_ins = broker_names.queue("sign-ins")
+    for key in ("auth.NewUserSignIn", "auth.UserSignIn"):
+        bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=sign_ins, routing_key=key)
+    deletions = broker_names.queue("user-deletions")
     settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+        database_url=fresh_db_url,
+        events_exchange=broker_names.exchange,
+        run_outbox_relay=True,
+        user_deletions_queue=deletions,
     )
     with TestClient(create_app(settings)) as client:
         user = signup(client)
@@ -224,15 +231,19 @@ def test_user_deleted_event_reaches_the_broker_through_the_outbox(
             data={"username": user["user_name"], "password": user["password"]},
         )
         assert refused.status_code == 400
-        bodies = drain_queue(amqp_url, queue, wait_seconds=10, expect=2, idle_seconds=1.0)
+        later = signup(client)
+        login(client, later["user_name"], later["password"])
+        signed_in = drain_queue(amqp_url, sign_ins, wait_seconds=10, expect=2, idle_seconds=1.0)
+        deleted = drain_queue(amqp_url, deletions, wait_seconds=10, expect=1, idle_seconds=1.0)
 
-    # The sign-in, then the deletion; the refused sign-in afterwards emits nothing.
-    assert [json.loads(b)["type"] for b in bodies] == ["NewUserSignIn", "UserDeleted"]
-    event = CloudEvent.from_json(bodies[1])
-    raw = json.loads(bodies[1])
+    # The refused sign-in of the deleted player emitted nothing; the later player's went out.
+    assert [json.loads(b)["subject"] for b in signed_in] == [user["user_id"], later["user_id"]]
+    assert len(deleted) == 1
+    event = CloudEvent.from_json(deleted[0])
+    raw = json.loads(deleted[0])
     assert (event.specversion, event.source, event.type) == ("1.0", "auth-service", "UserDeleted")
     assert event.subject == user["user_id"]
     assert raw["data"]["user_id"] == user["user_id"]
     assert raw["data"]["initiated_by"] == "self"
     assert raw["data"]["deleted_at"].endswith("Z")
-    assert user["user_name"] not in bodies[1].decode()  # the event names nobody
+    assert user["user_name"] not in deleted[0].decode()  # the event names nobody
