@@ -170,13 +170,6 @@ class InsufficientBalanceError(Exception):
         self.qty = qty
 
 
-def adjusted_balance(balance: int, qty: int) -> int | None:
-    """The balance after adding `qty`, or None when that would go below zero (the rule the
-    adjustment's UPDATE enforces in SQL, so that concurrent adjustments cannot race past it)."""
-    after = balance + qty
-    return after if after >= 0 else None
-
-
 def adjust(
     *,
     session: Session,
