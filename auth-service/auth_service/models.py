@@ -310,16 +310,7 @@ class AccountDeletion(BaseModel):
     password: str = PydanticField(min_length=1, max_length=128, pattern=NO_NUL)
 
 
-class ProfileExport(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    user_id: uuid.UUID
-    user_name: str
-    role: Role
-    status: UserStatus
-    diamond: int
-    gold: int
-    created_at: datetime
+class ProfileExport(UserPublic):
     updated_at: datetime
     last_sign_in_at: datetime | None
 

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from catalog_service.core.audit_trail import record_write
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
@@ -150,7 +151,15 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
             quest_id=quest.quest_id,
             reward_id=quest.reward_id,
         )
-        _audit(session, actor, "quest.create", quest, None)
+        record_write(
+            session,
+            actor=actor,
+            action="quest.create",
+            target_type=TARGET,
+            target_id=quest.quest_id,
+            before=None,
+            after=quest,
+        )
         return to_public(quest, reward)
 
 
@@ -174,7 +183,15 @@ def update_quest(
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
-            _audit(session, actor, "quest.update", quest, before)
+            record_write(
+                session,
+                actor=actor,
+                action="quest.update",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=before,
+                after=quest,
+            )
         return to_public(quest, _reward(session, quest.reward_id))
 
 
@@ -210,7 +227,15 @@ def _upsert_once(
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
-            _audit(session, actor, "quest.create", quest, None)
+            record_write(
+                session,
+                actor=actor,
+                action="quest.create",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=None,
+                after=quest,
+            )
             return to_public(quest, reward), True
         before = row_values(quest)
         if _apply(quest, incoming):
@@ -221,7 +246,15 @@ def _upsert_once(
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
-            _audit(session, actor, "quest.update", quest, before)
+            record_write(
+                session,
+                actor=actor,
+                action="quest.update",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=before,
+                after=quest,
+            )
         return to_public(quest, reward), False
 
 
@@ -240,23 +273,13 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
-            _audit(session, actor, "quest.deactivate", quest, before)
+            record_write(
+                session,
+                actor=actor,
+                action="quest.deactivate",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=before,
+                after=quest,
+            )
         return to_public(quest, _reward(session, quest.reward_id))
-
-
-def _audit(
-    session: Session,
-    actor: audit.Actor,
-    action: str,
-    quest: Quest,
-    before: dict[str, Any] | None,
-) -> None:
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        target_type=TARGET,
-        target_id=quest.quest_id,
-        before=before,
-        after=row_values(quest),
-    )

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from catalog_service.core.audit_trail import record_write
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, NotFoundError
@@ -70,7 +71,15 @@ def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) ->
         session.add(reward)
         _flush_unique(session, data.reward_name)
         record_change(session=session, change=Change.created, reward_id=reward.reward_id)
-        _audit(session, actor, "reward.create", reward.reward_id, None, reward)
+        record_write(
+            session,
+            actor=actor,
+            action="reward.create",
+            target_type=TARGET,
+            target_id=reward.reward_id,
+            before=None,
+            after=reward,
+        )
     return reward
 
 
@@ -89,7 +98,15 @@ def update_reward(
         session.add(reward)
         _flush_unique(session, reward.reward_name)
         record_change(session=session, change=Change.updated, reward_id=reward.reward_id)
-        _audit(session, actor, "reward.update", reward.reward_id, before, reward)
+        record_write(
+            session,
+            actor=actor,
+            action="reward.update",
+            target_type=TARGET,
+            target_id=reward.reward_id,
+            before=before,
+            after=reward,
+        )
     return reward
 
 
@@ -120,13 +137,29 @@ def _upsert_once(
             session.add(reward)
             session.flush()
             record_change(session=session, change=Change.created, reward_id=reward.reward_id)
-            _audit(session, actor, "reward.create", reward.reward_id, None, reward)
+            record_write(
+                session,
+                actor=actor,
+                action="reward.create",
+                target_type=TARGET,
+                target_id=reward.reward_id,
+                before=None,
+                after=reward,
+            )
             return reward, True
         before = row_values(reward)
         if _apply(reward, data.model_dump()):
             session.add(reward)
             record_change(session=session, change=Change.updated, reward_id=reward.reward_id)
-            _audit(session, actor, "reward.update", reward.reward_id, before, reward)
+            record_write(
+                session,
+                actor=actor,
+                action="reward.update",
+                target_type=TARGET,
+                target_id=reward.reward_id,
+                before=before,
+                after=reward,
+            )
         return reward, False
 
 
@@ -148,7 +181,15 @@ def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, actor: audit.Actor) 
         except IntegrityError as exc:
             raise ConflictError("Reward is used by a quest") from exc
         record_change(session=session, change=Change.deleted, reward_id=reward_id)
-        _audit(session, actor, "reward.delete", reward_id, before, None)
+        record_write(
+            session,
+            actor=actor,
+            action="reward.delete",
+            target_type=TARGET,
+            target_id=reward_id,
+            before=before,
+            after=None,
+        )
 
 
 def _apply(reward: Reward, incoming: dict[str, Any]) -> bool:
@@ -159,22 +200,3 @@ def _apply(reward: Reward, incoming: dict[str, Any]) -> bool:
     if changes:
         reward.updated_at = utcnow()
     return bool(changes)
-
-
-def _audit(
-    session: Session,
-    actor: audit.Actor,
-    action: str,
-    reward_id: uuid.UUID,
-    before: dict[str, Any] | None,
-    after: Reward | None,
-) -> None:
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        target_type=TARGET,
-        target_id=reward_id,
-        before=before,
-        after=row_values(after) if after is not None else None,
-    )
