@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 import auth_service.models  # noqa: F401  (registers the tables)
 from auth_service.core.config import get_settings
+from quest_common.audit import AuditEntry  # noqa: F401  (registers the audit table)
 from quest_common.outbox import OutboxEvent  # noqa: F401  (registers the outbox table)
 
 config = context.config

@@ -12,6 +12,7 @@ from auth_service.abuse import LimitedError
 from auth_service.api.main import internal_api, public_api
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
+from auth_service.deletions_queue import RELAY_NAME, relay_publisher_factory
 from auth_service.keys import KeyRing
 from auth_service.tokens import TokenService
 from quest_common.db import database_check
@@ -20,6 +21,7 @@ from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
 from quest_common.openapi import publish_public_routes_only
 from quest_common.outbox import OutboxRelay
+from quest_common.outbox import OutboxRelay, expose_outbox_metrics
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             amqp_url=settings.amqp_url,
             exchange=settings.events_exchange,
-            name="auth-outbox-relay",
+            name=RELAY_NAME,
+            publisher_factory=relay_publisher_factory(settings),
             poll_seconds=settings.outbox_poll_seconds,
             wake_delay_seconds=settings.outbox_wake_delay_seconds,
             require_route=access.route_required,
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     publish_public_routes_only(app)
+    expose_outbox_metrics(engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -7,9 +7,9 @@ service modules (users, tokens, keys, wallet, throttle) import from one place.
 import uuid
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -74,6 +74,8 @@ class User(SQLModel, table=True):
     time_zone: str = Field(default=DEFAULT_TIME_ZONE, max_length=MAX_NAME_LENGTH)
     # The last change through PATCH /users/me (None: never changed since sign-up).
     time_zone_changed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Set when the account is deleted (anonymised): the row stays so the ledger still adds up.
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class UserCreate(BaseModel):
@@ -222,6 +224,8 @@ class WalletLedger(SQLModel, table=True):
     reason: str = Field(default="", max_length=255)
     balance_after: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The admin who made a manual adjustment; None for credits from a service.
+    actor_id: uuid.UUID | None = Field(default=None)
 
 
 class WalletCredit(BaseModel):
@@ -293,3 +297,87 @@ class LoginThrottle(SQLModel, table=True):
 
 class Message(BaseModel):
     detail: str
+
+
+# --- operator tools: adjustments, personal data ----------------------------------------------
+
+ADJUSTMENT_MAX = 1_000_000
+
+
+class Adjustment(BaseModel):
+    """A manual correction of a balance by an admin: positive credits, negative debits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: Item
+    qty: int = PydanticField(ge=-ADJUSTMENT_MAX, le=ADJUSTMENT_MAX)
+    reason: str = PydanticField(min_length=1, max_length=200, pattern=NO_NUL)
+
+    @field_validator("qty")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("qty must not be 0")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("reason must not be blank")
+        return value
+
+
+class AdjustmentResult(BaseModel):
+    entry_id: uuid.UUID
+    user_id: uuid.UUID
+    item: Item
+    qty: int
+    reason: str
+    balance: int  # the balance of `item` right after this adjustment
+    created_at: datetime
+    diamond: int
+    gold: int
+
+
+class AccountDeletion(BaseModel):
+    password: str = PydanticField(min_length=1, max_length=128, pattern=NO_NUL)
+
+
+class ProfileExport(UserPublic):
+    updated_at: datetime
+    last_sign_in_at: datetime | None
+
+
+class LedgerEntryExport(LedgerEntryPublic):
+    idempotency_key: str
+
+
+class SessionExport(BaseModel):
+    """A refresh token's metadata; the token itself is never stored, only its hash (left out)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    token_id: uuid.UUID
+    family_id: uuid.UUID
+    created_at: datetime
+    expires_at: datetime
+    spent_at: datetime | None
+    revoked_at: datetime | None
+
+
+class AuditAboutYou(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class PersonalDataExport(BaseModel):
+    exported_at: datetime
+    profile: ProfileExport
+    ledger: list[LedgerEntryExport]
+    sessions: list[SessionExport]
+    admin_changes: list[AuditAboutYou]

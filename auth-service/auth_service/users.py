@@ -12,6 +12,7 @@ from auth_service.core.security import hash_password, verify_password
 from auth_service.models import Role, User, UserAdminUpdate, UserStatus
 from auth_service.timezones import DEFAULT_TIME_ZONE, next_change_at
 from auth_service.tokens import revoke_user_tokens
+from quest_common import audit
 from quest_common.db import utcnow
 
 
@@ -31,6 +32,26 @@ class TimeZoneChangeTooSoonError(Exception):
     def __init__(self, next_change_at: datetime) -> None:
         super().__init__(f"next change allowed at {next_change_at.isoformat()}")
         self.next_change_at = next_change_at
+
+
+class UserDeletedError(Exception):
+    """The account was deleted (anonymised): it can no longer be changed."""
+
+
+def actor(user: User) -> audit.Actor:
+    return audit.Actor(id=str(user.user_id), name=user.user_name)
+
+
+def audit_snapshot(user: User) -> dict[str, object]:
+    """What an audit entry keeps of a user: no name (it would outlive a deletion) and no hash."""
+    return {
+        "user_id": str(user.user_id),
+        "role": str(user.role),
+        "status": int(user.status),
+        "diamond": user.diamond,
+        "gold": user.gold,
+        "deleted": user.deleted_at is not None,
+    }
 
 
 def create_user(
@@ -79,10 +100,18 @@ def list_users(*, session: Session, limit: int, offset: int) -> tuple[list[User]
     return list(users), int(count)
 
 
-def update_user(*, session: Session, user_id: uuid.UUID, changes: UserAdminUpdate) -> User:
+def update_user(
+    *, session: Session, user_id: uuid.UUID, changes: UserAdminUpdate, actor: audit.Actor
+) -> User:
+    """Change role and/or status; a change is audited in its own transaction (a request that
+    changes nothing writes nothing)."""
     user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
     if user is None:
         raise UserNotFoundError(str(user_id))
+    if user.deleted_at is not None:
+        session.rollback()
+        raise UserDeletedError(str(user_id))
+    before = audit_snapshot(user)
     now = utcnow()
     if changes.role is not None and changes.role != user.role:
         if user.role == Role.ADMIN:
@@ -97,8 +126,21 @@ def update_user(*, session: Session, user_id: uuid.UUID, changes: UserAdminUpdat
             void_tokens(session=session, user=user, reason="status", now=now)
             # A ban also ends the sessions: no refresh brings a new access token.
             revoke_user_tokens(session=session, user_id=user.user_id, now=now)
+    after = audit_snapshot(user)
+    if after == before:
+        session.rollback()
+        return user
     user.updated_at = now
     session.add(user)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.update",
+        target_type="user",
+        target_id=user.user_id,
+        before=before,
+        after=after,
+    )
     session.commit()
     session.refresh(user)
     return user

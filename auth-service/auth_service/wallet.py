@@ -13,6 +13,8 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from auth_service.models import (
+    Adjustment,
+    AdjustmentResult,
     LeaderboardEntry,
     User,
     UserStatus,
@@ -20,6 +22,7 @@ from auth_service.models import (
     WalletCreditResult,
     WalletLedger,
 )
+from quest_common import audit
 from quest_common.db import utcnow
 
 ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
@@ -150,3 +153,95 @@ def ledger_sum(*, session: Session, user_id: uuid.UUID, item: str) -> int:
         )
     ).one()
     return int(total)
+
+
+# --- manual adjustments by an admin ----------------------------------------------------------
+
+
+class UserDeletedError(Exception):
+    pass
+
+
+class InsufficientBalanceError(Exception):
+    def __init__(self, *, item: str, balance: int, qty: int) -> None:
+        super().__init__(f"{item} balance is {balance}; {qty} would take it below 0")
+        self.item = item
+        self.balance = balance
+        self.qty = qty
+
+
+def adjust(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    adjustment: Adjustment,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> AdjustmentResult:
+    """One transaction: the balance change, its ledger row (reason, actor) and the audit entry.
+
+    The non-negative check is part of the UPDATE's WHERE clause: each concurrent adjustment sees
+    the balance the previous one committed (the row lock), so none can take it below zero, and
+    the balance stays equal to the sum of the ledger."""
+    now = now or utcnow()
+    column = ITEM_COLUMNS[adjustment.item]
+    updated = session.execute(
+        text(
+            f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
+            f" WHERE user_id = :user_id AND deleted_at IS NULL AND {column} + :qty >= 0"
+            f" RETURNING {column}, diamond, gold"
+        ),
+        {"qty": adjustment.qty, "now": now, "user_id": user_id},
+    ).first()
+    if updated is None:
+        user = session.get(User, user_id)
+        session.rollback()
+        if user is None:
+            raise WalletUserNotFoundError(str(user_id))
+        if user.deleted_at is not None:
+            raise UserDeletedError(str(user_id))
+        raise InsufficientBalanceError(
+            item=adjustment.item, balance=getattr(user, column), qty=adjustment.qty
+        )
+    balance, diamond, gold = updated
+    entry_id = uuid.uuid4()
+    entry = WalletLedger(
+        entry_id=entry_id,
+        # Unique like every key; an adjustment is never retried by a service, so its id serves.
+        idempotency_key=f"adjustment:{entry_id}",
+        user_id=user_id,
+        item=adjustment.item,
+        qty=adjustment.qty,
+        reason=adjustment.reason,
+        balance_after=balance,
+        created_at=now,
+        actor_id=uuid.UUID(actor.id),
+    )
+    session.add(entry)
+    audit.record(
+        session,
+        actor=actor,
+        action="wallet.adjust",
+        target_type="user",
+        target_id=user_id,
+        before={"item": adjustment.item, "balance": balance - adjustment.qty},
+        after={
+            "item": adjustment.item,
+            "balance": balance,
+            "qty": adjustment.qty,
+            "reason": adjustment.reason,
+            "entry_id": str(entry.entry_id),
+        },
+    )
+    session.commit()
+    return AdjustmentResult(
+        entry_id=entry.entry_id,
+        user_id=user_id,
+        item=adjustment.item,
+        qty=adjustment.qty,
+        reason=adjustment.reason,
+        balance=balance,
+        created_at=now,
+        diamond=diamond,
+        gold=gold,
+    )

@@ -44,6 +44,8 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
             "amqp_url": amqp_url,
             "events_exchange": f"t.{uuid.uuid4().hex[:10]}.unused",
             "run_outbox_relay": False,
+            # Tests that need the deletions queue name a unique one (never the shared default).
+            "user_deletions_queue": "",
             # Every TestClient request comes from the address "testclient": keep the per-address
             # limit out of the way except in the tests about it.
             "throttle_address_free_failures": 100_000,
@@ -178,7 +180,7 @@ def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
                 "--log-level",
                 "warning",
             ],
-            env={**os.environ, "ENVIRONMENT": "test", **env},
+            env={**os.environ, "ENVIRONMENT": "test", "USER_DELETIONS_QUEUE": "", **env},
         )
         processes.append(process)
         base = f"http://127.0.0.1:{port}"

@@ -24,6 +24,7 @@ from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
 from quest_common.openapi import publish_public_routes_only
+from quest_common.outbox import expose_outbox_metrics
 from quest_common.security import JwksVerifier
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router, prefix=API_PREFIX)
+    expose_outbox_metrics(runtime.engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
     app.include_router(
         ops_router(
             {

@@ -20,6 +20,7 @@ class EventType:
     QUEST_PROGRESSED: Final = "QuestProgressed"
     QUEST_COMPLETED: Final = "QuestCompleted"
     REWARD_CREDITED: Final = "RewardCredited"
+    USER_DELETED: Final = "UserDeleted"  # auth: an account was deleted (anonymised)
 
     SIGN_IN_TYPES: Final = frozenset({USER_SIGN_IN, NEW_USER_SIGN_IN})
 

@@ -3,6 +3,7 @@ import threading
 import time
 import uuid
 
+import pytest
 from sqlmodel import Session
 
 from quest_common.db import make_engine
@@ -162,3 +163,44 @@ def test_published_rows_are_purged_after_retention(database_url_factory, amqp_ur
     add_events(engine, 2, "test.Thing")  # still pending: never purged
     assert relay.purge_published() == 5
     assert relay.pending_count() == 2
+
+
+def test_outbox_figures_count_unpublished_rows_and_age_the_oldest(database_url_factory):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from quest_common.db import utcnow
+    from quest_common.outbox import outbox_figures
+
+    engine = outbox_engine(database_url_factory)
+    empty = outbox_figures(engine)
+    assert (empty.backlog, empty.oldest_unsent_age_s) == (0, 0.0)
+    ids = add_events(engine, 3, "test.Thing")
+    now = utcnow()
+    with Session(engine) as session:
+        session.exec(  # type: ignore[call-overload]
+            update(OutboxEvent)
+            .where(OutboxEvent.id == uuid.UUID(ids[0]))
+            .values(created_at=now - timedelta(seconds=90))
+        )
+        session.exec(  # type: ignore[call-overload]
+            update(OutboxEvent).where(OutboxEvent.id == uuid.UUID(ids[1])).values(published_at=now)
+        )
+        session.commit()
+    figures = outbox_figures(engine, now=now)
+    assert figures.backlog == 2  # the published row is not counted
+    assert figures.oldest_unsent_age_s == pytest.approx(90, abs=0.01)
+
+
+def test_outbox_gauges_are_computed_at_scrape_time(database_url_factory):
+    from prometheus_client import REGISTRY
+
+    from quest_common.outbox import expose_outbox_metrics
+
+    engine = outbox_engine(database_url_factory)
+    expose_outbox_metrics(engine)
+    assert REGISTRY.get_sample_value("outbox_backlog") == 0
+    add_events(engine, 2, "test.Thing")
+    assert REGISTRY.get_sample_value("outbox_backlog") == 2
+    assert REGISTRY.get_sample_value("outbox_oldest_unsent_age_seconds") >= 0

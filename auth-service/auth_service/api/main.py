@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from auth_service.api.routes import internal, keys, login, users, wallet
+from auth_service.api.routes import admin, internal, keys, login, personal_data, users, wallet
 
 
 def public_api() -> APIRouter:
@@ -14,8 +14,12 @@ def public_api() -> APIRouter:
     api.include_router(users.public_router)
     api.include_router(keys.router)
     # Authenticated.
+    api.include_router(personal_data.router)  # before users: `DELETE /users/me` comes first
     api.include_router(users.router)
     api.include_router(wallet.router)
+    # Admin only.
+    api.include_router(admin.router)
+    api.include_router(admin.audit)
     return api
 
 

@@ -63,6 +63,10 @@ class Settings(BaseServiceSettings):
     # published in the same pass (one select, one update) rather than one pass each.
     outbox_wake_delay_seconds: float = 0.02
     run_outbox_relay: bool = True
+    # The durable queue that keeps `auth.UserDeleted` for processing, declared by the relay too
+    # (auth_service.deletions_queue): a deletion is never unroutable, so it never holds back the
+    # sign-in events behind it. Empty: not declared.
+    user_deletions_queue: str = "processing.user-deletions"
 
     def secret_fields(self) -> dict[str, str]:
         return {

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from catalog_service.core.runtime import CatalogRuntime
 from catalog_service.core.uow import UnitOfWork
-from quest_common.security import AdminClaims
+from quest_common.audit import Actor
+from quest_common.security import AdminClaims, TokenClaims
 
 
 async def get_runtime(request: Request) -> CatalogRuntime:
@@ -34,4 +35,10 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
-__all__ = ["AdminClaims", "RuntimeDep", "SessionDep", "UowDep"]
+
+def actor_of(claims: TokenClaims) -> Actor:
+    """The admin behind a write, for the audit trail (the token is all the catalog knows)."""
+    return Actor(id=claims.sub, name=claims.name or "")
+
+
+__all__ = ["AdminClaims", "RuntimeDep", "SessionDep", "UowDep", "actor_of"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from catalog_service.api import admin
 from catalog_service.quests.routes import router as quests_router
 from catalog_service.quests.routes import triggers_router
 from catalog_service.rewards.routes import router as rewards_router
@@ -16,3 +17,5 @@ api_router = APIRouter()
 api_router.include_router(rewards_router)
 api_router.include_router(quests_router)
 api_router.include_router(triggers_router)
+api_router.include_router(admin.router)
+api_router.include_router(admin.audit)

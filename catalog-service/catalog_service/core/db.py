@@ -12,10 +12,11 @@ from sqlmodel import SQLModel
 from catalog_service.core.changes import CatalogState
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import Reward
+from quest_common.audit import AuditEntry
 from quest_common.db import make_engine
 from quest_common.outbox import OutboxEvent
 
-TABLES = (CatalogState, Quest, Reward, OutboxEvent)
+TABLES = (CatalogState, Quest, Reward, OutboxEvent, AuditEntry)
 metadata = SQLModel.metadata
 
 

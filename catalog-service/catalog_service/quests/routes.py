@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep
+from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.quests import service
 from catalog_service.quests.models import (
@@ -75,8 +75,8 @@ async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_quest(_admin: AdminClaims, uow: UowDep, body: QuestCreate) -> QuestPublic:
-    return service.create_quest(uow=uow, data=body)
+def create_quest(admin: AdminClaims, uow: UowDep, body: QuestCreate) -> QuestPublic:
+    return service.create_quest(uow=uow, data=body, actor=actor_of(admin))
 
 
 @router.put(
@@ -84,10 +84,10 @@ def create_quest(_admin: AdminClaims, uow: UowDep, body: QuestCreate) -> QuestPu
     responses={201: {"model": QuestPublic, "description": "Created"}},
 )
 def upsert_quest(
-    _admin: AdminClaims, uow: UowDep, name: SlugPath, body: QuestUpsert, response: Response
+    admin: AdminClaims, uow: UowDep, name: SlugPath, body: QuestUpsert, response: Response
 ) -> QuestPublic:
     """Create or replace the quest with this name (idempotent: for seed scripts)."""
-    quest, created = service.upsert_quest(uow=uow, name=name, data=body)
+    quest, created = service.upsert_quest(uow=uow, name=name, data=body, actor=actor_of(admin))
     if created:
         response.status_code = status.HTTP_201_CREATED
     return quest
@@ -95,12 +95,12 @@ def upsert_quest(
 
 @router.patch("/{quest_id}")
 def update_quest(
-    _admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID, body: QuestUpdate
+    admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID, body: QuestUpdate
 ) -> QuestPublic:
-    return service.update_quest(uow=uow, quest_id=quest_id, data=body)
+    return service.update_quest(uow=uow, quest_id=quest_id, data=body, actor=actor_of(admin))
 
 
 @router.delete("/{quest_id}")
-def deactivate_quest(_admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID) -> QuestPublic:
+def deactivate_quest(admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID) -> QuestPublic:
     """Deactivates the quest (players' progress history is kept); returns it."""
-    return service.deactivate_quest(uow=uow, quest_id=quest_id)
+    return service.deactivate_quest(uow=uow, quest_id=quest_id, actor=actor_of(admin))

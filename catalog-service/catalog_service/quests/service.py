@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from catalog_service.core.audit_trail import record_write
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
@@ -27,7 +28,10 @@ from catalog_service.quests.models import (
     TriggersPublic,
 )
 from catalog_service.rewards.models import Reward, RewardEmbedded
+from quest_common import audit
 from quest_common.db import utcnow
+
+TARGET = "quest"
 
 
 def list_triggers() -> TriggersPublic:
@@ -146,7 +150,7 @@ def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
     return bool(changes)
 
 
-def create_quest(*, uow: UnitOfWork, data: QuestCreate) -> QuestPublic:
+def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> QuestPublic:
     with uow.transaction() as session:
         _check_time_rules(data.model_dump())
         reward = _reward(session, data.reward_id)
@@ -160,13 +164,25 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate) -> QuestPublic:
             quest_id=quest.quest_id,
             reward_id=quest.reward_id,
         )
+        record_write(
+            session,
+            actor=actor,
+            action="quest.create",
+            target_type=TARGET,
+            target_id=quest.quest_id,
+            before=None,
+            after=quest,
+        )
         return to_public(quest, reward)
 
 
-def update_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, data: QuestUpdate) -> QuestPublic:
+def update_quest(
+    *, uow: UnitOfWork, quest_id: uuid.UUID, data: QuestUpdate, actor: audit.Actor
+) -> QuestPublic:
     incoming = data.model_dump(exclude_unset=True)
     with uow.transaction() as session:
         quest = _quest_for_update(session, quest_id)
+        before = row_values(quest)
         if "reward_id" in incoming:
             _reward(session, incoming["reward_id"])
         if "name" in incoming:
@@ -180,15 +196,26 @@ def update_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, data: QuestUpdate) -> 
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
+            record_write(
+                session,
+                actor=actor,
+                action="quest.update",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=before,
+                after=quest,
+            )
         return to_public(quest, _reward(session, quest.reward_id))
 
 
-def upsert_quest(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[QuestPublic, bool]:
+def upsert_quest(
+    *, uow: UnitOfWork, name: str, data: QuestUpsert, actor: audit.Actor = audit.SYSTEM
+) -> tuple[QuestPublic, bool]:
     """Create or replace by name; returns (quest, created). Re-running the same seed writes
     nothing and publishes nothing."""
     for attempt in range(2):
         try:
-            return _upsert_once(uow=uow, name=name, data=data)
+            return _upsert_once(uow=uow, name=name, data=data, actor=actor)
         except IntegrityError:
             # Two seeders created the same name at once: the second one now finds the row.
             if attempt == 1:
@@ -196,7 +223,9 @@ def upsert_quest(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[Ques
     raise AssertionError("unreachable")
 
 
-def _upsert_once(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[QuestPublic, bool]:
+def _upsert_once(
+    *, uow: UnitOfWork, name: str, data: QuestUpsert, actor: audit.Actor
+) -> tuple[QuestPublic, bool]:
     incoming = data.model_dump()
     with uow.transaction() as session:
         reward = _reward(session, data.reward_id)
@@ -212,7 +241,17 @@ def _upsert_once(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[Ques
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
+            record_write(
+                session,
+                actor=actor,
+                action="quest.create",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=None,
+                after=quest,
+            )
             return to_public(quest, reward), True
+        before = row_values(quest)
         if _apply(quest, incoming):
             session.add(quest)
             record_change(
@@ -221,14 +260,24 @@ def _upsert_once(*, uow: UnitOfWork, name: str, data: QuestUpsert) -> tuple[Ques
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
             )
+            record_write(
+                session,
+                actor=actor,
+                action="quest.update",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=before,
+                after=quest,
+            )
         return to_public(quest, reward), False
 
 
-def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID) -> QuestPublic:
+def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor) -> QuestPublic:
     """DELETE keeps the row (processing keeps the players' progress history) and turns it off."""
     with uow.transaction() as session:
         quest = _quest_for_update(session, quest_id)
         if quest.is_active:
+            before = row_values(quest)
             quest.is_active = False
             quest.updated_at = utcnow()
             session.add(quest)
@@ -237,5 +286,14 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID) -> QuestPublic:
                 change=Change.deleted,
                 quest_id=quest.quest_id,
                 reward_id=quest.reward_id,
+            )
+            record_write(
+                session,
+                actor=actor,
+                action="quest.deactivate",
+                target_type=TARGET,
+                target_id=quest.quest_id,
+                before=before,
+                after=quest,
             )
         return to_public(quest, _reward(session, quest.reward_id))

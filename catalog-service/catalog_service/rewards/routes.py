@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep
+from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.rewards import service
 from catalog_service.rewards.models import (
@@ -52,8 +52,10 @@ async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUI
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_reward(_admin: AdminClaims, uow: UowDep, body: RewardCreate) -> RewardPublic:
-    return RewardPublic.model_validate(service.create_reward(uow=uow, data=body))
+def create_reward(admin: AdminClaims, uow: UowDep, body: RewardCreate) -> RewardPublic:
+    return RewardPublic.model_validate(
+        service.create_reward(uow=uow, data=body, actor=actor_of(admin))
+    )
 
 
 @router.put(
@@ -61,10 +63,10 @@ def create_reward(_admin: AdminClaims, uow: UowDep, body: RewardCreate) -> Rewar
     responses={201: {"model": RewardPublic, "description": "Created"}},
 )
 def upsert_reward(
-    _admin: AdminClaims, uow: UowDep, name: SlugPath, body: RewardUpsert, response: Response
+    admin: AdminClaims, uow: UowDep, name: SlugPath, body: RewardUpsert, response: Response
 ) -> RewardPublic:
     """Create or update the reward with this name (idempotent: for seed scripts)."""
-    reward, created = service.upsert_reward(uow=uow, name=name, data=body)
+    reward, created = service.upsert_reward(uow=uow, name=name, data=body, actor=actor_of(admin))
     if created:
         response.status_code = status.HTTP_201_CREATED
     return RewardPublic.model_validate(reward)
@@ -72,14 +74,14 @@ def upsert_reward(
 
 @router.patch("/{reward_id}")
 def update_reward(
-    _admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID, body: RewardUpdate
+    admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID, body: RewardUpdate
 ) -> RewardPublic:
     return RewardPublic.model_validate(
-        service.update_reward(uow=uow, reward_id=reward_id, data=body)
+        service.update_reward(uow=uow, reward_id=reward_id, data=body, actor=actor_of(admin))
     )
 
 
 @router.delete("/{reward_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_reward(_admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID) -> None:
+def delete_reward(admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID) -> None:
     """409 while any quest (active or not) uses the reward."""
-    service.delete_reward(uow=uow, reward_id=reward_id)
+    service.delete_reward(uow=uow, reward_id=reward_id, actor=actor_of(admin))

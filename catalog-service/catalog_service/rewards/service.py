@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from catalog_service.core.audit_trail import record_write
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, NotFoundError
@@ -23,7 +24,10 @@ from catalog_service.rewards.models import (
     RewardUpdate,
     RewardUpsert,
 )
+from quest_common import audit
 from quest_common.db import utcnow
+
+TARGET = "reward"
 
 
 def list_rewards(*, session: Session, limit: int, offset: int) -> RewardsPublic:
@@ -59,7 +63,7 @@ def _flush_unique(session: Session, name: str) -> None:
         raise ConflictError(f"A reward named {name!r} already exists") from exc
 
 
-def create_reward(*, uow: UnitOfWork, data: RewardCreate) -> Reward:
+def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) -> Reward:
     with uow.transaction() as session:
         if _name_taken(session, data.reward_name):
             raise ConflictError(f"A reward named {data.reward_name!r} already exists")
@@ -67,13 +71,25 @@ def create_reward(*, uow: UnitOfWork, data: RewardCreate) -> Reward:
         session.add(reward)
         _flush_unique(session, data.reward_name)
         record_change(session=session, change=Change.created, reward_id=reward.reward_id)
+        record_write(
+            session,
+            actor=actor,
+            action="reward.create",
+            target_type=TARGET,
+            target_id=reward.reward_id,
+            before=None,
+            after=reward,
+        )
     return reward
 
 
-def update_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, data: RewardUpdate) -> Reward:
+def update_reward(
+    *, uow: UnitOfWork, reward_id: uuid.UUID, data: RewardUpdate, actor: audit.Actor
+) -> Reward:
     changes = data.model_dump(exclude_unset=True)
     with uow.transaction() as session:
         reward = get_reward(session=session, reward_id=reward_id)
+        before = row_values(reward)
         name = changes.get("reward_name")
         if name is not None and _name_taken(session, name, other_than=reward_id):
             raise ConflictError(f"A reward named {name!r} already exists")
@@ -82,15 +98,26 @@ def update_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, data: RewardUpdate) 
         session.add(reward)
         _flush_unique(session, reward.reward_name)
         record_change(session=session, change=Change.updated, reward_id=reward.reward_id)
+        record_write(
+            session,
+            actor=actor,
+            action="reward.update",
+            target_type=TARGET,
+            target_id=reward.reward_id,
+            before=before,
+            after=reward,
+        )
     return reward
 
 
-def upsert_reward(*, uow: UnitOfWork, name: str, data: RewardUpsert) -> tuple[Reward, bool]:
+def upsert_reward(
+    *, uow: UnitOfWork, name: str, data: RewardUpsert, actor: audit.Actor = audit.SYSTEM
+) -> tuple[Reward, bool]:
     """Create or update by name; returns (reward, created). Re-running the same seed writes
     nothing and publishes nothing."""
     for attempt in range(2):
         try:
-            return _upsert_once(uow=uow, name=name, data=data)
+            return _upsert_once(uow=uow, name=name, data=data, actor=actor)
         except IntegrityError:
             # Two seeders created the same name at once: the second one now finds the row.
             if attempt == 1:
@@ -98,7 +125,9 @@ def upsert_reward(*, uow: UnitOfWork, name: str, data: RewardUpsert) -> tuple[Re
     raise AssertionError("unreachable")
 
 
-def _upsert_once(*, uow: UnitOfWork, name: str, data: RewardUpsert) -> tuple[Reward, bool]:
+def _upsert_once(
+    *, uow: UnitOfWork, name: str, data: RewardUpsert, actor: audit.Actor
+) -> tuple[Reward, bool]:
     with uow.transaction() as session:
         reward = session.exec(
             select(Reward).where(Reward.reward_name == name).with_for_update()
@@ -108,14 +137,33 @@ def _upsert_once(*, uow: UnitOfWork, name: str, data: RewardUpsert) -> tuple[Rew
             session.add(reward)
             session.flush()
             record_change(session=session, change=Change.created, reward_id=reward.reward_id)
+            record_write(
+                session,
+                actor=actor,
+                action="reward.create",
+                target_type=TARGET,
+                target_id=reward.reward_id,
+                before=None,
+                after=reward,
+            )
             return reward, True
+        before = row_values(reward)
         if _apply(reward, data.model_dump()):
             session.add(reward)
             record_change(session=session, change=Change.updated, reward_id=reward.reward_id)
+            record_write(
+                session,
+                actor=actor,
+                action="reward.update",
+                target_type=TARGET,
+                target_id=reward.reward_id,
+                before=before,
+                after=reward,
+            )
         return reward, False
 
 
-def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID) -> None:
+def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, actor: audit.Actor) -> None:
     with uow.transaction() as session:
         reward = get_reward(session=session, reward_id=reward_id)
         used_by = session.exec(
@@ -126,12 +174,22 @@ def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID) -> None:
             raise ConflictError(
                 f"Reward is used by {used_by} quest(s); change or remove them first"
             )
+        before = row_values(reward)
         session.delete(reward)
         try:
             session.flush()
         except IntegrityError as exc:
             raise ConflictError("Reward is used by a quest") from exc
         record_change(session=session, change=Change.deleted, reward_id=reward_id)
+        record_write(
+            session,
+            actor=actor,
+            action="reward.delete",
+            target_type=TARGET,
+            target_id=reward_id,
+            before=before,
+            after=None,
+        )
 
 
 def _apply(reward: Reward, incoming: dict[str, Any]) -> bool:

@@ -153,17 +153,24 @@ def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> Use
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
 
 
-@router.patch("/users/{user_id}", responses={404: {"description": "No such user"}})
+@router.patch(
+    "/users/{user_id}",
+    responses={404: {"description": "No such user"}, 409: {"description": "User is deleted"}},
+)
 def update_user(
     request: Request,
     user_id: uuid.UUID,
     body: UserAdminUpdate,
-    _admin: AdminUser,
+    admin: AdminUser,
     session: SessionDep,
 ) -> UserPublic:
     try:
-        user = users.update_user(session=session, user_id=user_id, changes=body)
+        user = users.update_user(
+            session=session, user_id=user_id, changes=body, actor=users.actor(admin)
+        )
     except users.UserNotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
+    except users.UserDeletedError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "User is deleted") from exc
     wake_relay(request)  # a ban or demotion reaches the other services at once
     return UserPublic.model_validate(user)

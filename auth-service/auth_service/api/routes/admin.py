@@ -1,0 +1,47 @@
+"""Operator routes: the audit trail, operations figures, balance adjustments."""
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, Request, status
+
+from auth_service import users, wallet
+from auth_service.api.deps import AdminUser, SessionDep, get_admin_user, get_db
+from auth_service.models import Adjustment, AdjustmentResult
+from quest_common.audit import audit_router
+from quest_common.outbox import OutboxOps, outbox_figures
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+audit = audit_router(session_dependency=get_db, admin_dependency=get_admin_user)
+
+
+@router.get("/ops")
+def operations(_admin: AdminUser, request: Request) -> OutboxOps:
+    """How far the outbox relay is behind (the same figures are on `/metrics`)."""
+    return OutboxOps(outbox=outbox_figures(request.app.state.engine))
+
+
+@router.post(
+    "/users/{user_id}/adjustments",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        404: {"description": "No such user"},
+        409: {"description": "The balance would go below 0, or the user is deleted"},
+    },
+)
+def adjust_balance(
+    user_id: uuid.UUID, body: Adjustment, admin: AdminUser, session: SessionDep
+) -> AdjustmentResult:
+    try:
+        return wallet.adjust(
+            session=session, user_id=user_id, adjustment=body, actor=users.actor(admin)
+        )
+    except wallet.WalletUserNotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
+    except wallet.UserDeletedError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "User is deleted") from exc
+    except wallet.InsufficientBalanceError as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"Balance would go below 0: {exc.item} balance is {exc.balance}, "
+            f"adjustment is {exc.qty}",
+        ) from exc

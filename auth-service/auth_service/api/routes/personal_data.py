@@ -1,0 +1,70 @@
+"""A player's personal data: export it, delete the account (or an admin deletes it)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+
+from auth_service import personal_data, users
+from auth_service.abuse import AbuseGuard
+from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
+from auth_service.models import AccountDeletion, PersonalDataExport
+
+router = APIRouter(tags=["users"])
+
+
+@router.get("/users/me/export")
+def export_me(user: CurrentUser, session: SessionDep, response: Response) -> PersonalDataExport:
+    """Everything auth holds about the signed-in player, as a JSON download."""
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="quest-auth-{user.user_id}.json"'
+    )
+    return personal_data.export(session=session, user=user)
+
+
+# Registered before `DELETE /users/{user_id}`: "me" is not a user id.
+@router.delete(
+    "/users/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        400: {"description": "Password is wrong"},
+        429: {"description": "Too many wrong passwords; see Retry-After"},
+    },
+)
+def delete_me(
+    body: AccountDeletion,
+    user: CurrentUser,
+    session: SessionDep,
+    request: Request,
+    guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))],
+) -> None:
+    # Wrong passwords are guesses: limited per account and per address.
+    guard.check(account=str(user.user_id))
+    try:
+        personal_data.delete_own_account(session=session, user=user, password=body.password)
+    except users.WrongPasswordError as exc:
+        guard.count(account=str(user.user_id))
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Password is wrong") from exc
+    wake_relay(request)  # auth.UserDeleted and the access change leave now
+
+
+@router.delete(
+    "/users/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        404: {"description": "No such user"},
+        409: {"description": "User is already deleted"},
+    },
+)
+def delete_user(
+    user_id: uuid.UUID, admin: AdminUser, session: SessionDep, request: Request
+) -> None:
+    try:
+        personal_data.delete_account(
+            session=session, user_id=user_id, initiated_by="admin", actor=users.actor(admin)
+        )
+    except users.UserNotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
+    except users.UserDeletedError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "User is already deleted") from exc
+    wake_relay(request)

@@ -1,0 +1,174 @@
+"""A player's personal data: export everything auth holds about them, and delete an account.
+
+Deletion anonymises rather than removes: the user row stays (the ledger rows reference it and a
+balance must keep equalling their sum), but nothing in it identifies the person any more. In one
+transaction:
+
+- the name becomes `~deleted-<random hex>`: unique, not linkable to the old name, and impossible
+  to sign up with (`~` is not allowed in names), so the old name is free for a new sign-up;
+- the password hash becomes the hash of a random secret nobody knows, and the status banned,
+  with `deleted_at` set: every sign-in is refused (400, as for any wrong password) and emits
+  nothing, an access token still in someone's hands gets 403 until it expires;
+- every refresh token is revoked (the next refresh gets 401);
+- the ledger keeps amounts and balances but its free-text reasons become `adjustment` or
+  `credit`; audit entries drop the reason of adjustments made to the account and the name of
+  the account where it acted as an admin; the per-name sign-in throttle row is removed;
+- `auth.UserDeleted` is stored in the outbox, so processing removes its data too.
+"""
+
+import secrets
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import delete, text
+from sqlmodel import Session, col, select
+
+from auth_service.access import void_tokens
+from auth_service.core.security import hash_password, verify_password
+from auth_service.models import (
+    AuditAboutYou,
+    LedgerEntryExport,
+    LoginThrottle,
+    PersonalDataExport,
+    ProfileExport,
+    RefreshToken,
+    SessionExport,
+    User,
+    UserStatus,
+    WalletLedger,
+)
+from auth_service.signin import PRODUCER, SOURCE
+from auth_service.tokens import revoke_user_tokens
+from auth_service.users import (
+    UserDeletedError,
+    UserNotFoundError,
+    WrongPasswordError,
+    audit_snapshot,
+)
+from quest_common import audit
+from quest_common.audit import AuditEntry
+from quest_common.db import utcnow
+from quest_common.events import EventType, make_event, rfc3339, routing_key
+from quest_common.outbox import enqueue
+
+DELETED_NAME_PREFIX = "~deleted-"
+USER_DELETED_KEY = routing_key(PRODUCER, EventType.USER_DELETED)
+
+Initiator = Literal["self", "admin"]
+
+
+def deleted_name() -> str:
+    return f"{DELETED_NAME_PREFIX}{secrets.token_hex(16)}"
+
+
+def export(*, session: Session, user: User, now: datetime | None = None) -> PersonalDataExport:
+    ledger = session.exec(
+        select(WalletLedger)
+        .where(WalletLedger.user_id == user.user_id)
+        .order_by(col(WalletLedger.created_at), col(WalletLedger.entry_id))
+    ).all()
+    tokens = session.exec(
+        select(RefreshToken)
+        .where(RefreshToken.user_id == user.user_id)
+        .order_by(col(RefreshToken.created_at))
+    ).all()
+    changes = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.user_id))
+        .order_by(col(AuditEntry.at))
+    ).all()
+    return PersonalDataExport(
+        exported_at=now or utcnow(),
+        profile=ProfileExport.model_validate(user),
+        ledger=[LedgerEntryExport.model_validate(row, from_attributes=True) for row in ledger],
+        sessions=[SessionExport.model_validate(row) for row in tokens],
+        admin_changes=[AuditAboutYou.model_validate(row) for row in changes],
+    )
+
+
+def delete_own_account(*, session: Session, user: User, password: str) -> None:
+    """The player re-enters the password; a wrong one changes nothing."""
+    if not verify_password(password, user.hashed_password):
+        session.rollback()
+        raise WrongPasswordError
+    delete_account(session=session, user_id=user.user_id, initiated_by="self", actor=None)
+
+
+def delete_account(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    initiated_by: Initiator,
+    actor: audit.Actor | None,
+    now: datetime | None = None,
+) -> None:
+    """Anonymise the account (see the module docstring) and commit. An admin's deletion is
+    audited; the player's own is not an admin write (its event records it)."""
+    now = now or utcnow()
+    # Hashed before the row lock: argon2 costs tens of milliseconds.
+    unusable_hash = hash_password(secrets.token_urlsafe(32))
+    user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
+    if user is None:
+        session.rollback()
+        raise UserNotFoundError(str(user_id))
+    if user.deleted_at is not None:
+        session.rollback()
+        raise UserDeletedError(str(user_id))
+    before = audit_snapshot(user)
+    old_name = user.user_name
+    placeholder = deleted_name()
+
+    user.user_name = placeholder
+    user.hashed_password = unusable_hash
+    user.status = UserStatus.BANNED
+    user.deleted_at = now
+    user.updated_at = now
+    session.add(user)
+    revoke_user_tokens(session=session, user_id=user_id, now=now)
+    # Access tokens still in flight stop working in every service within seconds.
+    void_tokens(session=session, user=user, reason="deleted", now=now)
+    session.execute(
+        text(
+            "UPDATE wallet_ledger SET reason = CASE WHEN actor_id IS NULL"
+            " THEN 'credit' ELSE 'adjustment' END WHERE user_id = :user_id"
+        ),
+        {"user_id": user_id},
+    )
+    session.execute(
+        text(
+            "UPDATE audit_entry SET after = after - 'reason'"
+            " WHERE target_type = 'user' AND target_id = :user_id AND after ? 'reason'"
+        ),
+        {"user_id": str(user_id)},
+    )
+    session.execute(
+        text("UPDATE audit_entry SET actor_name = :placeholder WHERE actor_id = :user_id"),
+        {"placeholder": placeholder, "user_id": str(user_id)},
+    )
+    session.execute(
+        delete(LoginThrottle).where(
+            col(LoginThrottle.scope) == "account", col(LoginThrottle.subject) == old_name
+        )
+    )
+    event = make_event(
+        source=SOURCE,
+        type=EventType.USER_DELETED,
+        subject=str(user_id),
+        time=now,
+        data={"user_id": str(user_id), "deleted_at": rfc3339(now), "initiated_by": initiated_by},
+    )
+    enqueue(session, event, routing_key=USER_DELETED_KEY)
+    if actor is not None:
+        if actor.id == str(user_id):  # an admin deleting their own account leaves no name
+            actor = audit.Actor(id=actor.id, name=placeholder)
+        audit.record(
+            session,
+            actor=actor,
+            action="user.delete",
+            target_type="user",
+            target_id=user_id,
+            before=before,
+            after=audit_snapshot(user),
+        )
+    session.commit()

@@ -1,0 +1,34 @@
+"""The audit entry of a catalog write, added to the write's own transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from catalog_service.core.db import row_values
+from quest_common import audit
+
+
+def record_write(
+    session: Session,
+    *,
+    actor: audit.Actor,
+    action: str,
+    target_type: str,
+    target_id: uuid.UUID,
+    before: dict[str, Any] | None,
+    after: SQLModel | None,
+) -> None:
+    """`before`: the row's values read before the change (None for a creation); `after`: the
+    row as it is now (None once deleted)."""
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=row_values(after) if after is not None else None,
+    )
