@@ -40,3 +40,16 @@ export const connectivity = new Connectivity();
 export function isUpstreamDown(status: number): boolean {
   return status === 502 || status === 503 || status === 504;
 }
+
+/**
+ * Asks the gateway whether auth answers (its public key set: cheap, cached, no session needed),
+ * for screens with nothing else to retry (the sign-in form, the first load).
+ */
+export async function probeServer(): Promise<void> {
+  try {
+    const response = await fetch("/api/auth/.well-known/jwks.json", { cache: "no-store" });
+    connectivity.report(!isUpstreamDown(response.status));
+  } catch {
+    connectivity.report(false);
+  }
+}

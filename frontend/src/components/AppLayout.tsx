@@ -5,6 +5,7 @@ import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-route
 import { session } from "../auth/session";
 import { useSession } from "../auth/useSession";
 import { useNotificationStream } from "../notifications/useNotificationStream";
+import { ThemeToggle } from "./ThemeToggle";
 
 const LINKS = [
   { to: "/", label: "Quest log" },
@@ -66,6 +67,7 @@ export function AppLayout() {
               <VisuallyHidden>Signed in as </VisuallyHidden>
               {user?.userName}
             </Text>
+            <ThemeToggle />
             <Button variant="subtle" size="compact-sm" onClick={signOut}>
               Sign out
             </Button>
@@ -94,7 +96,7 @@ export function AppLayout() {
                 component={Link}
                 to={link.to}
                 label={link.label}
-                    active={isActive(link.to)}
+                active={isActive(link.to)}
                 onClick={close}
               />
             ))}
