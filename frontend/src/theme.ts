@@ -1,4 +1,4 @@
-import { createTheme, localStorageColorSchemeManager } from "@mantine/core";
+import { createTheme, localStorageColorSchemeManager, Modal } from "@mantine/core";
 
 // One stack that exists everywhere: each platform's own UI font, no web font to download,
 // and headings in the same family (a missing serif fell back differently on every system).
@@ -13,6 +13,10 @@ export const theme = createTheme({
   headings: { fontFamily: SYSTEM_FONTS, fontWeight: "700" },
   // Keyboard users always see where they are (Mantine's default shows focus only for them).
   focusRing: "auto",
+  components: {
+    // Every dialog's close button says what it does.
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { "aria-label": "Close dialog" } } }),
+  },
 });
 
 /** index.html reads the same key before the app loads, to paint the right background at once. */

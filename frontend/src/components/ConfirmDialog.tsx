@@ -39,7 +39,7 @@ export function useConfirm(): [(options: ConfirmOptions) => Promise<boolean>, Re
           <Button variant="default" onClick={() => answer(false)}>
             Cancel
           </Button>
-          <Button color={options?.danger ? "red" : undefined} onClick={() => answer(true)} data-autofocus>
+          <Button color={options?.danger ? "red.9" : undefined} onClick={() => answer(true)} data-autofocus>
             {options?.confirmLabel}
           </Button>
         </Group>

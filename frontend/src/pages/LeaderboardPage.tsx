@@ -59,7 +59,7 @@ export function LeaderboardPage() {
                 <Table.Td>
                   {row.user_name}
                   {row.user_id === myId && (
-                    <Text span c="yellow" size="sm">
+                    <Text span c="var(--quest-accent-text)" size="sm">
                       {" "}
                       (you)
                     </Text>
