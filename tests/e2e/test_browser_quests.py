@@ -182,6 +182,25 @@ def open_new_quest(admin: Page) -> Any:
     return admin.get_by_role("dialog", name="New quest")
 
 
+def player_sees_quest(browser: Browser, stack: Any, name: str, title: str) -> None:
+    """Processing refreshes its copy of the quests on QuestChanged, or after its 60 s cache."""
+    player = stack.sign_up()
+    page = new_page(browser, stack)
+    sign_in(page, player.user_name, player.password)
+    new_card = quest_card(page, name)
+    for _ in range(40):
+        expect(quest_card(page, REFERENCE_QUEST)).to_be_visible()
+        if new_card.count():
+            break
+        page.wait_for_timeout(3_000)
+        page.reload()
+    expect(new_card).to_be_visible()
+    expect(new_card.get_by_role("heading", name=title)).to_be_visible()
+    expect(new_card.get_by_test_id("quest-streak")).to_have_text(re.compile(r"^[012] / 2$"))
+    screenshot(page, "player_sees_new_quest_1280")
+    page.context.close()
+
+
 def test_admin_manages_quests_and_players(browser: Browser, stack: Any) -> None:
     suffix = uuid.uuid4().hex[:8]
     name = f"dragon-hunt-{suffix}"
@@ -228,6 +247,7 @@ def test_admin_manages_quests_and_players(browser: Browser, stack: Any) -> None:
     row = admin.locator(f'[data-quest-name="{name}"]')
     expect(row).to_contain_text(title)
     expect(row).to_contain_text("Active")
+    player_sees_quest(browser, stack, name, title)
 
     # The slug is fixed once created.
     row.get_by_role("button", name=f"Edit {title}").click()
@@ -289,26 +309,11 @@ def test_admin_manages_quests_and_players(browser: Browser, stack: Any) -> None:
     expect(phone.get_by_role("list", name="Players")).to_be_visible()
     screenshot(phone, "admin_players_375")
     dialog = open_new_quest_from(phone)
+    expect(dialog.get_by_role("button", name="Create quest")).to_be_visible()
+    phone.wait_for_timeout(500)  # the dialog's fade-in
     screenshot(phone, "admin_new_quest_375", full_page=False)
     assert in_viewport(phone, dialog.get_by_role("button", name="Create quest"))
     phone.context.close()
-
-    # A player sees the new quest (processing refreshes its copy on QuestChanged, or after 60 s).
-    player = stack.sign_up()
-    page = new_page(browser, stack)
-    sign_in(page, player.user_name, player.password)
-    new_card = quest_card(page, name)
-    for _ in range(40):
-        expect(quest_card(page, REFERENCE_QUEST)).to_be_visible()
-        if new_card.count():
-            break
-        page.wait_for_timeout(3_000)
-        page.reload()
-    expect(new_card).to_be_visible()
-    expect(new_card.get_by_role("heading", name=title)).to_be_visible()
-    expect(new_card.get_by_test_id("quest-streak")).to_have_text(re.compile(r"^[012] / 2$"))
-    screenshot(page, "player_sees_new_quest_1280")
-    page.context.close()
 
 
 def open_new_quest_from(page: Page) -> Any:

@@ -50,7 +50,7 @@ export function AppLayout() {
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Anchor component={Link} to="/" underline="never" c="inherit" className="brand">
-              <Text span fw={800} fz="xl" variant="gradient" gradient={{ from: "yellow.4", to: "orange.5", deg: 90 }}>
+              <Text span fw={800} fz="xl" variant="gradient" gradient={{ from: "yellow.4", to: "orange.5", deg: 90 }} className="brand-text">
                 ⚔️ Quest Log
               </Text>
             </Anchor>
