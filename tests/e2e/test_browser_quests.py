@@ -194,7 +194,14 @@ def player_sees_quest(browser: Browser, stack: Any, name: str, title: str) -> No
             break
         page.wait_for_timeout(3_000)
         page.reload()
-    expect(new_card).to_be_visible()
+    if not new_card.count():
+        token = stack.log_in(player.user_name, player.password)["access_token"]
+        with stack.client() as client:
+            catalog = client.get("/api/catalog/quests", params={"active": "true"}).json()
+            mine = client.get(
+                "/api/processing/me/quests", headers={"Authorization": f"Bearer {token}"}
+            ).json()
+        raise AssertionError(f"catalog: {catalog}\nprocessing: {mine}")
     expect(new_card.get_by_role("heading", name=title)).to_be_visible()
     expect(new_card.get_by_test_id("quest-streak")).to_have_text(re.compile(r"^[012] / 2$"))
     screenshot(page, "player_sees_new_quest_1280")
