@@ -353,6 +353,9 @@ def test_light_theme_from_the_system_and_a_remembered_toggle(browser: Browser, s
         expect(page.get_by_role("heading", name="Quest log")).to_be_visible()
         expect(page.locator("html")).to_have_attribute("data-mantine-color-scheme", "dark")
         expect(page.get_by_role("button", name="Switch to light theme")).to_be_visible()
+        expect(quest_card(page, REFERENCE_QUEST)).to_be_visible()
+        screenshot(page, f"quest_log_dark_{width}", full_page=False)
+        assert_accessible(page, f"quest log dark {width}")
         page.context.close()
 
 
