@@ -1,23 +1,35 @@
 import { Center, Loader, MantineProvider } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { Notifications } from "@mantine/notifications";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError } from "./api/errors";
+import { connectivity, probeServer } from "./api/connectivity";
+import { ApiError, isUnreachable } from "./api/errors";
 import { session } from "./auth/session";
+import { OutageBanner } from "./components/OutageBanner";
 import { makeRouter } from "./router";
-import { theme } from "./theme";
+import { colorSchemeManager, theme } from "./theme";
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
         staleTime: 10_000,
-        // A 4xx will not get better by asking again; network errors and 5xx might.
-        retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+        // A 4xx will not get better by asking again; an outage is retried by the banner.
+        retry: (count, error) => !(error instanceof ApiError && error.status < 500) && !isUnreachable(error) && count < 2,
       },
     },
   });
+}
+
+/**
+ * Toasts: at most 3; on phones at the top, on wide screens bottom right (clear of the header's
+ * controls). Below modals (z-index 200): a toast never covers a dialog's buttons.
+ */
+function Toasts() {
+  const phone = useMediaQuery("(max-width: 600px)");
+  return <Notifications position={phone ? "top-center" : "bottom-right"} limit={3} containerWidth={380} zIndex={190} />;
 }
 
 export function App() {
@@ -35,14 +47,22 @@ export function App() {
         void router.invalidate();
       }
     });
+    // Retry (the banner's button or its backoff): ask again for what is on screen.
+    const stopRetry = connectivity.onRetry(() => {
+      void probeServer();
+      void queryClient.refetchQueries({ type: "active" });
+    });
     void session.restore().finally(() => setReady(true));
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      stopRetry();
+    };
   }, [queryClient, router]);
 
   return (
-    <MantineProvider theme={theme} defaultColorScheme="dark">
-      {/* Bottom corner: toasts must not cover the header's controls (sign out, navigation). */}
-      <Notifications position="bottom-right" limit={5} containerWidth={380} />
+    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
+      <Toasts />
+      <OutageBanner />
       <QueryClientProvider client={queryClient}>
         {ready ? (
           <RouterProvider router={router} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, describeDetail, fieldErrors } from "./errors";
-import { parseRetryAfter, withQuery } from "./http";
+import { parseRetryAfter } from "./http";
 
 const QUEST_FIELDS = ["name", "title", "streak"] as const;
 
@@ -40,8 +40,4 @@ describe("http helpers", () => {
     expect(parseRetryAfter("soon")).toBeNull();
   });
 
-  it("builds query strings without empty values", () => {
-    expect(withQuery("/api/x", { limit: 10, offset: 0, active: undefined })).toBe("/api/x?limit=10&offset=0");
-    expect(withQuery("/api/x", {})).toBe("/api/x");
-  });
 });

@@ -1,3 +1,15 @@
+/** The server could not be reached (refused connection, gateway without its upstream). */
+export class UnreachableError extends Error {
+  constructor() {
+    super("Can't reach the server");
+    this.name = "UnreachableError";
+  }
+}
+
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof UnreachableError;
+}
+
 /** An HTTP error from the API, with FastAPI's `{"detail": ...}` kept for the UI. */
 export class ApiError extends Error {
   readonly status: number;

@@ -1,6 +1,6 @@
 import type { LeaderboardEntry, LedgerEntryPublic, Token, UserPublic } from "../client/auth";
 import type { QuestPublic, RewardPublic } from "../client/catalog";
-import type { EventPublic } from "../client/processing";
+import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
 // Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
 // independent of how the generator names things.
@@ -39,61 +39,15 @@ export interface QuestInput {
   streak_mode: "count" | "daily";
   reward_id: string;
   is_active: boolean;
+  /** ISO instants; null means no bound. */
+  starts_at: string | null;
+  ends_at: string | null;
 }
 
-/** Processing embeds the catalog quest untyped in its OpenAPI; this is its real shape. */
-export interface QuestProgress {
-  quest: Quest;
-  streak: number;
-  target: number;
-  completed: number;
-  duplication: number;
-  claimed: number;
-  claimable: number;
-  status: QuestStatus;
-}
+/**
+ * Processing embeds the catalog quest untyped in its OpenAPI (it is the catalog's QuestPublic);
+ * everything else about a progress item comes from processing's own generated types.
+ */
+export type QuestProgress = Omit<QuestProgressPublic, "quest"> & { quest: Quest };
 
-export interface ClaimResult {
-  progress: QuestProgress;
-  grant_id: string;
-  item: Item;
-  qty: number;
-  credited: boolean;
-}
-
-// Server-Sent Events of GET /api/processing/notifications/stream.
-export interface CheckInNotice {
-  quest_id: string;
-  quest_name: string;
-  title: string;
-  streak: number;
-  target: number;
-  completed: number;
-  duplication: number;
-  status: QuestStatus;
-  claimable: number;
-}
-
-export interface QuestCompletedNotice {
-  quest_id: string;
-  quest_name: string;
-  title: string;
-  completed: number;
-  duplication: number;
-  reward_item: Item;
-  reward_qty: number;
-  auto_claim: boolean;
-}
-
-export interface RewardCreditedNotice {
-  quest_id: string;
-  title: string;
-  grant_id: string;
-  item: Item;
-  qty: number;
-}
-
-export type Notice =
-  | { event: "check_in"; id: string; data: CheckInNotice }
-  | { event: "quest_completed"; id: string; data: QuestCompletedNotice }
-  | { event: "reward_credited"; id: string; data: RewardCreditedNotice };
+export type ClaimResult = Omit<ClaimResultPublic, "progress"> & { progress: QuestProgress };

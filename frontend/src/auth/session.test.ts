@@ -5,7 +5,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getMe } from "../api/auth";
-import { ApiError } from "../api/errors";
+import { connectivity } from "../api/connectivity";
+import { ApiError, UnreachableError } from "../api/errors";
 import { client as authClient } from "../client/auth/client.gen";
 import { SessionStore, session } from "./session";
 
@@ -18,7 +19,7 @@ function token(name: string, lifetimeS: number): string {
   return `${b64url({ alg: "RS256" })}.${b64url({ sub: `id-${name}`, name, role: "player", exp })}.sig`;
 }
 
-const auth = { refreshCalls: 0, meStatus: 200, refreshOk: true, lastBearer: "" };
+const auth = { refreshCalls: 0, meStatus: 200, refreshOk: true, refreshStatus: 200, lastBearer: "" };
 let server: Server;
 
 beforeAll(async () => {
@@ -37,6 +38,8 @@ beforeAll(async () => {
       if (req.url === "/api/auth/login/refresh") {
         auth.refreshCalls++;
         if (!auth.refreshOk) return json(401, { detail: "Refresh token revoked" });
+        if (auth.refreshStatus === 403) return json(403, { detail: "Account is banned" });
+        if (auth.refreshStatus === 502) return res.writeHead(502, { "Content-Type": "text/plain" }).end("Bad Gateway");
         // Answer slowly: a second refresh started meanwhile must join this one.
         setTimeout(() => json(200, { access_token: token("zoe", 900), token_type: "bearer", expires_in: 900 }), 50);
         return;
@@ -60,7 +63,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  Object.assign(auth, { refreshCalls: 0, meStatus: 200, refreshOk: true, lastBearer: "" });
+  Object.assign(auth, { refreshCalls: 0, meStatus: 200, refreshOk: true, refreshStatus: 200, lastBearer: "" });
   session.end("signed_out");
 });
 
@@ -91,7 +94,7 @@ describe("SessionStore", () => {
   it("refreshes once when several callers need a new token at the same time", async () => {
     await session.login("zoe", "password");
     const results = await Promise.all([session.refresh(), session.refresh(), session.refresh()]);
-    expect(results).toEqual([true, true, true]);
+    expect(results).toEqual(["ok", "ok", "ok"]);
     expect(auth.refreshCalls).toBe(1);
     session.end("signed_out");
   });
@@ -106,5 +109,36 @@ describe("SessionStore", () => {
     expect(auth.refreshCalls).toBe(1);
     expect(session.getState()).toMatchObject({ status: "anonymous", reason: "expired" });
     expect(session.getToken()).toBeNull();
+  });
+
+  it("keeps the session when auth answers 502 during a refresh (auth restarting)", async () => {
+    await session.login("zoe", "password");
+    const token = session.getToken();
+    auth.meStatus = 401;
+    auth.refreshStatus = 502;
+    const error = await getMe().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(session.getState().status).toBe("authenticated");
+    expect(session.getToken()).toBe(token);
+    session.end("signed_out");
+  });
+
+  it("restores the session once auth is back, without showing the sign-in form meanwhile", async () => {
+    const fresh = new SessionStore();
+    auth.refreshStatus = 502;
+    const restored = fresh.restore();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fresh.getState().status).toBe("loading");
+    auth.refreshStatus = 200;
+    connectivity.retryNow(); // the banner's Retry button
+    await restored;
+    expect(fresh.getState().status).toBe("authenticated");
+  });
+
+  it("signs a banned player out with the reason", async () => {
+    await session.login("zoe", "password");
+    auth.refreshStatus = 403;
+    expect(await session.refresh()).toBe("refused");
+    expect(session.getState()).toMatchObject({ status: "anonymous", reason: "banned" });
   });
 });

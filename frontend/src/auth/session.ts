@@ -1,13 +1,18 @@
 import { refreshSession, signIn, signOut } from "../api/auth";
+import { connectivity } from "../api/connectivity";
 import { ApiError } from "../api/errors";
-import { configureAuth } from "../api/http";
+import { configureAuth, type RefreshOutcome } from "../api/http";
+import { backoffMs } from "../lib/backoff";
 import type { Token } from "../api/types";
 import { decodeAccessToken, refreshDelayMs, type SessionUser } from "./claims";
 
 export type SessionState =
   | { status: "loading"; user: null }
-  | { status: "anonymous"; user: null; reason?: "signed_out" | "expired" }
+  | { status: "anonymous"; user: null; reason?: EndReason }
   | { status: "authenticated"; user: SessionUser };
+
+/** Why a session ended: the login page tells the player (a ban is not an expiry). */
+export type EndReason = "signed_out" | "expired" | "banned";
 
 type Listener = (state: SessionState) => void;
 
@@ -20,7 +25,14 @@ export class SessionStore {
   private token: string | null = null;
   private listeners = new Set<Listener>();
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private inflight: Promise<boolean> | null = null;
+  private inflight: Promise<RefreshOutcome> | null = null;
+  private failures = 0;
+  private wake: (() => void) | null = null;
+
+  constructor() {
+    // The outage banner's Retry button (and its backoff) retries a refresh that found no server.
+    connectivity.onRetry(() => this.wake?.());
+  }
 
   getState = (): SessionState => this.state;
   getToken = (): string | null => this.token;
@@ -48,10 +60,33 @@ export class SessionStore {
     this.timer = setTimeout(() => void this.refresh(), refreshDelayMs(expiresAt, Date.now()));
   }
 
-  /** On page load: the refresh cookie, if any, gives a new access token. */
+  /**
+   * On page load: the refresh cookie, if any, gives a new access token. While the server
+   * cannot be reached the answer is unknown, so it keeps trying (with backoff, or at once on
+   * Retry) instead of showing a sign-in form to someone whose cookie is still good.
+   */
   async restore(): Promise<void> {
-    const ok = await this.refresh();
-    if (!ok && this.state.status === "loading") this.set({ status: "anonymous", user: null });
+    for (;;) {
+      const outcome = await this.refresh();
+      if (outcome !== "unavailable") break;
+      await this.pause();
+    }
+    if (this.state.status === "loading") this.set({ status: "anonymous", user: null });
+  }
+
+  /** Waits for the next retry: backoff, or sooner when someone presses Retry. */
+  private pause(): Promise<void> {
+    const delay = backoffMs(this.failures++, 1_000, 30_000);
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, delay);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
   }
 
   async login(username: string, password: string): Promise<void> {
@@ -62,7 +97,7 @@ export class SessionStore {
    * One refresh at a time, across tabs too: refresh tokens rotate and reusing a spent one
    * revokes the whole family, so two concurrent refreshes would sign the player out.
    */
-  refresh = (): Promise<boolean> => {
+  refresh = (): Promise<RefreshOutcome> => {
     this.inflight ??= this.withLock(() => this.doRefresh()).finally(() => {
       this.inflight = null;
     });
@@ -74,17 +109,26 @@ export class SessionStore {
     return locks ? locks.request("quest-session-refresh", work) : work();
   }
 
-  private async doRefresh(): Promise<boolean> {
+  private async doRefresh(): Promise<RefreshOutcome> {
     try {
       this.accept(await refreshSession());
-      return true;
+      this.failures = 0;
+      return "ok";
     } catch (error) {
-      // A network blip keeps the current session (a later call retries); a refusal ends it.
+      // Only a refusal ends the session. A refused connection or a 502 while auth restarts
+      // says nothing about the cookie: keep the session and try again a little later.
       if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-        this.end("expired");
+        this.end(error.status === 403 ? "banned" : "expired");
+        return "refused";
       }
-      return false;
+      if (this.state.status === "authenticated") this.retrySoon();
+      return "unavailable";
     }
+  }
+
+  private retrySoon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), backoffMs(this.failures++, 1_000, 30_000));
   }
 
   async logout(): Promise<void> {
@@ -97,7 +141,7 @@ export class SessionStore {
   }
 
   /** Forget the session (a 401 that survived a refresh, or sign-out). */
-  end(reason: "signed_out" | "expired" = "expired"): void {
+  end(reason: EndReason = "expired"): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.token = null;

@@ -5,6 +5,7 @@ import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-route
 import { session } from "../auth/session";
 import { useSession } from "../auth/useSession";
 import { useNotificationStream } from "../notifications/useNotificationStream";
+import { ThemeToggle } from "./ThemeToggle";
 
 const LINKS = [
   { to: "/", label: "Quest log" },
@@ -49,7 +50,7 @@ export function AppLayout() {
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Anchor component={Link} to="/" underline="never" c="inherit" className="brand">
-              <Text span fw={800} fz="xl" variant="gradient" gradient={{ from: "yellow.4", to: "orange.5", deg: 90 }}>
+              <Text span fw={800} fz="xl" variant="gradient" gradient={{ from: "yellow.4", to: "orange.5", deg: 90 }} className="brand-text">
                 ⚔️ Quest Log
               </Text>
             </Anchor>
@@ -66,6 +67,7 @@ export function AppLayout() {
               <VisuallyHidden>Signed in as </VisuallyHidden>
               {user?.userName}
             </Text>
+            <ThemeToggle />
             <Button variant="subtle" size="compact-sm" onClick={signOut}>
               Sign out
             </Button>
@@ -94,7 +96,7 @@ export function AppLayout() {
                 component={Link}
                 to={link.to}
                 label={link.label}
-                    active={isActive(link.to)}
+                active={isActive(link.to)}
                 onClick={close}
               />
             ))}

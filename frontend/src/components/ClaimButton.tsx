@@ -7,13 +7,23 @@ import { ItemIcon } from "./ItemIcon";
 export function ClaimButton({
   progress,
   pending,
+  disabled = false,
   onClaim,
 }: {
   progress: QuestProgress;
   pending: boolean;
+  /** Nothing can be claimed right now (the server is unreachable). */
+  disabled?: boolean;
   onClaim: () => void;
 }) {
   const view = claimButtonView(progress, pending);
+  if (view.automatic) {
+    return (
+      <Text size="sm" c="dimmed" ta="center" data-testid="claim-automatic">
+        {view.label}
+      </Text>
+    );
+  }
   // The accessible name keeps the emoji ("Claim 10 💎"); the eye gets the drawn icon.
   const item = progress.quest.reward.reward_item;
   const [before, after] = view.label.split(itemIcon(item));
@@ -31,7 +41,7 @@ export function ClaimButton({
     <Stack gap={4} align="stretch">
       <Button
         onClick={onClaim}
-        disabled={view.disabled}
+        disabled={view.disabled || disabled}
         loading={view.loading}
         loaderProps={{ type: "dots" }}
         styles={{ label: { gap: 6 } }}

@@ -1,23 +1,26 @@
 import { Group, Pagination, Text } from "@mantine/core";
+import { countOf } from "../lib/format";
 
 export function Pager({
   page,
   pageSize,
   count,
   onChange,
-  label,
+  singular,
+  plural,
 }: {
   page: number;
   pageSize: number;
   count: number;
   onChange: (page: number) => void;
-  label: string;
+  singular: string;
+  plural: string;
 }) {
   const pages = Math.max(1, Math.ceil(count / pageSize));
   return (
     <Group justify="space-between" mt="md">
       <Text size="sm" c="dimmed">
-        {count} {label}
+        {countOf(count, singular, plural)}
       </Text>
       <Pagination
         total={pages}

@@ -48,6 +48,18 @@ describe("QuestCard", () => {
     expect(onClaim).not.toHaveBeenCalled();
   });
 
+  it("keeps the earned streak full while the reward waits to be claimed", () => {
+    renderCard(progressItem({ streak: 0, completed: 1, claimable: 1, status: "claimable" }));
+    expect(screen.getByRole("progressbar", { name: "Streak 3 / 3" })).toHaveAttribute("aria-valuenow", "100");
+    expect(screen.getByText("diamonds")).toBeInTheDocument();
+  });
+
+  it("says an auto-claim quest credits itself instead of showing a greyed Claim button", () => {
+    renderCard(progressItem({ streak: 1 }, { auto_claim: true }));
+    expect(screen.queryByRole("button", { name: /claim/i })).toBeNull();
+    expect(screen.getByTestId("claim-automatic")).toHaveTextContent("Credited automatically");
+  });
+
   it("is done and disabled when all rewards are collected", () => {
     renderCard(progressItem({ completed: 2, claimed: 2, status: "done" }));
     expect(screen.getByTestId("quest-status")).toHaveTextContent("Done");

@@ -7,10 +7,12 @@ import { ItemIcon } from "./ItemIcon";
 export function QuestCard({
   progress,
   pending,
+  disabled = false,
   onClaim,
 }: {
   progress: QuestProgress;
   pending: boolean;
+  disabled?: boolean;
   onClaim: () => void;
 }) {
   const view = progressView(progress);
@@ -54,7 +56,7 @@ export function QuestCard({
             {quest.reward.reward_qty.toLocaleString("en-US")}
           </Text>
           <Text size="sm" c="dimmed">
-            {quest.reward.reward_item}
+            {view.rewardWords.replace(/^[\d,]+ /, "")}
           </Text>
         </Group>
         <Stack gap={4}>
@@ -76,7 +78,7 @@ export function QuestCard({
             {view.completionsText}
           </Text>
         </Stack>
-        <ClaimButton progress={progress} pending={pending} onClaim={onClaim} />
+        <ClaimButton progress={progress} pending={pending} disabled={disabled} onClaim={onClaim} />
       </Stack>
     </Card>
   );

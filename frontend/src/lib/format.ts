@@ -1,10 +1,4 @@
-import type {
-  CheckInNotice,
-  Item,
-  QuestCompletedNotice,
-  QuestStatus,
-  RewardCreditedNotice,
-} from "../api/types";
+import type { Item, QuestStatus } from "../api/types";
 
 export const ITEM_ICON: Record<Item, string> = { diamond: "💎", gold: "🪙" };
 export const ITEM_LABEL: Record<Item, string> = { diamond: "Diamonds", gold: "Gold" };
@@ -18,24 +12,35 @@ export function formatAmount(qty: number, item: string): string {
   return `${qty.toLocaleString("en-US")} ${itemIcon(item)}`;
 }
 
+/** "10 diamonds", "1 diamond", "50 gold": the words for an amount. */
+export function amountInWords(qty: number, item: string): string {
+  const n = qty.toLocaleString("en-US");
+  if (item === "diamond") return `${n} ${qty === 1 ? "diamond" : "diamonds"}`;
+  return `${n} ${item}`;
+}
+
+/** "1 entry", "3 entries": a count with its noun in the right number. */
+export function countOf(count: number, singular: string, plural: string): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? singular : plural}`;
+}
+
 /**
- * "Check-in 2/3 — Sign in three times". The check-in that completes a quest resets the
- * streak to 0 for the next round, so it reads as the full streak (3/3), not 0/3.
+ * Why a wallet entry exists, for a person: "Quest reward (claimed)" instead of the ledger's
+ * `quest_claim`. The ledger carries only the grant's reason code, not the quest: a reason
+ * already written for people ("Quest: Sign in three times") is shown as it is.
  */
-export function checkInToast(notice: CheckInNotice): string {
-  const step = notice.streak === 0 && notice.completed > 0 ? notice.target : notice.streak;
-  return `Check-in ${step}/${notice.target} — ${notice.title}`;
-}
-
-/** "Quest complete — claim 10 💎" (or "… — 10 💎 on the way" when it claims itself). */
-export function questCompletedToast(notice: QuestCompletedNotice): string {
-  const amount = formatAmount(notice.reward_qty, notice.reward_item);
-  return notice.auto_claim ? `Quest complete — ${amount} on the way` : `Quest complete — claim ${amount}`;
-}
-
-/** "+10 💎 credited" */
-export function rewardCreditedToast(notice: RewardCreditedNotice): string {
-  return `+${formatAmount(notice.qty, notice.item)} credited`;
+export function ledgerReason(reason: string | null | undefined): string {
+  const known: Record<string, string> = {
+    quest_claim: "Quest reward (claimed)",
+    quest_auto_claim: "Quest reward (credited automatically)",
+  };
+  if (!reason) return "—";
+  if (known[reason]) return known[reason];
+  if (/^[a-z0-9_]+$/.test(reason)) {
+    const words = reason.replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+  return reason;
 }
 
 export const STATUS_LABEL: Record<QuestStatus, string> = {
@@ -69,24 +74,4 @@ export function humanizeEventType(type: string): string {
   if (known[type]) return known[type];
   const words = type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-export interface ToastContent {
-  message: string;
-  color: string;
-}
-
-/** The toast for one SSE notification; null for an event this UI does not know. */
-export function toastForNotice(event: string, data: unknown): ToastContent | null {
-  if (!data || typeof data !== "object") return null;
-  switch (event) {
-    case "check_in":
-      return { message: checkInToast(data as CheckInNotice), color: "blue" };
-    case "quest_completed":
-      return { message: questCompletedToast(data as QuestCompletedNotice), color: "yellow" };
-    case "reward_credited":
-      return { message: rewardCreditedToast(data as RewardCreditedNotice), color: "teal" };
-    default:
-      return null;
-  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { progressItem } from "../test/fixtures";
-import { claimButtonView, progressView } from "./progress";
+import { claimButtonView, progressView, sortForQuestLog } from "./progress";
 
 describe("progressView", () => {
   it("shows an in-progress streak", () => {
@@ -19,6 +19,13 @@ describe("progressView", () => {
     const view = progressView(progressItem({ streak: 0, completed: 1, claimable: 1, status: "claimable" }));
     expect(view.statusLabel).toBe("Ready to claim");
     expect(view.completionsText).toBe("1 / 2 completed");
+    // The streak that earned the reward stays full until it is claimed, not "0 / 3".
+    expect(view.streakText).toBe("3 / 3");
+    expect(view.percent).toBe(100);
+  });
+
+  it("names the reward in words, plural when more than one", () => {
+    expect(progressView(progressItem()).rewardWords).toBe("10 diamonds");
   });
 
   it("fills the bar of a finished quest", () => {
@@ -56,8 +63,17 @@ describe("claimButtonView", () => {
     expect(view).toMatchObject({ label: "Claimed", disabled: true, hint: "All rewards collected" });
   });
 
-  it("explains auto-claimed quests", () => {
+  it("says auto-claimed quests credit themselves, without a button", () => {
     const view = claimButtonView(progressItem({ streak: 1 }, { auto_claim: true }), false);
-    expect(view).toMatchObject({ disabled: true, hint: "Rewards are credited automatically" });
+    expect(view).toMatchObject({ label: "Credited automatically", automatic: true });
+  });
+});
+
+describe("sortForQuestLog", () => {
+  it("puts ready-to-claim first and done quests last", () => {
+    const done = progressItem({ status: "done" }, { quest_id: "done" });
+    const going = progressItem({ status: "in_progress" }, { quest_id: "going" });
+    const ready = progressItem({ status: "claimable", claimable: 1 }, { quest_id: "ready" });
+    expect(sortForQuestLog([done, going, ready]).map((p) => p.quest.quest_id)).toEqual(["ready", "going", "done"]);
   });
 });

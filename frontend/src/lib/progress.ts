@@ -1,5 +1,5 @@
 import type { QuestProgress, QuestStatus } from "../api/types";
-import { formatAmount, STATUS_COLOR, STATUS_LABEL } from "./format";
+import { amountInWords, formatAmount, STATUS_COLOR, STATUS_LABEL } from "./format";
 
 export interface ProgressView {
   status: QuestStatus;
@@ -12,13 +12,18 @@ export interface ProgressView {
   /** "1 / 2 completed" */
   completionsText: string;
   rewardText: string;
+  /** "10 diamonds" */
+  rewardWords: string;
 }
 
 /** What a quest card shows, from one progress item (pure, so the rules are tested alone). */
 export function progressView(progress: QuestProgress): ProgressView {
   const target = Math.max(1, progress.target);
-  // A done quest shows a full bar; otherwise the bar is the streak towards the next reward.
-  const streak = progress.status === "done" ? target : Math.min(progress.streak, target);
+  // The completing step resets the streak to 0 for the next round. Until the reward is claimed
+  // (and once the quest is done) the bar shows the streak that earned it, full: an empty bar
+  // next to "Ready to claim" reads as lost progress.
+  const showEarned = progress.status === "done" || (progress.claimable > 0 && progress.streak === 0);
+  const streak = showEarned ? target : Math.min(progress.streak, target);
   return {
     status: progress.status,
     statusLabel: STATUS_LABEL[progress.status] ?? progress.status,
@@ -27,6 +32,7 @@ export function progressView(progress: QuestProgress): ProgressView {
     streakText: `${streak} / ${target}`,
     completionsText: `${progress.completed} / ${progress.duplication} completed`,
     rewardText: formatAmount(progress.quest.reward.reward_qty, progress.quest.reward.reward_item),
+    rewardWords: amountInWords(progress.quest.reward.reward_qty, progress.quest.reward.reward_item),
   };
 }
 
@@ -35,6 +41,8 @@ export interface ClaimButtonView {
   disabled: boolean;
   loading: boolean;
   hint: string | null;
+  /** No button at all: the quest credits its reward itself. */
+  automatic?: boolean;
 }
 
 /** The Claim button: pending while a claim is in flight, disabled when nothing is claimable. */
@@ -49,7 +57,8 @@ export function claimButtonView(progress: QuestProgress, pending: boolean): Clai
     return { label: "Claimed", disabled: true, loading: false, hint: "All rewards collected" };
   }
   if (progress.quest.auto_claim) {
-    return { label: "Claim", disabled: true, loading: false, hint: "Rewards are credited automatically" };
+    // Nothing to press: no greyed button, a sentence instead (the card renders no button).
+    return { label: "Credited automatically", disabled: true, loading: false, hint: null, automatic: true };
   }
   const left = Math.max(0, progress.target - progress.streak);
   return {
@@ -58,4 +67,11 @@ export function claimButtonView(progress: QuestProgress, pending: boolean): Clai
     loading: false,
     hint: `${left} more check-in${left === 1 ? "" : "s"} to go`,
   };
+}
+
+const STATUS_ORDER: Record<QuestStatus, number> = { claimable: 0, in_progress: 1, done: 2 };
+
+/** Quests to act on first: ready to claim, then in progress, then done (stable otherwise). */
+export function sortForQuestLog(items: QuestProgress[]): QuestProgress[] {
+  return [...items].sort((a, b) => (STATUS_ORDER[a.status] ?? 1) - (STATUS_ORDER[b.status] ?? 1));
 }

@@ -1,39 +1,108 @@
 /**
- * Ids of notifications already shown in this tab. The stream replays the last minute on every
- * connect (so the toast for the sign-in just made appears); without this a reload or a second
- * sign-in would show the same toasts again.
+ * Ids of notifications already shown in this browser, in any tab. The stream replays the last
+ * minute on every connect (so the toast for the sign-in just made appears); without this a new
+ * tab or a reload would show "+5 💎 credited" again, which reads as a second reward.
+ *
+ * The ids live in localStorage (shared by the tabs of this browser) and each tab tells the
+ * others through a BroadcastChannel, so two open tabs do not both toast one notification.
  */
 const KEY = "quest.seen-notifications";
-const LIMIT = 200;
+const CHANNEL = "quest.seen-notifications";
+const LIMIT = 300;
 
 export class SeenIds {
-  private ids: string[];
+  private ids = new Set<string>();
+  private channel: BroadcastChannel | null = null;
 
   constructor(private readonly storage: Storage | null) {
-    this.ids = [];
-    try {
-      const raw = storage?.getItem(KEY);
-      if (raw) this.ids = (JSON.parse(raw) as unknown[]).filter((x): x is string => typeof x === "string");
-    } catch {
-      this.ids = [];
+    this.load();
+    if (typeof BroadcastChannel !== "undefined") {
+      this.channel = new BroadcastChannel(CHANNEL);
+      this.channel.onmessage = (event: MessageEvent<unknown>) => {
+        if (typeof event.data === "string") this.ids.add(event.data);
+      };
     }
   }
 
-  /** Records `id`; returns false when it was already seen. */
+  private load(): void {
+    try {
+      const raw = this.storage?.getItem(KEY);
+      if (!raw) return;
+      for (const id of JSON.parse(raw) as unknown[]) if (typeof id === "string") this.ids.add(id);
+    } catch {
+      // Unreadable: start afresh.
+    }
+  }
+
+  /** Records `id`; returns false when this browser has already shown it. */
   add(id: string | null): boolean {
     if (!id) return true;
-    if (this.ids.includes(id)) return false;
-    this.ids.push(id);
-    if (this.ids.length > LIMIT) this.ids = this.ids.slice(-LIMIT);
+    this.load(); // another tab may have shown it since
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    const kept = [...this.ids].slice(-LIMIT);
+    this.ids = new Set(kept);
     try {
-      this.storage?.setItem(KEY, JSON.stringify(this.ids));
+      this.storage?.setItem(KEY, JSON.stringify(kept));
     } catch {
-      // Storage full or disabled: dedup still works for this page's life.
+      // Storage full or disabled: the channel and this page's memory still deduplicate.
     }
+    this.channel?.postMessage(id);
     return true;
   }
 
+  /** The newest id seen (ids are the stream's increasing sequence numbers). */
   last(): string | null {
-    return this.ids.at(-1) ?? null;
+    let best: string | null = null;
+    for (const id of this.ids) {
+      if (best === null || compareIds(id, best) > 0) best = id;
+    }
+    return best;
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The last check-in state per quest this browser saw, per player (see toasts.checkInMoved). */
+export class KnownSteps {
+  private readonly key: string;
+
+  constructor(
+    private readonly storage: Storage | null,
+    userId: string,
+  ) {
+    this.key = `quest.last-check-in.${userId}`;
+  }
+
+  private read(): Record<string, { streak: number; completed: number }> {
+    try {
+      const raw = this.storage?.getItem(this.key);
+      return raw ? (JSON.parse(raw) as Record<string, { streak: number; completed: number }>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  get(questId: string): { streak: number; completed: number } | undefined {
+    return this.read()[questId];
+  }
+
+  set(questId: string, step: { streak: number; completed: number }): void {
+    const all = this.read();
+    all[questId] = { streak: step.streak, completed: step.completed };
+    try {
+      this.storage?.setItem(this.key, JSON.stringify(all));
+    } catch {
+      // Without storage every check-in counts as a step: a toast too many, never one lost.
+    }
   }
 }

@@ -94,7 +94,7 @@ describe("openEventStream", () => {
     const stop = openEventStream({
       url,
       getToken: () => "token-1",
-      refresh: async () => false,
+      refresh: async () => "refused" as const,
       onMessage: (m) => got.push(m),
       minDelayMs: 10,
       maxDelayMs: 20,
@@ -128,7 +128,7 @@ describe("openEventStream", () => {
       getToken: () => token,
       refresh: async () => {
         token = "fresh";
-        return true;
+        return "ok" as const;
       },
       onMessage: (m) => got.push(m),
       minDelayMs: 10,
@@ -152,7 +152,7 @@ describe("openEventStream", () => {
     openEventStream({
       url,
       getToken: () => "gone",
-      refresh: async () => false,
+      refresh: async () => "refused" as const,
       onMessage: () => {},
       onStatus: (s) => statuses.push(s),
       minDelayMs: 10,

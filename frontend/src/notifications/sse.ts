@@ -1,3 +1,7 @@
+import { backoffMs } from "../lib/backoff";
+
+export { backoffMs };
+
 /**
  * A Server-Sent Events client over fetch: `EventSource` cannot send an Authorization header,
  * and tokens must not go into URLs (they end up in access logs).
@@ -84,20 +88,14 @@ export class SseParser {
 export interface StreamOptions {
   url: string;
   getToken: () => string | null;
-  /** Called on a 401: resolves true when a new token is in place. */
-  refresh: () => Promise<boolean>;
+  /** Called on a 401: "ok" when a new token is in place. */
+  refresh: () => Promise<"ok" | "refused" | "unavailable">;
   onMessage: (message: SseMessage) => void;
   onStatus?: (status: "connecting" | "open" | "retrying" | "stopped") => void;
   /** The last id seen, carried across reconnects as Last-Event-ID. */
   lastEventId?: string | null;
   minDelayMs?: number;
   maxDelayMs?: number;
-}
-
-/** Backoff with full jitter, so replicas restarting together do not see a thundering herd. */
-export function backoffMs(attempt: number, minMs: number, maxMs: number, random = Math.random): number {
-  const cap = Math.min(maxMs, minMs * 2 ** attempt);
-  return Math.round(minMs + random() * (cap - minMs));
 }
 
 /**
@@ -131,7 +129,8 @@ export function openEventStream(options: StreamOptions): () => void {
     const response = await fetch(url, { headers, signal: controller.signal, cache: "no-store" });
     if (response.status === 401) {
       await response.body?.cancel();
-      if (!(await refresh())) throw new StopStream();
+      // A refused refresh ends the session (and the stream); no server means try again later.
+      if ((await refresh()) === "refused") throw new StopStream();
       return;
     }
     if (!response.ok || !response.body) {

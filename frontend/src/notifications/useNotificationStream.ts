@@ -1,11 +1,14 @@
-import { notifications } from "@mantine/notifications";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { NOTIFICATIONS_STREAM_URL } from "../api/processing";
+import { keys } from "../api/queries";
 import { session } from "../auth/session";
-import { toastForNotice } from "../lib/format";
-import { SeenIds } from "./seen";
+import { showToast } from "../components/toast";
+import { Burst } from "./burst";
+import { type Notice, parseNotice } from "./notices";
+import { KnownSteps, SeenIds } from "./seen";
 import { openEventStream } from "./sse";
+import { toastsForBurst } from "./toasts";
 
 /**
  * Refetches the player's data after a notification. Cancel first: invalidating a query during
@@ -13,29 +16,38 @@ import { openEventStream } from "./sse";
  * would keep showing the old state.
  */
 export async function refetchPlayerData(queryClient: QueryClient): Promise<void> {
-  await queryClient.cancelQueries({ queryKey: ["me"] });
-  await queryClient.invalidateQueries({ queryKey: ["me"] });
+  await queryClient.cancelQueries({ queryKey: keys.me });
+  await queryClient.invalidateQueries({ queryKey: keys.me });
 }
 
 export type StreamStatus = "connecting" | "open" | "retrying" | "stopped";
 
-/** Shows a toast for every notification of the signed-in player and refreshes what changed. */
+function browserStorage(): Storage | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null; // storage disabled
+  }
+}
+
+/** Toasts what the signed-in player's notifications say (one per sign-in) and refreshes what changed. */
 export function useNotificationStream(userId: string | null): StreamStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<StreamStatus>("stopped");
 
   useEffect(() => {
     if (!userId) return;
-    const seen = new SeenIds(typeof sessionStorage === "undefined" ? null : sessionStorage);
-    // A burst of notifications (the replay on connect) refetches once, shortly after the last.
-    let refetchTimer: ReturnType<typeof setTimeout> | null = null;
-    const refetchMine = () => {
-      if (refetchTimer) clearTimeout(refetchTimer);
-      refetchTimer = setTimeout(async () => {
-        refetchTimer = null;
-        await refetchPlayerData(queryClient);
-      }, 100);
-    };
+    const storage = browserStorage();
+    const seen = new SeenIds(storage);
+    const known = new KnownSteps(storage, userId);
+    const burst = new Burst<Notice>((notices) => {
+      for (const toast of toastsForBurst(notices, (id) => known.get(id))) showToast(toast);
+      for (const notice of notices) {
+        if (notice.event === "check_in") known.set(notice.data.quest_id, notice.data);
+      }
+      // Progress, balances and history changed on the server: refetch what is on screen.
+      void refetchPlayerData(queryClient);
+    });
     const stop = openEventStream({
       url: NOTIFICATIONS_STREAM_URL,
       getToken: session.getToken,
@@ -43,27 +55,14 @@ export function useNotificationStream(userId: string | null): StreamStatus {
       onStatus: setStatus,
       onMessage: (message) => {
         if (!seen.add(message.id)) return;
-        let data: unknown;
-        try {
-          data = JSON.parse(message.data);
-        } catch {
-          return;
-        }
-        const toast = toastForNotice(message.event, data);
-        if (!toast) return;
-        notifications.show({
-          message: toast.message,
-          color: toast.color,
-          autoClose: 8_000,
-          withBorder: true,
-        });
-        // Progress, balances and history changed on the server: refetch what is on screen.
-        refetchMine();
+        const notice = parseNotice(message.event, message.data);
+        if (notice) burst.push(notice);
       },
     });
     return () => {
       stop();
-      if (refetchTimer) clearTimeout(refetchTimer);
+      burst.cancel();
+      seen.close();
     };
   }, [userId, queryClient]);
 

@@ -1,22 +1,19 @@
-import { Alert, Badge, Loader, Stack, Table, Tabs, Text, Title } from "@mantine/core";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Badge, Loader, Stack, Table, Tabs, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { getMyTransactions } from "../api/auth";
-import { getMyEvents } from "../api/processing";
+import { queries } from "../api/queries";
+import { Amount } from "../components/Amount";
+import { LoadError } from "../components/LoadError";
 import { Pager } from "../components/Pager";
-import { formatAmount, formatDateTime, humanizeEventType } from "../lib/format";
+import { formatDateTime, humanizeEventType, ledgerReason } from "../lib/format";
 
 const PAGE_SIZE = 20;
 
 function EventsTab() {
   const [page, setPage] = useState(1);
-  const events = useQuery({
-    queryKey: ["me", "events", page],
-    queryFn: () => getMyEvents({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
-  });
+  const events = useQuery(queries.myEvents({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
   if (events.isPending) return <Loader aria-label="Loading events" />;
-  if (events.isError) return <Alert color="red">Could not load your events: {events.error.message}</Alert>;
+  if (events.isError) return <LoadError what="your events" error={events.error} />;
   return (
     <>
       <Table.ScrollContainer minWidth={320}>
@@ -38,20 +35,16 @@ function EventsTab() {
         </Table>
       </Table.ScrollContainer>
       {events.data.count === 0 && <Text c="dimmed">Nothing yet.</Text>}
-      <Pager page={page} pageSize={PAGE_SIZE} count={events.data.count} onChange={setPage} label="events" />
+      <Pager page={page} pageSize={PAGE_SIZE} count={events.data.count} onChange={setPage} singular="event" plural="events" />
     </>
   );
 }
 
 function WalletTab() {
   const [page, setPage] = useState(1);
-  const ledger = useQuery({
-    queryKey: ["me", "transactions", page],
-    queryFn: () => getMyTransactions({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
-  });
+  const ledger = useQuery(queries.myTransactions({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
   if (ledger.isPending) return <Loader aria-label="Loading wallet" />;
-  if (ledger.isError) return <Alert color="red">Could not load your wallet: {ledger.error.message}</Alert>;
+  if (ledger.isError) return <LoadError what="your wallet" error={ledger.error} />;
   return (
     <>
       <Table.ScrollContainer minWidth={320}>
@@ -69,19 +62,21 @@ function WalletTab() {
               <Table.Tr key={entry.entry_id}>
                 <Table.Td>{formatDateTime(entry.created_at)}</Table.Td>
                 <Table.Td>
-                  <Badge color="teal" variant="light">
-                    +{formatAmount(entry.qty, entry.item)}
+                  <Badge color="teal" variant="light" size="lg">
+                    <Amount qty={entry.qty} item={entry.item} sign={entry.qty >= 0 ? "+" : ""} size={14} />
                   </Badge>
                 </Table.Td>
-                <Table.Td>{formatAmount(entry.balance_after, entry.item)}</Table.Td>
-                <Table.Td>{entry.reason || "—"}</Table.Td>
+                <Table.Td>
+                  <Amount qty={entry.balance_after} item={entry.item} size={14} />
+                </Table.Td>
+                <Table.Td>{ledgerReason(entry.reason)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
       {ledger.data.count === 0 && <Text c="dimmed">No rewards yet — finish a quest!</Text>}
-      <Pager page={page} pageSize={PAGE_SIZE} count={ledger.data.count} onChange={setPage} label="entries" />
+      <Pager page={page} pageSize={PAGE_SIZE} count={ledger.data.count} onChange={setPage} singular="entry" plural="entries" />
     </>
   );
 }

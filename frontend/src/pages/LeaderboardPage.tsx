@@ -1,18 +1,29 @@
-import { Alert, Loader, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { Group, Loader, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { getLeaderboard } from "../api/auth";
+import { queries } from "../api/queries";
 import type { Item } from "../api/types";
 import { useSession } from "../auth/useSession";
-import { formatAmount } from "../lib/format";
+import { Amount } from "../components/Amount";
+import { ItemIcon } from "../components/ItemIcon";
+import { LoadError } from "../components/LoadError";
 
 const MEDALS = ["🥇", "🥈", "🥉"];
+
+function ItemLabel({ item, text }: { item: Item; text: string }) {
+  return (
+    <Group gap={6} wrap="nowrap" justify="center">
+      <ItemIcon item={item} size={16} title="" />
+      {text}
+    </Group>
+  );
+}
 
 export function LeaderboardPage() {
   const [item, setItem] = useState<Item>("diamond");
   const state = useSession();
   const myId = state.status === "authenticated" ? state.user.userId : null;
-  const board = useQuery({ queryKey: ["leaderboard", item], queryFn: () => getLeaderboard({ item, limit: 10 }) });
+  const board = useQuery(queries.leaderboard({ item, limit: 10 }));
   return (
     <Stack>
       <Title order={1} size="h2">
@@ -22,14 +33,14 @@ export function LeaderboardPage() {
         value={item}
         onChange={(v) => setItem(v as Item)}
         data={[
-          { value: "diamond", label: "💎 Diamonds" },
-          { value: "gold", label: "🪙 Gold" },
+          { value: "diamond", label: <ItemLabel item="diamond" text="Diamonds" /> },
+          { value: "gold", label: <ItemLabel item="gold" text="Gold" /> },
         ]}
         aria-label="Rank by"
         w="fit-content"
       />
       {board.isPending && <Loader aria-label="Loading leaderboard" />}
-      {board.isError && <Alert color="red">Could not load the leaderboard: {board.error.message}</Alert>}
+      <LoadError what="the leaderboard" error={board.error} />
       {board.data && (
         <Table striped aria-label={`Top players by ${item}`}>
           <Table.Thead>
@@ -48,13 +59,15 @@ export function LeaderboardPage() {
                 <Table.Td>
                   {row.user_name}
                   {row.user_id === myId && (
-                    <Text span c="yellow" size="sm">
+                    <Text span c="var(--quest-accent-text)" size="sm">
                       {" "}
                       (you)
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td ta="right">{formatAmount(row.balance, row.item)}</Table.Td>
+                <Table.Td ta="right">
+                  <Amount qty={row.balance} item={row.item} size={16} />
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -35,10 +35,16 @@ export function LoginPage() {
   });
 
   const expired = state.status === "anonymous" && state.reason === "expired";
+  const banned = state.status === "anonymous" && state.reason === "banned";
   return (
     <AuthLayout title="Sign in">
       <form onSubmit={submit} noValidate aria-label="Sign in">
         <Stack>
+          {banned && !error && (
+            <Alert color="red" variant="light" role="alert" data-testid="banned">
+              Your account has been banned, so you were signed out. Ask an admin if you think this is a mistake.
+            </Alert>
+          )}
           {expired && !error && (
             <Alert color="yellow" variant="light" role="status">
               Your session ended. Sign in again to continue.

@@ -1,26 +1,27 @@
-import { Alert, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
+import { Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { getMe } from "../api/auth";
 import { ApiError } from "../api/errors";
-import { claimQuest, getMyQuests } from "../api/processing";
+import { claimQuest } from "../api/processing";
+import { keys, queries } from "../api/queries";
 import type { Page, QuestProgress } from "../api/types";
 import { Balances } from "../components/Balances";
+import { LoadError } from "../components/LoadError";
 import { QuestCard } from "../components/QuestCard";
+import { showError, showToast } from "../components/toast";
+import { useReachable } from "../components/useReachable";
 import { formatAmount } from "../lib/format";
-
-export const meQueryKey = ["me", "user"] as const;
-export const myQuestsQueryKey = ["me", "quests"] as const;
+import { sortForQuestLog } from "../lib/progress";
 
 export function QuestLogPage() {
   const queryClient = useQueryClient();
-  const me = useQuery({ queryKey: meQueryKey, queryFn: getMe });
-  const quests = useQuery({ queryKey: myQuestsQueryKey, queryFn: getMyQuests });
+  const reachable = useReachable();
+  const me = useQuery(queries.me());
+  const quests = useQuery(queries.myQuests());
 
   const claim = useMutation({
     mutationFn: (questId: string) => claimQuest({ quest_id: questId }),
     onSuccess: (result) => {
-      queryClient.setQueryData<Page<QuestProgress>>(myQuestsQueryKey, (old) =>
+      queryClient.setQueryData<Page<QuestProgress>>(keys.myQuests, (old) =>
         old
           ? {
               ...old,
@@ -29,18 +30,13 @@ export function QuestLogPage() {
           : old,
       );
       if (!result.credited) {
-        notifications.show({
-          color: "yellow",
-          message: `Claimed ${formatAmount(result.qty, result.item)} — it will be credited shortly`,
-        });
+        showToast({ color: "yellow", message: `Claimed ${formatAmount(result.qty, result.item)} — it will be credited shortly` });
       }
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
+      void queryClient.invalidateQueries({ queryKey: keys.me });
     },
     onError: (error) => {
-      const message =
-        error instanceof ApiError && error.status === 409 ? "Nothing to claim on this quest yet." : error.message;
-      notifications.show({ color: "red", message });
-      void queryClient.invalidateQueries({ queryKey: myQuestsQueryKey });
+      showError(error, error instanceof ApiError && error.status === 409 ? "Nothing to claim on this quest yet." : undefined);
+      void queryClient.invalidateQueries({ queryKey: keys.myQuests });
     },
   });
 
@@ -57,21 +53,18 @@ export function QuestLogPage() {
           <Loader aria-label="Loading quests" />
         </Group>
       )}
-      {quests.isError && (
-        <Alert color="red" role="alert">
-          Could not load your quests: {quests.error.message}
-        </Alert>
-      )}
+      <LoadError what="your quests" error={quests.error} />
       {quests.data && quests.data.data.length === 0 && (
         <Text c="dimmed">No active quests right now. Check back soon, adventurer.</Text>
       )}
       {quests.data && quests.data.data.length > 0 && (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="lg">
-          {quests.data.data.map((progress) => (
+          {sortForQuestLog(quests.data.data).map((progress) => (
             <QuestCard
               key={progress.quest.quest_id}
               progress={progress}
               pending={claim.isPending && claim.variables === progress.quest.quest_id}
+              disabled={!reachable}
               onClaim={() => claim.mutate(progress.quest.quest_id)}
             />
           ))}

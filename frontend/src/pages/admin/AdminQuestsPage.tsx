@@ -1,43 +1,65 @@
-import { Alert, Badge, Button, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
+import { Alert, Badge, Button, Group, Loader, Modal, Stack, Text, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { createQuest, deactivateQuest, listQuests, listRewards, updateQuest } from "../../api/catalog";
+import { createQuest, deactivateQuest, updateQuest } from "../../api/catalog";
+import { keys, queries } from "../../api/queries";
 import type { Quest, QuestInput } from "../../api/types";
-import { formatAmount } from "../../lib/format";
+import { AdminList } from "../../components/AdminList";
+import { Amount } from "../../components/Amount";
+import { useConfirm } from "../../components/ConfirmDialog";
+import { LoadError } from "../../components/LoadError";
+import { showError, showToast } from "../../components/toast";
+import { useReachable } from "../../components/useReachable";
 import { changedFields, QuestForm, questToInput } from "./QuestForm";
+
+function ruleText(quest: Quest): string {
+  const mode = quest.streak_mode === "daily" ? " (daily)" : "";
+  return `${quest.streak}× sign-in${mode}, up to ${quest.duplication}×${quest.auto_claim ? ", auto" : ""}`;
+}
 
 export function AdminQuestsPage() {
   const queryClient = useQueryClient();
-  const quests = useQuery({ queryKey: ["admin", "quests"], queryFn: () => listQuests() });
-  const rewards = useQuery({ queryKey: ["admin", "rewards"], queryFn: listRewards });
+  const reachable = useReachable();
+  const quests = useQuery(queries.adminQuests());
+  const rewards = useQuery(queries.adminRewards());
   const [editing, setEditing] = useState<Quest | "new" | null>(null);
+  const [confirm, confirmDialog] = useConfirm();
 
   const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: ["admin", "quests"] });
-    void queryClient.invalidateQueries({ queryKey: ["me", "quests"] });
+    void queryClient.invalidateQueries({ queryKey: keys.adminQuests });
+    void queryClient.invalidateQueries({ queryKey: keys.myQuests });
   };
 
   const save = async (values: QuestInput) => {
     if (editing === "new") {
       await createQuest({ quest: values });
-      notifications.show({ color: "teal", message: `Quest “${values.title}” created` });
+      showToast({ color: "teal", message: `Quest “${values.title}” created` });
     } else if (editing) {
       const changes = changedFields(questToInput(editing, rewards.data?.data ?? []), values);
+      delete changes.name; // the slug is fixed once created
       await updateQuest({ quest_id: editing.quest_id, changes });
-      notifications.show({ color: "teal", message: `Quest “${values.title}” saved` });
+      showToast({ color: "teal", message: `Quest “${values.title}” saved` });
     }
     setEditing(null);
     refresh();
   };
 
-  const deactivate = async (quest: Quest) => {
-    if (!window.confirm(`Deactivate “${quest.title}”? Players keep their history.`)) return;
+  const setActive = async (quest: Quest, active: boolean) => {
+    if (!active) {
+      const ok = await confirm({
+        title: "Deactivate quest",
+        message: `Deactivate “${quest.title}”? Players stop progressing on it and keep their history.`,
+        confirmLabel: "Deactivate",
+        danger: true,
+      });
+      if (!ok) return;
+    }
     try {
-      await deactivateQuest({ quest_id: quest.quest_id });
-      notifications.show({ message: `Quest “${quest.title}” deactivated` });
+      if (active) await updateQuest({ quest_id: quest.quest_id, changes: { is_active: true } });
+      else await deactivateQuest({ quest_id: quest.quest_id });
+      showToast({ message: `Quest “${quest.title}” ${active ? "activated" : "deactivated"}` });
     } catch (error) {
-      notifications.show({ color: "red", message: (error as Error).message });
+      showError(error);
     }
     refresh();
   };
@@ -48,7 +70,7 @@ export function AdminQuestsPage() {
         <Title order={1} size="h2">
           Quests
         </Title>
-        <Button onClick={() => setEditing("new")} disabled={!rewards.data?.data.length}>
+        <Button onClick={() => setEditing("new")} disabled={!rewards.data?.data.length || !reachable}>
           New quest
         </Button>
       </Group>
@@ -56,63 +78,54 @@ export function AdminQuestsPage() {
         <Alert color="yellow">Create a reward first: every quest pays one.</Alert>
       )}
       {quests.isPending && <Loader aria-label="Loading quests" />}
-      {quests.isError && <Alert color="red">Could not load quests: {quests.error.message}</Alert>}
+      <LoadError what="quests" error={quests.error} />
       {quests.data && (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped highlightOnHover aria-label="Quests">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Quest</Table.Th>
-                <Table.Th scope="col">Rule</Table.Th>
-                <Table.Th scope="col">Reward</Table.Th>
-                <Table.Th scope="col">State</Table.Th>
-                <Table.Th scope="col">
-                  <span className="sr-only">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {quests.data.data.map((quest) => (
-                <Table.Tr key={quest.quest_id} data-quest-name={quest.name}>
-                  <Table.Td>
-                    <Text fw={600}>{quest.title}</Text>
-                    <Text size="xs" c="dimmed">
-                      {quest.name}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    {quest.streak}× sign-in{quest.streak_mode === "daily" ? " (daily)" : ""}, up to {quest.duplication}×
-                    {quest.auto_claim ? ", auto" : ""}
-                  </Table.Td>
-                  <Table.Td>{formatAmount(quest.reward.reward_qty, quest.reward.reward_item)}</Table.Td>
-                  <Table.Td>
-                    <Badge color={quest.is_active ? "teal" : "gray"} variant="light">
-                      {quest.is_active ? "Active" : "Inactive"}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" justify="flex-end" wrap="nowrap">
-                      <Button size="xs" variant="light" onClick={() => setEditing(quest)} aria-label={`Edit ${quest.title}`}>
-                        Edit
-                      </Button>
-                      {quest.is_active && (
-                        <Button
-                          size="xs"
-                          variant="subtle"
-                          color="red"
-                          onClick={() => void deactivate(quest)}
-                          aria-label={`Deactivate ${quest.title}`}
-                        >
-                          Deactivate
-                        </Button>
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <AdminList
+          label="Quests"
+          rows={quests.data.data}
+          rowKey={(quest) => quest.quest_id}
+          rowProps={(quest) => ({ "data-quest-name": quest.name })}
+          columns={[
+            {
+              header: "Quest",
+              cell: (quest) => (
+                <>
+                  <Text fw={600}>{quest.title}</Text>
+                  <Text size="xs" c="dimmed">
+                    {quest.name}
+                  </Text>
+                </>
+              ),
+            },
+            { header: "Rule", cell: ruleText },
+            { header: "Reward", cell: (quest) => <Amount qty={quest.reward.reward_qty} item={quest.reward.reward_item} /> },
+            {
+              header: "State",
+              cell: (quest) => (
+                <Badge color={quest.is_active ? "teal" : "gray"} variant="light">
+                  {quest.is_active ? "Active" : "Inactive"}
+                </Badge>
+              ),
+            },
+          ]}
+          actions={(quest) => (
+            <>
+              <Button size="xs" variant="light" onClick={() => setEditing(quest)} aria-label={`Edit ${quest.title}`} disabled={!reachable}>
+                Edit
+              </Button>
+              <Button
+                size="xs"
+                variant="subtle"
+                color={quest.is_active ? "red" : "teal"}
+                disabled={!reachable}
+                onClick={() => void setActive(quest, !quest.is_active)}
+                aria-label={`${quest.is_active ? "Deactivate" : "Activate"} ${quest.title}`}
+              >
+                {quest.is_active ? "Deactivate" : "Activate"}
+              </Button>
+            </>
+          )}
+        />
       )}
       <Modal
         opened={editing !== null}
@@ -129,6 +142,7 @@ export function AdminQuestsPage() {
           />
         )}
       </Modal>
+      {confirmDialog}
     </Stack>
   );
 }

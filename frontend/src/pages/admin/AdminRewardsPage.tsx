@@ -1,12 +1,18 @@
-import { Alert, Button, Group, Loader, Modal, NumberInput, Select, Stack, Table, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Group, Loader, Modal, NumberInput, Select, Stack, TextInput, Title } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { notifications } from "@mantine/notifications";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { createReward, deleteReward, listRewards, updateReward } from "../../api/catalog";
+import { createReward, deleteReward, updateReward } from "../../api/catalog";
 import { ApiError, fieldErrors } from "../../api/errors";
+import { keys, queries } from "../../api/queries";
 import type { Reward, RewardInput } from "../../api/types";
-import { formatAmount } from "../../lib/format";
+import { AdminList } from "../../components/AdminList";
+import { Amount } from "../../components/Amount";
+import { useConfirm } from "../../components/ConfirmDialog";
+import { LoadError } from "../../components/LoadError";
+import { showError, showToast } from "../../components/toast";
+import { useReachable } from "../../components/useReachable";
+import { SLUG_HINT, SLUG_RE } from "./questValidation";
 import { changedFields } from "./QuestForm";
 
 const FIELDS = ["reward_name", "reward_item", "reward_qty"] as const;
@@ -27,12 +33,20 @@ function RewardForm({
       reward_item: reward?.reward_item ?? "diamond",
       reward_qty: reward?.reward_qty ?? 10,
     },
+    validate: {
+      reward_name: (v) => (SLUG_RE.test(v) ? null : SLUG_HINT.replace("daily-visitor", "ten-diamonds")),
+      reward_qty: (v) => (Number.isInteger(Number(v)) && Number(v) >= 1 ? null : "Quantity must be a whole number, at least 1"),
+    },
   });
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
     try {
       await onSubmit({ ...values, reward_qty: Number(values.reward_qty) });
     } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        form.setFieldError("reward_name", "A reward with this name exists already: pick another name");
+        return;
+      }
       const { _form, ...errors } = fieldErrors(error, FIELDS);
       form.setErrors(errors);
       if (_form) setFormError(_form);
@@ -56,8 +70,8 @@ function RewardForm({
           allowDeselect={false}
           {...form.getInputProps("reward_item")}
         />
-        <NumberInput label="Quantity" min={1} required {...form.getInputProps("reward_qty")} />
-        <Group justify="flex-end">
+        <NumberInput label="Quantity" min={1} clampBehavior="none" allowDecimal={false} required {...form.getInputProps("reward_qty")} />
+        <Group justify="flex-end" className="form-actions">
           <Button variant="default" onClick={onCancel}>
             Cancel
           </Button>
@@ -72,8 +86,10 @@ function RewardForm({
 
 export function AdminRewardsPage() {
   const queryClient = useQueryClient();
-  const rewards = useQuery({ queryKey: ["admin", "rewards"], queryFn: listRewards });
+  const reachable = useReachable();
+  const rewards = useQuery(queries.adminRewards());
   const [editing, setEditing] = useState<Reward | "new" | null>(null);
+  const [confirm, confirmDialog] = useConfirm();
 
   const save = async (values: RewardInput) => {
     if (editing === "new") {
@@ -86,24 +102,31 @@ export function AdminRewardsPage() {
       };
       await updateReward({ reward_id: editing.reward_id, changes: changedFields(before, values) });
     }
-    notifications.show({ color: "teal", message: `Reward “${values.reward_name}” saved` });
+    showToast({ color: "teal", message: `Reward “${values.reward_name}” saved` });
     setEditing(null);
-    void queryClient.invalidateQueries({ queryKey: ["admin"] });
+    void queryClient.invalidateQueries({ queryKey: keys.admin });
   };
 
   const remove = async (reward: Reward) => {
-    if (!window.confirm(`Delete reward “${reward.reward_name}”?`)) return;
+    const ok = await confirm({
+      title: "Delete reward",
+      message: `Delete reward “${reward.reward_name}”? This cannot be undone.`,
+      confirmLabel: "Delete",
+      danger: true,
+    });
+    if (!ok) return;
     try {
       await deleteReward({ reward_id: reward.reward_id });
-      notifications.show({ message: `Reward “${reward.reward_name}” deleted` });
+      showToast({ message: `Reward “${reward.reward_name}” deleted` });
     } catch (error) {
-      const message =
+      showError(
+        error,
         error instanceof ApiError && error.status === 409
           ? "A quest still pays this reward: change or deactivate that quest first."
-          : (error as Error).message;
-      notifications.show({ color: "red", message });
+          : undefined,
+      );
     }
-    void queryClient.invalidateQueries({ queryKey: ["admin", "rewards"] });
+    void queryClient.invalidateQueries({ queryKey: keys.adminRewards });
   };
 
   return (
@@ -112,52 +135,46 @@ export function AdminRewardsPage() {
         <Title order={1} size="h2">
           Rewards
         </Title>
-        <Button onClick={() => setEditing("new")}>New reward</Button>
+        <Button onClick={() => setEditing("new")} disabled={!reachable}>
+          New reward
+        </Button>
       </Group>
       {rewards.isPending && <Loader aria-label="Loading rewards" />}
-      {rewards.isError && <Alert color="red">Could not load rewards: {rewards.error.message}</Alert>}
+      <LoadError what="rewards" error={rewards.error} />
       {rewards.data && (
-        <Table striped highlightOnHover aria-label="Rewards">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Pays</Table.Th>
-              <Table.Th scope="col">
-                <span className="sr-only">Actions</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rewards.data.data.map((reward) => (
-              <Table.Tr key={reward.reward_id}>
-                <Table.Td>{reward.reward_name}</Table.Td>
-                <Table.Td>{formatAmount(reward.reward_qty, reward.reward_item)}</Table.Td>
-                <Table.Td>
-                  <Group gap="xs" justify="flex-end" wrap="nowrap">
-                    <Button size="xs" variant="light" onClick={() => setEditing(reward)} aria-label={`Edit ${reward.reward_name}`}>
-                      Edit
-                    </Button>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => void remove(reward)}
-                      aria-label={`Delete ${reward.reward_name}`}
-                    >
-                      Delete
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <AdminList
+          label="Rewards"
+          rows={rewards.data.data}
+          rowKey={(reward) => reward.reward_id}
+          columns={[
+            { header: "Name", cell: (reward) => reward.reward_name },
+            { header: "Pays", cell: (reward) => <Amount qty={reward.reward_qty} item={reward.reward_item} /> },
+          ]}
+          actions={(reward) => (
+            <>
+              <Button size="xs" variant="light" onClick={() => setEditing(reward)} aria-label={`Edit ${reward.reward_name}`} disabled={!reachable}>
+                Edit
+              </Button>
+              <Button
+                size="xs"
+                variant="subtle"
+                color="red"
+                disabled={!reachable}
+                onClick={() => void remove(reward)}
+                aria-label={`Delete ${reward.reward_name}`}
+              >
+                Delete
+              </Button>
+            </>
+          )}
+        />
       )}
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "New reward" : "Edit reward"}>
         {editing !== null && (
           <RewardForm reward={editing === "new" ? null : editing} onSubmit={save} onCancel={() => setEditing(null)} />
         )}
       </Modal>
+      {confirmDialog}
     </Stack>
   );
 }

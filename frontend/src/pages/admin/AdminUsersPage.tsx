@@ -1,128 +1,174 @@
-import { Alert, Badge, Button, Group, Loader, Stack, Table, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Badge, Button, Loader, Stack, TextInput, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { listUsers, updateUser } from "../../api/auth";
+import { updateUser } from "../../api/auth";
+import { keys, queries } from "../../api/queries";
 import type { User } from "../../api/types";
 import { useSession } from "../../auth/useSession";
+import { AdminList } from "../../components/AdminList";
+import { Amount } from "../../components/Amount";
+import { type ConfirmOptions, useConfirm } from "../../components/ConfirmDialog";
+import { LoadError } from "../../components/LoadError";
 import { Pager } from "../../components/Pager";
+import { showError, showToast } from "../../components/toast";
+import { useReachable } from "../../components/useReachable";
 import { formatDateTime } from "../../lib/format";
 
-const PAGE_SIZE = 25;
+// The API's largest page: the search box filters what is loaded (auth has no name search).
+const PAGE_SIZE = 100;
 const STATUS_LABEL: Record<number, string> = { 0: "New", 1: "Active", 2: "Banned" };
+
+type Change = { role?: "player" | "admin"; status?: 0 | 1 | 2 };
+
+/** What an action does, and the question asked before doing it. */
+function actionsFor(user: User, isMe: boolean): { label: string; change: Change; color: string; confirm?: ConfirmOptions }[] {
+  const out: { label: string; change: Change; color: string; confirm?: ConfirmOptions }[] = [];
+  if (user.status === 2) {
+    out.push({ label: "Unban", change: { status: 1 }, color: "teal" });
+  } else if (!isMe) {
+    out.push({
+      label: "Ban",
+      change: { status: 2 },
+      color: "red",
+      confirm: {
+        title: "Ban player",
+        message: `Ban ${user.user_name}? They are signed out and cannot sign in until unbanned.`,
+        confirmLabel: "Ban",
+        danger: true,
+      },
+    });
+  }
+  if (user.role === "admin" && !isMe) {
+    out.push({
+      label: "Remove admin",
+      change: { role: "player" },
+      color: "orange",
+      confirm: {
+        title: "Remove admin",
+        message: `Make ${user.user_name} a player again? They lose access to the admin pages.`,
+        confirmLabel: "Remove admin",
+        danger: true,
+      },
+    });
+  } else if (user.role !== "admin") {
+    out.push({
+      label: "Make admin",
+      change: { role: "admin" },
+      color: "grape",
+      confirm: {
+        title: "Make admin",
+        message: `Make ${user.user_name} an admin? They can change quests, rewards and players.`,
+        confirmLabel: "Make admin",
+      },
+    });
+  }
+  return out;
+}
 
 export function AdminUsersPage() {
   const queryClient = useQueryClient();
+  const reachable = useReachable();
   const state = useSession();
   const myId = state.status === "authenticated" ? state.user.userId : null;
   const [page, setPage] = useState(1);
-  const users = useQuery({
-    queryKey: ["admin", "users", page],
-    queryFn: () => listUsers({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    placeholderData: keepPreviousData,
-  });
+  const [search, setSearch] = useState("");
+  const users = useQuery(queries.adminUsers({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
+  const [confirm, confirmDialog] = useConfirm();
   const update = useMutation({
     mutationFn: updateUser,
     onSuccess: (user) => {
-      notifications.show({ color: "teal", message: `${user.user_name} updated` });
-      void queryClient.invalidateQueries({ queryKey: ["admin", "users"] });
+      showToast({ color: "teal", message: `${user.user_name} updated` });
+      void queryClient.invalidateQueries({ queryKey: keys.adminUsers });
     },
-    onError: (error) => notifications.show({ color: "red", message: error.message }),
+    onError: (error) => showError(error),
   });
   const busy = (user: User) => update.isPending && update.variables?.user_id === user.user_id;
+  const needle = search.trim().toLowerCase();
+  const shown = users.data?.data.filter((u) => !needle || u.user_name.toLowerCase().includes(needle)) ?? [];
+
+  const run = async (user: User, action: { change: Change; confirm?: ConfirmOptions }) => {
+    if (action.confirm && !(await confirm(action.confirm))) return;
+    update.mutate({ user_id: user.user_id, changes: action.change });
+  };
 
   return (
     <Stack>
       <Title order={1} size="h2">
         Players
       </Title>
+      <TextInput
+        label="Search players"
+        placeholder="Name contains…"
+        type="search"
+        value={search}
+        onChange={(event) => setSearch(event.currentTarget.value)}
+        maw={360}
+      />
       {users.isPending && <Loader aria-label="Loading players" />}
-      {users.isError && <Alert color="red">Could not load players: {users.error.message}</Alert>}
+      <LoadError what="players" error={users.error} />
       {users.data && (
         <>
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped highlightOnHover aria-label="Players">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Name</Table.Th>
-                  <Table.Th scope="col">Role</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col">💎 / 🪙</Table.Th>
-                  <Table.Th scope="col">Joined</Table.Th>
-                  <Table.Th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {users.data.data.map((user) => (
-                  <Table.Tr key={user.user_id}>
-                    <Table.Td>{user.user_name}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={user.role === "admin" ? "grape" : "blue"}>
-                        {user.role}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={user.status === 2 ? "red" : "gray"}>
-                        {STATUS_LABEL[user.status] ?? user.status}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {user.diamond} / {user.gold}
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(user.created_at)}</Table.Td>
-                    <Table.Td>
-                      <Group gap="xs" justify="flex-end" wrap="nowrap">
-                        {user.status === 2 ? (
-                          <Button
-                            size="xs"
-                            variant="light"
-                            loading={busy(user)}
-                            onClick={() => update.mutate({ user_id: user.user_id, changes: { status: 1 } })}
-                            aria-label={`Unban ${user.user_name}`}
-                          >
-                            Unban
-                          </Button>
-                        ) : (
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            loading={busy(user)}
-                            disabled={user.user_id === myId}
-                            onClick={() => update.mutate({ user_id: user.user_id, changes: { status: 2 } })}
-                            aria-label={`Ban ${user.user_name}`}
-                          >
-                            Ban
-                          </Button>
-                        )}
-                        {user.role !== "admin" && (
-                          <Button
-                            size="xs"
-                            variant="light"
-                            color="grape"
-                            loading={busy(user)}
-                            onClick={() => {
-                              if (window.confirm(`Make ${user.user_name} an admin?`)) {
-                                update.mutate({ user_id: user.user_id, changes: { role: "admin" } });
-                              }
-                            }}
-                            aria-label={`Make ${user.user_name} admin`}
-                          >
-                            Make admin
-                          </Button>
-                        )}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <Pager page={page} pageSize={PAGE_SIZE} count={users.data.count} onChange={setPage} label="players" />
+          <AdminList
+            label="Players"
+            rows={shown}
+            rowKey={(user) => user.user_id}
+            rowProps={(user) => ({ "data-user-name": user.user_name })}
+            columns={[
+              { header: "Name", cell: (user) => user.user_name },
+              {
+                header: "Role",
+                cell: (user) => (
+                  <Badge variant="light" color={user.role === "admin" ? "grape" : "blue"}>
+                    {user.role}
+                  </Badge>
+                ),
+              },
+              {
+                header: "Status",
+                cell: (user) => (
+                  <Badge variant="light" color={user.status === 2 ? "red" : "gray"}>
+                    {STATUS_LABEL[user.status] ?? user.status}
+                  </Badge>
+                ),
+              },
+              {
+                header: "Balance",
+                cell: (user) => (
+                  <>
+                    <Amount qty={user.diamond} item="diamond" size={14} /> <Amount qty={user.gold} item="gold" size={14} />
+                  </>
+                ),
+              },
+              { header: "Joined", cell: (user) => formatDateTime(user.created_at) },
+            ]}
+            actions={(user) =>
+              actionsFor(user, user.user_id === myId).map((action) => (
+                <Button
+                  key={action.label}
+                  size="xs"
+                  variant="light"
+                  color={action.color}
+                  loading={busy(user)}
+                  disabled={!reachable}
+                  onClick={() => void run(user, action)}
+                  aria-label={`${action.label} ${user.user_name}`}
+                >
+                  {action.label}
+                </Button>
+              ))
+            }
+          />
+          <Pager
+            page={page}
+            pageSize={PAGE_SIZE}
+            count={users.data.count}
+            onChange={setPage}
+            singular="player"
+            plural="players"
+          />
         </>
       )}
+      {confirmDialog}
     </Stack>
   );
 }

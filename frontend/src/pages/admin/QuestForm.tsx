@@ -1,21 +1,13 @@
-import { Alert, Button, Group, NumberInput, Select, Stack, Switch, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useState } from "react";
-import { fieldErrors } from "../../api/errors";
 import type { Quest, QuestInput, Reward } from "../../api/types";
+import { useReachable } from "../../components/useReachable";
 import { formatAmount } from "../../lib/format";
+import { fromLocalInput, questServerErrors, SLUG_HINT, toLocalInput, validateQuest } from "./questValidation";
 
-const FIELDS = [
-  "name",
-  "title",
-  "description",
-  "streak",
-  "duplication",
-  "auto_claim",
-  "streak_mode",
-  "reward_id",
-  "is_active",
-] as const;
+/** The form edits the window as local date-times; the API speaks ISO instants. */
+type QuestFormValues = Omit<QuestInput, "starts_at" | "ends_at"> & { starts_at: string; ends_at: string };
 
 export function questToInput(quest: Quest | null, rewards: Reward[]): QuestInput {
   return {
@@ -28,6 +20,18 @@ export function questToInput(quest: Quest | null, rewards: Reward[]): QuestInput
     streak_mode: quest?.streak_mode ?? "count",
     reward_id: quest?.reward_id ?? rewards[0]?.reward_id ?? "",
     is_active: quest?.is_active ?? true,
+    starts_at: quest?.starts_at ?? null,
+    ends_at: quest?.ends_at ?? null,
+  };
+}
+
+function toInput(values: QuestFormValues): QuestInput {
+  return {
+    ...values,
+    streak: Number(values.streak),
+    duplication: Number(values.duplication),
+    starts_at: fromLocalInput(values.starts_at),
+    ends_at: fromLocalInput(values.ends_at),
   };
 }
 
@@ -51,16 +55,21 @@ export function QuestForm({
   onSubmit: (values: QuestInput) => Promise<unknown>;
   onCancel: () => void;
 }) {
+  const reachable = useReachable();
   const [formError, setFormError] = useState<string | null>(null);
-  const form = useForm<QuestInput>({ initialValues: questToInput(quest, rewards) });
+  const initial = questToInput(quest, rewards);
+  const form = useForm<QuestFormValues>({
+    initialValues: { ...initial, starts_at: toLocalInput(initial.starts_at), ends_at: toLocalInput(initial.ends_at) },
+    validate: (values) => validateQuest(toInput(values), { creating: quest === null }),
+  });
 
   const submit = form.onSubmit(async (values) => {
     setFormError(null);
     try {
-      await onSubmit({ ...values, streak: Number(values.streak), duplication: Number(values.duplication) });
+      await onSubmit(toInput(values));
     } catch (error) {
-      // The server owns validation: its 422 messages land on the fields they name.
-      const { _form, ...errors } = fieldErrors(error, FIELDS);
+      // The catalog checks again; its answers land on the fields they name, in words.
+      const { _form, ...errors } = questServerErrors(error);
       form.setErrors(errors);
       if (_form) setFormError(_form);
     }
@@ -68,7 +77,7 @@ export function QuestForm({
 
   return (
     <form onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
-      <Stack>
+      <Stack gap="sm">
         {formError && (
           <Alert color="red" role="alert" data-testid="form-error">
             {formError}
@@ -76,12 +85,14 @@ export function QuestForm({
         )}
         <TextInput
           label="Name"
-          description="Unique slug, e.g. sign-in-three-times"
-          required
+          description={quest ? "The quest's permanent slug (it cannot change)" : SLUG_HINT}
+          required={!quest}
+          readOnly={quest !== null}
+          variant={quest ? "filled" : "default"}
           {...form.getInputProps("name")}
         />
         <TextInput label="Title" required {...form.getInputProps("title")} />
-        <Textarea label="Description" autosize minRows={2} {...form.getInputProps("description")} />
+        <Textarea label="Description" autosize minRows={2} maxRows={4} {...form.getInputProps("description")} />
         <Select
           label="Reward"
           required
@@ -92,16 +103,34 @@ export function QuestForm({
           allowDeselect={false}
           {...form.getInputProps("reward_id")}
         />
-        <Group grow align="flex-start">
-          <NumberInput label="Streak" description="Sign-ins per completion" min={1} required {...form.getInputProps("streak")} />
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+          {/* clampBehavior "none": 0 or −5 stays as typed and gets a message, never a silent 1. */}
+          <NumberInput
+            label="Streak"
+            description="Sign-ins per completion"
+            min={1}
+            clampBehavior="none"
+            allowDecimal={false}
+            required
+            {...form.getInputProps("streak")}
+          />
           <NumberInput
             label="Duplication"
             description="Times it can be completed"
             min={1}
+            clampBehavior="none"
+            allowDecimal={false}
             required
             {...form.getInputProps("duplication")}
           />
-        </Group>
+          <TextInput
+            type="datetime-local"
+            label="Starts at"
+            description="Empty: active now"
+            {...form.getInputProps("starts_at")}
+          />
+          <TextInput type="datetime-local" label="Ends at" description="Empty: no end" {...form.getInputProps("ends_at")} />
+        </SimpleGrid>
         <Select
           label="Streak mode"
           data={[
@@ -113,11 +142,12 @@ export function QuestForm({
         />
         <Switch label="Credit the reward automatically" {...form.getInputProps("auto_claim", { type: "checkbox" })} />
         <Switch label="Active" {...form.getInputProps("is_active", { type: "checkbox" })} />
-        <Group justify="flex-end">
+        {/* Sticky: on a short screen the buttons stay in view while the fields scroll. */}
+        <Group justify="flex-end" className="form-actions">
           <Button variant="default" onClick={onCancel}>
             Cancel
           </Button>
-          <Button type="submit" loading={form.submitting}>
+          <Button type="submit" loading={form.submitting} disabled={!reachable}>
             {quest ? "Save quest" : "Create quest"}
           </Button>
         </Group>

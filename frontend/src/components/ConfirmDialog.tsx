@@ -1,0 +1,50 @@
+import { Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { type ReactNode, useCallback, useRef, useState } from "react";
+
+export interface ConfirmOptions {
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  /** Red for what takes something away (ban, delete, deactivate). */
+  danger?: boolean;
+}
+
+/**
+ * The one kind of confirmation in the UI (never `window.confirm`, which looks different in
+ * every browser and cannot be styled or tested like the rest): `await confirm({...})`.
+ */
+export function useConfirm(): [(options: ConfirmOptions) => Promise<boolean>, ReactNode] {
+  const [options, setOptions] = useState<ConfirmOptions | null>(null);
+  const resolver = useRef<((ok: boolean) => void) | null>(null);
+
+  const confirm = useCallback((next: ConfirmOptions) => {
+    resolver.current?.(false);
+    setOptions(next);
+    return new Promise<boolean>((resolve) => {
+      resolver.current = resolve;
+    });
+  }, []);
+
+  const answer = (ok: boolean) => {
+    resolver.current?.(ok);
+    resolver.current = null;
+    setOptions(null);
+  };
+
+  const dialog = (
+    <Modal opened={options !== null} onClose={() => answer(false)} title={options?.title} centered>
+      <Stack>
+        <Text size="sm">{options?.message}</Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => answer(false)}>
+            Cancel
+          </Button>
+          <Button color={options?.danger ? "red.9" : undefined} onClick={() => answer(true)} data-autofocus>
+            {options?.confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+  return [confirm, dialog];
+}

@@ -1,0 +1,52 @@
+import type { Item, QuestStatus } from "../api/types";
+
+// Server-Sent Events of GET /api/processing/notifications/stream (processing's payloads).
+export interface CheckInNotice {
+  quest_id: string;
+  quest_name: string;
+  title: string;
+  streak: number;
+  target: number;
+  completed: number;
+  duplication: number;
+  status: QuestStatus;
+  claimable: number;
+}
+
+export interface QuestCompletedNotice {
+  quest_id: string;
+  quest_name: string;
+  title: string;
+  completed: number;
+  duplication: number;
+  reward_item: Item;
+  reward_qty: number;
+  auto_claim: boolean;
+}
+
+export interface RewardCreditedNotice {
+  quest_id: string;
+  title: string;
+  grant_id: string;
+  item: Item;
+  qty: number;
+}
+
+export type Notice =
+  | { event: "check_in"; data: CheckInNotice }
+  | { event: "quest_completed"; data: QuestCompletedNotice }
+  | { event: "reward_credited"; data: RewardCreditedNotice };
+
+const EVENTS = new Set(["check_in", "quest_completed", "reward_credited"]);
+
+/** One SSE message as a notice; null for an event this UI does not know or unreadable data. */
+export function parseNotice(event: string, raw: string): Notice | null {
+  if (!EVENTS.has(event)) return null;
+  try {
+    const data: unknown = JSON.parse(raw);
+    if (!data || typeof data !== "object") return null;
+    return { event, data } as Notice;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../api/errors";
+import type { QuestInput } from "../../api/types";
+import { fromLocalInput, questServerErrors, toLocalInput, validateQuest } from "./questValidation";
+
+const valid: QuestInput = {
+  name: "daily-visitor",
+  title: "Visit five days",
+  description: "",
+  streak: 5,
+  duplication: 1,
+  auto_claim: true,
+  streak_mode: "daily",
+  reward_id: "r1",
+  is_active: true,
+  starts_at: null,
+  ends_at: null,
+};
+
+describe("validateQuest", () => {
+  it("accepts a valid quest", () => {
+    expect(validateQuest(valid, { creating: true })).toEqual({});
+  });
+
+  it("says what is wrong in words, on the right field, without clamping", () => {
+    const errors = validateQuest({ ...valid, name: "Daily Visitor!", streak: 0, duplication: -5 }, { creating: true });
+    expect(errors).toEqual({
+      name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
+      streak: "Streak must be at least 1",
+      duplication: "Duplication must be at least 1",
+    });
+  });
+
+  it("does not check the slug of an existing quest (it cannot change)", () => {
+    expect(validateQuest({ ...valid, name: "Legacy Name" }, { creating: false })).toEqual({});
+  });
+
+  it("wants the end after the start", () => {
+    const errors = validateQuest({ ...valid, starts_at: "2026-01-02T00:00:00Z", ends_at: "2026-01-01T00:00:00Z" }, { creating: true });
+    expect(errors.ends_at).toBe("The end must be after the start");
+  });
+});
+
+describe("questServerErrors", () => {
+  it("puts a duplicate name (409) on the Name field", () => {
+    expect(questServerErrors(new ApiError(409, "Quest name already exists"))).toEqual({
+      name: "A quest with this name exists already: pick another name",
+    });
+  });
+
+  it("rewrites the catalog's 422 messages in words", () => {
+    const error = new ApiError(422, [
+      { loc: ["body", "name"], msg: "String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'" },
+      { loc: ["body", "streak"], msg: "Input should be greater than or equal to 1" },
+      { loc: ["body"], msg: "Value error, ends_at must be after starts_at" },
+    ]);
+    expect(questServerErrors(error)).toEqual({
+      name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
+      streak: "Streak must be at least 1",
+      ends_at: "The end must be after the start",
+    });
+  });
+});
+
+describe("datetime-local conversion", () => {
+  it("round-trips an instant through the local input value", () => {
+    const iso = "2026-03-01T10:30:00.000Z";
+    expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
+    expect(fromLocalInput("")).toBeNull();
+    expect(toLocalInput(null)).toBe("");
+  });
+});

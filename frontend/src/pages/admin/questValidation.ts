@@ -1,0 +1,92 @@
+import { ApiError, fieldErrors } from "../../api/errors";
+import type { QuestInput } from "../../api/types";
+
+export const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_HINT = "Use lowercase letters, digits and dashes, e.g. daily-visitor";
+
+export type QuestErrors = Partial<Record<keyof QuestInput | "_form", string>>;
+
+function wholeAtLeastOne(value: unknown, what: string): string | null {
+  const n = typeof value === "number" ? value : Number(value);
+  if (value === "" || value === null || value === undefined || Number.isNaN(n)) return `Enter the ${what.toLowerCase()}`;
+  if (!Number.isInteger(n)) return `${what} must be a whole number`;
+  if (n < 1) return `${what} must be at least 1`;
+  return null;
+}
+
+/**
+ * The quest form's rules in words, checked before sending (the catalog checks them again).
+ * Nothing is clamped: 0 or −5 stays in the field with a message, never silently becomes 1.
+ */
+export function validateQuest(values: QuestInput, { creating }: { creating: boolean }): QuestErrors {
+  const errors: QuestErrors = {};
+  if (creating) {
+    if (!values.name.trim()) errors.name = `Enter a name. ${SLUG_HINT}`;
+    else if (values.name.length > 64) errors.name = "At most 64 characters";
+    else if (!SLUG_RE.test(values.name)) errors.name = SLUG_HINT;
+  }
+  if (!values.title.trim()) errors.title = "Enter a title players will see";
+  else if (values.title.length > 200) errors.title = "At most 200 characters";
+  if (values.description.length > 2000) errors.description = "At most 2000 characters";
+  const streak = wholeAtLeastOne(values.streak, "Streak");
+  if (streak) errors.streak = streak;
+  const duplication = wholeAtLeastOne(values.duplication, "Duplication");
+  if (duplication) errors.duplication = duplication;
+  if (!values.reward_id) errors.reward_id = "Pick the reward this quest pays";
+  if (values.starts_at && values.ends_at && Date.parse(values.ends_at) <= Date.parse(values.starts_at)) {
+    errors.ends_at = "The end must be after the start";
+  }
+  return errors;
+}
+
+const FIELDS = [
+  "name",
+  "title",
+  "description",
+  "streak",
+  "duplication",
+  "auto_claim",
+  "streak_mode",
+  "reward_id",
+  "is_active",
+  "starts_at",
+  "ends_at",
+] as const;
+
+/** The catalog's words for a field, rewritten where pydantic's are for programmers. */
+function inWords(field: string, message: string): string {
+  if (/pattern/i.test(message)) return SLUG_HINT;
+  const min = /greater than or equal to (\d+)/.exec(message);
+  if (min) return `${field.charAt(0).toUpperCase()}${field.slice(1)} must be at least ${min[1]}`;
+  if (/ends_at must be after starts_at/.test(message)) return "The end must be after the start";
+  return message;
+}
+
+/** A failed save on the fields it concerns: 422 issues, and a duplicate name (409) on Name. */
+export function questServerErrors(error: unknown): QuestErrors {
+  if (error instanceof ApiError && error.status === 409) {
+    return { name: "A quest with this name exists already: pick another name" };
+  }
+  const raw = fieldErrors(error, FIELDS);
+  const out: QuestErrors = {};
+  for (const [field, message] of Object.entries(raw)) {
+    const key = field === "_form" && /ends_at/.test(message) ? "ends_at" : field;
+    out[key as keyof QuestErrors] = inWords(key, message);
+  }
+  return out;
+}
+
+/** `<input type="datetime-local">` value (local time) ⇄ an ISO instant for the API. */
+export function toLocalInput(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 16);
+}
+
+export function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value); // a datetime-local value is read as local time
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
