@@ -20,7 +20,6 @@ from quest_common.errors import install_error_handlers
 from quest_common.health import MetricsMiddleware, ops_router
 from quest_common.logging import RequestIdMiddleware, configure_logging
 from quest_common.openapi import publish_public_routes_only
-from quest_common.outbox import OutboxRelay
 from quest_common.outbox import OutboxRelay, expose_outbox_metrics
 
 
