@@ -62,6 +62,11 @@ def balance_and_ledger(session: Session, user_id: str, item: str) -> tuple[int, 
 # --- every admin write is audited ------------------------------------------------------------
 
 
+# Player routes that void the caller's own access token: probing them would make every later
+# probe a 401. They are not admin routes (they act on the caller only).
+ENDS_OWN_SESSION = {f"{PREFIX}/logout-everywhere"}
+
+
 def admin_write_routes(client: TestClient, player_headers: dict[str, str]) -> set[str]:
     """Every public write route a player is refused with "Admin role required", found by asking
     the OpenAPI document and then the routes themselves (so a new admin route cannot hide)."""
@@ -69,6 +74,8 @@ def admin_write_routes(client: TestClient, player_headers: dict[str, str]) -> se
     for path, operations in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
         if not path.startswith(PREFIX):
             continue  # /internal is for services, not admins
+        if path in ENDS_OWN_SESSION:
+            continue  # would void the player's token used to probe the other routes
         for method in operations:
             if method not in WRITE_METHODS:
                 continue
