@@ -38,8 +38,8 @@ from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue, delete_work_queue
 from quest_common.events import make_event
-from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
-from quest_common.testing.plugin import AMQP_URL, PG_ADMIN_URL, free_port
+from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+from quest_devtools.testing.plugin import AMQP_URL, PG_ADMIN_URL, free_port
 
 
 def reference_quest() -> dict[str, Any]:
@@ -205,7 +205,7 @@ def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
 
 
 def latency(*, logins: int, rate: float) -> None:
-    from quest_common.devstack import Databases, Ports, Stack, StackConfig
+    from quest_devtools.devstack import Databases, Ports, Stack, StackConfig
 
     suffix = uuid.uuid4().hex[:8]
     run_dir = Path(tempfile.mkdtemp(prefix="bench-stack-"))

@@ -156,7 +156,7 @@ def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
 
     import httpx
 
-    from quest_common.testing.plugin import free_port
+    from quest_devtools.testing.plugin import free_port
 
     processes: list[subprocess.Popen[bytes]] = []
 

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import migrate
-from quest_common.testing.plugin import BrokerNames
-from quest_common.testing.tokens import JwksServer, TestKeys
+from quest_devtools.testing.plugin import BrokerNames
+from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 
 @pytest.fixture(scope="session")

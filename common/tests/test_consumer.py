@@ -12,7 +12,7 @@ import pytest
 from quest_common.broker.connection import connect
 from quest_common.broker.consumer import ConsumerShell, Delivery, Outcome
 from quest_common.broker.topology import declare_work_queue
-from quest_common.testing.plugin import BrokerNames, amqp_target, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, amqp_target, drain_queue
 
 ROUTING_KEY = "test.Thing"
 

@@ -21,7 +21,7 @@ from processing_service.quests_cache import QuestDefinition
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
 from quest_common.events import make_event, routing_key
-from quest_common.testing.plugin import BrokerNames
+from quest_devtools.testing.plugin import BrokerNames
 
 
 def closed_port() -> int:
@@ -195,7 +195,7 @@ def sign_in() -> SignInHelpers:
 
 
 def stack_config(run_dir: Any, suffix: str, **extra: Any) -> Any:
-    from quest_common.devstack import Databases, Ports, StackConfig
+    from quest_devtools.devstack import Databases, Ports, StackConfig
 
     return StackConfig(
         mode="test",
@@ -218,8 +218,8 @@ def stack_config(run_dir: Any, suffix: str, **extra: Any) -> Any:
 
 
 def run_stack(config: Any, suffix: str) -> Iterator[Any]:
-    from quest_common.devstack import Stack
-    from quest_common.testing.databases import drop_database
+    from quest_devtools.devstack import Stack
+    from quest_devtools.testing.databases import drop_database
 
     with Stack(config) as running:
         yield running
@@ -255,7 +255,7 @@ class CuttableStack:
 def cuttable_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CuttableStack]:
     """Its own stack (the tests stop and cut things), with proxies in front of auth and catalog
     for the processing API and worker; players and the gateway reach auth directly."""
-    from quest_common.testing.proxy import TcpProxy
+    from quest_devtools.testing.proxy import TcpProxy
 
     suffix = uuid.uuid4().hex[:8]
     base = stack_config(tmp_path_factory.mktemp("cut-stack"), suffix)

@@ -1,6 +1,6 @@
 """The running platform for end-to-end tests: real processes behind the real Traefik.
 
-One `stack` per test session (quest_common.devstack in test mode): throwaway databases, a
+One `stack` per test session (quest_devtools.devstack in test mode): throwaway databases, a
 uniquely named exchange and sign-in queue, free ports, the built frontend behind a static
 server. Tests reach everything through the gateway (`stack.gateway_url`) and may stop, kill
 and restart single components (`stack.stop_component("worker")`, ...).
@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from quest_common.devstack import (
+from quest_devtools.devstack import (
     COMPONENTS,
     REPO_ROOT,
     Databases,
@@ -29,8 +29,8 @@ from quest_common.devstack import (
     Stack,
     StackConfig,
 )
-from quest_common.testing.databases import create_database, drop_database
-from quest_common.testing.plugin import BrokerNames
+from quest_devtools.testing.databases import create_database, drop_database
+from quest_devtools.testing.plugin import BrokerNames
 
 FRONTEND = REPO_ROOT / "frontend"
 # What the frontend build reads; dist is stale when any of these is newer than its index.html.

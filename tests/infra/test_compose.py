@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from quest_common.devstack import parse_env_file
 from quest_common.settings import PLACEHOLDER_SECRETS
+from quest_devtools.devstack import parse_env_file
 
 # Services that exist once by nature (a published port, a named volume of their own).
 SINGLETONS = {"traefik", "postgres", "rabbitmq"}
@@ -205,3 +205,26 @@ def test_traefik_uses_docker_provider_without_exposing_by_default(
         assert enabled == (
             name in {"auth-service", "catalog-service", "processing-service", "frontend"}
         ), name
+
+
+def test_images_never_carry_the_dev_tools(repo_root: Path) -> None:
+    # uv reads the lock only with every workspace member's manifest, so the manifest is copied;
+    # the code never is, and `--package <service>` keeps it out of the venv.
+    for service in ("auth-service", "catalog-service", "processing-service"):
+        text = (repo_root / service / "Dockerfile").read_text()
+        assert "COPY devtools/pyproject.toml devtools/" in text, service
+        copies = re.findall(r"^COPY\s+(?:--\S+\s+)*(\S+)", text, flags=re.M)
+        assert not [
+            c for c in copies if c.startswith("devtools") and c != "devtools/pyproject.toml"
+        ]
+        assert "/app/devtools" not in text, service
+        assert re.search(rf"uv sync .*--package {service}", text), service
+
+
+def test_the_runtime_library_holds_no_dev_or_test_tooling(repo_root: Path) -> None:
+    runtime = repo_root / "common" / "quest_common"
+    for path in runtime.rglob("*.py"):
+        source = path.read_text()
+        assert "import pytest" not in source, path
+        assert "quest_devtools" not in source, path
+    assert not (runtime / "testing").exists() and not (runtime / "devstack.py").exists()

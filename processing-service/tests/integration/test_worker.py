@@ -16,7 +16,7 @@ from processing_service.core.config import Settings
 from processing_service.grants.models import Grant
 from processing_service.notifications.models import Notification
 from processing_service.progress.models import QuestProgress, SignInEvent
-from quest_common.testing.plugin import drain_queue
+from quest_devtools.testing.plugin import drain_queue
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:

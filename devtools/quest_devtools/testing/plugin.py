@@ -12,10 +12,10 @@ import pika
 import pytest
 
 from quest_common.broker.connection import connect
-from quest_common.devstack import free_port
-from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
-from quest_common.testing.proxy import TcpProxy
-from quest_common.testing.tokens import JwksServer, TestKeys
+from quest_devtools.devstack import free_port
+from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+from quest_devtools.testing.proxy import TcpProxy
+from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")

@@ -7,9 +7,9 @@ waits until each is ready. Every child runs in its own process group so that sto
 (or one component, as tests do to simulate outages) leaves no orphans behind.
 
 CLI:
-    python -m quest_common.devstack                # make dev: Vite, logs echoed, Ctrl-C stops
-    python -m quest_common.devstack --mode test    # built frontend/dist behind a static server
-    python -m quest_common.devstack serve-static --root frontend/dist --port 5173
+    python -m quest_devtools.devstack                # make dev: Vite, logs echoed, Ctrl-C stops
+    python -m quest_devtools.devstack --mode test    # built frontend/dist behind a static server
+    python -m quest_devtools.devstack serve-static --root frontend/dist --port 5173
 """
 
 from __future__ import annotations
@@ -566,7 +566,7 @@ class Stack:
                 [
                     python,
                     "-m",
-                    "quest_common.devstack",
+                    "quest_devtools.devstack",
                     "serve-static",
                     "--root",
                     str(root / "frontend" / "dist"),
@@ -866,7 +866,7 @@ def run(config: StackConfig) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m quest_common.devstack",
+        prog="python -m quest_devtools.devstack",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
