@@ -19,7 +19,7 @@ from processing_service.core.db import create_db_engine
 from processing_service.grants.service import AuthClient
 from processing_service.notifications.hub import FanoutConsumer, Hub
 from processing_service.notifications.publisher import EventPublisher
-from processing_service.quests_cache import QuestCache
+from processing_service.catalog.cache import QuestCache
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
 from quest_common.health import MetricsMiddleware, ops_router

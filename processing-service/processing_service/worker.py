@@ -27,7 +27,7 @@ from processing_service.grants.service import AuthClient, deliver_due
 from processing_service.notifications.models import Notification
 from processing_service.notifications.publisher import BackgroundPublisher, EventPublisher
 from processing_service.progress.service import SignIn, apply_sign_ins
-from processing_service.quests_cache import CatalogUnavailableError, QuestCache
+from processing_service.catalog.cache import CatalogUnavailableError, QuestCache
 from quest_common.broker.connection import connect
 from quest_common.broker.consumer import ConsumerShell, Delivery, Outcome
 from quest_common.broker.topology import declare_events_exchange, declare_work_queue

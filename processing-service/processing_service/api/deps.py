@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from processing_service.core.config import Settings
 from processing_service.grants.service import AuthClient
-from processing_service.quests_cache import QuestCache
+from processing_service.catalog.cache import QuestCache
 from quest_common.security import AdminClaims, CurrentClaims
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from processing_service import rules
-from processing_service.rules import ProgressState, QuestRule
+from processing_service.progress import rules
+from processing_service.progress.rules import ProgressState, QuestRule
 from quest_common.events import EventType
 
 CHECK_IN: Final = "check_in"

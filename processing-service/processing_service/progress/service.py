@@ -19,11 +19,11 @@ from sqlalchemy import and_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from processing_service import rules
+from processing_service.progress import rules
 from processing_service.grants.models import Grant
 from processing_service.notifications import payloads
 from processing_service.progress.models import QuestProgress
-from processing_service.rules import ProgressState, QuestRule
+from processing_service.progress.rules import ProgressState, QuestRule
 from quest_common.db import utcnow
 
 

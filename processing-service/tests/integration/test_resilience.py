@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
-from processing_service.quests_cache import QuestCache
+from processing_service.catalog.cache import QuestCache
 
 REFERENCE = "sign-in-three-times"
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from processing_service import rules
+from processing_service.progress import rules
 from processing_service.api.deps import (
     AdminClaims,
     AuthDep,
@@ -19,8 +19,8 @@ from processing_service.api.deps import (
 from processing_service.api.schemas import ClaimResult, QuestProgressList
 from processing_service.grants.service import GrantData, deliver
 from processing_service.progress import service
-from processing_service.progress.views import progress_item
-from processing_service.rules import ProgressState, QuestRule
+from processing_service.progress.read_models import progress_item
+from processing_service.progress.rules import ProgressState, QuestRule
 
 router = APIRouter()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from processing_service import rules
+from processing_service.progress import rules
 from processing_service.api.schemas import QuestProgressPublic
-from processing_service.rules import ProgressState, QuestRule
+from processing_service.progress.rules import ProgressState, QuestRule
 
 
 def progress_item(quest: dict[str, Any], state: ProgressState) -> QuestProgressPublic:
