@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, text
 from sqlmodel import create_engine
@@ -28,3 +29,28 @@ def database_check(engine: Engine) -> None:
     """Raise when the database does not answer; used by `/readyz`."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def pg_array(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal for `CAST(:x AS text)::<type>[]` bulk statements: psycopg's
+    per-element array dumping costs more than the query."""
+    quoted: dict[object, str] = {}  # names, types, sources repeat: quote each distinct value once
+    parts = []
+    for value in values:
+        text_value = quoted.get(value)
+        if text_value is None:
+            text_value = quoted[value] = _quote(value)
+        parts.append(text_value)
+    return "{" + ",".join(parts) + "}"
+
+
+def _quote(value: object) -> str:
+    if value is None:
+        return "NULL"
+    text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pg_plain_array(values: Sequence[object]) -> str:
+    """An array literal of UUIDs or integers: their text needs neither quotes nor escapes."""
+    return "{" + ",".join(map(str, values)) + "}"

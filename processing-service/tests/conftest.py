@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
 from processing_service.core.db import create_db_engine, run_migrations
-from processing_service.catalog.cache import QuestDefinition
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
 from quest_common.events import make_event, routing_key

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from processing_service.progress import rules
+from processing_service.progress.rules import ProgressState, QuestRule
+
 
 class QuestProgressPublic(BaseModel):
     quest: dict[str, Any]  # the catalog quest, with its embedded reward
@@ -45,3 +48,17 @@ class EventPublic(BaseModel):
 class EventList(BaseModel):
     data: list[EventPublic]
     count: int
+
+
+def progress_item(quest: dict[str, Any], state: ProgressState) -> QuestProgressPublic:
+    rule = QuestRule.from_catalog(quest)
+    return QuestProgressPublic(
+        quest=quest,
+        streak=state.streak,
+        target=rule.streak,
+        completed=state.completed,
+        duplication=rule.duplication,
+        claimed=state.claimed,
+        claimable=state.claimable,
+        status=rules.status(rule, state),
+    )

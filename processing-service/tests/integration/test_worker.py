@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from processing_service.core.config import Settings
 from processing_service.grants.models import Grant
-from processing_service.notifications.models import Notification
+from processing_service.notifications.models import NotificationRecord as Notification
 from processing_service.progress.models import QuestProgress
 from processing_service.signins.models import SignInEvent
 from quest_devtools.testing.plugin import drain_queue

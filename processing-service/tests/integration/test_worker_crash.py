@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from processing_service.progress import rules
 from processing_service.core.config import Settings
+from processing_service.progress import rules
 from processing_service.progress.models import QuestProgress
-from processing_service.signins.models import SignInEvent
 from processing_service.progress.rules import QuestRule
+from processing_service.signins.models import SignInEvent
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue

@@ -1,0 +1,67 @@
+"""The worker's grant delivery loop: woken after a batch that created grants, else polling."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from processing_service.grants.auth_client import AuthClient
+from processing_service.grants.service import deliver_due
+from processing_service.notifications import service as notifications
+from processing_service.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+
+class GrantLoop(threading.Thread):
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        auth: AuthClient,
+        poll_s: float,
+        max_backoff_s: float,
+        notification_retention_s: float,
+    ) -> None:
+        super().__init__(name="grant-delivery", daemon=True)
+        self.uow_factory = uow_factory
+        self.auth = auth
+        self.poll_s = poll_s
+        self.max_backoff_s = max_backoff_s
+        self.notification_retention_s = notification_retention_s
+        self._wake = threading.Event()
+        self._stop_event = threading.Event()
+        self.credited = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        last_cleanup = 0.0
+        while not self._stop_event.is_set():
+            self._wake.clear()
+            try:
+                while True:
+                    credited = deliver_due(
+                        uow_factory=self.uow_factory,
+                        auth=self.auth,
+                        max_backoff_s=self.max_backoff_s,
+                    )
+                    self.credited += credited
+                    if credited < 50:
+                        break
+                if time.monotonic() - last_cleanup > 60:
+                    with self.uow_factory() as uow:
+                        notifications.purge(
+                            session=uow.session, older_than_s=self.notification_retention_s
+                        )
+                        uow.commit()
+                    last_cleanup = time.monotonic()
+            except Exception:
+                log.exception("grant delivery round failed")
+            self._wake.wait(self.poll_s)
