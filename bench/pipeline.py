@@ -31,9 +31,9 @@ import pika
 import psycopg
 from sqlmodel import Session
 
+from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
 from processing_service.core.db import create_db_engine, run_migrations
-from processing_service.catalog.cache import QuestDefinition
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue, delete_work_queue

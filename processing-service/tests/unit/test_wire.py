@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from processing_service.notifications.models import Notification as Note
-from processing_service.notifications.wire import from_message as notes_from_event
 from processing_service.notifications.wire import SINGLE_EVENTS_MAX, to_messages
+from processing_service.notifications.wire import from_message as notes_from_event
 from processing_service.signins.parsing import InvalidMessageError, parse_sign_in
 from quest_common.events import make_event
 
