@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
@@ -195,3 +196,56 @@ def test_awkward_text_is_stored_verbatim_by_the_bulk_statements(
         ids = set(session.execute(select(SignInEvent.event_id)).scalars())
     assert [stored[u] for u in users] == names
     assert ids == {f'id-"{name}"\\' for name in names}
+
+
+def test_dead_letters_with_nul_bytes_or_bad_utf8_are_listed_and_replayable(
+    engine: Engine, publish_raw: Any, run_worker: Any, settings: Settings, test_keys: Any
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from processing_service.main import create_app
+
+    run_worker(settings.model_copy(update={"dead_letter_poll_s": 0.2}))
+    nul, not_utf8 = b'{"a": "\x00"} nul', b"\xff\xfe not utf-8"
+    publish_raw([("auth.UserSignIn", nul), ("auth.UserSignIn", not_utf8)])
+    admin = {"Authorization": f"Bearer {test_keys.mint(role='admin')}"}
+    with TestClient(create_app(settings)) as client:
+
+        def listing() -> Any:
+            response = client.get("/api/processing/dead-letters", headers=admin)
+            assert response.status_code == 200
+            return response.json() if response.json()["count"] == 2 else None
+
+        letters = wait_until_value(listing)["data"]
+        bodies = {letter["body"] for letter in letters}
+        assert any("\\x00" in b for b in bodies) and any("\\xff" in b for b in bodies)
+        for letter in letters:
+            replayed = client.post(
+                f"/api/processing/dead-letters/{letter['id']}/replay", headers=admin
+            )
+            assert replayed.status_code == 200 and replayed.json()["replayed_at"]
+        # Replayed byte for byte, dead-lettered again by the worker, listed again.
+        wait_until(
+            lambda: client.get("/api/processing/dead-letters", headers=admin).json()["count"] == 4
+        )
+
+
+def test_a_player_holds_at_most_five_streams(settings: Settings, test_keys: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from processing_service.main import create_app
+
+    app = create_app(settings)
+    token = test_keys.mint()
+    with TestClient(app) as client:
+        hub = app.state.hub
+        # Five open streams of this player on this replica (the subject the token carries).
+        user = jwt.decode(token, options={"verify_signature": False})["sub"]
+        queues = [hub.subscribe(user) for _ in range(5)]
+        response = client.get(
+            "/api/processing/notifications/stream", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] and response.json()["detail"]
+        hub.unsubscribe(user, queues[0])
+        assert hub.stream_count(user) == 4
