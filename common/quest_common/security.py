@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import httpx
@@ -100,30 +101,56 @@ class JwksVerifier:
         return key
 
     def verify(self, token: str, *, audience: str | None = None) -> TokenClaims:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise InvalidTokenError("malformed token") from exc
-        if header.get("alg") not in ALLOWED_ALGORITHMS:
-            raise InvalidTokenError("token algorithm not accepted")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise InvalidTokenError("token has no key id")
-        key = self._key_for(kid)
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key=key.key,
-                algorithms=[key.algorithm_name] if key.algorithm_name else ALLOWED_ALGORITHMS,
-                audience=audience or self.audience,
-                issuer=self.issuer,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidTokenError("token expired") from exc
-        except jwt.PyJWTError as exc:
-            raise InvalidTokenError(f"invalid token: {exc}") from exc
-        return TokenClaims.model_validate(claims)
+        def resolve(kid: str) -> tuple[Any, list[str]]:
+            key = self._key_for(kid)
+            return key.key, [key.algorithm_name] if key.algorithm_name else ALLOWED_ALGORITHMS
+
+        return verify_token(
+            token,
+            resolve_key=resolve,
+            algorithms=ALLOWED_ALGORITHMS,
+            audience=audience or self.audience,
+            issuer=self.issuer,
+        )
+
+
+def verify_token(
+    token: str,
+    *,
+    resolve_key: Callable[[str], tuple[Any, list[str]]],
+    algorithms: list[str],
+    audience: str,
+    issuer: str,
+) -> TokenClaims:
+    """The one token check every service runs: only the named algorithms (refuses `alg: none`
+    and HS256-with-the-public-key confusion), a key id, a known key, and exp/iat/iss/aud/sub.
+
+    `resolve_key(kid)` returns (key, algorithms that key may sign with) or raises
+    InvalidTokenError for an unknown key."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError("malformed token") from exc
+    if header.get("alg") not in algorithms:
+        raise InvalidTokenError("token algorithm not accepted")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidTokenError("token has no key id")
+    key, key_algorithms = resolve_key(kid)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key=key,
+            algorithms=key_algorithms,
+            audience=audience,
+            issuer=issuer,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidTokenError("token expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(f"invalid token: {exc}") from exc
+    return TokenClaims.model_validate(claims)
 
 
 _bearer = HTTPBearer(auto_error=False)
