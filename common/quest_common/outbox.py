@@ -16,7 +16,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Index, bindparam, delete, func, text, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Insert,
+    bindparam,
+    delete,
+    func,
+    text,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -53,19 +64,37 @@ class OutboxEvent(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
 
 
-def enqueue(session: Session, event: CloudEvent, *, routing_key: str) -> OutboxEvent:
-    """Add the event to the caller's transaction: it is published only if that commits."""
-    row = OutboxEvent(
-        id=uuid.UUID(event.id),
-        routing_key=routing_key,
-        event_type=event.type,
-        payload=event.model_dump(mode="json", exclude_none=True),
-    )
-    session.add(row)
-    return row
-
-
 _OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
+
+
+def outbox_insert(
+    *, id: Any, routing_key: Any, event_type: Any, payload: Any, created_at: Any
+) -> Insert:
+    """The one outbox row insert. Values or `bindparam`s: auth compiles it once into its
+    sign-in statement, `enqueue` runs it with the event's values."""
+    return _OUTBOX.insert().values(
+        id=id,
+        routing_key=routing_key,
+        event_type=event_type,
+        payload=payload,
+        created_at=created_at,
+        attempts=0,
+    )
+
+
+def enqueue(session: Session, event: CloudEvent, *, routing_key: str) -> None:
+    """Add the event to the caller's transaction: it is published only if that commits."""
+    session.execute(
+        outbox_insert(
+            id=uuid.UUID(event.id),
+            routing_key=routing_key,
+            event_type=event.type,
+            payload=event.model_dump(mode="json", exclude_none=True),
+            created_at=utcnow(),
+        )
+    )
+
+
 _SELECT_PENDING = (
     sa_select(_OUTBOX.c.id, _OUTBOX.c.routing_key, _OUTBOX.c.event_type, _OUTBOX.c.payload)
     .where(_OUTBOX.c.published_at.is_(None))

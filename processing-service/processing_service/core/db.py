@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from processing_service.core.config import Settings
+from quest_common import migrations
 from quest_common.db import make_engine
 
 
@@ -27,13 +28,4 @@ def all_models() -> type[SQLModel]:
 
 def run_migrations(database_url: str) -> None:
     """`alembic upgrade head` with this service's own Alembic tree."""
-    from pathlib import Path
-
-    from alembic import command
-    from alembic.config import Config
-
-    root = Path(__file__).resolve().parents[2]
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "alembic"))
-    config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    migrations.run_migrations(migrations.service_root(__file__), database_url)
