@@ -54,3 +54,19 @@ def _quote(value: object) -> str:
 def pg_plain_array(values: Sequence[object]) -> str:
     """An array literal of UUIDs or integers: their text needs neither quotes nor escapes."""
     return "{" + ",".join(map(str, values)) + "}"
+
+
+def sqlalchemy_url(url: str, *, database: str | None = None) -> str:
+    """The one database URL rewrite: SQLAlchemy's psycopg 3 form of `url` (plain `postgresql://`
+    accepted), on another database of the same server when `database` is given."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme.startswith("postgres"):
+        raise ValueError(f"not a database URL: {url!r}")
+    if database is not None:
+        rest = rest.rpartition("/")[0] + "/" + database
+    return f"postgresql+psycopg://{rest}"
+
+
+def libpq_url(url: str) -> str:
+    """`psycopg.connect()` wants plain `postgresql://`, not SQLAlchemy's `+psycopg` form."""
+    return "postgresql://" + url.partition("://")[2]

@@ -36,6 +36,8 @@ from pathlib import Path
 from string import Template
 from typing import IO, Literal
 
+from quest_common.db import libpq_url, sqlalchemy_url
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Start order; stop runs in reverse so the gateway goes first and the APIs last.
@@ -141,16 +143,7 @@ class StackConfig:
 
 def database_url(admin_url: str, database: str) -> str:
     """The SQLAlchemy URL of `database` on the server of `admin_url` (psycopg 3 driver)."""
-    base, _, _ = admin_url.rpartition("/")
-    _scheme, sep, rest = base.partition("://")
-    if not sep:
-        raise ValueError(f"not a database URL: {admin_url!r}")
-    return f"postgresql+psycopg://{rest}/{database}"
-
-
-def libpq_url(url: str) -> str:
-    """psycopg.connect() wants plain `postgresql://`, not SQLAlchemy's `+psycopg` form."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+    return sqlalchemy_url(admin_url, database=database)
 
 
 def render_native_routes(
