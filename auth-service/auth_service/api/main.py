@@ -1,21 +1,22 @@
 """The one place routers are mounted."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from auth_service.api.deps import get_current_user
 from auth_service.api.routes import internal, keys, login, users, wallet
 
 
 def public_api() -> APIRouter:
-    """Everything under /api/auth. Authentication is enforced per route through CurrentUser /
-    AdminUser; the public ones (signup, login, refresh, logout, JWKS) are kept visibly apart."""
+    """Everything under /api/auth. The public routes (signup, login, refresh, logout, JWKS) are
+    kept visibly apart; every other router requires a signed-in user at the router itself."""
     api = APIRouter()
     # Public on purpose: these are how a caller obtains or gives up credentials, or verifies them.
     api.include_router(login.router)
     api.include_router(users.public_router)
     api.include_router(keys.router)
-    # Authenticated.
-    api.include_router(users.router)
-    api.include_router(wallet.router)
+    # Authenticated: a valid token of an existing user, on the whole router.
+    api.include_router(users.router, dependencies=[Depends(get_current_user)])
+    api.include_router(wallet.router, dependencies=[Depends(get_current_user)])
     return api
 
 

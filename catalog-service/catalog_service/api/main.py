@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from catalog_service.quests.routes import router as quests_router
-from catalog_service.quests.routes import triggers_router
-from catalog_service.rewards.routes import router as rewards_router
+from catalog_service.quests import routes as quests
+from catalog_service.rewards import routes as rewards
+from quest_common.security import admin_claims
 
 API_PREFIX = "/api/catalog"
 
-# Reads are public and writes need an admin token: each write route declares `AdminClaims`,
-# so the exception (a public read) and the rule are both visible in the route signature.
 api_router = APIRouter()
-api_router.include_router(rewards_router)
-api_router.include_router(quests_router)
-api_router.include_router(triggers_router)
+# Public on purpose, and kept apart: catalog reads (quests, rewards, triggers).
+api_router.include_router(rewards.public_router)
+api_router.include_router(quests.public_router)
+api_router.include_router(quests.triggers_router)
+# Everything else is an admin write: the admin check is on the router, not left to each route.
+api_router.include_router(rewards.router, dependencies=[Depends(admin_claims)])
+api_router.include_router(quests.router, dependencies=[Depends(admin_claims)])
