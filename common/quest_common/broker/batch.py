@@ -48,12 +48,14 @@ class BatchPublisher:
         self.heartbeat_s = heartbeat_s
         self._connection: pika.BlockingConnection | None = None
         self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
+        self.connections_opened = 0
 
     def _ensure(self) -> pika.adapters.blocking_connection.BlockingChannel:
         if self._channel is not None and self._channel.is_open:
             return self._channel
         self.close()
         self._connection = connect(self.amqp_url, name=self.name, heartbeat_s=self.heartbeat_s)
+        self.connections_opened += 1
         channel = self._connection.channel()
         declare_events_exchange(channel, self.exchange)
         self._channel = channel
@@ -126,6 +128,7 @@ class BackgroundPublisher(threading.Thread, Generic[T]):
             amqp_url=amqp_url, exchange=exchange, name=name, heartbeat_s=heartbeat_s
         )
         self._encode = encode
+        self.publisher = self._publisher
         self._queue: queue.Queue[list[T] | None] = queue.Queue()
         # Well inside the heartbeat interval, so the broker never sees the connection as dead.
         self._idle_s = max(heartbeat_s / 3, 0.2)

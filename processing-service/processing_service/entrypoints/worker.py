@@ -13,7 +13,7 @@ from processing_service.dead_letters.service import DeadLetterCollector
 from processing_service.grants.loop import GrantLoop
 from processing_service.signins.handler import SignInHandler
 from quest_common.broker.consumer import ConsumerShell
-from quest_common.broker.topology import declare_work_queue
+from quest_common.broker.topology import declare_work_queue, queue_names
 from quest_common.events import SIGN_IN_KEYS
 from quest_common.logging import configure_logging
 
@@ -56,6 +56,11 @@ class Worker:
             batch_size=s.batch_size,
             linger_s=s.linger_ms / 1000,
             declare=self.declare,
+            # A batch that still fails after the handler's short wait goes through the delayed
+            # retry queue (a TTL queue dead-lettering back), not straight back to the head of
+            # the queue: an outage is waited out without spinning through the delivery limit.
+            retry_queue=queue_names(s.sign_in_queue).retry,
+            max_retries=s.delivery_limit,
             name="sign-in-consumer",
         )
 
