@@ -5,66 +5,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from typing import Any
 
 import httpx
 
-
-def wait_for(check: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
-
-
-class Player:
-    def __init__(self, gateway: str) -> None:
-        self.client = httpx.Client(base_url=gateway, timeout=10)
-        self.name = f"p_{uuid.uuid4().hex[:10]}"
-        self.password = "correct-horse-battery"
-        response = self.client.post(
-            "/api/auth/signup", json={"user_name": self.name, "password": self.password}
-        )
-        assert response.status_code == 201, response.text
-        self.token = ""
-
-    def login(self) -> None:
-        response = self.client.post(
-            "/api/auth/login/access-token", data={"username": self.name, "password": self.password}
-        )
-        assert response.status_code == 200, response.text
-        self.token = response.json()["access_token"]
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def reference(self) -> dict[str, Any]:
-        response = self.client.get("/api/processing/me/quests", headers=self.headers)
-        assert response.status_code == 200, response.text
-        [item] = [i for i in response.json()["data"] if i["quest"]["name"] == "sign-in-three-times"]
-        return dict(item)
-
-    def events(self) -> int:
-        response = self.client.get("/api/processing/me/events", headers=self.headers)
-        assert response.status_code == 200
-        return int(response.json()["count"])
-
-    def diamonds(self) -> int:
-        response = self.client.get("/api/auth/users/me", headers=self.headers)
-        assert response.status_code == 200
-        return int(response.json()["diamond"])
-
-    def claim(self, quest_id: str) -> httpx.Response:
-        return self.client.post(f"/api/processing/me/quests/{quest_id}/claim", headers=self.headers)
+from quest_devtools.testing.players import Player, wait_for
 
 
 def test_reference_quest_end_to_end(stack: Any) -> None:
-    player = Player(stack.gateway_url)
+    player = Player.sign_up(stack.gateway_url)
     for _ in range(3):
         player.login()
     item = wait_for(lambda: (q := player.reference())["status"] == "claimable" and q)
@@ -91,7 +40,7 @@ def test_reference_quest_end_to_end(stack: Any) -> None:
 
 
 def test_parallel_claims_credit_each_earned_reward_once(stack: Any) -> None:
-    player = Player(stack.gateway_url)
+    player = Player.sign_up(stack.gateway_url)
     for _ in range(6):
         player.login()
     item = wait_for(lambda: (q := player.reference())["claimable"] == 2 and q)
@@ -111,7 +60,7 @@ def test_parallel_claims_credit_each_earned_reward_once(stack: Any) -> None:
 
 
 def test_sse_client_gets_check_in_after_a_login_through_the_gateway(stack: Any) -> None:
-    player = Player(stack.gateway_url)
+    player = Player.sign_up(stack.gateway_url)
     player.login()
     received: list[dict[str, Any]] = []
     connected = threading.Event()
