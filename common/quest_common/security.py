@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
@@ -45,26 +46,20 @@ class InvalidTokenError(Exception):
     """The token is not one we accept; the message is safe to show."""
 
 
+@dataclass(kw_only=True)
 class JwksVerifier:
-    def __init__(
-        self,
-        *,
-        jwks_url: str,
-        issuer: str,
-        audience: str,
-        cache_seconds: float = 300.0,
-        min_refetch_seconds: float = 5.0,
-        timeout: float = 3.0,
-    ) -> None:
-        self.jwks_url = jwks_url
-        self.issuer = issuer
-        self.audience = audience
-        self.cache_seconds = cache_seconds
-        self.min_refetch_seconds = min_refetch_seconds
-        self.timeout = timeout
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
-        self._lock = threading.Lock()
+    """Verifies tokens against the issuer's JWKS, cached; refetched for an unknown key id (at most
+    every `min_refetch_seconds`), so a new signing key is picked up without a restart."""
+
+    jwks_url: str
+    issuer: str
+    audience: str
+    cache_seconds: float = 300.0
+    min_refetch_seconds: float = 5.0
+    timeout: float = 3.0
+    _keys: dict[str, jwt.PyJWK] = field(default_factory=dict, init=False, repr=False)
+    _fetched_at: float = field(default=0.0, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _fetch(self) -> None:
         response = httpx.get(self.jwks_url, timeout=self.timeout)

@@ -8,12 +8,12 @@ from sqlalchemy import Engine
 
 from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
-from processing_service.core.db import create_db_engine
 from processing_service.grants.auth_client import AuthClient
 from processing_service.notifications.models import Notification
 from processing_service.notifications.wire import to_messages
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.batch import BackgroundPublisher
+from quest_common.db import make_engine
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, name: str) -> Runtime:
-    engine = create_db_engine(settings)
+    engine = make_engine(settings.database_url)
     return Runtime(
         settings=settings,
         engine=engine,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import logging
 
 from processing_service.core.config import get_settings
-from processing_service.core.db import create_db_engine, run_migrations
+from processing_service.core.db import run_migrations
+from quest_common.db import make_engine
 from quest_common.logging import configure_logging
 from quest_common.migrations import wait_for_database
 
@@ -18,7 +19,7 @@ log = logging.getLogger("processing_service.prestart")
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.service_name, json_lines=settings.log_json)
-    engine = create_db_engine(settings)
+    engine = make_engine(settings.database_url)
     wait_for_database(engine)
     engine.dispose()
     run_migrations(settings.database_url)

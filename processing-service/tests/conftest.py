@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,19 +15,13 @@ from sqlmodel import Session
 
 from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
-from processing_service.core.db import create_db_engine, run_migrations
+from processing_service.core.db import run_migrations
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
+from quest_common.db import make_engine
 from quest_common.events import make_event, routing_key
+from quest_devtools.devstack import free_port
 from quest_devtools.testing.plugin import BrokerNames
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on: a catalog or auth that is down."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @pytest.fixture
@@ -48,8 +41,8 @@ def settings(
         amqp_url=amqp_url,
         events_exchange=broker_names.exchange,
         sign_in_queue=broker_names.queue("sign-ins"),
-        catalog_url=f"http://127.0.0.1:{closed_port()}",
-        auth_url=f"http://127.0.0.1:{closed_port()}",
+        catalog_url=f"http://127.0.0.1:{free_port()}",
+        auth_url=f"http://127.0.0.1:{free_port()}",
         jwks_url=jwks_server.url,
         linger_ms=5,
         grant_poll_s=0.2,
@@ -59,7 +52,7 @@ def settings(
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    engine = create_db_engine(settings)
+    engine = make_engine(settings.database_url)
     yield engine
     engine.dispose()
 

@@ -16,50 +16,25 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import pika
 from pika.exceptions import AMQPError
 
-from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_events_exchange
+from quest_common.broker.publisher import CONTENT_TYPE, PublisherConnection
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-CONTENT_TYPE = "application/cloudevents+json"
 
-
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     routing_key: str
     body: bytes
     type: str
 
 
-class BatchPublisher:
-    """One connection and channel, opened on first use. Not thread-safe: one per thread."""
-
-    def __init__(self, *, amqp_url: str, exchange: str, name: str, heartbeat_s: int = 30) -> None:
-        self.amqp_url = amqp_url
-        self.exchange = exchange
-        self.name = name
-        self.heartbeat_s = heartbeat_s
-        self._connection: pika.BlockingConnection | None = None
-        self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
-        self.connections_opened = 0
-
-    def _ensure(self) -> pika.adapters.blocking_connection.BlockingChannel:
-        if self._channel is not None and self._channel.is_open:
-            return self._channel
-        self.close()
-        self._connection = connect(self.amqp_url, name=self.name, heartbeat_s=self.heartbeat_s)
-        self.connections_opened += 1
-        channel = self._connection.channel()
-        declare_events_exchange(channel, self.exchange)
-        self._channel = channel
-        return channel
+class BatchPublisher(PublisherConnection):
+    """Sends messages without waiting for confirms; one retry on a fresh connection."""
 
     def publish(self, messages: Iterable[Message]) -> int:
         """Send the messages in order; returns how many went out."""
@@ -67,7 +42,7 @@ class BatchPublisher:
         sent = 0
         for attempt in range(2):
             try:
-                channel = self._ensure()
+                channel = self._ensure_channel()
                 for message in pending[sent:]:
                     channel.basic_publish(
                         exchange=self.exchange,
@@ -97,14 +72,6 @@ class BatchPublisher:
             log.info("%s: idle connection lost: %s", self.name, exc)
             self.close()
 
-    def close(self) -> None:
-        connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None and connection.is_open:
-            try:
-                connection.close()
-            except (AMQPError, OSError):
-                log.debug("closing a broken publisher connection", exc_info=True)
-
 
 class BackgroundPublisher(threading.Thread, Generic[T]):
     """A `BatchPublisher` in its own thread; `publish` only enqueues (thread-safe).
@@ -124,9 +91,7 @@ class BackgroundPublisher(threading.Thread, Generic[T]):
         heartbeat_s: int = 30,
     ) -> None:
         super().__init__(name=f"{name}-publisher", daemon=True)
-        self._publisher = BatchPublisher(
-            amqp_url=amqp_url, exchange=exchange, name=name, heartbeat_s=heartbeat_s
-        )
+        self._publisher = BatchPublisher(amqp_url, exchange, name=name, heartbeat_s=heartbeat_s)
         self._encode = encode
         self.publisher = self._publisher
         self._queue: queue.Queue[list[T] | None] = queue.Queue()

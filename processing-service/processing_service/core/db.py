@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from processing_service.core.config import Settings
 from quest_common import migrations
-from quest_common.db import make_engine
-
-
-def create_db_engine(settings: Settings) -> Engine:
-    return make_engine(settings.database_url)
 
 
 def all_models() -> type[SQLModel]:

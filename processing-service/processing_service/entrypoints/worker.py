@@ -26,13 +26,7 @@ class Worker:
         self.runtime = build_runtime(s, name="processing-worker-events")
         self.engine = self.runtime.engine
         self.cache = self.runtime.cache
-        self.grants = GrantLoop(
-            uow_factory=self.runtime.uow,
-            auth=self.runtime.auth,
-            poll_s=s.grant_poll_s,
-            max_backoff_s=s.grant_max_backoff_s,
-            notification_retention_s=s.notification_retention_s,
-        )
+        self.grants = GrantLoop(uow_factory=self.runtime.uow, auth=self.runtime.auth, settings=s)
         self.listener = quest_changes_listener(
             amqp_url=s.amqp_url, exchange=s.events_exchange, cache=self.cache
         )

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+from processing_service.core.config import Settings
 from processing_service.grants.auth_client import AuthClient
 from processing_service.grants.service import deliver_due
 from processing_service.notifications import service as notifications
@@ -16,20 +17,12 @@ log = logging.getLogger(__name__)
 
 class GrantLoop(threading.Thread):
     def __init__(
-        self,
-        *,
-        uow_factory: UnitOfWorkFactory,
-        auth: AuthClient,
-        poll_s: float,
-        max_backoff_s: float,
-        notification_retention_s: float,
+        self, *, uow_factory: UnitOfWorkFactory, auth: AuthClient, settings: Settings
     ) -> None:
         super().__init__(name="grant-delivery", daemon=True)
         self.uow_factory = uow_factory
         self.auth = auth
-        self.poll_s = poll_s
-        self.max_backoff_s = max_backoff_s
-        self.notification_retention_s = notification_retention_s
+        self.settings = settings
         self._wake = threading.Event()
         self._stop_event = threading.Event()
         self.credited = 0
@@ -50,7 +43,7 @@ class GrantLoop(threading.Thread):
                     credited = deliver_due(
                         uow_factory=self.uow_factory,
                         auth=self.auth,
-                        max_backoff_s=self.max_backoff_s,
+                        max_backoff_s=self.settings.grant_max_backoff_s,
                     )
                     self.credited += credited
                     if credited < 50:
@@ -58,10 +51,10 @@ class GrantLoop(threading.Thread):
                 if time.monotonic() - last_cleanup > 60:
                     with self.uow_factory() as uow:
                         notifications.purge(
-                            session=uow.session, older_than_s=self.notification_retention_s
+                            session=uow.session, older_than_s=self.settings.notification_retention_s
                         )
                         uow.commit()
                     last_cleanup = time.monotonic()
             except Exception:
                 log.exception("grant delivery round failed")
-            self._wake.wait(self.poll_s)
+            self._wake.wait(self.settings.grant_poll_s)

@@ -8,15 +8,21 @@ from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
 
 
-def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+def _quest(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
     return {
         "quest_id": str(rule.quest_id),
         "quest_name": rule.name,
         "title": rule.title,
-        "streak": state.streak,
-        "target": rule.streak,
         "completed": state.completed,
         "duplication": rule.duplication,
+    }
+
+
+def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+    return {
+        **_quest(rule, state),
+        "streak": state.streak,
+        "target": rule.streak,
         "status": rules.status(rule, state),
         "claimable": state.claimable,
     }
@@ -24,11 +30,7 @@ def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
 
 def quest_completed(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
     return {
-        "quest_id": str(rule.quest_id),
-        "quest_name": rule.name,
-        "title": rule.title,
-        "completed": state.completed,
-        "duplication": rule.duplication,
+        **_quest(rule, state),
         "reward_item": rule.reward_item,
         "reward_qty": rule.reward_qty,
         "auto_claim": rule.auto_claim,

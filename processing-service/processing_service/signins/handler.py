@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -28,22 +29,14 @@ def is_retryable_db_error(exc: BaseException) -> bool:
     return code in {"40P01", "40001"}
 
 
+@dataclass(kw_only=True)
 class SignInHandler:
-    def __init__(
-        self,
-        *,
-        uow_factory: UnitOfWorkFactory,
-        cache: QuestCache,
-        on_grants: Callable[[], None] | None = None,
-        stopping: Callable[[], bool] | None = None,
-        max_wait_s: float = 20.0,
-    ) -> None:
-        self.uow_factory = uow_factory
-        self.cache = cache
-        self.on_grants = on_grants
-        self.stopping = stopping
-        self.max_wait_s = max_wait_s
-        self.processed = 0
+    uow_factory: UnitOfWorkFactory
+    cache: QuestCache
+    on_grants: Callable[[], None] | None = None
+    stopping: Callable[[], bool] | None = None
+    max_wait_s: float = 20.0
+    processed: int = field(default=0, init=False)
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
         outcomes: list[Outcome] = []
