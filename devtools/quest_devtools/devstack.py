@@ -154,13 +154,19 @@ def render_native_routes(
     frontend_url: str,
     repo_root: Path = REPO_ROOT,
 ) -> str:
-    template = (repo_root / "traefik" / "native" / "routes.yml.tmpl").read_text()
-    return Template(template).substitute(
-        auth_url=auth_url,
-        catalog_url=catalog_url,
-        processing_url=processing_url,
-        frontend_url=frontend_url,
+    return _render_template(
+        repo_root / "traefik" / "native" / "routes.yml.tmpl",
+        {
+            "auth_url": auth_url,
+            "catalog_url": catalog_url,
+            "processing_url": processing_url,
+            "frontend_url": frontend_url,
+        },
     )
+
+
+def _render_template(path: Path, values: Mapping[str, str]) -> str:
+    return Template(path.read_text()).substitute(values)
 
 
 def render_native_static(
@@ -171,12 +177,14 @@ def render_native_static(
     access_log: Path,
     repo_root: Path = REPO_ROOT,
 ) -> str:
-    template = (repo_root / "traefik" / "native" / "traefik.yml.tmpl").read_text()
-    return Template(template).substitute(
-        web_address=web_address,
-        dashboard_address=dashboard_address,
-        dynamic_dir=str(dynamic_dir),
-        access_log=str(access_log),
+    return _render_template(
+        repo_root / "traefik" / "native" / "traefik.yml.tmpl",
+        {
+            "web_address": web_address,
+            "dashboard_address": dashboard_address,
+            "dynamic_dir": str(dynamic_dir),
+            "access_log": str(access_log),
+        },
     )
 
 

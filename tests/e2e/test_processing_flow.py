@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any
 
-import httpx
-
-from quest_devtools.testing.players import Player, wait_for
+from quest_devtools.testing.players import Player, SseReader, wait_for
 
 
 def test_reference_quest_end_to_end(stack: Any) -> None:
@@ -62,36 +59,19 @@ def test_parallel_claims_credit_each_earned_reward_once(stack: Any) -> None:
 def test_sse_client_gets_check_in_after_a_login_through_the_gateway(stack: Any) -> None:
     player = Player.sign_up(stack.gateway_url)
     player.login()
-    received: list[dict[str, Any]] = []
-    connected = threading.Event()
-
-    def listen() -> None:
-        with (
-            httpx.Client(base_url=stack.gateway_url, timeout=10) as client,
-            client.stream(
-                "GET", "/api/processing/notifications/stream", headers=player.headers
-            ) as response,
-        ):
-            assert response.status_code == 200
-            connected.set()
-            event = None
-            for line in response.iter_lines():
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event == "check_in":
-                    data = json.loads(line.split(":", 1)[1])
-                    received.append(data)
-                    if data["streak"] == 2:  # the second login's (the first may be replayed)
-                        return
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    assert connected.wait(10)
+    reader = SseReader(stack.gateway_url, player.headers)
+    assert reader.connected.wait(10) and reader.status == 200
     time.sleep(0.5)
     started = time.monotonic()
     player.login()
-    thread.join(10)
-    assert received and received[-1]["streak"] == 2
-    assert received[-1]["quest_name"] == "sign-in-three-times"
+
+    def second_check_in() -> dict[str, Any] | None:
+        # The second login's check-in (the first may be replayed).
+        return next(
+            (d for _, e, d in reader.received if e == "check_in" and d["streak"] == 2), None
+        )
+
+    received = wait_for(second_check_in, timeout=10)
     elapsed = time.monotonic() - started
+    assert received["quest_name"] == "sign-in-three-times"
     print(f"login -> SSE check_in through the gateway: {elapsed * 1000:.0f} ms")

@@ -6,27 +6,17 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-T = TypeVar("T")
+from quest_devtools.testing.waiting import wait_for
+
+__all__ = ["REFERENCE_QUEST", "Player", "SseReader", "wait_for"]
+
 REFERENCE_QUEST = "sign-in-three-times"
-
-
-def wait_for(check: Callable[[], T], timeout: float = 20.0) -> T:
-    """Poll until `check()` returns something truthy; that value. Fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 @dataclass
