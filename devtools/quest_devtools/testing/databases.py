@@ -7,12 +7,12 @@ import uuid
 import psycopg
 from psycopg import sql
 
-from quest_common import db
+from quest_common.db import sqlalchemy_url as _sqlalchemy_url
 
 
 def sqlalchemy_url(admin_url: str, database: str) -> str:
     """`postgresql://postgres@host:5432/postgres` → `postgresql+psycopg://postgres@host:5432/<db>`."""
-    return db.sqlalchemy_url(admin_url, database=database)
+    return _sqlalchemy_url(admin_url, database=database)
 
 
 def create_database(admin_url: str, prefix: str = "test") -> str:
