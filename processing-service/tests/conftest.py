@@ -21,14 +21,12 @@ from quest_common.broker.connection import connect
 from quest_common.db import make_engine
 from quest_common.events import make_event, routing_key
 from quest_devtools.devstack import free_port
-from quest_devtools.testing.plugin import BrokerNames
+from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory
 
 
 @pytest.fixture
-def processing_db(database_url_factory: Callable[[str], str]) -> str:
-    url = database_url_factory("processing")
-    run_migrations(url)
-    return url
+def processing_db(database_url_factory: DatabaseFactory) -> str:
+    return database_url_factory("processing", run_migrations)
 
 
 @pytest.fixture
