@@ -10,11 +10,13 @@ from quest_common.security import admin_claims
 
 API_PREFIX = "/api/catalog"
 
+# Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers).
+PUBLIC_ROUTERS = (rewards.public_router, quests.public_router, quests.triggers_router)
+# Everything else writes, and the admin check sits on the router, not on each route.
+ADMIN_ROUTERS = (rewards.router, quests.router)
+
 api_router = APIRouter()
-# Public on purpose, and kept apart: catalog reads (quests, rewards, triggers).
-api_router.include_router(rewards.public_router)
-api_router.include_router(quests.public_router)
-api_router.include_router(quests.triggers_router)
-# Everything else is an admin write: the admin check is on the router, not left to each route.
-api_router.include_router(rewards.router, dependencies=[Depends(admin_claims)])
-api_router.include_router(quests.router, dependencies=[Depends(admin_claims)])
+for public in PUBLIC_ROUTERS:
+    api_router.include_router(public)
+for admin in ADMIN_ROUTERS:
+    api_router.include_router(admin, dependencies=[Depends(admin_claims)])
