@@ -10,6 +10,7 @@ from typing import Any
 
 import pika
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from processing_service.dead_letters.models import DeadLetter
@@ -69,32 +70,51 @@ def collect(*, engine: Engine, amqp_url: str, queue: str, limit: int = 1000) -> 
                 if method is None:
                     break
                 try:
-                    headers = _jsonable(dict(props.headers or {}))
-                except Exception:  # headers pika decoded but we cannot walk: keep them as text
-                    headers = {"unreadable": _text(repr(props.headers))[:2000]}
-                deaths = headers.get("x-death") or [{}]
-                death = deaths[0] if isinstance(deaths, list) and deaths else {}
-                routing_keys = death.get("routing-keys") or [method.routing_key]
-                shown, original = storable_body(body)
-                if original is not None:
-                    headers[ORIGINAL_BODY] = original
-                session.add(
-                    DeadLetter(
-                        queue=str(death.get("queue", queue))[:255],
-                        routing_key=str(routing_keys[0])[:255],
-                        message_id=_text(props.message_id)[:255] if props.message_id else None,
-                        reason=str(death.get("reason", "rejected"))[:255],
-                        delivery_count=int(headers.get("x-delivery-count", 0) or 0),
-                        body=shown,
-                        headers=headers,
-                    )
-                )
-                session.commit()
+                    session.add(_dead_letter(queue, method, props, body))
+                    session.commit()
+                except (SQLAlchemyError, ValueError, TypeError) as exc:
+                    # Whatever in it could not be stored: keep the bytes (base64) and say why,
+                    # rather than leave it at the head of the DLQ blocking the others.
+                    session.rollback()
+                    log.warning("dead letter stored as raw bytes: %s", exc)
+                    session.add(_raw_dead_letter(queue, body, str(exc)))
+                    session.commit()
                 channel.basic_ack(method.delivery_tag)
                 moved += 1
     finally:
         connection.close()
     return moved
+
+
+def _dead_letter(queue: str, method: Any, props: Any, body: bytes) -> DeadLetter:
+    try:
+        headers = _jsonable(dict(props.headers or {}))
+    except Exception:  # headers pika decoded but we cannot walk: keep them as text
+        headers = {"unreadable": _text(repr(props.headers))[:2000]}
+    deaths = headers.get("x-death") or [{}]
+    death = deaths[0] if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict) else {}
+    routing_keys = death.get("routing-keys") or [method.routing_key]
+    shown, original = storable_body(body)
+    if original is not None:
+        headers[ORIGINAL_BODY] = original
+    return DeadLetter(
+        queue=_text(str(death.get("queue", queue)))[:255],
+        routing_key=_text(str(routing_keys[0]))[:255],
+        message_id=_text(str(props.message_id))[:255] if props.message_id else None,
+        reason=_text(str(death.get("reason", "rejected")))[:255],
+        delivery_count=int(headers.get("x-delivery-count", 0) or 0),
+        body=shown,
+        headers=headers,
+    )
+
+
+def _raw_dead_letter(queue: str, body: bytes, error: str) -> DeadLetter:
+    return DeadLetter(
+        queue=queue[:255],
+        reason="unstorable",
+        body=_text(body.decode("utf-8", "backslashreplace")),
+        headers={ORIGINAL_BODY: base64.b64encode(body).decode("ascii"), "error": _text(error)},
+    )
 
 
 def list_dead_letters(*, engine: Engine, limit: int, offset: int) -> tuple[list[DeadLetter], int]:

@@ -31,4 +31,3 @@ def test_domains_never_import_the_ones_before_them() -> None:
 def test_domains_never_import_the_entry_points_or_the_http_layer() -> None:
     for domain in [*ORDER, "catalog", "dead_letters"]:
         assert not imported_domains(domain) & {"api", "entrypoints", "bootstrap", "main"}, domain
-
