@@ -11,9 +11,9 @@ from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
 from auth_service.keys import KeyRing
 from auth_service.tokens import TokenService
+from quest_common.app import add_ops, service_app
 from quest_common.db import database_check
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.logging import configure_logging
 from quest_common.outbox import OutboxRelay
 
 
@@ -55,13 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await run_in_threadpool(relay.stop)
             engine.dispose()
 
-    app = FastAPI(
+    app = service_app(
         title="quest auth-service",
-        version="0.1.0",
+        api_prefix=settings.api_prefix,
         lifespan=lifespan,
-        openapi_url=f"{settings.api_prefix}/openapi.json",
-        docs_url=f"{settings.api_prefix}/docs",
-        redoc_url=None,
+        version="0.1.0",
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -74,7 +72,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(internal_api())
     # Readiness is the database only: a login must keep working while the broker is down (the
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.
-    app.include_router(ops_router({"database": lambda: database_check(engine)}))
-    app.add_middleware(MetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)
-    return app
+    return add_ops(app, {"database": lambda: database_check(engine)})

@@ -13,15 +13,15 @@ from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.db import create_db_engine
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.seed import seed_reference_catalog
-from quest_common import migrations
 from quest_common.logging import configure_logging
-from quest_common.migrations import wait_for_database
+from quest_common.migrations import run_migrations as run_service_migrations
+from quest_common.migrations import service_root, wait_for_database
 
 logger = logging.getLogger("catalog_service.prestart")
 
 
 def migrate(database_url: str) -> None:
-    migrations.run_migrations(migrations.service_root(__file__), database_url)
+    run_service_migrations(service_root(__file__), database_url)
 
 
 def run(settings: Settings) -> None:

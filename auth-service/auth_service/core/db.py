@@ -2,14 +2,15 @@
 
 from sqlalchemy import Engine
 
-from quest_common import migrations
 from quest_common.db import make_engine
+from quest_common.migrations import run_migrations as run_service_migrations
+from quest_common.migrations import service_root
 
 __all__ = ["build_engine", "make_engine", "run_migrations"]
 
 
 def run_migrations(database_url: str) -> None:
-    migrations.run_migrations(migrations.service_root(__file__), database_url)
+    run_service_migrations(service_root(__file__), database_url)
 
 
 def build_engine(database_url: str) -> Engine:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from quest_common import migrations
+from quest_common.migrations import run_migrations as run_service_migrations
+from quest_common.migrations import service_root
 
 
 def all_models() -> type[SQLModel]:
@@ -21,4 +22,4 @@ def all_models() -> type[SQLModel]:
 
 def run_migrations(database_url: str) -> None:
     """`alembic upgrade head` with this service's own Alembic tree."""
-    migrations.run_migrations(migrations.service_root(__file__), database_url)
+    run_service_migrations(service_root(__file__), database_url)

@@ -18,11 +18,11 @@ from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
+from quest_common.app import add_ops, service_app
 from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.logging import configure_logging
 from quest_common.security import JwksVerifier
 
 
@@ -78,12 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 listener.join(5)
             runtime.close()
 
-    app = FastAPI(
-        title="processing-service",
-        lifespan=lifespan,
-        openapi_url="/api/processing/openapi.json",
-        docs_url="/api/processing/docs",
-    )
+    app = service_app(title="processing-service", api_prefix="/api/processing", lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.engine = runtime.engine
@@ -91,15 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_verifier = JwksVerifier(
         jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
-    app.add_middleware(MetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router)
-    app.include_router(
-        ops_router(
-            {
-                "database": partial(database_check, runtime.engine),
-                "broker": partial(broker_check, settings.amqp_url),
-            }
-        )
+    return add_ops(
+        app,
+        {
+            "database": partial(database_check, runtime.engine),
+            "broker": partial(broker_check, settings.amqp_url),
+        },
     )
-    return app
