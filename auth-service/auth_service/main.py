@@ -14,7 +14,7 @@ from auth_service.tokens import TokenService
 from quest_common.app import add_ops, service_app
 from quest_common.db import database_check
 from quest_common.logging import configure_logging
-from quest_common.outbox import OutboxRelay
+from quest_common.outbox import service_relay
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,17 +26,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reload_s=settings.key_reload_seconds,
     )
     token_service = TokenService(keyring=keyring, settings=settings)
-    relay = (
-        OutboxRelay(
-            engine=engine,
-            amqp_url=settings.amqp_url,
-            exchange=settings.events_exchange,
-            name="auth-outbox-relay",
-            poll_seconds=settings.outbox_poll_seconds,
-            wake_delay_seconds=settings.outbox_wake_delay_seconds,
-        )
-        if settings.run_outbox_relay
-        else None
+    relay = service_relay(
+        settings,
+        engine=engine,
+        name="auth-outbox-relay",
+        enabled=settings.run_outbox_relay,
+        poll_seconds=settings.outbox_poll_seconds,
+        wake_delay_seconds=settings.outbox_wake_delay_seconds,
     )
 
     @asynccontextmanager

@@ -35,6 +35,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from quest_common.broker.publisher import ConfirmingPublisher, PublishError
 from quest_common.db import utcnow
 from quest_common.events import CloudEvent
+from quest_common.settings import BaseServiceSettings
 
 logger = logging.getLogger(__name__)
 
@@ -261,3 +262,19 @@ class OutboxRelay:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def service_relay(
+    settings: BaseServiceSettings, *, engine: Engine, name: str, enabled: bool, **options: Any
+) -> OutboxRelay | None:
+    """The relay a service runs in its API process on its own settings' broker and exchange;
+    None when the settings turn it off (tests, or a relay run elsewhere)."""
+    if not enabled:
+        return None
+    return OutboxRelay(
+        engine=engine,
+        amqp_url=settings.amqp_url,
+        exchange=settings.events_exchange,
+        name=name,
+        **options,
+    )
