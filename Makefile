@@ -38,10 +38,10 @@ test-frontend: ## the web UI's type check and component tests (vitest)
 lint: ## ruff check, ruff format --check, mypy
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy common/quest_common auth-service/auth_service catalog-service/catalog_service processing-service/processing_service
+	$(UV) run mypy common/quest_common devtools/quest_devtools auth-service/auth_service catalog-service/catalog_service processing-service/processing_service
 
 dev: install-python ## run the whole stack natively behind Traefik (Ctrl-C stops it)
-	$(UV) run python -m quest_common.devstack
+	$(UV) run python -m quest_devtools.devstack
 
 bench: install-python ## run the benchmarks (they print figures)
 	$(UV) run python bench/login.py

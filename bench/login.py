@@ -107,7 +107,7 @@ def own_service(workers: int) -> Iterator[str]:
     a queue bound to the sign-in keys so the relay has somewhere to deliver; all removed after."""
     from auth_service.core.db import run_migrations
     from quest_common.broker.connection import connect
-    from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
+    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
 
     run = uuid.uuid4().hex[:8]
     exchange, queue = f"bench.{run}.events", f"bench.{run}.sign-ins"

@@ -31,15 +31,16 @@ import pika
 import psycopg
 from sqlmodel import Session
 
+from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
-from processing_service.core.db import create_db_engine, run_migrations
-from processing_service.quests_cache import QuestDefinition
+from processing_service.core.db import run_migrations
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue, delete_work_queue
+from quest_common.db import make_engine
 from quest_common.events import make_event
-from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
-from quest_common.testing.plugin import AMQP_URL, PG_ADMIN_URL, free_port
+from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+from quest_devtools.testing.plugin import AMQP_URL, PG_ADMIN_URL, free_port
 
 
 def reference_quest() -> dict[str, Any]:
@@ -95,7 +96,7 @@ def throughput(*, events: int, players: int, workers: int) -> None:
     connection = connect(AMQP_URL, name="bench")
     try:
         run_migrations(db_url)
-        engine = create_db_engine(settings)
+        engine = make_engine(settings.database_url)
         with Session(engine) as session:
             quest = reference_quest()
             session.add(
@@ -205,7 +206,7 @@ def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
 
 
 def latency(*, logins: int, rate: float) -> None:
-    from quest_common.devstack import Databases, Ports, Stack, StackConfig
+    from quest_devtools.devstack import Databases, Ports, Stack, StackConfig
 
     suffix = uuid.uuid4().hex[:8]
     run_dir = Path(tempfile.mkdtemp(prefix="bench-stack-"))

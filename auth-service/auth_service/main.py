@@ -15,12 +15,12 @@ from auth_service.core.db import build_engine
 from auth_service.deletions_queue import RELAY_NAME, relay_publisher_factory
 from auth_service.keys import KeyRing
 from auth_service.tokens import TokenService
+from quest_common.app import add_ops, service_app
 from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.logging import configure_logging
 from quest_common.openapi import publish_public_routes_only
-from quest_common.outbox import OutboxRelay, expose_outbox_metrics
+from quest_common.outbox import expose_outbox_metrics, service_relay
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,19 +32,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reload_s=settings.key_reload_seconds,
     )
     token_service = TokenService(keyring=keyring, settings=settings)
-    relay = (
-        OutboxRelay(
-            engine=engine,
-            amqp_url=settings.amqp_url,
-            exchange=settings.events_exchange,
-            name=RELAY_NAME,
-            publisher_factory=relay_publisher_factory(settings),
-            poll_seconds=settings.outbox_poll_seconds,
-            wake_delay_seconds=settings.outbox_wake_delay_seconds,
-            require_route=access.route_required,
-        )
-        if settings.run_outbox_relay
-        else None
+    relay = service_relay(
+        settings,
+        engine=engine,
+        name=RELAY_NAME,
+        enabled=settings.run_outbox_relay,
+        publisher_factory=relay_publisher_factory(settings),
+        poll_seconds=settings.outbox_poll_seconds,
+        wake_delay_seconds=settings.outbox_wake_delay_seconds,
+        require_route=access.route_required,
     )
 
     @asynccontextmanager
@@ -63,13 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await run_in_threadpool(relay.stop)
             engine.dispose()
 
-    app = FastAPI(
+    app = service_app(
         title="quest auth-service",
-        version="0.1.0",
+        api_prefix=settings.api_prefix,
         lifespan=lifespan,
-        openapi_url=f"{settings.api_prefix}/openapi.json",
-        docs_url=f"{settings.api_prefix}/docs",
-        redoc_url=None,
+        version="0.1.0",
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -82,7 +76,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(internal_api())
     # Readiness is the database only: a login must keep working while the broker is down (the
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.
-    app.include_router(ops_router({"database": lambda: database_check(engine)}))
     install_error_handlers(app)
 
     @app.exception_handler(LimitedError)
@@ -95,6 +88,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     publish_public_routes_only(app)
     expose_outbox_metrics(engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
-    app.add_middleware(MetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)
-    return app
+    return add_ops(app, {"database": lambda: database_check(engine)})

@@ -4,10 +4,7 @@ python -m auth_service.prestart
 """
 
 import logging
-import time
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from auth_service import users
@@ -15,25 +12,13 @@ from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine, run_migrations
 from auth_service.keys import ensure_active_key
 from auth_service.models import Role
-from quest_common.db import database_check, retry_while_unreachable
+from quest_common.db import retry_while_unreachable
 from quest_common.logging import configure_logging
+from quest_common.migrations import wait_for_database
 
 logger = logging.getLogger("auth_service.prestart")
 
 DEMO_PLAYER = ("user", "password")
-
-
-def wait_for_database(engine: Engine, *, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            database_check(engine)
-            return
-        except OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            logger.info("database not ready yet, retrying")
-            time.sleep(1)
 
 
 def seed(*, session: Session, settings: Settings) -> list[str]:

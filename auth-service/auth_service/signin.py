@@ -31,7 +31,7 @@ from auth_service.core.security import (
 from auth_service.models import RefreshToken, User, UserStatus
 from quest_common.db import utcnow
 from quest_common.events import EventType, make_event, rfc3339, routing_key
-from quest_common.outbox import OutboxEvent, enqueue
+from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
 
 SOURCE = "auth-service"
 PRODUCER = "auth"
@@ -113,14 +113,12 @@ def _write_statement(*, rehash: bool) -> sa.Insert:
     if rehash:
         changes["hashed_password"] = sa.bindparam("p_hashed_password")
     flip = _USERS.update().where(_USERS.c.user_id == sa.bindparam("p_user_id")).values(changes)
-    # The same row quest_common.outbox.enqueue builds, written with Core.
-    event = _OUTBOX.insert().values(
+    event = outbox_insert(
         id=sa.bindparam("p_event_id"),
         routing_key=sa.bindparam("p_routing_key"),
         event_type=sa.bindparam("p_event_type"),
         payload=sa.bindparam("p_payload", type_=_OUTBOX.c.payload.type),
         created_at=sa.bindparam("p_now"),
-        attempts=0,
     )
     return (
         _REFRESH.insert()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -27,7 +26,7 @@ from auth_service.core.security import (
 from auth_service.keys import KeyRing
 from auth_service.models import RefreshToken, User, UserStatus
 from quest_common.db import utcnow
-from quest_common.security import InvalidTokenError, TokenClaims
+from quest_common.security import InvalidTokenError, TokenClaims, verify_token
 
 PROCESSING_CLIENT_ID = "processing-service"
 
@@ -100,33 +99,19 @@ class TokenService:
         return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
 
     def verify(self, token: str, *, audience: str | None = None) -> TokenClaims:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise InvalidTokenError("malformed token") from exc
-        # Only our algorithm: refuses `alg: none` and HS256-with-the-public-key confusion.
-        if header.get("alg") != ALGORITHM:
-            raise InvalidTokenError("token algorithm not accepted")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise InvalidTokenError("token has no key id")
-        key = self.keyring.public_key(kid)
-        if key is None:
-            raise InvalidTokenError("token signed by an unknown key")
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key=key,
-                algorithms=[ALGORITHM],
-                audience=audience or self.settings.jwt_audience,
-                issuer=self.settings.jwt_issuer,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidTokenError("token expired") from exc
-        except jwt.PyJWTError as exc:
-            raise InvalidTokenError(f"invalid token: {exc}") from exc
-        return TokenClaims.model_validate(claims)
+        def resolve(kid: str) -> tuple[Any, list[str]]:
+            key = self.keyring.public_key(kid)
+            if key is None:
+                raise InvalidTokenError("token signed by an unknown key")
+            return key, [ALGORITHM]
+
+        return verify_token(
+            token,
+            resolve_key=resolve,
+            algorithms=[ALGORITHM],
+            audience=audience or self.settings.jwt_audience,
+            issuer=self.settings.jwt_issuer,
+        )
 
 
 # --- refresh tokens --------------------------------------------------------------------------

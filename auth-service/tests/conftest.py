@@ -13,6 +13,7 @@ from auth_service.core.db import build_engine, run_migrations
 from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
+from quest_devtools.testing.plugin import DatabaseFactory
 
 PREFIX = "/api/auth"
 
@@ -20,19 +21,15 @@ SettingsFactory = Callable[..., Settings]
 
 
 @pytest.fixture(scope="session")
-def auth_db_url(database_url_factory: Callable[[str], str]) -> str:
+def auth_db_url(database_url_factory: DatabaseFactory) -> str:
     """One migrated database for the run; tests stay isolated through unique user names."""
-    url = database_url_factory("auth")
-    run_migrations(url)
-    return url
+    return database_url_factory("auth", run_migrations)
 
 
 @pytest.fixture
-def fresh_db_url(database_url_factory: Callable[[str], str]) -> str:
+def fresh_db_url(database_url_factory: DatabaseFactory) -> str:
     """A database of its own, for tests that count every outbox row or event."""
-    url = database_url_factory("auth")
-    run_migrations(url)
-    return url
+    return database_url_factory("auth", run_migrations)
 
 
 @pytest.fixture
@@ -160,7 +157,7 @@ def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
 
     import httpx
 
-    from quest_common.testing.plugin import free_port
+    from quest_devtools.testing.plugin import free_port
 
     processes: list[subprocess.Popen[bytes]] = []
 

@@ -18,11 +18,11 @@ from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.runtime import CatalogRuntime
 from quest_common.access import listen_for_access_changes
+from quest_common.app import add_ops, service_app
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
-from quest_common.health import MetricsMiddleware, ops_router
-from quest_common.logging import RequestIdMiddleware, configure_logging
+from quest_common.logging import configure_logging
 from quest_common.openapi import publish_public_routes_only
 from quest_common.outbox import expose_outbox_metrics
 from quest_common.security import JwksVerifier
@@ -75,15 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(access_listener.join, 5)
             await run_in_threadpool(runtime.stop)
 
-    app = FastAPI(
+    app = service_app(
         title="Quest catalog",
+        api_prefix=API_PREFIX,
+        lifespan=lifespan,
         version="1.0.0",
         description="Rewards and quests: public reads, admin writes.",
-        lifespan=lifespan,
-        # Under the public prefix so the docs and schema are reachable through the gateway.
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
-        redoc_url=None,
     )
     app.state.runtime = runtime
     verifier = JwksVerifier(
@@ -97,16 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     publish_public_routes_only(app)
     # Innermost of the three: a cache hit is still counted and carries its request id.
     app.add_middleware(CachedReadMiddleware, runtime=runtime)
-    app.add_middleware(MetricsMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     app.include_router(api_router, prefix=API_PREFIX)
     expose_outbox_metrics(runtime.engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
-    app.include_router(
-        ops_router(
-            {
-                "database": partial(database_check, runtime.engine),
-                "broker": partial(broker_check, settings.amqp_url),
-            }
-        )
+    return add_ops(
+        app,
+        {
+            "database": partial(database_check, runtime.engine),
+            "broker": partial(broker_check, settings.amqp_url),
+        },
     )
-    return app

@@ -13,24 +13,20 @@ from fastapi.testclient import TestClient
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import migrate
-from quest_common.testing.plugin import BrokerNames
-from quest_common.testing.tokens import JwksServer, TestKeys
+from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory
+from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 
 @pytest.fixture(scope="session")
-def catalog_db_url(database_url_factory: Callable[[str], str]) -> str:
+def catalog_db_url(database_url_factory: DatabaseFactory) -> str:
     """One migrated database for the run; tests keep apart through unique names."""
-    url = database_url_factory("catalog")
-    migrate(url)
-    return url
+    return database_url_factory("catalog", migrate)
 
 
 @pytest.fixture
-def fresh_db_url(database_url_factory: Callable[[str], str]) -> str:
+def fresh_db_url(database_url_factory: DatabaseFactory) -> str:
     """A migrated database of its own, for tests that count everything in the catalog."""
-    url = database_url_factory("catalog")
-    migrate(url)
-    return url
+    return database_url_factory("catalog", migrate)
 
 
 @pytest.fixture

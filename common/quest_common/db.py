@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 import psycopg
@@ -63,3 +63,44 @@ def retry_while_unreachable(
         reraise=True,
     )
     return retrying(step)()
+
+
+def pg_array(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal for `CAST(:x AS text)::<type>[]` bulk statements: psycopg's
+    per-element array dumping costs more than the query."""
+    quoted: dict[object, str] = {}  # names, types, sources repeat: quote each distinct value once
+    parts = []
+    for value in values:
+        text_value = quoted.get(value)
+        if text_value is None:
+            text_value = quoted[value] = _quote(value)
+        parts.append(text_value)
+    return "{" + ",".join(parts) + "}"
+
+
+def _quote(value: object) -> str:
+    if value is None:
+        return "NULL"
+    text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pg_plain_array(values: Sequence[object]) -> str:
+    """An array literal of UUIDs or integers: their text needs neither quotes nor escapes."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def sqlalchemy_url(url: str, *, database: str | None = None) -> str:
+    """The one database URL rewrite: SQLAlchemy's psycopg 3 form of `url` (plain `postgresql://`
+    accepted), on another database of the same server when `database` is given."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme.startswith("postgres"):
+        raise ValueError(f"not a database URL: {url!r}")
+    if database is not None:
+        rest = rest.rpartition("/")[0] + "/" + database
+    return f"postgresql+psycopg://{rest}"
+
+
+def libpq_url(url: str) -> str:
+    """`psycopg.connect()` wants plain `postgresql://`, not SQLAlchemy's `+psycopg` form."""
+    return "postgresql://" + url.partition("://")[2]

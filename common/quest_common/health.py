@@ -10,7 +10,9 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from quest_common.asgi import HttpMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -59,16 +61,10 @@ def ops_router(checks: Mapping[str, ReadyCheck]) -> APIRouter:
     return router
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Count requests and time them per route template (not per raw path: bounded labels)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 

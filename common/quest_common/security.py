@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
@@ -49,26 +51,20 @@ class InvalidTokenError(Exception):
     """The token is not one we accept; the message is safe to show."""
 
 
+@dataclass(kw_only=True)
 class JwksVerifier:
-    def __init__(
-        self,
-        *,
-        jwks_url: str,
-        issuer: str,
-        audience: str,
-        cache_seconds: float = 300.0,
-        min_refetch_seconds: float = 5.0,
-        timeout: float = 3.0,
-    ) -> None:
-        self.jwks_url = jwks_url
-        self.issuer = issuer
-        self.audience = audience
-        self.cache_seconds = cache_seconds
-        self.min_refetch_seconds = min_refetch_seconds
-        self.timeout = timeout
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = 0.0
-        self._lock = threading.Lock()
+    """Verifies tokens against the issuer's JWKS, cached; refetched for an unknown key id (at most
+    every `min_refetch_seconds`), so a new signing key is picked up without a restart."""
+
+    jwks_url: str
+    issuer: str
+    audience: str
+    cache_seconds: float = 300.0
+    min_refetch_seconds: float = 5.0
+    timeout: float = 3.0
+    _keys: dict[str, jwt.PyJWK] = field(default_factory=dict, init=False, repr=False)
+    _fetched_at: float = field(default=0.0, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def _fetch(self) -> None:
         response = httpx.get(self.jwks_url, timeout=self.timeout)
@@ -109,30 +105,73 @@ class JwksVerifier:
 
     def decode(self, token: str, *, audience: str | None = None) -> dict[str, Any]:
         """The verified claims as they are (signature, algorithm, audience, issuer, expiry)."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as exc:
-            raise InvalidTokenError("malformed token") from exc
-        if header.get("alg") not in ALLOWED_ALGORITHMS:
-            raise InvalidTokenError("token algorithm not accepted")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise InvalidTokenError("token has no key id")
-        key = self._key_for(kid)
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key=key.key,
-                algorithms=[key.algorithm_name] if key.algorithm_name else ALLOWED_ALGORITHMS,
-                audience=audience or self.audience,
-                issuer=self.issuer,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidTokenError("token expired") from exc
-        except jwt.PyJWTError as exc:
-            raise InvalidTokenError(f"invalid token: {exc}") from exc
-        return claims
+
+        def resolve(kid: str) -> tuple[Any, list[str]]:
+            key = self._key_for(kid)
+            return key.key, [key.algorithm_name] if key.algorithm_name else ALLOWED_ALGORITHMS
+
+        return decode_token(
+            token,
+            resolve_key=resolve,
+            algorithms=ALLOWED_ALGORITHMS,
+            audience=audience or self.audience,
+            issuer=self.issuer,
+        )
+
+
+def verify_token(
+    token: str,
+    *,
+    resolve_key: Callable[[str], tuple[Any, list[str]]],
+    algorithms: list[str],
+    audience: str,
+    issuer: str,
+) -> TokenClaims:
+    """The one token check every service runs (see `decode_token`), as typed claims."""
+    return TokenClaims.model_validate(
+        decode_token(
+            token, resolve_key=resolve_key, algorithms=algorithms, audience=audience, issuer=issuer
+        )
+    )
+
+
+def decode_token(
+    token: str,
+    *,
+    resolve_key: Callable[[str], tuple[Any, list[str]]],
+    algorithms: list[str],
+    audience: str,
+    issuer: str,
+) -> dict[str, Any]:
+    """Only the named algorithms (refuses `alg: none` and HS256-with-the-public-key
+    confusion), a key id, a known key, and exp/iat/iss/aud/sub; the claims as they are.
+
+    `resolve_key(kid)` returns (key, algorithms that key may sign with) or raises
+    InvalidTokenError for an unknown key."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError("malformed token") from exc
+    if header.get("alg") not in algorithms:
+        raise InvalidTokenError("token algorithm not accepted")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidTokenError("token has no key id")
+    key, key_algorithms = resolve_key(kid)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key=key,
+            algorithms=key_algorithms,
+            audience=audience,
+            issuer=issuer,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidTokenError("token expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(f"invalid token: {exc}") from exc
+    return claims
 
 
 _bearer = HTTPBearer(auto_error=False)

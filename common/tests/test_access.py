@@ -35,8 +35,8 @@ from quest_common.access import (
 from quest_common.broker.publisher import ConfirmingPublisher
 from quest_common.events import make_event, rfc3339
 from quest_common.security import CurrentClaims, InvalidTokenError, JwksVerifier, TokenClaims
-from quest_common.testing.plugin import BrokerNames
-from quest_common.testing.tokens import JwksServer, TestKeys
+from quest_devtools.testing.plugin import BrokerNames
+from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 
 def wait_for(condition: Any, timeout: float = 5.0) -> bool:

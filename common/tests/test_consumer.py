@@ -12,7 +12,8 @@ import pytest
 from quest_common.broker.connection import connect
 from quest_common.broker.consumer import ConsumerShell, Delivery, Outcome
 from quest_common.broker.topology import declare_work_queue
-from quest_common.testing.plugin import BrokerNames, amqp_target, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, amqp_target, drain_queue
+from quest_devtools.testing.waiting import wait_for
 
 ROUTING_KEY = "test.Thing"
 
@@ -40,15 +41,6 @@ def ready_count(amqp_url: str, queue: str) -> int:
         return int(result.method.message_count)
     finally:
         connection.close()
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 class Running:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from quest_common.db import make_engine
 from quest_common.events import make_event
 from quest_common.outbox import OutboxEvent, OutboxRelay, enqueue
-from quest_common.testing.plugin import amqp_target, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import amqp_target, bind_probe_queue, drain_queue
 
 
 def outbox_engine(database_url_factory):

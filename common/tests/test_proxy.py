@@ -4,7 +4,7 @@ import pika
 import pytest
 
 from quest_common.broker.connection import connect
-from quest_common.testing.plugin import amqp_target
+from quest_devtools.testing.plugin import amqp_target
 
 
 def test_proxy_forwards_then_cut_breaks_and_restore_recovers(amqp_url: str, tcp_proxy) -> None:

@@ -3,7 +3,7 @@ import time
 import pytest
 
 from quest_common.security import InvalidTokenError, JwksVerifier
-from quest_common.testing.tokens import JwksServer, TestKeys, forge_unsigned
+from quest_devtools.testing.tokens import JwksServer, TestKeys, forge_unsigned
 
 
 def make_verifier(server: JwksServer, keys: TestKeys) -> JwksVerifier:

@@ -6,14 +6,12 @@ Nothing to seed: quest definitions come from catalog, progress from sign-ins.
 from __future__ import annotations
 
 import logging
-import time
-
-from sqlalchemy.exc import OperationalError
 
 from processing_service.core.config import get_settings
-from processing_service.core.db import create_db_engine, run_migrations
-from quest_common.db import database_check
+from processing_service.core.db import run_migrations
+from quest_common.db import make_engine
 from quest_common.logging import configure_logging
+from quest_common.migrations import wait_for_database
 
 log = logging.getLogger("processing_service.prestart")
 
@@ -21,17 +19,8 @@ log = logging.getLogger("processing_service.prestart")
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.service_name, json_lines=settings.log_json)
-    engine = create_db_engine(settings)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            database_check(engine)
-            break
-        except OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            log.info("database not ready yet, retrying")
-            time.sleep(1)
+    engine = make_engine(settings.database_url)
+    wait_for_database(engine)
     engine.dispose()
     run_migrations(settings.database_url)
     log.info("processing prestart done")

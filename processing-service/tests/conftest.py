@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,28 +13,20 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
-from processing_service.core.db import create_db_engine, run_migrations
-from processing_service.quests_cache import QuestDefinition
+from processing_service.core.db import run_migrations
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
+from quest_common.db import make_engine
 from quest_common.events import make_event, routing_key
-from quest_common.testing.plugin import BrokerNames
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on: a catalog or auth that is down."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from quest_devtools.devstack import free_port
+from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory
 
 
 @pytest.fixture
-def processing_db(database_url_factory: Callable[[str], str]) -> str:
-    url = database_url_factory("processing")
-    run_migrations(url)
-    return url
+def processing_db(database_url_factory: DatabaseFactory) -> str:
+    return database_url_factory("processing", run_migrations)
 
 
 @pytest.fixture
@@ -49,8 +39,8 @@ def settings(
         amqp_url=amqp_url,
         events_exchange=broker_names.exchange,
         sign_in_queue=broker_names.queue("sign-ins"),
-        catalog_url=f"http://127.0.0.1:{closed_port()}",
-        auth_url=f"http://127.0.0.1:{closed_port()}",
+        catalog_url=f"http://127.0.0.1:{free_port()}",
+        auth_url=f"http://127.0.0.1:{free_port()}",
         jwks_url=jwks_server.url,
         linger_ms=5,
         grant_poll_s=0.2,
@@ -60,7 +50,7 @@ def settings(
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    engine = create_db_engine(settings)
+    engine = make_engine(settings.database_url)
     yield engine
     engine.dispose()
 
@@ -189,86 +179,3 @@ class SignInHelpers:
 @pytest.fixture
 def sign_in() -> SignInHelpers:
     return SignInHelpers()
-
-
-# -- the real services: auth, catalog, processing API and worker as processes -----------------
-
-
-def stack_config(run_dir: Any, suffix: str, **extra: Any) -> Any:
-    from quest_common.devstack import Databases, Ports, StackConfig
-
-    return StackConfig(
-        mode="test",
-        run_dir=run_dir,
-        databases=Databases(
-            auth=f"t_auth_{suffix}",
-            catalog=f"t_catalog_{suffix}",
-            processing=f"t_processing_{suffix}",
-        ),
-        ports=Ports.free(),
-        environment="test",
-        events_exchange=f"t.{suffix}.events",
-        sign_in_queue=f"t.{suffix}.sign-ins",
-        processing_client_secret=uuid.uuid4().hex,
-        signing_key_passphrase=uuid.uuid4().hex,
-        admin_password=uuid.uuid4().hex,
-        components=("auth", "catalog", "processing", "worker", "gateway"),
-        **extra,
-    )
-
-
-def run_stack(config: Any, suffix: str) -> Iterator[Any]:
-    from quest_common.devstack import Stack
-    from quest_common.testing.databases import drop_database
-
-    with Stack(config) as running:
-        yield running
-    cleanup = BrokerNames(amqp_url=config.amqp_url, prefix=f"t.{suffix}")
-    cleanup.queues.append(config.sign_in_queue)
-    cleanup.cleanup()
-    for name in (config.databases.auth, config.databases.catalog, config.databases.processing):
-        drop_database(config.pg_admin_url, name)
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """auth + catalog + processing (API and worker) + Traefik, native, on free ports, with
-    throwaway databases and a unique exchange and queue; stopped at the end of the session."""
-    suffix = uuid.uuid4().hex[:8]
-    yield from run_stack(stack_config(tmp_path_factory.mktemp("stack"), suffix), suffix)
-
-
-class CuttableStack:
-    """A stack whose processing API and worker reach auth and catalog through TcpProxies."""
-
-    def __init__(self, stack: Any, auth: Any, catalog: Any) -> None:
-        self.stack = stack
-        self.auth = auth
-        self.catalog = catalog
-
-    @property
-    def gateway_url(self) -> str:
-        return str(self.stack.gateway_url)
-
-
-@pytest.fixture(scope="module")
-def cuttable_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CuttableStack]:
-    """Its own stack (the tests stop and cut things), with proxies in front of auth and catalog
-    for the processing API and worker; players and the gateway reach auth directly."""
-    from quest_common.testing.proxy import TcpProxy
-
-    suffix = uuid.uuid4().hex[:8]
-    base = stack_config(tmp_path_factory.mktemp("cut-stack"), suffix)
-    auth = TcpProxy("127.0.0.1", base.ports.auth)
-    catalog = TcpProxy("127.0.0.1", base.ports.catalog)
-    via_proxies = {
-        "AUTH_URL": "http://{}:{}".format(*auth.address),
-        "CATALOG_URL": "http://{}:{}".format(*catalog.address),
-    }
-    config = dataclasses.replace(base, extra_env={"processing": via_proxies, "worker": via_proxies})
-    try:
-        for running in run_stack(config, suffix):
-            yield CuttableStack(running, auth, catalog)
-    finally:
-        auth.close()
-        catalog.close()

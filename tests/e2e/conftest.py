@@ -1,6 +1,6 @@
 """The running platform for end-to-end tests: real processes behind the real Traefik.
 
-One `stack` per test session (quest_common.devstack in test mode): throwaway databases, a
+One `stack` per test session (quest_devtools.devstack in test mode): throwaway databases, a
 uniquely named exchange and sign-in queue, free ports, the built frontend behind a static
 server. Tests reach everything through the gateway (`stack.gateway_url`) and may stop, kill
 and restart single components (`stack.stop_component("worker")`, ...).
@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from quest_common.devstack import (
+from quest_devtools.devstack import (
     COMPONENTS,
     REPO_ROOT,
     Databases,
@@ -29,8 +29,10 @@ from quest_common.devstack import (
     Stack,
     StackConfig,
 )
-from quest_common.testing.databases import create_database, drop_database
-from quest_common.testing.plugin import BrokerNames
+from quest_devtools.testing.databases import create_database, drop_database
+from quest_devtools.testing.players import Player
+from quest_devtools.testing.plugin import BrokerNames
+from quest_devtools.testing.proxy import TcpProxy
 
 FRONTEND = REPO_ROOT / "frontend"
 # What the frontend build reads; dist is stale when any of these is newer than its index.html.
@@ -94,18 +96,6 @@ def present_components() -> tuple[str, ...]:
     return tuple(c for c in COMPONENTS if present[c] and c not in without)
 
 
-@dataclass
-class Player:
-    user_name: str
-    password: str
-    user_id: str
-    access_token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-
 class E2EStack:
     """The running stack plus helpers that go through the gateway, as a browser would."""
 
@@ -139,30 +129,16 @@ class E2EStack:
 
     def sign_up(self, user_name: str | None = None, password: str | None = None) -> Player:
         """A new player (signed up, not signed in yet: access_token is empty)."""
-        user_name = user_name or self.unique_name()
-        password = password or secrets.token_urlsafe(12)
-        with self.client() as client:
-            response = client.post(
-                "/api/auth/signup", json={"user_name": user_name, "password": password}
-            )
-        assert response.status_code == 201, response.text
-        return Player(user_name, password, str(response.json()["user_id"]), "")
+        return Player.sign_up(self.gateway_url, user_name, password)
 
     def log_in(self, user_name: str, password: str) -> dict[str, Any]:
         """A password sign-in through the gateway (emits a sign-in event); the token pair."""
-        with self.client() as client:
-            response = client.post(
-                "/api/auth/login/access-token",
-                data={"username": user_name, "password": password},
-            )
-        assert response.status_code == 200, response.text
-        tokens: dict[str, Any] = response.json()
-        return tokens
+        return Player(self.gateway_url, user_name, password).login()
 
     def new_player(self) -> Player:
         """Signed up and signed in once."""
         player = self.sign_up()
-        player.access_token = self.log_in(player.user_name, player.password)["access_token"]
+        player.login()
         return player
 
     def admin_headers(self) -> dict[str, str]:
@@ -170,13 +146,15 @@ class E2EStack:
         return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture(scope="session")
-def stack(
-    pg_admin_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+def run_stack(
+    pg_admin_url: str,
+    amqp_url: str,
+    run_dir: Path,
+    components: tuple[str, ...],
+    extra_env: dict[str, dict[str, str]] | None = None,
+    ports: Ports | None = None,
 ) -> Iterator[E2EStack]:
-    components = present_components()
-    if "frontend" in components:
-        build_frontend()
+    """A whole stack on throwaway databases and broker names; stopped and cleaned up after."""
     databases = Databases(
         auth=create_database(pg_admin_url, prefix="e2e_auth"),
         catalog=create_database(pg_admin_url, prefix="e2e_catalog"),
@@ -187,9 +165,9 @@ def stack(
         pg_admin_url=pg_admin_url,
         amqp_url=amqp_url,
         mode="test",
-        run_dir=tmp_path_factory.mktemp("stack"),
+        run_dir=run_dir,
         databases=databases,
-        ports=Ports.free(),
+        ports=ports or Ports.free(),
         environment="test",
         events_exchange=broker.exchange,
         sign_in_queue=broker.queue("sign-ins"),
@@ -198,6 +176,7 @@ def stack(
         admin_user_name="admin",
         admin_password=secrets.token_urlsafe(16),
         components=components,
+        extra_env=extra_env or {},
     )
     running = Stack(config)
     try:
@@ -208,3 +187,58 @@ def stack(
         broker.cleanup()
         for name in (databases.auth, databases.catalog, databases.processing):
             drop_database(pg_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def stack(
+    pg_admin_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[E2EStack]:
+    components = present_components()
+    if "frontend" in components:
+        build_frontend()
+    yield from run_stack(pg_admin_url, amqp_url, tmp_path_factory.mktemp("stack"), components)
+
+
+@dataclass
+class CuttableStack:
+    """A stack of its own (tests stop and cut things) whose processing API and worker reach auth
+    and catalog through TcpProxies; players and the gateway reach auth directly."""
+
+    e2e: E2EStack
+    auth: TcpProxy
+    catalog: TcpProxy
+
+    @property
+    def stack(self) -> Stack:
+        return self.e2e.stack
+
+    @property
+    def gateway_url(self) -> str:
+        return str(self.e2e.gateway_url)
+
+
+@pytest.fixture(scope="module")
+def cuttable_stack(
+    pg_admin_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CuttableStack]:
+    ports = Ports.free()
+    auth = TcpProxy("127.0.0.1", ports.auth)
+    catalog = TcpProxy("127.0.0.1", ports.catalog)
+    via_proxies = {
+        "AUTH_URL": "http://{}:{}".format(*auth.address),
+        "CATALOG_URL": "http://{}:{}".format(*catalog.address),
+    }
+    components = tuple(c for c in present_components() if c != "frontend")
+    try:
+        for running in run_stack(
+            pg_admin_url,
+            amqp_url,
+            tmp_path_factory.mktemp("cut-stack"),
+            components,
+            extra_env={"processing": via_proxies, "worker": via_proxies},
+            ports=ports,
+        ):
+            yield CuttableStack(running, auth, catalog)
+    finally:
+        auth.close()
+        catalog.close()

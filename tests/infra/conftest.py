@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from quest_common.devstack import REPO_ROOT, render_native_routes
+from quest_devtools.devstack import REPO_ROOT, render_native_routes
 
 # DESIGN §3: which logical service serves each sample path through the gateway (None: nothing).
 DESIGN_ROUTES: dict[str, str | None] = {

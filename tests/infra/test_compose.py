@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from quest_common.devstack import parse_env_file
 from quest_common.settings import PLACEHOLDER_SECRETS
+from quest_devtools.devstack import parse_env_file
 
 # Services that exist once by nature (a published port, a named volume of their own).
 SINGLETONS = {"traefik", "postgres", "rabbitmq"}
@@ -239,3 +239,26 @@ def test_services_take_forwarded_addresses_from_the_gateway_only(
         text = path.read_text()
         assert not re.search(r"forwarded-allow-ips[\"',\s-]*\*", text), path
         assert 'FORWARDED_ALLOW_IPS: "*"' not in text, path
+
+
+def test_images_never_carry_the_dev_tools(repo_root: Path) -> None:
+    # uv reads the lock only with every workspace member's manifest, so the manifest is copied;
+    # the code never is, and `--package <service>` keeps it out of the venv.
+    for service in ("auth-service", "catalog-service", "processing-service"):
+        text = (repo_root / service / "Dockerfile").read_text()
+        assert "COPY devtools/pyproject.toml devtools/" in text, service
+        copies = re.findall(r"^COPY\s+(?:--\S+\s+)*(\S+)", text, flags=re.M)
+        assert not [
+            c for c in copies if c.startswith("devtools") and c != "devtools/pyproject.toml"
+        ]
+        assert "/app/devtools" not in text, service
+        assert re.search(rf"uv sync .*--package {service}", text), service
+
+
+def test_the_runtime_library_holds_no_dev_or_test_tooling(repo_root: Path) -> None:
+    runtime = repo_root / "common" / "quest_common"
+    for path in runtime.rglob("*.py"):
+        source = path.read_text()
+        assert "import pytest" not in source, path
+        assert "quest_devtools" not in source, path
+    assert not (runtime / "testing").exists() and not (runtime / "devstack.py").exists()

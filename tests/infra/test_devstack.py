@@ -1,4 +1,4 @@
-"""quest_common.devstack: configuration, rendering, the static SPA server, process groups."""
+"""quest_devtools.devstack: configuration, rendering, the static SPA server, process groups."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from quest_common.devstack import (
+from quest_devtools.devstack import (
     REPO_ROOT,
     ChildProcess,
     Databases,
@@ -29,7 +29,7 @@ from quest_common.devstack import (
     service_env,
     write_gateway_config,
 )
-from quest_common.testing.plugin import free_port
+from quest_devtools.testing.plugin import free_port
 
 
 def test_database_url_keeps_server_and_credentials() -> None:
@@ -182,7 +182,7 @@ def test_static_server_falls_back_to_index_html(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "quest_common.devstack",
+            "quest_devtools.devstack",
             "serve-static",
             "--root",
             str(tmp_path),
@@ -220,7 +220,7 @@ def test_interrupt_stops_every_child(tmp_path: Path) -> None:
     ports = {name: free_port() for name in ("gateway", "dashboard")}
     script = (
         "from pathlib import Path\n"
-        "from quest_common.devstack import Ports, StackConfig, run\n"
+        "from quest_devtools.devstack import Ports, StackConfig, run\n"
         f"raise SystemExit(run(StackConfig(run_dir=Path({str(tmp_path)!r}), "
         f"ports=Ports(gateway={ports['gateway']}, dashboard={ports['dashboard']}), "
         "components=('gateway',), echo_logs=True)))\n"

@@ -1,7 +1,7 @@
 """The real Traefik binary on the native configuration, in front of tiny stand-in backends.
 
 Each stand-in answers with its own name, so the test sees which backend Traefik chose. The
-configuration is rendered and Traefik started by quest_common.devstack, as `make dev` does.
+configuration is rendered and Traefik started by quest_devtools.devstack, as `make dev` does.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from quest_common.devstack import Ports, Stack, StackConfig
+from quest_devtools.devstack import Ports, Stack, StackConfig
 
 SSE_PATH = "/api/processing/notifications/stream"
 

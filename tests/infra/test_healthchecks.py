@@ -14,7 +14,7 @@ from typing import Any
 import pika
 import pytest
 
-from quest_common.testing.plugin import AMQP_URL
+from quest_devtools.testing.plugin import AMQP_URL
 
 # /proc/net/tcp rows: sl, local, remote, state (01 = ESTABLISHED, 0A = LISTEN), ...
 HEADER = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from quest_common.devstack import GATEWAY_ROUTERS
+from quest_devtools.devstack import GATEWAY_ROUTERS
 
 
 def _summary(routers: list[Any]) -> set[tuple[Any, ...]]:

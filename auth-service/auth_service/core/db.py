@@ -1,35 +1,16 @@
 """Engine construction and migrations (no import-time engine: the app factory builds one)."""
 
-from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 
 from quest_common.db import make_engine
+from quest_common.migrations import run_migrations as run_service_migrations
+from quest_common.migrations import service_root
 
-__all__ = ["alembic_config", "make_engine", "run_migrations"]
-
-
-def service_root() -> Path:
-    """The folder holding `alembic.ini` and `alembic/`: next to the package in a checkout or an
-    editable install, else the working directory (an image that copies them to its WORKDIR)."""
-    for candidate in (Path(__file__).resolve().parents[2], Path.cwd(), Path.cwd() / "auth-service"):
-        if (candidate / "alembic.ini").is_file():
-            return candidate
-    raise FileNotFoundError("auth-service's alembic.ini not found next to the package or in cwd")
-
-
-def alembic_config(database_url: str) -> Config:
-    root = service_root()
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "alembic"))
-    config.attributes["database_url"] = database_url
-    return config
+__all__ = ["build_engine", "make_engine", "run_migrations"]
 
 
 def run_migrations(database_url: str) -> None:
-    command.upgrade(alembic_config(database_url), "head")
+    run_service_migrations(service_root(__file__), database_url)
 
 
 def build_engine(database_url: str) -> Engine:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import httpx
 
-from quest_common.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
-from quest_common.testing.proxy import TcpProxy
+from quest_devtools.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
+from quest_devtools.testing.proxy import TcpProxy
 
 PREFIX = "/api/auth"
 

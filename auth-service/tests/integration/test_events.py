@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from auth_service.main import create_app
 from quest_common.events import CloudEvent
-from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
 
 PREFIX = "/api/auth"
 

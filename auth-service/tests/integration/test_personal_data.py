@@ -15,7 +15,7 @@ from auth_service.models import RefreshToken, Role, User, UserStatus, WalletLedg
 from auth_service.users import create_user
 from quest_common.events import CloudEvent
 from quest_common.outbox import OutboxEvent
-from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
 
 PREFIX = "/api/auth"
 

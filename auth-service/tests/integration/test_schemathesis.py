@@ -20,7 +20,7 @@ from auth_service.core.db import build_engine
 from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
-from quest_common.testing.plugin import free_port
+from quest_devtools.testing.plugin import free_port
 
 PREFIX = "/api/auth"
 

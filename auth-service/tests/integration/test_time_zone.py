@@ -18,7 +18,7 @@ from sqlalchemy import text
 from auth_service.core.config import Settings
 from auth_service.core.db import build_engine
 from auth_service.main import create_app
-from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
 
 PREFIX = "/api/auth"
 

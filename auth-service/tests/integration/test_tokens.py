@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from auth_service.keys import add_next_key, promote_next_key, retire_previous_keys
 from quest_common.security import JwksVerifier
-from quest_common.testing.tokens import forge_unsigned
+from quest_devtools.testing.tokens import forge_unsigned
 
 PREFIX = "/api/auth"
 

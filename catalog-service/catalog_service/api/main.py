@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from catalog_service.api import admin
-from catalog_service.quests.routes import router as quests_router
-from catalog_service.quests.routes import triggers_router
-from catalog_service.rewards.routes import router as rewards_router
+from catalog_service.api import admin as operations
+from catalog_service.quests import routes as quests
+from catalog_service.rewards import routes as rewards
+from quest_common.security import admin_claims
 
 API_PREFIX = "/api/catalog"
 
-# Reads are public and writes need an admin token: each write route declares `AdminClaims`,
-# so the exception (a public read) and the rule are both visible in the route signature.
+# Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers).
+PUBLIC_ROUTERS = (rewards.public_router, quests.public_router, quests.triggers_router)
+# Everything else writes or serves operators: the admin check sits on the router.
+ADMIN_ROUTERS = (rewards.router, quests.router, operations.router, operations.audit)
+
 api_router = APIRouter()
-api_router.include_router(rewards_router)
-api_router.include_router(quests_router)
-api_router.include_router(triggers_router)
-api_router.include_router(admin.router)
-api_router.include_router(admin.audit)
+for public in PUBLIC_ROUTERS:
+    api_router.include_router(public)
+for admin in ADMIN_ROUTERS:
+    api_router.include_router(admin, dependencies=[Depends(admin_claims)])

@@ -18,13 +18,12 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, text
 from sqlmodel import Field, Session, SQLModel
 
-from quest_common.events import EventType, make_event, routing_key
+from quest_common.events import QUEST_CHANGED_KEY, EventType, make_event
 from quest_common.outbox import enqueue
 
 SOURCE = "catalog-service"
 PRODUCER = "catalog"
 NOTIFY_CHANNEL = "catalog_changed"
-QUEST_CHANGED_KEY = routing_key(PRODUCER, EventType.QUEST_CHANGED)
 # Where `record_change` leaves the new version for the unit of work to act on after commit.
 VERSION_INFO_KEY = "catalog_version"
 

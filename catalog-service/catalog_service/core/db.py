@@ -13,7 +13,7 @@ from catalog_service.core.changes import CatalogState
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import Reward
 from quest_common.audit import AuditEntry
-from quest_common.db import make_engine
+from quest_common.db import libpq_url, make_engine
 from quest_common.outbox import OutboxEvent
 
 TABLES = (CatalogState, Quest, Reward, OutboxEvent, AuditEntry)
@@ -26,7 +26,7 @@ def create_db_engine(database_url: str) -> Engine:
 
 def libpq_dsn(engine: Engine) -> str:
     """The engine's URL for plain psycopg (the LISTEN connection), without SQLAlchemy's dialect."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return libpq_url(engine.url.render_as_string(hide_password=False))
 
 
 def row_values(row: SQLModel) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from catalog_service.core.config import Settings
 from catalog_service.core.db import create_db_engine, libpq_dsn
 from catalog_service.core.read_cache import ReadCache, VersionTracker
 from catalog_service.core.uow import UnitOfWork
-from quest_common.outbox import OutboxRelay
+from quest_common.outbox import OutboxRelay, service_relay
 
 
 @dataclass
@@ -29,18 +29,14 @@ class CatalogRuntime:
         versions = VersionTracker(
             dsn=libpq_dsn(engine), resync_seconds=settings.version_resync_seconds
         )
-        relay = (
-            OutboxRelay(
-                engine=engine,
-                amqp_url=settings.amqp_url,
-                exchange=settings.events_exchange,
-                name="catalog-outbox-relay",
-                # QuestChanged only tells caches to refresh: with no cache listening (no queue
-                # bound) there is nobody to tell, and retrying would hold back later events.
-                require_route=False,
-            )
-            if settings.run_outbox_relay
-            else None
+        relay = service_relay(
+            settings,
+            engine=engine,
+            name="catalog-outbox-relay",
+            enabled=settings.run_outbox_relay,
+            # QuestChanged only tells caches to refresh: with no cache listening (no queue
+            # bound) there is nobody to tell, and retrying would hold back later events.
+            require_route=False,
         )
 
         def after_commit(version: int) -> None:

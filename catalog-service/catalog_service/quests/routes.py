@@ -21,7 +21,9 @@ from catalog_service.quests.models import (
 )
 from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN
 
-router = APIRouter(prefix="/quests", tags=["quests"])
+router = APIRouter(prefix="/quests", tags=["quests"])  # admin writes
+# Public on purpose: anyone may read the catalog (the web UI lists quests before sign-in).
+public_router = APIRouter(prefix="/quests", tags=["quests"])
 triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
 
 MAX_PAGE = 1000
@@ -35,7 +37,7 @@ async def read_triggers(request: Request, runtime: RuntimeDep) -> Response:
     return await cached_read(request, runtime, lambda _: service.list_triggers())
 
 
-@router.get("", response_model=QuestsPublic, responses=NOT_MODIFIED)
+@public_router.get("", response_model=QuestsPublic, responses=NOT_MODIFIED)
 async def read_quests(
     request: Request,
     runtime: RuntimeDep,
@@ -56,7 +58,7 @@ async def read_quests(
     )
 
 
-@router.get("/by-name/{name}", response_model=QuestPublic, responses=NOT_MODIFIED)
+@public_router.get("/by-name/{name}", response_model=QuestPublic, responses=NOT_MODIFIED)
 async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPath) -> Response:
     return await cached_read(
         request,
@@ -65,7 +67,7 @@ async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPa
     )
 
 
-@router.get("/{quest_id}", response_model=QuestPublic, responses=NOT_MODIFIED)
+@public_router.get("/{quest_id}", response_model=QuestPublic, responses=NOT_MODIFIED)
 async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID) -> Response:
     return await cached_read(
         request,

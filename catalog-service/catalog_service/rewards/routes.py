@@ -20,13 +20,15 @@ from catalog_service.rewards.models import (
     RewardUpsert,
 )
 
-router = APIRouter(prefix="/rewards", tags=["rewards"])
+router = APIRouter(prefix="/rewards", tags=["rewards"])  # admin writes
+# Public on purpose: anyone may read the catalog (the web UI lists quests before sign-in).
+public_router = APIRouter(prefix="/rewards", tags=["rewards"])
 
 SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
 
 
 # Public: anyone may read the catalog (the frontend shows it before sign-in).
-@router.get("", response_model=RewardsPublic, responses=NOT_MODIFIED)
+@public_router.get("", response_model=RewardsPublic, responses=NOT_MODIFIED)
 async def read_rewards(
     request: Request,
     runtime: RuntimeDep,
@@ -40,7 +42,7 @@ async def read_rewards(
     )
 
 
-@router.get("/{reward_id}", response_model=RewardPublic, responses=NOT_MODIFIED)
+@public_router.get("/{reward_id}", response_model=RewardPublic, responses=NOT_MODIFIED)
 async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUID) -> Response:
     return await cached_read(
         request,

@@ -13,8 +13,8 @@ from catalog_service.core.audit_trail import record_write
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, NotFoundError
-from catalog_service.core.rules import changed_fields, plain
 from catalog_service.core.uow import UnitOfWork
+from catalog_service.core.writes import changed_fields, plain
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import (
     Reward,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from quest_common.testing.tokens import TestKeys, forge_unsigned
+from quest_devtools.testing.tokens import TestKeys, forge_unsigned
 
 REWARD_BODY = {"reward_item": "gold", "reward_qty": 1}
 

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, text
 
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from quest_common.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
-from quest_common.testing.proxy import TcpProxy
+from quest_devtools.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
+from quest_devtools.testing.proxy import TcpProxy
 
 
 @pytest.fixture

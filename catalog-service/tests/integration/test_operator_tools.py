@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from quest_common.testing.tokens import TestKeys
+from quest_devtools.testing.tokens import TestKeys
 
 PREFIX = "/api/catalog"
 WRITE_METHODS = ("post", "put", "patch", "delete")

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import run as prestart
-from quest_common.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
 
 
 def _count(database_url: str, sql: str, **params: Any) -> int:

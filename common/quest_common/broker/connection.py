@@ -8,9 +8,9 @@ from __future__ import annotations
 import pika
 
 
-def parameters(url: str, *, name: str) -> pika.URLParameters:
+def parameters(url: str, *, name: str, heartbeat_s: int = 30) -> pika.URLParameters:
     params = pika.URLParameters(url)
-    params.heartbeat = 30
+    params.heartbeat = heartbeat_s
     params.blocked_connection_timeout = 30
     params.socket_timeout = 5
     params.stack_timeout = 10
@@ -19,8 +19,8 @@ def parameters(url: str, *, name: str) -> pika.URLParameters:
     return params
 
 
-def connect(url: str, *, name: str) -> pika.BlockingConnection:
-    return pika.BlockingConnection(parameters(url, name=name))
+def connect(url: str, *, name: str, heartbeat_s: int = 30) -> pika.BlockingConnection:
+    return pika.BlockingConnection(parameters(url, name=name, heartbeat_s=heartbeat_s))
 
 
 def broker_check(url: str) -> None:

@@ -20,16 +20,19 @@ class PublishError(Exception):
     """The broker did not take the message (down, nacked, or nobody would receive it)."""
 
 
-class ConfirmingPublisher:
-    """One connection, one channel in confirm mode; reconnects on the next publish after a failure.
+class PublisherConnection:
+    """One connection and one channel on the events exchange, opened on first use and again after
+    `close()` (which every failure calls). Not thread-safe (pika's BlockingConnection is not):
+    one per thread."""
 
-    Not thread-safe (pika's BlockingConnection is not): give each thread its own publisher.
-    """
+    confirm = False
 
-    def __init__(self, url: str, exchange: str, *, name: str = "publisher") -> None:
+    def __init__(self, url: str, exchange: str, *, name: str, heartbeat_s: int = 30) -> None:
         self.url = url
         self.exchange = exchange
         self.name = name
+        self.heartbeat_s = heartbeat_s
+        self.connections_opened = 0
         self._connection: pika.BlockingConnection | None = None
         self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
 
@@ -37,12 +40,31 @@ class ConfirmingPublisher:
         if self._channel is not None and self._channel.is_open:
             return self._channel
         self.close()
-        self._connection = connect(self.url, name=self.name)
+        self._connection = connect(self.url, name=self.name, heartbeat_s=self.heartbeat_s)
+        self.connections_opened += 1
         channel = self._connection.channel()
-        channel.confirm_delivery()
+        if self.confirm:
+            channel.confirm_delivery()
         declare_events_exchange(channel, self.exchange)
         self._channel = channel
         return channel
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except (AMQPError, OSError):
+                logger.debug("closing a broken publisher connection", exc_info=True)
+
+
+class ConfirmingPublisher(PublisherConnection):
+    """Publishes with confirms; reconnects on the next publish after a failure."""
+
+    confirm = True
+
+    def __init__(self, url: str, exchange: str, *, name: str = "publisher") -> None:
+        super().__init__(url, exchange, name=name)
 
     def publish_body(
         self,
@@ -83,11 +105,3 @@ class ConfirmingPublisher:
             event_type=event.type,
             mandatory=mandatory,
         )
-
-    def close(self) -> None:
-        connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None and connection.is_open:
-            try:
-                connection.close()
-            except (AMQPError, OSError):
-                logger.debug("closing a broken publisher connection", exc_info=True)

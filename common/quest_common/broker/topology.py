@@ -9,7 +9,7 @@ back to the work queue, so no plugin is needed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pika.adapters.blocking_connection import BlockingChannel
 
@@ -17,8 +17,7 @@ DEFAULT_DELIVERY_LIMIT = 5
 DEFAULT_RETRY_DELAY_MS = 5_000
 
 
-@dataclass(frozen=True)
-class QueueNames:
+class QueueNames(NamedTuple):
     queue: str
     dlq: str
     retry: str

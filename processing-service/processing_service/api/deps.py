@@ -9,9 +9,10 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from processing_service.bootstrap import Runtime
+from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
-from processing_service.grants.service import AuthClient
-from processing_service.quests_cache import QuestCache
+from processing_service.grants.auth_client import AuthClient
 from quest_common.security import AdminClaims, CurrentClaims
 
 
@@ -30,14 +31,17 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 def get_cache(request: Request) -> QuestCache:
-    cache: QuestCache = request.app.state.quest_cache
-    return cache
+    return get_runtime(request).cache
 
 
 def get_auth(request: Request) -> AuthClient:
-    auth: AuthClient = request.app.state.auth_client
-    return auth
+    return get_runtime(request).auth
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
@@ -45,6 +49,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[QuestCache, Depends(get_cache)]
 AuthDep = Annotated[AuthClient, Depends(get_auth)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 __all__ = [
     "AdminClaims",
@@ -52,6 +57,7 @@ __all__ = [
     "CacheDep",
     "CurrentClaims",
     "EngineDep",
+    "RuntimeDep",
     "SessionDep",
     "SettingsDep",
 ]

@@ -28,6 +28,9 @@ class Settings(BaseServiceSettings):
     linger_ms: int = 10
     grant_poll_s: float = 1.0
     grant_max_backoff_s: float = 60.0
+    dead_letter_poll_s: float = 5.0
+    # Broker heartbeat of the notification publishers (the idle loop answers well within it).
+    publisher_heartbeat_s: int = 30
 
     # Quest definitions from catalog: refreshed at most this often, dropped on QuestChanged.
     quest_cache_ttl_s: float = 60.0

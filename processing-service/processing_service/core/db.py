@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from processing_service.core.config import Settings
-from quest_common.db import make_engine
-
-
-def create_db_engine(settings: Settings) -> Engine:
-    return make_engine(settings.database_url)
+from quest_common.migrations import run_migrations as run_service_migrations
+from quest_common.migrations import service_root
 
 
 def all_models() -> type[SQLModel]:
     """Import every table module so SQLModel.metadata is complete (Alembic, tests)."""
-    from processing_service import quests_cache as _q  # noqa: F401
+    from processing_service.catalog import cache as _q  # noqa: F401
     from processing_service.dead_letters import models as _dl  # noqa: F401
     from processing_service.grants import models as _g  # noqa: F401
     from processing_service.notifications import models as _n  # noqa: F401
     from processing_service.progress import models as _p  # noqa: F401
+    from processing_service.signins import models as _s  # noqa: F401
 
     return SQLModel
 
 
 def run_migrations(database_url: str) -> None:
     """`alembic upgrade head` with this service's own Alembic tree."""
-    from pathlib import Path
-
-    from alembic import command
-    from alembic.config import Config
-
-    root = Path(__file__).resolve().parents[2]
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "alembic"))
-    config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    run_service_migrations(service_root(__file__), database_url)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import base64
+import logging
+import threading
 import uuid
 from typing import Any
 
 import pika
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from processing_service.dead_letters.models import DeadLetter
@@ -15,17 +18,42 @@ from quest_common.broker.connection import connect
 from quest_common.broker.topology import queue_names
 from quest_common.db import utcnow
 
+log = logging.getLogger(__name__)
+
+
+# Set in `headers` when the body could not be stored as it is: the original bytes, for replay.
+ORIGINAL_BODY = "x-quest-original-body-base64"
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text and jsonb refuse NUL characters: stored escaped, visibly.
+    return value.replace("\x00", "\\x00")
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {_text(str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, str | int | float | bool) or value is None:
+        return _text(value.decode("utf-8", "backslashreplace"))
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, bool | int | float) or value is None:
         return value
-    return str(value)
+    return _text(str(value))
+
+
+def storable_body(body: bytes) -> tuple[str, str | None]:
+    """(text to show, base64 of the original or None when the text is the body as it is)."""
+    try:
+        decoded = body.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = None
+    if decoded is not None and "\x00" not in decoded:
+        return decoded, None
+    shown = _text(body.decode("utf-8", "backslashreplace"))
+    return shown, base64.b64encode(body).decode("ascii")
 
 
 def collect(*, engine: Engine, amqp_url: str, queue: str, limit: int = 1000) -> int:
@@ -41,27 +69,52 @@ def collect(*, engine: Engine, amqp_url: str, queue: str, limit: int = 1000) -> 
                 method, props, body = channel.basic_get(dlq, auto_ack=False)
                 if method is None:
                     break
-                headers = _jsonable(dict(props.headers or {}))
-                deaths = headers.get("x-death") or [{}]
-                death = deaths[0] if isinstance(deaths, list) and deaths else {}
-                routing_keys = death.get("routing-keys") or [method.routing_key]
-                session.add(
-                    DeadLetter(
-                        queue=str(death.get("queue", queue))[:255],
-                        routing_key=str(routing_keys[0])[:255],
-                        message_id=(props.message_id or None),
-                        reason=str(death.get("reason", "rejected"))[:255],
-                        delivery_count=int(headers.get("x-delivery-count", 0) or 0),
-                        body=body.decode("utf-8", "replace"),
-                        headers=json.loads(json.dumps(headers, default=str)),
-                    )
-                )
-                session.commit()
+                try:
+                    session.add(_dead_letter(queue, method, props, body))
+                    session.commit()
+                except (SQLAlchemyError, ValueError, TypeError) as exc:
+                    # Whatever in it could not be stored: keep the bytes (base64) and say why,
+                    # rather than leave it at the head of the DLQ blocking the others.
+                    session.rollback()
+                    log.warning("dead letter stored as raw bytes: %s", exc)
+                    session.add(_raw_dead_letter(queue, body, str(exc)))
+                    session.commit()
                 channel.basic_ack(method.delivery_tag)
                 moved += 1
     finally:
         connection.close()
     return moved
+
+
+def _dead_letter(queue: str, method: Any, props: Any, body: bytes) -> DeadLetter:
+    try:
+        headers = _jsonable(dict(props.headers or {}))
+    except Exception:  # headers pika decoded but we cannot walk: keep them as text
+        headers = {"unreadable": _text(repr(props.headers))[:2000]}
+    deaths = headers.get("x-death") or [{}]
+    death = deaths[0] if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict) else {}
+    routing_keys = death.get("routing-keys") or [method.routing_key]
+    shown, original = storable_body(body)
+    if original is not None:
+        headers[ORIGINAL_BODY] = original
+    return DeadLetter(
+        queue=_text(str(death.get("queue", queue)))[:255],
+        routing_key=_text(str(routing_keys[0]))[:255],
+        message_id=_text(str(props.message_id))[:255] if props.message_id else None,
+        reason=_text(str(death.get("reason", "rejected")))[:255],
+        delivery_count=int(headers.get("x-delivery-count", 0) or 0),
+        body=shown,
+        headers=headers,
+    )
+
+
+def _raw_dead_letter(queue: str, body: bytes, error: str) -> DeadLetter:
+    return DeadLetter(
+        queue=queue[:255],
+        reason="unstorable",
+        body=_text(body.decode("utf-8", "backslashreplace")),
+        headers={ORIGINAL_BODY: base64.b64encode(body).decode("ascii"), "error": _text(error)},
+    )
 
 
 def list_dead_letters(*, engine: Engine, limit: int, offset: int) -> tuple[list[DeadLetter], int]:
@@ -80,7 +133,7 @@ def list_dead_letters(*, engine: Engine, limit: int, offset: int) -> tuple[list[
     return list(rows), int(count)
 
 
-def replay(*, engine: Engine, amqp_url: str, queue: str, dead_letter_id: uuid.UUID) -> DeadLetter:
+def requeue(*, engine: Engine, amqp_url: str, queue: str, dead_letter_id: uuid.UUID) -> DeadLetter:
     """Publish the stored body to the work queue again (with a confirm), then mark it replayed."""
     with Session(engine) as session:
         row = session.get(DeadLetter, dead_letter_id, with_for_update=True)
@@ -93,7 +146,7 @@ def replay(*, engine: Engine, amqp_url: str, queue: str, dead_letter_id: uuid.UU
             channel.basic_publish(
                 exchange="",
                 routing_key=queue,
-                body=row.body.encode(),
+                body=_original(row),
                 properties=pika.BasicProperties(
                     delivery_mode=pika.DeliveryMode.Persistent,
                     content_type="application/cloudevents+json",
@@ -108,3 +161,34 @@ def replay(*, engine: Engine, amqp_url: str, queue: str, dead_letter_id: uuid.UU
         session.commit()
         session.refresh(row)
         return row
+
+
+def _original(row: DeadLetter) -> bytes:
+    encoded = row.headers.get(ORIGINAL_BODY)
+    return base64.b64decode(encoded) if isinstance(encoded, str) else row.body.encode()
+
+
+class DeadLetterCollector(threading.Thread):
+    """The worker's loop that moves dead letters from the broker's DLQ into the table."""
+
+    def __init__(self, *, engine: Engine, amqp_url: str, queue: str, interval_s: float) -> None:
+        super().__init__(name="dead-letter-collector", daemon=True)
+        self.engine = engine
+        self.amqp_url = amqp_url
+        self.queue = queue
+        self.interval_s = interval_s
+        self._stop_event = threading.Event()
+        self.collected = 0
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                self.collected += collect(
+                    engine=self.engine, amqp_url=self.amqp_url, queue=self.queue
+                )
+            except Exception as exc:
+                log.warning("collecting dead letters failed: %s; retrying", exc)
+            self._stop_event.wait(self.interval_s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,19 @@ from sqlmodel import Field, SQLModel
 from quest_common.db import utcnow
 
 
-class Notification(SQLModel, table=True):
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One notification, the same object from its insert to its SSE frame: built by a domain
+    (seq 0), stored by the unit of work (seq set), published, heard by each API replica and sent
+    to the player's streams."""
+
+    user_id: str
+    event: str  # the SSE event name: check_in, quest_completed, reward_credited
+    data: dict[str, Any]
+    seq: int = 0  # the SSE `id`, once stored
+
+
+class NotificationRecord(SQLModel, table=True):
     __tablename__ = "notification"
     __table_args__ = (
         Index("ix_notification_user_seq", "user_id", "seq"),

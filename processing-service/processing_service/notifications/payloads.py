@@ -1,11 +1,9 @@
-"""SSE payloads (DESIGN conventions) built from a quest and a progress state; no I/O."""
+"""SSE event names, the processing event type of each, and the reward payload; no I/O."""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from processing_service import rules
-from processing_service.rules import ProgressState, QuestRule
 from quest_common.events import EventType
 
 CHECK_IN: Final = "check_in"
@@ -25,33 +23,6 @@ SSE_NAMES: Final = {v: k for k, v in EVENT_TYPES.items()}
 # "user_id", "notification_id", ...the SSE data}, ...]}` in order. A broker message per check-in
 # would cost the worker more than the whole database transaction.
 NOTIFICATION_BATCH: Final = "NotificationBatch"
-
-
-def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
-    return {
-        "quest_id": str(rule.quest_id),
-        "quest_name": rule.name,
-        "title": rule.title,
-        "streak": state.streak,
-        "target": rule.streak,
-        "completed": state.completed,
-        "duplication": rule.duplication,
-        "status": rules.status(rule, state),
-        "claimable": state.claimable,
-    }
-
-
-def quest_completed(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
-    return {
-        "quest_id": str(rule.quest_id),
-        "quest_name": rule.name,
-        "title": rule.title,
-        "completed": state.completed,
-        "duplication": rule.duplication,
-        "reward_item": rule.reward_item,
-        "reward_qty": rule.reward_qty,
-        "auto_claim": rule.auto_claim,
-    }
 
 
 def reward_credited(

@@ -1,35 +1,31 @@
-"""Apply sign-in events to quest progress, and claim rewards.
-
-One batch is one transaction: the events are inserted keyed by their envelope id (a duplicate
-inserts nothing and so changes nothing), the progress rows of the batch's players are locked in a
-stable order (two workers never race on one player and never deadlock each other), the rules run
-in memory, and the changed rows, grants and notifications are written in bulk.
-"""
+"""Quest progress: apply counted sign-ins through the rules, read states, claim rewards."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
-from processing_service import rules
-from processing_service.grants.models import Grant
-from processing_service.notifications import payloads
+from processing_service.grants import service as grants
+from processing_service.grants.auth_client import AuthClient
+from processing_service.notifications import payloads as sse
+from processing_service.notifications.models import Notification
+from processing_service.progress import payloads, rules
 from processing_service.progress.models import QuestProgress
-from processing_service.rules import ProgressState, QuestRule
-from quest_common.db import utcnow
+from processing_service.progress.rules import ProgressState, QuestRule
+from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from quest_common.db import pg_array, pg_plain_array, utcnow
 
 
 @dataclass(frozen=True, slots=True)
-class SignIn:
-    """A validated sign-in event."""
+class ReceivedSignIn:
+    """A validated sign-in event, as the rules see it."""
 
     event_id: str
     user_id: uuid.UUID
@@ -39,35 +35,13 @@ class SignIn:
     source: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class PendingNotification:
-    user_id: uuid.UUID
-    event: str
-    data: dict[str, Any]
-
-
 @dataclass
 class BatchResult:
     new_events: int = 0
     duplicates: int = 0
-    notifications: list[dict[str, Any]] = field(default_factory=list)  # with their seq
     grants: int = 0
 
 
-_INSERT_EVENTS = text(
-    """
-    INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
-    SELECT t.id, t.user_id, t.name, t.type, t.source, t.at, :now
-    FROM unnest(CAST(:ids AS text)::text[], CAST(:users AS text)::uuid[],
-                CAST(:names AS text)::text[], CAST(:types AS text)::text[],
-                CAST(:sources AS text)::text[],
-                CAST(:times AS text)::timestamptz[])
-         WITH ORDINALITY AS t(id, user_id, name, type, source, at, ord)
-    ORDER BY t.ord
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id
-    """
-)
 _ENSURE_PROGRESS = text(
     """
     INSERT INTO quest_progress (id, user_id, quest_id, streak, completed, claimed, updated_at)
@@ -103,41 +77,6 @@ _UPDATE_PROGRESS = text(
     WHERE p.user_id = t.user_id AND p.quest_id = t.quest_id
     """
 )
-_INSERT_NOTIFICATIONS = text(
-    """
-    INSERT INTO notification (id, user_id, event, data, created_at)
-    SELECT gen_random_uuid(), t.user_id, t.event, CAST(t.data AS jsonb), :now
-    FROM unnest(CAST(:users AS text)::uuid[], CAST(:events AS text)::text[],
-                CAST(:data AS text)::text[])
-         WITH ORDINALITY AS t(user_id, event, data, ord)
-    ORDER BY t.ord
-    RETURNING seq
-    """
-)
-
-
-def pg_array(values: Sequence[object]) -> str:
-    """A PostgreSQL array literal: psycopg's per-element array dumping costs more than the query."""
-    quoted: dict[object, str] = {}  # names, types, sources repeat: quote each distinct value once
-    parts = []
-    for value in values:
-        text_value = quoted.get(value)
-        if text_value is None:
-            text_value = quoted[value] = _quote(value)
-        parts.append(text_value)
-    return "{" + ",".join(parts) + "}"
-
-
-def _quote(value: object) -> str:
-    if value is None:
-        return "NULL"
-    text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
-    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def pg_plain_array(values: Sequence[uuid.UUID | int]) -> str:
-    """An array literal of UUIDs or integers: their text needs neither quotes nor escapes."""
-    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _by_key(item: tuple[tuple[str, str], ProgressState]) -> tuple[str, str]:
@@ -151,41 +90,21 @@ def _state(row: Any) -> ProgressState:
 
 
 def apply_sign_ins(
-    *, session: Session, events: Sequence[SignIn], quests: Sequence[QuestRule]
+    *, uow: UnitOfWork, events: Sequence[ReceivedSignIn], quests: Sequence[QuestRule]
 ) -> BatchResult:
-    """Record and apply a batch of sign-ins; the caller commits."""
-    result = BatchResult()
-    if not events:
-        return result
+    """Apply fresh (first-seen) sign-ins, in consumption order, to progress; the caller commits.
+
+    The progress rows of the batch's players are locked in a stable order (two workers never race
+    on one player and never deadlock each other), the rules run in memory, and the changed rows,
+    grants and notifications are written in bulk.
+    """
+    session = uow.session
+    fresh = list(events)
+    result = BatchResult(new_events=len(fresh))
     now = utcnow()
-    unique: dict[str, SignIn] = {}
-    for event in events:
-        unique.setdefault(event.event_id, event)
     # Player and quest ids as their canonical text from here on: they sort like PostgreSQL's
     # uuid order, and hashing, comparing and printing uuid.UUID objects dominated the batch.
-    user_text = {e.user_id: str(e.user_id) for e in unique.values()}
-    # One stable order for every worker (a redelivered duplicate in two batches must not make two
-    # inserts wait on each other crosswise), and per player chronological `seq`.
-    batch = sorted(unique.values(), key=lambda e: (user_text[e.user_id], e.time, e.event_id))
-    # Bulk statements pass arrays through unnest(): one constant SQL text per step, whatever the
-    # batch size (multi-row VALUES would be compiled anew for every batch, which dominates).
-    inserted = session.execute(
-        _INSERT_EVENTS,
-        {
-            "ids": pg_array([e.event_id for e in batch]),
-            "users": "{" + ",".join([user_text[e.user_id] for e in batch]) + "}",
-            "names": pg_array([e.user_name[:64] for e in batch]),
-            "types": pg_array([e.type[:64] for e in batch]),
-            "sources": pg_array([e.source[:256] for e in batch]),
-            "times": pg_array([e.time for e in batch]),
-            "now": now,
-        },
-    )
-    new_ids = set(inserted.scalars())
-    # The rules see the fresh events in consumption order.
-    fresh = [e for e in unique.values() if e.event_id in new_ids]
-    result.new_events = len(fresh)
-    result.duplicates = len(events) - len(fresh)
+    user_text = {e.user_id: str(e.user_id) for e in fresh}
     sign_in_quests = [q for q in quests if q.trigger == "sign_in"]
     if not fresh or not sign_in_quests:
         return result
@@ -206,8 +125,8 @@ def apply_sign_ins(
     }
     original = dict(states)
 
-    grants: list[dict[str, Any]] = []
-    notes: list[PendingNotification] = []
+    new_grants: list[dict[str, Any]] = []
+    notes: list[Notification] = []
     # Many players share a state: build (and later serialize) each distinct payload once.
     check_ins: dict[tuple[uuid.UUID, ProgressState], dict[str, Any]] = {}
     for event in fresh:  # consumption order
@@ -222,17 +141,17 @@ def apply_sign_ins(
                 payload = check_ins[(quest.quest_id, step.state)] = payloads.check_in(
                     quest, step.state
                 )
-            notes.append(PendingNotification(event.user_id, payloads.CHECK_IN, payload))
+            notes.append(Notification(user_text[event.user_id], sse.CHECK_IN, payload))
             if step.earned:
                 notes.append(
-                    PendingNotification(
-                        event.user_id,
-                        payloads.QUEST_COMPLETED,
+                    Notification(
+                        user_text[event.user_id],
+                        sse.QUEST_COMPLETED,
                         payloads.quest_completed(quest, step.state),
                     )
                 )
             if step.auto_credit:
-                grants.append(
+                new_grants.append(
                     _grant_row(
                         user_id=event.user_id, quest=quest, reason="quest_auto_claim", now=now
                     )
@@ -252,10 +171,9 @@ def apply_sign_ins(
                 "now": now,
             },
         )
-    if grants:
-        session.execute(insert(Grant).values(grants))
-        result.grants = len(grants)
-    result.notifications = store_notifications(session=session, notes=notes, now=now)
+    grants.add_grants(uow=uow, rows=new_grants)
+    result.grants = len(new_grants)
+    uow.notify(notes)
     return result
 
 
@@ -267,52 +185,16 @@ def _grant_row(
     now: datetime,
     next_attempt_at: datetime | None = None,
 ) -> dict[str, Any]:
-    return {
-        "grant_id": uuid.uuid4(),
-        "user_id": user_id,
-        "quest_id": quest.quest_id,
-        "quest_title": quest.title[:200],
-        "item": quest.reward_item,
-        "qty": quest.reward_qty,
-        "reason": reason,
-        "status": "pending",
-        "attempts": 0,
-        "created_at": now,
-        "next_attempt_at": next_attempt_at or now,
-    }
-
-
-def store_notifications(
-    *, session: Session, notes: Sequence[PendingNotification], now: datetime
-) -> list[dict[str, Any]]:
-    """Insert notification rows; returns them as published messages (with their SSE id)."""
-    if not notes:
-        return []
-    encoded: dict[int, str] = {}  # shared payload objects are serialized once
-    data = []
-    for note in notes:
-        text_value = encoded.get(id(note.data))
-        if text_value is None:
-            text_value = encoded[id(note.data)] = json.dumps(note.data)
-        data.append(text_value)
-    user_text = {u: str(u) for u in {n.user_id for n in notes}}
-    users = [user_text[n.user_id] for n in notes]
-    returned = session.execute(
-        _INSERT_NOTIFICATIONS,
-        {
-            "users": "{" + ",".join(users) + "}",
-            "events": pg_array([n.event for n in notes]),
-            "data": pg_array(data),
-            "now": now,
-        },
-    ).scalars()
-    # Rows are inserted in the SELECT's order, and the identity numbers them as they go, so the
-    # ascending `seq`s belong to the notes in order (only integers come back: cheap).
-    seqs = sorted(returned)
-    return [
-        {"seq": seq, "user_id": user, "event": n.event, "data": n.data}
-        for seq, user, n in zip(seqs, users, notes, strict=True)
-    ]
+    return grants.grant_row(
+        user_id=user_id,
+        quest_id=quest.quest_id,
+        quest_title=quest.title,
+        item=quest.reward_item,
+        qty=quest.reward_qty,
+        reason=reason,
+        now=now,
+        next_attempt_at=next_attempt_at,
+    )
 
 
 # -- reads and claims ------------------------------------------------------------------------
@@ -332,20 +214,21 @@ def progress_states(
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimResult:
+class Claim:
     state: ProgressState
-    grant: Grant
-    notifications: list[dict[str, Any]]
+    grant: grants.GrantData
+    credited: bool = False
 
 
 def claim(
-    *, session: Session, user_id: uuid.UUID, quest: QuestRule, retry_in_s: float = 5.0
-) -> ClaimResult:
+    *, uow: UnitOfWork, user_id: uuid.UUID, quest: QuestRule, retry_in_s: float = 5.0
+) -> Claim:
     """Claim one earned reward: progress and grant change in this one transaction (caller commits).
 
     The progress row is locked, so parallel claims are serialized and each earned reward is
     claimed once. Raises rules.NothingToClaimError.
     """
+    session = uow.session
     row = session.execute(
         select(QuestProgress.__table__)  # type: ignore[attr-defined]
         .where(
@@ -365,7 +248,7 @@ def claim(
         .where(QuestProgress.id == row.id)
         .values(claimed=new_state.claimed, updated_at=now)
     )
-    # The API credits it right away; the worker's delivery loop only steps in if that fails.
+    # Credited right away by claim_reward; the worker's delivery loop only steps in if that fails.
     values = _grant_row(
         user_id=user_id,
         quest=quest,
@@ -373,7 +256,16 @@ def claim(
         now=now,
         next_attempt_at=now + timedelta(seconds=retry_in_s),
     )
-    grant = Grant(**values)
-    session.add(grant)
-    session.flush()
-    return ClaimResult(state=new_state, grant=grant, notifications=[])
+    grants.add_grants(uow=uow, rows=[values])
+    return Claim(state=new_state, grant=grants.GrantData.of(SimpleNamespace(**values)))
+
+
+def claim_reward(
+    *, uow_factory: UnitOfWorkFactory, auth: AuthClient, user_id: uuid.UUID, quest: QuestRule
+) -> Claim:
+    """Claim, commit (the claim and its grant are durable before auth is called), then credit."""
+    with uow_factory() as uow:
+        claimed = claim(uow=uow, user_id=user_id, quest=quest)
+        uow.commit()
+    credited = grants.deliver(uow_factory=uow_factory, auth=auth, grant=claimed.grant)
+    return Claim(state=claimed.state, grant=claimed.grant, credited=credited)

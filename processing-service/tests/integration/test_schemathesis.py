@@ -29,8 +29,8 @@ from schemathesis.checks import not_a_server_error
 from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
 from processing_service.main import create_app
-from quest_common.testing.plugin import BrokerNames
-from quest_common.testing.tokens import JwksServer, TestKeys
+from quest_devtools.testing.plugin import BrokerNames
+from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 EXAMPLES_PER_OPERATION = 15
 

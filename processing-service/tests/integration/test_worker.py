@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from processing_service.core.config import Settings
 from processing_service.grants.models import Grant
-from processing_service.notifications.models import Notification
-from processing_service.progress.models import QuestProgress, SignInEvent
-from quest_common.testing.plugin import drain_queue
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
+from processing_service.notifications.models import NotificationRecord as Notification
+from processing_service.progress.models import QuestProgress
+from processing_service.signins.models import SignInEvent
+from quest_devtools.testing.plugin import drain_queue
+from quest_devtools.testing.waiting import wait_for
 
 
 def count_events(engine: Engine) -> int:
@@ -53,7 +45,7 @@ def test_three_sign_ins_make_the_reference_quest_claimable(
     user = uuid.uuid4()
     run_worker()
     publish_raw([sign_in.body(user) for _ in range(3)])
-    wait_until(lambda: count_events(engine) == 3)
+    wait_for(lambda: count_events(engine) == 3)
     row = progress(engine, user, quest["quest_id"])
     assert row is not None
     assert (row.streak, row.completed, row.claimed) == (0, 1, 0)
@@ -78,9 +70,9 @@ def test_the_same_event_twice_counts_once(
     message = sign_in.body(user, event_id=str(uuid.uuid4()))
     run_worker()
     publish_raw([message, message])
-    wait_until(lambda: count_events(engine) == 1)
+    wait_for(lambda: count_events(engine) == 1)
     publish_raw([message, sign_in.body(user)])
-    wait_until(lambda: count_events(engine) == 2)
+    wait_for(lambda: count_events(engine) == 2)
     row = progress(engine, user, quest["quest_id"])
     assert row is not None and row.streak == 2
 
@@ -94,13 +86,13 @@ def test_daily_mode_with_explicit_event_times(
     run_worker()
     times = [day, day + timedelta(hours=10)]  # same UTC day: counts once
     publish_raw([sign_in.body(user, at=t) for t in times])
-    wait_until(lambda: count_events(engine) == 2)
+    wait_for(lambda: count_events(engine) == 2)
     assert progress(engine, user, quest["quest_id"]).streak == 1  # type: ignore[union-attr]
     publish_raw([sign_in.body(user, at=day + timedelta(days=1))])  # next day: +1
-    wait_until(lambda: count_events(engine) == 3)
+    wait_for(lambda: count_events(engine) == 3)
     assert progress(engine, user, quest["quest_id"]).streak == 2  # type: ignore[union-attr]
     publish_raw([sign_in.body(user, at=day + timedelta(days=4))])  # a gap: back to 1
-    wait_until(lambda: count_events(engine) == 4)
+    wait_for(lambda: count_events(engine) == 4)
     assert progress(engine, user, quest["quest_id"]).streak == 1  # type: ignore[union-attr]
 
 
@@ -111,7 +103,7 @@ def test_auto_claim_creates_a_grant_without_a_claim(
     user = uuid.uuid4()
     run_worker()
     publish_raw([sign_in.body(user) for _ in range(4)])
-    wait_until(lambda: count_events(engine) == 4)
+    wait_for(lambda: count_events(engine) == 4)
     row = progress(engine, user, quest["quest_id"])
     assert row is not None and (row.completed, row.claimed) == (1, 1)
     with Session(engine) as session:
@@ -139,12 +131,12 @@ def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
     user = uuid.uuid4()
     run_worker()
     publish_raw([("auth.UserSignIn", b"{not json"), sign_in.body(user)])
-    wait_until(lambda: count_events(engine) == 1)
+    wait_for(lambda: count_events(engine) == 1)
     admin = {"Authorization": f"Bearer {test_keys.mint(role='admin')}"}
     player = {"Authorization": f"Bearer {test_keys.mint()}"}
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/processing/dead-letters", headers=player).status_code == 403
-        listed = wait_until_value(
+        listed = wait_for(
             lambda: (
                 client.get("/api/processing/dead-letters", headers=admin).json()
                 if client.get("/api/processing/dead-letters", headers=admin).json()["count"]
@@ -156,20 +148,10 @@ def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
         replayed = client.post(f"/api/processing/dead-letters/{letter['id']}/replay", headers=admin)
         assert replayed.status_code == 200 and replayed.json()["replayed_at"]
         # Still malformed: the worker dead-letters it again, and it shows up once more.
-        wait_until(
+        wait_for(
             lambda: client.get("/api/processing/dead-letters", headers=admin).json()["count"] == 2
         )
     assert drain_queue(settings.amqp_url, settings.sign_in_queue + ".dlq", wait_seconds=0.5) == []
-
-
-def wait_until_value(produce: Callable[[], Any], timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = produce()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("no value in time")
 
 
 def test_awkward_text_is_stored_verbatim_by_the_bulk_statements(
@@ -188,9 +170,62 @@ def test_awkward_text_is_stored_verbatim_by_the_bulk_statements(
         raw["data"]["user_name"] = name
         messages.append((key, json.dumps(raw).encode()))
     publish_raw(messages)
-    wait_until(lambda: count_events(engine) == len(names))
+    wait_for(lambda: count_events(engine) == len(names))
     with Session(engine) as session:
         stored = dict(session.execute(select(SignInEvent.user_id, SignInEvent.user_name)).all())
         ids = set(session.execute(select(SignInEvent.event_id)).scalars())
     assert [stored[u] for u in users] == names
     assert ids == {f'id-"{name}"\\' for name in names}
+
+
+def test_dead_letters_with_nul_bytes_or_bad_utf8_are_listed_and_replayable(
+    engine: Engine, publish_raw: Any, run_worker: Any, settings: Settings, test_keys: Any
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from processing_service.main import create_app
+
+    run_worker(settings.model_copy(update={"dead_letter_poll_s": 0.2}))
+    nul, not_utf8 = b'{"a": "\x00"} nul', b"\xff\xfe not utf-8"
+    publish_raw([("auth.UserSignIn", nul), ("auth.UserSignIn", not_utf8)])
+    admin = {"Authorization": f"Bearer {test_keys.mint(role='admin')}"}
+    with TestClient(create_app(settings)) as client:
+
+        def listing() -> Any:
+            response = client.get("/api/processing/dead-letters", headers=admin)
+            assert response.status_code == 200
+            return response.json() if response.json()["count"] == 2 else None
+
+        letters = wait_for(listing)["data"]
+        bodies = {letter["body"] for letter in letters}
+        assert any("\\x00" in b for b in bodies) and any("\\xff" in b for b in bodies)
+        for letter in letters:
+            replayed = client.post(
+                f"/api/processing/dead-letters/{letter['id']}/replay", headers=admin
+            )
+            assert replayed.status_code == 200 and replayed.json()["replayed_at"]
+        # Replayed byte for byte, dead-lettered again by the worker, listed again.
+        wait_for(
+            lambda: client.get("/api/processing/dead-letters", headers=admin).json()["count"] == 4
+        )
+
+
+def test_a_player_holds_at_most_five_streams(settings: Settings, test_keys: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from processing_service.main import create_app
+
+    app = create_app(settings)
+    token = test_keys.mint()
+    with TestClient(app) as client:
+        hub = app.state.hub
+        # Five open streams of this player on this replica (the subject the token carries).
+        user = jwt.decode(token, options={"verify_signature": False})["sub"]
+        queues = [hub.subscribe(user) for _ in range(5)]
+        response = client.get(
+            "/api/processing/notifications/stream", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] and response.json()["detail"]
+        hub.unsubscribe(user, queues[0])
+        assert hub.stream_count(user) == 4

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from processing_service import rules
 from processing_service.core.config import Settings
-from processing_service.progress.models import QuestProgress, SignInEvent
-from processing_service.rules import QuestRule
+from processing_service.progress import rules
+from processing_service.progress.models import QuestProgress
+from processing_service.progress.rules import QuestRule
+from processing_service.signins.models import SignInEvent
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
@@ -121,13 +122,28 @@ def events_for(sign_in: Any, players: list[uuid.UUID], per_player: int) -> list[
     ]
 
 
+def prepare(
+    settings: Settings,
+    store_quests: Any,
+    sign_in: Any,
+    *,
+    quest: dict[str, int],
+    sizes: tuple[int, int],
+) -> tuple[dict[str, Any], list[Any]]:
+    """A stored quest, `sizes` = (players, sign-ins each) of messages, and the declared queue."""
+    [stored] = store_quests(sign_in.quest(**quest))
+    players, per_player = sizes
+    messages = events_for(sign_in, [uuid.uuid4() for _ in range(players)], per_player)
+    declare_queue(settings)
+    return stored, messages
+
+
 def test_sigkill_mid_way_then_restart_counts_everything_once(
     engine: Engine, settings: Settings, store_quests: Any, publish_raw: Any, sign_in: Any
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak=3, duplication=3))
-    players = [uuid.uuid4() for _ in range(100)]
-    messages = events_for(sign_in, players, 10)
-    declare_queue(settings)
+    quest, messages = prepare(
+        settings, store_quests, sign_in, quest={"streak": 3, "duplication": 3}, sizes=(100, 10)
+    )
     first = worker_process(settings)
     try:
         publish_raw(messages)
@@ -153,10 +169,9 @@ def test_sigkill_mid_way_then_restart_counts_everything_once(
 def test_two_workers_at_once_give_the_replayed_result(
     engine: Engine, settings: Settings, store_quests: Any, publish_raw: Any, sign_in: Any
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak=4, duplication=2))
-    players = [uuid.uuid4() for _ in range(50)]
-    messages = events_for(sign_in, players, 12)
-    declare_queue(settings)
+    quest, messages = prepare(
+        settings, store_quests, sign_in, quest={"streak": 4, "duplication": 2}, sizes=(50, 12)
+    )
     workers = [worker_process(settings), worker_process(settings)]
     try:
         wait_consumers(settings, 2)
@@ -182,10 +197,9 @@ def queued(settings: Settings) -> int:
 def test_sigterm_finishes_and_acks_the_work_in_flight(
     engine: Engine, settings: Settings, store_quests: Any, publish_raw: Any, sign_in: Any
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak=3, duplication=3))
-    players = [uuid.uuid4() for _ in range(100)]
-    messages = events_for(sign_in, players, 30)
-    declare_queue(settings)
+    quest, messages = prepare(
+        settings, store_quests, sign_in, quest={"streak": 3, "duplication": 3}, sizes=(100, 30)
+    )
     publish_raw(messages)
     worker = worker_process(settings)
     try:

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processing_service import rules
-from processing_service.rules import Incident, ProgressState, QuestRule, SignInAt
+from processing_service.progress import rules
+from processing_service.progress.rules import Incident, ProgressState, QuestRule, SignInAt
 
 DST_ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Kiritimati")
 # Zones whose DST changes happen at local midnight (a missing or repeated 00:00).

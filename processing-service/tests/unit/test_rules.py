@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processing_service import rules
-from processing_service.rules import ProgressState, QuestRule
+from processing_service.progress import rules
+from processing_service.progress.rules import ProgressState, QuestRule
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from processing_service.notifications.hub import Note, notes_from_event
-from processing_service.notifications.publisher import SINGLE_EVENTS_MAX, to_messages
-from processing_service.worker import InvalidMessageError, parse_sign_in
+from processing_service.notifications.models import Notification as Note
+from processing_service.notifications.wire import SINGLE_EVENTS_MAX, to_messages
+from processing_service.notifications.wire import from_message as notes_from_event
+from processing_service.signins.parsing import InvalidMessageError, parse_sign_in
 from quest_common.events import make_event
 
 
@@ -73,15 +74,15 @@ def test_invalid_messages_are_rejected_with_a_reason(body: bytes) -> None:
         parse_sign_in(body)
 
 
-def notes(count: int) -> list[dict[str, object]]:
+def notes(count: int) -> list[Note]:
     user = str(uuid.uuid4())
     return [
-        {
-            "seq": i + 1,
-            "user_id": user,
-            "event": "quest_completed" if i % 3 == 2 else "check_in",
-            "data": {"quest_id": "q", "streak": i},
-        }
+        Note(
+            seq=i + 1,
+            user_id=user,
+            event="quest_completed" if i % 3 == 2 else "check_in",
+            data={"quest_id": "q", "streak": i},
+        )
         for i in range(count)
     ]
 
@@ -92,22 +93,20 @@ def test_published_notifications_read_back_in_order(count: int) -> None:
     messages = to_messages(sent)
     if count <= SINGLE_EVENTS_MAX:
         assert len(messages) == count
-        assert {key for key, _, _ in messages} <= {
+        assert {m.routing_key for m in messages} <= {
             "processing.QuestProgressed",
             "processing.QuestCompleted",
         }
     else:
         assert len(messages) == -(-count // 1000)
-        assert {key for key, _, _ in messages} == {"processing.NotificationBatch"}
-    received = [note for _, body, _ in messages for note in notes_from_event(body)]
-    assert received == [
-        Note(seq=n["seq"], user_id=n["user_id"], event=n["event"], data=n["data"])  # type: ignore[arg-type]
-        for n in sent
-    ]
+        assert {m.routing_key for m in messages} == {"processing.NotificationBatch"}
+    received = [note for m in messages for note in notes_from_event(m.body)]
+    assert received == sent
 
 
 def test_a_single_event_is_a_cloud_event_for_other_consumers() -> None:
-    [(key, body, event_type)] = to_messages(notes(1))
+    [message] = to_messages(notes(1))
+    key, body, event_type = message.routing_key, message.body, message.type
     event = json.loads(body)
     assert key == "processing.QuestProgressed" and event_type == "QuestProgressed"
     assert event["specversion"] == "1.0" and event["source"] == "processing-service"

@@ -175,12 +175,7 @@ export type QuestProgressPublic = {
      * Duplication
      */
     duplication: number;
-    /**
-     * Quest
-     */
-    quest: {
-        [key: string]: unknown;
-    };
+    quest: QuestPublic;
     /**
      * Status
      */
@@ -193,6 +188,102 @@ export type QuestProgressPublic = {
      * Target
      */
     target: number;
+};
+
+/**
+ * QuestPublic
+ *
+ * The catalog quest as this service last read it. Fields catalog adds later pass through
+ * (additive changes), so the player's view never lags behind the catalog's.
+ */
+export type QuestPublic = {
+    /**
+     * Auto Claim
+     */
+    auto_claim?: boolean;
+    /**
+     * Created At
+     */
+    created_at?: string | null;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Duplication
+     */
+    duplication: number;
+    /**
+     * Ends At
+     */
+    ends_at?: string | null;
+    /**
+     * Is Active
+     */
+    is_active?: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    reward: RewardEmbeddedPublic;
+    /**
+     * Reward Id
+     */
+    reward_id?: string | null;
+    /**
+     * Starts At
+     */
+    starts_at?: string | null;
+    /**
+     * Streak
+     */
+    streak: number;
+    /**
+     * Streak Mode
+     */
+    streak_mode?: 'count' | 'daily';
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Trigger
+     */
+    trigger?: string;
+    /**
+     * Updated At
+     */
+    updated_at?: string | null;
+    [key: string]: unknown;
+};
+
+/**
+ * RewardEmbeddedPublic
+ *
+ * The quest's reward, as catalog embeds it.
+ */
+export type RewardEmbeddedPublic = {
+    /**
+     * Reward Id
+     */
+    reward_id?: string | null;
+    /**
+     * Reward Item
+     */
+    reward_item: 'diamond' | 'gold';
+    /**
+     * Reward Name
+     */
+    reward_name?: string;
+    /**
+     * Reward Qty
+     */
+    reward_qty: number;
+    [key: string]: unknown;
 };
 
 /**
@@ -435,6 +526,10 @@ export type NotificationStreamApiProcessingNotificationsStreamGetErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many streams open for this player
+     */
+    429: unknown;
 };
 
 export type NotificationStreamApiProcessingNotificationsStreamGetError = NotificationStreamApiProcessingNotificationsStreamGetErrors[keyof NotificationStreamApiProcessingNotificationsStreamGetErrors];

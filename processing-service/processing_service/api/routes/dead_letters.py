@@ -18,12 +18,9 @@ router = APIRouter()
 def dead_letters(
     _admin: AdminClaims,
     engine: EngineDep,
-    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> DeadLettersPublic:
-    # Reading is when messages leave the broker's DLQ for the table: nothing to run elsewhere.
-    service.collect(engine=engine, amqp_url=settings.amqp_url, queue=settings.sign_in_queue)
     rows, count = service.list_dead_letters(engine=engine, limit=limit, offset=offset)
     return DeadLettersPublic(
         data=[DeadLetterPublic.model_validate(r, from_attributes=True) for r in rows], count=count
@@ -35,7 +32,7 @@ def replay_dead_letter(
     dead_letter_id: uuid.UUID, _admin: AdminClaims, engine: EngineDep, settings: SettingsDep
 ) -> DeadLetterPublic:
     try:
-        row = service.replay(
+        row = service.requeue(
             engine=engine,
             amqp_url=settings.amqp_url,
             queue=settings.sign_in_queue,

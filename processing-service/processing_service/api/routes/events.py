@@ -12,7 +12,7 @@ from sqlmodel import col
 from processing_service.api.deps import AdminClaims, CurrentClaims, SessionDep
 from processing_service.api.routes.quests import _player
 from processing_service.api.schemas import EventList, EventPublic
-from processing_service.progress.models import SignInEvent
+from processing_service.signins.models import SignInEvent
 
 router = APIRouter()
 

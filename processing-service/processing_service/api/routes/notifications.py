@@ -6,19 +6,23 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlmodel import Session
 
 from processing_service.api.deps import CurrentClaims, EngineDep, SettingsDep
 from processing_service.api.routes.quests import _player
 from processing_service.notifications import service
-from processing_service.notifications.hub import Hub, Note
+from processing_service.notifications.hub import Hub, TooManyStreamsError
+from processing_service.notifications.models import Notification
 
 router = APIRouter()
 
+STREAM_RETRY_AFTER_S = 30
 
-def _sse(note: Note) -> ServerSentEvent:
+
+def _sse(note: Notification) -> ServerSentEvent:
     return ServerSentEvent(event=note.event, data=note.data, id=str(note.seq))
 
 
@@ -28,26 +32,48 @@ def _after(last_event_id: str | None) -> int | None:
     return None
 
 
-@router.get("/notifications/stream", response_class=EventSourceResponse)
+async def _stream_slot(request: Request, claims: CurrentClaims) -> uuid.UUID:
+    """Refuse a stream beyond the per-player limit before the response starts (then it is 429)."""
+    user_id = _player(claims.sub)
+    hub: Hub = request.app.state.hub
+    if hub.stream_count(str(user_id)) >= hub.max_streams_per_player:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"At most {hub.max_streams_per_player} notification streams at once",
+            headers={"Retry-After": str(STREAM_RETRY_AFTER_S)},
+        )
+    return user_id
+
+
+def _missed(
+    engine: EngineDep, user_id: uuid.UUID, after: int | None, window_s: float
+) -> list[Notification]:
+    with Session(engine) as session:
+        return service.missed(session=session, user_id=user_id, after_seq=after, window_s=window_s)
+
+
+@router.get(
+    "/notifications/stream",
+    response_class=EventSourceResponse,
+    responses={429: {"description": "Too many streams open for this player"}},
+)
 async def notification_stream(
     request: Request,
-    claims: CurrentClaims,
+    user_id: Annotated[uuid.UUID, Depends(_stream_slot)],
     engine: EngineDep,
     settings: SettingsDep,
     last_event_id: Annotated[str | None, Header(max_length=32)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
-    user_id = _player(claims.sub)
     hub: Hub = request.app.state.hub
     # Subscribe before reading the replay, so nothing falls between the two; the replayed ids
     # are then skipped when they also arrive live.
-    queue = hub.subscribe(str(user_id))
+    try:
+        queue = hub.subscribe(str(user_id))
+    except TooManyStreamsError:
+        return  # lost a race with a parallel request past the check: end at once
     try:
         replayed = await run_in_threadpool(
-            service.replay,
-            engine=engine,
-            user_id=uuid.UUID(str(user_id)),
-            after_seq=_after(last_event_id),
-            window_s=settings.notification_replay_s,
+            _missed, engine, user_id, _after(last_event_id), settings.notification_replay_s
         )
         seen = {note.seq for note in replayed}
         for note in replayed:

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 
-from processing_service import rules
 from processing_service.api.deps import (
     AdminClaims,
-    AuthDep,
     CacheDep,
     CurrentClaims,
-    EngineDep,
+    RuntimeDep,
     SessionDep,
-    SettingsDep,
 )
-from processing_service.api.schemas import ClaimResult, QuestProgressList
-from processing_service.grants.service import GrantData, deliver
-from processing_service.progress import service
-from processing_service.progress.views import progress_item
-from processing_service.rules import ProgressState, QuestRule
+from processing_service.api.schemas import ClaimResult, QuestProgressList, progress_item
+from processing_service.progress import rules, service
+from processing_service.progress.rules import ProgressState, QuestRule
 
 router = APIRouter()
 
@@ -57,37 +52,31 @@ def my_quests(claims: CurrentClaims, session: SessionDep, cache: CacheDep) -> Qu
 def claim_reward(
     quest_id: uuid.UUID,
     claims: CurrentClaims,
-    session: SessionDep,
     cache: CacheDep,
-    auth: AuthDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    request: Request,
+    runtime: RuntimeDep,
     response: Response,
 ) -> ClaimResult:
     user_id = _player(claims.sub)
     quest = cache.quest(quest_id)
     if quest is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Quest not found")
-    rule = QuestRule.from_catalog(quest)
     try:
-        result = service.claim(session=session, user_id=user_id, quest=rule)
+        claimed = service.claim_reward(
+            uow_factory=runtime.uow,
+            auth=runtime.auth,
+            user_id=user_id,
+            quest=QuestRule.from_catalog(quest),
+        )
     except rules.NothingToClaimError as exc:
-        session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, "Nothing to claim on this quest") from exc
-    grant = GrantData.of(result.grant)
-    session.commit()  # the claim and its grant are durable before auth is called
-    notes = deliver(engine=engine, auth=auth, grant=grant)
-    if notes:
-        request.app.state.publish(notes)
-    if notes is None:
+    if not claimed.credited:
         response.status_code = status.HTTP_202_ACCEPTED
     return ClaimResult(
-        progress=progress_item(quest, result.state),
-        grant_id=str(grant.grant_id),
-        item=grant.item,
-        qty=grant.qty,
-        credited=notes is not None,
+        progress=progress_item(quest, claimed.state),
+        grant_id=str(claimed.grant.grant_id),
+        item=claimed.grant.item,
+        qty=claimed.grant.qty,
+        credited=claimed.credited,
     )
 
 

@@ -7,9 +7,9 @@ waits until each is ready. Every child runs in its own process group so that sto
 (or one component, as tests do to simulate outages) leaves no orphans behind.
 
 CLI:
-    python -m quest_common.devstack                # make dev: Vite, logs echoed, Ctrl-C stops
-    python -m quest_common.devstack --mode test    # built frontend/dist behind a static server
-    python -m quest_common.devstack serve-static --root frontend/dist --port 5173
+    python -m quest_devtools.devstack                # make dev: Vite, logs echoed, Ctrl-C stops
+    python -m quest_devtools.devstack --mode test    # built frontend/dist behind a static server
+    python -m quest_devtools.devstack serve-static --root frontend/dist --port 5173
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
 from typing import IO, Literal
+
+from quest_common.db import libpq_url, sqlalchemy_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -141,16 +143,7 @@ class StackConfig:
 
 def database_url(admin_url: str, database: str) -> str:
     """The SQLAlchemy URL of `database` on the server of `admin_url` (psycopg 3 driver)."""
-    base, _, _ = admin_url.rpartition("/")
-    _scheme, sep, rest = base.partition("://")
-    if not sep:
-        raise ValueError(f"not a database URL: {admin_url!r}")
-    return f"postgresql+psycopg://{rest}/{database}"
-
-
-def libpq_url(url: str) -> str:
-    """psycopg.connect() wants plain `postgresql://`, not SQLAlchemy's `+psycopg` form."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+    return sqlalchemy_url(admin_url, database=database)
 
 
 def render_native_routes(
@@ -161,13 +154,19 @@ def render_native_routes(
     frontend_url: str,
     repo_root: Path = REPO_ROOT,
 ) -> str:
-    template = (repo_root / "traefik" / "native" / "routes.yml.tmpl").read_text()
-    return Template(template).substitute(
-        auth_url=auth_url,
-        catalog_url=catalog_url,
-        processing_url=processing_url,
-        frontend_url=frontend_url,
+    return _render_template(
+        repo_root / "traefik" / "native" / "routes.yml.tmpl",
+        {
+            "auth_url": auth_url,
+            "catalog_url": catalog_url,
+            "processing_url": processing_url,
+            "frontend_url": frontend_url,
+        },
     )
+
+
+def _render_template(path: Path, values: Mapping[str, str]) -> str:
+    return Template(path.read_text()).substitute(values)
 
 
 def render_native_static(
@@ -178,12 +177,14 @@ def render_native_static(
     access_log: Path,
     repo_root: Path = REPO_ROOT,
 ) -> str:
-    template = (repo_root / "traefik" / "native" / "traefik.yml.tmpl").read_text()
-    return Template(template).substitute(
-        web_address=web_address,
-        dashboard_address=dashboard_address,
-        dynamic_dir=str(dynamic_dir),
-        access_log=str(access_log),
+    return _render_template(
+        repo_root / "traefik" / "native" / "traefik.yml.tmpl",
+        {
+            "web_address": web_address,
+            "dashboard_address": dashboard_address,
+            "dynamic_dir": str(dynamic_dir),
+            "access_log": str(access_log),
+        },
     )
 
 
@@ -566,7 +567,7 @@ class Stack:
                 [
                     python,
                     "-m",
-                    "quest_common.devstack",
+                    "quest_devtools.devstack",
                     "serve-static",
                     "--root",
                     str(root / "frontend" / "dist"),
@@ -866,7 +867,7 @@ def run(config: StackConfig) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m quest_common.devstack",
+        prog="python -m quest_devtools.devstack",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

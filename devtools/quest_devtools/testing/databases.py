@@ -7,12 +7,12 @@ import uuid
 import psycopg
 from psycopg import sql
 
+from quest_common.db import sqlalchemy_url as _sqlalchemy_url
+
 
 def sqlalchemy_url(admin_url: str, database: str) -> str:
     """`postgresql://postgres@host:5432/postgres` → `postgresql+psycopg://postgres@host:5432/<db>`."""
-    base, _, _ = admin_url.rpartition("/")
-    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}/{database}"
+    return _sqlalchemy_url(admin_url, database=database)
 
 
 def create_database(admin_url: str, prefix: str = "test") -> str:

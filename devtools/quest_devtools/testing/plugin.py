@@ -6,16 +6,17 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urlparse
 
 import pika
 import pytest
 
 from quest_common.broker.connection import connect
-from quest_common.devstack import free_port
-from quest_common.testing.databases import create_database, drop_database, sqlalchemy_url
-from quest_common.testing.proxy import TcpProxy
-from quest_common.testing.tokens import JwksServer, TestKeys
+from quest_devtools.devstack import free_port
+from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+from quest_devtools.testing.proxy import TcpProxy
+from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -36,15 +37,23 @@ def run_id() -> str:
     return uuid.uuid4().hex[:8]
 
 
+class DatabaseFactory(Protocol):
+    def __call__(self, prefix: str = ..., migrate: Callable[[str], None] | None = ...) -> str: ...
+
+
 @pytest.fixture(scope="session")
-def database_url_factory(pg_admin_url: str) -> Iterator[Callable[[str], str]]:
-    """`make("auth")` → SQLAlchemy URL of a new empty database, dropped at the end of the run."""
+def database_url_factory(pg_admin_url: str) -> Iterator[DatabaseFactory]:
+    """`make("auth")` → SQLAlchemy URL of a new empty database, dropped at the end of the run;
+    `make("auth", run_migrations)` migrates it first."""
     created: list[str] = []
 
-    def make(prefix: str = "test") -> str:
+    def make(prefix: str = "test", migrate: Callable[[str], None] | None = None) -> str:
         name = create_database(pg_admin_url, prefix=f"t_{prefix}")
         created.append(name)
-        return sqlalchemy_url(pg_admin_url, name)
+        url = sqlalchemy_url(pg_admin_url, name)
+        if migrate is not None:
+            migrate(url)
+        return url
 
     yield make
     for name in created:

@@ -4,128 +4,21 @@ under an open stream, and the quest loader reading every page of catalog's list.
 
 from __future__ import annotations
 
-import json
 import signal
-import threading
 import time
 import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine
 
-from processing_service.quests_cache import QuestCache
-
-REFERENCE = "sign-in-three-times"
-
-
-def wait_for(check: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
+from processing_service.catalog.cache import QuestCache
+from quest_common.db import make_engine
+from quest_devtools.testing.players import REFERENCE_QUEST as REFERENCE
+from quest_devtools.testing.players import Player, SseReader, wait_for
 
 
-class Player:
-    def __init__(self, gateway: str) -> None:
-        self.gateway = gateway
-        self.client = httpx.Client(base_url=gateway, timeout=10)
-        self.name = f"p_{uuid.uuid4().hex[:10]}"
-        self.password = "correct-horse-battery"
-        response = self.client.post(
-            "/api/auth/signup", json={"user_name": self.name, "password": self.password}
-        )
-        assert response.status_code == 201, response.text
-        self.token = ""
-
-    def login(self) -> None:
-        response = self.client.post(
-            "/api/auth/login/access-token", data={"username": self.name, "password": self.password}
-        )
-        assert response.status_code == 200, response.text
-        self.token = response.json()["access_token"]
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def quests(self) -> dict[str, dict[str, Any]]:
-        response = self.client.get("/api/processing/me/quests", headers=self.headers)
-        assert response.status_code == 200, response.text
-        return {item["quest"]["name"]: item for item in response.json()["data"]}
-
-    def events(self) -> int:
-        response = self.client.get("/api/processing/me/events", headers=self.headers)
-        assert response.status_code == 200, response.text
-        return int(response.json()["count"])
-
-    def diamonds(self) -> int:
-        response = self.client.get("/api/auth/users/me", headers=self.headers)
-        assert response.status_code == 200, response.text
-        return int(response.json()["diamond"])
-
-    def ledger(self) -> list[dict[str, Any]]:
-        response = self.client.get("/api/auth/users/me/transactions", headers=self.headers)
-        assert response.status_code == 200, response.text
-        return list(response.json()["data"])
-
-    def claim(self, quest_id: str) -> httpx.Response:
-        return self.client.post(f"/api/processing/me/quests/{quest_id}/claim", headers=self.headers)
-
-
-class SseReader:
-    """Reads a player's SSE stream in a thread: (id, event, data) in arrival order."""
-
-    def __init__(self, gateway: str, headers: dict[str, str]) -> None:
-        self.gateway = gateway
-        self.headers = headers
-        self.received: list[tuple[int, str, dict[str, Any]]] = []
-        self.connected = threading.Event()
-        self.ended = threading.Event()
-        self.status = 0
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            with (
-                httpx.Client(base_url=self.gateway, timeout=httpx.Timeout(10, read=30)) as client,
-                client.stream(
-                    "GET", "/api/processing/notifications/stream", headers=self.headers
-                ) as response,
-            ):
-                self.status = response.status_code
-                self.connected.set()
-                fields: dict[str, str] = {}
-                for line in response.iter_lines():
-                    if not line:  # a blank line ends one message, whatever its field order
-                        if "data" in fields:
-                            self.received.append(
-                                (int(fields["id"]), fields["event"], json.loads(fields["data"]))
-                            )
-                        fields = {}
-                    elif not line.startswith(":") and ":" in line:
-                        key, value = line.split(":", 1)
-                        fields[key] = value.strip()
-        except httpx.HTTPError:
-            pass  # the server went away: that is what one test checks
-        finally:
-            self.connected.set()
-            self.ended.set()
-
-
-def admin_headers(stack: Any) -> dict[str, str]:
-    config = stack.stack.config
-    response = httpx.post(
-        f"{stack.gateway_url}/api/auth/login/access-token",
-        data={"username": config.admin_user_name, "password": config.admin_password},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+def admin_headers(cuttable_stack: Any) -> dict[str, str]:
+    return dict(cuttable_stack.e2e.admin_headers())
 
 
 def create_quest(stack: Any, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
@@ -155,7 +48,7 @@ def create_quest(stack: Any, headers: dict[str, str], **fields: Any) -> dict[str
 def test_a_claim_while_auth_is_cut_is_accepted_and_credited_once_after(
     cuttable_stack: Any,
 ) -> None:
-    player = Player(cuttable_stack.gateway_url)
+    player = Player.sign_up(cuttable_stack.gateway_url)
     for _ in range(3):
         player.login()
     item = wait_for(lambda: (q := player.quests()[REFERENCE])["claimable"] == 1 and q)
@@ -183,7 +76,7 @@ def test_progress_advances_with_catalog_stopped_even_after_a_worker_restart(
     cuttable_stack: Any,
 ) -> None:
     stack = cuttable_stack.stack
-    player = Player(cuttable_stack.gateway_url)
+    player = Player.sign_up(cuttable_stack.gateway_url)
     player.login()
     wait_for(lambda: player.quests()[REFERENCE]["streak"] == 1)
     stack.stop_component("catalog")
@@ -199,7 +92,7 @@ def test_progress_advances_with_catalog_stopped_even_after_a_worker_restart(
 
 
 def test_a_quest_created_in_catalog_counts_without_a_restart(cuttable_stack: Any) -> None:
-    player = Player(cuttable_stack.gateway_url)
+    player = Player.sign_up(cuttable_stack.gateway_url)
     player.login()
     wait_for(lambda: player.events() == 1)
     quest = create_quest(cuttable_stack, admin_headers(cuttable_stack))
@@ -212,7 +105,7 @@ def test_a_quest_created_in_catalog_counts_without_a_restart(cuttable_stack: Any
     assert player.quests()[REFERENCE]["streak"] == 2
 
 
-def test_the_loader_reads_every_page_of_catalog(cuttable_stack: Any, engine: Engine) -> None:
+def test_the_loader_reads_every_page_of_catalog(cuttable_stack: Any) -> None:
     headers = admin_headers(cuttable_stack)
     for _ in range(3):
         create_quest(cuttable_stack, headers)
@@ -222,6 +115,7 @@ def test_the_loader_reads_every_page_of_catalog(cuttable_stack: Any, engine: Eng
         timeout=10,
     ).json()
     assert listed["count"] >= 4
+    engine = make_engine(cuttable_stack.stack.database_url("processing"))
     cache = QuestCache(
         engine=engine, catalog_url=cuttable_stack.stack.service_url("catalog"), page_size=2
     )
@@ -229,11 +123,12 @@ def test_the_loader_reads_every_page_of_catalog(cuttable_stack: Any, engine: Eng
         names = sorted(q["name"] for q in cache.quests())
     finally:
         cache.close()
+        engine.dispose()
     assert names == sorted(q["name"] for q in listed["data"])
 
 
 def test_sse_replays_exactly_what_was_missed_after_last_event_id(stack: Any) -> None:
-    player = Player(stack.gateway_url)
+    player = Player.sign_up(stack.gateway_url)
     player.login()
     first = SseReader(stack.gateway_url, player.headers)
     wait_for(lambda: any(e == "check_in" for _, e, _ in first.received))
@@ -258,7 +153,7 @@ def test_sse_replays_exactly_what_was_missed_after_last_event_id(stack: Any) -> 
 
 def test_sigterm_of_the_api_with_an_open_stream_exits_cleanly(cuttable_stack: Any) -> None:
     stack = cuttable_stack.stack
-    player = Player(cuttable_stack.gateway_url)
+    player = Player.sign_up(cuttable_stack.gateway_url)
     player.login()
     reader = SseReader(cuttable_stack.gateway_url, player.headers)
     assert reader.connected.wait(10) and reader.status == 200

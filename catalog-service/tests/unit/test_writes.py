@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from catalog_service.core.changes import Change, quest_changed_data
-from catalog_service.core.rules import changed_fields, window_error
+from catalog_service.core.writes import changed_fields, window_error
 from catalog_service.quests.models import StreakMode, Trigger
 from catalog_service.rewards.models import RewardItem
 

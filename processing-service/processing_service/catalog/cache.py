@@ -20,7 +20,7 @@ from sqlalchemy import Column, DateTime, Engine, delete
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel, select
 
-from processing_service.rules import QuestRule
+from processing_service.progress.rules import QuestRule
 from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,76 @@
+"""Hear every event of some routing keys, in every process that listens.
+
+Each listener declares its own exclusive, auto-delete queue (so every replica hears every event
+and no queue outlives its process), consumes in its own thread with its own connection, and
+reconnects after a loss. `on_connect` runs on each (re)connection: anything may have happened
+while it was not listening.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pika.exceptions import AMQPError
+
+from quest_common.broker.connection import connect
+from quest_common.broker.topology import declare_events_exchange
+
+log = logging.getLogger(__name__)
+
+
+class BroadcastListener(threading.Thread):
+    def __init__(
+        self,
+        *,
+        amqp_url: str,
+        exchange: str,
+        routing_keys: Sequence[str],
+        on_message: Callable[[str, bytes], None],
+        on_connect: Callable[[], None] | None = None,
+        name: str,
+    ) -> None:
+        super().__init__(name=name, daemon=True)
+        self.amqp_url = amqp_url
+        self.exchange = exchange
+        self.routing_keys = list(routing_keys)
+        self.on_message = on_message
+        self.on_connect = on_connect
+        self._stop_event = threading.Event()
+        self.ready = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def _deliver(self, _ch: Any, method: Any, _props: Any, body: bytes) -> None:
+        try:
+            self.on_message(method.routing_key, body)
+        except Exception:
+            log.exception("%s: handling %s failed", self.name, method.routing_key)
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                connection = connect(self.amqp_url, name=self.name)
+                try:
+                    channel = connection.channel()
+                    declare_events_exchange(channel, self.exchange)
+                    queue = channel.queue_declare("", exclusive=True, auto_delete=True)
+                    name = queue.method.queue
+                    for key in self.routing_keys:
+                        channel.queue_bind(name, self.exchange, key)
+                    if self.on_connect is not None:
+                        self.on_connect()
+                    channel.basic_consume(name, self._deliver, auto_ack=True)
+                    self.ready.set()
+                    while not self._stop_event.is_set():
+                        connection.process_data_events(time_limit=0.25)
+                finally:
+                    self.ready.clear()
+                    if connection.is_open:
+                        connection.close()
+            except (AMQPError, OSError) as exc:
+                log.warning("%s lost the broker (%s); reconnecting", self.name, exc)
+                self._stop_event.wait(1.0)

@@ -1,1 +1,0 @@
-"""Test harness shared by every service's tests (pytest plugin `quest_common.testing.plugin`)."""

@@ -1,0 +1,106 @@
+"""The processing API on the shared runtime (shim: `processing_service.main:create_app`)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from types import FrameType
+from typing import Any
+
+from fastapi import FastAPI
+
+from processing_service.api.main import api_router
+from processing_service.bootstrap import build_runtime
+from processing_service.catalog.listener import quest_changes_listener
+from processing_service.core.config import Settings, get_settings
+from processing_service.notifications.hub import Hub
+from quest_common.access import listen_for_access_changes
+from quest_common.app import add_ops, service_app
+from quest_common.broker.broadcast import BroadcastListener
+from quest_common.broker.connection import broker_check
+from quest_common.db import database_check
+from quest_common.errors import install_error_handlers
+from quest_common.logging import configure_logging
+from quest_common.openapi import publish_public_routes_only
+from quest_common.security import JwksVerifier
+
+
+def _chain_sigterm(hub: Hub) -> None:
+    """On SIGTERM end the SSE streams too, or uvicorn would wait for them to close by themselves."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def handler(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            loop = hub.loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(hub.close_all)
+            if callable(previous):
+                previous(signum, frame)
+
+        signal.signal(sig, handler)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.service_name, json_lines=settings.log_json, level=settings.log_level)
+    runtime = build_runtime(settings, name="processing-api-events")
+    hub = Hub()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub.loop = asyncio.get_running_loop()
+        # This replica hears every processing event for its own SSE clients, and follows catalog
+        # changes for the quest list it serves, as the worker does.
+        fanout = BroadcastListener(
+            amqp_url=settings.amqp_url,
+            exchange=settings.events_exchange,
+            routing_keys=["processing.#"],
+            on_message=hub.on_message,
+            name="sse-fanout",
+        )
+        catalog = quest_changes_listener(
+            amqp_url=settings.amqp_url, exchange=settings.events_exchange, cache=runtime.cache
+        )
+        runtime.start()
+        fanout.start()
+        catalog.start()
+        access_listener.start()
+        app.state.fanout = fanout
+        _chain_sigterm(hub)
+        try:
+            yield
+        finally:
+            hub.close_all()
+            access_listener.stop()
+            for listener in (fanout, catalog):
+                listener.stop()
+                listener.join(5)
+            runtime.close()
+
+    app = service_app(title="processing-service", api_prefix="/api/processing", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.engine = runtime.engine
+    app.state.hub = hub
+    verifier = JwksVerifier(
+        jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    app.state.token_verifier = verifier
+    # Bans, deletions and logouts-everywhere reach this replica within seconds (DESIGN §12).
+    access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
+    install_error_handlers(app)
+    publish_public_routes_only(app)
+    app.include_router(api_router)
+    return add_ops(
+        app,
+        {
+            "database": partial(database_check, runtime.engine),
+            "broker": partial(broker_check, settings.amqp_url),
+        },
+    )

@@ -1,0 +1,37 @@
+"""The SSE payloads of a check-in and a completion, built from a quest and a state; no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from processing_service.progress import rules
+from processing_service.progress.rules import ProgressState, QuestRule
+
+
+def _quest(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+    return {
+        "quest_id": str(rule.quest_id),
+        "quest_name": rule.name,
+        "title": rule.title,
+        "completed": state.completed,
+        "duplication": rule.duplication,
+    }
+
+
+def check_in(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+    return {
+        **_quest(rule, state),
+        "streak": state.streak,
+        "target": rule.streak,
+        "status": rules.status(rule, state),
+        "claimable": state.claimable,
+    }
+
+
+def quest_completed(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
+    return {
+        **_quest(rule, state),
+        "reward_item": rule.reward_item,
+        "reward_qty": rule.reward_qty,
+        "auto_claim": rule.auto_claim,
+    }

@@ -1,0 +1,94 @@
+"""The sign-in batch handler: parse, apply in one unit of work, commit; the consumer shell acks.
+
+It sees message bodies and returns an outcome for each; the broker is the shell's business.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from processing_service.catalog.cache import CatalogUnavailableError, QuestCache
+from processing_service.progress.service import ReceivedSignIn
+from processing_service.signins.parsing import InvalidMessageError, parse_sign_in
+from processing_service.signins.service import consume_sign_ins
+from processing_service.unit_of_work import UnitOfWorkFactory
+from quest_common.broker.consumer import Delivery, Outcome
+from quest_common.logging import bind_event_id
+
+log = logging.getLogger(__name__)
+
+
+def is_retryable_db_error(exc: BaseException) -> bool:
+    # Deadlocks and serialization failures are transient: run the transaction again.
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in {"40P01", "40001"}
+
+
+@dataclass(kw_only=True)
+class SignInHandler:
+    uow_factory: UnitOfWorkFactory
+    cache: QuestCache
+    on_grants: Callable[[], None] | None = None
+    stopping: Callable[[], bool] | None = None
+    max_wait_s: float = 20.0
+    processed: int = field(default=0, init=False)
+
+    def __call__(self, batch: list[Delivery]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        events: list[ReceivedSignIn] = []
+        for delivery in batch:
+            try:
+                sign_in = parse_sign_in(delivery.body)
+            except InvalidMessageError as exc:
+                with bind_event_id(delivery.properties.message_id):
+                    log.warning("dead-lettering a message: %s", exc)
+                outcomes.append(Outcome.DEAD_LETTER)
+                continue
+            if sign_in is not None:
+                events.append(sign_in)
+            outcomes.append(Outcome.ACK)
+        if events:
+            # A batch's log lines carry its first event's id (and the count), so an event can be
+            # followed from auth's outbox to here.
+            with bind_event_id(events[0].event_id):
+                grants = self._apply(events)
+                log.debug("applied %d sign-ins", len(events))
+            if grants and self.on_grants is not None:
+                self.on_grants()
+        self.processed += len(batch)
+        return outcomes
+
+    def _apply(self, events: list[ReceivedSignIn]) -> int:
+        # Transient trouble (database or catalog unreachable) is waited out here, briefly, rather
+        # than requeued at once: a requeue counts toward the delivery limit, and an outage must not
+        # push good sign-ins into the dead-letter queue. Past the wait the shell requeues.
+        delay, waited = 0.2, 0.0
+        while True:
+            try:
+                quests = self.cache.rules()
+                with self.uow_factory() as uow:
+                    result = consume_sign_ins(uow=uow, events=events, quests=quests)
+                    uow.commit()
+                return result.grants
+            except (OperationalError, DBAPIError, CatalogUnavailableError) as exc:
+                retryable = is_retryable_db_error(exc)
+                if (
+                    isinstance(exc, DBAPIError)
+                    and not isinstance(exc, OperationalError)
+                    and not retryable
+                ):
+                    raise
+                if waited >= self.max_wait_s or (self.stopping is not None and self.stopping()):
+                    raise
+                if retryable:
+                    log.info("batch transaction conflicted, retrying")
+                    continue
+                log.warning("batch waits for a transient failure: %s", exc)
+                time.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 5.0)
