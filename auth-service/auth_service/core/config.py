@@ -39,9 +39,9 @@ class Settings(BaseServiceSettings):
     throttle_address_max_failures_per_hour: int = 1000
 
     outbox_poll_seconds: float = 1.0
-    # After a login wakes the relay it waits this long, so logins committing meanwhile are
-    # published in the same pass (one select, one update) rather than one pass each.
-    outbox_wake_delay_seconds: float = 0.02
+    # An optional wait after a login wakes the relay. 0: publish at once; under load the
+    # logins committing during a pass are batched into the next one anyway.
+    outbox_wake_delay_seconds: float = 0.0
     run_outbox_relay: bool = True
 
     def secret_fields(self) -> dict[str, str]:
