@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from auth_service.api.main import internal_api, public_api
+from auth_service.core import security
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
 from auth_service.keys import KeyRing
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         # Creates the first signing key if none exists (advisory lock: one replica does it).
         await run_in_threadpool(keyring.start)
+        hash_processes = settings.password_hash_processes
+        if hash_processes != 0:
+            await run_in_threadpool(security.start_hashing_pool, hash_processes or security.CORES)
         if relay is not None:
             relay.start()  # a thread of this process; woken after each login commits
         try:
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if relay is not None:
                 await run_in_threadpool(relay.stop)
+            await run_in_threadpool(security.stop_hashing_pool)
             engine.dispose()
 
     app = FastAPI(

@@ -44,6 +44,7 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
             "amqp_url": amqp_url,
             "events_exchange": f"t.{uuid.uuid4().hex[:10]}.unused",
             "run_outbox_relay": False,
+            "password_hash_processes": 0,  # hash in-thread; the pool has tests of its own
             # Every TestClient request comes from the address "testclient": keep the per-address
             # limit out of the way except in the tests about it.
             "throttle_address_free_failures": 100_000,

@@ -37,6 +37,28 @@ def test_garbage_hash_is_a_failure_not_a_crash() -> None:
     assert verify_password("x", "not-a-hash") is False
 
 
+def test_hashing_pool_hashes_and_verifies_in_worker_processes() -> None:
+    import os
+
+    from auth_service.core import security
+
+    security.start_hashing_pool(1)
+    try:
+        assert security._pool is not None
+        worker_pids = {security._pool.submit(os.getpid).result() for _ in range(3)}
+        assert worker_pids and os.getpid() not in worker_pids  # argon2 really runs elsewhere
+        hashed = hash_password("correct horse")
+        assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        assert verify_password("correct horse", hashed)
+        assert not verify_password("wrong horse", hashed)
+        assert verify_password("anything", None) is False
+        assert verify_password("x", "not-a-hash") is False
+    finally:
+        security.stop_hashing_pool()
+    assert security._pool is None
+    assert verify_password("correct horse", hashed)  # and in-thread again after the stop
+
+
 def test_refresh_tokens_are_random_and_stored_hashed() -> None:
     first, second = new_refresh_token(), new_refresh_token()
     assert first != second and len(first) >= 43
