@@ -129,6 +129,7 @@ class Load:
     statuses: Counter[int] = field(default_factory=Counter)
     elapsed: float = 0.0
     cpu_seconds: float = 0.0  # this process's CPU while generating the load
+    server_cpu_seconds: float = 0.0  # the server's, when the caller measured it
 
     @property
     def rate(self) -> float:
@@ -142,6 +143,13 @@ class Load:
         if not ordered:
             return float("nan")
         return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] * 1000
+
+    @property
+    def server_cpu_us(self) -> float:
+        """The server's CPU per answered request: unlike the rate, it does not depend on the
+        share of the cores the server got from everyone else's work."""
+        count = len(self.latencies)
+        return 1e6 * self.server_cpu_seconds / count if count else float("nan")
 
     @property
     def client_cores(self) -> float:

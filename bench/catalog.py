@@ -165,7 +165,12 @@ def bare_app(body: bytes, etag: str) -> Iterator[tuple[str, int]]:
 
 
 def measure_pair(
-    catalog_url: str, bare_url: str, *, etag: str | None, args: argparse.Namespace
+    catalog_url: str,
+    bare_url: str,
+    *,
+    pids: tuple[int, int],
+    etag: str | None,
+    args: argparse.Namespace,
 ) -> tuple[benchkit.Load, benchkit.Load]:
     """Alternating slices of the catalog and the bare app, summed per side."""
     headers = {"Accept": "application/json"}
@@ -173,7 +178,8 @@ def measure_pair(
         headers["If-None-Match"] = etag
     totals = (benchkit.Load(), benchkit.Load())
     for _ in range(args.slices):
-        for total, url in zip(totals, (catalog_url, bare_url), strict=True):
+        for total, url, pid in zip(totals, (catalog_url, bare_url), pids, strict=True):
+            server_cpu = benchkit.cpu_seconds([pid]) if pid else 0.0
             part = benchkit.run_load(
                 url,
                 [benchkit.request_bytes(url, "GET", PATH, headers=headers)],
@@ -185,6 +191,8 @@ def measure_pair(
             total.statuses.update(part.statuses)
             total.elapsed += part.elapsed
             total.cpu_seconds += part.cpu_seconds
+            if pid:
+                total.server_cpu_seconds += benchkit.cpu_seconds([pid]) - server_cpu
     return totals
 
 
@@ -195,6 +203,7 @@ def _figures(load: benchkit.Load) -> dict[str, Any]:
         "p99_ms": round(load.pct_ms(99), 2),
         "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
         "client_cores": round(load.client_cores, 3),
+        "server_cpu_us_per_request": round(load.server_cpu_us, 1),
     }
 
 
@@ -211,10 +220,12 @@ def bench(catalog: tuple[str, int], args: argparse.Namespace) -> None:
     figures: dict[str, Any] = {"concurrency": args.concurrency, "body_bytes": len(body)}
     pids = benchkit.family(pid) if pid else []
     memory_start = benchkit.memory(pids)
-    with bare_app(body, etag) as (bare_url, _):
+    with bare_app(body, etag) as (bare_url, bare_pid):
         for label, tag in (("200", None), ("304", etag)):
             load_before = benchkit.load_average()
-            catalog_load, bare_load = measure_pair(base_url, bare_url, etag=tag, args=args)
+            catalog_load, bare_load = measure_pair(
+                base_url, bare_url, pids=(pid, bare_pid), etag=tag, args=args
+            )
             ratio = benchkit.ratio(catalog_load.rate, bare_load.rate)
             figures[label] = {
                 "catalog": _figures(catalog_load),
@@ -225,11 +236,16 @@ def bench(catalog: tuple[str, int], args: argparse.Namespace) -> None:
             for name, load in (("catalog", catalog_load), ("bare ASGI", bare_load)):
                 print(
                     f"{label} {name:<10} {load.rate:8.0f} req/s   p50 {load.pct_ms(50):6.2f} ms   "
-                    f"p99 {load.pct_ms(99):6.2f} ms   client {100 * load.client_cores:4.0f}% "
-                    f"of a core   {dict(sorted(load.statuses.items()))}"
+                    f"p99 {load.pct_ms(99):6.2f} ms   "
+                    f"server CPU {load.server_cpu_us:5.1f} us/req   "
+                    f"client {100 * load.client_cores:4.0f}% of a core   "
+                    f"{dict(sorted(load.statuses.items()))}"
                 )
+            cpu_ratio = benchkit.ratio(bare_load.server_cpu_us, catalog_load.server_cpu_us)
+            figures[label]["cpu_ratio"] = cpu_ratio
             print(
-                f"{label} ratio catalog / bare ASGI: {100 * ratio:.0f}%   "
+                f"{label} ratio catalog / bare ASGI: {100 * ratio:.0f}% of the rate, "
+                f"{100 * cpu_ratio:.0f}% by server CPU per request   "
                 f"(load {load_before[0]:.2f} -> {benchkit.load_average()[0]:.2f})\n"
             )
     memory_end = benchkit.memory(pids)

@@ -305,7 +305,7 @@ def main() -> None:
     parser.add_argument("--url", help="an auth-service already running (else one is started)")
     parser.add_argument("--seconds", type=float, default=8.0, help="per concurrency level")
     parser.add_argument(
-        "--sustain", type=float, default=30.0, help="seconds of the concurrency-8 level"
+        "--sustain", type=float, default=24.0, help="seconds of the concurrency-8 level"
     )
     parser.add_argument("--bound-seconds", type=float, default=1.5)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers when started here")
