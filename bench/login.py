@@ -80,7 +80,7 @@ def signing_cost_ms(samples: int = 200) -> dict[str, float]:
     from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
     claims = {"iss": "quest", "aud": "quest", "sub": str(uuid.uuid4()), "role": "player"}
-    keys = {
+    keys: dict[str, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey] = {
         "RS256": rsa.generate_private_key(public_exponent=65537, key_size=2048),
         "EdDSA": ed25519.Ed25519PrivateKey.generate(),
     }

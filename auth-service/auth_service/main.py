@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(keyring.start)
         hash_processes = settings.password_hash_processes
         if hash_processes != 0:
-            await run_in_threadpool(security.start_hashing_pool, hash_processes or security.CORES)
+            await run_in_threadpool(
+                security.start_hashing_pool, hash_processes or security.DEFAULT_HASH_PROCESSES
+            )
         if relay is not None:
             relay.start()  # a thread of this process; woken after each login commits
         try:

@@ -38,8 +38,8 @@ class Settings(BaseServiceSettings):
     throttle_address_max_delay_seconds: float = 60.0
     throttle_address_max_failures_per_hour: int = 1000
 
-    # argon2 runs in this many worker processes (None: one per core; 0: in the request's own
-    # thread, as tests do to skip spawning processes). See core.security.
+    # argon2 runs in this many worker processes (None: one per usable core, at most 4; 0: in the
+    # request's own thread, as tests do to skip spawning processes). See core.security.
     password_hash_processes: int | None = None
 
     outbox_poll_seconds: float = 1.0

@@ -40,7 +40,24 @@ pwd_context = CryptContext(
 
 logger = logging.getLogger(__name__)
 
-CORES = max(1, len(os.sched_getaffinity(0)))
+
+def usable_cores(cpu_max: str = "/sys/fs/cgroup/cpu.max") -> int:
+    """Cores this process may run on, within the container's CPU quota (cgroup v2) if any."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        with open(cpu_max) as handle:
+            quota, period = handle.read().split()
+        if quota != "max":
+            cores = min(cores, -(-int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+
+
+CORES = usable_cores()
+# The default pool size: one process per usable core, at most four (each holds about 60 MiB, and
+# a big node without a CPU limit would otherwise get one per node core). Replicas scale further.
+DEFAULT_HASH_PROCESSES = min(CORES, 4)
 
 # Without a pool: a bound on argon2 computations at once in this process (each walks 19 MiB),
 # so a burst cannot take all the memory.
@@ -70,7 +87,7 @@ def _verify(password: str, hashed: str) -> bool:
         return False
 
 
-def start_hashing_pool(processes: int = CORES) -> None:
+def start_hashing_pool(processes: int = DEFAULT_HASH_PROCESSES) -> None:
     """Hash in `processes` worker processes from now on; returns once each has done a verify
     (spawning and importing take a while, and the first logins should not pay for it)."""
     global _pool

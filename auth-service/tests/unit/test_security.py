@@ -1,6 +1,8 @@
 """Password hashing, refresh-token hashing and token minting without I/O."""
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
@@ -38,8 +40,6 @@ def test_garbage_hash_is_a_failure_not_a_crash() -> None:
 
 
 def test_hashing_pool_hashes_and_verifies_in_worker_processes() -> None:
-    import os
-
     from auth_service.core import security
 
     security.start_hashing_pool(1)
@@ -57,6 +57,18 @@ def test_hashing_pool_hashes_and_verifies_in_worker_processes() -> None:
         security.stop_hashing_pool()
     assert security._pool is None
     assert verify_password("correct horse", hashed)  # and in-thread again after the stop
+
+
+def test_the_pool_size_follows_the_containers_cpu_quota(tmp_path: Path) -> None:
+    from auth_service.core.security import usable_cores
+
+    cores = len(os.sched_getaffinity(0))
+    quota = tmp_path / "cpu.max"
+    quota.write_text("150000 100000\n")  # 1.5 CPUs: two processes can be busy
+    assert usable_cores(str(quota)) == min(cores, 2)
+    quota.write_text("max 100000\n")  # no limit
+    assert usable_cores(str(quota)) == cores
+    assert usable_cores(str(tmp_path / "absent")) == cores  # cgroup v1 or no cgroup
 
 
 def test_refresh_tokens_are_random_and_stored_hashed() -> None:
