@@ -43,7 +43,8 @@ lint: ## ruff check, ruff format --check, mypy
 dev: install-python ## run the whole stack natively behind Traefik (Ctrl-C stops it)
 	$(UV) run python -m quest_devtools.devstack
 
-bench: install-python ## run the benchmarks (they print figures)
+bench: install-python ## run the benchmarks (figures next to bounds measured in the same run; also bench/results/latest.json)
+	rm -f bench/results/latest.json
 	$(UV) run python bench/login.py
 	$(UV) run python bench/catalog.py
 	$(UV) run python bench/pipeline.py

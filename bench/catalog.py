@@ -1,121 +1,43 @@
-"""Benchmark of the catalog's hot read: `GET /api/catalog/quests` (what processing and the UI call).
+"""Benchmark of the catalog's hot read: `GET /api/catalog/quests` (what processing and the UI call),
+next to its bound measured in the same run.
 
-Prints requests/s and latency percentiles at a given concurrency, once with full 200 responses and
-once revalidating with `If-None-Match` (304s). Never asserts: the figures are for reading.
+The bound is a bare ASGI app (bench/bare_asgi.py) answering with the same bytes and headers,
+served by the same uvicorn with the same flags: what the server stack costs when the application
+does nothing. Catalog and bare app are measured in alternating slices (catalog, bare, catalog,
+bare, ...) so both see the same load from everything else on the machine. Prints requests/s,
+p50/p99, the ratio to the bound, the load generator's own share of a core and the catalog's
+resident memory at the start and end; once with full 200 responses and once revalidating with
+`If-None-Match` (304s). Writes the figures to bench/results/latest.json. Never asserts.
 
     uv run python bench/catalog.py                      # starts its own catalog (one uvicorn
                                                         # worker) on a throwaway database
     uv run python bench/catalog.py --url http://127.0.0.1:8002   # an already running catalog
 
-The load generator is a minimal keep-alive HTTP/1.1 client on asyncio (one connection per
-concurrent client): a general-purpose client would measure itself more than the service.
+The load generator (bench/benchkit.py) is a minimal keep-alive HTTP/1.1 client on asyncio (one
+connection per concurrent client): a general-purpose client would measure itself more than the
+service.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import Any
+
+import benchkit
 
 PATH = "/api/catalog/quests?active=true&trigger=sign_in&limit=100"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-@dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-    elapsed: float = 0.0
-
-
-async def _read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    if length:
-        await reader.readexactly(length)
-    return status
-
-
-async def _client(
-    host: str, port: int, request: bytes, stop_at: float, measure_from: float, result: Result
-) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    try:
-        while True:
-            started = time.perf_counter()
-            if started >= stop_at:
-                return
-            writer.write(request)
-            status = await _read_response(reader)
-            finished = time.perf_counter()
-            if started >= measure_from:  # requests of the warm-up are not counted
-                result.latencies.append(finished - started)
-                result.statuses[status] += 1
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError):
-            await writer.wait_closed()
-
-
-async def run_load(
-    base_url: str, *, concurrency: int, seconds: float, warmup: float, etag: str | None
-) -> Result:
-    parts = urlsplit(base_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    headers = [f"GET {PATH} HTTP/1.1", f"Host: {parts.netloc}", "Accept: application/json"]
-    if etag:
-        headers.append(f"If-None-Match: {etag}")
-    request = ("\r\n".join(headers) + "\r\n\r\n").encode()
-    result = Result()
-    now = time.perf_counter()
-    measure_from, stop_at = now + warmup, now + warmup + seconds
-    await asyncio.gather(
-        *(_client(host, port, request, stop_at, measure_from, result) for _ in range(concurrency))
-    )
-    result.elapsed = seconds
-    return result
-
-
-def report(label: str, result: Result) -> None:
-    count = len(result.latencies)
-    if not count:
-        print(f"{label:<28} no requests completed")
-        return
-    ordered = sorted(result.latencies)
-
-    def pct(p: float) -> float:
-        return ordered[min(count - 1, int(p / 100 * count))] * 1000
-
-    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(result.statuses.items()))
-    print(
-        f"{label:<28} {count / result.elapsed:8.0f} req/s   p50 {pct(50):6.2f} ms   "
-        f"p99 {pct(99):6.2f} ms   max {ordered[-1] * 1000:6.1f} ms   "
-        f"mean {statistics.fmean(ordered) * 1000:5.2f} ms   [{statuses}]"
-    )
-
-
-def fetch_etag(base_url: str) -> tuple[str, int]:
-    with urllib.request.urlopen(base_url + PATH, timeout=10) as response:  # noqa: S310
-        return response.headers["ETag"], len(response.read())
 
 
 # --- a catalog of its own ------------------------------------------------------------------------
@@ -175,10 +97,50 @@ def _drop_database(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextlib.contextmanager
-def own_catalog() -> Iterator[str]:
-    name, database_url = _prepare_database()
+def _serve(command: list[str], env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """A uvicorn on a free port until the block ends: (base URL, pid)."""
     port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            *command,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base_url + PATH, timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"uvicorn {command[-1]} did not start") from None
+                time.sleep(0.2)
+        yield base_url, process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextlib.contextmanager
+def own_catalog() -> Iterator[tuple[str, int]]:
+    name, database_url = _prepare_database()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -186,76 +148,131 @@ def own_catalog() -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
         "EVENTS_EXCHANGE": f"bench.{uuid.uuid4().hex[:8]}.events",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "catalog_service.main:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, env=env)
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base_url + "/healthz", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the catalog did not start") from None
-                time.sleep(0.2)
-        yield base_url
+        yield from _serve(["--factory", "catalog_service.main:create_app"], env)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         _drop_database(name)
 
 
-def bench(base_url: str, args: argparse.Namespace) -> None:
-    etag, size = fetch_etag(base_url)
-    print(f"GET {PATH}  ({size} bytes, ETag {etag})")
-    print(
-        f"concurrency {args.concurrency}, {args.seconds:.0f} s per run after "
-        f"{args.warmup:.0f} s warm-up, one keep-alive connection per client\n"
-    )
-    for label, tag in (("200 (full body)", None), ("304 (If-None-Match)", etag)):
-        result = asyncio.run(
-            run_load(
-                base_url,
+@contextlib.contextmanager
+def bare_app(body: bytes, etag: str) -> Iterator[tuple[str, int]]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+        handle.write(body)
+        handle.flush()
+        env = {**os.environ, "BENCH_BODY_FILE": handle.name, "BENCH_ETAG": etag}
+        here = os.path.dirname(os.path.abspath(__file__))
+        yield from _serve(["--lifespan", "off", "--app-dir", here, "bare_asgi:app"], env)
+
+
+def measure_pair(
+    catalog_url: str,
+    bare_url: str,
+    *,
+    pids: tuple[int, int],
+    etag: str | None,
+    args: argparse.Namespace,
+) -> tuple[benchkit.Load, benchkit.Load]:
+    """Alternating slices of the catalog and the bare app, summed per side."""
+    headers = {"Accept": "application/json"}
+    if etag:
+        headers["If-None-Match"] = etag
+    totals = (benchkit.Load(), benchkit.Load())
+    for _ in range(args.slices):
+        for total, url, pid in zip(totals, (catalog_url, bare_url), pids, strict=True):
+            server_cpu = benchkit.cpu_seconds([pid]) if pid else 0.0
+            part = benchkit.run_load(
+                url,
+                [benchkit.request_bytes(url, "GET", PATH, headers=headers)],
                 concurrency=args.concurrency,
-                seconds=args.seconds,
+                seconds=args.seconds / args.slices,
                 warmup=args.warmup,
-                etag=tag,
             )
-        )
-        report(label, result)
+            total.latencies += part.latencies
+            total.statuses.update(part.statuses)
+            total.elapsed += part.elapsed
+            total.cpu_seconds += part.cpu_seconds
+            if pid:
+                total.server_cpu_seconds += benchkit.cpu_seconds([pid]) - server_cpu
+    return totals
+
+
+def _figures(load: benchkit.Load) -> dict[str, Any]:
+    return {
+        "req_per_s": round(load.rate),
+        "p50_ms": round(load.pct_ms(50), 2),
+        "p99_ms": round(load.pct_ms(99), 2),
+        "statuses": {str(k): v for k, v in sorted(load.statuses.items())},
+        "client_cores": round(load.client_cores, 3),
+        "server_cpu_us_per_request": round(load.server_cpu_us, 1),
+    }
+
+
+def bench(catalog: tuple[str, int], args: argparse.Namespace) -> None:
+    base_url, pid = catalog
+    with urllib.request.urlopen(base_url + PATH, timeout=10) as response:  # noqa: S310
+        etag, body = response.headers["ETag"], response.read()
+    print(f"catalog benchmark on {benchkit.machine()}")
+    print(f"GET {PATH}  ({len(body)} bytes, ETag {etag})")
+    print(
+        f"concurrency {args.concurrency}, {args.seconds:.0f} s per side in {args.slices} "
+        f"alternating slices, one keep-alive connection per client\n"
+    )
+    figures: dict[str, Any] = {"concurrency": args.concurrency, "body_bytes": len(body)}
+    pids = benchkit.family(pid) if pid else []
+    memory_start = benchkit.memory(pids)
+    with bare_app(body, etag) as (bare_url, bare_pid):
+        for label, tag in (("200", None), ("304", etag)):
+            load_before = benchkit.load_average()
+            catalog_load, bare_load = measure_pair(
+                base_url, bare_url, pids=(pid, bare_pid), etag=tag, args=args
+            )
+            ratio = benchkit.ratio(catalog_load.rate, bare_load.rate)
+            figures[label] = {
+                "catalog": _figures(catalog_load),
+                "bare_asgi_bound": _figures(bare_load),
+                "ratio": ratio,
+                "load_average": [load_before, benchkit.load_average()],
+            }
+            for name, load in (("catalog", catalog_load), ("bare ASGI", bare_load)):
+                print(
+                    f"{label} {name:<10} {load.rate:8.0f} req/s   p50 {load.pct_ms(50):6.2f} ms   "
+                    f"p99 {load.pct_ms(99):6.2f} ms   "
+                    f"server CPU {load.server_cpu_us:5.1f} us/req   "
+                    f"client {100 * load.client_cores:4.0f}% of a core   "
+                    f"{dict(sorted(load.statuses.items()))}"
+                )
+            cpu_ratio = benchkit.ratio(bare_load.server_cpu_us, catalog_load.server_cpu_us)
+            figures[label]["cpu_ratio"] = cpu_ratio
+            print(
+                f"{label} ratio catalog / bare ASGI: {100 * ratio:.0f}% of the rate, "
+                f"{100 * cpu_ratio:.0f}% by server CPU per request   "
+                f"(load {load_before[0]:.2f} -> {benchkit.load_average()[0]:.2f})\n"
+            )
+    memory_end = benchkit.memory(pids)
+    print("catalog process memory (resident), start and end of the runs:")
+    benchkit.print_memory("start", memory_start)
+    benchkit.print_memory("end", memory_end)
+    figures.update(
+        memory_start=memory_start,
+        memory_end=memory_end,
+        rss_growth_mib=benchkit.memory_growth(memory_start, memory_end),
+    )
+    benchkit.record("catalog", figures)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="base URL of a running catalog (default: start one)")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per side and response kind")
+    parser.add_argument("--slices", type=int, default=4)
+    parser.add_argument("--warmup", type=float, default=0.5, help="per slice, not counted")
     args = parser.parse_args()
     if args.url:
-        bench(args.url.rstrip("/"), args)
+        bench((args.url.rstrip("/"), 0), args)
     else:
-        with own_catalog() as base_url:
-            bench(base_url, args)
+        with own_catalog() as catalog:
+            bench(catalog, args)
 
 
 if __name__ == "__main__":

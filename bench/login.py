@@ -1,29 +1,38 @@
-"""Login throughput of auth-service next to the bound set by password hashing.
+"""Login throughput of auth-service next to the bound its password hashing sets, measured in
+the same run.
 
     uv run python bench/login.py                 # starts its own auth-service (throwaway DB)
     uv run python bench/login.py --url http://127.0.0.1:8001
 
-Measures logins/s and p50/p99 latency at concurrency 1, 8 and 32, one argon2id verify's time on
-this machine, and prints the bound (cores / verify time) with the ratio reached. On a shared
-machine that bound moves with everyone else's load, so it also prints the hashing rate the cores
-deliver right now (one verify per core at once) and the service's CPU time per login. Prints
-figures, never asserts: the machine it runs on decides the numbers.
+The bound: as many processes as there are cores doing nothing but argon2id verifies (the
+service's own parameters) in a loop, measured right before and right after each concurrency
+level, while no login is in flight. On a shared machine that is what the cores deliver to
+hashing right now; "cores / one verify's time" overstates it (other work shares the cores).
+
+For each level: logins/s and the ratio to that bound, p50/p99/max latency, the mean latency
+Little's law gives at that rate (concurrency / rate: with fair, first-come first-served
+queueing the p99 stays near it), the service's CPU per login, the load generator's own share
+of the cores, and each service process's resident memory at the start and end of the level.
+Also the CPU cost of signing one access token (RS256, what the service uses) next to EdDSA.
+Prints figures and writes them to bench/results/latest.json; never asserts.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import multiprocessing
 import os
-import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import Any
 
+import benchkit
 import httpx
 
 PREFIX = "/api/auth"
@@ -32,61 +41,57 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 
 
-def verify_seconds(samples: int = 30) -> float:
-    """Median time of one argon2id verify with the service's own parameters."""
+def _verify_loop(hashed: str, seconds: float) -> tuple[int, float]:
+    """Runs in a bound process: verifies until `seconds` are up; (verifies, elapsed)."""
     from auth_service.core.security import pwd_context
 
-    hashed = pwd_context.hash(PASSWORD)
-    times = []
-    for _ in range(samples):
-        started = time.perf_counter()
+    pwd_context.verify(PASSWORD, hashed)  # warm: first call sets argon2 up
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
         pwd_context.verify(PASSWORD, hashed)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        count += 1
+    return count, time.perf_counter() - started
 
 
-def parallel_verify_rate(threads: int, seconds: float = 3.0) -> float:
-    """Verifies per second with one verify running per core: the hashing bound as this machine
-    delivers it right now (other processes included), next to the nominal cores / verify."""
-    import threading
+class HashingBound:
+    """`cores` processes verifying in a loop: the hashing rate these cores give right now."""
 
-    from auth_service.core.security import pwd_context
+    def __init__(self, processes: int) -> None:
+        from auth_service.core.security import pwd_context
 
-    hashed = pwd_context.hash(PASSWORD)
-    counts = [0] * threads
-    stop_at = time.perf_counter() + seconds
+        self.processes = processes
+        self.hashed = pwd_context.hash(PASSWORD)
+        self.pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+        self.measure(0.2)  # spawn and import outside the measured part
 
-    def spin(index: int) -> None:
-        while time.perf_counter() < stop_at:
-            pwd_context.verify(PASSWORD, hashed)
-            counts[index] += 1
+    def measure(self, seconds: float) -> float:
+        futures = [
+            self.pool.submit(_verify_loop, self.hashed, seconds) for _ in range(self.processes)
+        ]
+        return sum(count / elapsed for count, elapsed in (f.result() for f in futures))
 
-    started = time.perf_counter()
-    workers = [threading.Thread(target=spin, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return sum(counts) / (time.perf_counter() - started)
+    def close(self) -> None:
+        self.pool.shutdown()
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children (uvicorn workers), from /proc."""
-    total = 0.0
-    pids = [pid]
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            pids += [int(child) for child in handle.read().split()]
-    except OSError:
-        pass
-    for one in pids:
-        try:
-            with open(f"/proc/{one}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+def signing_cost_ms(samples: int = 200) -> dict[str, float]:
+    """CPU per access token signed: RS256 (2048-bit, as the service) and EdDSA (Ed25519)."""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    claims = {"iss": "quest", "aud": "quest", "sub": str(uuid.uuid4()), "role": "player"}
+    keys: dict[str, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey] = {
+        "RS256": rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "EdDSA": ed25519.Ed25519PrivateKey.generate(),
+    }
+    costs = {}
+    for algorithm, key in keys.items():
+        jwt.encode(claims, key, algorithm=algorithm)
+        started = time.process_time()
+        for _ in range(samples):
+            jwt.encode(claims, key, algorithm=algorithm)
+        costs[algorithm] = round(1000 * (time.process_time() - started) / samples, 3)
+    return costs
 
 
 SERVER_PID: list[int] = []
@@ -179,157 +184,176 @@ def own_service(workers: int) -> Iterator[str]:
         drop_database(PG_ADMIN_URL, database)
 
 
-async def make_users(client: httpx.AsyncClient, count: int) -> list[str]:
+def make_users(base: str, count: int) -> list[str]:
     names = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(count)]
-    semaphore = asyncio.Semaphore(4)
-
-    async def create(name: str) -> None:
-        async with semaphore:
-            response = await client.post(
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for name in names:
+            response = client.post(
                 f"{PREFIX}/signup", json={"user_name": name, "password": PASSWORD}
             )
             response.raise_for_status()
-
-    await asyncio.gather(*(create(n) for n in names))
     return names
 
 
-async def measure(
-    client: httpx.AsyncClient, names: list[str], *, concurrency: int, seconds: float
-) -> tuple[int, int, list[float], float]:
-    """Each worker signs in its own users in turn (one account's logins are serialised by its
-    row lock, which is not what this measures). Returns (ok, errors, latencies, elapsed)."""
-    latencies: list[float] = []
-    errors = 0
-    stop_at = time.perf_counter() + seconds
-
-    async def worker(index: int) -> None:
-        nonlocal errors
-        mine = names[index::concurrency] or names
-        i = 0
-        while time.perf_counter() < stop_at:
-            started = time.perf_counter()
-            response = await client.post(
-                f"{PREFIX}/login/access-token",
-                data={"username": mine[i % len(mine)], "password": PASSWORD},
-            )
-            if response.status_code == 200:
-                latencies.append(time.perf_counter() - started)
-            else:
-                errors += 1
-            i += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(i) for i in range(concurrency)))
-    return len(latencies), errors, latencies, time.perf_counter() - started
+def login_requests(base: str, names: list[str]) -> list[bytes]:
+    return [
+        benchkit.request_bytes(
+            base,
+            "POST",
+            f"{PREFIX}/login/access-token",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=urllib.parse.urlencode({"username": name, "password": PASSWORD}).encode(),
+        )
+        for name in names
+    ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+def run_level(
+    base: str,
+    requests: list[bytes],
+    bound: HashingBound,
+    *,
+    concurrency: int,
+    seconds: float,
+    bound_seconds: float,
+    slices: int,
+) -> dict[str, Any]:
+    """One concurrency level, interleaved with the hashing bound: `slices` rounds of (bound for
+    `bound_seconds`, logins for `seconds / slices`), ending with one more bound. Other people's
+    work on a shared machine moves the bound by 2-3x within a minute; interleaving makes the
+    figure and its bound see the same load. Each client cycles through its own users (one
+    account's logins serialise on its row lock, which is not what this measures)."""
+    pids = benchkit.family(SERVER_PID[0]) if SERVER_PID else []
+    memory_start = benchkit.memory(pids)
+    load_before = benchkit.load_average()
+    bounds: list[float] = []
+    total = benchkit.Load()
+    cpu = main_cpu = 0.0
+    for _ in range(slices):
+        bounds.append(bound.measure(bound_seconds))
+        cpu_before = benchkit.cpu_seconds(pids)
+        main_before = benchkit.cpu_seconds(pids[:1])
+        part = benchkit.run_load(
+            base, requests, concurrency=concurrency, seconds=seconds / slices, warmup=0.3
+        )
+        cpu += benchkit.cpu_seconds(pids) - cpu_before
+        main_cpu += benchkit.cpu_seconds(pids[:1]) - main_before
+        total.latencies += part.latencies
+        total.statuses.update(part.statuses)
+        total.elapsed += part.elapsed
+        total.cpu_seconds += part.cpu_seconds
+    bounds.append(bound.measure(bound_seconds))
+    memory_end = benchkit.memory(pids)
+    hashing_bound = sum(bounds) / len(bounds)
+    ok = total.ok(200)
+    rate = ok / total.elapsed
+    return {
+        "concurrency": concurrency,
+        "logins": ok,
+        "refused": sum(n for status, n in total.statuses.items() if status != 200),
+        "logins_per_s": round(rate, 1),
+        "bound_per_s": round(hashing_bound, 1),
+        "bound_spread": [round(min(bounds), 1), round(max(bounds), 1)],
+        "ratio": benchkit.ratio(rate, hashing_bound),
+        "p50_ms": round(total.pct_ms(50), 1),
+        "p99_ms": round(total.pct_ms(99), 1),
+        "max_ms": round(total.pct_ms(100), 1),
+        "littles_law_mean_ms": round(1000 * concurrency / rate, 1) if rate else None,
+        "service_cpu_ms_per_login": round(1000 * cpu / max(ok, 1), 2),
+        "main_process_cpu_ms_per_login": round(1000 * main_cpu / max(ok, 1), 2),
+        "client_cores": round(total.client_cores, 3),
+        "load_average": [load_before, benchkit.load_average()],
+        "memory_start": memory_start,
+        "memory_end": memory_end,
+        "rss_growth_mib": benchkit.memory_growth(memory_start, memory_end),
+    }
 
 
-@dataclass
-class Level:
-    concurrency: int
-    logins: int
-    errors: int
-    rate: float
-    p50_ms: float
-    p99_ms: float
-    cpu_ms: float  # the service's CPU time per login
-    verify_ms: float  # one verify, measured right before and after this level
-    parallel_rate: float  # verifies/s with one per core at once, right before this level
-
-    def bound(self, cores: int) -> float:
-        return cores / (self.verify_ms / 1000)
-
-
-async def run(base: str, *, seconds: float, levels: list[int], cores: int) -> list[Level]:
-    """Each level is framed by its own hashing measurements: on a shared machine the cost of a
-    verify drifts with everyone else's load, so a bound measured once would not be comparable.
-    (The bench's own hashing runs while no login is in flight.)"""
-    results: list[Level] = []
-    limits = httpx.Limits(max_connections=max(levels) + 4)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        names = await make_users(client, max(levels) * 2)
-        await measure(client, names, concurrency=2, seconds=1.0)  # warm-up
-        for level in levels:
-            verify_before = verify_seconds(samples=15)
-            parallel = parallel_verify_rate(cores, seconds=2.0)
-            cpu_before = cpu_seconds(SERVER_PID[0]) if SERVER_PID else 0.0
-            ok, errors, latencies, elapsed = await measure(
-                client, names, concurrency=level, seconds=seconds
-            )
-            cpu = (cpu_seconds(SERVER_PID[0]) - cpu_before) if SERVER_PID else float("nan")
-            verify_after = verify_seconds(samples=15)
-            results.append(
-                Level(
-                    concurrency=level,
-                    logins=ok,
-                    errors=errors,
-                    rate=ok / elapsed,
-                    p50_ms=percentile(latencies, 0.50) * 1000,
-                    p99_ms=percentile(latencies, 0.99) * 1000,
-                    cpu_ms=1000 * cpu / max(ok, 1),
-                    verify_ms=500 * (verify_before + verify_after),
-                    parallel_rate=parallel,
-                )
-            )
-    return results
-
-
-def report(results: list[Level], cores: int) -> None:
+def report(levels: list[dict[str, Any]], signing: dict[str, float]) -> None:
     print(
-        f"{'concurrency':>11} {'logins':>7} {'errors':>6} {'logins/s':>9} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'CPU ms/login':>12} {'verify ms':>9} {'bound/s':>8} {'ratio':>6} "
-        f"{'vs parallel':>11}"
+        f"{'conc':>4} {'logins/s':>9} {'bound/s':>8} {'(range)':>11} {'ratio':>6} {'p50 ms':>7} "
+        f"{'p99 ms':>7} "
+        f"{'max ms':>7} {'L-law ms':>8} {'svc CPU ms':>10} {'of it main':>10} {'client':>7} "
+        f"{'refused':>7}  load"
     )
-    for r in results:
-        bound = r.bound(cores)
+    for r in levels:
         print(
-            f"{r.concurrency:>11} {r.logins:>7} {r.errors:>6} {r.rate:>9.1f} {r.p50_ms:>8.1f} "
-            f"{r.p99_ms:>8.1f} {r.cpu_ms:>12.1f} {r.verify_ms:>9.1f} {bound:>8.1f} "
-            f"{100 * r.rate / bound:>5.0f}% {100 * r.rate / r.parallel_rate:>10.0f}%"
+            f"{r['concurrency']:>4} {r['logins_per_s']:>9.1f} {r['bound_per_s']:>8.1f} "
+            f"{'{:.0f}-{:.0f}'.format(*r['bound_spread']):>11} "
+            f"{100 * r['ratio']:>5.0f}% {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+            f"{r['max_ms']:>7.1f} {r['littles_law_mean_ms'] or 0:>8.1f} "
+            f"{r['service_cpu_ms_per_login']:>10.2f} {r['main_process_cpu_ms_per_login']:>10.2f} "
+            f"{100 * r['client_cores']:>6.1f}% "
+            f"{r['refused']:>7}  {r['load_average'][0][0]:.2f}->{r['load_average'][1][0]:.2f}"
         )
     print()
     print(
-        "bound = cores / one verify's time (measured around each level); ratio = logins/s / bound"
+        f"bound = {benchkit.CORES} processes doing argon2id verifies in a loop, measured in "
+        "slices interleaved with each level's (mean of the slices); ratio = logins/s / bound"
     )
-    print("vs parallel = logins/s / verifies per second with one verify per core at once")
-    print("CPU ms/login = the service process's CPU time per login, argon2 included")
-    print("target: ratio >= 80% at concurrency 8 (load generator and PostgreSQL share the cores)")
+    print("L-law ms = concurrency / rate: the mean wait Little's law gives; FIFO keeps p99 near it")
+    print(
+        "svc CPU ms = the service's CPU per login, its hashing processes included; of it main = "
+        "the API process alone (HTTP, SQL, token)"
+    )
+    print("client = the load generator's share of one core")
+    print("memory (resident) of each service process, start and end of each level:")
+    for r in levels:
+        print(f" concurrency {r['concurrency']}:")
+        benchkit.print_memory("start", r["memory_start"])
+        benchkit.print_memory("end", r["memory_end"])
+    print(
+        f"signing one access token: RS256 {signing['RS256']:.2f} ms CPU, "
+        f"EdDSA {signing['EdDSA']:.2f} ms CPU"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="an auth-service already running (else one is started)")
     parser.add_argument("--seconds", type=float, default=8.0, help="per concurrency level")
+    parser.add_argument(
+        "--sustain", type=float, default=24.0, help="seconds of the concurrency-8 level"
+    )
+    parser.add_argument("--bound-seconds", type=float, default=1.5)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers when started here")
     parser.add_argument("--levels", default="1,8,32", help="concurrency levels, comma-separated")
     args = parser.parse_args()
     levels = [int(level) for level in args.levels.split(",")]
-    cores = os.cpu_count() or 1
+    print(f"login benchmark on {benchkit.machine()}", flush=True)
+    bound = HashingBound(benchkit.CORES)
+    signing = signing_cost_ms()
 
-    verify_seconds(samples=2)  # imports the service and warms up outside the timed part
-    from auth_service.core.security import pwd_context
+    def measure(base: str) -> list[dict[str, Any]]:
+        requests = login_requests(base, make_users(base, max(levels) * 2))
+        benchkit.run_load(base, requests, concurrency=2, seconds=1.0)  # warm-up
+        return [
+            run_level(
+                base,
+                requests,
+                bound,
+                concurrency=level,
+                seconds=args.sustain if level == 8 else args.seconds,
+                bound_seconds=args.bound_seconds,
+                slices=max(2, round((args.sustain if level == 8 else args.seconds) / 4)),
+            )
+            for level in levels
+        ]
 
-    hashed = pwd_context.hash(PASSWORD)
-    cpu_started = time.process_time()
-    for _ in range(10):
-        pwd_context.verify(PASSWORD, hashed)
-    verify_cpu = (time.process_time() - cpu_started) / 10
-    print(f"argon2id (m=19456, t=2, p=1): {verify_cpu * 1000:.1f} ms of CPU per verify")
-    print(f"load average: {os.getloadavg()[0]:.2f} on {cores} cores")
-    if args.url:
-        results = asyncio.run(run(args.url, seconds=args.seconds, levels=levels, cores=cores))
-    else:
-        with own_service(args.workers) as base:
-            print(f"auth-service started at {base} (uvicorn workers: {args.workers})")
-            results = asyncio.run(run(base, seconds=args.seconds, levels=levels, cores=cores))
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    try:
+        if args.url:
+            results = measure(args.url)
+        else:
+            with own_service(args.workers) as base:
+                print(f"auth-service started at {base} (uvicorn workers: {args.workers})")
+                results = measure(base)
+    finally:
+        bound.close()
     print()
-    report(results, cores)
+    report(results, signing)
+    benchkit.record(
+        "login", {"levels": results, "signing_cpu_ms": signing, "uvicorn_workers": args.workers}
+    )
 
 
 if __name__ == "__main__":

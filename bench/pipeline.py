@@ -22,10 +22,12 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import benchkit
 import httpx
 import pika
 import psycopg
@@ -79,7 +81,128 @@ def load() -> str:
     return f"load {one:.2f}/{five:.2f}"
 
 
-def throughput(*, events: int, players: int, workers: int) -> None:
+def make_sign_ins(events: int, players: int) -> list[Any]:
+    """The benchmark's sign-in events: `events` of them spread over `players` players."""
+    users = [uuid.uuid4() for _ in range(players)]
+    start = datetime.now(UTC)
+    return [
+        make_event(
+            source="auth-service",
+            type="UserSignIn",
+            subject=str(users[i % players]),
+            data={"user_id": str(users[i % players]), "user_name": "bench"},
+            time=start + timedelta(milliseconds=i),
+        )
+        for i in range(events)
+    ]
+
+
+def publish_sign_ins(channel: Any, exchange: str, sign_ins: list[Any]) -> None:
+    channel.confirm_delivery()
+    for event in sign_ins:
+        channel.basic_publish(
+            exchange, "auth.UserSignIn", event.to_json(), pika.BasicProperties(delivery_mode=2)
+        )
+
+
+def bare_consume_rate(sign_ins: list[Any], *, prefetch: int, batch: int) -> float:
+    """Bound 1: the same messages consumed from a quorum queue (the worker's queue type and
+    prefetch) by bare pika, acking every `batch` at once and doing nothing else: events/s."""
+    suffix = uuid.uuid4().hex[:8]
+    exchange, queue = f"bench.{suffix}.events", f"bench.{suffix}.bare"
+    connection = connect(AMQP_URL, name="bench-bare-consume")
+    try:
+        channel = connection.channel()
+        declare_work_queue(channel, queue=queue, exchange=exchange, routing_keys=SIGN_IN_KEYS)
+        publish_sign_ins(channel, exchange, sign_ins)
+        consumer = connection.channel()
+        consumer.basic_qos(prefetch_count=prefetch)
+        received = 0
+        last_tag = 0
+
+        def on_message(ch: Any, method: Any, _props: Any, _body: bytes) -> None:
+            nonlocal received, last_tag
+            received += 1
+            last_tag = method.delivery_tag
+            if received % batch == 0 or received == len(sign_ins):
+                ch.basic_ack(delivery_tag=last_tag, multiple=True)
+
+        started = time.monotonic()
+        consumer.basic_consume(queue, on_message)
+        while received < len(sign_ins):
+            connection.process_data_events(time_limit=0.1)
+        elapsed = time.monotonic() - started
+        delete_work_queue(channel, queue)
+        channel.exchange_delete(exchange)
+        return len(sign_ins) / elapsed
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+_BARE_EVENTS = """
+INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
+SELECT e, u, n, t, s, o, now()
+FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
+    AS x(e, u, n, t, s, o)
+ON CONFLICT (event_id) DO NOTHING
+"""
+_BARE_PROGRESS = """
+INSERT INTO quest_progress (id, user_id, quest_id, streak, completed, claimed, updated_at)
+SELECT gen_random_uuid(), u, %s, k, 0, 0, now() FROM unnest(%s::uuid[], %s::int[]) AS x(u, k)
+ON CONFLICT (user_id, quest_id)
+DO UPDATE SET streak = quest_progress.streak + excluded.streak, updated_at = now()
+"""
+_BARE_NOTIFICATIONS = """
+INSERT INTO notification (id, user_id, event, data, created_at)
+SELECT gen_random_uuid(), u, 'check_in', d, now() FROM unnest(%s::uuid[], %s::jsonb[]) AS x(u, d)
+"""
+
+
+def bare_write_rate(sign_ins: list[Any], *, batch: int) -> float:
+    """Bound 2: the rows the worker writes for these events (event rows, one progress upsert
+    per player in the batch, a check_in notification per event), written by bare psycopg in
+    batches of the worker's size, one transaction per batch, nothing else: events/s."""
+    import json
+
+    name = create_database(PG_ADMIN_URL, prefix="bench_bare")
+    db_url = sqlalchemy_url(PG_ADMIN_URL, name)
+    try:
+        run_migrations(db_url)
+        quest_id = uuid.uuid4()
+        dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn) as conn:
+            started = time.monotonic()
+            for at in range(0, len(sign_ins), batch):
+                chunk = sign_ins[at : at + batch]
+                users = [uuid.UUID(e.subject) for e in chunk]
+                per_user: dict[uuid.UUID, int] = {}
+                for user in users:
+                    per_user[user] = per_user.get(user, 0) + 1
+                conn.execute(
+                    _BARE_EVENTS,
+                    (
+                        [e.id for e in chunk],
+                        users,
+                        ["bench"] * len(chunk),
+                        [e.type for e in chunk],
+                        [e.source for e in chunk],
+                        [e.time for e in chunk],
+                    ),
+                )
+                conn.execute(_BARE_PROGRESS, (quest_id, list(per_user), list(per_user.values())))
+                conn.execute(
+                    _BARE_NOTIFICATIONS,
+                    (users, [json.dumps({"quest_id": str(quest_id), "streak": 1})] * len(chunk)),
+                )
+                conn.commit()
+            return len(sign_ins) / (time.monotonic() - started)
+    finally:
+        drop_database(PG_ADMIN_URL, name)
+
+
+def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
+    sign_ins = make_sign_ins(events, players)
     name = create_database(PG_ADMIN_URL, prefix="bench_processing")
     db_url = sqlalchemy_url(PG_ADMIN_URL, name)
     suffix = uuid.uuid4().hex[:8]
@@ -114,24 +237,7 @@ def throughput(*, events: int, players: int, workers: int) -> None:
             routing_keys=SIGN_IN_KEYS,
         )
         # Publish everything first, then start the workers: the time measured is consumption.
-        users = [uuid.uuid4() for _ in range(players)]
-        start = datetime.now(UTC)
-        channel.confirm_delivery()
-        for i in range(events):
-            user = users[i % players]
-            event = make_event(
-                source="auth-service",
-                type="UserSignIn",
-                subject=str(user),
-                data={"user_id": str(user), "user_name": "bench"},
-                time=start + timedelta(milliseconds=i),
-            )
-            channel.basic_publish(
-                settings.events_exchange,
-                "auth.UserSignIn",
-                event.to_json(),
-                pika.BasicProperties(delivery_mode=2),
-            )
+        publish_sign_ins(channel, settings.events_exchange, sign_ins)
         connection.close()  # idle during the wait: it would miss its heartbeats
         env = {
             **os.environ,
@@ -165,17 +271,24 @@ def throughput(*, events: int, players: int, workers: int) -> None:
         finally:
             watch.close()
         consuming = time.monotonic()
+        worker_pids = [pid for proc in procs for pid in benchkit.family(proc.pid)]
+        memory_start = benchkit.memory(worker_pids)
+        peak: dict[str, dict[str, float]] = {}
         while count_events(db_url) < events:
             time.sleep(0.05)
+            peak = benchkit.memory(worker_pids) or peak
         done = time.monotonic()
         elapsed, consumed = done - began, done - consuming
+        rate = events / consumed
         print(
             f"throughput: {events} events, {players} players, {workers} worker(s): "
-            f"{consumed:.2f} s from the first consumer = {events / consumed:,.0f} events/s "
+            f"{consumed:.2f} s from the first consumer = {rate:,.0f} events/s "
             f"({elapsed:.2f} s incl. start-up = {events / elapsed:,.0f} events/s); "
             f"deadlocks {deadlocks(db_url)}; {load_before} before, {load()} after",
             flush=True,
         )
+        benchkit.print_memory("start", memory_start)
+        benchkit.print_memory("end", peak)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -188,6 +301,28 @@ def throughput(*, events: int, players: int, workers: int) -> None:
         cleanup.channel().exchange_delete(settings.events_exchange)
         cleanup.close()
         drop_database(PG_ADMIN_URL, name)
+    # The bounds, measured right after the worker on the same events (same run, same load).
+    consume = bare_consume_rate(sign_ins, prefetch=settings.prefetch, batch=settings.batch_size)
+    write = bare_write_rate(sign_ins, batch=settings.batch_size)
+    bound = min(consume, write)
+    print(
+        f"  bounds: bare pika consume (quorum queue, prefetch {settings.prefetch}, ack per "
+        f"{settings.batch_size}) {consume:,.0f}/s; bare PostgreSQL batch writes of the same "
+        f"rows {write:,.0f}/s; worker / min = {100 * rate / bound:.0f}%; {load()}",
+        flush=True,
+    )
+    return {
+        "workers": workers,
+        "events": events,
+        "players": players,
+        "events_per_s": round(rate),
+        "bare_consume_per_s": round(consume),
+        "bare_writes_per_s": round(write),
+        "ratio_to_min_bound": benchkit.ratio(rate, bound),
+        "load_average": benchkit.load_average(),
+        "memory_start": memory_start,
+        "memory_end": peak,
+    }
 
 
 def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
@@ -205,7 +340,7 @@ def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
         connection.close()
 
 
-def latency(*, logins: int, rate: float) -> None:
+def latency(*, logins: int, rate: float) -> dict[str, Any]:
     from quest_devtools.devstack import Databases, Ports, Stack, StackConfig
 
     suffix = uuid.uuid4().hex[:8]
@@ -232,7 +367,7 @@ def latency(*, logins: int, rate: float) -> None:
     with Stack(config) as stack:
         client = httpx.Client(base_url=stack.gateway_url, timeout=10)
         players = []
-        for i in range(max(1, logins // 10)):
+        for i in range(min(25, max(1, logins // 10))):
             name = f"bench_{suffix}_{i}"
             signup = client.post(
                 "/api/auth/signup", json={"user_name": name, "password": "bench-password"}
@@ -279,13 +414,21 @@ def latency(*, logins: int, rate: float) -> None:
         quests_ms: list[float] = []
         refused: dict[int, int] = {}
         missing = 0
+        lock = threading.Lock()
+        pids = [
+            pid
+            for child in stack._children.values()  # the stack's own processes, for their memory
+            for pid in benchkit.family(child.process.pid)
+        ]
+        memory_start = benchkit.memory(pids)
+        load_before = benchkit.load_average()
         print(f"latency: {logins} logins at {rate:g}/s through the gateway; {load()}", flush=True)
-        interval = 1.0 / rate
-        next_at = time.monotonic()
-        for i in range(logins):
+
+        def one_login(i: int) -> None:
+            # Each login on its own schedule slot (a pool thread), so a slow answer does not
+            # lower the offered rate; the player's stream says when its check_in arrived.
+            nonlocal missing
             name, token = players[i % len(players)]
-            time.sleep(max(0.0, next_at - time.monotonic()))
-            next_at += interval
             seen = len(arrivals[name])
             response = client.post(
                 "/api/auth/login/access-token",
@@ -294,27 +437,58 @@ def latency(*, logins: int, rate: float) -> None:
             done = time.monotonic()
             if response.status_code != 200:
                 # Counted and printed: a refused login (e.g. the gateway's rate limit) is no sample.
-                refused[response.status_code] = refused.get(response.status_code, 0) + 1
+                with lock:
+                    refused[response.status_code] = refused.get(response.status_code, 0) + 1
                 print(f"  login {i}: HTTP {response.status_code} {response.text[:120]}")
-                continue
+                return
             deadline = done + 5
             while len(arrivals[name]) <= seen and time.monotonic() < deadline:
                 time.sleep(0.001)
-            if len(arrivals[name]) > seen:
-                sse_ms.append((arrivals[name][seen] - done) * 1000)
-            else:
-                missing += 1
+            with lock:
+                if len(arrivals[name]) > seen:
+                    sse_ms.append((arrivals[name][seen] - done) * 1000)
+                else:
+                    missing += 1
             if i % 10 == 0:  # the read side, sampled: polling it every login would skew the rate
                 headers = {"Authorization": f"Bearer {token}"}
                 shown = client.get("/api/processing/me/quests", headers=headers)
                 if shown.status_code == 200:
-                    quests_ms.append((time.monotonic() - done) * 1000)
+                    with lock:
+                        quests_ms.append((time.monotonic() - done) * 1000)
+
+        interval = 1.0 / rate
+        started = next_at = time.monotonic()
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            for i in range(logins):
+                time.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += interval
+                pool.submit(one_login, i)
+            offered = logins / (time.monotonic() - started)
+        memory_end = benchkit.memory(pids)
         print(
-            f"  refused logins: {sum(refused.values())} {refused or ''}; "
-            f"no check_in within 5 s: {missing}"
+            f"  offered {offered:.1f} logins/s; refused logins: {sum(refused.values())} "
+            f"{refused or ''}; no check_in within 5 s: {missing}"
         )
         report("login -> SSE check_in", sse_ms, logins)
         report("login -> GET /me/quests answered (sampled 1 in 10)", quests_ms, len(quests_ms))
+        print("  memory (resident) of the stack's processes, start and end of the run:")
+        benchkit.print_memory("start", memory_start)
+        benchkit.print_memory("end", memory_end)
+        ordered = sorted(sse_ms)
+        return {
+            "logins": logins,
+            "offered_per_s": round(offered, 1),
+            "sse_p50_ms": round(statistics.median(ordered), 1) if ordered else None,
+            "sse_p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 1)
+            if ordered
+            else None,
+            "missing": missing,
+            "refused": refused,
+            "load_average": [load_before, benchkit.load_average()],
+            "memory_start": memory_start,
+            "memory_end": memory_end,
+            "rss_growth_mib": benchkit.memory_growth(memory_start, memory_end),
+        }
 
 
 def report(label: str, samples: list[float], expected: int) -> None:
@@ -333,15 +507,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--players", type=int, default=1_000)
-    parser.add_argument("--logins", type=int, default=200)
+    parser.add_argument("--logins", type=int, default=1500, help="30 s at the default rate")
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
-    for workers in () if args.skip_throughput else (1, 2):
-        throughput(events=args.events, players=args.players, workers=workers)
+    print(f"pipeline benchmark on {benchkit.machine()}", flush=True)
+    figures: dict[str, Any] = {}
+    if not args.skip_throughput:
+        figures["throughput"] = [
+            throughput(events=args.events, players=args.players, workers=workers)
+            for workers in (1, 2)
+        ]
     if not args.skip_latency:
-        latency(logins=args.logins, rate=args.rate)
+        figures["latency"] = latency(logins=args.logins, rate=args.rate)
+    benchkit.record("pipeline", figures)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from auth_service import access
 from auth_service.abuse import LimitedError
 from auth_service.api.main import internal_api, public_api
+from auth_service.core import security
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
 from auth_service.deletions_queue import RELAY_NAME, relay_publisher_factory
@@ -50,6 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         # Creates the first signing key if none exists (advisory lock: one replica does it).
         await run_in_threadpool(keyring.start)
+        hash_processes = settings.password_hash_processes
+        if hash_processes != 0:
+            await run_in_threadpool(
+                security.start_hashing_pool, hash_processes or security.DEFAULT_HASH_PROCESSES
+            )
         if relay is not None:
             relay.start()  # a thread of this process; woken after each login commits
         try:
@@ -57,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if relay is not None:
                 await run_in_threadpool(relay.stop)
+            await run_in_threadpool(security.stop_hashing_pool)
             engine.dispose()
 
     app = service_app(

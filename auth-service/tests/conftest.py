@@ -43,6 +43,7 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
             "run_outbox_relay": False,
             # Tests that need the deletions queue name a unique one (never the shared default).
             "user_deletions_queue": "",
+            "password_hash_processes": 0,  # hash in-thread; the pool has tests of its own
             # Every TestClient request comes from the address "testclient": keep the per-address
             # limit out of the way except in the tests about it.
             "throttle_address_free_failures": 100_000,

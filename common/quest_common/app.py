@@ -18,9 +18,10 @@ def service_app(
     title: str,
     api_prefix: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    app_class: type[FastAPI] = FastAPI,
     **fastapi_args: Any,
 ) -> FastAPI:
-    return FastAPI(
+    return app_class(
         title=title,
         lifespan=lifespan,
         openapi_url=f"{api_prefix}/openapi.json",

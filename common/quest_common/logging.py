@@ -96,14 +96,17 @@ def bind_event_id(event_id: str | None) -> Iterator[None]:
         event_id_var.reset(token)
 
 
+def accepted_request_id(incoming: str) -> str | None:
+    """Accept only a sane id from outside: it ends up in every log line."""
+    return incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else None
+
+
 class RequestIdMiddleware(HttpMiddleware):
     """Take `X-Request-ID` from the gateway (or make one), expose it to logs and echo it back."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        # Accept only a sane id from outside: it ends up in every log line.
-        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
-        request_id = request_id or uuid.uuid4().hex
+        request_id = accepted_request_id(incoming) or uuid.uuid4().hex
         token = request_id_var.set(request_id)
 
         async def send_with_id(message: Message) -> None:

@@ -128,9 +128,12 @@ class OutboxRelay:
     `require_route`: treat "no queue bound" as a failure to retry (for events that must be
     consumed, such as sign-ins) rather than as done; a function of the routing key decides per
     event (a notice that only replicas' own queues hear must not hold back the ones after it).
-    `wake_delay_seconds`: after a wake, wait that long before publishing, so the commits landing
-    meanwhile go out in the same pass (one select and one update for many rows instead of a pass
-    per row under load).
+
+    Batching comes from the load itself, not from a timer: an idle relay publishes a woken row
+    at once, and the commits that land while a pass is publishing are all picked up by the next
+    pass (one select and one update for the lot). `wake_delay_seconds` (default 0) adds a fixed
+    wait after each wake; it only trades latency for fewer passes and is kept for operators who
+    want that trade.
     """
 
     def __init__(
@@ -254,9 +257,13 @@ class OutboxRelay:
                 self._stop.wait(backoff)
                 continue
             self._purge_now_and_then()
-            if self._wake.wait(self.poll_seconds) and self.wake_delay_seconds > 0:
-                self._stop.wait(self.wake_delay_seconds)
+            woken = self._wake.wait(self.poll_seconds)
+            # Cleared before the next pass, never after it: a wake that arrives while the pass
+            # runs stays set and starts another pass at once, so no committed row waits for the
+            # poll interval.
             self._wake.clear()
+            if woken and self.wake_delay_seconds > 0:
+                self._stop.wait(self.wake_delay_seconds)
         if self._publisher is not None:
             self._publisher.close()
 

@@ -204,3 +204,45 @@ def test_outbox_gauges_are_computed_at_scrape_time(database_url_factory):
     add_events(engine, 2, "test.Thing")
     assert REGISTRY.get_sample_value("outbox_backlog") == 2
     assert REGISTRY.get_sample_value("outbox_oldest_unsent_age_seconds") >= 0
+
+
+def test_a_woken_relay_publishes_at_once_and_catches_commits_made_during_a_pass(
+    database_url_factory, amqp_url, broker_names
+):
+    """With a poll interval far beyond the wait below, only the wake can deliver in time: an
+    idle relay publishes a woken row at once, and a commit (and wake) that lands while a pass is
+    publishing is published by the next pass, not left for the poll."""
+    from quest_common.broker.publisher import ConfirmingPublisher
+
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("probe")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="test.#")
+    during_pass: list[str] = []
+    relay: OutboxRelay
+
+    class CommitsDuringPublish(ConfirmingPublisher):
+        def publish_body(self, body: bytes, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().publish_body(body, **kwargs)
+            if not during_pass:  # once: a login committing while the relay publishes
+                during_pass.extend(add_events(engine, 1, "test.Thing"))
+                relay.wake()
+
+    relay = OutboxRelay(
+        engine=engine,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        poll_seconds=60.0,
+        publisher_factory=lambda: CommitsDuringPublish(amqp_url, broker_names.exchange),
+    )
+    relay.start()
+    try:
+        time.sleep(0.3)  # the first pass finds nothing; the relay now sleeps on its wake
+        ids = add_events(engine, 1, "test.Thing")
+        started = time.monotonic()
+        relay.wake()
+        bodies = drain_queue(amqp_url, queue, expect=2, wait_seconds=5)
+        elapsed = time.monotonic() - started
+    finally:
+        relay.stop()
+    assert sorted(json.loads(b)["id"] for b in bodies) == sorted(ids + during_pass)
+    assert elapsed < 5

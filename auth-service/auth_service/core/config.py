@@ -57,11 +57,14 @@ class Settings(BaseServiceSettings):
     resume_sign_in_after_s: float = 1800.0
     # A player changes their time zone at most once in this many days.
     time_zone_change_interval_days: float = 7.0
+    # argon2 runs in this many worker processes (None: one per usable core, at most 4; 0: in the
+    # request's own thread, as tests do to skip spawning processes). See core.security.
+    password_hash_processes: int | None = None
 
     outbox_poll_seconds: float = 1.0
-    # After a login wakes the relay it waits this long, so logins committing meanwhile are
-    # published in the same pass (one select, one update) rather than one pass each.
-    outbox_wake_delay_seconds: float = 0.02
+    # An optional wait after a login wakes the relay. 0: publish at once; under load the
+    # logins committing during a pass are batched into the next one anyway.
+    outbox_wake_delay_seconds: float = 0.0
     run_outbox_relay: bool = True
     # The durable queue that keeps `auth.UserDeleted` for processing, declared by the relay too
     # (auth_service.deletions_queue): a deletion is never unroutable, so it never holds back the

@@ -15,5 +15,7 @@ def run_migrations(database_url: str) -> None:
 
 def build_engine(database_url: str) -> Engine:
     # Login holds a connection while it verifies the password (the row lock serialises one
-    # account's logins), so the pool matches the threadpool rather than the default 5.
-    return make_engine(database_url, pool_size=20, max_overflow=30)
+    # account's logins), so the pool keeps as many as the threadpool runs requests (40): a
+    # connection beyond `pool_size` is closed when returned, and opening one per login under a
+    # burst cost more CPU than the login's own SQL.
+    return make_engine(database_url, pool_size=40, max_overflow=10)

@@ -1,6 +1,8 @@
 """Password hashing, refresh-token hashing and token minting without I/O."""
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import jwt
 import pytest
@@ -35,6 +37,38 @@ def test_unknown_user_verifies_a_dummy_and_fails() -> None:
 
 def test_garbage_hash_is_a_failure_not_a_crash() -> None:
     assert verify_password("x", "not-a-hash") is False
+
+
+def test_hashing_pool_hashes_and_verifies_in_worker_processes() -> None:
+    from auth_service.core import security
+
+    security.start_hashing_pool(1)
+    try:
+        assert security._pool is not None
+        worker_pids = {security._pool.submit(os.getpid).result() for _ in range(3)}
+        assert worker_pids and os.getpid() not in worker_pids  # argon2 really runs elsewhere
+        hashed = hash_password("correct horse")
+        assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        assert verify_password("correct horse", hashed)
+        assert not verify_password("wrong horse", hashed)
+        assert verify_password("anything", None) is False
+        assert verify_password("x", "not-a-hash") is False
+    finally:
+        security.stop_hashing_pool()
+    assert security._pool is None
+    assert verify_password("correct horse", hashed)  # and in-thread again after the stop
+
+
+def test_the_pool_size_follows_the_containers_cpu_quota(tmp_path: Path) -> None:
+    from auth_service.core.security import usable_cores
+
+    cores = len(os.sched_getaffinity(0))
+    quota = tmp_path / "cpu.max"
+    quota.write_text("150000 100000\n")  # 1.5 CPUs: two processes can be busy
+    assert usable_cores(str(quota)) == min(cores, 2)
+    quota.write_text("max 100000\n")  # no limit
+    assert usable_cores(str(quota)) == cores
+    assert usable_cores(str(tmp_path / "absent")) == cores  # cgroup v1 or no cgroup
 
 
 def test_refresh_tokens_are_random_and_stored_hashed() -> None:

@@ -1,15 +1,20 @@
 """Cached, ETag-carrying public reads.
 
 A read route renders its body once per catalog version: the JSON bytes and their ETag are cached
-under the request's raw path and query string. `CachedReadMiddleware` answers the next identical
-GET straight from that cache, before routing and dependency resolution, which is where FastAPI
-spends most of a small request's time. The cache only answers for the version the version tracker
-currently trusts (see `core.read_cache`); otherwise the request goes through to the route, which
-reads the database.
+under the request's raw path and query string. `CachedReadFront` answers the next identical GET
+straight from that cache in front of the whole middleware stack (error handler, request id,
+metrics, routing, dependency resolution: where FastAPI spends most of a small request's time).
+It does the little of that a cache hit needs itself: echoes or makes the request id, counts the
+request in the same Prometheus series with pre-resolved children. The cache only answers for the
+version the version tracker currently trusts (see `core.read_cache`); otherwise the request goes
+through the stack to the route, which reads the database.
 """
 
 from __future__ import annotations
 
+import itertools
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -17,15 +22,13 @@ from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlmodel import Session
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from catalog_service.core.changes import read_version
-from catalog_service.core.read_cache import CachedBody, etag_matches, make_body
+from catalog_service.core.read_cache import CACHE_CONTROL, CachedBody, etag_matches, make_body
 from catalog_service.core.runtime import CatalogRuntime
-
-# Clients may keep a copy but must revalidate (cheap with If-None-Match): quests change rarely,
-# but a stale reward definition must not outlive a change.
-CACHE_CONTROL = "no-cache"
+from quest_common.health import HTTP_LATENCY, HTTP_REQUESTS
+from quest_common.logging import accepted_request_id
 
 Loader = Callable[[Session], BaseModel]
 
@@ -62,44 +65,58 @@ async def cached_read(request: Request, runtime: CatalogRuntime, load: Loader) -
     return Response(content=entry.body, media_type="application/json", headers=_headers(entry))
 
 
-class CachedReadMiddleware:
-    """Answers a GET whose exact response is cached for the current catalog version."""
+class CachedReadFront:
+    """Serves a GET whose exact response is cached for the current catalog version; returns
+    False (sending nothing) for everything else."""
 
-    def __init__(self, app: ASGIApp, *, runtime: CatalogRuntime) -> None:
-        self.app = app
+    def __init__(self, runtime: CatalogRuntime) -> None:
         self.runtime = runtime
+        # Prometheus children resolved once per (route template, status): `.labels()` per
+        # request costs more than the rest of a cache hit.
+        self._counters: dict[tuple[str, int], Any] = {}
+        self._timers: dict[str, Any] = {}
+        self._id_prefix = uuid.uuid4().hex[:16]
+        self._sequence = itertools.count()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _count(self, route: object, status: int, seconds: float) -> None:
+        template = getattr(route, "path", "unmatched")
+        counter = self._counters.get((template, status))
+        if counter is None:
+            counter = HTTP_REQUESTS.labels("GET", template, str(status))
+            self._counters[template, status] = counter
+        timer = self._timers.get(template)
+        if timer is None:
+            timer = self._timers[template] = HTTP_LATENCY.labels("GET", template)
+        counter.inc()
+        timer.observe(seconds)
+
+    async def serve(self, scope: Scope, send: Send) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
-            await self.app(scope, receive, send)
-            return
+            return False
         version = self.runtime.versions.known()
-        entry = (
-            self.runtime.cache.get(_cache_key(scope), version=version)
-            if version is not None
-            else None
-        )
+        if version is None:
+            return False
+        entry = self.runtime.cache.get(_cache_key(scope), version=version)
         if entry is None:
-            await self.app(scope, receive, send)
-            return
-        # Route template for the metrics middleware, as the router would have set it.
-        scope["route"] = entry.route
-        if_none_match = None
+            return False
+        started = time.perf_counter()
+        if_none_match = request_id = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
-                break
-        headers = [
-            (b"etag", entry.etag.encode()),
-            (b"cache-control", CACHE_CONTROL.encode()),
-        ]
+            elif name == b"x-request-id":
+                request_id = accepted_request_id(value.decode("latin-1"))
+        if request_id is None:
+            # Unique per process start and request, without a random draw per request.
+            request_id = f"{self._id_prefix}{next(self._sequence):x}"
+        headers = [(b"x-request-id", request_id.encode())]
         if etag_matches(if_none_match, entry.etag):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers += [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(entry.body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": entry.body})
+            status, body = 304, b""
+            headers += entry.not_modified_headers
+        else:
+            status, body = 200, entry.body
+            headers += entry.full_headers
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        self._count(entry.route, status, time.perf_counter() - started)
+        return True

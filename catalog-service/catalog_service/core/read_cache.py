@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 VERSION_SQL = "SELECT version FROM catalog_state WHERE id = 1"
 
+# Clients may keep a copy but must revalidate (cheap with If-None-Match): quests change rarely,
+# but a stale reward definition must not outlive a change.
+CACHE_CONTROL = "no-cache"
+
 
 def strong_etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
@@ -48,10 +52,26 @@ class CachedBody:
     body: bytes
     etag: str
     route: object = None  # the route that rendered it (for per-route metrics on a cache hit)
+    # Raw ASGI response headers, built once per body rather than per request served from it.
+    not_modified_headers: tuple[tuple[bytes, bytes], ...] = ()
+    full_headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
 def make_body(version: int, body: bytes, *, route: object = None) -> CachedBody:
-    return CachedBody(version=version, body=body, etag=strong_etag(body), route=route)
+    etag = strong_etag(body)
+    validators = ((b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL.encode()))
+    return CachedBody(
+        version=version,
+        body=body,
+        etag=etag,
+        route=route,
+        not_modified_headers=validators,
+        full_headers=(
+            *validators,
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ),
+    )
 
 
 class ReadCache:

@@ -107,3 +107,34 @@ def test_reads_bypass_the_cache_while_the_version_is_unknown(client: TestClient,
     runtime.versions.stop()
     assert runtime.versions.known() is None
     assert client.get(url).json()["title"] == "Changed behind the cache"
+
+
+def test_a_cache_hit_carries_the_request_id_and_is_counted_in_metrics(
+    client: TestClient, api: Any
+) -> None:
+    """A hit is answered in front of the middleware stack: it must still echo the gateway's
+    request id (or make one) and count in the same per-route series as a rendered read."""
+    api.quest()
+    url = "/api/catalog/quests?limit=7"
+
+    def served_200() -> float:
+        for line in client.get("/metrics").text.splitlines():
+            if (
+                line.startswith("http_requests_total{")
+                and 'route="/quests"' in line
+                and 'status="200"' in line
+            ):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    first = client.get(url)  # rendered by the route, cached
+    before = served_200()
+    hits = [client.get(url, headers={"X-Request-ID": f"hit-{i}"}) for i in range(3)]
+    assert [h.headers["x-request-id"] for h in hits] == ["hit-0", "hit-1", "hit-2"]
+    assert all(
+        h.content == first.content and h.headers["etag"] == first.headers["etag"] for h in hits
+    )
+    made = {client.get(url).headers["x-request-id"] for _ in range(3)}
+    assert len(made) == 3 and all(made)  # one of its own per request
+    assert client.get(url, headers={"X-Request-ID": "x" * 65}).headers["x-request-id"] != "x" * 65
+    assert served_200() == before + 7

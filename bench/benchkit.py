@@ -1,0 +1,269 @@
+"""What every benchmark shares: the machine (cores, load average), process memory and CPU from
+/proc, a light keep-alive HTTP/1.1 load generator, and the results file.
+
+Each benchmark prints its figures next to a bound measured in the same run and records them with
+`record(...)` into `bench/results/latest.json` (one section per benchmark, rewritten per run),
+with the core count and load average at the time. Figures only, never assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+CORES = len(os.sched_getaffinity(0))
+_TICK = os.sysconf("SC_CLK_TCK")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# --- the machine ---------------------------------------------------------------------------------
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def machine() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{CORES} cores, load {one:.2f}/{five:.2f}"
+
+
+# --- processes -----------------------------------------------------------------------------------
+
+
+def family(pid: int) -> list[int]:
+    """A process and its descendants (uvicorn workers, a hashing pool), from /proc."""
+    pids, todo = [], [pid]
+    while todo:
+        one = todo.pop()
+        pids.append(one)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{one}/task"):
+                with open(f"/proc/{one}/task/{task}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of one process in MiB."""
+    now = peak = 0.0
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return now, peak
+
+
+def process_name(pid: int) -> str:
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as handle:
+        parts = [p.decode(errors="replace") for p in handle.read().split(b"\0") if p]
+        for i, part in enumerate(parts):
+            if part in ("--factory", "-m") and i + 1 < len(parts):
+                name = parts[i + 1]
+                if name == "uvicorn":
+                    continue
+                return name.split(":")[0]
+        if parts and "multiprocessing" in " ".join(parts):
+            return "worker process"
+        return Path(parts[0]).name if parts else str(pid)
+    return str(pid)
+
+
+def memory(pids: list[int]) -> dict[str, dict[str, float]]:
+    """Current and peak RSS of each process, keyed by `name[pid]`."""
+    out = {}
+    for pid in pids:
+        now, peak = rss_mib(pid)
+        if now:
+            figures = {"rss_mib": round(now, 1), "peak_mib": round(peak, 1)}
+            out[f"{process_name(pid)}[{pid}]"] = figures
+    return out
+
+
+def print_memory(label: str, snapshot: dict[str, dict[str, float]]) -> None:
+    for name, figures in snapshot.items():
+        print(
+            f"  {label:<6} {name:<40} RSS {figures['rss_mib']:7.1f} MiB  "
+            f"peak {figures['peak_mib']:7.1f} MiB"
+        )
+
+
+def memory_growth(
+    start: dict[str, dict[str, float]], end: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    return {
+        name: round(end[name]["rss_mib"] - figures["rss_mib"], 1)
+        for name, figures in start.items()
+        if name in end
+    }
+
+
+# --- a light load generator ----------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    elapsed: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU while generating the load
+    server_cpu_seconds: float = 0.0  # the server's, when the caller measured it
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def ok(self, status: int = 200) -> int:
+        return self.statuses[status]
+
+    def pct_ms(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))] * 1000
+
+    @property
+    def server_cpu_us(self) -> float:
+        """The server's CPU per answered request: unlike the rate, it does not depend on the
+        share of the cores the server got from everyone else's work."""
+        count = len(self.latencies)
+        return 1e6 * self.server_cpu_seconds / count if count else float("nan")
+
+    @property
+    def client_cores(self) -> float:
+        """Cores the load generator itself used (so a reader can see it is light)."""
+        return self.cpu_seconds / self.elapsed if self.elapsed else 0.0
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    start = head.lower().find(b"content-length:")
+    if start >= 0:
+        end = head.find(b"\r\n", start)
+        length = int(head[start + 15 : end])
+        if length:
+            await reader.readexactly(length)
+    return status
+
+
+async def _client(
+    host: str,
+    port: int,
+    requests: list[bytes],
+    index: int,
+    stop_at: float,
+    measure_from: float,
+    result: Load,
+) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    i = index
+    try:
+        while True:
+            started = time.perf_counter()
+            if started >= stop_at:
+                return
+            writer.write(requests[i % len(requests)])
+            i += 1
+            status = await _read_response(reader)
+            if started >= measure_from:  # the warm-up's requests are not counted
+                result.latencies.append(time.perf_counter() - started)
+                result.statuses[status] += 1
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+def request_bytes(
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+) -> bytes:
+    netloc = urlsplit(base_url).netloc
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {netloc}"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if body or method == "POST":
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def run_load(
+    base_url: str,
+    requests: list[bytes],
+    *,
+    concurrency: int,
+    seconds: float,
+    warmup: float = 0.0,
+) -> Load:
+    """`concurrency` keep-alive connections, each sending the next of `requests` (client i
+    starts at request i, so clients work on different items) as soon as its previous answer is
+    read. A minimal client on asyncio: a general-purpose one would measure itself."""
+    parts = urlsplit(base_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    result = Load()
+
+    async def main() -> None:
+        now = time.perf_counter()
+        measure_from, stop_at = now + warmup, now + warmup + seconds
+        await asyncio.gather(
+            *(
+                _client(host, port, requests, i, stop_at, measure_from, result)
+                for i in range(concurrency)
+            )
+        )
+
+    cpu_before = time.process_time()
+    asyncio.run(main())
+    result.cpu_seconds = time.process_time() - cpu_before
+    result.elapsed = seconds
+    return result
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def record(section: str, figures: dict[str, Any]) -> None:
+    """Write this benchmark's figures into `bench/results/latest.json` (other sections kept)."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        results = json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        results = {}
+    results[section] = {
+        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cores": CORES,
+        "load_average": load_average(),
+        **figures,
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
+    print(f"figures written to {RESULTS} [{section}]")
+
+
+def ratio(figure: float, bound: float) -> float:
+    return round(figure / bound, 3) if bound else float("nan")
