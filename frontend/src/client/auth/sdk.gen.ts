@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateMeApiAuthUsersMePatchData, UpdateMeApiAuthUsersMePatchErrors, UpdateMeApiAuthUsersMePatchResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
+import type { AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData, AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors, AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses, ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, DeleteMeApiAuthUsersMeDeleteData, DeleteMeApiAuthUsersMeDeleteErrors, DeleteMeApiAuthUsersMeDeleteResponses, DeleteUserApiAuthUsersUserIdDeleteData, DeleteUserApiAuthUsersUserIdDeleteErrors, DeleteUserApiAuthUsersUserIdDeleteResponses, ExportMeApiAuthUsersMeExportGetData, ExportMeApiAuthUsersMeExportGetResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, LogoutEverywhereApiAuthLogoutEverywherePostData, LogoutEverywhereApiAuthLogoutEverywherePostErrors, LogoutEverywhereApiAuthLogoutEverywherePostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, OperationsApiAuthAdminOpsGetData, OperationsApiAuthAdminOpsGetResponses, ReadAuditApiAuthAdminAuditGetData, ReadAuditApiAuthAdminAuditGetErrors, ReadAuditApiAuthAdminAuditGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateMeApiAuthUsersMePatchData, UpdateMeApiAuthUsersMePatchErrors, UpdateMeApiAuthUsersMePatchResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -22,6 +22,39 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
  * Jwks
  */
 export const jwksApiAuthWellKnownJwksJsonGet = <ThrowOnError extends boolean = false>(options?: Options<JwksApiAuthWellKnownJwksJsonGetData, ThrowOnError>) => (options?.client ?? client).get<JwksApiAuthWellKnownJwksJsonGetResponses, unknown, ThrowOnError>({ url: '/api/auth/.well-known/jwks.json', ...options });
+
+/**
+ * Read Audit
+ */
+export const readAuditApiAuthAdminAuditGet = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditApiAuthAdminAuditGetData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditApiAuthAdminAuditGetResponses, ReadAuditApiAuthAdminAuditGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/audit',
+    ...options
+});
+
+/**
+ * Operations
+ *
+ * How far the outbox relay is behind (the same figures are on `/metrics`).
+ */
+export const operationsApiAuthAdminOpsGet = <ThrowOnError extends boolean = false>(options?: Options<OperationsApiAuthAdminOpsGetData, ThrowOnError>) => (options?.client ?? client).get<OperationsApiAuthAdminOpsGetResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/ops',
+    ...options
+});
+
+/**
+ * Adjust Balance
+ */
+export const adjustBalanceApiAuthAdminUsersUserIdAdjustmentsPost = <ThrowOnError extends boolean = false>(options: Options<AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData, ThrowOnError>) => (options.client ?? client).post<AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses, AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/users/{user_id}/adjustments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * Leaderboard
@@ -74,6 +107,18 @@ export const logoutApiAuthLogoutPost = <ThrowOnError extends boolean = false>(op
 });
 
 /**
+ * Logout Everywhere
+ *
+ * Ends every session of the signed-in user: refresh tokens revoked, and access tokens
+ * refused by every service within seconds (auth.UserAccessChanged).
+ */
+export const logoutEverywhereApiAuthLogoutEverywherePost = <ThrowOnError extends boolean = false>(options?: Options<LogoutEverywhereApiAuthLogoutEverywherePostData, ThrowOnError>) => (options?.client ?? client).post<LogoutEverywhereApiAuthLogoutEverywherePostResponses, LogoutEverywhereApiAuthLogoutEverywherePostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/logout-everywhere',
+    ...options
+});
+
+/**
  * Signup
  */
 export const signupApiAuthSignupPost = <ThrowOnError extends boolean = false>(options: Options<SignupApiAuthSignupPostData, ThrowOnError>) => (options.client ?? client).post<SignupApiAuthSignupPostResponses, SignupApiAuthSignupPostErrors, ThrowOnError>({
@@ -92,6 +137,19 @@ export const listUsersApiAuthUsersGet = <ThrowOnError extends boolean = false>(o
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users',
     ...options
+});
+
+/**
+ * Delete Me
+ */
+export const deleteMeApiAuthUsersMeDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteMeApiAuthUsersMeDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteMeApiAuthUsersMeDeleteResponses, DeleteMeApiAuthUsersMeDeleteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/users/me',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -120,6 +178,17 @@ export const updateMeApiAuthUsersMePatch = <ThrowOnError extends boolean = false
 });
 
 /**
+ * Export Me
+ *
+ * Everything auth holds about the signed-in player, as a JSON download.
+ */
+export const exportMeApiAuthUsersMeExportGet = <ThrowOnError extends boolean = false>(options?: Options<ExportMeApiAuthUsersMeExportGetData, ThrowOnError>) => (options?.client ?? client).get<ExportMeApiAuthUsersMeExportGetResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/users/me/export',
+    ...options
+});
+
+/**
  * Change My Password
  */
 export const changeMyPasswordApiAuthUsersMePasswordPatch = <ThrowOnError extends boolean = false>(options: Options<ChangeMyPasswordApiAuthUsersMePasswordPatchData, ThrowOnError>) => (options.client ?? client).patch<ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ThrowOnError>({
@@ -138,6 +207,15 @@ export const changeMyPasswordApiAuthUsersMePasswordPatch = <ThrowOnError extends
 export const myTransactionsApiAuthUsersMeTransactionsGet = <ThrowOnError extends boolean = false>(options?: Options<MyTransactionsApiAuthUsersMeTransactionsGetData, ThrowOnError>) => (options?.client ?? client).get<MyTransactionsApiAuthUsersMeTransactionsGetResponses, MyTransactionsApiAuthUsersMeTransactionsGetErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me/transactions',
+    ...options
+});
+
+/**
+ * Delete User
+ */
+export const deleteUserApiAuthUsersUserIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteUserApiAuthUsersUserIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteUserApiAuthUsersUserIdDeleteResponses, DeleteUserApiAuthUsersUserIdDeleteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/users/{user_id}',
     ...options
 });
 

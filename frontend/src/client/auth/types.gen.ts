@@ -5,21 +5,161 @@ export type ClientOptions = {
 };
 
 /**
- * ClientCredentialsForm
+ * AccountDeletion
  */
-export type ClientCredentialsForm = {
+export type AccountDeletion = {
     /**
-     * Client Id
+     * Password
      */
-    client_id: string;
+    password: string;
+};
+
+/**
+ * Adjustment
+ *
+ * A manual correction of a balance by an admin: positive credits, negative debits.
+ */
+export type Adjustment = {
     /**
-     * Client Secret
+     * Item
      */
-    client_secret: string;
+    item: 'diamond' | 'gold';
     /**
-     * Grant Type
+     * Qty
      */
-    grant_type: string;
+    qty: number;
+    /**
+     * Reason
+     */
+    reason: string;
+};
+
+/**
+ * AdjustmentResult
+ */
+export type AdjustmentResult = {
+    /**
+     * Balance
+     */
+    balance: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Entry Id
+     */
+    entry_id: string;
+    /**
+     * Gold
+     */
+    gold: number;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+};
+
+/**
+ * AuditAboutYou
+ */
+export type AuditAboutYou = {
+    /**
+     * Action
+     */
+    action: string;
+    /**
+     * After
+     */
+    after: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Before
+     */
+    before: {
+        [key: string]: unknown;
+    } | null;
+};
+
+/**
+ * AuditEntriesPublic
+ */
+export type AuditEntriesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<AuditEntryPublic>;
+};
+
+/**
+ * AuditEntryPublic
+ */
+export type AuditEntryPublic = {
+    /**
+     * Action
+     */
+    action: string;
+    /**
+     * Actor Id
+     */
+    actor_id: string;
+    /**
+     * Actor Name
+     */
+    actor_name: string;
+    /**
+     * After
+     */
+    after: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Before
+     */
+    before: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Target Id
+     */
+    target_id: string;
+    /**
+     * Target Type
+     */
+    target_type: string;
 };
 
 /**
@@ -127,6 +267,40 @@ export type LedgerEntriesPublic = {
 };
 
 /**
+ * LedgerEntryExport
+ */
+export type LedgerEntryExport = {
+    /**
+     * Balance After
+     */
+    balance_after: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Entry Id
+     */
+    entry_id: string;
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Reason
+     */
+    reason: string;
+};
+
+/**
  * LedgerEntryPublic
  */
 export type LedgerEntryPublic = {
@@ -177,6 +351,31 @@ export type LoginForm = {
 };
 
 /**
+ * OutboxFigures
+ *
+ * How far the relay is behind: unpublished rows and the age of the oldest one (0 if none).
+ */
+export type OutboxFigures = {
+    /**
+     * Backlog
+     */
+    backlog: number;
+    /**
+     * Oldest Unsent Age S
+     */
+    oldest_unsent_age_s: number;
+};
+
+/**
+ * OutboxOps
+ *
+ * `GET /admin/ops` of a service whose only moving part is its outbox.
+ */
+export type OutboxOps = {
+    outbox: OutboxFigures;
+};
+
+/**
  * PasswordChange
  */
 export type PasswordChange = {
@@ -188,6 +387,69 @@ export type PasswordChange = {
      * New Password
      */
     new_password: string;
+};
+
+/**
+ * PersonalDataExport
+ */
+export type PersonalDataExport = {
+    /**
+     * Admin Changes
+     */
+    admin_changes: Array<AuditAboutYou>;
+    /**
+     * Exported At
+     */
+    exported_at: string;
+    /**
+     * Ledger
+     */
+    ledger: Array<LedgerEntryExport>;
+    profile: ProfileExport;
+    /**
+     * Sessions
+     */
+    sessions: Array<SessionExport>;
+};
+
+/**
+ * ProfileExport
+ */
+export type ProfileExport = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Gold
+     */
+    gold: number;
+    /**
+     * Last Sign In At
+     */
+    last_sign_in_at: string | null;
+    role: Role;
+    status: UserStatus;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+    /**
+     * User Name
+     */
+    user_name: string;
 };
 
 /**
@@ -210,21 +472,35 @@ export type RefreshRequest = {
 export type Role = 'player' | 'admin';
 
 /**
- * ServiceToken
+ * SessionExport
+ *
+ * A refresh token's metadata; the token itself is never stored, only its hash (left out).
  */
-export type ServiceToken = {
+export type SessionExport = {
     /**
-     * Access Token
+     * Created At
      */
-    access_token: string;
+    created_at: string;
     /**
-     * Expires In
+     * Expires At
      */
-    expires_in: number;
+    expires_at: string;
     /**
-     * Token Type
+     * Family Id
      */
-    token_type?: 'bearer';
+    family_id: string;
+    /**
+     * Revoked At
+     */
+    revoked_at: string | null;
+    /**
+     * Spent At
+     */
+    spent_at: string | null;
+    /**
+     * Token Id
+     */
+    token_id: string;
 };
 
 /**
@@ -382,74 +658,6 @@ export type ValidationError = {
     type: string;
 };
 
-/**
- * WalletCredit
- */
-export type WalletCredit = {
-    /**
-     * Idempotency Key
-     */
-    idempotency_key: string;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold';
-    /**
-     * Qty
-     */
-    qty: number;
-    /**
-     * Reason
-     */
-    reason?: string;
-    /**
-     * User Id
-     */
-    user_id: string;
-};
-
-/**
- * WalletCreditResult
- */
-export type WalletCreditResult = {
-    /**
-     * Balance
-     */
-    balance: number;
-    /**
-     * Created At
-     */
-    created_at: string;
-    /**
-     * Diamond
-     */
-    diamond: number;
-    /**
-     * Entry Id
-     */
-    entry_id: string;
-    /**
-     * Gold
-     */
-    gold: number;
-    /**
-     * Idempotency Key
-     */
-    idempotency_key: string;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold';
-    /**
-     * Qty
-     */
-    qty: number;
-    /**
-     * User Id
-     */
-    user_id: string;
-};
-
 export type JwksApiAuthWellKnownJwksJsonGetData = {
     body?: never;
     path?: never;
@@ -465,6 +673,94 @@ export type JwksApiAuthWellKnownJwksJsonGetResponses = {
 };
 
 export type JwksApiAuthWellKnownJwksJsonGetResponse = JwksApiAuthWellKnownJwksJsonGetResponses[keyof JwksApiAuthWellKnownJwksJsonGetResponses];
+
+export type ReadAuditApiAuthAdminAuditGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/auth/admin/audit';
+};
+
+export type ReadAuditApiAuthAdminAuditGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadAuditApiAuthAdminAuditGetError = ReadAuditApiAuthAdminAuditGetErrors[keyof ReadAuditApiAuthAdminAuditGetErrors];
+
+export type ReadAuditApiAuthAdminAuditGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: AuditEntriesPublic;
+};
+
+export type ReadAuditApiAuthAdminAuditGetResponse = ReadAuditApiAuthAdminAuditGetResponses[keyof ReadAuditApiAuthAdminAuditGetResponses];
+
+export type OperationsApiAuthAdminOpsGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/admin/ops';
+};
+
+export type OperationsApiAuthAdminOpsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: OutboxOps;
+};
+
+export type OperationsApiAuthAdminOpsGetResponse = OperationsApiAuthAdminOpsGetResponses[keyof OperationsApiAuthAdminOpsGetResponses];
+
+export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData = {
+    body: Adjustment;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/auth/admin/users/{user_id}/adjustments';
+};
+
+export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors = {
+    /**
+     * No such user
+     */
+    404: unknown;
+    /**
+     * The balance would go below 0, or the user is deleted
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostError = AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors[keyof AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors];
+
+export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: AdjustmentResult;
+};
+
+export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponse = AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses[keyof AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses];
 
 export type LeaderboardApiAuthLeaderboardGetData = {
     body?: never;
@@ -556,6 +852,10 @@ export type RefreshApiAuthLoginRefreshPostErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many refreshes; see Retry-After
+     */
+    429: unknown;
 };
 
 export type RefreshApiAuthLoginRefreshPostError = RefreshApiAuthLoginRefreshPostErrors[keyof RefreshApiAuthLoginRefreshPostErrors];
@@ -601,6 +901,29 @@ export type LogoutApiAuthLogoutPostResponses = {
 
 export type LogoutApiAuthLogoutPostResponse = LogoutApiAuthLogoutPostResponses[keyof LogoutApiAuthLogoutPostResponses];
 
+export type LogoutEverywhereApiAuthLogoutEverywherePostData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/logout-everywhere';
+};
+
+export type LogoutEverywhereApiAuthLogoutEverywherePostErrors = {
+    /**
+     * Not authenticated
+     */
+    401: unknown;
+};
+
+export type LogoutEverywhereApiAuthLogoutEverywherePostResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type LogoutEverywhereApiAuthLogoutEverywherePostResponse = LogoutEverywhereApiAuthLogoutEverywherePostResponses[keyof LogoutEverywhereApiAuthLogoutEverywherePostResponses];
+
 export type SignupApiAuthSignupPostData = {
     body: UserCreate;
     path?: never;
@@ -617,6 +940,10 @@ export type SignupApiAuthSignupPostErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many attempts; see Retry-After
+     */
+    429: unknown;
 };
 
 export type SignupApiAuthSignupPostError = SignupApiAuthSignupPostErrors[keyof SignupApiAuthSignupPostErrors];
@@ -664,6 +991,39 @@ export type ListUsersApiAuthUsersGetResponses = {
 
 export type ListUsersApiAuthUsersGetResponse = ListUsersApiAuthUsersGetResponses[keyof ListUsersApiAuthUsersGetResponses];
 
+export type DeleteMeApiAuthUsersMeDeleteData = {
+    body: AccountDeletion;
+    path?: never;
+    query?: never;
+    url: '/api/auth/users/me';
+};
+
+export type DeleteMeApiAuthUsersMeDeleteErrors = {
+    /**
+     * Password is wrong
+     */
+    400: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Too many wrong passwords; see Retry-After
+     */
+    429: unknown;
+};
+
+export type DeleteMeApiAuthUsersMeDeleteError = DeleteMeApiAuthUsersMeDeleteErrors[keyof DeleteMeApiAuthUsersMeDeleteErrors];
+
+export type DeleteMeApiAuthUsersMeDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteMeApiAuthUsersMeDeleteResponse = DeleteMeApiAuthUsersMeDeleteResponses[keyof DeleteMeApiAuthUsersMeDeleteResponses];
+
 export type ReadMeApiAuthUsersMeGetData = {
     body?: never;
     path?: never;
@@ -709,6 +1069,22 @@ export type UpdateMeApiAuthUsersMePatchResponses = {
 
 export type UpdateMeApiAuthUsersMePatchResponse = UpdateMeApiAuthUsersMePatchResponses[keyof UpdateMeApiAuthUsersMePatchResponses];
 
+export type ExportMeApiAuthUsersMeExportGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/users/me/export';
+};
+
+export type ExportMeApiAuthUsersMeExportGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PersonalDataExport;
+};
+
+export type ExportMeApiAuthUsersMeExportGetResponse = ExportMeApiAuthUsersMeExportGetResponses[keyof ExportMeApiAuthUsersMeExportGetResponses];
+
 export type ChangeMyPasswordApiAuthUsersMePasswordPatchData = {
     body: PasswordChange;
     path?: never;
@@ -725,6 +1101,10 @@ export type ChangeMyPasswordApiAuthUsersMePasswordPatchErrors = {
      * Validation Error
      */
     422: HttpValidationError;
+    /**
+     * Too many attempts; see Retry-After
+     */
+    429: unknown;
 };
 
 export type ChangeMyPasswordApiAuthUsersMePasswordPatchError = ChangeMyPasswordApiAuthUsersMePasswordPatchErrors[keyof ChangeMyPasswordApiAuthUsersMePasswordPatchErrors];
@@ -771,6 +1151,44 @@ export type MyTransactionsApiAuthUsersMeTransactionsGetResponses = {
 };
 
 export type MyTransactionsApiAuthUsersMeTransactionsGetResponse = MyTransactionsApiAuthUsersMeTransactionsGetResponses[keyof MyTransactionsApiAuthUsersMeTransactionsGetResponses];
+
+export type DeleteUserApiAuthUsersUserIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/auth/users/{user_id}';
+};
+
+export type DeleteUserApiAuthUsersUserIdDeleteErrors = {
+    /**
+     * No such user
+     */
+    404: unknown;
+    /**
+     * User is already deleted
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteUserApiAuthUsersUserIdDeleteError = DeleteUserApiAuthUsersUserIdDeleteErrors[keyof DeleteUserApiAuthUsersUserIdDeleteErrors];
+
+export type DeleteUserApiAuthUsersUserIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteUserApiAuthUsersUserIdDeleteResponse = DeleteUserApiAuthUsersUserIdDeleteResponses[keyof DeleteUserApiAuthUsersUserIdDeleteResponses];
 
 export type ReadUserApiAuthUsersUserIdGetData = {
     body?: never;
@@ -823,6 +1241,10 @@ export type UpdateUserApiAuthUsersUserIdPatchErrors = {
      * No such user
      */
     404: unknown;
+    /**
+     * User is deleted
+     */
+    409: unknown;
     /**
      * Validation Error
      */

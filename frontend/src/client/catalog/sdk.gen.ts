@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateQuestApiCatalogQuestsPostData, CreateQuestApiCatalogQuestsPostErrors, CreateQuestApiCatalogQuestsPostResponses, CreateRewardApiCatalogRewardsPostData, CreateRewardApiCatalogRewardsPostErrors, CreateRewardApiCatalogRewardsPostResponses, DeactivateQuestApiCatalogQuestsQuestIdDeleteData, DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors, DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses, DeleteRewardApiCatalogRewardsRewardIdDeleteData, DeleteRewardApiCatalogRewardsRewardIdDeleteErrors, DeleteRewardApiCatalogRewardsRewardIdDeleteResponses, ReadQuestApiCatalogQuestsQuestIdGetData, ReadQuestApiCatalogQuestsQuestIdGetErrors, ReadQuestApiCatalogQuestsQuestIdGetResponses, ReadQuestByNameApiCatalogQuestsByNameNameGetData, ReadQuestByNameApiCatalogQuestsByNameNameGetErrors, ReadQuestByNameApiCatalogQuestsByNameNameGetResponses, ReadQuestsApiCatalogQuestsGetData, ReadQuestsApiCatalogQuestsGetErrors, ReadQuestsApiCatalogQuestsGetResponses, ReadRewardApiCatalogRewardsRewardIdGetData, ReadRewardApiCatalogRewardsRewardIdGetErrors, ReadRewardApiCatalogRewardsRewardIdGetResponses, ReadRewardsApiCatalogRewardsGetData, ReadRewardsApiCatalogRewardsGetErrors, ReadRewardsApiCatalogRewardsGetResponses, ReadTriggersApiCatalogTriggersGetData, ReadTriggersApiCatalogTriggersGetResponses, UpdateQuestApiCatalogQuestsQuestIdPatchData, UpdateQuestApiCatalogQuestsQuestIdPatchErrors, UpdateQuestApiCatalogQuestsQuestIdPatchResponses, UpdateRewardApiCatalogRewardsRewardIdPatchData, UpdateRewardApiCatalogRewardsRewardIdPatchErrors, UpdateRewardApiCatalogRewardsRewardIdPatchResponses, UpsertQuestApiCatalogQuestsByNameNamePutData, UpsertQuestApiCatalogQuestsByNameNamePutErrors, UpsertQuestApiCatalogQuestsByNameNamePutResponses, UpsertRewardApiCatalogRewardsByNameNamePutData, UpsertRewardApiCatalogRewardsByNameNamePutErrors, UpsertRewardApiCatalogRewardsByNameNamePutResponses } from './types.gen';
+import type { CreateQuestApiCatalogQuestsPostData, CreateQuestApiCatalogQuestsPostErrors, CreateQuestApiCatalogQuestsPostResponses, CreateRewardApiCatalogRewardsPostData, CreateRewardApiCatalogRewardsPostErrors, CreateRewardApiCatalogRewardsPostResponses, DeactivateQuestApiCatalogQuestsQuestIdDeleteData, DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors, DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses, DeleteRewardApiCatalogRewardsRewardIdDeleteData, DeleteRewardApiCatalogRewardsRewardIdDeleteErrors, DeleteRewardApiCatalogRewardsRewardIdDeleteResponses, OperationsApiCatalogAdminOpsGetData, OperationsApiCatalogAdminOpsGetResponses, ReadAuditApiCatalogAdminAuditGetData, ReadAuditApiCatalogAdminAuditGetErrors, ReadAuditApiCatalogAdminAuditGetResponses, ReadQuestApiCatalogQuestsQuestIdGetData, ReadQuestApiCatalogQuestsQuestIdGetErrors, ReadQuestApiCatalogQuestsQuestIdGetResponses, ReadQuestByNameApiCatalogQuestsByNameNameGetData, ReadQuestByNameApiCatalogQuestsByNameNameGetErrors, ReadQuestByNameApiCatalogQuestsByNameNameGetResponses, ReadQuestsApiCatalogQuestsGetData, ReadQuestsApiCatalogQuestsGetErrors, ReadQuestsApiCatalogQuestsGetResponses, ReadRewardApiCatalogRewardsRewardIdGetData, ReadRewardApiCatalogRewardsRewardIdGetErrors, ReadRewardApiCatalogRewardsRewardIdGetResponses, ReadRewardsApiCatalogRewardsGetData, ReadRewardsApiCatalogRewardsGetErrors, ReadRewardsApiCatalogRewardsGetResponses, ReadTriggersApiCatalogTriggersGetData, ReadTriggersApiCatalogTriggersGetResponses, UpdateQuestApiCatalogQuestsQuestIdPatchData, UpdateQuestApiCatalogQuestsQuestIdPatchErrors, UpdateQuestApiCatalogQuestsQuestIdPatchResponses, UpdateRewardApiCatalogRewardsRewardIdPatchData, UpdateRewardApiCatalogRewardsRewardIdPatchErrors, UpdateRewardApiCatalogRewardsRewardIdPatchResponses, UpsertQuestApiCatalogQuestsByNameNamePutData, UpsertQuestApiCatalogQuestsByNameNamePutErrors, UpsertQuestApiCatalogQuestsByNameNamePutResponses, UpsertRewardApiCatalogRewardsByNameNamePutData, UpsertRewardApiCatalogRewardsByNameNamePutErrors, UpsertRewardApiCatalogRewardsByNameNamePutResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,26 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Read Audit
+ */
+export const readAuditApiCatalogAdminAuditGet = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditApiCatalogAdminAuditGetData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditApiCatalogAdminAuditGetResponses, ReadAuditApiCatalogAdminAuditGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/admin/audit',
+    ...options
+});
+
+/**
+ * Operations
+ *
+ * How far the outbox relay is behind (the same figures are on `/metrics`).
+ */
+export const operationsApiCatalogAdminOpsGet = <ThrowOnError extends boolean = false>(options?: Options<OperationsApiCatalogAdminOpsGetData, ThrowOnError>) => (options?.client ?? client).get<OperationsApiCatalogAdminOpsGetResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/admin/ops',
+    ...options
+});
 
 /**
  * Read Quests

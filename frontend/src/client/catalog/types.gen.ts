@@ -5,6 +5,66 @@ export type ClientOptions = {
 };
 
 /**
+ * AuditEntriesPublic
+ */
+export type AuditEntriesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<AuditEntryPublic>;
+};
+
+/**
+ * AuditEntryPublic
+ */
+export type AuditEntryPublic = {
+    /**
+     * Action
+     */
+    action: string;
+    /**
+     * Actor Id
+     */
+    actor_id: string;
+    /**
+     * Actor Name
+     */
+    actor_name: string;
+    /**
+     * After
+     */
+    after: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Before
+     */
+    before: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Target Id
+     */
+    target_id: string;
+    /**
+     * Target Type
+     */
+    target_type: string;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -12,6 +72,31 @@ export type HttpValidationError = {
      * Detail
      */
     detail?: Array<ValidationError>;
+};
+
+/**
+ * OutboxFigures
+ *
+ * How far the relay is behind: unpublished rows and the age of the oldest one (0 if none).
+ */
+export type OutboxFigures = {
+    /**
+     * Backlog
+     */
+    backlog: number;
+    /**
+     * Oldest Unsent Age S
+     */
+    oldest_unsent_age_s: number;
+};
+
+/**
+ * OutboxOps
+ *
+ * `GET /admin/ops` of a service whose only moving part is its outbox.
+ */
+export type OutboxOps = {
+    outbox: OutboxFigures;
 };
 
 /**
@@ -517,6 +602,56 @@ export type ValidationError = {
      */
     type: string;
 };
+
+export type ReadAuditApiCatalogAdminAuditGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/catalog/admin/audit';
+};
+
+export type ReadAuditApiCatalogAdminAuditGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadAuditApiCatalogAdminAuditGetError = ReadAuditApiCatalogAdminAuditGetErrors[keyof ReadAuditApiCatalogAdminAuditGetErrors];
+
+export type ReadAuditApiCatalogAdminAuditGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: AuditEntriesPublic;
+};
+
+export type ReadAuditApiCatalogAdminAuditGetResponse = ReadAuditApiCatalogAdminAuditGetResponses[keyof ReadAuditApiCatalogAdminAuditGetResponses];
+
+export type OperationsApiCatalogAdminOpsGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/catalog/admin/ops';
+};
+
+export type OperationsApiCatalogAdminOpsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: OutboxOps;
+};
+
+export type OperationsApiCatalogAdminOpsGetResponse = OperationsApiCatalogAdminOpsGetResponses[keyof OperationsApiCatalogAdminOpsGetResponses];
 
 export type ReadQuestsApiCatalogQuestsGetData = {
     body?: never;
