@@ -84,9 +84,9 @@ def running_app(
         jwks_url=jwks_server.url,
         http_timeout_s=0.5,
     )
-    app = create_app(settings)
-    with TestClient(app):
-        yield app
+    # Not started here: schemathesis runs the app's lifespan itself (the runtime's threads
+    # start once per app).
+    yield create_app(settings)
 
 
 def test_public_openapi_lists_no_private_route(running_app: FastAPI) -> None:
