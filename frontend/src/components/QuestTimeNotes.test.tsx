@@ -65,3 +65,27 @@ describe("QuestCard time notes", () => {
     expect(screen.queryByTestId("quest-time-notes")).toBeNull();
   });
 });
+
+describe("QuestCard at the reset", () => {
+  it("asks for fresh progress once the reset has come", async () => {
+    const { QueryClient, QueryClientProvider } = await import("@tanstack/react-query");
+    const client = new QueryClient();
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    vi.useFakeTimers({ toFake: ["Date", "setInterval", "clearInterval"] });
+    vi.setSystemTime(NOW);
+    const resetAt = new Date(NOW.getTime() + 10_000).toISOString();
+    render(
+      <MantineProvider>
+        <QueryClientProvider client={client}>
+          <QuestCard progress={progressItem({ period_ends_at: resetAt }, { reset: "daily" })} pending={false} onClaim={() => {}} />
+        </QueryClientProvider>
+      </MantineProvider>,
+    );
+    expect(invalidate).not.toHaveBeenCalled();
+    act(() => {
+      vi.advanceTimersByTime(15_000);
+    });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: ["me", "quests"] });
+    vi.useRealTimers();
+  });
+});
