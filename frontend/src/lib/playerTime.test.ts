@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QuestProgress } from "../api/types";
-import { durationWords, timeNotes } from "./playerTime";
+import { ApiError } from "../api/errors";
+import { claimRefusal, durationWords, timeNotes } from "./playerTime";
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
 const MIN = 60_000;
@@ -106,5 +107,13 @@ describe("timeNotes", () => {
 
   it("drops a note whose moment has passed", () => {
     expect(texts(item({ period_ends_at: at(-MIN), next_count_at: at(-MIN) }))).toEqual([]);
+  });
+});
+
+describe("claimRefusal", () => {
+  it("tells an expired reward from nothing to claim", () => {
+    expect(claimRefusal(new ApiError(409, "reward expired"))).toBe("This reward expired: it was not claimed in time.");
+    expect(claimRefusal(new ApiError(409, "Nothing to claim on this quest"))).toBe("Nothing to claim on this quest yet.");
+    expect(claimRefusal(new ApiError(500, "boom"))).toBeUndefined();
   });
 });

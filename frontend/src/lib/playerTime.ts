@@ -1,3 +1,4 @@
+import { ApiError } from "../api/errors";
 import type { QuestProgress } from "../api/types";
 
 const MINUTE = 60_000;
@@ -74,4 +75,11 @@ export function resetWords(reset: string | undefined): string {
   if (reset === "daily") return "resets every day at the player's local midnight";
   if (reset === "weekly") return "resets every Monday at the player's local midnight";
   return "never resets";
+}
+
+/** A refused claim in words: an expired reward is not the same as nothing to claim. */
+export function claimRefusal(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || error.status !== 409) return undefined;
+  if (error.detail === "reward expired") return "This reward expired: it was not claimed in time.";
+  return "Nothing to claim on this quest yet.";
 }
