@@ -16,6 +16,7 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { LeaderboardPage } from "./pages/LeaderboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { ProfilePage } from "./pages/ProfilePage";
 import { QuestLogPage } from "./pages/QuestLogPage";
 import { SignupPage } from "./pages/SignupPage";
 
@@ -71,6 +72,8 @@ const leaderboardRoute = createRoute({
   component: LeaderboardPage,
 });
 
+const profileRoute = createRoute({ getParentRoute: () => appRoute, path: "/profile", component: ProfilePage });
+
 /** Players get a clear refusal here; the services refuse their tokens on admin routes anyway. */
 function AdminGate() {
   const state = useSession();
@@ -97,6 +100,11 @@ const adminRewardsRoute = createRoute({
   path: "/rewards",
   component: lazyRouteComponent(() => import("./pages/admin/AdminRewardsPage"), "AdminRewardsPage"),
 });
+const adminIncidentsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/incidents",
+  component: lazyRouteComponent(() => import("./pages/admin/AdminIncidentsPage"), "AdminIncidentsPage"),
+});
 const adminUsersRoute = createRoute({
   getParentRoute: () => adminRoute,
   path: "/users",
@@ -110,7 +118,14 @@ const routeTree = rootRoute.addChildren([
     questLogRoute,
     historyRoute,
     leaderboardRoute,
-    adminRoute.addChildren([adminIndexRoute, adminQuestsRoute, adminRewardsRoute, adminUsersRoute]),
+    profileRoute,
+    adminRoute.addChildren([
+      adminIndexRoute,
+      adminQuestsRoute,
+      adminRewardsRoute,
+      adminUsersRoute,
+      adminIncidentsRoute,
+    ]),
   ]),
 ]);
 

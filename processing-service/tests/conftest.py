@@ -101,16 +101,20 @@ def sign_in_body(
     at: datetime | None = None,
     event_id: str | None = None,
     type: str = "UserSignIn",
+    time_zone: object = None,
 ) -> tuple[str, bytes]:
+    data: dict[str, Any] = {
+        "user_id": str(user_id),
+        "user_name": "player",
+        "signed_in_at": (at or datetime.now(UTC)).isoformat(),
+    }
+    if time_zone is not None:
+        data["time_zone"] = time_zone
     event = make_event(
         source="auth-service",
         type=type,
         subject=str(user_id),
-        data={
-            "user_id": str(user_id),
-            "user_name": "player",
-            "signed_in_at": (at or datetime.now(UTC)).isoformat(),
-        },
+        data=data,
         time=at,
         event_id=event_id,
     )

@@ -10,13 +10,32 @@ export const signIn = ({ username, password }: { username: string; password: str
     { auth: false },
   );
 
-export const refreshSession = () =>
-  call<Token>((o) => sdk.refreshApiAuthLoginRefreshPost({ ...o, body: {} }), { auth: false });
+/** `resume`: the app starts on a saved session — auth counts it as a sign-in (DESIGN §10). */
+export const refreshSession = ({ resume = false }: { resume?: boolean } = {}) =>
+  call<Token>((o) => sdk.refreshApiAuthLoginRefreshPost({ ...o, body: resume ? { resume: true } : {} }), {
+    auth: false,
+  });
 
 export const signOut = () => call<unknown>((o) => sdk.logoutApiAuthLogoutPost({ ...o, body: {} }), { auth: false });
 
+/** The browser's IANA zone ("Europe/Paris"); the player's local days are counted in it. */
+export function browserTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const signUp = ({ user_name, password }: { user_name: string; password: string }) =>
-  call<User>((o) => sdk.signupApiAuthSignupPost({ ...o, body: { user_name, password } }), { auth: false });
+  call<User>(
+    (o) => sdk.signupApiAuthSignupPost({ ...o, body: { user_name, password, time_zone: browserTimeZone() } }),
+    { auth: false },
+  );
+
+/** Change the player's zone: at most once every 7 days (409 with `next_change_at` otherwise). */
+export const updateMyTimeZone = (time_zone: string) =>
+  call<User>((o) => sdk.updateMeApiAuthUsersMePatch({ ...o, body: { time_zone } }));
 
 export const getMe = () => call<User>((o) => sdk.readMeApiAuthUsersMeGet(o));
 

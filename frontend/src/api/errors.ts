@@ -16,13 +16,16 @@ export class ApiError extends Error {
   readonly detail: unknown;
   /** Seconds from a `Retry-After` header (throttled sign-in), when the server sent one. */
   readonly retryAfter: number | null;
+  /** The whole error body, for fields beside `detail` (e.g. a 409's `next_change_at`). */
+  readonly body: unknown;
 
-  constructor(status: number, detail: unknown, retryAfter: number | null = null) {
+  constructor(status: number, detail: unknown, retryAfter: number | null = null, body: unknown = undefined) {
     super(describeDetail(detail) || `Request failed (${status})`);
     this.name = "ApiError";
     this.status = status;
     this.detail = detail;
     this.retryAfter = retryAfter;
+    this.body = body;
   }
 }
 

@@ -80,7 +80,7 @@ export async function call<T>(
   if (!response.ok) {
     const body = result.error as { detail?: unknown } | string | undefined;
     const detail = typeof body === "object" && body !== null && "detail" in body ? body.detail : (body ?? response.statusText);
-    throw new ApiError(response.status, detail, parseRetryAfter(response.headers.get("Retry-After")));
+    throw new ApiError(response.status, detail, parseRetryAfter(response.headers.get("Retry-After")), body);
   }
   return result.data as T;
 }

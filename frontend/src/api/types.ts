@@ -42,6 +42,12 @@ export interface QuestInput {
   /** ISO instants; null means no bound. */
   starts_at: string | null;
   ends_at: string | null;
+  /** Player time (DESIGN §10). */
+  reset: "none" | "daily" | "weekly";
+  grace_days: number;
+  cooldown_s: number;
+  /** null: earned rewards never expire. */
+  claim_within_s: number | null;
 }
 
 /**

@@ -20,6 +20,7 @@ function token(name: string, lifetimeS: number): string {
 }
 
 const auth = { refreshCalls: 0, meStatus: 200, refreshOk: true, refreshStatus: 200, lastBearer: "" };
+const refreshBodies: string[] = [];
 let server: Server;
 
 beforeAll(async () => {
@@ -37,6 +38,7 @@ beforeAll(async () => {
       }
       if (req.url === "/api/auth/login/refresh") {
         auth.refreshCalls++;
+        refreshBodies.push(body);
         if (!auth.refreshOk) return json(401, { detail: "Refresh token revoked" });
         if (auth.refreshStatus === 403) return json(403, { detail: "Account is banned" });
         if (auth.refreshStatus === 502) return res.writeHead(502, { "Content-Type": "text/plain" }).end("Bad Gateway");
@@ -65,9 +67,19 @@ afterAll(async () => {
 beforeEach(() => {
   Object.assign(auth, { refreshCalls: 0, meStatus: 200, refreshOk: true, refreshStatus: 200, lastBearer: "" });
   session.end("signed_out");
+  refreshBodies.length = 0;
 });
 
 describe("SessionStore", () => {
+  it("says the session resumed on its first refresh at start, and only then", async () => {
+    const fresh = new SessionStore();
+    await fresh.restore();
+    expect(fresh.getState().status).toBe("authenticated");
+    await fresh.refresh();
+    expect(refreshBodies.map((b) => JSON.parse(b))).toEqual([{ resume: true }, {}]);
+    fresh.end("signed_out");
+  });
+
   it("starts anonymous when there is no session to restore", async () => {
     const fresh = new SessionStore();
     auth.refreshOk = false;

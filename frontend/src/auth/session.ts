@@ -28,6 +28,8 @@ export class SessionStore {
   private inflight: Promise<RefreshOutcome> | null = null;
   private failures = 0;
   private wake: (() => void) | null = null;
+  /** The next successful refresh is the app starting on a saved session: a resumed sign-in. */
+  private resumeNext = false;
 
   constructor() {
     // The outage banner's Retry button (and its backoff) retries a refresh that found no server.
@@ -66,6 +68,7 @@ export class SessionStore {
    * Retry) instead of showing a sign-in form to someone whose cookie is still good.
    */
   async restore(): Promise<void> {
+    this.resumeNext = true;
     for (;;) {
       const outcome = await this.refresh();
       if (outcome !== "unavailable") break;
@@ -111,13 +114,16 @@ export class SessionStore {
 
   private async doRefresh(): Promise<RefreshOutcome> {
     try {
-      this.accept(await refreshSession());
+      const resume = this.resumeNext;
+      this.accept(await refreshSession(resume ? { resume: true } : undefined));
+      this.resumeNext = false;
       this.failures = 0;
       return "ok";
     } catch (error) {
       // Only a refusal ends the session. A refused connection or a 502 while auth restarts
       // says nothing about the cookie: keep the session and try again a little later.
       if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+        this.resumeNext = false;
         this.end(error.status === 403 ? "banned" : "expired");
         return "refused";
       }

@@ -11,12 +11,14 @@ const LINKS = [
   { to: "/", label: "Quest log" },
   { to: "/history", label: "History" },
   { to: "/leaderboard", label: "Leaderboard" },
+  { to: "/profile", label: "Profile" },
 ] as const;
 
 const ADMIN_LINKS = [
   { to: "/admin/quests", label: "Quests" },
   { to: "/admin/rewards", label: "Rewards" },
   { to: "/admin/users", label: "Players" },
+  { to: "/admin/incidents", label: "Incidents" },
 ] as const;
 
 export function AppLayout() {

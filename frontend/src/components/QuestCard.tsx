@@ -3,6 +3,7 @@ import type { QuestProgress } from "../api/types";
 import { progressView } from "../lib/progress";
 import { ClaimButton } from "./ClaimButton";
 import { ItemIcon } from "./ItemIcon";
+import { QuestTimeNotes } from "./QuestTimeNotes";
 
 export function QuestCard({
   progress,
@@ -78,6 +79,7 @@ export function QuestCard({
             {view.completionsText}
           </Text>
         </Stack>
+        <QuestTimeNotes progress={progress} />
         <ClaimButton progress={progress} pending={pending} disabled={disabled} onClaim={onClaim} />
       </Stack>
     </Card>

@@ -1,6 +1,5 @@
 import { Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError } from "../api/errors";
 import { claimQuest } from "../api/processing";
 import { keys, queries } from "../api/queries";
 import type { Page, QuestProgress } from "../api/types";
@@ -8,6 +7,7 @@ import { Balances } from "../components/Balances";
 import { LoadError } from "../components/LoadError";
 import { QuestCard } from "../components/QuestCard";
 import { showError, showToast } from "../components/toast";
+import { claimRefusal } from "../lib/playerTime";
 import { useReachable } from "../components/useReachable";
 import { formatAmount } from "../lib/format";
 import { sortForQuestLog } from "../lib/progress";
@@ -35,7 +35,7 @@ export function QuestLogPage() {
       void queryClient.invalidateQueries({ queryKey: keys.me });
     },
     onError: (error) => {
-      showError(error, error instanceof ApiError && error.status === 409 ? "Nothing to claim on this quest yet." : undefined);
+      showError(error, claimRefusal(error));
       void queryClient.invalidateQueries({ queryKey: keys.myQuests });
     },
   });

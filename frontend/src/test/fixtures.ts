@@ -32,6 +32,13 @@ export function progressItem(overrides: Partial<QuestProgress> = {}, questOverri
     claimed: 0,
     claimable: 0,
     status: "in_progress",
+    time_zone: "UTC",
+    period_ends_at: null,
+    grace_left: 0,
+    next_count_at: null,
+    expiring: [],
+    expired: 0,
+    counted_today: false,
     ...overrides,
   };
 }

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
+from processing_service.progress.service import PlayerTime
+from quest_common.db import utcnow
 
 
 class RewardEmbeddedPublic(BaseModel):
@@ -44,7 +47,18 @@ class QuestPublic(BaseModel):
     ends_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    reset: Literal["none", "daily", "weekly"] = "none"
+    grace_days: int = 0
+    cooldown_s: int = 0
+    claim_within_s: int | None = None
     reward: RewardEmbeddedPublic
+
+
+class ExpiringRewardPublic(BaseModel):
+    """An earned, unclaimed reward that is lost if not claimed by `expires_at`."""
+
+    earned_at: datetime
+    expires_at: datetime
 
 
 class QuestProgressPublic(BaseModel):
@@ -56,6 +70,20 @@ class QuestProgressPublic(BaseModel):
     claimed: int
     claimable: int
     status: Literal["in_progress", "claimable", "done"]
+    # Player time (DESIGN §10), all in the player's zone: the one their latest sign-in carried.
+    time_zone: str = Field(description="The player's IANA zone these fields are computed in")
+    period_ends_at: datetime | None = Field(
+        description="The next reset (UTC instant of the player's local midnight); null: none"
+    )
+    grace_left: int = Field(description="Missed days the current streak can still absorb")
+    next_count_at: datetime | None = Field(
+        description="When the next sign-in can count (cooldown, next local day); null: now"
+    )
+    expiring: list[ExpiringRewardPublic] = Field(
+        description="Unclaimed rewards that will expire, soonest first"
+    )
+    expired: int = Field(description="Earned rewards lost because they were not claimed in time")
+    counted_today: bool = Field(description="A sign-in already counted on the player's local today")
 
 
 class QuestProgressList(BaseModel):
@@ -86,8 +114,22 @@ class EventList(BaseModel):
     count: int
 
 
-def progress_item(quest: dict[str, Any], state: ProgressState) -> QuestProgressPublic:
+def progress_item(
+    quest: dict[str, Any],
+    state: ProgressState,
+    *,
+    player: PlayerTime | None = None,
+    now: datetime | None = None,
+) -> QuestProgressPublic:
     rule = QuestRule.from_catalog(quest)
+    player = player or PlayerTime()
+    now = now or utcnow()
+    zone = player.zone
+    earned_at = player.earned_at(rule.quest_id)
+    # Rewards past their deadline count as expired from that moment, before a claim marks them.
+    late = min(rules.expired(rule, earned_at, now=now), max(state.claimable, 0))
+    if late:
+        state = dataclasses.replace(state, expired=state.expired + late)
     return QuestProgressPublic(
         quest=QuestPublic.model_validate(quest),
         streak=state.streak,
@@ -96,5 +138,15 @@ def progress_item(quest: dict[str, Any], state: ProgressState) -> QuestProgressP
         duplication=rule.duplication,
         claimed=state.claimed,
         claimable=state.claimable,
-        status=rules.status(rule, state),
+        status=rules.status(rule, state, at=now, zone=zone),
+        time_zone=zone,
+        period_ends_at=rules.period_ends_at(rule, now=now, zone=zone),
+        grace_left=rules.grace_left(rule, state, now=now, zone=zone, incidents=player.incidents),
+        next_count_at=rules.next_count_at(rule, state, now=now, zone=zone),
+        expiring=[
+            ExpiringRewardPublic(earned_at=e.earned_at, expires_at=e.expires_at)
+            for e in rules.expiring(rule, earned_at, now=now)
+        ],
+        expired=state.expired,
+        counted_today=state.last_day is not None and state.last_day == rules.local_date(now, zone),
     )

@@ -6,17 +6,29 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import Column, DateTime, Index, text
 from sqlmodel import Field, SQLModel
 
 from quest_common.db import utcnow
 
-GrantStatus = Literal["pending", "credited"]
+# `earned`: a reward of a quest whose rewards expire, waiting for the player's claim (never
+# delivered in that state); a claim turns the oldest one `pending`, and one claimed too late
+# becomes `expired`.
+GrantStatus = Literal["earned", "pending", "credited", "expired"]
 
 
 class Grant(SQLModel, table=True):
     __tablename__ = "reward_grant"
-    __table_args__ = (Index("ix_grant_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_grant_pending", "status", "next_attempt_at"),
+        Index(
+            "ix_grant_earned",
+            "user_id",
+            "quest_id",
+            "earned_at",
+            postgresql_where=text("status = 'earned'"),
+        ),
+    )
 
     grant_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID = Field(index=True)
@@ -33,6 +45,10 @@ class Grant(SQLModel, table=True):
     )
     next_attempt_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    # When the reward was earned (the completing sign-in's time); the expiry counts from it.
+    earned_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     credited_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)

@@ -22,6 +22,14 @@ class QuestProgress(SQLModel, table=True):
     completed: int = 0
     claimed: int = 0
     last_day: date | None = None
+    # Player time (DESIGN §10): only quests using the matching rule ever set these.
+    last_counted_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    period: date | None = None
+    period_completed: int = 0
+    grace_used: int = 0
+    expired: int = 0
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -59,6 +59,11 @@ def _zone_named(name: str) -> tzinfo:
         return UTC
 
 
+def is_known_zone(name: str) -> bool:
+    """Whether `name` is an IANA zone this machine can load (UTC always is)."""
+    return name in ("UTC", "Etc/UTC") or _zone_named(name) is not UTC
+
+
 def zone_of(zone: Zone) -> tzinfo:
     """The tzinfo for a zone name (unknown or missing → UTC)."""
     if zone is None:

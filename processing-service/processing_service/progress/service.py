@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -14,11 +15,13 @@ from sqlmodel import Session, col
 
 from processing_service.grants import service as grants
 from processing_service.grants.auth_client import AuthClient
+from processing_service.grants.models import Grant
+from processing_service.incidents import service as incidents
 from processing_service.notifications import payloads as sse
 from processing_service.notifications.models import Notification
 from processing_service.progress import payloads, rules
 from processing_service.progress.models import QuestProgress
-from processing_service.progress.rules import ProgressState, QuestRule
+from processing_service.progress.rules import DEFAULT_ZONE, IncidentWindow, ProgressState, QuestRule
 from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from quest_common.db import pg_array, pg_plain_array, utcnow
 
@@ -33,6 +36,7 @@ class ReceivedSignIn:
     type: str
     time: datetime
     source: str = ""
+    time_zone: str = DEFAULT_ZONE  # the player's IANA zone the event carried
 
 
 @dataclass
@@ -57,7 +61,8 @@ _ENSURE_PROGRESS = text(
 _LOCK_PROGRESS = text(
     """
     SELECT p.user_id::text AS user_id, p.quest_id::text AS quest_id,
-           p.streak, p.completed, p.claimed, p.last_day
+           p.streak, p.completed, p.claimed, p.last_day, p.last_counted_at, p.period,
+           p.period_completed, p.grace_used, p.expired
     FROM quest_progress AS p
     JOIN unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[]) AS t(user_id, quest_id)
       ON p.user_id = t.user_id AND p.quest_id = t.quest_id
@@ -69,11 +74,15 @@ _UPDATE_PROGRESS = text(
     """
     UPDATE quest_progress AS p
     SET streak = t.streak, completed = t.completed, claimed = t.claimed, last_day = t.day,
-        updated_at = :now
+        last_counted_at = t.counted_at, period = t.period,
+        period_completed = t.period_completed, grace_used = t.grace_used, updated_at = :now
     FROM unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[],
                 CAST(:streaks AS text)::int[], CAST(:completed AS text)::int[],
-                CAST(:claimed AS text)::int[], CAST(:days AS text)::date[])
-         AS t(user_id, quest_id, streak, completed, claimed, day)
+                CAST(:claimed AS text)::int[], CAST(:days AS text)::date[],
+                CAST(:counted_at AS text)::timestamptz[], CAST(:periods AS text)::date[],
+                CAST(:period_completed AS text)::int[], CAST(:grace_used AS text)::int[])
+         AS t(user_id, quest_id, streak, completed, claimed, day, counted_at, period,
+              period_completed, grace_used)
     WHERE p.user_id = t.user_id AND p.quest_id = t.quest_id
     """
 )
@@ -85,14 +94,31 @@ def _by_key(item: tuple[tuple[str, str], ProgressState]) -> tuple[str, str]:
 
 def _state(row: Any) -> ProgressState:
     return ProgressState(
-        streak=row.streak, completed=row.completed, claimed=row.claimed, last_day=row.last_day
+        streak=row.streak,
+        completed=row.completed,
+        claimed=row.claimed,
+        last_day=row.last_day,
+        last_counted_at=row.last_counted_at,
+        period=row.period,
+        period_completed=row.period_completed,
+        grace_used=row.grace_used,
+        expired=row.expired,
     )
+
+
+def _event_order(event: ReceivedSignIn) -> tuple[datetime, str]:
+    return (event.time, event.event_id)
 
 
 def apply_sign_ins(
     *, uow: UnitOfWork, events: Sequence[ReceivedSignIn], quests: Sequence[QuestRule]
 ) -> BatchResult:
-    """Apply fresh (first-seen) sign-ins, in consumption order, to progress; the caller commits.
+    """Apply fresh (first-seen) sign-ins to progress; the caller commits.
+
+    Within the batch each player's events are applied in event-time order (the order their
+    `seq` was given in), each on the local date of the zone it carried; a late event from an
+    earlier batch never counts a local date that is not after the last counted one (the rules
+    see to it: DESIGN §13.8).
 
     The progress rows of the batch's players are locked in a stable order (two workers never race
     on one player and never deadlock each other), the rules run in memory, and the changed rows,
@@ -124,17 +150,20 @@ def apply_sign_ins(
         (r.user_id, r.quest_id): _state(r) for r in rows
     }
     original = dict(states)
+    windows: Sequence[IncidentWindow] = incidents.windows(session=session)
 
     new_grants: list[dict[str, Any]] = []
     notes: list[Notification] = []
     # Many players share a state: build (and later serialize) each distinct payload once.
     check_ins: dict[tuple[uuid.UUID, ProgressState], dict[str, Any]] = {}
-    for event in fresh:  # consumption order
+    for event in sorted(fresh, key=_event_order):
         for quest in sign_in_quests:
             if not rules.applies_to(quest, event_type=event.type, at=event.time):
                 continue
             key = (user_text[event.user_id], quest_text[quest.quest_id])
-            step = rules.apply_sign_in(quest, states[key], at=event.time)
+            step = rules.apply_sign_in(
+                quest, states[key], at=event.time, zone=event.time_zone, incidents=windows
+            )
             states[key] = step.state
             payload = check_ins.get((quest.quest_id, step.state))
             if payload is None:
@@ -153,7 +182,24 @@ def apply_sign_ins(
             if step.auto_credit:
                 new_grants.append(
                     _grant_row(
-                        user_id=event.user_id, quest=quest, reason="quest_auto_claim", now=now
+                        user_id=event.user_id,
+                        quest=quest,
+                        reason="quest_auto_claim",
+                        now=now,
+                        earned_at=event.time,
+                    )
+                )
+            elif step.earned and quest.claim_within_s is not None:
+                # A reward that expires is stored when earned: its claim deadline counts from
+                # `earned_at`, and a claim takes the oldest one still in time.
+                new_grants.append(
+                    _grant_row(
+                        user_id=event.user_id,
+                        quest=quest,
+                        reason="quest_claim",
+                        now=now,
+                        earned_at=event.time,
+                        status="earned",
                     )
                 )
 
@@ -168,6 +214,10 @@ def apply_sign_ins(
                 "completed": pg_plain_array([s.completed for _, s in changed]),
                 "claimed": pg_plain_array([s.claimed for _, s in changed]),
                 "days": pg_array([s.last_day for _, s in changed]),
+                "counted_at": pg_array([s.last_counted_at for _, s in changed]),
+                "periods": pg_array([s.period for _, s in changed]),
+                "period_completed": pg_plain_array([s.period_completed for _, s in changed]),
+                "grace_used": pg_plain_array([s.grace_used for _, s in changed]),
                 "now": now,
             },
         )
@@ -184,8 +234,10 @@ def _grant_row(
     reason: str,
     now: datetime,
     next_attempt_at: datetime | None = None,
+    earned_at: datetime | None = None,
+    status: str = "pending",
 ) -> dict[str, Any]:
-    return grants.grant_row(
+    row = grants.grant_row(
         user_id=user_id,
         quest_id=quest.quest_id,
         quest_title=quest.title,
@@ -195,9 +247,17 @@ def _grant_row(
         now=now,
         next_attempt_at=next_attempt_at,
     )
+    # Every row of one bulk insert has the same keys.
+    return {**row, "earned_at": earned_at, "status": status}
 
 
 # -- reads and claims ------------------------------------------------------------------------
+
+# The player's zone is the one their latest recorded sign-in carried (the sign-in table belongs
+# to `signins`, which imports this module: a plain statement keeps the imports one way).
+_PLAYER_ZONE = text(
+    "SELECT time_zone FROM sign_in_event WHERE user_id = :user ORDER BY seq DESC LIMIT 1"
+)
 
 
 def progress_states(
@@ -214,6 +274,36 @@ def progress_states(
 
 
 @dataclass(frozen=True, slots=True)
+class PlayerTime:
+    """What a player's quest list needs beyond the states: their zone, the incidents, and when
+    each unclaimed reward of an expiring quest was earned (oldest first)."""
+
+    zone: str = DEFAULT_ZONE
+    incidents: Sequence[IncidentWindow] = ()
+    unclaimed: dict[uuid.UUID, list[datetime]] = field(default_factory=dict)
+
+    def earned_at(self, quest_id: uuid.UUID) -> list[datetime]:
+        return self.unclaimed.get(quest_id, [])
+
+
+def player_time(*, session: Session, user_id: uuid.UUID) -> PlayerTime:
+    zone = session.execute(_PLAYER_ZONE, {"user": user_id}).scalar()
+    unclaimed: dict[uuid.UUID, list[datetime]] = {}
+    for row in session.execute(
+        select(col(Grant.quest_id), col(Grant.earned_at))
+        .where(and_(col(Grant.user_id) == user_id, col(Grant.status) == "earned"))
+        .order_by(col(Grant.earned_at))
+    ).all():
+        if row.earned_at is not None:
+            unclaimed.setdefault(row.quest_id, []).append(row.earned_at)
+    return PlayerTime(
+        zone=zone or DEFAULT_ZONE,
+        incidents=incidents.windows(session=session),
+        unclaimed=unclaimed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     state: ProgressState
     grant: grants.GrantData
@@ -221,14 +311,22 @@ class Claim:
 
 
 def claim(
-    *, uow: UnitOfWork, user_id: uuid.UUID, quest: QuestRule, retry_in_s: float = 5.0
+    *,
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    quest: QuestRule,
+    retry_in_s: float = 5.0,
+    now: datetime | None = None,
 ) -> Claim:
     """Claim one earned reward: progress and grant change in this one transaction (caller commits).
 
     The progress row is locked, so parallel claims are serialized and each earned reward is
-    claimed once. Raises rules.NothingToClaimError.
+    claimed once. The oldest earned reward still in time is taken; those past their deadline
+    are marked expired first. Raises rules.NothingToClaimError, or rules.RewardExpiredError when
+    every reward left has expired (the expiry marks are written: the caller commits them).
     """
     session = uow.session
+    now = now or utcnow()
     row = session.execute(
         select(QuestProgress.__table__)  # type: ignore[attr-defined]
         .where(
@@ -240,21 +338,60 @@ def claim(
         .with_for_update()
     ).first()
     state = _state(row) if row is not None else ProgressState()
+    earned = session.execute(
+        select(col(Grant.grant_id), col(Grant.earned_at))
+        .where(
+            and_(
+                col(Grant.user_id) == user_id,
+                col(Grant.quest_id) == quest.quest_id,
+                col(Grant.status) == "earned",
+            )
+        )
+        .order_by(col(Grant.earned_at), col(Grant.grant_id))
+        .with_for_update()
+    ).all()
+    lost = [g.grant_id for g in earned if rules.is_expired(quest, earned_at=g.earned_at, now=now)]
+    live = [g.grant_id for g in earned if g.grant_id not in lost]
+    if lost and row is not None:
+        session.execute(
+            Grant.__table__.update()  # type: ignore[attr-defined]
+            .where(col(Grant.grant_id).in_(lost))
+            .values(status="expired")
+        )
+        state = dataclasses.replace(
+            state, expired=state.expired + min(len(lost), max(state.claimable, 0))
+        )
+        session.execute(
+            QuestProgress.__table__.update()  # type: ignore[attr-defined]
+            .where(QuestProgress.id == row.id)
+            .values(expired=state.expired, updated_at=now)
+        )
+    if state.claimable <= 0 and state.expired > 0 and not live:
+        raise rules.RewardExpiredError(quest.quest_id)
     new_state = rules.claim(quest, state)  # raises when nothing is claimable
     assert row is not None
-    now = utcnow()
     session.execute(
         QuestProgress.__table__.update()  # type: ignore[attr-defined]
         .where(QuestProgress.id == row.id)
         .values(claimed=new_state.claimed, updated_at=now)
     )
     # Credited right away by claim_reward; the worker's delivery loop only steps in if that fails.
+    next_attempt_at = now + timedelta(seconds=retry_in_s)
+    if live:
+        taken = session.execute(
+            Grant.__table__.update()  # type: ignore[attr-defined]
+            .where(col(Grant.grant_id) == live[0])
+            .values(status="pending", next_attempt_at=next_attempt_at)
+            .returning(*Grant.__table__.c)  # type: ignore[attr-defined]
+        ).one()
+        return Claim(state=new_state, grant=grants.GrantData.of(taken))
+    # A reward earned before its quest's rewards could expire has no stored grant yet.
     values = _grant_row(
         user_id=user_id,
         quest=quest,
         reason="quest_claim",
         now=now,
-        next_attempt_at=now + timedelta(seconds=retry_in_s),
+        next_attempt_at=next_attempt_at,
     )
     grants.add_grants(uow=uow, rows=[values])
     return Claim(state=new_state, grant=grants.GrantData.of(SimpleNamespace(**values)))
@@ -265,7 +402,11 @@ def claim_reward(
 ) -> Claim:
     """Claim, commit (the claim and its grant are durable before auth is called), then credit."""
     with uow_factory() as uow:
-        claimed = claim(uow=uow, user_id=user_id, quest=quest)
+        try:
+            claimed = claim(uow=uow, user_id=user_id, quest=quest)
+        except rules.RewardExpiredError:
+            uow.commit()  # keep the expiry marks: the rewards are lost either way
+            raise
         uow.commit()
     credited = grants.deliver(uow_factory=uow_factory, auth=auth, grant=claimed.grant)
     return Claim(state=claimed.state, grant=claimed.grant, credited=credited)

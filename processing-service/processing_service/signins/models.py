@@ -26,6 +26,9 @@ class SignInEvent(SQLModel, table=True):
     user_name: str = Field(default="", max_length=64)
     type: str = Field(max_length=64)
     source: str = Field(default="", max_length=256)
+    # The player's zone the event carried (IANA name; UTC when missing or unknown), so a replay
+    # or a trace recomputes the same local dates the worker used.
+    time_zone: str = Field(default="UTC", max_length=64)
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     recorded_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)

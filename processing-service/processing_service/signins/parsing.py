@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import ValidationError
 
+from processing_service.progress.rules import DEFAULT_ZONE, is_known_zone
 from processing_service.progress.service import ReceivedSignIn
 from quest_common.events import CloudEvent, EventType, parse_envelope
 
 
 class InvalidMessageError(ValueError):
     """The message can never be processed: it goes to the dead-letter queue."""
+
+
+def player_zone(data: Any) -> str:
+    """The zone a sign-in carried (DESIGN §10): missing, not a string or a name this machine does
+    not know → UTC. Never a reason to dead-letter: the sign-in still counts, on UTC days."""
+    value = data.get("time_zone") if isinstance(data, dict) else None
+    if isinstance(value, str) and len(value) <= 64 and is_known_zone(value):
+        return value
+    return DEFAULT_ZONE
 
 
 def parse_sign_in(body: bytes) -> ReceivedSignIn | None:
@@ -36,6 +47,7 @@ def parse_sign_in(body: bytes) -> ReceivedSignIn | None:
                 type=raw["type"],
                 time=raw["time"],
                 source=raw["source"],
+                time_zone=player_zone(raw["data"]),
             )
     try:
         event = CloudEvent.from_json(body)
@@ -55,4 +67,5 @@ def parse_sign_in(body: bytes) -> ReceivedSignIn | None:
         type=event.type,
         time=event.time,
         source=event.source,
+        time_zone=player_zone(event.data),
     )

@@ -16,13 +16,14 @@ from quest_common.db import pg_array, utcnow
 
 _INSERT_EVENTS = text(
     """
-    INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
-    SELECT t.id, t.user_id, t.name, t.type, t.source, t.at, :now
+    INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, time_zone, occurred_at,
+                               recorded_at)
+    SELECT t.id, t.user_id, t.name, t.type, t.source, t.zone, t.at, :now
     FROM unnest(CAST(:ids AS text)::text[], CAST(:users AS text)::uuid[],
                 CAST(:names AS text)::text[], CAST(:types AS text)::text[],
-                CAST(:sources AS text)::text[],
+                CAST(:sources AS text)::text[], CAST(:zones AS text)::text[],
                 CAST(:times AS text)::timestamptz[])
-         WITH ORDINALITY AS t(id, user_id, name, type, source, at, ord)
+         WITH ORDINALITY AS t(id, user_id, name, type, source, zone, at, ord)
     ORDER BY t.ord
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id
@@ -48,6 +49,7 @@ def record_sign_ins(*, uow: UnitOfWork, events: Sequence[ReceivedSignIn]) -> lis
             "names": pg_array([e.user_name[:64] for e in batch]),
             "types": pg_array([e.type[:64] for e in batch]),
             "sources": pg_array([e.source[:256] for e in batch]),
+            "zones": pg_array([e.time_zone for e in batch]),
             "times": pg_array([e.time for e in batch]),
             "now": utcnow(),
         },

@@ -29,5 +29,5 @@ def test_domains_never_import_the_ones_before_them() -> None:
 
 
 def test_domains_never_import_the_entry_points_or_the_http_layer() -> None:
-    for domain in [*ORDER, "catalog", "dead_letters"]:
+    for domain in [*ORDER, "catalog", "dead_letters", "incidents"]:
         assert not imported_domains(domain) & {"api", "entrypoints", "bootstrap", "main"}, domain

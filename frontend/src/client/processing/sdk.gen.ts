@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsApiProcessingEventsGetData, AllEventsApiProcessingEventsGetErrors, AllEventsApiProcessingEventsGetResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, DeadLettersApiProcessingDeadLettersGetData, DeadLettersApiProcessingDeadLettersGetErrors, DeadLettersApiProcessingDeadLettersGetResponses, MyEventsApiProcessingMeEventsGetData, MyEventsApiProcessingMeEventsGetErrors, MyEventsApiProcessingMeEventsGetResponses, MyQuestsApiProcessingMeQuestsGetData, MyQuestsApiProcessingMeQuestsGetResponses, NotificationStreamApiProcessingNotificationsStreamGetData, NotificationStreamApiProcessingNotificationsStreamGetErrors, NotificationStreamApiProcessingNotificationsStreamGetResponses, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses, UserQuestsApiProcessingUsersUserIdQuestsGetData, UserQuestsApiProcessingUsersUserIdQuestsGetErrors, UserQuestsApiProcessingUsersUserIdQuestsGetResponses } from './types.gen';
+import type { AllEventsApiProcessingEventsGetData, AllEventsApiProcessingEventsGetErrors, AllEventsApiProcessingEventsGetResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, DeadLettersApiProcessingDeadLettersGetData, DeadLettersApiProcessingDeadLettersGetErrors, DeadLettersApiProcessingDeadLettersGetResponses, DeclareIncidentApiProcessingAdminIncidentsPostData, DeclareIncidentApiProcessingAdminIncidentsPostErrors, DeclareIncidentApiProcessingAdminIncidentsPostResponses, ListIncidentsApiProcessingAdminIncidentsGetData, ListIncidentsApiProcessingAdminIncidentsGetErrors, ListIncidentsApiProcessingAdminIncidentsGetResponses, MyEventsApiProcessingMeEventsGetData, MyEventsApiProcessingMeEventsGetErrors, MyEventsApiProcessingMeEventsGetResponses, MyQuestsApiProcessingMeQuestsGetData, MyQuestsApiProcessingMeQuestsGetResponses, NotificationStreamApiProcessingNotificationsStreamGetData, NotificationStreamApiProcessingNotificationsStreamGetErrors, NotificationStreamApiProcessingNotificationsStreamGetResponses, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses, UserQuestsApiProcessingUsersUserIdQuestsGetData, UserQuestsApiProcessingUsersUserIdQuestsGetErrors, UserQuestsApiProcessingUsersUserIdQuestsGetResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,37 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * List Incidents
+ */
+export const listIncidentsApiProcessingAdminIncidentsGet = <ThrowOnError extends boolean = false>(options?: Options<ListIncidentsApiProcessingAdminIncidentsGetData, ThrowOnError>) => (options?.client ?? client).get<ListIncidentsApiProcessingAdminIncidentsGetResponses, ListIncidentsApiProcessingAdminIncidentsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/incidents',
+    ...options
+});
+
+/**
+ * Declare Incident
+ */
+export const declareIncidentApiProcessingAdminIncidentsPost = <ThrowOnError extends boolean = false>(options: Options<DeclareIncidentApiProcessingAdminIncidentsPostData, ThrowOnError>) => (options.client ?? client).post<DeclareIncidentApiProcessingAdminIncidentsPostResponses, DeclareIncidentApiProcessingAdminIncidentsPostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/incidents',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Withdraw Incident
+ */
+export const withdrawIncidentApiProcessingAdminIncidentsIncidentIdDelete = <ThrowOnError extends boolean = false>(options: Options<WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/incidents/{incident_id}',
+    ...options
+});
 
 /**
  * Dead Letters

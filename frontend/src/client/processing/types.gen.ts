@@ -132,6 +132,22 @@ export type EventPublic = {
 };
 
 /**
+ * ExpiringRewardPublic
+ *
+ * An earned, unclaimed reward that is lost if not claimed by `expires_at`.
+ */
+export type ExpiringRewardPublic = {
+    /**
+     * Earned At
+     */
+    earned_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -139,6 +155,68 @@ export type HttpValidationError = {
      * Detail
      */
     detail?: Array<ValidationError>;
+};
+
+/**
+ * IncidentCreate
+ */
+export type IncidentCreate = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+};
+
+/**
+ * IncidentPublic
+ */
+export type IncidentPublic = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Declared By
+     */
+    declared_by: string;
+    /**
+     * Ends At
+     */
+    ends_at: string;
+    /**
+     * Incident Id
+     */
+    incident_id: string;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Starts At
+     */
+    starts_at: string;
+};
+
+/**
+ * IncidentsPublic
+ */
+export type IncidentsPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<IncidentPublic>;
 };
 
 /**
@@ -172,9 +250,45 @@ export type QuestProgressPublic = {
      */
     completed: number;
     /**
+     * Counted Today
+     *
+     * A sign-in already counted on the player's local today
+     */
+    counted_today: boolean;
+    /**
      * Duplication
      */
     duplication: number;
+    /**
+     * Expired
+     *
+     * Earned rewards lost because they were not claimed in time
+     */
+    expired: number;
+    /**
+     * Expiring
+     *
+     * Unclaimed rewards that will expire, soonest first
+     */
+    expiring: Array<ExpiringRewardPublic>;
+    /**
+     * Grace Left
+     *
+     * Missed days the current streak can still absorb
+     */
+    grace_left: number;
+    /**
+     * Next Count At
+     *
+     * When the next sign-in can count (cooldown, next local day); null: now
+     */
+    next_count_at: string | null;
+    /**
+     * Period Ends At
+     *
+     * The next reset (UTC instant of the player's local midnight); null: none
+     */
+    period_ends_at: string | null;
     quest: QuestPublic;
     /**
      * Status
@@ -188,6 +302,12 @@ export type QuestProgressPublic = {
      * Target
      */
     target: number;
+    /**
+     * Time Zone
+     *
+     * The player's IANA zone these fields are computed in
+     */
+    time_zone: string;
 };
 
 /**
@@ -201,6 +321,14 @@ export type QuestPublic = {
      * Auto Claim
      */
     auto_claim?: boolean;
+    /**
+     * Claim Within S
+     */
+    claim_within_s?: number | null;
+    /**
+     * Cooldown S
+     */
+    cooldown_s?: number;
     /**
      * Created At
      */
@@ -218,6 +346,10 @@ export type QuestPublic = {
      */
     ends_at?: string | null;
     /**
+     * Grace Days
+     */
+    grace_days?: number;
+    /**
      * Is Active
      */
     is_active?: boolean;
@@ -229,6 +361,10 @@ export type QuestPublic = {
      * Quest Id
      */
     quest_id: string;
+    /**
+     * Reset
+     */
+    reset?: 'none' | 'daily' | 'weekly';
     reward: RewardEmbeddedPublic;
     /**
      * Reward Id
@@ -313,6 +449,103 @@ export type ValidationError = {
      */
     type: string;
 };
+
+export type ListIncidentsApiProcessingAdminIncidentsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/processing/admin/incidents';
+};
+
+export type ListIncidentsApiProcessingAdminIncidentsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListIncidentsApiProcessingAdminIncidentsGetError = ListIncidentsApiProcessingAdminIncidentsGetErrors[keyof ListIncidentsApiProcessingAdminIncidentsGetErrors];
+
+export type ListIncidentsApiProcessingAdminIncidentsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: IncidentsPublic;
+};
+
+export type ListIncidentsApiProcessingAdminIncidentsGetResponse = ListIncidentsApiProcessingAdminIncidentsGetResponses[keyof ListIncidentsApiProcessingAdminIncidentsGetResponses];
+
+export type DeclareIncidentApiProcessingAdminIncidentsPostData = {
+    body: IncidentCreate;
+    path?: never;
+    query?: never;
+    url: '/api/processing/admin/incidents';
+};
+
+export type DeclareIncidentApiProcessingAdminIncidentsPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeclareIncidentApiProcessingAdminIncidentsPostError = DeclareIncidentApiProcessingAdminIncidentsPostErrors[keyof DeclareIncidentApiProcessingAdminIncidentsPostErrors];
+
+export type DeclareIncidentApiProcessingAdminIncidentsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: IncidentPublic;
+};
+
+export type DeclareIncidentApiProcessingAdminIncidentsPostResponse = DeclareIncidentApiProcessingAdminIncidentsPostResponses[keyof DeclareIncidentApiProcessingAdminIncidentsPostResponses];
+
+export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Incident Id
+         */
+        incident_id: string;
+    };
+    query?: never;
+    url: '/api/processing/admin/incidents/{incident_id}';
+};
+
+export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors = {
+    /**
+     * No such incident
+     */
+    404: unknown;
+    /**
+     * Already started
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteError = WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors[keyof WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors];
+
+export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponse = WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses[keyof WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses];
 
 export type DeadLettersApiProcessingDeadLettersGetData = {
     body?: never;
@@ -484,7 +717,7 @@ export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData = {
 
 export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors = {
     /**
-     * Nothing to claim
+     * Nothing to claim, or the reward expired (`reward expired`)
      */
     409: unknown;
     /**

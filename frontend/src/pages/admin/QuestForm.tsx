@@ -4,10 +4,16 @@ import { useState } from "react";
 import type { Quest, QuestInput, Reward } from "../../api/types";
 import { useReachable } from "../../components/useReachable";
 import { formatAmount } from "../../lib/format";
+import { durationWords, resetWords } from "../../lib/playerTime";
 import { fromLocalInput, questServerErrors, SLUG_HINT, toLocalInput, validateQuest } from "./questValidation";
 
-/** The form edits the window as local date-times; the API speaks ISO instants. */
-type QuestFormValues = Omit<QuestInput, "starts_at" | "ends_at"> & { starts_at: string; ends_at: string };
+/** The form edits the window as local date-times (the API speaks ISO instants), and an empty
+ * "claim within" as "" (never expires). */
+type QuestFormValues = Omit<QuestInput, "starts_at" | "ends_at" | "claim_within_s"> & {
+  starts_at: string;
+  ends_at: string;
+  claim_within_s: number | string;
+};
 
 export function questToInput(quest: Quest | null, rewards: Reward[]): QuestInput {
   return {
@@ -22,6 +28,10 @@ export function questToInput(quest: Quest | null, rewards: Reward[]): QuestInput
     is_active: quest?.is_active ?? true,
     starts_at: quest?.starts_at ?? null,
     ends_at: quest?.ends_at ?? null,
+    reset: quest?.reset ?? "none",
+    grace_days: quest?.grace_days ?? 0,
+    cooldown_s: quest?.cooldown_s ?? 0,
+    claim_within_s: quest?.claim_within_s ?? null,
   };
 }
 
@@ -32,7 +42,16 @@ function toInput(values: QuestFormValues): QuestInput {
     duplication: Number(values.duplication),
     starts_at: fromLocalInput(values.starts_at),
     ends_at: fromLocalInput(values.ends_at),
+    grace_days: Number(values.grace_days),
+    cooldown_s: Number(values.cooldown_s),
+    claim_within_s: values.claim_within_s === "" || values.claim_within_s === null ? null : Number(values.claim_within_s),
   };
+}
+
+/** "= 2 days" beside a number of seconds. */
+function secondsHint(value: unknown): string {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? ` (= ${durationWords(n * 1000)})` : "";
 }
 
 /** Only the fields that changed, so a PATCH never overwrites someone else's edit of another field. */
@@ -59,7 +78,12 @@ export function QuestForm({
   const [formError, setFormError] = useState<string | null>(null);
   const initial = questToInput(quest, rewards);
   const form = useForm<QuestFormValues>({
-    initialValues: { ...initial, starts_at: toLocalInput(initial.starts_at), ends_at: toLocalInput(initial.ends_at) },
+    initialValues: {
+      ...initial,
+      starts_at: toLocalInput(initial.starts_at),
+      ends_at: toLocalInput(initial.ends_at),
+      claim_within_s: initial.claim_within_s ?? "",
+    },
     validate: (values) => validateQuest(toInput(values), { creating: quest === null }),
   });
 
@@ -140,6 +164,46 @@ export function QuestForm({
           allowDeselect={false}
           {...form.getInputProps("streak_mode")}
         />
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+          <Select
+            label="Reset"
+            description={`The streak and completions start again: ${resetWords(form.values.reset)}. Duplication is then per period.`}
+            data={[
+              { value: "none", label: "Never" },
+              { value: "daily", label: "Every day" },
+              { value: "weekly", label: "Every week (Monday)" },
+            ]}
+            allowDeselect={false}
+            {...form.getInputProps("reset")}
+          />
+          <NumberInput
+            label="Grace days"
+            description="Missed days forgiven inside one streak (0–7; once-per-day mode only)"
+            min={0}
+            max={7}
+            clampBehavior="none"
+            allowDecimal={false}
+            {...form.getInputProps("grace_days")}
+          />
+          <NumberInput
+            label="Cooldown (seconds)"
+            description={`A sign-in counts only this long after the last counted one (0–86400)${secondsHint(form.values.cooldown_s)}`}
+            min={0}
+            max={86_400}
+            clampBehavior="none"
+            allowDecimal={false}
+            {...form.getInputProps("cooldown_s")}
+          />
+          <NumberInput
+            label="Claim within (seconds)"
+            description={`Empty: never expires. Otherwise an earned reward is lost if not claimed in time${secondsHint(form.values.claim_within_s)}`}
+            min={1}
+            clampBehavior="none"
+            allowDecimal={false}
+            disabled={form.values.auto_claim}
+            {...form.getInputProps("claim_within_s")}
+          />
+        </SimpleGrid>
         <Switch label="Credit the reward automatically" {...form.getInputProps("auto_claim", { type: "checkbox" })} />
         <Switch label="Active" {...form.getInputProps("is_active", { type: "checkbox" })} />
         {/* Sticky: on a short screen the buttons stay in view while the fields scroll. */}

@@ -15,6 +15,10 @@ const valid: QuestInput = {
   is_active: true,
   starts_at: null,
   ends_at: null,
+  reset: "none",
+  grace_days: 0,
+  cooldown_s: 0,
+  claim_within_s: null,
 };
 
 describe("validateQuest", () => {
@@ -38,6 +42,42 @@ describe("validateQuest", () => {
   it("wants the end after the start", () => {
     const errors = validateQuest({ ...valid, starts_at: "2026-01-02T00:00:00Z", ends_at: "2026-01-01T00:00:00Z" }, { creating: true });
     expect(errors.ends_at).toBe("The end must be after the start");
+  });
+});
+
+describe("validateQuest: player time", () => {
+  it("accepts the time rules within their bounds", () => {
+    const rules = { ...valid, reset: "weekly" as const, grace_days: 2, cooldown_s: 3600, claim_within_s: 86_400 };
+    expect(validateQuest(rules, { creating: true })).toEqual({});
+  });
+
+  it("puts each broken rule on its own field", () => {
+    expect(validateQuest({ ...valid, reset: "daily" }, { creating: true })).toEqual({
+      reset: "A daily streak that resets every day could never grow: pick weekly, or count mode",
+    });
+    expect(validateQuest({ ...valid, streak_mode: "count", grace_days: 1 }, { creating: true })).toEqual({
+      grace_days: "Grace days need the once-per-day streak mode (only daily streaks miss days)",
+    });
+    expect(
+      validateQuest({ ...valid, grace_days: 8, cooldown_s: 90_000, claim_within_s: 0 }, { creating: true }),
+    ).toEqual({
+      grace_days: "Grace days: a whole number from 0 to 7",
+      cooldown_s: "Cooldown: whole seconds from 0 to 86400 (one day)",
+      claim_within_s: "Claim within: whole seconds, at least 1 (empty: never expires)",
+    });
+  });
+
+  it("puts the catalog's time-rule 422s on the right field", () => {
+    const error = new ApiError(422, [
+      { loc: ["body", "reset"], msg: "reset daily with streak_mode daily is meaningless: the streak would start again" },
+      { loc: ["body", "cooldown_s"], msg: "Input should be less than or equal to 86400" },
+      { loc: ["body", "grace_days"], msg: "grace_days needs streak_mode daily (only daily streaks miss days)" },
+    ]);
+    expect(questServerErrors(error)).toEqual({
+      reset: "A daily streak that resets every day could never grow: pick weekly, or count mode",
+      cooldown_s: "Cooldown (seconds) must be at most 86400",
+      grace_days: "Grace days need the once-per-day streak mode (only daily streaks miss days)",
+    });
   });
 });
 

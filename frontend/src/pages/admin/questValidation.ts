@@ -36,6 +36,23 @@ export function validateQuest(values: QuestInput, { creating }: { creating: bool
   if (values.starts_at && values.ends_at && Date.parse(values.ends_at) <= Date.parse(values.starts_at)) {
     errors.ends_at = "The end must be after the start";
   }
+  // Player time: the catalog's 422 rules, in words.
+  if (values.streak_mode === "daily" && values.reset === "daily") {
+    errors.reset = "A daily streak that resets every day could never grow: pick weekly, or count mode";
+  }
+  const grace = Number(values.grace_days);
+  if (!Number.isInteger(grace) || grace < 0 || grace > 7) errors.grace_days = "Grace days: a whole number from 0 to 7";
+  else if (grace > 0 && values.streak_mode !== "daily") {
+    errors.grace_days = "Grace days need the once-per-day streak mode (only daily streaks miss days)";
+  }
+  const cooldown = Number(values.cooldown_s);
+  if (!Number.isInteger(cooldown) || cooldown < 0 || cooldown > 86_400) {
+    errors.cooldown_s = "Cooldown: whole seconds from 0 to 86400 (one day)";
+  }
+  if (values.claim_within_s !== null) {
+    const within = Number(values.claim_within_s);
+    if (!Number.isInteger(within) || within < 1) errors.claim_within_s = "Claim within: whole seconds, at least 1 (empty: never expires)";
+  }
   return errors;
 }
 
@@ -51,14 +68,33 @@ const FIELDS = [
   "is_active",
   "starts_at",
   "ends_at",
+  "reset",
+  "grace_days",
+  "cooldown_s",
+  "claim_within_s",
 ] as const;
+
+const LABELS: Record<string, string> = {
+  grace_days: "Grace days",
+  cooldown_s: "Cooldown (seconds)",
+  claim_within_s: "Claim within (seconds)",
+};
 
 /** The catalog's words for a field, rewritten where pydantic's are for programmers. */
 function inWords(field: string, message: string): string {
   if (/pattern/i.test(message)) return SLUG_HINT;
+  const label = LABELS[field] ?? `${field.charAt(0).toUpperCase()}${field.slice(1)}`;
   const min = /greater than or equal to (\d+)/.exec(message);
-  if (min) return `${field.charAt(0).toUpperCase()}${field.slice(1)} must be at least ${min[1]}`;
+  if (min) return `${label} must be at least ${min[1]}`;
   if (/ends_at must be after starts_at/.test(message)) return "The end must be after the start";
+  const max = /less than or equal to (\d+)/.exec(message);
+  if (max) return `${label} must be at most ${max[1]}`;
+  if (/reset daily with streak_mode daily/.test(message)) {
+    return "A daily streak that resets every day could never grow: pick weekly, or count mode";
+  }
+  if (/grace_days needs streak_mode daily/.test(message)) {
+    return "Grace days need the once-per-day streak mode (only daily streaks miss days)";
+  }
   return message;
 }
 

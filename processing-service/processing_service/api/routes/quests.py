@@ -16,6 +16,7 @@ from processing_service.api.deps import (
 from processing_service.api.schemas import ClaimResult, QuestProgressList, progress_item
 from processing_service.progress import rules, service
 from processing_service.progress.rules import ProgressState, QuestRule
+from quest_common.db import utcnow
 
 router = APIRouter()
 
@@ -31,8 +32,11 @@ def _quest_list(session: SessionDep, cache: CacheDep, user_id: uuid.UUID) -> Que
     quests = cache.quests()
     ids = [uuid.UUID(str(q["quest_id"])) for q in quests]
     states = service.progress_states(session=session, user_id=user_id, quest_ids=ids)
+    player = service.player_time(session=session, user_id=user_id)
+    now = utcnow()
     items = [
-        progress_item(q, states.get(i, ProgressState())) for q, i in zip(quests, ids, strict=True)
+        progress_item(q, states.get(i, ProgressState()), player=player, now=now)
+        for q, i in zip(quests, ids, strict=True)
     ]
     return QuestProgressList(data=items, count=len(items))
 
@@ -46,12 +50,13 @@ def my_quests(claims: CurrentClaims, session: SessionDep, cache: CacheDep) -> Qu
     "/me/quests/{quest_id}/claim",
     responses={
         202: {"model": ClaimResult, "description": "Claimed; credited once auth is back"},
-        409: {"description": "Nothing to claim"},
+        409: {"description": "Nothing to claim, or the reward expired (`reward expired`)"},
     },
 )
 def claim_reward(
     quest_id: uuid.UUID,
     claims: CurrentClaims,
+    session: SessionDep,
     cache: CacheDep,
     runtime: RuntimeDep,
     response: Response,
@@ -67,12 +72,15 @@ def claim_reward(
             user_id=user_id,
             quest=QuestRule.from_catalog(quest),
         )
+    except rules.RewardExpiredError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, "reward expired") from exc
     except rules.NothingToClaimError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, "Nothing to claim on this quest") from exc
     if not claimed.credited:
         response.status_code = status.HTTP_202_ACCEPTED
+    player = service.player_time(session=session, user_id=user_id)
     return ClaimResult(
-        progress=progress_item(quest, claimed.state),
+        progress=progress_item(quest, claimed.state, player=player),
         grant_id=str(claimed.grant.grant_id),
         item=claimed.grant.item,
         qty=claimed.grant.qty,

@@ -1,0 +1,15 @@
+import * as sdk from "../client/processing";
+import type { IncidentPublic } from "../client/processing";
+import { call } from "./http";
+import type { Page } from "./types";
+
+export type Incident = IncidentPublic;
+
+export const listIncidents = () =>
+  call<Page<Incident>>((o) => sdk.listIncidentsApiProcessingAdminIncidentsGet({ ...o, query: { limit: 100 } }));
+
+export const declareIncident = (body: { starts_at: string; ends_at: string; reason: string }) =>
+  call<Incident>((o) => sdk.declareIncidentApiProcessingAdminIncidentsPost({ ...o, body }));
+
+export const withdrawIncident = (incident_id: string) =>
+  call<unknown>((o) => sdk.withdrawIncidentApiProcessingAdminIncidentsIncidentIdDelete({ ...o, path: { incident_id } }));

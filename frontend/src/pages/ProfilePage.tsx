@@ -1,0 +1,14 @@
+import { Stack, Title } from "@mantine/core";
+import { TimeZoneSection } from "../components/profile/TimeZoneSection";
+
+/** The player's profile: one small component per section. */
+export function ProfilePage() {
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Profile
+      </Title>
+      <TimeZoneSection />
+    </Stack>
+  );
+}

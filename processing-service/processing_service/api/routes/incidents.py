@@ -1,0 +1,55 @@
+"""Admin: operator incidents (a local day overlapping one never breaks a daily streak)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from processing_service.api.deps import AdminClaims, SessionDep
+from processing_service.incidents import service
+from processing_service.incidents.schemas import IncidentCreate, IncidentPublic, IncidentsPublic
+
+router = APIRouter(prefix="/admin/incidents")
+
+
+@router.get("")
+def list_incidents(
+    _admin: AdminClaims,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> IncidentsPublic:
+    rows, count = service.list_incidents(session=session, limit=limit, offset=offset)
+    return IncidentsPublic(data=[IncidentPublic.model_validate(r) for r in rows], count=count)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def declare_incident(
+    body: IncidentCreate, admin: AdminClaims, session: SessionDep
+) -> IncidentPublic:
+    incident = service.declare(
+        session=session,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        reason=body.reason,
+        actor=admin.sub[:128],
+    )
+    return IncidentPublic.model_validate(incident)
+
+
+@router.delete(
+    "/{incident_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"description": "No such incident"}, 409: {"description": "Already started"}},
+)
+def withdraw_incident(incident_id: uuid.UUID, _admin: AdminClaims, session: SessionDep) -> None:
+    try:
+        service.withdraw(session=session, incident_id=incident_id)
+    except service.IncidentNotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Incident not found") from exc
+    except service.IncidentStartedError as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "The incident has started: it can no longer be withdrawn"
+        ) from exc

@@ -1,0 +1,98 @@
+"""Declare, list and withdraw incidents, and the windows the worker hands to the rules.
+
+Each function owns its transaction (it commits). The worker reads the windows through a short
+cache: an incident is declared a few times a year, a batch runs many times a second.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from processing_service.incidents.models import Incident
+from quest_common.db import utcnow
+
+WINDOWS_TTL_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentWindow:
+    """[starts_at, ends_at) of one incident: what the rules need of it."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+class IncidentNotFoundError(LookupError):
+    pass
+
+
+class IncidentStartedError(Exception):
+    """An incident that has started is history: players' streaks may already rest on it."""
+
+
+def declare(
+    *, session: Session, starts_at: datetime, ends_at: datetime, reason: str, actor: str
+) -> Incident:
+    incident = Incident(starts_at=starts_at, ends_at=ends_at, reason=reason, declared_by=actor)
+    session.add(incident)
+    session.commit()
+    session.refresh(incident)
+    forget_windows()
+    return incident
+
+
+def list_incidents(*, session: Session, limit: int, offset: int) -> tuple[Sequence[Incident], int]:
+    """Newest first (by when they start), with the total count."""
+    rows = session.exec(
+        select(Incident)
+        .order_by(col(Incident.starts_at).desc(), col(Incident.created_at).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    count = session.exec(select(func.count()).select_from(Incident)).one()
+    return rows, int(count)
+
+
+def withdraw(*, session: Session, incident_id: uuid.UUID, now: datetime | None = None) -> None:
+    """Delete an incident that has not started; raises IncidentStartedError otherwise."""
+    incident = session.get(Incident, incident_id, with_for_update=True)
+    if incident is None:
+        raise IncidentNotFoundError(incident_id)
+    if incident.starts_at <= (now or utcnow()):
+        raise IncidentStartedError(incident_id)
+    session.delete(incident)
+    session.commit()
+    forget_windows()
+
+
+_lock = threading.Lock()
+_windows: dict[str, tuple[float, tuple[IncidentWindow, ...]]] = {}
+
+
+def forget_windows() -> None:
+    with _lock:
+        _windows.clear()
+
+
+def windows(*, session: Session) -> tuple[IncidentWindow, ...]:
+    """Every incident window (cached for a few seconds per database)."""
+    key = str(session.get_bind().engine.url)
+    with _lock:
+        cached = _windows.get(key)
+        if cached is not None and time.monotonic() - cached[0] < WINDOWS_TTL_S:
+            return cached[1]
+    rows = session.exec(
+        select(Incident.starts_at, Incident.ends_at).order_by(col(Incident.starts_at))
+    ).all()
+    found = tuple(IncidentWindow(starts_at=starts, ends_at=ends) for starts, ends in rows)
+    with _lock:
+        _windows[key] = (time.monotonic(), found)
+    return found
