@@ -16,7 +16,11 @@ GrantStatus = Literal["pending", "credited"]
 
 class Grant(SQLModel, table=True):
     __tablename__ = "reward_grant"
-    __table_args__ = (Index("ix_grant_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_grant_pending", "status", "next_attempt_at"),
+        # The operations figures sum what was minted in the last hour and day.
+        Index("ix_reward_grant_credited_at", "credited_at"),
+    )
 
     grant_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID = Field(index=True)
