@@ -89,6 +89,7 @@ def stream_and_fold(
 def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Actor) -> uuid.UUID:
     """Store the job (audited in the same transaction) and run it in a background thread."""
     job = Simulation(request=request, actor_id=actor.id[:64])
+    simulation_id = job.simulation_id
     with Session(engine) as session:
         session.add(job)
         record(
@@ -96,7 +97,7 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
             actor=actor,
             action="simulation.start",
             target_type="simulation",
-            target_id=job.simulation_id,
+            target_id=simulation_id,
             before=None,
             after={"request": request},
         )
@@ -107,15 +108,15 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
         target=run,
         kwargs={
             "engine": engine,
-            "simulation_id": job.simulation_id,
+            "simulation_id": simulation_id,
             "rule": rule,
             "since": since,
             "until": until,
         },
-        name=f"simulation-{job.simulation_id}",
+        name=f"simulation-{simulation_id}",
         daemon=True,
     ).start()
-    return job.simulation_id
+    return simulation_id
 
 
 def _update(engine: Engine, simulation_id: uuid.UUID, **values: Any) -> None:

@@ -18,6 +18,7 @@ from processing_service.api.deps import (
     SettingsDep,
     actor_of,
 )
+from processing_service.catalog.cache import CatalogUnavailableError
 from processing_service.ops.service import ProcessingOps, figures
 from processing_service.progress.rules import QuestRule
 from processing_service.simulation import service as simulations
@@ -57,7 +58,12 @@ def _reward(settings: SettingsDep, body: SimulationRequest) -> DraftReward:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "Unknown reward_id")
     if response.status_code != status.HTTP_200_OK:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Catalog unavailable")
-    return DraftReward.model_validate(response.json())
+    try:
+        return DraftReward.model_validate(response.json())
+    except ValueError as exc:  # not JSON, or not a reward
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, "reward_id does not name a usable reward"
+        ) from exc
 
 
 @router.post(
@@ -93,7 +99,10 @@ def read_simulation(
 
 
 def quest_rule(cache: CacheDep, quest_id: uuid.UUID) -> QuestRule:
-    quest = cache.quest(quest_id)
+    try:
+        quest = cache.quest(quest_id)
+    except CatalogUnavailableError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Quests unavailable") from exc
     if quest is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Quest not found")
     return QuestRule.from_catalog(quest)
