@@ -417,7 +417,8 @@ def rows_of(engine: Engine, user: uuid.UUID) -> int:
         return sum(
             int(
                 connection.execute(
-                    text(f"SELECT count(*) FROM {t} WHERE user_id = :u"), {"u": user}  # noqa: S608
+                    text(f"SELECT count(*) FROM {t} WHERE user_id = :u"),  # noqa: S608
+                    {"u": user},
                 ).scalar_one()
             )
             for t in ("sign_in_event", "quest_progress", "reward_grant", "notification")
