@@ -100,25 +100,29 @@ def main() -> None:
         replayed = int(result["events_replayed"])
 
         # 2. Bound: the bare server-side-cursor read of the same rows.
-        where, params = simulations._window(SINCE, None)
-        query = text(
-            f"SELECT user_id::text, occurred_at, type, {simulations.zone_expression()} "  # noqa: S608
-            f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq"
-        )
+        query, params = simulations.window_query(SINCE, None)
         read = 0
         started = time.perf_counter()
         with engine.connect() as connection:
-            stream = connection.execution_options(
-                stream_results=True, yield_per=simulations.CHUNK
-            ).execute(query, params)
-            for chunk in stream.partitions():
-                read += len(chunk)  # fetched and dropped
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with driver.cursor(name="bare_read") as cursor:
+                cursor.itersize = simulations.CHUNK
+                cursor.execute(query, params)
+                while chunk := cursor.fetchmany(simulations.CHUNK):
+                    read += len(chunk)  # fetched and dropped
+            connection.rollback()
         read_s = time.perf_counter() - started
         assert read == replayed
 
         # The same rows once more, kept in memory for the next bound (not timed).
         with engine.connect() as connection:
-            rows: list[replay.Row] = [tuple(r) for r in connection.execute(query, params)]  # type: ignore[misc]
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor:
+                cursor.execute(query, params)
+                rows: list[replay.Row] = cursor.fetchall()
+            connection.rollback()
 
         # 3. Bound: the pure fold alone, over the same rows in memory.
         started = time.perf_counter()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
@@ -39,23 +39,33 @@ def zone_expression() -> str:
 
 
 def _window(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    where = "occurred_at >= :since AND type = ANY(CAST(:types AS text[]))"
+    """The WHERE clause (psycopg `%(name)s` placeholders) and its parameters."""
+    where = "occurred_at >= %(since)s AND type = ANY(%(types)s)"
     params: dict[str, Any] = {"since": since, "types": sorted(SIGN_IN_TYPES)}
     if until is not None:
-        where += " AND occurred_at < :until"
+        where += " AND occurred_at < %(until)s"
         params["until"] = until
     return where, params
+
+
+def window_query(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
+    """The window's sign-ins by player, in the order the worker applied them (`seq`: its
+    consumption order, chronological per player)."""
+    where, params = _window(since, until)
+    return (
+        f"SELECT user_id::text, occurred_at, type, {zone_expression()} "  # noqa: S608
+        f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq",
+        params,
+    )
 
 
 def count_events(*, engine: Engine, since: datetime, until: datetime | None) -> int:
     where, params = _window(since, until)
     with engine.connect() as connection:
-        return int(
-            connection.execute(
-                text(f"SELECT count(*) FROM sign_in_event WHERE {where}"),  # noqa: S608
-                params,
-            ).scalar_one()
-        )
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(f"SELECT count(*) FROM sign_in_event WHERE {where}", params)  # noqa: S608
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
 
 
 def stream_and_fold(
@@ -67,22 +77,23 @@ def stream_and_fold(
     on_chunk: Callable[[int], None] | None = None,
     per_player: bool = False,
 ) -> replay.Tally:
-    """Stream the window's sign-ins by player, in the order the worker applied them (`seq`: its
-    consumption order, chronological per player), with a server-side cursor: never all in memory."""
-    where, params = _window(since, until)
-    query = text(
-        f"SELECT user_id::text, occurred_at, type, {zone_expression()} "  # noqa: S608
-        f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq"
-    )
+    """Fold the window's sign-ins, streamed with a server-side (named) cursor `CHUNK` rows at a
+    time: memory stays flat whatever the window holds. The driver's own cursor, not the ORM's
+    streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
+    objects cost three times the fold."""
+    query, params = window_query(since, until)
     tally = replay.start(rule, per_player=per_player)
     with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(
-            query, params
-        )
-        for chunk in result.partitions():
-            replay.fold(tally, chunk)  # type: ignore[arg-type]
-            if on_chunk is not None:
-                on_chunk(tally.events_replayed)
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
+            cursor.itersize = CHUNK
+            cursor.execute(query, params)
+            while chunk := cursor.fetchmany(CHUNK):
+                replay.fold(tally, chunk)
+                if on_chunk is not None:
+                    on_chunk(tally.events_replayed)
+        connection.rollback()
     return tally
 
 
