@@ -16,6 +16,7 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { LeaderboardPage } from "./pages/LeaderboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { ProfilePage } from "./pages/ProfilePage";
 import { QuestLogPage } from "./pages/QuestLogPage";
 import { SignupPage } from "./pages/SignupPage";
 
@@ -103,6 +104,18 @@ const adminUsersRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/admin/AdminUsersPage"), "AdminUsersPage"),
 });
 
+const adminAuditRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/audit",
+  component: lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage"),
+});
+const adminOpsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/ops",
+  component: lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage"),
+});
+const profileRoute = createRoute({ getParentRoute: () => appRoute, path: "/profile", component: ProfilePage });
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   signupRoute,
@@ -110,7 +123,15 @@ const routeTree = rootRoute.addChildren([
     questLogRoute,
     historyRoute,
     leaderboardRoute,
-    adminRoute.addChildren([adminIndexRoute, adminQuestsRoute, adminRewardsRoute, adminUsersRoute]),
+    profileRoute,
+    adminRoute.addChildren([
+      adminIndexRoute,
+      adminQuestsRoute,
+      adminRewardsRoute,
+      adminUsersRoute,
+      adminAuditRoute,
+      adminOpsRoute,
+    ]),
   ]),
 ]);
 

@@ -11,12 +11,15 @@ const LINKS = [
   { to: "/", label: "Quest log" },
   { to: "/history", label: "History" },
   { to: "/leaderboard", label: "Leaderboard" },
+  { to: "/profile", label: "Profile" },
 ] as const;
 
 const ADMIN_LINKS = [
   { to: "/admin/quests", label: "Quests" },
   { to: "/admin/rewards", label: "Rewards" },
   { to: "/admin/users", label: "Players" },
+  { to: "/admin/audit", label: "Audit" },
+  { to: "/admin/ops", label: "Operations" },
 ] as const;
 
 export function AppLayout() {
