@@ -90,7 +90,7 @@ def test_admin_simulates_reads_the_audit_and_watches_operations(
         expect(
             admin.locator('[data-testid="audit-row"][data-service="processing"]').first
         ).to_be_visible()
-        admin.get_by_label("Action").fill("simulation")
+        admin.get_by_role("combobox", name="Action").fill("simulation")
         admin.get_by_role("option", name="simulation.start").click()
         expect(admin.locator('[data-testid="audit-row"][data-service="auth"]')).to_have_count(0)
         expect(rows.first).to_contain_text("simulation.start")

@@ -58,8 +58,9 @@ export function AdminAuditPage() {
           <Text size="sm" c="dimmed" data-testid="audit-count">
             {shown.length} of {merged.length} entries
           </Text>
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped highlightOnHover aria-label="Audit entries" fz="sm">
+          {/* Focusable, so the wide table can be scrolled from the keyboard on a phone. */}
+          <div style={{ overflowX: "auto" }} tabIndex={0} role="region" aria-label="Audit entries (scrolls sideways)">
+            <Table striped highlightOnHover aria-label="Audit entries" fz="sm" miw={720}>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>When</Table.Th>
@@ -93,7 +94,7 @@ export function AdminAuditPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
         </>
       )}
     </Stack>
