@@ -84,9 +84,9 @@ def running_app(
         jwks_url=jwks_server.url,
         http_timeout_s=0.5,
     )
-    app = create_app(settings)
-    with TestClient(app):
-        yield app
+    # Schemathesis runs the app's lifespan itself (`from_asgi`): entering it here as well would
+    # start the runtime's threads twice.
+    yield create_app(settings)
 
 
 def test_public_openapi_lists_no_private_route(running_app: FastAPI) -> None:
