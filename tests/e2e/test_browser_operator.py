@@ -4,6 +4,7 @@ operations page. Screenshots at 375 px and 1280 px go to tests/e2e/artifacts/.""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -108,3 +109,29 @@ def test_admin_simulates_reads_the_audit_and_watches_operations(
         assert_accessible(admin, "operations page")
         screenshot(admin, f"ops_{width}")
         admin.context.close()
+
+
+def test_your_data_downloads_both_exports_and_deletes_the_account(
+    browser: Browser, stack: Any
+) -> None:
+    player = stack.sign_up()
+    page = new_page(browser, stack, width=375, height=900)
+    sign_in(page, player.user_name, player.password)
+    page.goto("/profile")
+    expect(page.get_by_role("heading", name="Your data")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download my data").click()
+    saved = json.loads(Path(download.value.path()).read_text())
+    assert player.user_name in json.dumps(saved["auth"])  # auth's part of the export
+    assert saved["processing"]["user_id"] == player.user_id
+    assert_accessible(page, "profile")
+    screenshot(page, "your_data_375", full_page=False)
+
+    page.get_by_role("textbox", name="Password").fill(player.password)
+    page.get_by_role("button", name="Delete my account").click()
+    confirm = page.get_by_role("dialog", name="Delete your account?")
+    expect(confirm).to_be_visible()
+    screenshot(page, "delete_account_confirm_375", full_page=False)
+    confirm.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.context.close()

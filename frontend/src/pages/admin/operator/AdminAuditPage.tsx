@@ -76,12 +76,12 @@ export function AdminAuditPage() {
                   <Table.Tr key={`${entry.service}-${entry.id}`} data-testid="audit-row" data-service={entry.service}>
                     <Table.Td>{new Date(entry.at).toLocaleString()}</Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={SERVICE_COLOR[entry.service]}>
+                      <Badge variant="light" color={SERVICE_COLOR[entry.service]} style={{ flexShrink: 0 }} miw="fit-content">
                         {entry.service}
                       </Badge>
                     </Table.Td>
                     <Table.Td>{entry.actor_name || entry.actor_id}</Table.Td>
-                    <Table.Td>{entry.action}</Table.Td>
+                    <Table.Td style={{ whiteSpace: "nowrap" }}>{entry.action}</Table.Td>
                     <Table.Td>
                       {entry.target_type} <Code>{entry.target_id.slice(0, 8)}</Code>
                     </Table.Td>
