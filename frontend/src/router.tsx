@@ -111,6 +111,17 @@ const adminUsersRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/admin/AdminUsersPage"), "AdminUsersPage"),
 });
 
+const adminAuditRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/audit",
+  component: lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage"),
+});
+const adminOpsRoute = createRoute({
+  getParentRoute: () => adminRoute,
+  path: "/ops",
+  component: lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage"),
+});
+
 const routeTree = rootRoute.addChildren([
   loginRoute,
   signupRoute,
@@ -125,6 +136,8 @@ const routeTree = rootRoute.addChildren([
       adminRewardsRoute,
       adminUsersRoute,
       adminIncidentsRoute,
+      adminAuditRoute,
+      adminOpsRoute,
     ]),
   ]),
 ]);

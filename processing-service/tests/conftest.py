@@ -39,6 +39,7 @@ def settings(
         amqp_url=amqp_url,
         events_exchange=broker_names.exchange,
         sign_in_queue=broker_names.queue("sign-ins"),
+        user_deletions_queue=broker_names.queue("user-deletions"),
         catalog_url=f"http://127.0.0.1:{free_port()}",
         auth_url=f"http://127.0.0.1:{free_port()}",
         jwks_url=jwks_server.url,

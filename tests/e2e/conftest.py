@@ -171,6 +171,7 @@ def run_stack(
         environment="test",
         events_exchange=broker.exchange,
         sign_in_queue=broker.queue("sign-ins"),
+        user_deletions_queue=broker.queue("user-deletions"),
         signing_key_passphrase=secrets.token_urlsafe(24),
         processing_client_secret=secrets.token_urlsafe(24),
         admin_user_name="admin",

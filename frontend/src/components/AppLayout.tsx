@@ -19,6 +19,8 @@ const ADMIN_LINKS = [
   { to: "/admin/rewards", label: "Rewards" },
   { to: "/admin/users", label: "Players" },
   { to: "/admin/incidents", label: "Incidents" },
+  { to: "/admin/audit", label: "Audit" },
+  { to: "/admin/ops", label: "Operations" },
 ] as const;
 
 export function AppLayout() {

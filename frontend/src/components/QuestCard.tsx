@@ -1,9 +1,11 @@
-import { Badge, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
+import { useState } from "react";
 import type { QuestProgress } from "../api/types";
 import { progressView } from "../lib/progress";
 import { ClaimButton } from "./ClaimButton";
 import { ItemIcon } from "./ItemIcon";
 import { QuestTimeNotes } from "./QuestTimeNotes";
+import { WhyDialog } from "./WhyDialog";
 
 export function QuestCard({
   progress,
@@ -17,6 +19,7 @@ export function QuestCard({
   onClaim: () => void;
 }) {
   const view = progressView(progress);
+  const [why, setWhy] = useState(false);
   const { quest } = progress;
   const titleId = `quest-${quest.quest_id}-title`;
   return (
@@ -81,6 +84,10 @@ export function QuestCard({
         </Stack>
         <QuestTimeNotes progress={progress} />
         <ClaimButton progress={progress} pending={pending} disabled={disabled} onClaim={onClaim} />
+        <Button variant="subtle" size="xs" onClick={() => setWhy(true)} aria-label={`Why? ${quest.title}`}>
+          Why?
+        </Button>
+        {why && <WhyDialog questId={quest.quest_id} title={quest.title} opened onClose={() => setWhy(false)} />}
       </Stack>
     </Card>
   );

@@ -1,5 +1,6 @@
 import { Stack, Title } from "@mantine/core";
 import { TimeZoneSection } from "../components/profile/TimeZoneSection";
+import { PersonalDataSection } from "./profile/PersonalDataSection";
 
 /** The player's profile: one small component per section. */
 export function ProfilePage() {
@@ -9,6 +10,7 @@ export function ProfilePage() {
         Profile
       </Title>
       <TimeZoneSection />
+      <PersonalDataSection />
     </Stack>
   );
 }

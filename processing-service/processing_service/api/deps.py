@@ -13,7 +13,8 @@ from processing_service.bootstrap import Runtime
 from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
 from processing_service.grants.auth_client import AuthClient
-from quest_common.security import AdminClaims, CurrentClaims
+from quest_common.audit import Actor
+from quest_common.security import AdminClaims, CurrentClaims, TokenClaims
 
 
 def get_engine(request: Request) -> Engine:
@@ -44,6 +45,11 @@ def get_auth(request: Request) -> AuthClient:
     return get_runtime(request).auth
 
 
+def actor_of(claims: TokenClaims) -> Actor:
+    """The admin behind a write, for the audit trail (the token is all processing knows)."""
+    return Actor(id=claims.sub, name=claims.name or "")
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
@@ -60,4 +66,5 @@ __all__ = [
     "RuntimeDep",
     "SessionDep",
     "SettingsDep",
+    "actor_of",
 ]

@@ -19,6 +19,8 @@ class Settings(BaseServiceSettings):
     processing_client_secret: str = "dev-client-secret"  # noqa: S105
     processing_client_id: str = "processing-service"
     sign_in_queue: str = "processing.sign-ins"
+    # Declared by auth's relay too, with the same arguments (quest_common's defaults).
+    user_deletions_queue: str = "processing.user-deletions"
 
     # Worker tuning: big batches when the queue is deep, a short linger when it is shallow.
     delivery_limit: int = 5

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from processing_service.dead_letters.models import DeadLetter
+from quest_common.audit import SYSTEM, Actor, record
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import queue_names
 from quest_common.db import utcnow
@@ -133,8 +134,16 @@ def list_dead_letters(*, engine: Engine, limit: int, offset: int) -> tuple[list[
     return list(rows), int(count)
 
 
-def requeue(*, engine: Engine, amqp_url: str, queue: str, dead_letter_id: uuid.UUID) -> DeadLetter:
-    """Publish the stored body to the work queue again (with a confirm), then mark it replayed."""
+def requeue(
+    *,
+    engine: Engine,
+    amqp_url: str,
+    queue: str,
+    dead_letter_id: uuid.UUID,
+    actor: Actor = SYSTEM,
+) -> DeadLetter:
+    """Publish the stored body to the work queue again (with a confirm), then mark it replayed;
+    the audit entry is written in that same transaction."""
     with Session(engine) as session:
         row = session.get(DeadLetter, dead_letter_id, with_for_update=True)
         if row is None:
@@ -156,8 +165,18 @@ def requeue(*, engine: Engine, amqp_url: str, queue: str, dead_letter_id: uuid.U
             )
         finally:
             connection.close()
+        before = {"replayed_at": row.replayed_at, "message_id": row.message_id}
         row.replayed_at = utcnow()
         session.add(row)
+        record(
+            session,
+            actor=actor,
+            action="dead_letter.replay",
+            target_type="dead_letter",
+            target_id=row.id,
+            before=before,
+            after={"replayed_at": row.replayed_at, "message_id": row.message_id},
+        )
         session.commit()
         session.refresh(row)
         return row

@@ -18,6 +18,8 @@ from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
+from processing_service.ops.metrics import expose_ops_metrics
+from processing_service.ops.service import figures as ops_figures
 from quest_common.access import listen_for_access_changes
 from quest_common.app import add_ops, service_app
 from quest_common.broker.broadcast import BroadcastListener
@@ -97,6 +99,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     publish_public_routes_only(app)
     app.include_router(api_router)
+    expose_ops_metrics(
+        partial(
+            ops_figures,
+            engine=runtime.engine,
+            amqp_url=settings.amqp_url,
+            queue=settings.sign_in_queue,
+        )
+    )
     return add_ops(
         app,
         {

@@ -4,17 +4,19 @@ catalog listener, all on one runtime."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings, get_settings
 from processing_service.dead_letters.service import DeadLetterCollector
+from processing_service.deletions.handler import UserDeletedHandler
 from processing_service.grants.loop import GrantLoop
 from processing_service.signins.handler import SignInHandler
 from quest_common.broker.consumer import ConsumerShell
 from quest_common.broker.topology import declare_work_queue, queue_names
-from quest_common.events import SIGN_IN_KEYS
+from quest_common.events import SIGN_IN_KEYS, EventType, routing_key
 from quest_common.logging import configure_logging
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,30 @@ class Worker:
             name="sign-in-consumer",
         )
 
+        # Deleted players (auth.UserDeleted): one at a time, each acked after its commit.
+        self.deletions = ConsumerShell(
+            amqp_url=s.amqp_url,
+            queue=s.user_deletions_queue,
+            handler=UserDeletedHandler(engine=self.engine),
+            prefetch=10,
+            batch_size=1,
+            declare=self.declare_deletions,
+            retry_queue=queue_names(s.user_deletions_queue).retry,
+            name="user-deletions-consumer",
+        )
+        self.deletions_thread = threading.Thread(
+            target=self.deletions.run, name="user-deletions-consumer", daemon=True
+        )
+
+    def declare_deletions(self, channel: Any) -> None:
+        # The same declaration as auth's relay (quest_common's defaults), or the two conflict.
+        declare_work_queue(
+            channel,
+            queue=self.settings.user_deletions_queue,
+            exchange=self.settings.events_exchange,
+            routing_keys=[routing_key("auth", EventType.USER_DELETED)],
+        )
+
     def declare(self, channel: Any) -> None:
         declare_work_queue(
             channel,
@@ -73,11 +99,14 @@ class Worker:
         self.grants.start()
         self.listener.start()
         self.dead_letters.start()
+        self.deletions_thread.start()
         try:
             self.shell.run()  # returns after stop(): in-flight batch finished and acked
         finally:
+            self.deletions.stop()
             for thread in (self.listener, self.grants, self.dead_letters):
                 thread.stop()
+            self.deletions_thread.join(10)
             self.listener.join(5)
             self.grants.join(10)
             self.dead_letters.join(10)

@@ -28,6 +28,8 @@ class Grant(SQLModel, table=True):
             "earned_at",
             postgresql_where=text("status = 'earned'"),
         ),
+        # The operations figures sum what was minted in the last hour and day.
+        Index("ix_reward_grant_credited_at", "credited_at"),
     )
 
     grant_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 
+from processing_service.deletions.models import UserTombstone
 from processing_service.grants.auth_client import AuthClient, AuthUnavailableError
 from processing_service.grants.models import Grant
 from processing_service.notifications import payloads
@@ -127,7 +128,15 @@ def deliver_due(
     with uow_factory() as uow:
         rows = uow.session.execute(
             select(Grant.__table__)  # type: ignore[attr-defined]
-            .where(and_(col(Grant.status) == "pending", col(Grant.next_attempt_at) <= utcnow()))
+            .where(
+                and_(
+                    col(Grant.status) == "pending",
+                    col(Grant.next_attempt_at) <= utcnow(),
+                    # A deleted player's grants are not delivered (their rows go with the
+                    # deletion; this covers a grant claimed in the moment before it).
+                    ~exists().where(col(UserTombstone.user_id) == col(Grant.user_id)),
+                )
+            )
             .order_by(col(Grant.next_attempt_at))
             .limit(limit)
             .with_for_update(skip_locked=True)

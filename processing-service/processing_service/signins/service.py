@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
+from processing_service.deletions.service import drop_deleted
 from processing_service.progress.rules import QuestRule
 from processing_service.progress.service import BatchResult, ReceivedSignIn, apply_sign_ins
 from processing_service.unit_of_work import UnitOfWork
@@ -64,7 +65,15 @@ def consume_sign_ins(
     """One batch: record, then apply the fresh events; the caller commits."""
     if not events:
         return BatchResult()
-    fresh = record_sign_ins(uow=uow, events=events)
+    # A deleted player's sign-ins (late, redelivered or replayed) are dropped, not recorded.
+    kept = drop_deleted(session=uow.session, events=events, user_of=_user_of)
+    if not kept:
+        return BatchResult(duplicates=len(events))
+    fresh = record_sign_ins(uow=uow, events=kept)
     result = apply_sign_ins(uow=uow, events=fresh, quests=quests) if fresh else BatchResult()
     result.duplicates = len(events) - len(fresh)
     return result
+
+
+def _user_of(event: ReceivedSignIn) -> object:
+    return event.user_id

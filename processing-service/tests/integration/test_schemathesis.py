@@ -84,8 +84,8 @@ def running_app(
         jwks_url=jwks_server.url,
         http_timeout_s=0.5,
     )
-    # Not started here: schemathesis runs the app's lifespan itself (the runtime's threads
-    # start once per app).
+    # Schemathesis runs the app's lifespan itself (`from_asgi`): entering it here as well would
+    # start the runtime's threads twice.
     yield create_app(settings)
 
 

@@ -1,5 +1,6 @@
 import { Badge, Button, Loader, Stack, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { AdjustBalanceDialog } from "./operator/AdjustBalanceDialog";
 import { useState } from "react";
 import { updateUser } from "../../api/auth";
 import { keys, queries } from "../../api/queries";
@@ -67,6 +68,7 @@ function actionsFor(user: User, isMe: boolean): { label: string; change: Change;
 
 export function AdminUsersPage() {
   const queryClient = useQueryClient();
+  const [adjusting, setAdjusting] = useState<User | null>(null);
   const reachable = useReachable();
   const state = useSession();
   const myId = state.status === "authenticated" ? state.user.userId : null;
@@ -141,8 +143,18 @@ export function AdminUsersPage() {
               },
               { header: "Joined", cell: (user) => formatDateTime(user.created_at) },
             ]}
-            actions={(user) =>
-              actionsFor(user, user.user_id === myId).map((action) => (
+            actions={(user) => [
+              <Button
+                key="adjust"
+                size="xs"
+                variant="light"
+                disabled={!reachable}
+                onClick={() => setAdjusting(user)}
+                aria-label={`Adjust balance of ${user.user_name}`}
+              >
+                Adjust balance
+              </Button>,
+              ...actionsFor(user, user.user_id === myId).map((action) => (
                 <Button
                   key={action.label}
                   size="xs"
@@ -155,8 +167,8 @@ export function AdminUsersPage() {
                 >
                   {action.label}
                 </Button>
-              ))
-            }
+              )),
+            ]}
           />
           <Pager
             page={page}
@@ -169,6 +181,7 @@ export function AdminUsersPage() {
         </>
       )}
       {confirmDialog}
+      {adjusting && <AdjustBalanceDialog user={adjusting} onClose={() => setAdjusting(null)} />}
     </Stack>
   );
 }

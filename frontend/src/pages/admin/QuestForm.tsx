@@ -1,5 +1,6 @@
 import { Alert, Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
+import { SimulatePanel } from "./operator/SimulatePanel";
 import { useState } from "react";
 import type { Quest, QuestInput, Reward } from "../../api/types";
 import { useReachable } from "../../components/useReachable";
@@ -215,6 +216,7 @@ export function QuestForm({
             {quest ? "Save quest" : "Create quest"}
           </Button>
         </Group>
+        <SimulatePanel draft={() => toInput(form.getValues())} />
       </Stack>
     </form>
   );

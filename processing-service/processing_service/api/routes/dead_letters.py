@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from processing_service.api.deps import AdminClaims, EngineDep, SettingsDep
+from processing_service.api.deps import AdminClaims, EngineDep, SettingsDep, actor_of
 from processing_service.dead_letters import service
 from processing_service.dead_letters.models import DeadLetterPublic, DeadLettersPublic
 
@@ -29,7 +29,7 @@ def dead_letters(
 
 @router.post("/dead-letters/{dead_letter_id}/replay")
 def replay_dead_letter(
-    dead_letter_id: uuid.UUID, _admin: AdminClaims, engine: EngineDep, settings: SettingsDep
+    dead_letter_id: uuid.UUID, admin: AdminClaims, engine: EngineDep, settings: SettingsDep
 ) -> DeadLetterPublic:
     try:
         row = service.requeue(
@@ -37,6 +37,7 @@ def replay_dead_letter(
             amqp_url=settings.amqp_url,
             queue=settings.sign_in_queue,
             dead_letter_id=dead_letter_id,
+            actor=actor_of(admin),
         )
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Dead letter not found") from exc

@@ -1,0 +1,82 @@
+import * as authSdk from "../client/auth";
+import * as catalogSdk from "../client/catalog";
+import * as sdk from "../client/processing";
+import type { AuditEntriesPublic, ProcessingOps, QuestTrace, SimulationPublic } from "../client/processing";
+import type { AuditSource } from "../lib/operator";
+import { call } from "./http";
+import type { QuestInput } from "./types";
+
+export type { ProcessingOps, QuestTrace, SimulationPublic };
+
+/** The quest form's draft as a simulation takes it (the reward referenced by id). */
+export function simulationDraft(quest: QuestInput) {
+  return {
+    name: quest.name || "draft",
+    title: quest.title || "Draft quest",
+    streak: quest.streak,
+    duplication: quest.duplication,
+    auto_claim: quest.auto_claim,
+    streak_mode: quest.streak_mode,
+    reward_id: quest.reward_id,
+    starts_at: quest.starts_at,
+    ends_at: quest.ends_at,
+  };
+}
+
+export const startSimulation = ({ quest, since, until }: { quest: QuestInput; since: string; until?: string | null }) =>
+  call((o) =>
+    sdk.startSimulationApiProcessingAdminSimulationsPost({
+      ...o,
+      body: { quest: simulationDraft(quest), since, until: until ?? null },
+    }),
+  );
+
+export const getSimulation = (simulation_id: string) =>
+  call((o) => sdk.readSimulationApiProcessingAdminSimulationsSimulationIdGet({ ...o, path: { simulation_id } }));
+
+export const getMyTrace = (quest_id: string) =>
+  call((o) => sdk.myQuestTraceApiProcessingMeQuestsQuestIdTraceGet({ ...o, path: { quest_id } }));
+
+export const getUserTrace = ({ user_id, quest_id }: { user_id: string; quest_id: string }) =>
+  call((o) => sdk.userQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGet({ ...o, path: { user_id, quest_id } }));
+
+const LIMIT = 200;
+
+/** The newest audit entries of each service (the page merges them). */
+export const getAudits = async (): Promise<AuditSource[]> => {
+  const [auth, catalog, processing] = await Promise.all([
+    call((o) => authSdk.readAuditApiAuthAdminAuditGet({ ...o, query: { limit: LIMIT } })),
+    call((o) => catalogSdk.readAuditApiCatalogAdminAuditGet({ ...o, query: { limit: LIMIT } })),
+    call((o) => sdk.readAuditApiProcessingAdminAuditGet({ ...o, query: { limit: LIMIT } })),
+  ]);
+  return [
+    { service: "auth", page: auth as AuditEntriesPublic },
+    { service: "catalog", page: catalog as AuditEntriesPublic },
+    { service: "processing", page: processing },
+  ];
+};
+
+export const getProcessingOps = () => call((o) => sdk.operationsApiProcessingAdminOpsGet(o));
+export const getAuthOps = () => call((o) => authSdk.operationsApiAuthAdminOpsGet(o));
+export const getCatalogOps = () => call((o) => catalogSdk.operationsApiCatalogAdminOpsGet(o));
+
+export const adjustBalance = ({
+  user_id,
+  item,
+  qty,
+  reason,
+}: {
+  user_id: string;
+  item: "diamond" | "gold";
+  qty: number;
+  reason: string;
+}) =>
+  call((o) =>
+    authSdk.adjustBalanceApiAuthAdminUsersUserIdAdjustmentsPost({ ...o, path: { user_id }, body: { item, qty, reason } }),
+  );
+
+export const getAuthExport = () => call((o) => authSdk.exportMeApiAuthUsersMeExportGet(o));
+export const getProcessingExport = () => call((o) => sdk.myExportApiProcessingMeExportGet(o));
+
+export const deleteMyAccount = ({ password }: { password: string }) =>
+  call((o) => authSdk.deleteMeApiAuthUsersMeDelete({ ...o, body: { password } }));

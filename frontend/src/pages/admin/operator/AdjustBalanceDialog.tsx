@@ -1,0 +1,75 @@
+import { Alert, Button, Group, Modal, SegmentedControl, Stack, TextInput } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { adjustBalance } from "../../../api/operator";
+import type { User } from "../../../api/types";
+import { showToast } from "../../../components/toast";
+import { parseAdjustment } from "../../../lib/operator";
+
+/** "Adjust balance": a signed correction with its reason, written to the ledger by auth. A
+ * balance never goes below 0: auth's 409 is shown as it says it. */
+export function AdjustBalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [item, setItem] = useState<"diamond" | "gold">("diamond");
+  const [qty, setQty] = useState("");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const save = async () => {
+    const parsed = parseAdjustment(qty, reason);
+    if ("error" in parsed) {
+      setError(parsed.error);
+      return;
+    }
+    setSaving(true);
+    setError(null);
+    try {
+      const result = await adjustBalance({ user_id: user.user_id, item, qty: parsed.qty, reason: reason.trim() });
+      showToast({ color: "teal", message: `${user.user_name}: ${item} balance now ${result.balance}` });
+      await queryClient.invalidateQueries();
+      onClose();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Modal opened onClose={onClose} title={`Adjust balance — ${user.user_name}`} centered>
+      <Stack gap="sm">
+        {error && (
+          <Alert color="red" role="alert" data-testid="adjust-error">
+            {error}
+          </Alert>
+        )}
+        <SegmentedControl
+          value={item}
+          onChange={(v) => setItem(v as "diamond" | "gold")}
+          data={[
+            { value: "diamond", label: "Diamond" },
+            { value: "gold", label: "Gold" },
+          ]}
+          aria-label="Item"
+        />
+        <TextInput
+          label="Quantity"
+          description="Positive adds, negative takes away"
+          inputMode="numeric"
+          value={qty}
+          onChange={(e) => setQty(e.currentTarget.value)}
+        />
+        <TextInput label="Reason" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={() => void save()} loading={saving}>
+            Adjust
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,67 @@
+"""The `auth.UserDeleted` handler: bodies → outcomes (the worker's consumer shell acks).
+
+Each deletion is applied in its own transaction and acked after its commit; a redelivery finds
+the tombstone and erases nothing more."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from processing_service.deletions.service import delete_player
+from quest_common.broker.consumer import Delivery, Outcome
+from quest_common.events import EventType
+
+log = logging.getLogger(__name__)
+
+
+class InvalidDeletionError(ValueError):
+    pass
+
+
+def parse_user_deleted(body: bytes) -> tuple[uuid.UUID, datetime | None] | None:
+    """(user id, deleted at) of a `UserDeleted` envelope; None for another type."""
+    try:
+        raw = json.loads(body)
+        if raw.get("type") != EventType.USER_DELETED:
+            return None
+        data = raw.get("data") or {}
+        user_id = uuid.UUID(str(data.get("user_id") or raw.get("subject")))
+        deleted_at = data.get("deleted_at")
+        at = datetime.fromisoformat(deleted_at) if isinstance(deleted_at, str) else None
+        if at is not None and at.tzinfo is None:
+            at = None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidDeletionError(str(exc)[:200]) from exc
+    return user_id, at
+
+
+@dataclass(kw_only=True)
+class UserDeletedHandler:
+    engine: Engine
+    deleted: int = field(default=0, init=False)
+
+    def __call__(self, batch: list[Delivery]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for delivery in batch:
+            try:
+                parsed = parse_user_deleted(delivery.body)
+            except InvalidDeletionError as exc:
+                log.warning("dead-lettering a deletion message: %s", exc)
+                outcomes.append(Outcome.DEAD_LETTER)
+                continue
+            if parsed is not None:
+                user_id, deleted_at = parsed
+                with Session(self.engine) as session:
+                    erased = delete_player(session=session, user_id=user_id, deleted_at=deleted_at)
+                    session.commit()
+                self.deleted += 1
+                log.info("player %s deleted (%d rows erased)", user_id, erased)
+            outcomes.append(Outcome.ACK)
+        return outcomes

@@ -1,0 +1,80 @@
+"""What a simulation is asked: a draft quest (as the catalog takes it) and a window of time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from processing_service.progress.rules import QuestRule
+
+
+class DraftReward(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    reward_item: Literal["diamond", "gold"]
+    reward_qty: int = Field(ge=1, le=1_000_000)
+
+
+class DraftQuest(BaseModel):
+    """The quest fields the catalog takes on `POST /quests`, with the reward embedded (`reward`)
+    or referenced (`reward_id`, looked up in the catalog)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(default="draft", max_length=64)
+    title: str = Field(default="Draft quest", max_length=200)
+    trigger: Literal["sign_in"] = "sign_in"
+    streak: int = Field(ge=1, le=10_000)
+    duplication: int = Field(default=1, ge=1, le=10_000)
+    auto_claim: bool = False
+    streak_mode: Literal["count", "daily"] = "count"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    reset: Literal["none", "daily", "weekly"] = "none"
+    grace_days: int = Field(default=0, ge=0, le=7)
+    cooldown_s: int = Field(default=0, ge=0, le=86_400)
+    claim_within_s: int | None = Field(default=None, ge=1)
+    reward_id: uuid.UUID | None = None
+    reward: DraftReward | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.reward is None and self.reward_id is None:
+            raise ValueError("give the reward: `reward` {reward_item, reward_qty} or `reward_id`")
+        if self.streak_mode == "daily" and self.reset == "daily":
+            raise ValueError("streak_mode daily with reset daily is meaningless")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        if self.grace_days and self.streak_mode != "daily":
+            raise ValueError("grace_days applies to daily quests only")
+        return self
+
+    def rule(self, reward: DraftReward) -> QuestRule:
+        """The rule the worker would build from this quest once the catalog holds it."""
+        return QuestRule.from_catalog(
+            {
+                **self.model_dump(mode="json", exclude={"reward"}),
+                "quest_id": str(uuid.UUID(int=0)),
+                "is_active": True,
+                "reward": reward.model_dump(),
+            }
+        )
+
+
+class SimulationRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    quest: DraftQuest
+    since: datetime
+    until: datetime | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.since.tzinfo is None or (self.until is not None and self.until.tzinfo is None):
+            raise ValueError("since and until need a time zone offset (e.g. Z)")
+        if self.until is not None and self.until <= self.since:
+            raise ValueError("since must be before until")
+        return self

@@ -1,0 +1,178 @@
+"""Simulation jobs: start one (a row, then a background thread), stream the window's recorded
+sign-ins from PostgreSQL through the pure fold, keep state/progress/result in the row.
+
+A simulation writes its own row and nothing else: no progress, grants or notifications.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
+from processing_service.simulation import replay
+from processing_service.simulation.models import Simulation
+from quest_common.audit import Actor, record
+from quest_common.db import utcnow
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000
+PROGRESS_EVERY_S = 0.5
+# A running job whose row was not touched for this long lost its process (a restart, a crash).
+STALE_AFTER = timedelta(minutes=2)
+
+
+def zone_expression() -> str:
+    """The SQL for a recorded sign-in's zone. The event table of this release keeps no zone, so
+    every sign-in is judged in UTC — exactly what the worker of this release does. When the
+    table gains the zone column, this is the one place to read it."""
+    return "NULL::text"
+
+
+def _window(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (psycopg `%(name)s` placeholders) and its parameters."""
+    where = "occurred_at >= %(since)s AND type = ANY(%(types)s)"
+    params: dict[str, Any] = {"since": since, "types": sorted(SIGN_IN_TYPES)}
+    if until is not None:
+        where += " AND occurred_at < %(until)s"
+        params["until"] = until
+    return where, params
+
+
+def window_query(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
+    """The window's sign-ins by player, in the order the worker applied them (`seq`: its
+    consumption order, chronological per player)."""
+    where, params = _window(since, until)
+    return (
+        f"SELECT user_id::text, occurred_at, type, {zone_expression()} "  # noqa: S608
+        f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq",
+        params,
+    )
+
+
+def count_events(*, engine: Engine, since: datetime, until: datetime | None) -> int:
+    where, params = _window(since, until)
+    with engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(f"SELECT count(*) FROM sign_in_event WHERE {where}", params)  # noqa: S608
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+def stream_and_fold(
+    *,
+    engine: Engine,
+    rule: QuestRule,
+    since: datetime,
+    until: datetime | None,
+    on_chunk: Callable[[int], None] | None = None,
+    per_player: bool = False,
+) -> replay.Tally:
+    """Fold the window's sign-ins, streamed with a server-side (named) cursor `CHUNK` rows at a
+    time: memory stays flat whatever the window holds. The driver's own cursor, not the ORM's
+    streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
+    objects cost three times the fold."""
+    query, params = window_query(since, until)
+    tally = replay.start(rule, per_player=per_player)
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
+            cursor.itersize = CHUNK
+            cursor.execute(query, params)
+            while chunk := cursor.fetchmany(CHUNK):
+                replay.fold(tally, chunk)
+                if on_chunk is not None:
+                    on_chunk(tally.events_replayed)
+        connection.rollback()
+    return tally
+
+
+def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Actor) -> uuid.UUID:
+    """Store the job (audited in the same transaction) and run it in a background thread."""
+    job = Simulation(request=request, actor_id=actor.id[:64])
+    simulation_id = job.simulation_id
+    with Session(engine) as session:
+        session.add(job)
+        record(
+            session,
+            actor=actor,
+            action="simulation.start",
+            target_type="simulation",
+            target_id=simulation_id,
+            before=None,
+            after={"request": request},
+        )
+        session.commit()
+    since = datetime.fromisoformat(request["since"])
+    until = datetime.fromisoformat(request["until"]) if request.get("until") else None
+    threading.Thread(
+        target=run,
+        kwargs={
+            "engine": engine,
+            "simulation_id": simulation_id,
+            "rule": rule,
+            "since": since,
+            "until": until,
+        },
+        name=f"simulation-{simulation_id}",
+        daemon=True,
+    ).start()
+    return simulation_id
+
+
+def _update(engine: Engine, simulation_id: uuid.UUID, **values: Any) -> None:
+    with Session(engine) as session:
+        job = session.get(Simulation, simulation_id)
+        if job is None:
+            return
+        for key, value in values.items():
+            setattr(job, key, value)
+        job.updated_at = utcnow()
+        session.add(job)
+        session.commit()
+
+
+def run(
+    *,
+    engine: Engine,
+    simulation_id: uuid.UUID,
+    rule: QuestRule,
+    since: datetime,
+    until: datetime | None,
+) -> None:
+    try:
+        total = count_events(engine=engine, since=since, until=until)
+        last = time.monotonic()
+
+        def on_chunk(done: int) -> None:
+            nonlocal last
+            if time.monotonic() - last >= PROGRESS_EVERY_S:
+                last = time.monotonic()
+                # Rows recorded after the count make `done` overtake it: never report past 1.
+                _update(engine, simulation_id, progress=min(done / total, 0.99) if total else 0.0)
+
+        tally = stream_and_fold(
+            engine=engine, rule=rule, since=since, until=until, on_chunk=on_chunk
+        )
+        _update(engine, simulation_id, state="done", progress=1.0, result=replay.finish(tally))
+    except Exception as exc:
+        log.exception("simulation %s failed", simulation_id)
+        _update(engine, simulation_id, state="failed", error=str(exc)[:500])
+
+
+def read(*, session: Session, simulation_id: uuid.UUID) -> Simulation | None:
+    job = session.get(Simulation, simulation_id)
+    if job is not None and job.state == "running" and utcnow() - job.updated_at > STALE_AFTER:
+        # Its process went away (no replica runs it any more): say so rather than "running".
+        job.state, job.error = "failed", "the simulation stopped (its process ended)"
+    return job

@@ -1,0 +1,36 @@
+"""Personal data across real processes: a player's own deletion in auth reaches processing
+through the outbox and the user-deletions queue, and erases what processing held (DESIGN §11,
+guarantee 10); both exports answer before that."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quest_devtools.testing.players import Player, wait_for
+
+
+def test_deleting_an_account_erases_it_in_processing(stack: Any) -> None:
+    player = Player.sign_up(stack.gateway_url)
+    player.login()
+    wait_for(lambda: player.events() >= 1)
+
+    exported = player.client.get("/api/processing/me/export", headers=player.headers)
+    assert exported.status_code == 200
+    assert len(exported.json()["events"]) >= 1
+    assert player.client.get("/api/auth/users/me/export", headers=player.headers).status_code == 200
+
+    admin = stack.admin_headers()
+    events = f"/api/processing/events?user_id={player.user_id}"
+    with stack.client() as client:
+        assert client.get(events, headers=admin).json()["count"] >= 1
+        response = player.client.request(
+            "DELETE",
+            "/api/auth/users/me",
+            json={"password": player.password},
+            headers=player.headers,
+        )
+        assert response.status_code == 204, response.text
+        # Processing hears auth.UserDeleted and erases the player's events, progress and grants.
+        wait_for(lambda: client.get(events, headers=admin).json()["count"] == 0, timeout=30)
+        quests = client.get(f"/api/processing/users/{player.user_id}/quests", headers=admin).json()
+        assert all(item["streak"] == 0 and item["completed"] == 0 for item in quests["data"])
