@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from processing_service.incidents.models import Incident
+from quest_common import audit
 from quest_common.db import utcnow
 
 WINDOWS_TTL_S = 5.0
@@ -38,11 +39,32 @@ class IncidentStartedError(Exception):
     """An incident that has started is history: players' streaks may already rest on it."""
 
 
+def _snapshot(incident: Incident) -> dict[str, object]:
+    return {
+        "incident_id": str(incident.incident_id),
+        "starts_at": incident.starts_at.isoformat(),
+        "ends_at": incident.ends_at.isoformat(),
+        "reason": incident.reason,
+    }
+
+
 def declare(
-    *, session: Session, starts_at: datetime, ends_at: datetime, reason: str, actor: str
+    *, session: Session, starts_at: datetime, ends_at: datetime, reason: str, actor: audit.Actor
 ) -> Incident:
-    incident = Incident(starts_at=starts_at, ends_at=ends_at, reason=reason, declared_by=actor)
+    incident = Incident(
+        starts_at=starts_at, ends_at=ends_at, reason=reason, declared_by=actor.id[:128]
+    )
     session.add(incident)
+    session.flush()  # the id, for the audit entry written in the same transaction
+    audit.record(
+        session,
+        actor=actor,
+        action="incident.declare",
+        target_type="incident",
+        target_id=incident.incident_id,
+        before=None,
+        after=_snapshot(incident),
+    )
     session.commit()
     session.refresh(incident)
     forget_windows()
@@ -61,13 +83,28 @@ def list_incidents(*, session: Session, limit: int, offset: int) -> tuple[Sequen
     return rows, int(count)
 
 
-def withdraw(*, session: Session, incident_id: uuid.UUID, now: datetime | None = None) -> None:
+def withdraw(
+    *,
+    session: Session,
+    incident_id: uuid.UUID,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
     """Delete an incident that has not started; raises IncidentStartedError otherwise."""
     incident = session.get(Incident, incident_id, with_for_update=True)
     if incident is None:
         raise IncidentNotFoundError(incident_id)
     if incident.starts_at <= (now or utcnow()):
         raise IncidentStartedError(incident_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="incident.withdraw",
+        target_type="incident",
+        target_id=incident.incident_id,
+        before=_snapshot(incident),
+        after=None,
+    )
     session.delete(incident)
     session.commit()
     forget_windows()

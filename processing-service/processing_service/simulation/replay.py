@@ -32,6 +32,8 @@ class Tally:
     current_user: str | None = None
     current_state: ProgressState = field(default_factory=ProgressState)
     current_events: int = 0
+    # The operators' incident windows, as the worker passes them to the rules.
+    incidents: tuple[Any, ...] = ()
 
     def close_player(self, user_id: str, state: ProgressState, events: int) -> None:
         self.players += 1
@@ -81,15 +83,17 @@ def fold(tally: Tally, rows: Iterable[Row]) -> None:
             if user is not None:
                 tally.close_player(user, state, events)
             user, state, events = user_id, empty, 0
-        state = apply_sign_in(rule, state, at=at, zone=zone, event_type=event_type).state
+        state = apply_sign_in(
+            rule, state, at=at, zone=zone, event_type=event_type, incidents=tally.incidents
+        ).state
         events += 1
         replayed += 1
     tally.events_replayed += replayed
     tally.current_user, tally.current_state, tally.current_events = user, state, events
 
 
-def start(rule: QuestRule, *, per_player: bool = False) -> Tally:
-    return Tally(rule=rule, per_player={} if per_player else None)
+def start(rule: QuestRule, *, per_player: bool = False, incidents: Iterable[Any] = ()) -> Tally:
+    return Tally(rule=rule, per_player={} if per_player else None, incidents=tuple(incidents))
 
 
 def finish(tally: Tally) -> dict[str, Any]:

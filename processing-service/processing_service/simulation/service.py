@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from processing_service.incidents.service import windows
 from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
 from processing_service.simulation import replay
 from processing_service.simulation.models import Simulation
@@ -32,10 +33,8 @@ STALE_AFTER = timedelta(minutes=2)
 
 
 def zone_expression() -> str:
-    """The SQL for a recorded sign-in's zone. The event table of this release keeps no zone, so
-    every sign-in is judged in UTC — exactly what the worker of this release does. When the
-    table gains the zone column, this is the one place to read it."""
-    return "NULL::text"
+    """The SQL for a recorded sign-in's zone: the one the event carried, as the worker used it."""
+    return "time_zone"
 
 
 def _window(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
@@ -82,7 +81,9 @@ def stream_and_fold(
     streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
     objects cost three times the fold."""
     query, params = window_query(since, until)
-    tally = replay.start(rule, per_player=per_player)
+    with Session(engine) as session:
+        incidents = windows(session=session)
+    tally = replay.start(rule, per_player=per_player, incidents=incidents)
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
         assert driver is not None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from processing_service.grants.models import Grant
+from processing_service.incidents.service import windows
 from processing_service.progress import rules
 from processing_service.progress.rules import QuestRule, SignInAt
 from processing_service.signins.models import SignInEvent
@@ -62,9 +63,8 @@ class QuestTrace(BaseModel):
 
 
 def event_zone(event: SignInEvent) -> str | None:
-    """The zone a recorded sign-in carried. This release's event table keeps none: UTC, as the
-    worker of this release judges it. The one place to change when the column exists."""
-    return getattr(event, "time_zone", None)
+    """The zone a recorded sign-in carried (the worker judged it in that zone)."""
+    return event.time_zone
 
 
 def trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrace:
@@ -83,7 +83,7 @@ def trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrac
         SignInAt(at=e.occurred_at, zone=event_zone(e), event_type=e.type, event_id=e.event_id)
         for e in events
     ]
-    for step in rules.trace(rule, sign_ins):
+    for step in rules.trace(rule, sign_ins, incidents=windows(session=session)):
         result = step.result
         steps.append(
             TraceEvent(

@@ -20,14 +20,17 @@ from processing_service.core.db import all_models
 from processing_service.dead_letters.models import DeadLetter
 from processing_service.deletions.models import UserTombstone
 from processing_service.grants.models import Grant
+from processing_service.incidents import service as incidents
 from processing_service.main import create_app
 from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import QuestRule
 from processing_service.signins.models import SignInEvent
 from processing_service.simulation import replay
 from processing_service.simulation import service as simulations
+from quest_common.audit import Actor
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
+from quest_common.db import utcnow
 from quest_common.events import make_event, routing_key
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
@@ -541,7 +544,26 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         session.add(letter)
         session.commit()
         letter_id = letter.id
+        upcoming = incidents.declare(
+            session=session,
+            starts_at=utcnow() + timedelta(days=30),
+            ends_at=utcnow() + timedelta(days=31),
+            reason="planned maintenance",
+            actor=Actor(id="ops", name="ops"),
+        ).incident_id
     calls: dict[str, Callable[[], Any]] = {
+        "POST /api/processing/admin/incidents": lambda: client.post(
+            f"{PREFIX}/admin/incidents",
+            json={
+                "starts_at": "2030-01-01T00:00:00Z",
+                "ends_at": "2030-01-01T01:00:00Z",
+                "reason": "broker upgrade",
+            },
+            headers=admin,
+        ),
+        "DELETE /api/processing/admin/incidents/{incident_id}": lambda: client.delete(
+            f"{PREFIX}/admin/incidents/{upcoming}", headers=admin
+        ),
         "POST /api/processing/dead-letters/{dead_letter_id}/replay": lambda: client.post(
             f"{PREFIX}/dead-letters/{letter_id}/replay", headers=admin
         ),
@@ -569,7 +591,12 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         after = audit()
         assert after["count"] == before + 1, route
         assert after["data"][0]["actor_id"] != ""
-    assert {e["action"] for e in audit()["data"]} == {"dead_letter.replay", "simulation.start"}
+    assert {e["action"] for e in audit()["data"]} == {
+        "incident.declare",
+        "incident.withdraw",
+        "dead_letter.replay",
+        "simulation.start",
+    }
     assert (
         client.get(f"{PREFIX}/admin/audit", headers=player(test_keys, uuid.uuid4())).status_code
         == 403

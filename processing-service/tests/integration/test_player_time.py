@@ -27,6 +27,7 @@ from processing_service.progress.service import ReceivedSignIn
 from processing_service.signins.models import SignInEvent
 from processing_service.signins.service import consume_sign_ins
 from processing_service.unit_of_work import UnitOfWork
+from quest_common.audit import Actor
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
 
@@ -177,7 +178,7 @@ def test_an_incident_window_forgives_a_day(
             starts_at=datetime(2026, 7, 2, 10, tzinfo=UTC),
             ends_at=datetime(2026, 7, 2, 11, tzinfo=UTC),
             reason="login outage",
-            actor="ops",
+            actor=Actor(id="ops", name="ops"),
         )
     user, other = uuid.uuid4(), uuid.uuid4()
     day1 = datetime(2026, 7, 1, 12, tzinfo=UTC)

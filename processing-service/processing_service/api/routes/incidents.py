@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from processing_service.api.deps import AdminClaims, SessionDep
+from processing_service.api.deps import AdminClaims, SessionDep, actor_of
 from processing_service.incidents import service
 from processing_service.incidents.schemas import IncidentCreate, IncidentPublic, IncidentsPublic
 
@@ -34,7 +34,7 @@ def declare_incident(
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         reason=body.reason,
-        actor=admin.sub[:128],
+        actor=actor_of(admin),
     )
     return IncidentPublic.model_validate(incident)
 
@@ -44,9 +44,9 @@ def declare_incident(
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "No such incident"}, 409: {"description": "Already started"}},
 )
-def withdraw_incident(incident_id: uuid.UUID, _admin: AdminClaims, session: SessionDep) -> None:
+def withdraw_incident(incident_id: uuid.UUID, admin: AdminClaims, session: SessionDep) -> None:
     try:
-        service.withdraw(session=session, incident_id=incident_id)
+        service.withdraw(session=session, incident_id=incident_id, actor=actor_of(admin))
     except service.IncidentNotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Incident not found") from exc
     except service.IncidentStartedError as exc:
