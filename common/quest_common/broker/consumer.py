@@ -6,8 +6,8 @@ The shell owns everything about the broker; the handler owns the work and its tr
 - deliveries are collected into a batch of up to `batch_size`; the handler runs once per batch and
   commits, and only then are the deliveries settled — so a crash before the commit means
   redelivery, never loss;
-- batches only form under load: a delivery that arrives alone is handled at once (no fixed wait);
-  when more are already arriving, the shell lingers up to `linger_s` to fill the batch;
+- batches only form under load: what has arrived is handled at once (no fixed wait); only while
+  more deliveries keep arriving does the shell keep collecting, for up to `linger_s`;
 - the handler runs in a second thread, so the broker thread receives (and, with `prepare`,
   parses) batch N+1 while batch N commits; at most one batch is in the handler at a time, and its
   deliveries are settled from the broker thread once the handler returned;
@@ -271,20 +271,15 @@ class ConsumerShell:
         connection.process_data_events(time_limit=self.idle_poll_s)
 
     def _fill(self, connection: BlockingConnection) -> None:
-        """Batch only under load: a lone delivery goes at once; when more are already arriving,
-        linger briefly so a deep queue yields big batches."""
-        if len(self._buffer) >= self.batch_size:
-            return
-        held = len(self._buffer)
-        connection.process_data_events(time_limit=0)  # take what already sits in the socket
-        if len(self._buffer) == held == 1:
-            return
+        """Batch only under load: take what has already arrived, and keep taking for up to
+        `linger_s` only while more keeps arriving — a lone delivery (or a pair) goes at once,
+        a deep queue yields big batches."""
         deadline = time.monotonic() + self.linger_s
         while len(self._buffer) < self.batch_size and not self._stop.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            connection.process_data_events(time_limit=remaining)
+            held = len(self._buffer)
+            connection.process_data_events(time_limit=0)  # what already sits in the socket
+            if len(self._buffer) == held or time.monotonic() >= deadline:
+                return
 
     def _take(self) -> list[Delivery]:
         batch = self._buffer[: self.batch_size]
