@@ -20,7 +20,8 @@ class Settings(BaseServiceSettings):
     processing_client_id: str = "processing-service"
     sign_in_queue: str = "processing.sign-ins"
 
-    # Worker tuning: big batches when the queue is deep, a short linger when it is shallow.
+    # Worker tuning: big batches when the queue is deep (collected for up to linger_ms while
+    # deliveries keep arriving); a lone delivery is handled at once.
     delivery_limit: int = 5
     retry_delay_ms: int = 5_000
     prefetch: int = 1000
