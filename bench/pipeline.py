@@ -5,7 +5,7 @@
 2. Sign-in → `check_in` latency: logins at a steady rate through the gateway of a native stack;
    time from the login response to the SSE event and to `GET /me/quests` showing it.
 
-    uv run python bench/pipeline.py [--events 20000] [--players 1000] [--logins 200]
+    uv run python bench/pipeline.py [--events 20000] [--players 1000] [--workers 1 2]
 """
 
 from __future__ import annotations
