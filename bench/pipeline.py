@@ -5,7 +5,7 @@
 2. Sign-in → `check_in` latency: logins at a steady rate through the gateway of a native stack;
    time from the login response to the SSE event and to `GET /me/quests` showing it.
 
-    uv run python bench/pipeline.py [--events 20000] [--players 1000] [--logins 200]
+    uv run python bench/pipeline.py [--events 20000] [--players 1000] [--workers 1 2]
 """
 
 from __future__ import annotations
@@ -509,6 +509,9 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=1_000)
     parser.add_argument("--logins", type=int, default=1500, help="30 s at the default rate")
     parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="worker process counts to time"
+    )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args()
@@ -517,7 +520,7 @@ def main() -> None:
     if not args.skip_throughput:
         figures["throughput"] = [
             throughput(events=args.events, players=args.players, workers=workers)
-            for workers in (1, 2)
+            for workers in args.workers
         ]
     if not args.skip_latency:
         figures["latency"] = latency(logins=args.logins, rate=args.rate)

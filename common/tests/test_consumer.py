@@ -216,3 +216,85 @@ def test_reconnects_after_the_connection_is_cut(
         publish(amqp_url, broker_names.exchange, [b"after"])
         wait_for(lambda: b"after" in seen)
     assert ready_count(amqp_url, work_queue) == 0
+
+
+def test_a_lone_delivery_is_handled_without_waiting_for_the_linger(
+    amqp_url: str, broker_names: BrokerNames, work_queue: str
+) -> None:
+    handled_at: list[float] = []
+
+    def handler(batch: list[Delivery]) -> list[Outcome]:
+        handled_at.extend(time.monotonic() for _ in batch)
+        return [Outcome.ACK] * len(batch)
+
+    # A linger this long would show in every single login's latency if it applied to one message.
+    with Running(make_shell(amqp_url, work_queue, handler, linger_s=2.0)):
+        sent_at = time.monotonic()
+        publish(amqp_url, broker_names.exchange, [b"alone"])
+        wait_for(lambda: len(handled_at) == 1)
+    assert handled_at[0] - sent_at < 1.0
+    assert ready_count(amqp_url, work_queue) == 0
+
+
+def test_the_next_batch_is_prepared_while_one_is_in_the_handler(
+    amqp_url: str, broker_names: BrokerNames, work_queue: str
+) -> None:
+    prepared: list[list[bytes]] = []
+    handled: list[bytes] = []
+    overlapped = threading.Event()
+
+    def prepare(batch: list[Delivery]) -> list[bytes]:
+        prepared.append([d.body for d in batch])
+        return [d.body for d in batch]
+
+    def handler(bodies: list[bytes]) -> list[Outcome]:
+        # The first batch "commits" until the broker thread has parsed the second one.
+        if not handled and wait_until(lambda: len(prepared) >= 2, timeout=10):
+            overlapped.set()
+        handled.extend(bodies)
+        return [Outcome.ACK] * len(bodies)
+
+    publish(amqp_url, broker_names.exchange, [str(i).encode() for i in range(40)])
+    shell = make_shell(amqp_url, work_queue, handler, prepare=prepare, batch_size=10, prefetch=40)
+    with Running(shell):
+        wait_for(lambda: len(handled) >= 40)
+    assert overlapped.is_set()
+    assert sorted(handled, key=int) == [str(i).encode() for i in range(40)]
+    assert ready_count(amqp_url, work_queue) == 0  # all acked, each once
+
+
+def test_deliveries_are_settled_only_after_the_handler_returned(
+    amqp_url: str, broker_names: BrokerNames, work_queue: str, tcp_proxy
+) -> None:
+    proxy = tcp_proxy(*amqp_target(amqp_url))
+    cut = threading.Event()
+    seen: list[tuple[bytes, bool]] = []
+
+    def handler(batch: list[Delivery]) -> list[Outcome]:
+        seen.extend((d.body, d.redelivered) for d in batch)
+        # The first batch is still in the handler when the connection drops: had the shell
+        # acked anything early, it would not come back.
+        cut.wait(10)
+        return [Outcome.ACK] * len(batch)
+
+    shell = make_shell(
+        proxy.url_for(amqp_url), work_queue, handler, reconnect_initial_s=0.1, reconnect_max_s=0.5
+    )
+    publish(amqp_url, broker_names.exchange, [b"a", b"b"])
+    with Running(shell):
+        wait_for(lambda: len(seen) >= 2)
+        proxy.cut()
+        cut.set()
+        time.sleep(0.5)
+        proxy.restore()
+        wait_for(lambda: {body for body, again in seen if again} == {b"a", b"b"}, timeout=20)
+    assert ready_count(amqp_url, work_queue) == 0
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False

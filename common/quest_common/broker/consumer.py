@@ -3,9 +3,14 @@
 The shell owns everything about the broker; the handler owns the work and its transaction:
 
 - QoS (`prefetch`) bounds what sits unacknowledged in this process;
-- deliveries are collected into a batch (up to `batch_size`, or whatever arrived within
-  `linger_s` of the first one), the handler runs once per batch and commits, and only then are
-  the deliveries settled — so a crash before the commit means redelivery, never loss;
+- deliveries are collected into a batch of up to `batch_size`; the handler runs once per batch and
+  commits, and only then are the deliveries settled — so a crash before the commit means
+  redelivery, never loss;
+- batches only form under load: what has arrived is handled at once (no fixed wait); only while
+  more deliveries keep arriving does the shell keep collecting, for up to `linger_s`;
+- the handler runs in a second thread, so the broker thread receives (and, with `prepare`,
+  parses) batch N+1 while batch N commits; at most one batch is in the handler at a time, and its
+  deliveries are settled from the broker thread once the handler returned;
 - each delivery gets an `Outcome`: ACK, DEAD_LETTER (an invalid message: rejected without requeue,
   so the queue's dead-letter exchange moves it to the DLQ) or RETRY (a transient failure: a copy
   goes to the delayed-retry TTL queue, or the message is requeued so the quorum queue's
@@ -17,7 +22,8 @@ The shell owns everything about the broker; the handler owns the work and its tr
   already holds, and closes the connection cleanly.
 
 pika's `BlockingConnection` is not thread-safe: the shell uses one connection in the thread that
-calls `run()`, and settles deliveries from that same thread.
+calls `run()`, and settles deliveries from that same thread; the handler thread only wakes it
+(`add_callback_threadsafe`) when a batch is done.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -77,6 +84,9 @@ class Delivery:
 
 
 BatchHandler = Callable[[list[Delivery]], list[Outcome]]
+# With `prepare`, the handler gets what `prepare` made of the batch (one outcome per delivery).
+Prepare = Callable[[list[Delivery]], Any]
+PreparedHandler = Callable[[Any], list[Outcome]]
 Declare = Callable[[BlockingChannel], None]
 
 
@@ -86,7 +96,8 @@ class ConsumerShell:
         *,
         amqp_url: str,
         queue: str,
-        handler: BatchHandler,
+        handler: BatchHandler | PreparedHandler,
+        prepare: Prepare | None = None,
         prefetch: int = 1000,
         batch_size: int = 500,
         linger_s: float = 0.01,
@@ -102,7 +113,8 @@ class ConsumerShell:
             raise ValueError("need 1 <= batch_size <= prefetch")
         self.amqp_url = amqp_url
         self.queue = queue
-        self.handler = handler
+        self.handler: PreparedHandler = handler
+        self.prepare: Prepare = prepare if prepare is not None else _as_is
         self.prefetch = prefetch
         self.batch_size = batch_size
         self.linger_s = linger_s
@@ -117,6 +129,10 @@ class ConsumerShell:
         self._ready = threading.Event()
         self._connection: BlockingConnection | None = None
         self._buffer: list[Delivery] = []
+        # The next batch, already prepared while the one before it is in the handler.
+        self._next: tuple[list[Delivery], Any] | None = None
+        self._in_handler: tuple[list[Delivery], Future[list[Outcome]]] | None = None
+        self._handler_thread: ThreadPoolExecutor | None = None
         self.batches = 0
         self.settled = 0
 
@@ -161,6 +177,7 @@ class ConsumerShell:
                 self._ready.clear()
                 # Deliveries we held are unacked: the broker redelivers them to someone.
                 self._buffer.clear()
+                self._next = None
                 if self._stop.is_set():
                     break
                 sleep_for = delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter
@@ -176,6 +193,7 @@ class ConsumerShell:
     def _consume_once(self) -> None:
         connection = connect(self.amqp_url, name=self.name)
         self._connection = connection
+        self._handler_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.name}-handler")
         try:
             channel = connection.channel()
             if self.declare is not None:
@@ -185,15 +203,20 @@ class ConsumerShell:
             self._ready.set()
             log.info("%s: consuming %s", self.name, self.queue)
             while not self._stop.is_set():
-                self._next_batch(connection, channel)
+                self._step(connection, channel)
             # Graceful stop: no new deliveries; pending undispatched ones go back to the queue.
             channel.basic_cancel(consumer_tag)
-            while self._buffer:
-                self._handle_batch(channel)
+            # Finish what we hold: the batch in the handler, the prepared one, the buffer.
+            while self._in_handler is not None or self._next is not None or self._buffer:
+                self._step(connection, channel)
             channel.close()
         finally:
             self._ready.clear()
             self._connection = None
+            # A batch still in the handler finishes (its commit stands); unsettled, it is
+            # redelivered, and the handler's dedupe by envelope id makes that harmless.
+            self._handler_thread.shutdown(wait=True)
+            self._in_handler = None
             if connection.is_open:
                 try:
                     connection.close()
@@ -218,41 +241,84 @@ class ConsumerShell:
             )
         )
 
-    def _next_batch(self, connection: BlockingConnection, channel: BlockingChannel) -> None:
-        if not self._buffer:
-            # Returns as soon as a delivery is dispatched, or after the poll interval.
-            connection.process_data_events(time_limit=self.idle_poll_s)
+    def _step(self, connection: BlockingConnection, channel: BlockingChannel) -> None:
+        """One turn of the broker thread: settle a finished batch, start the next one, or wait
+        for I/O (a delivery, or the handler thread's wake-up)."""
+        if self._in_handler is not None and self._in_handler[1].done():
+            batch, done = self._in_handler
+            self._in_handler = None
+            self._settle(channel, batch, done.result())
+            self.batches += 1
+            self.settled += len(batch)
+        if self._in_handler is None:
+            if self._next is not None:
+                batch, prepared = self._next
+                self._next = None
+                self._start(connection, batch, prepared)
+                return
+            if self._buffer:
+                self._fill(connection)
+                batch = self._take()
+                self._start(connection, batch, self._prepare(batch))
+                return
+        elif self._next is None and len(self._buffer) >= self.batch_size:
+            # Batch N is committing: receive and parse batch N+1 meanwhile.
+            batch = self._take()
+            self._next = (batch, self._prepare(batch))
             return
-        # Linger briefly so a deep queue yields big batches while a shallow one stays fast.
+        # Returns as soon as a delivery is dispatched, the handler thread wakes us, or after the
+        # poll interval (heartbeats are answered in here, even while a batch commits).
+        connection.process_data_events(time_limit=self.idle_poll_s)
+
+    def _fill(self, connection: BlockingConnection) -> None:
+        """Batch only under load: take what has already arrived, and keep taking for up to
+        `linger_s` only while more keeps arriving — a lone delivery (or a pair) goes at once,
+        a deep queue yields big batches."""
         deadline = time.monotonic() + self.linger_s
         while len(self._buffer) < self.batch_size and not self._stop.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            connection.process_data_events(time_limit=remaining)
-        self._handle_batch(channel)
+            held = len(self._buffer)
+            connection.process_data_events(time_limit=0)  # what already sits in the socket
+            if len(self._buffer) == held or time.monotonic() >= deadline:
+                return
 
-    def _handle_batch(self, channel: BlockingChannel) -> None:
+    def _take(self) -> list[Delivery]:
         batch = self._buffer[: self.batch_size]
         del self._buffer[: self.batch_size]
-        outcomes = self._run_handler(batch)
-        self._settle(channel, batch, outcomes)
-        self.batches += 1
-        self.settled += len(batch)
+        return batch
 
-    def _run_handler(self, batch: list[Delivery]) -> list[Outcome]:
+    def _prepare(self, batch: list[Delivery]) -> Any:
         try:
-            outcomes = self.handler(batch)
-            if len(outcomes) != len(batch):
-                raise RuntimeError("handler returned a wrong number of outcomes")
-            return outcomes
+            return self.prepare(batch)
         except Exception:
-            log.exception("%s: batch of %d failed; retrying one by one", self.name, len(batch))
+            log.exception("%s: preparing a batch of %d failed", self.name, len(batch))
+            return _UNPREPARED  # the handler thread goes one by one
+
+    def _start(self, connection: BlockingConnection, batch: list[Delivery], prepared: Any) -> None:
+        assert self._handler_thread is not None
+        done = self._handler_thread.submit(self._run_handler, batch, prepared)
+        self._in_handler = (batch, done)
+
+        def wake(_done: Future[list[Outcome]]) -> None:
+            # The connection may be gone already (the batch is then redelivered).
+            with contextlib.suppress(Exception):
+                connection.add_callback_threadsafe(_nothing)
+
+        done.add_done_callback(wake)
+
+    def _run_handler(self, batch: list[Delivery], prepared: Any) -> list[Outcome]:
+        if prepared is not _UNPREPARED:
+            try:
+                outcomes = self.handler(prepared)
+                if len(outcomes) != len(batch):
+                    raise RuntimeError("handler returned a wrong number of outcomes")
+                return outcomes
+            except Exception:
+                log.exception("%s: batch of %d failed; retrying one by one", self.name, len(batch))
         # One message at a time, so only the message that fails is counted toward its limit.
         outcomes = []
         for delivery in batch:
             try:
-                [outcome] = self.handler([delivery])
+                [outcome] = self.handler(self.prepare([delivery]))
             except Exception:
                 log.exception("%s: delivery %d failed", self.name, delivery.delivery_tag)
                 outcome = Outcome.RETRY
@@ -299,3 +365,14 @@ class ConsumerShell:
             ),
         )
         channel.basic_ack(delivery.delivery_tag)
+
+
+_UNPREPARED = object()
+
+
+def _as_is(batch: list[Delivery]) -> list[Delivery]:
+    return batch
+
+
+def _nothing() -> None:
+    """A wake-up: any callback makes `process_data_events` return."""

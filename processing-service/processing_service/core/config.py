@@ -22,7 +22,8 @@ class Settings(BaseServiceSettings):
     # Declared by auth's relay too, with the same arguments (quest_common's defaults).
     user_deletions_queue: str = "processing.user-deletions"
 
-    # Worker tuning: big batches when the queue is deep, a short linger when it is shallow.
+    # Worker tuning: big batches when the queue is deep (collected for up to linger_ms while
+    # deliveries keep arriving); a lone delivery is handled at once.
     delivery_limit: int = 5
     retry_delay_ms: int = 5_000
     prefetch: int = 1000

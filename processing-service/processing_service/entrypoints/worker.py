@@ -47,7 +47,9 @@ class Worker:
         self.shell = ConsumerShell(
             amqp_url=s.amqp_url,
             queue=s.sign_in_queue,
-            handler=self.handler,
+            # Parsing runs in the consumer's broker thread while the batch before it commits.
+            prepare=self.handler.parse,
+            handler=self.handler.apply,
             prefetch=s.prefetch,
             batch_size=s.batch_size,
             linger_s=s.linger_ms / 1000,

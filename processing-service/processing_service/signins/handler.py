@@ -29,6 +29,14 @@ def is_retryable_db_error(exc: BaseException) -> bool:
     return code in {"40P01", "40001"}
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedBatch:
+    """A batch after parsing: one outcome per delivery (so far), the sign-ins to apply."""
+
+    outcomes: list[Outcome]
+    events: list[ReceivedSignIn]
+
+
 @dataclass(kw_only=True)
 class SignInHandler:
     uow_factory: UnitOfWorkFactory
@@ -39,6 +47,10 @@ class SignInHandler:
     processed: int = field(default=0, init=False)
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
+        return self.apply(self.parse(batch))
+
+    def parse(self, batch: list[Delivery]) -> ParsedBatch:
+        """Bodies → sign-ins (no I/O: the consumer runs this while the batch before commits)."""
         outcomes: list[Outcome] = []
         events: list[ReceivedSignIn] = []
         for delivery in batch:
@@ -52,6 +64,11 @@ class SignInHandler:
             if sign_in is not None:
                 events.append(sign_in)
             outcomes.append(Outcome.ACK)
+        return ParsedBatch(outcomes=outcomes, events=events)
+
+    def apply(self, parsed: ParsedBatch) -> list[Outcome]:
+        """Apply the batch's sign-ins in one unit of work and commit; the shell then settles."""
+        events = parsed.events
         if events:
             # A batch's log lines carry its first event's id (and the count), so an event can be
             # followed from auth's outbox to here.
@@ -60,8 +77,8 @@ class SignInHandler:
                 log.debug("applied %d sign-ins", len(events))
             if grants and self.on_grants is not None:
                 self.on_grants()
-        self.processed += len(batch)
-        return outcomes
+        self.processed += len(parsed.outcomes)
+        return parsed.outcomes
 
     def _apply(self, events: list[ReceivedSignIn]) -> int:
         # Transient trouble (database or catalog unreachable) is waited out here, briefly, rather
