@@ -120,7 +120,7 @@ def test_three_sign_ins_then_claim_credits_ten_diamonds(browser: Browser, stack:
     page.get_by_role("link", name="History").click()
     page.get_by_role("tab", name="Wallet").click()
     ledger = page.get_by_role("table", name="My wallet ledger")
-    expect(ledger).to_contain_text("Quest reward (claimed)")
+    expect(ledger).to_contain_text("Quest: Sign in three times")
     expect(ledger.get_by_role("img", name="+10 diamonds")).to_be_visible()
     expect(page.get_by_text("1 entry", exact=True)).to_be_visible()
     assert_accessible(page, "wallet")

@@ -57,7 +57,7 @@ class AuthClient:
             "user_id": str(grant.user_id),
             "item": grant.item,
             "qty": grant.qty,
-            "reason": grant.reason,
+            "reason": grant.ledger_reason,
         }
         try:
             for attempt in range(2):

@@ -25,6 +25,8 @@ from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)
 
+LEDGER_REASON_MAX = 255  # auth's ledger reason column
+
 
 @dataclass(frozen=True, slots=True)
 class GrantData:
@@ -41,6 +43,12 @@ class GrantData:
         return cls(
             row.grant_id, row.user_id, row.quest_id, row.quest_title, row.item, row.qty, row.reason
         )
+
+    @property
+    def ledger_reason(self) -> str:
+        """What the player's wallet history says: the quest by its title, in words
+        ("Quest: Sign in three times"); the reason code when the title is unknown."""
+        return f"Quest: {self.quest_title}"[:LEDGER_REASON_MAX] if self.quest_title else self.reason
 
 
 def grant_row(
