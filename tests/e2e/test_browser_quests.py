@@ -183,7 +183,7 @@ def open_new_quest(admin: Page) -> Any:
 
 
 def player_sees_quest(browser: Browser, stack: Any, name: str, title: str) -> None:
-    """Processing refreshes its copy of the quests on QuestChanged, or after its 60 s cache."""
+    """Processing refreshes its copy of the quests on QuestChanged, or at its next revalidation."""
     player = stack.sign_up()
     page = new_page(browser, stack)
     sign_in(page, player.user_name, player.password)
