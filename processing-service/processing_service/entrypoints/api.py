@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from processing_service.api.errors import install_dependency_error_handlers
 from processing_service.api.main import api_router
 from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Bans, deletions and logouts-everywhere reach this replica within seconds (DESIGN §12).
     access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
     install_error_handlers(app)
+    install_dependency_error_handlers(app)
     publish_public_routes_only(app)
     app.include_router(api_router)
     return add_ops(
