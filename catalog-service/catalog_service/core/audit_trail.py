@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from quest_common import audit
 
@@ -31,4 +32,31 @@ def record_write(
         target_id=target_id,
         before=before,
         after=row_values(after) if after is not None else None,
+    )
+
+
+def record_catalog_write(
+    session: Session,
+    *,
+    change: Change,
+    actor: audit.Actor,
+    action: str,
+    target_type: str,
+    target_id: uuid.UUID,
+    before: dict[str, Any] | None,
+    after: SQLModel | None,
+    quest_id: uuid.UUID | None = None,
+    reward_id: uuid.UUID | None = None,
+) -> None:
+    """What every catalog write adds to its transaction: the version bump with its
+    notification and `QuestChanged` (`record_change`), and the audit entry."""
+    record_change(session=session, change=change, quest_id=quest_id, reward_id=reward_id)
+    record_write(
+        session,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=before,
+        after=after,
     )

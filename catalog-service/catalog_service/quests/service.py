@@ -9,11 +9,11 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_write
-from catalog_service.core.changes import Change, record_change
+from catalog_service.core.audit_trail import record_catalog_write
+from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
-from catalog_service.core.uow import UnitOfWork
+from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
 from catalog_service.core.writes import changed_fields, plain, time_rules_error, window_error
 from catalog_service.quests.models import (
     TRIGGER_DESCRIPTIONS,
@@ -150,6 +150,29 @@ def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
     return bool(changes)
 
 
+def _record(
+    session: Session,
+    quest: Quest,
+    *,
+    change: Change,
+    action: str,
+    actor: audit.Actor,
+    before: dict[str, Any] | None,
+) -> None:
+    record_catalog_write(
+        session,
+        change=change,
+        actor=actor,
+        action=action,
+        target_type=TARGET,
+        target_id=quest.quest_id,
+        before=before,
+        after=quest,
+        quest_id=quest.quest_id,
+        reward_id=quest.reward_id,
+    )
+
+
 def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> QuestPublic:
     with uow.transaction() as session:
         _check_time_rules(data.model_dump())
@@ -158,20 +181,8 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
         quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(quest)
         _flush_unique(session, data.name)
-        record_change(
-            session=session,
-            change=Change.created,
-            quest_id=quest.quest_id,
-            reward_id=quest.reward_id,
-        )
-        record_write(
-            session,
-            actor=actor,
-            action="quest.create",
-            target_type=TARGET,
-            target_id=quest.quest_id,
-            before=None,
-            after=quest,
+        _record(
+            session, quest, change=Change.created, action="quest.create", actor=actor, before=None
         )
         return to_public(quest, reward)
 
@@ -190,20 +201,13 @@ def update_quest(
         if _apply(quest, incoming):
             session.add(quest)
             _flush_unique(session, quest.name)
-            record_change(
-                session=session,
-                change=Change.updated,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            _record(
                 session,
-                actor=actor,
+                quest,
+                change=Change.updated,
                 action="quest.update",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=before,
-                after=quest,
             )
         return to_public(quest, _reward(session, quest.reward_id))
 
@@ -213,14 +217,7 @@ def upsert_quest(
 ) -> tuple[QuestPublic, bool]:
     """Create or replace by name; returns (quest, created). Re-running the same seed writes
     nothing and publishes nothing."""
-    for attempt in range(2):
-        try:
-            return _upsert_once(uow=uow, name=name, data=data, actor=actor)
-        except IntegrityError:
-            # Two seeders created the same name at once: the second one now finds the row.
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    return once_more_after_a_race(lambda: _upsert_once(uow=uow, name=name, data=data, actor=actor))
 
 
 def _upsert_once(
@@ -235,39 +232,25 @@ def _upsert_once(
             quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
             session.add(quest)
             session.flush()
-            record_change(
-                session=session,
-                change=Change.created,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            _record(
                 session,
-                actor=actor,
+                quest,
+                change=Change.created,
                 action="quest.create",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=None,
-                after=quest,
             )
             return to_public(quest, reward), True
         before = row_values(quest)
         if _apply(quest, incoming):
             session.add(quest)
-            record_change(
-                session=session,
-                change=Change.updated,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            _record(
                 session,
-                actor=actor,
+                quest,
+                change=Change.updated,
                 action="quest.update",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=before,
-                after=quest,
             )
         return to_public(quest, reward), False
 
@@ -281,19 +264,12 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor
             quest.is_active = False
             quest.updated_at = utcnow()
             session.add(quest)
-            record_change(
-                session=session,
-                change=Change.deleted,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            _record(
                 session,
-                actor=actor,
+                quest,
+                change=Change.deleted,
                 action="quest.deactivate",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=before,
-                after=quest,
             )
         return to_public(quest, _reward(session, quest.reward_id))
