@@ -37,26 +37,28 @@ def record_write(
 
 def record_catalog_write(
     session: Session,
+    row: SQLModel,
     *,
     change: Change,
-    actor: audit.Actor,
     action: str,
-    target_type: str,
-    target_id: uuid.UUID,
+    actor: audit.Actor,
     before: dict[str, Any] | None,
-    after: SQLModel | None,
-    quest_id: uuid.UUID | None = None,
-    reward_id: uuid.UUID | None = None,
+    deleted: bool = False,
 ) -> None:
-    """What every catalog write adds to its transaction: the version bump with its
-    notification and `QuestChanged` (`record_change`), and the audit entry."""
+    """What every catalog write adds to its transaction: the version bump with its notification
+    and `QuestChanged` (`record_change`), and the audit entry. `action` is "<target>.<verb>"
+    ("quest.create", "reward.delete"); `row` is the quest or reward written, or deleted (then
+    the audit entry has no `after`)."""
+    target_type = action.partition(".")[0]
+    quest_id = getattr(row, "quest_id", None)
+    reward_id = getattr(row, "reward_id", None)
     record_change(session=session, change=change, quest_id=quest_id, reward_id=reward_id)
     record_write(
         session,
         actor=actor,
         action=action,
         target_type=target_type,
-        target_id=target_id,
+        target_id=getattr(row, f"{target_type}_id"),
         before=before,
-        after=after,
+        after=None if deleted else row,
     )

@@ -31,8 +31,6 @@ from catalog_service.rewards.models import Reward, RewardEmbedded
 from quest_common import audit
 from quest_common.db import utcnow
 
-TARGET = "quest"
-
 
 def list_triggers() -> TriggersPublic:
     data = [TriggerPublic(trigger=t, description=TRIGGER_DESCRIPTIONS[t]) for t in Trigger]
@@ -150,29 +148,6 @@ def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
     return bool(changes)
 
 
-def _record(
-    session: Session,
-    quest: Quest,
-    *,
-    change: Change,
-    action: str,
-    actor: audit.Actor,
-    before: dict[str, Any] | None,
-) -> None:
-    record_catalog_write(
-        session,
-        change=change,
-        actor=actor,
-        action=action,
-        target_type=TARGET,
-        target_id=quest.quest_id,
-        before=before,
-        after=quest,
-        quest_id=quest.quest_id,
-        reward_id=quest.reward_id,
-    )
-
-
 def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> QuestPublic:
     with uow.transaction() as session:
         _check_time_rules(data.model_dump())
@@ -181,7 +156,7 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
         quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(quest)
         _flush_unique(session, data.name)
-        _record(
+        record_catalog_write(
             session, quest, change=Change.created, action="quest.create", actor=actor, before=None
         )
         return to_public(quest, reward)
@@ -201,7 +176,7 @@ def update_quest(
         if _apply(quest, incoming):
             session.add(quest)
             _flush_unique(session, quest.name)
-            _record(
+            record_catalog_write(
                 session,
                 quest,
                 change=Change.updated,
@@ -232,7 +207,7 @@ def _upsert_once(
             quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
             session.add(quest)
             session.flush()
-            _record(
+            record_catalog_write(
                 session,
                 quest,
                 change=Change.created,
@@ -244,7 +219,7 @@ def _upsert_once(
         before = row_values(quest)
         if _apply(quest, incoming):
             session.add(quest)
-            _record(
+            record_catalog_write(
                 session,
                 quest,
                 change=Change.updated,
@@ -264,7 +239,7 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor
             quest.is_active = False
             quest.updated_at = utcnow()
             session.add(quest)
-            _record(
+            record_catalog_write(
                 session,
                 quest,
                 change=Change.deleted,

@@ -27,8 +27,6 @@ from catalog_service.rewards.models import (
 from quest_common import audit
 from quest_common.db import utcnow
 
-TARGET = "reward"
-
 
 def list_rewards(*, session: Session, limit: int, offset: int) -> RewardsPublic:
     count = session.exec(select(func.count()).select_from(Reward)).one()
@@ -63,28 +61,6 @@ def _flush_unique(session: Session, name: str) -> None:
         raise ConflictError(f"A reward named {name!r} already exists") from exc
 
 
-def _record(
-    session: Session,
-    reward: Reward,
-    *,
-    change: Change,
-    action: str,
-    actor: audit.Actor,
-    before: dict[str, Any] | None,
-) -> None:
-    record_catalog_write(
-        session,
-        change=change,
-        actor=actor,
-        action=action,
-        target_type=TARGET,
-        target_id=reward.reward_id,
-        before=before,
-        after=reward,
-        reward_id=reward.reward_id,
-    )
-
-
 def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) -> Reward:
     with uow.transaction() as session:
         if _name_taken(session, data.reward_name):
@@ -92,7 +68,7 @@ def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) ->
         reward = Reward(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(reward)
         _flush_unique(session, data.reward_name)
-        _record(
+        record_catalog_write(
             session, reward, change=Change.created, action="reward.create", actor=actor, before=None
         )
     return reward
@@ -112,7 +88,7 @@ def update_reward(
             return reward
         session.add(reward)
         _flush_unique(session, reward.reward_name)
-        _record(
+        record_catalog_write(
             session,
             reward,
             change=Change.updated,
@@ -142,7 +118,7 @@ def _upsert_once(
             reward = Reward(reward_name=name, **{k: plain(v) for k, v in data.model_dump().items()})
             session.add(reward)
             session.flush()
-            _record(
+            record_catalog_write(
                 session,
                 reward,
                 change=Change.created,
@@ -154,7 +130,7 @@ def _upsert_once(
         before = row_values(reward)
         if _apply(reward, data.model_dump()):
             session.add(reward)
-            _record(
+            record_catalog_write(
                 session,
                 reward,
                 change=Change.updated,
@@ -184,14 +160,12 @@ def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, actor: audit.Actor) 
             raise ConflictError("Reward is used by a quest") from exc
         record_catalog_write(
             session,
+            reward,
             change=Change.deleted,
-            actor=actor,
             action="reward.delete",
-            target_type=TARGET,
-            target_id=reward_id,
+            actor=actor,
             before=before,
-            after=None,
-            reward_id=reward_id,
+            deleted=True,
         )
 
 
