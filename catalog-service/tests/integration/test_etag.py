@@ -147,12 +147,14 @@ def test_a_cache_hit_carries_the_request_id_and_is_counted_in_metrics(
 
 
 def test_a_resync_that_read_before_a_commit_does_not_take_the_version_back(
-    settings: Settings,
+    fresh_db_url: str,
 ) -> None:
     """The version tracker resyncs by a plain read; a commit observed while that read was on its
     way must not be undone by it, or this replica would serve bodies cached before the commit as
     current — right when `QuestChanged` makes processing read the quest list again."""
-    engine = create_db_engine(settings.database_url)
+    # A database of its own: the change recorded here leaves a `QuestChanged` in its outbox,
+    # which no other test's relay must publish.
+    engine = create_db_engine(fresh_db_url)
     tracker = VersionTracker(dsn=libpq_dsn(engine))
     uow = UnitOfWork(engine=engine, after_commit=tracker.observe)
 
