@@ -68,26 +68,23 @@ def list_quests(
     return QuestsPublic(data=[to_public(q, r) for q, r in rows], count=count)
 
 
-def get_quest(*, session: Session, quest_id: uuid.UUID) -> QuestPublic:
+def _one_quest(session: Session, condition: ColumnElement[bool]) -> QuestPublic:
     row = session.exec(
         select(Quest, Reward)
         .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
-        .where(Quest.quest_id == quest_id)
+        .where(condition)
     ).first()
     if row is None:
         raise NotFoundError("Quest not found")
     return to_public(*row)
+
+
+def get_quest(*, session: Session, quest_id: uuid.UUID) -> QuestPublic:
+    return _one_quest(session, col(Quest.quest_id) == quest_id)
 
 
 def get_quest_by_name(*, session: Session, name: str) -> QuestPublic:
-    row = session.exec(
-        select(Quest, Reward)
-        .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
-        .where(Quest.name == name)
-    ).first()
-    if row is None:
-        raise NotFoundError("Quest not found")
-    return to_public(*row)
+    return _one_quest(session, col(Quest.name) == name)
 
 
 def _quest_for_update(session: Session, quest_id: uuid.UUID) -> Quest:
