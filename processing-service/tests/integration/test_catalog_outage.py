@@ -3,11 +3,8 @@ are any (DESIGN §7.4), a 503 to retry — never a 500 — when this replica has
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -15,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from processing_service.core.config import Settings
 from processing_service.main import create_app
+from quest_devtools.testing.catalog_double import CatalogDouble
 from quest_devtools.testing.proxy import TcpProxy
 from quest_devtools.testing.tokens import TestKeys
 
@@ -69,23 +67,10 @@ def test_catalog_cut_after_a_first_read_keeps_serving_what_was_read(
     sign_in: Any,
 ) -> None:
     quest = sign_in.quest()
-    body = json.dumps({"data": [quest], "count": 1}).encode()
-
-    class Catalog(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Catalog)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    catalog = CatalogDouble()
+    catalog.quests = [quest]
     try:
-        proxy = tcp_proxy("127.0.0.1", server.server_address[1])
+        proxy = tcp_proxy("127.0.0.1", catalog.port)
         client = api(catalog_url=f"http://127.0.0.1:{proxy.port}", quest_cache_ttl_s=0.0)
         first = client.get("/api/processing/me/quests", headers=player_headers)
         assert first.status_code == 200, first.text
@@ -95,5 +80,4 @@ def test_catalog_cut_after_a_first_read_keeps_serving_what_was_read(
         assert again.status_code == 200, again.text
         assert [q["quest"]["name"] for q in again.json()["data"]] == [quest["name"]]
     finally:
-        server.shutdown()
-        server.server_close()
+        catalog.close()

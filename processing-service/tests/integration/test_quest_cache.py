@@ -7,12 +7,10 @@ hold one answer back; the database and the broker are the real ones.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -23,62 +21,8 @@ from processing_service.catalog.cache import QuestCache, QuestDefinition
 from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings
 from quest_common.events import QUEST_CHANGED_KEY, EventType, make_event
+from quest_devtools.testing.catalog_double import CatalogDouble
 from quest_devtools.testing.waiting import wait_for
-
-
-class CatalogDouble:
-    """`GET /api/catalog/quests` with `If-None-Match`; `hold()` makes the next answer wait, after
-    it has read the list, until `release()` — a slow read of what was there before a change."""
-
-    def __init__(self) -> None:
-        self.quests: list[dict[str, Any]] = []
-        self.requests: list[int] = []  # status of every answer
-        self._hold = threading.Event()
-        self._release = threading.Event()
-        self.reading = threading.Event()  # a held answer has read the list
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = json.dumps({"data": owner.quests, "count": len(owner.quests)}).encode()
-                if owner._hold.is_set():
-                    owner._hold.clear()
-                    owner.reading.set()
-                    owner._release.wait(30)
-                etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    owner.requests.append(304)
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                owner.requests.append(200)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def hold(self) -> None:
-        self._release.clear()
-        self.reading.clear()
-        self._hold.set()
-
-    def release(self) -> None:
-        self._release.set()
-
-    def close(self) -> None:
-        self._release.set()
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture
