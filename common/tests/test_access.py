@@ -35,6 +35,7 @@ from quest_common.access import (
 from quest_common.broker.publisher import ConfirmingPublisher
 from quest_common.events import make_event, rfc3339
 from quest_common.security import CurrentClaims, InvalidTokenError, JwksVerifier, TokenClaims
+from quest_devtools.testing.access import publish_access_change
 from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.tokens import JwksServer, TestKeys
 
@@ -209,20 +210,6 @@ def test_listener_loads_the_snapshot_then_hears_changes_within_seconds(
     assert not listener.is_alive()
 
 
-def publish_access_change(amqp_url: str, exchange: str, user_id: str, at: datetime) -> None:
-    event = make_event(
-        source="auth-service",
-        type=ACCESS_CHANGED,
-        subject=user_id,
-        data={"user_id": user_id, "not_before": rfc3339(at), "reason": "status"},
-    )
-    publisher = ConfirmingPublisher(amqp_url, exchange, name="test-access")
-    try:
-        publisher.publish(event, routing_key=ACCESS_CHANGED_KEY)
-    finally:
-        publisher.close()
-
-
 def test_auth_down_holds_up_no_event_and_the_snapshot_is_retried_until_it_loads(
     amqp_url: str, broker_names: BrokerNames
 ) -> None:
@@ -249,7 +236,7 @@ def test_auth_down_holds_up_no_event_and_the_snapshot_is_retried_until_it_loads(
             assert wait_for(listener.bound.is_set, 10)
             user_id = str(uuid.uuid4())
             now = datetime.now(UTC)
-            publish_access_change(amqp_url, broker_names.exchange, user_id, now)
+            publish_access_change(amqp_url, broker_names.exchange, user_id=user_id, not_before=now)
             line = now.timestamp()
             assert wait_for(lambda u=user_id, t=line: revocations.not_before(u) == t, 5)
             assert wait_for(revocations.loaded.is_set, 5)
