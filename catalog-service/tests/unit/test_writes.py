@@ -61,7 +61,7 @@ def test_quest_changed_payload() -> None:
 
 
 def test_time_rules_refuse_contradictions_on_the_field() -> None:
-    from catalog_service.core.rules import time_rules_error
+    from catalog_service.core.writes import time_rules_error
 
     assert time_rules_error(streak_mode="count", reset="none", grace_days=0) is None
     assert time_rules_error(streak_mode="count", reset="daily", grace_days=0) is None
