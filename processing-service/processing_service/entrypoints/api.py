@@ -19,7 +19,6 @@ from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
-from quest_common.access import listen_for_access_changes
 from quest_common.app import add_ops, service_app
 from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import broker_check
@@ -27,7 +26,7 @@ from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
 from quest_common.logging import configure_logging
 from quest_common.openapi import publish_public_routes_only
-from quest_common.security import JwksVerifier
+from quest_common.security import check_tokens_against_auth
 
 
 def _chain_sigterm(hub: Hub) -> None:
@@ -89,12 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.engine = runtime.engine
     app.state.hub = hub
-    verifier = JwksVerifier(
-        jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
-    )
-    app.state.token_verifier = verifier
-    # Bans, deletions and logouts-everywhere reach this replica within seconds (DESIGN §12).
-    access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
+    access_listener = check_tokens_against_auth(app, settings=settings)
     install_error_handlers(app)
     install_dependency_error_handlers(app)
     publish_public_routes_only(app)
