@@ -23,7 +23,6 @@ import argparse
 import multiprocessing
 import os
 import subprocess
-import sys
 import time
 import urllib.parse
 import uuid
@@ -113,6 +112,7 @@ def own_service(workers: int) -> Iterator[str]:
     from auth_service.core.db import run_migrations
     from quest_common.broker.connection import connect
     from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+    from quest_devtools.testing.servers import uvicorn_argv
 
     run = uuid.uuid4().hex[:8]
     exchange, queue = f"bench.{run}.events", f"bench.{run}.sign-ins"
@@ -129,22 +129,12 @@ def own_service(workers: int) -> Iterator[str]:
         run_migrations(url)
         port = free_port()
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
+            uvicorn_argv(
                 "auth_service.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
+                port=port,
+                workers=workers,
+                options=["--no-access-log"],
+            ),
             env={
                 **os.environ,
                 "ENVIRONMENT": "test",

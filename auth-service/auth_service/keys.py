@@ -89,13 +89,16 @@ def ensure_active_key(*, session: Session, passphrase: str) -> None:
     session.commit()
 
 
-def add_next_key(*, session: Session, passphrase: str) -> SigningKey:
-    _lock(session)
-    key = generate_key(passphrase=passphrase, status=KeyStatus.NEXT)
+def _saved(session: Session, key: SigningKey) -> SigningKey:
     session.add(key)
     session.commit()
     session.refresh(key)
     return key
+
+
+def add_next_key(*, session: Session, passphrase: str) -> SigningKey:
+    _lock(session)
+    return _saved(session, generate_key(passphrase=passphrase, status=KeyStatus.NEXT))
 
 
 def promote_next_key(*, session: Session) -> SigningKey:
@@ -110,10 +113,7 @@ def promote_next_key(*, session: Session) -> SigningKey:
     key = upcoming[-1]
     key.status = KeyStatus.ACTIVE
     key.activated_at = now
-    session.add(key)
-    session.commit()
-    session.refresh(key)
-    return key
+    return _saved(session, key)
 
 
 def retire_previous_keys(*, session: Session) -> int:

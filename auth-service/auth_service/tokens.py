@@ -58,21 +58,41 @@ class TokenService:
         self.keyring = keyring
         self.settings = settings
 
-    def access_token(self, user: User, *, now: datetime | None = None) -> IssuedToken:
-        lifetime = timedelta(minutes=self.settings.access_token_expire_minutes)
+    def _issue(
+        self,
+        *,
+        audience: str,
+        subject: str,
+        role: str,
+        name: str | None,
+        minutes: int,
+        now: datetime,
+    ) -> IssuedToken:
+        """A token signed with the ring's active key."""
+        lifetime = timedelta(minutes=minutes)
         active = self.keyring.snapshot().active
         token = mint_jwt(
             private_key=active.private_key,
             kid=active.kid,
             issuer=self.settings.jwt_issuer,
+            audience=audience,
+            subject=subject,
+            role=role,
+            name=name,
+            now=now,
+            lifetime=lifetime,
+        )
+        return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
+
+    def access_token(self, user: User, *, now: datetime | None = None) -> IssuedToken:
+        return self._issue(
             audience=self.settings.jwt_audience,
             subject=str(user.user_id),
             role=user.role,
             name=user.user_name,
+            minutes=self.settings.access_token_expire_minutes,
             now=now or utcnow(),
-            lifetime=lifetime,
         )
-        return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
 
     def client_secrets(self) -> dict[str, str]:
         return {PROCESSING_CLIENT_ID: self.settings.processing_client_secret}
@@ -83,20 +103,14 @@ class TokenService:
         matches = hmac.compare_digest((expected or "").encode(), client_secret.encode())
         if expected is None or not matches:
             raise InvalidClientError
-        lifetime = timedelta(minutes=self.settings.service_token_expire_minutes)
-        active = self.keyring.snapshot().active
-        token = mint_jwt(
-            private_key=active.private_key,
-            kid=active.kid,
-            issuer=self.settings.jwt_issuer,
+        return self._issue(
             audience=self.settings.internal_audience,
             subject=client_id,
             role=SERVICE_ROLE,
             name=None,
+            minutes=self.settings.service_token_expire_minutes,
             now=utcnow(),
-            lifetime=lifetime,
         )
-        return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
 
     def verify(self, token: str, *, audience: str | None = None) -> TokenClaims:
         def resolve(kid: str) -> tuple[Any, list[str]]:

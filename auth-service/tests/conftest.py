@@ -153,31 +153,19 @@ def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
     """`start_service(env)` → base URL of a real `uvicorn --factory` process (stopped after)."""
     import os
     import subprocess
-    import sys
     import time
 
     import httpx
 
     from quest_devtools.testing.plugin import free_port
+    from quest_devtools.testing.servers import uvicorn_argv
 
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(env: dict[str, str]) -> str:
         port = free_port()
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "auth_service.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_argv("auth_service.main:create_app", port=port),
             env={**os.environ, "ENVIRONMENT": "test", "USER_DELETIONS_QUEUE": "", **env},
         )
         processes.append(process)

@@ -20,7 +20,6 @@ from catalog_service.api.reads import CachedReadFront
 from catalog_service.core.config import Settings, get_settings
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.runtime import CatalogRuntime
-from quest_common.access import listen_for_access_changes
 from quest_common.app import add_ops, service_app
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
@@ -28,7 +27,7 @@ from quest_common.errors import install_error_handlers
 from quest_common.logging import configure_logging
 from quest_common.openapi import publish_public_routes_only
 from quest_common.outbox import expose_outbox_metrics
-from quest_common.security import JwksVerifier
+from quest_common.security import check_tokens_against_auth
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Rewards and quests: public reads, admin writes.",
     )
     app.state.runtime = runtime
-    verifier = JwksVerifier(
-        jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
-    )
-    app.state.token_verifier = verifier
-    # Bans and demotions reach this replica within seconds, not at token expiry.
-    access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
+    access_listener = check_tokens_against_auth(app, settings=settings)
     _install_error_handlers(app)
     install_error_handlers(app)
     publish_public_routes_only(app)

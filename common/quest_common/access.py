@@ -6,11 +6,12 @@ not wait for it to expire. Auth stores the moment of each such change (`not_befo
 
 - `AccessRevocations`: the thread-safe map user id → not_before (epoch seconds), consulted by
   `quest_common.security.current_claims` for every token;
-- `AccessChangeListener`: a thread that binds one exclusive, auto-delete queue per replica to
-  `auth.UserAccessChanged` and, each time it is (re)bound, reloads the whole map from auth's
-  signed snapshot (`/internal/access/not-before`), so a restarted or reconnected replica misses
-  nothing: changes made while it was away are in the snapshot, changes made after the queue was
-  bound arrive as events.
+- `AccessChangeListener`: a `BroadcastListener` on `auth.UserAccessChanged` (one exclusive,
+  auto-delete queue per replica) that, each time its queue is (re)bound, reloads the whole map
+  from auth's signed snapshot (`/internal/access/not-before`), retrying every few seconds until
+  it loads (while events keep being applied: auth being down must not hold up a revocation).
+  A restarted or reconnected replica misses nothing: changes made while it was away are in the
+  snapshot, changes made after the queue was bound arrive as events.
 
 The snapshot is a JWT signed with auth's token key (audience `quest-access-snapshot`), checked
 through the same JWKS every service already uses: nothing forged on the private network can
@@ -19,7 +20,6 @@ lift a revocation, and no extra secret has to be handed to each service.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -28,10 +28,8 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from pika.exceptions import AMQPError
 
-from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_events_exchange
+from quest_common.broker.broadcast import BroadcastListener
 from quest_common.events import CloudEvent, routing_key
 
 logger = logging.getLogger(__name__)
@@ -135,7 +133,8 @@ def jwks_snapshot_loader(
 
 class AccessChangeListener:
     """Feeds `revocations` from the broker and auth's snapshot, on a thread of its own; may be
-    started again after a stop (an app's lifespan can run more than once in tests)."""
+    started again after a stop (an app's lifespan can run more than once in tests), each start
+    running a fresh `BroadcastListener`."""
 
     def __init__(
         self,
@@ -151,28 +150,42 @@ class AccessChangeListener:
         self.exchange = exchange
         self.load_snapshot = load_snapshot
         self.retry_seconds = retry_seconds
-        self.bound = threading.Event()
+        self.bound = threading.Event()  # set while the queue is bound and consumed
         self._stop_event = threading.Event()
         self._snapshot_due = True
-        self._thread: threading.Thread | None = None
+        self._next_try = 0.0
+        self._listener: BroadcastListener | None = None
 
     def start(self) -> None:
         self._stop_event.clear()
         self._snapshot_due = True
-        self._thread = threading.Thread(target=self.run, name="access-changes", daemon=True)
-        self._thread.start()
+        self._listener = BroadcastListener(
+            amqp_url=self.amqp_url,
+            exchange=self.exchange,
+            routing_keys=[ACCESS_CHANGED_KEY],
+            on_message=self._on_message,
+            on_connect=self._reload_snapshot,
+            on_idle=self._retry_snapshot,
+            on_disconnected=self._retry_snapshot,
+            ready=self.bound,
+            name="access-changes",
+        )
+        self._listener.start()
 
     def stop(self) -> None:
         self._stop_event.set()
+        if self._listener is not None:
+            self._listener.stop()
 
     def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._listener is not None:
+            self._listener.join(timeout)
 
     def is_alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._listener is not None and self._listener.is_alive()
 
     def _try_snapshot(self) -> None:
+        self._next_try = time.monotonic() + self.retry_seconds
         if self.load_snapshot is None:
             self.revocations.loaded.set()
             self._snapshot_due = False
@@ -186,47 +199,23 @@ class AccessChangeListener:
         self._snapshot_due = False
         logger.info("access snapshot loaded: %d users with void tokens", len(entries))
 
-    def _on_message(self, _ch: Any, _method: Any, _props: Any, body: bytes) -> None:
+    def _reload_snapshot(self) -> None:
+        # The queue is bound already: whatever changes after the snapshot is read arrives as an
+        # event, so nothing falls between the two.
+        self._snapshot_due = True
+        self._try_snapshot()
+
+    def _retry_snapshot(self) -> None:
+        # Also while the broker is away: a restart with the broker down still knows the past.
+        if self._snapshot_due and time.monotonic() >= self._next_try:
+            self._try_snapshot()
+
+    def _on_message(self, _key: str, body: bytes) -> None:
         parsed = parse_access_changed(body)
         if parsed is None:
             logger.warning("ignoring an unusable %s message", ACCESS_CHANGED_KEY)
             return
         self.revocations.void_before(*parsed)
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                connection = connect(self.amqp_url, name="access-changes")
-            except (AMQPError, OSError) as exc:
-                logger.warning("access listener cannot reach the broker (%s)", exc)
-                if self._snapshot_due:
-                    self._try_snapshot()  # a restart with the broker down still knows the past
-                self._stop_event.wait(self.retry_seconds)
-                continue
-            try:
-                channel = connection.channel()
-                declare_events_exchange(channel, self.exchange)
-                queue = channel.queue_declare("", exclusive=True, auto_delete=True)
-                name = queue.method.queue
-                channel.queue_bind(name, self.exchange, ACCESS_CHANGED_KEY)
-                channel.basic_consume(name, self._on_message, auto_ack=True)
-                self.bound.set()
-                # Bound first, then the snapshot: nothing falls between the two.
-                self._snapshot_due = True
-                next_try = 0.0
-                while not self._stop_event.is_set():
-                    if self._snapshot_due and time.monotonic() >= next_try:
-                        self._try_snapshot()
-                        next_try = time.monotonic() + self.retry_seconds
-                    connection.process_data_events(time_limit=0.25)
-            except (AMQPError, OSError) as exc:
-                logger.warning("access listener lost the broker (%s); reconnecting", exc)
-                self._stop_event.wait(1.0)
-            finally:
-                self.bound.clear()
-                if connection.is_open:
-                    with contextlib.suppress(AMQPError, OSError):
-                        connection.close()
 
 
 def install_access_revocation(

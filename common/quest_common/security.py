@@ -20,7 +20,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
-from quest_common.access import issued_at
+from quest_common.access import AccessChangeListener, issued_at, listen_for_access_changes
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,18 @@ class JwksVerifier:
             audience=audience or self.audience,
             issuer=self.issuer,
         )
+
+
+def check_tokens_against_auth(app: Any, *, settings: Any) -> AccessChangeListener:
+    """The token checks of every service but auth: verify signatures with auth's JWKS
+    (`settings.jwks_url`, issuer and audience) on `app.state.token_verifier`, and refuse tokens
+    voided by a ban, deletion, demotion or logout-everywhere within seconds rather than at their
+    expiry (DESIGN §12). Returns the access listener; the app's lifespan starts and stops it."""
+    verifier = JwksVerifier(
+        jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    app.state.token_verifier = verifier
+    return listen_for_access_changes(app, settings=settings, verifier=verifier)
 
 
 def verify_token(

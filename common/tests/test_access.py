@@ -35,6 +35,7 @@ from quest_common.access import (
 from quest_common.broker.publisher import ConfirmingPublisher
 from quest_common.events import make_event, rfc3339
 from quest_common.security import CurrentClaims, InvalidTokenError, JwksVerifier, TokenClaims
+from quest_devtools.testing.access import publish_access_change
 from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.tokens import JwksServer, TestKeys
 
@@ -207,6 +208,45 @@ def test_listener_loads_the_snapshot_then_hears_changes_within_seconds(
         listener.stop()
         listener.join(5)
     assert not listener.is_alive()
+
+
+def test_auth_down_holds_up_no_event_and_the_snapshot_is_retried_until_it_loads(
+    amqp_url: str, broker_names: BrokerNames
+) -> None:
+    revocations = AccessRevocations()
+    attempts: list[float] = []
+
+    def flaky_snapshot() -> dict[str, float]:
+        attempts.append(time.monotonic())
+        if len(attempts) < 3:
+            raise ConnectionError("auth is restarting")
+        return {"from-snapshot": time.time() - 5}
+
+    listener = AccessChangeListener(
+        revocations=revocations,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        load_snapshot=flaky_snapshot,
+        retry_seconds=0.2,
+    )
+    # Started, stopped and started again, as an app's lifespan may be in tests.
+    for _ in range(2):
+        listener.start()
+        try:
+            assert wait_for(listener.bound.is_set, 10)
+            user_id = str(uuid.uuid4())
+            now = datetime.now(UTC)
+            publish_access_change(amqp_url, broker_names.exchange, user_id=user_id, not_before=now)
+            line = now.timestamp()
+            assert wait_for(lambda u=user_id, t=line: revocations.not_before(u) == t, 5)
+            assert wait_for(revocations.loaded.is_set, 5)
+            assert revocations.not_before("from-snapshot") is not None
+        finally:
+            listener.stop()
+            listener.join(5)
+        assert not listener.is_alive()
+        assert not listener.bound.is_set()
+    assert len(attempts) >= 4  # the second start reloaded the snapshot
 
 
 def test_current_claims_refuses_a_token_issued_before_the_line(

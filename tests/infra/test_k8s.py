@@ -166,12 +166,13 @@ def test_ingress_routes_the_design_prefixes_and_nothing_internal(
         "/api/catalog/": "catalog-service",
         "/api/processing/": "processing-service",
         "/api/processing/notifications/stream": "processing-service",
-        "/": "frontend",
     }
     assert not any(p.startswith("/internal") for p in routes)
     assert "quest-login-ratelimit@kubernetescrd" in routes["/api/auth/login/"][1]
     assert "ratelimit" not in routes["/api/auth/"][1]
     assert all("quest-security-headers@kubernetescrd" in m for _, m in routes.values())
+    # Nothing an Ingress routes falls back to the frontend (that is the IngressRoute's job).
+    assert "frontend" not in {s for s, _ in routes.values()}
     # The 1 MiB body limit everywhere but on the SSE stream (buffering would hold it).
     for path, (_, middlewares) in routes.items():
         limited = "quest-body-limit@kubernetescrd" in middlewares
@@ -248,3 +249,79 @@ def test_every_pod_meets_the_restricted_pod_security_standard(
             assert security["allowPrivilegeEscalation"] is False, where
             assert security["capabilities"]["drop"] == ["ALL"], where
             assert "privileged" not in security, where
+
+
+# --- unknown /api/... and /internal... paths: 404 from Traefik, as in compose and native ----------
+
+
+def _rule_matches(rule: str, path: str) -> bool:
+    """Traefik's rule language, as far as the gateway uses it: `&&` of `Path`/`PathPrefix`
+    terms, each possibly negated with `!`."""
+    result = True
+    for term in (t.strip() for t in rule.split("&&")):
+        negated = term.startswith("!")
+        matcher, _, argument = term.lstrip("!").partition("(`")
+        value = argument.removesuffix("`)")
+        hit = path == value if matcher == "Path" else path.startswith(value)
+        assert matcher in {"Path", "PathPrefix"}, term
+        result = result and (hit != negated)
+    return result
+
+
+def _ingress_prefix_matches(prefix: str, path: str) -> bool:
+    """Kubernetes `Prefix`: element-wise, `/api/auth/` matches `/api/auth` and `/api/auth/x`."""
+    wanted = [p for p in prefix.split("/") if p]
+    return [p for p in path.split("/") if p][: len(wanted)] == wanted
+
+
+def _frontend_rule(objects: list[dict[str, Any]]) -> str:
+    (route,) = _of_kind(objects, "IngressRoute")["quest-frontend"]["spec"]["routes"]
+    assert [s["name"] for s in route["services"]] == ["frontend"]
+    return str(route["match"])
+
+
+def test_unknown_api_and_internal_paths_reach_no_backend(objects: list[dict[str, Any]]) -> None:
+    frontend = _frontend_rule(objects)
+    ingress_paths = [
+        (path["path"], path["pathType"], path["backend"]["service"]["name"])
+        for ingress in _of_kind(objects, "Ingress").values()
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+
+    def backends(request_path: str) -> set[str]:
+        found = {
+            service
+            for prefix, kind, service in ingress_paths
+            if (
+                request_path == prefix
+                if kind == "Exact"
+                else _ingress_prefix_matches(prefix, request_path)
+            )
+        }
+        return found | ({"frontend"} if _rule_matches(frontend, request_path) else set())
+
+    for unknown in ("/api", "/api/", "/api/nope", "/api/nope/deeper", "/internal/x", "/internal"):
+        assert backends(unknown) == set(), unknown
+    assert backends("/api/catalog/quests") == {"catalog-service"}
+    assert backends("/api/auth/login/") == {"auth-service"}
+    for page in ("/", "/quests", "/admin/users", "/apiary", "/history"):
+        assert backends(page) == {"frontend"}, page
+
+
+def test_the_frontend_rule_is_the_compose_and_native_one(
+    objects: list[dict[str, Any]], repo_root: Path
+) -> None:
+    compose = yaml.safe_load((repo_root / "docker-compose.yml").read_text())
+    labels = compose["services"]["frontend"]["labels"]
+    native = (repo_root / "traefik" / "native" / "routes.yml.tmpl").read_text()
+    rule = _frontend_rule(objects)
+    assert labels["traefik.http.routers.frontend.rule"] == rule
+    assert f'rule: "{rule}"' in native
+    route = _of_kind(objects, "IngressRoute")["quest-frontend"]["spec"]
+    assert route["entryPoints"] == ["web"]
+    assert [m["name"] for m in route["routes"][0]["middlewares"]] == [
+        "body-limit",
+        "security-headers",
+        "retry",
+    ]

@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
 from quest_devtools.testing.plugin import free_port
+from quest_devtools.testing.servers import uvicorn_argv
 
 PREFIX = "/api/auth"
 
@@ -34,19 +34,7 @@ schema = schemathesis.openapi.from_dict(create_app(Settings(environment="test"))
 def fuzz_target(auth_db_url: str, amqp_url: str) -> Iterator[dict[str, Any]]:
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "auth_service.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        uvicorn_argv("auth_service.main:create_app", port=port),
         env={
             **os.environ,
             "ENVIRONMENT": "test",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from quest_common import audit
 
@@ -31,4 +32,33 @@ def record_write(
         target_id=target_id,
         before=before,
         after=row_values(after) if after is not None else None,
+    )
+
+
+def record_catalog_write(
+    session: Session,
+    row: SQLModel,
+    *,
+    change: Change,
+    action: str,
+    actor: audit.Actor,
+    before: dict[str, Any] | None,
+    deleted: bool = False,
+) -> None:
+    """What every catalog write adds to its transaction: the version bump with its notification
+    and `QuestChanged` (`record_change`), and the audit entry. `action` is "<target>.<verb>"
+    ("quest.create", "reward.delete"); `row` is the quest or reward written, or deleted (then
+    the audit entry has no `after`)."""
+    target_type = action.partition(".")[0]
+    quest_id = getattr(row, "quest_id", None)
+    reward_id = getattr(row, "reward_id", None)
+    record_change(session=session, change=change, quest_id=quest_id, reward_id=reward_id)
+    record_write(
+        session,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=getattr(row, f"{target_type}_id"),
+        before=before,
+        after=None if deleted else row,
     )

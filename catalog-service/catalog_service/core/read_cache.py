@@ -116,6 +116,7 @@ class VersionTracker:
         self.dsn = dsn
         self.resync_seconds = resync_seconds
         self._version = 0
+        self._observed = 0  # how many versions `observe` has been told of
         self._live = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -129,14 +130,24 @@ class VersionTracker:
     def observe(self, version: int) -> None:
         """A newer version seen by this process (its own commit, or a notification)."""
         with self._lock:
+            self._observed += 1
             if version > self._version:
                 self._version = version
 
     def _resync(self, conn: psycopg.Connection) -> None:
-        row = conn.execute(VERSION_SQL).fetchone()
         with self._lock:
-            # Exact, not max: after a database restore the version may legitimately go down.
-            self._version = int(row[0]) if row else 0
+            observed = self._observed
+        row = conn.execute(VERSION_SQL).fetchone()
+        read = int(row[0]) if row else 0
+        with self._lock:
+            if self._observed != observed:
+                # A commit was observed while we read: our value may predate it. Going back to
+                # it would let this replica serve bodies cached before that commit as current
+                # (exactly what a QuestChanged listener reads right after the change).
+                self._version = max(self._version, read)
+            else:
+                # Exact, not max: after a database restore the version may legitimately go down.
+                self._version = read
 
     def _follow(self) -> None:
         with psycopg.connect(self.dsn, autocommit=True, connect_timeout=5) as conn:

@@ -10,13 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from catalog_service.core.changes import VERSION_INFO_KEY
 
 AfterCommit = Callable[[int], None]
+T = TypeVar("T")
+
+
+def once_more_after_a_race(attempt: Callable[[], T]) -> T:
+    """Run a create-or-update transaction, and once more if it lost an insert race: two seeders
+    that created the same name at once, the second one finds the row on its second try."""
+    try:
+        return attempt()
+    except IntegrityError:
+        return attempt()
 
 
 class UnitOfWork:

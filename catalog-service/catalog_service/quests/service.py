@@ -9,11 +9,11 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_write
-from catalog_service.core.changes import Change, record_change
+from catalog_service.core.audit_trail import record_catalog_write
+from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
-from catalog_service.core.uow import UnitOfWork
+from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
 from catalog_service.core.writes import changed_fields, plain, time_rules_error, window_error
 from catalog_service.quests.models import (
     TRIGGER_DESCRIPTIONS,
@@ -30,8 +30,6 @@ from catalog_service.quests.models import (
 from catalog_service.rewards.models import Reward, RewardEmbedded
 from quest_common import audit
 from quest_common.db import utcnow
-
-TARGET = "quest"
 
 
 def list_triggers() -> TriggersPublic:
@@ -70,26 +68,23 @@ def list_quests(
     return QuestsPublic(data=[to_public(q, r) for q, r in rows], count=count)
 
 
-def get_quest(*, session: Session, quest_id: uuid.UUID) -> QuestPublic:
+def _one_quest(session: Session, condition: ColumnElement[bool]) -> QuestPublic:
     row = session.exec(
         select(Quest, Reward)
         .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
-        .where(Quest.quest_id == quest_id)
+        .where(condition)
     ).first()
     if row is None:
         raise NotFoundError("Quest not found")
     return to_public(*row)
+
+
+def get_quest(*, session: Session, quest_id: uuid.UUID) -> QuestPublic:
+    return _one_quest(session, col(Quest.quest_id) == quest_id)
 
 
 def get_quest_by_name(*, session: Session, name: str) -> QuestPublic:
-    row = session.exec(
-        select(Quest, Reward)
-        .join(Reward, col(Reward.reward_id) == col(Quest.reward_id))
-        .where(Quest.name == name)
-    ).first()
-    if row is None:
-        raise NotFoundError("Quest not found")
-    return to_public(*row)
+    return _one_quest(session, col(Quest.name) == name)
 
 
 def _quest_for_update(session: Session, quest_id: uuid.UUID) -> Quest:
@@ -158,20 +153,8 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
         quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(quest)
         _flush_unique(session, data.name)
-        record_change(
-            session=session,
-            change=Change.created,
-            quest_id=quest.quest_id,
-            reward_id=quest.reward_id,
-        )
-        record_write(
-            session,
-            actor=actor,
-            action="quest.create",
-            target_type=TARGET,
-            target_id=quest.quest_id,
-            before=None,
-            after=quest,
+        record_catalog_write(
+            session, quest, change=Change.created, action="quest.create", actor=actor, before=None
         )
         return to_public(quest, reward)
 
@@ -190,20 +173,13 @@ def update_quest(
         if _apply(quest, incoming):
             session.add(quest)
             _flush_unique(session, quest.name)
-            record_change(
-                session=session,
-                change=Change.updated,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            record_catalog_write(
                 session,
-                actor=actor,
+                quest,
+                change=Change.updated,
                 action="quest.update",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=before,
-                after=quest,
             )
         return to_public(quest, _reward(session, quest.reward_id))
 
@@ -213,14 +189,7 @@ def upsert_quest(
 ) -> tuple[QuestPublic, bool]:
     """Create or replace by name; returns (quest, created). Re-running the same seed writes
     nothing and publishes nothing."""
-    for attempt in range(2):
-        try:
-            return _upsert_once(uow=uow, name=name, data=data, actor=actor)
-        except IntegrityError:
-            # Two seeders created the same name at once: the second one now finds the row.
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    return once_more_after_a_race(lambda: _upsert_once(uow=uow, name=name, data=data, actor=actor))
 
 
 def _upsert_once(
@@ -235,39 +204,25 @@ def _upsert_once(
             quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
             session.add(quest)
             session.flush()
-            record_change(
-                session=session,
-                change=Change.created,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            record_catalog_write(
                 session,
-                actor=actor,
+                quest,
+                change=Change.created,
                 action="quest.create",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=None,
-                after=quest,
             )
             return to_public(quest, reward), True
         before = row_values(quest)
         if _apply(quest, incoming):
             session.add(quest)
-            record_change(
-                session=session,
-                change=Change.updated,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            record_catalog_write(
                 session,
-                actor=actor,
+                quest,
+                change=Change.updated,
                 action="quest.update",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=before,
-                after=quest,
             )
         return to_public(quest, reward), False
 
@@ -281,19 +236,12 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor
             quest.is_active = False
             quest.updated_at = utcnow()
             session.add(quest)
-            record_change(
-                session=session,
-                change=Change.deleted,
-                quest_id=quest.quest_id,
-                reward_id=quest.reward_id,
-            )
-            record_write(
+            record_catalog_write(
                 session,
-                actor=actor,
+                quest,
+                change=Change.deleted,
                 action="quest.deactivate",
-                target_type=TARGET,
-                target_id=quest.quest_id,
+                actor=actor,
                 before=before,
-                after=quest,
             )
         return to_public(quest, _reward(session, quest.reward_id))

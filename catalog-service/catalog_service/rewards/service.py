@@ -9,11 +9,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_write
-from catalog_service.core.changes import Change, record_change
+from catalog_service.core.audit_trail import record_catalog_write
+from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, NotFoundError
-from catalog_service.core.uow import UnitOfWork
+from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
 from catalog_service.core.writes import changed_fields, plain
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import (
@@ -26,8 +26,6 @@ from catalog_service.rewards.models import (
 )
 from quest_common import audit
 from quest_common.db import utcnow
-
-TARGET = "reward"
 
 
 def list_rewards(*, session: Session, limit: int, offset: int) -> RewardsPublic:
@@ -70,15 +68,8 @@ def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) ->
         reward = Reward(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(reward)
         _flush_unique(session, data.reward_name)
-        record_change(session=session, change=Change.created, reward_id=reward.reward_id)
-        record_write(
-            session,
-            actor=actor,
-            action="reward.create",
-            target_type=TARGET,
-            target_id=reward.reward_id,
-            before=None,
-            after=reward,
+        record_catalog_write(
+            session, reward, change=Change.created, action="reward.create", actor=actor, before=None
         )
     return reward
 
@@ -97,15 +88,13 @@ def update_reward(
             return reward
         session.add(reward)
         _flush_unique(session, reward.reward_name)
-        record_change(session=session, change=Change.updated, reward_id=reward.reward_id)
-        record_write(
+        record_catalog_write(
             session,
-            actor=actor,
+            reward,
+            change=Change.updated,
             action="reward.update",
-            target_type=TARGET,
-            target_id=reward.reward_id,
+            actor=actor,
             before=before,
-            after=reward,
         )
     return reward
 
@@ -115,14 +104,7 @@ def upsert_reward(
 ) -> tuple[Reward, bool]:
     """Create or update by name; returns (reward, created). Re-running the same seed writes
     nothing and publishes nothing."""
-    for attempt in range(2):
-        try:
-            return _upsert_once(uow=uow, name=name, data=data, actor=actor)
-        except IntegrityError:
-            # Two seeders created the same name at once: the second one now finds the row.
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    return once_more_after_a_race(lambda: _upsert_once(uow=uow, name=name, data=data, actor=actor))
 
 
 def _upsert_once(
@@ -136,29 +118,25 @@ def _upsert_once(
             reward = Reward(reward_name=name, **{k: plain(v) for k, v in data.model_dump().items()})
             session.add(reward)
             session.flush()
-            record_change(session=session, change=Change.created, reward_id=reward.reward_id)
-            record_write(
+            record_catalog_write(
                 session,
-                actor=actor,
+                reward,
+                change=Change.created,
                 action="reward.create",
-                target_type=TARGET,
-                target_id=reward.reward_id,
+                actor=actor,
                 before=None,
-                after=reward,
             )
             return reward, True
         before = row_values(reward)
         if _apply(reward, data.model_dump()):
             session.add(reward)
-            record_change(session=session, change=Change.updated, reward_id=reward.reward_id)
-            record_write(
+            record_catalog_write(
                 session,
-                actor=actor,
+                reward,
+                change=Change.updated,
                 action="reward.update",
-                target_type=TARGET,
-                target_id=reward.reward_id,
+                actor=actor,
                 before=before,
-                after=reward,
             )
         return reward, False
 
@@ -180,15 +158,14 @@ def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, actor: audit.Actor) 
             session.flush()
         except IntegrityError as exc:
             raise ConflictError("Reward is used by a quest") from exc
-        record_change(session=session, change=Change.deleted, reward_id=reward_id)
-        record_write(
+        record_catalog_write(
             session,
-            actor=actor,
+            reward,
+            change=Change.deleted,
             action="reward.delete",
-            target_type=TARGET,
-            target_id=reward_id,
+            actor=actor,
             before=before,
-            after=None,
+            deleted=True,
         )
 
 

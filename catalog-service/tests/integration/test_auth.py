@@ -139,9 +139,7 @@ def test_a_demoted_admin_is_refused_within_seconds(
     """auth.UserAccessChanged on the real broker → the admin's older token stops working."""
     from datetime import UTC, datetime
 
-    from quest_common.access import ACCESS_CHANGED, ACCESS_CHANGED_KEY
-    from quest_common.broker.publisher import ConfirmingPublisher
-    from quest_common.events import make_event, rfc3339
+    from quest_devtools.testing.access import publish_access_change
 
     admin_id = str(uuid.uuid4())
     old = {"Authorization": f"Bearer {test_keys.mint(sub=admin_id, role='admin')}"}
@@ -153,17 +151,9 @@ def test_a_demoted_admin_is_refused_within_seconds(
         time.sleep(0.05)
 
     now = datetime.now(UTC)
-    event = make_event(
-        source="auth-service",
-        type=ACCESS_CHANGED,
-        subject=admin_id,
-        data={"user_id": admin_id, "not_before": rfc3339(now), "reason": "role"},
+    publish_access_change(
+        amqp_url, settings.events_exchange, user_id=admin_id, not_before=now, reason="role"
     )
-    publisher = ConfirmingPublisher(amqp_url, settings.events_exchange, name="test-demotion")
-    try:
-        publisher.publish(event, routing_key=ACCESS_CHANGED_KEY)
-    finally:
-        publisher.close()
     started = time.monotonic()
     status = 0
     while time.monotonic() - started < 5:

@@ -7,9 +7,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from catalog_service.core.changes import Change, read_version, record_change
 from catalog_service.core.config import Settings
+from catalog_service.core.db import create_db_engine, libpq_dsn
+from catalog_service.core.read_cache import VersionTracker
+from catalog_service.core.uow import UnitOfWork
 from catalog_service.main import create_app
 
 
@@ -138,3 +144,46 @@ def test_a_cache_hit_carries_the_request_id_and_is_counted_in_metrics(
     assert len(made) == 3 and all(made)  # one of its own per request
     assert client.get(url, headers={"X-Request-ID": "x" * 65}).headers["x-request-id"] != "x" * 65
     assert served_200() == before + 7
+
+
+def test_a_resync_that_read_before_a_commit_does_not_take_the_version_back(
+    fresh_db_url: str,
+) -> None:
+    """The version tracker resyncs by a plain read; a commit observed while that read was on its
+    way must not be undone by it, or this replica would serve bodies cached before the commit as
+    current — right when `QuestChanged` makes processing read the quest list again."""
+    # A database of its own: the change recorded here leaves a `QuestChanged` in its outbox,
+    # which no other test's relay must publish.
+    engine = create_db_engine(fresh_db_url)
+    tracker = VersionTracker(dsn=libpq_dsn(engine))
+    uow = UnitOfWork(engine=engine, after_commit=tracker.observe)
+
+    def commit_a_change() -> None:
+        with uow.transaction() as session:
+            record_change(session=session, change=Change.updated)
+
+    class CommitDuringRead(psycopg.Connection):  # type: ignore[type-arg]
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            cursor = super().execute(*args, **kwargs)
+            rows = cursor.fetchall()  # the value read before the commit below
+            commit_a_change()
+            return type("Rows", (), {"fetchone": lambda _self: rows[0] if rows else None})()
+
+    try:
+        with psycopg.connect(libpq_dsn(engine), autocommit=True) as plain:
+            tracker._resync(plain)
+        before = tracker._version
+        with CommitDuringRead.connect(libpq_dsn(engine), autocommit=True) as racing:
+            tracker._resync(racing)
+        with uow.read() as session:
+            committed = read_version(session)
+        assert committed == before + 1
+        assert tracker._version == committed  # not the older value the resync read
+        # With no commit during the read, the resync stays exact (a restore may go back).
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE catalog_state SET version = version - 1 WHERE id = 1"))
+        with psycopg.connect(libpq_dsn(engine), autocommit=True) as plain:
+            tracker._resync(plain)
+        assert tracker._version == committed - 1
+    finally:
+        engine.dispose()

@@ -2,8 +2,12 @@
 
 Each listener declares its own exclusive, auto-delete queue (so every replica hears every event
 and no queue outlives its process), consumes in its own thread with its own connection, and
-reconnects after a loss. `on_connect` runs on each (re)connection: anything may have happened
-while it was not listening.
+reconnects after a loss. `on_connect` runs on each (re)connection, once the queue is bound and
+before consuming starts: anything may have happened while it was not listening, and whatever
+happens from then on is queued for it. `on_idle` runs between polls (about four times a second)
+while consuming, for work that must not hold up the messages, such as retrying `on_connect`'s
+reload; `on_disconnected` runs after each failed attempt to connect (a cache may still refresh
+from elsewhere while the broker is away).
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ class BroadcastListener(threading.Thread):
         routing_keys: Sequence[str],
         on_message: Callable[[str, bytes], None],
         on_connect: Callable[[], None] | None = None,
+        on_idle: Callable[[], None] | None = None,
+        on_disconnected: Callable[[], None] | None = None,
+        ready: threading.Event | None = None,
         name: str,
     ) -> None:
         super().__init__(name=name, daemon=True)
@@ -38,8 +45,11 @@ class BroadcastListener(threading.Thread):
         self.routing_keys = list(routing_keys)
         self.on_message = on_message
         self.on_connect = on_connect
+        self.on_idle = on_idle
+        self.on_disconnected = on_disconnected
         self._stop_event = threading.Event()
-        self.ready = threading.Event()
+        # Set while bound and consuming; may be an event the owner keeps across restarts.
+        self.ready = ready if ready is not None else threading.Event()
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -67,10 +77,14 @@ class BroadcastListener(threading.Thread):
                     self.ready.set()
                     while not self._stop_event.is_set():
                         connection.process_data_events(time_limit=0.25)
+                        if self.on_idle is not None:
+                            self.on_idle()
                 finally:
                     self.ready.clear()
                     if connection.is_open:
                         connection.close()
             except (AMQPError, OSError) as exc:
                 log.warning("%s lost the broker (%s); reconnecting", self.name, exc)
+                if self.on_disconnected is not None and not self._stop_event.is_set():
+                    self.on_disconnected()
                 self._stop_event.wait(1.0)

@@ -2,8 +2,18 @@
 
 Catalog is read over httpx with a timeout. A successful read replaces the local copy; when catalog
 is unreachable the last known definitions are used — from memory, or from the database after a
-restart — so counting never stops because catalog is down (DESIGN §7.4). `QuestChanged` drops the
-in-memory copy so the next batch reads catalog again.
+restart — so counting never stops because catalog is down (DESIGN §7.4).
+
+Following catalog changes, whatever the timing:
+- `QuestChanged` (and every (re)connection of the listener) calls `invalidate`, which bumps a
+  generation counter and returns at once. A copy counts as current only for the generation it was
+  read in, so a load that was already in flight when the change arrived cannot pass its older
+  answer off as current: the next read goes to catalog again.
+- Even with no event at all (the listener was not bound yet, the broker was away), the copy is
+  revalidated every `ttl_s` seconds with `If-None-Match`, which catalog answers with an empty 304
+  while nothing changed.
+- While one thread reads catalog, the others serve the copy they have instead of queueing behind
+  it (only a process with no copy at all waits for the first read).
 """
 
 from __future__ import annotations
@@ -17,8 +27,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Column, DateTime, Engine, delete
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from processing_service.progress.rules import QuestRule
 from quest_common.db import utcnow
@@ -55,7 +66,7 @@ class QuestCache:
         *,
         engine: Engine,
         catalog_url: str,
-        ttl_s: float = 60.0,
+        ttl_s: float = 5.0,
         timeout_s: float = 3.0,
         retry_after_failure_s: float = 5.0,
         page_size: int = 500,
@@ -66,16 +77,20 @@ class QuestCache:
         self.ttl_s = ttl_s
         self.retry_after_failure_s = retry_after_failure_s
         self._client = httpx.Client(timeout=timeout_s)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one catalog read at a time
         self._quests: list[dict[str, Any]] | None = None
         self._rules: list[QuestRule] = []
-        self._loaded_at = 0.0
+        self._next_check = 0.0  # monotonic time after which the copy is revalidated
         self._etag: str | None = None
+        self._generation = 0  # bumped by every invalidation
+        self._generation_lock = threading.Lock()  # never held across a catalog read
+        self._copy_generation = -1  # the generation the copy was read in
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._loaded_at = 0.0
-            self._etag = None
+        """The catalog changed: the copy is no longer current. Never waits for a read in flight
+        (the listener thread calls it); that read will not count as current either."""
+        with self._generation_lock:
+            self._generation += 1
 
     def close(self) -> None:
         self._client.close()
@@ -92,36 +107,65 @@ class QuestCache:
     def quest(self, quest_id: uuid.UUID) -> dict[str, Any] | None:
         return next((q for q in self.quests() if str(q["quest_id"]) == str(quest_id)), None)
 
+    def _is_current(self) -> bool:
+        return (
+            self._quests is not None
+            and self._copy_generation == self._generation
+            and time.monotonic() < self._next_check
+        )
+
     def _refresh_if_stale(self) -> None:
-        with self._lock:
-            if self._quests is not None and time.monotonic() - self._loaded_at < self.ttl_s:
-                return
-            try:
-                quests = self._fetch()
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
-                # Keep counting with what we knew; try catalog again soon, not on every batch.
-                log.warning("catalog unreachable (%s): using the last known quests", exc)
-                if self._quests is None:
-                    self._set(self._load_local())  # raises when there is no copy at all
-                self._loaded_at = time.monotonic() - self.ttl_s + self.retry_after_failure_s
-                return
-            if quests is not None:
-                self._store_local(quests)
-                self._set(quests)
-            self._loaded_at = time.monotonic()
+        if self._is_current():
+            return
+        if self._quests is not None:
+            if not self._lock.acquire(blocking=False):
+                return  # another thread is reading catalog; serve the copy meanwhile
+        else:
+            self._lock.acquire()
+        try:
+            if not self._is_current():
+                self._refresh()
+        finally:
+            self._lock.release()
+
+    def _refresh(self) -> None:
+        generation = self._generation  # read before asking: a change after this is not in it
+        revalidate = self._copy_generation == generation  # no change heard: the ETag may do
+        try:
+            fetched = self._fetch(revalidate=revalidate)
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            # Keep counting with what we knew; try catalog again soon, not on every batch.
+            log.warning("catalog unreachable (%s): using the last known quests", exc)
+            if self._quests is None:
+                self._set(self._load_local())  # raises when there is no copy at all
+            self._copy_generation = generation
+            self._next_check = time.monotonic() + self.retry_after_failure_s
+            return
+        if fetched is not None:
+            quests, etag = fetched
+            self._set(quests)
+            # The ETag goes with the list it describes, never ahead of it: a validator for a
+            # list we do not hold would be answered 304 forever.
+            self._etag = etag
+            self._store_local(quests)
+        self._copy_generation = generation
+        self._next_check = time.monotonic() + self.ttl_s
 
     def _set(self, quests: list[dict[str, Any]]) -> None:
         self._quests = quests
         self._rules = [QuestRule.from_catalog(q) for q in quests]
 
-    def _fetch(self) -> list[dict[str, Any]] | None:
-        """The quests from catalog, or None when they did not change since the last read.
+    def _fetch(self, *, revalidate: bool) -> tuple[list[dict[str, Any]], str | None] | None:
+        """The quests from catalog and their ETag, or None when they did not change since the
+        last read.
 
         Every page is read (limit/offset until `count` is reached): a definition missing from
         the cache would silently stop counting sign-ins for that quest. The first page's ETag
-        answers "anything changed?" cheaply.
+        answers "anything changed?" cheaply, but only for a revalidation: after a change was
+        announced everything is read again.
         """
-        headers = {"If-None-Match": self._etag} if self._etag and self._quests is not None else {}
+        use_etag = revalidate and self._etag is not None and self._quests is not None
+        headers = {"If-None-Match": self._etag} if use_etag and self._etag else {}
         url = f"{self.catalog_url}/api/catalog/quests"
         params: dict[str, str | int] = {"active": "true", "trigger": "sign_in"}
         response = self._client.get(
@@ -141,21 +185,47 @@ class QuestCache:
             if not more:
                 break  # the list shrank while we read it; the next refresh catches up
             quests.extend(more)
-        self._etag = etag
-        return [q for q in quests if q.get("trigger", "sign_in") == "sign_in"]
+        return [q for q in quests if q.get("trigger", "sign_in") == "sign_in"], etag
 
     def _store_local(self, quests: list[dict[str, Any]]) -> None:
-        with Session(self.engine) as session:
-            session.exec(delete(QuestDefinition))  # type: ignore[call-overload]
-            for quest in quests:
-                session.add(
-                    QuestDefinition(
-                        quest_id=uuid.UUID(str(quest["quest_id"])),
-                        name=str(quest["name"])[:128],
-                        payload=quest,
+        """Make the local copy equal to `quests`. The API and the worker hear the same
+        `QuestChanged` and write this table at the same moment: an upsert lets the later writer
+        wait for the earlier one and then win, where delete-then-insert failed on the key. The
+        copy is only the fallback for a catalog outage, so failing to write it is logged, not
+        raised: the in-memory list is current either way and the next change writes it again."""
+        ids = [uuid.UUID(str(q["quest_id"])) for q in quests]
+        try:
+            with Session(self.engine) as session:
+                session.execute(
+                    delete(QuestDefinition).where(
+                        col(QuestDefinition.quest_id).not_in(ids)  # type: ignore[arg-type]
                     )
                 )
-            session.commit()
+                if quests:
+                    statement = insert(QuestDefinition).values(
+                        [
+                            {
+                                "quest_id": quest_id,
+                                "name": str(quest["name"])[:128],
+                                "payload": quest,
+                                "fetched_at": utcnow(),
+                            }
+                            for quest_id, quest in zip(ids, quests, strict=True)
+                        ]
+                    )
+                    session.execute(
+                        statement.on_conflict_do_update(
+                            index_elements=["quest_id"],
+                            set_={
+                                "name": statement.excluded.name,
+                                "payload": statement.excluded.payload,
+                                "fetched_at": statement.excluded.fetched_at,
+                            },
+                        )
+                    )
+                session.commit()
+        except SQLAlchemyError as exc:
+            log.warning("local copy of the quests not written (%s); kept in memory", exc)
 
     def _load_local(self) -> list[dict[str, Any]]:
         with Session(self.engine) as session:

@@ -35,8 +35,9 @@ class Settings(BaseServiceSettings):
     # Broker heartbeat of the notification publishers (the idle loop answers well within it).
     publisher_heartbeat_s: int = 30
 
-    # Quest definitions from catalog: refreshed at most this often, dropped on QuestChanged.
-    quest_cache_ttl_s: float = 60.0
+    # Quest definitions from catalog: dropped on QuestChanged, and revalidated (If-None-Match,
+    # an empty 304 while nothing changed) this often in case an event was missed.
+    quest_cache_ttl_s: float = 5.0
     http_timeout_s: float = 3.0
 
     # SSE: what a freshly connected client gets replayed, and how long rows are kept.

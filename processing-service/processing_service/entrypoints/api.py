@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from processing_service.api.errors import install_dependency_error_handlers
 from processing_service.api.main import api_router
 from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
@@ -20,7 +21,6 @@ from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
 from processing_service.ops.metrics import expose_ops_metrics
 from processing_service.ops.service import figures as ops_figures
-from quest_common.access import listen_for_access_changes
 from quest_common.app import add_ops, service_app
 from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import broker_check
@@ -28,7 +28,7 @@ from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
 from quest_common.logging import configure_logging
 from quest_common.openapi import publish_public_routes_only
-from quest_common.security import JwksVerifier
+from quest_common.security import check_tokens_against_auth
 
 
 def _chain_sigterm(hub: Hub) -> None:
@@ -90,13 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.engine = runtime.engine
     app.state.hub = hub
-    verifier = JwksVerifier(
-        jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
-    )
-    app.state.token_verifier = verifier
-    # Bans, deletions and logouts-everywhere reach this replica within seconds (DESIGN §12).
-    access_listener = listen_for_access_changes(app, settings=settings, verifier=verifier)
+    access_listener = check_tokens_against_auth(app, settings=settings)
     install_error_handlers(app)
+    install_dependency_error_handlers(app)
     publish_public_routes_only(app)
     app.include_router(api_router)
     expose_ops_metrics(
