@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsApiProcessingEventsGetData, AllEventsApiProcessingEventsGetErrors, AllEventsApiProcessingEventsGetResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, DeadLettersApiProcessingDeadLettersGetData, DeadLettersApiProcessingDeadLettersGetErrors, DeadLettersApiProcessingDeadLettersGetResponses, DeclareIncidentApiProcessingAdminIncidentsPostData, DeclareIncidentApiProcessingAdminIncidentsPostErrors, DeclareIncidentApiProcessingAdminIncidentsPostResponses, ListIncidentsApiProcessingAdminIncidentsGetData, ListIncidentsApiProcessingAdminIncidentsGetErrors, ListIncidentsApiProcessingAdminIncidentsGetResponses, MyEventsApiProcessingMeEventsGetData, MyEventsApiProcessingMeEventsGetErrors, MyEventsApiProcessingMeEventsGetResponses, MyQuestsApiProcessingMeQuestsGetData, MyQuestsApiProcessingMeQuestsGetResponses, NotificationStreamApiProcessingNotificationsStreamGetData, NotificationStreamApiProcessingNotificationsStreamGetErrors, NotificationStreamApiProcessingNotificationsStreamGetResponses, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses, UserQuestsApiProcessingUsersUserIdQuestsGetData, UserQuestsApiProcessingUsersUserIdQuestsGetErrors, UserQuestsApiProcessingUsersUserIdQuestsGetResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses } from './types.gen';
+import type { AllEventsApiProcessingEventsGetData, AllEventsApiProcessingEventsGetErrors, AllEventsApiProcessingEventsGetResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, DeadLettersApiProcessingDeadLettersGetData, DeadLettersApiProcessingDeadLettersGetErrors, DeadLettersApiProcessingDeadLettersGetResponses, DeclareIncidentApiProcessingAdminIncidentsPostData, DeclareIncidentApiProcessingAdminIncidentsPostErrors, DeclareIncidentApiProcessingAdminIncidentsPostResponses, ListIncidentsApiProcessingAdminIncidentsGetData, ListIncidentsApiProcessingAdminIncidentsGetErrors, ListIncidentsApiProcessingAdminIncidentsGetResponses, MyEventsApiProcessingMeEventsGetData, MyEventsApiProcessingMeEventsGetErrors, MyEventsApiProcessingMeEventsGetResponses, MyExportApiProcessingMeExportGetData, MyExportApiProcessingMeExportGetResponses, MyQuestsApiProcessingMeQuestsGetData, MyQuestsApiProcessingMeQuestsGetResponses, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses, NotificationStreamApiProcessingNotificationsStreamGetData, NotificationStreamApiProcessingNotificationsStreamGetErrors, NotificationStreamApiProcessingNotificationsStreamGetResponses, OperationsApiProcessingAdminOpsGetData, OperationsApiProcessingAdminOpsGetResponses, ReadAuditApiProcessingAdminAuditGetData, ReadAuditApiProcessingAdminAuditGetErrors, ReadAuditApiProcessingAdminAuditGetResponses, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses, StartSimulationApiProcessingAdminSimulationsPostData, StartSimulationApiProcessingAdminSimulationsPostErrors, StartSimulationApiProcessingAdminSimulationsPostResponses, UserQuestsApiProcessingUsersUserIdQuestsGetData, UserQuestsApiProcessingUsersUserIdQuestsGetErrors, UserQuestsApiProcessingUsersUserIdQuestsGetResponses, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,15 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Read Audit
+ */
+export const readAuditApiProcessingAdminAuditGet = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditApiProcessingAdminAuditGetData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditApiProcessingAdminAuditGetResponses, ReadAuditApiProcessingAdminAuditGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/audit',
+    ...options
+});
 
 /**
  * List Incidents
@@ -46,6 +55,50 @@ export const declareIncidentApiProcessingAdminIncidentsPost = <ThrowOnError exte
 export const withdrawIncidentApiProcessingAdminIncidentsIncidentIdDelete = <ThrowOnError extends boolean = false>(options: Options<WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/incidents/{incident_id}',
+    ...options
+});
+
+/**
+ * Operations
+ *
+ * The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`).
+ */
+export const operationsApiProcessingAdminOpsGet = <ThrowOnError extends boolean = false>(options?: Options<OperationsApiProcessingAdminOpsGetData, ThrowOnError>) => (options?.client ?? client).get<OperationsApiProcessingAdminOpsGetResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/ops',
+    ...options
+});
+
+/**
+ * Start Simulation
+ *
+ * Replay the window's recorded sign-ins through the draft quest's rules (a dry run).
+ */
+export const startSimulationApiProcessingAdminSimulationsPost = <ThrowOnError extends boolean = false>(options: Options<StartSimulationApiProcessingAdminSimulationsPostData, ThrowOnError>) => (options.client ?? client).post<StartSimulationApiProcessingAdminSimulationsPostResponses, StartSimulationApiProcessingAdminSimulationsPostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/simulations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Read Simulation
+ */
+export const readSimulationApiProcessingAdminSimulationsSimulationIdGet = <ThrowOnError extends boolean = false>(options: Options<ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData, ThrowOnError>) => (options.client ?? client).get<ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/simulations/{simulation_id}',
+    ...options
+});
+
+/**
+ * User Quest Trace
+ */
+export const userQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGet = <ThrowOnError extends boolean = false>(options: Options<UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData, ThrowOnError>) => (options.client ?? client).get<UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/users/{user_id}/quests/{quest_id}/trace',
     ...options
 });
 
@@ -86,6 +139,15 @@ export const myEventsApiProcessingMeEventsGet = <ThrowOnError extends boolean = 
 });
 
 /**
+ * My Export
+ */
+export const myExportApiProcessingMeExportGet = <ThrowOnError extends boolean = false>(options?: Options<MyExportApiProcessingMeExportGetData, ThrowOnError>) => (options?.client ?? client).get<MyExportApiProcessingMeExportGetResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/me/export',
+    ...options
+});
+
+/**
  * My Quests
  */
 export const myQuestsApiProcessingMeQuestsGet = <ThrowOnError extends boolean = false>(options?: Options<MyQuestsApiProcessingMeQuestsGetData, ThrowOnError>) => (options?.client ?? client).get<MyQuestsApiProcessingMeQuestsGetResponses, unknown, ThrowOnError>({
@@ -100,6 +162,15 @@ export const myQuestsApiProcessingMeQuestsGet = <ThrowOnError extends boolean = 
 export const claimRewardApiProcessingMeQuestsQuestIdClaimPost = <ThrowOnError extends boolean = false>(options: Options<ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ThrowOnError>) => (options.client ?? client).post<ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/quests/{quest_id}/claim',
+    ...options
+});
+
+/**
+ * My Quest Trace
+ */
+export const myQuestTraceApiProcessingMeQuestsQuestIdTraceGet = <ThrowOnError extends boolean = false>(options: Options<MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData, ThrowOnError>) => (options.client ?? client).get<MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/me/quests/{quest_id}/trace',
     ...options
 });
 

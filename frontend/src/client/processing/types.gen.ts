@@ -5,6 +5,66 @@ export type ClientOptions = {
 };
 
 /**
+ * AuditEntriesPublic
+ */
+export type AuditEntriesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<AuditEntryPublic>;
+};
+
+/**
+ * AuditEntryPublic
+ */
+export type AuditEntryPublic = {
+    /**
+     * Action
+     */
+    action: string;
+    /**
+     * Actor Id
+     */
+    actor_id: string;
+    /**
+     * Actor Name
+     */
+    actor_name: string;
+    /**
+     * After
+     */
+    after: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Before
+     */
+    before: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Target Id
+     */
+    target_id: string;
+    /**
+     * Target Type
+     */
+    target_type: string;
+};
+
+/**
  * ClaimResult
  */
 export type ClaimResult = {
@@ -81,6 +141,86 @@ export type DeadLettersPublic = {
      * Data
      */
     data: Array<DeadLetterPublic>;
+};
+
+/**
+ * DraftQuest
+ *
+ * The quest fields the catalog takes on `POST /quests`, with the reward embedded (`reward`)
+ * or referenced (`reward_id`, looked up in the catalog).
+ */
+export type DraftQuest = {
+    /**
+     * Auto Claim
+     */
+    auto_claim?: boolean;
+    /**
+     * Claim Within S
+     */
+    claim_within_s?: number | null;
+    /**
+     * Cooldown S
+     */
+    cooldown_s?: number;
+    /**
+     * Duplication
+     */
+    duplication?: number;
+    /**
+     * Ends At
+     */
+    ends_at?: string | null;
+    /**
+     * Grace Days
+     */
+    grace_days?: number;
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Reset
+     */
+    reset?: 'none' | 'daily' | 'weekly';
+    reward?: DraftReward | null;
+    /**
+     * Reward Id
+     */
+    reward_id?: string | null;
+    /**
+     * Starts At
+     */
+    starts_at?: string | null;
+    /**
+     * Streak
+     */
+    streak: number;
+    /**
+     * Streak Mode
+     */
+    streak_mode?: 'count' | 'daily';
+    /**
+     * Title
+     */
+    title?: string;
+    /**
+     * Trigger
+     */
+    trigger?: 'sign_in';
+};
+
+/**
+ * DraftReward
+ */
+export type DraftReward = {
+    /**
+     * Reward Item
+     */
+    reward_item: 'diamond' | 'gold';
+    /**
+     * Reward Qty
+     */
+    reward_qty: number;
 };
 
 /**
@@ -217,6 +357,48 @@ export type IncidentsPublic = {
      * Data
      */
     data: Array<IncidentPublic>;
+};
+
+/**
+ * Minted
+ */
+export type Minted = {
+    /**
+     * Diamond
+     */
+    diamond?: number;
+    /**
+     * Gold
+     */
+    gold?: number;
+};
+
+/**
+ * MintedWindows
+ */
+export type MintedWindows = {
+    last_day: Minted;
+    last_hour: Minted;
+};
+
+/**
+ * ProcessingOps
+ */
+export type ProcessingOps = {
+    /**
+     * Dead Letters
+     */
+    dead_letters: number;
+    /**
+     * Grants Pending
+     */
+    grants_pending: number;
+    minted: MintedWindows;
+    sign_in_queue: QueueFigures;
+    /**
+     * Worker Lag S
+     */
+    worker_lag_s: number;
 };
 
 /**
@@ -398,6 +580,62 @@ export type QuestPublic = {
 };
 
 /**
+ * QuestTrace
+ */
+export type QuestTrace = {
+    /**
+     * Completions
+     */
+    completions: Array<TraceCompletion>;
+    /**
+     * Duplication
+     */
+    duplication: number;
+    /**
+     * Events
+     */
+    events: Array<TraceEvent>;
+    /**
+     * Grants
+     */
+    grants: Array<TraceGrant>;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Quest Title
+     */
+    quest_title: string;
+    /**
+     * Streak Mode
+     */
+    streak_mode: string;
+    /**
+     * Streak Target
+     */
+    streak_target: number;
+    /**
+     * User Id
+     */
+    user_id: string;
+};
+
+/**
+ * QueueFigures
+ */
+export type QueueFigures = {
+    /**
+     * Consumers
+     */
+    consumers: number;
+    /**
+     * Depth
+     */
+    depth: number;
+};
+
+/**
  * RewardEmbeddedPublic
  *
  * The quest's reward, as catalog embeds it.
@@ -420,6 +658,197 @@ export type RewardEmbeddedPublic = {
      */
     reward_qty: number;
     [key: string]: unknown;
+};
+
+/**
+ * SimulationPublic
+ */
+export type SimulationPublic = {
+    /**
+     * Completions
+     */
+    completions?: number;
+    /**
+     * Completions Histogram
+     */
+    completions_histogram?: {
+        [key: string]: number;
+    };
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Events Replayed
+     */
+    events_replayed?: number;
+    /**
+     * Minted
+     */
+    minted?: {
+        [key: string]: number;
+    };
+    /**
+     * Players
+     */
+    players?: number;
+    /**
+     * Players Completing
+     */
+    players_completing?: number;
+    /**
+     * Progress
+     */
+    progress: number;
+    /**
+     * Sample
+     */
+    sample?: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Simulation Id
+     */
+    simulation_id: string;
+    /**
+     * State
+     */
+    state: 'running' | 'done' | 'failed';
+};
+
+/**
+ * SimulationRequest
+ */
+export type SimulationRequest = {
+    quest: DraftQuest;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Until
+     */
+    until?: string | null;
+};
+
+/**
+ * SimulationStarted
+ */
+export type SimulationStarted = {
+    /**
+     * Simulation Id
+     */
+    simulation_id: string;
+};
+
+/**
+ * TraceCompletion
+ */
+export type TraceCompletion = {
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Auto Claim
+     */
+    auto_claim: boolean;
+    /**
+     * Event Id
+     */
+    event_id: string;
+    /**
+     * Number
+     */
+    number: number;
+};
+
+/**
+ * TraceEvent
+ */
+export type TraceEvent = {
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Completed
+     */
+    completed: number;
+    /**
+     * Completion
+     */
+    completion: boolean;
+    /**
+     * Event Id
+     */
+    event_id: string;
+    /**
+     * Local Date
+     */
+    local_date: string | null;
+    /**
+     * Streak
+     */
+    streak: number;
+    /**
+     * Type
+     */
+    type: string;
+    /**
+     * Verdict
+     */
+    verdict: 'counted' | 'same_day' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
+    /**
+     * Zone
+     */
+    zone: string;
+};
+
+/**
+ * TraceGrant
+ */
+export type TraceGrant = {
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Credited At
+     */
+    credited_at: string | null;
+    /**
+     * Grant Id
+     */
+    grant_id: string;
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string;
+    /**
+     * Item
+     */
+    item: string;
+    /**
+     * Last Error
+     */
+    last_error: string | null;
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Status
+     */
+    status: 'pending' | 'credited' | string;
 };
 
 /**
@@ -449,6 +878,40 @@ export type ValidationError = {
      */
     type: string;
 };
+
+export type ReadAuditApiProcessingAdminAuditGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/processing/admin/audit';
+};
+
+export type ReadAuditApiProcessingAdminAuditGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadAuditApiProcessingAdminAuditGetError = ReadAuditApiProcessingAdminAuditGetErrors[keyof ReadAuditApiProcessingAdminAuditGetErrors];
+
+export type ReadAuditApiProcessingAdminAuditGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: AuditEntriesPublic;
+};
+
+export type ReadAuditApiProcessingAdminAuditGetResponse = ReadAuditApiProcessingAdminAuditGetResponses[keyof ReadAuditApiProcessingAdminAuditGetResponses];
 
 export type ListIncidentsApiProcessingAdminIncidentsGetData = {
     body?: never;
@@ -546,6 +1009,109 @@ export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses
 };
 
 export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponse = WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses[keyof WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses];
+
+export type OperationsApiProcessingAdminOpsGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/processing/admin/ops';
+};
+
+export type OperationsApiProcessingAdminOpsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: ProcessingOps;
+};
+
+export type OperationsApiProcessingAdminOpsGetResponse = OperationsApiProcessingAdminOpsGetResponses[keyof OperationsApiProcessingAdminOpsGetResponses];
+
+export type StartSimulationApiProcessingAdminSimulationsPostData = {
+    body: SimulationRequest;
+    path?: never;
+    query?: never;
+    url: '/api/processing/admin/simulations';
+};
+
+export type StartSimulationApiProcessingAdminSimulationsPostErrors = {
+    /**
+     * Bad quest draft or window
+     */
+    422: unknown;
+};
+
+export type StartSimulationApiProcessingAdminSimulationsPostResponses = {
+    /**
+     * Successful Response
+     */
+    202: SimulationStarted;
+};
+
+export type StartSimulationApiProcessingAdminSimulationsPostResponse = StartSimulationApiProcessingAdminSimulationsPostResponses[keyof StartSimulationApiProcessingAdminSimulationsPostResponses];
+
+export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Simulation Id
+         */
+        simulation_id: string;
+    };
+    query?: never;
+    url: '/api/processing/admin/simulations/{simulation_id}';
+};
+
+export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetError = ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors[keyof ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors];
+
+export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: SimulationPublic;
+};
+
+export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponse = ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses[keyof ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses];
+
+export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: string;
+        /**
+         * Quest Id
+         */
+        quest_id: string;
+    };
+    query?: never;
+    url: '/api/processing/admin/users/{user_id}/quests/{quest_id}/trace';
+};
+
+export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetError = UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors[keyof UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors];
+
+export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: QuestTrace;
+};
+
+export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponse = UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses[keyof UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses];
 
 export type DeadLettersApiProcessingDeadLettersGetData = {
     body?: never;
@@ -687,6 +1253,20 @@ export type MyEventsApiProcessingMeEventsGetResponses = {
 
 export type MyEventsApiProcessingMeEventsGetResponse = MyEventsApiProcessingMeEventsGetResponses[keyof MyEventsApiProcessingMeEventsGetResponses];
 
+export type MyExportApiProcessingMeExportGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/processing/me/export';
+};
+
+export type MyExportApiProcessingMeExportGetResponses = {
+    /**
+     * A JSON attachment
+     */
+    200: unknown;
+};
+
 export type MyQuestsApiProcessingMeQuestsGetData = {
     body?: never;
     path?: never;
@@ -740,6 +1320,36 @@ export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses = {
 };
 
 export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponse = ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses[keyof ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses];
+
+export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData = {
+    body?: never;
+    path: {
+        /**
+         * Quest Id
+         */
+        quest_id: string;
+    };
+    query?: never;
+    url: '/api/processing/me/quests/{quest_id}/trace';
+};
+
+export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetError = MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors[keyof MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors];
+
+export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: QuestTrace;
+};
+
+export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponse = MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses[keyof MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses];
 
 export type NotificationStreamApiProcessingNotificationsStreamGetData = {
     body?: never;
