@@ -26,6 +26,8 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from quest_common.events import EventType
+
 StreakMode = Literal["count", "daily"]
 Reset = Literal["none", "daily", "weekly"]
 Status = Literal["in_progress", "claimable", "done"]
@@ -35,7 +37,7 @@ Verdict = Literal[
 # The verdicts of a sign-in that moved the streak.
 COUNTING_VERDICTS: frozenset[str] = frozenset({"counted", "grace_used", "streak_reset"})
 
-SIGN_IN_TYPES = frozenset({"UserSignIn", "NewUserSignIn"})
+SIGN_IN_TYPES = EventType.SIGN_IN_TYPES  # the one definition, with the envelope
 DEFAULT_ZONE = "UTC"
 
 # A zone: an IANA name, a tzinfo, or None for UTC.

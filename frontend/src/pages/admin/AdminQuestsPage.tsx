@@ -131,7 +131,7 @@ export function AdminQuestsPage() {
         opened={editing !== null}
         onClose={() => setEditing(null)}
         title={editing === "new" ? "New quest" : "Edit quest"}
-        size="lg"
+        size="min(72rem, 96vw)"
       >
         {editing !== null && rewards.data && (
           <QuestForm

@@ -100,7 +100,7 @@ export function QuestForm({
     }
   });
 
-  return (
+  const formElement = (
     <form onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
       <Stack gap="sm">
         {formError && (
@@ -216,8 +216,15 @@ export function QuestForm({
             {quest ? "Save quest" : "Create quest"}
           </Button>
         </Group>
-        <SimulatePanel draft={() => toInput(form.getValues())} />
       </Stack>
     </form>
+  );
+  // The dry run sits beside the form on wide screens (below it on phones), so an admin reads
+  // its result while adjusting the fields.
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
+      {formElement}
+      <SimulatePanel draft={() => toInput(form.getValues())} />
+    </SimpleGrid>
   );
 }
