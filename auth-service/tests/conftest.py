@@ -13,7 +13,8 @@ from auth_service.core.db import build_engine, run_migrations
 from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
-from quest_devtools.testing.plugin import DatabaseFactory
+from quest_devtools.testing.events import EventsApp
+from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory, bind_probe_queue
 
 PREFIX = "/api/auth"
 
@@ -55,6 +56,21 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
         return Settings(**values)
 
     return make
+
+
+@pytest.fixture
+def events_app(
+    make_settings: SettingsFactory, fresh_db_url: str, broker_names: BrokerNames, amqp_url: str
+) -> Iterator[EventsApp[Settings]]:
+    """The app with its outbox relay running on a database of its own; its probe queue gets
+    every `auth.*` event."""
+    queue = broker_names.queue("sign-ins")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
+    settings = make_settings(
+        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+    )
+    with TestClient(create_app(settings)) as client:
+        yield EventsApp(client, fresh_db_url, settings, amqp_url, queue)
 
 
 @pytest.fixture

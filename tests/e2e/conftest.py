@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from quest_devtools.devstack import (
     COMPONENTS,
@@ -33,6 +35,11 @@ from quest_devtools.testing.databases import create_database, drop_database
 from quest_devtools.testing.players import Player
 from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.proxy import TcpProxy
+
+# The browser helpers sit next to this file; pytest's importlib mode puts no test folder on
+# sys.path.
+sys.path.insert(0, str(Path(__file__).parent))
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS
 
 FRONTEND = REPO_ROOT / "frontend"
 # What the frontend build reads; dist is stale when any of these is newer than its index.html.
@@ -243,3 +250,12 @@ def cuttable_stack(
     finally:
         auth.close()
         catalog.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for the browser tests, one per test module."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

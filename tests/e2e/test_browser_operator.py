@@ -7,17 +7,14 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     EVENT_TIMEOUT_MS,
     assert_accessible,
     new_page,
@@ -29,14 +26,6 @@ from browser_helpers import (
 pytestmark = pytest.mark.browser
 
 REFERENCE_QUEST = "sign-in-three-times"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_why_shows_each_sign_in_with_its_verdict(browser: Browser, stack: Any) -> None:

@@ -7,17 +7,14 @@ from __future__ import annotations
 import re
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     EVENT_TIMEOUT_MS,
     field,
     new_context,
@@ -29,14 +26,6 @@ from test_player_time_flow import put_quest
 pytestmark = pytest.mark.browser
 
 ZONE = "Pacific/Kiritimati"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_quest_cards_count_down_and_say_come_back_tomorrow(browser: Browser, stack: Any) -> None:

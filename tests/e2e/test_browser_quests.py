@@ -10,19 +10,16 @@ import contextlib
 import re
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # The helpers sit next to this file; pytest's importlib mode puts no test folder on sys.path.
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     EVENT_TIMEOUT_MS,
     assert_accessible,
     field,
@@ -42,14 +39,6 @@ pytestmark = pytest.mark.browser
 
 REFERENCE_QUEST = "sign-in-three-times"
 REFERENCE_TITLE = "Sign in three times"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_three_sign_ins_then_claim_credits_ten_diamonds(browser: Browser, stack: Any) -> None:

@@ -1,6 +1,5 @@
 """Sign-in events: read back from a real queue bound to a unique exchange."""
 
-import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -9,41 +8,30 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from auth_service.core.config import Settings
 from auth_service.main import create_app
 from quest_common.events import CloudEvent
-from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.events import EventsApp, read_events
+from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue
 
 PREFIX = "/api/auth"
 
 
-def _events(amqp_url: str, queue: str, expect: int) -> list[dict[str, Any]]:
-    bodies = drain_queue(amqp_url, queue, wait_seconds=10, expect=expect, idle_seconds=1.0)
-    return [json.loads(body) for body in bodies]
-
-
 def test_first_login_new_user_sign_in_then_user_sign_in(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
-    broker_names: BrokerNames,
-    amqp_url: str,
+    events_app: EventsApp[Settings],
     signup: Callable[..., dict[str, Any]],
     login: Callable[..., dict[str, Any]],
 ) -> None:
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
+    client = events_app.client
+    user = signup(client)
+    for _ in range(3):
+        tokens = login(client, user["user_name"], user["password"])
+    # A refresh is not a password sign-in: it emits nothing.
+    refreshed = client.post(
+        f"{PREFIX}/login/refresh", json={"refresh_token": tokens["refresh_token"]}
     )
-    with TestClient(create_app(settings)) as client:
-        user = signup(client)
-        for _ in range(3):
-            tokens = login(client, user["user_name"], user["password"])
-        # A refresh is not a password sign-in: it emits nothing.
-        refreshed = client.post(
-            f"{PREFIX}/login/refresh", json={"refresh_token": tokens["refresh_token"]}
-        )
-        assert refreshed.status_code == 200
-        events = _events(amqp_url, queue, expect=3)
+    assert refreshed.status_code == 200
+    events = events_app.events(3)
 
     assert [e["type"] for e in events] == ["NewUserSignIn", "UserSignIn", "UserSignIn"]
     assert len({e["id"] for e in events}) == 3
@@ -83,41 +71,32 @@ def test_routing_keys_name_the_producer_and_type(
         user = signup(client)
         login(client, user["user_name"], user["password"])
         login(client, user["user_name"], user["password"])
-        first = _events(amqp_url, new_queue, expect=1)
-        later = _events(amqp_url, again_queue, expect=1)
+        first = read_events(amqp_url, new_queue, expect=1)
+        later = read_events(amqp_url, again_queue, expect=1)
     assert [e["type"] for e in first] == ["NewUserSignIn"]
     assert [e["type"] for e in later] == ["UserSignIn"]
 
 
 def test_fifty_parallel_first_logins_emit_exactly_one_new_user_sign_in(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
-    broker_names: BrokerNames,
-    amqp_url: str,
-    signup: Callable[..., dict[str, Any]],
+    events_app: EventsApp[Settings], signup: Callable[..., dict[str, Any]]
 ) -> None:
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
-    )
-    with TestClient(create_app(settings)) as client:
-        user = signup(client)
+    client = events_app.client
+    user = signup(client)
 
-        # All fifty leave the gate together, so their transactions really overlap.
-        gate = threading.Barrier(50)
+    # All fifty leave the gate together, so their transactions really overlap.
+    gate = threading.Barrier(50)
 
-        def attempt(_: int) -> int:
-            gate.wait(timeout=30)
-            response = client.post(
-                f"{PREFIX}/login/access-token",
-                data={"username": user["user_name"], "password": user["password"]},
-            )
-            return response.status_code
+    def attempt(_: int) -> int:
+        gate.wait(timeout=30)
+        response = client.post(
+            f"{PREFIX}/login/access-token",
+            data={"username": user["user_name"], "password": user["password"]},
+        )
+        return response.status_code
 
-        with ThreadPoolExecutor(max_workers=50) as pool:
-            statuses = list(pool.map(attempt, range(50)))
-        events = _events(amqp_url, queue, expect=50)
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(attempt, range(50)))
+    events = events_app.events(50)
 
     assert statuses == [200] * 50
     types = [e["type"] for e in events]

@@ -16,14 +16,19 @@ def _attempt(client: TestClient, name: str, password: str) -> Any:
     )
 
 
+def _fail(client: TestClient, name: str, *, times: int) -> None:
+    """`times` sign-ins with a wrong password, each refused as wrong (400, not yet 429)."""
+    for _ in range(times):
+        assert _attempt(client, name, "wrong-password").status_code == 400
+
+
 def test_account_lockout_after_free_failures(
     make_settings: Callable[..., Any], signup: Callable[..., dict[str, Any]]
 ) -> None:
     settings = make_settings(throttle_account_free_failures=3)
     with TestClient(create_app(settings)) as client:
         user = signup(client)
-        for _ in range(3):
-            assert _attempt(client, user["user_name"], "wrong-password").status_code == 400
+        _fail(client, user["user_name"], times=3)
         # The fourth failure is counted and locks the account for a while.
         assert _attempt(client, user["user_name"], "wrong-password").status_code == 400
         locked = _attempt(client, user["user_name"], "wrong-password")
@@ -79,8 +84,6 @@ def test_success_resets_the_account_counter(
     settings = make_settings(throttle_account_free_failures=3)
     with TestClient(create_app(settings)) as client:
         user = signup(client)
-        for _ in range(3):
-            assert _attempt(client, user["user_name"], "wrong-password").status_code == 400
+        _fail(client, user["user_name"], times=3)
         assert _attempt(client, user["user_name"], user["password"]).status_code == 200
-        for _ in range(3):
-            assert _attempt(client, user["user_name"], "wrong-password").status_code == 400
+        _fail(client, user["user_name"], times=3)

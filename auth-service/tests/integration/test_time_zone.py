@@ -5,27 +5,19 @@ the zone at sign-up and on /users/me, the once-a-week change, and sign-in events
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from auth_service.core.config import Settings
 from auth_service.core.db import build_engine
-from auth_service.main import create_app
-from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.events import EventsApp
 
 PREFIX = "/api/auth"
-
-
-def _events(amqp_url: str, queue: str, expect: int) -> list[dict[str, Any]]:
-    bodies = drain_queue(amqp_url, queue, wait_seconds=10, expect=expect, idle_seconds=1.5)
-    return [json.loads(body) for body in bodies]
 
 
 def _sql(url: str, statement: str, **params: object) -> Any:
@@ -156,39 +148,8 @@ def test_patch_me_refuses_unknown_fields_and_needs_a_token(
 # --- sign-in events carry the zone and the method; resumed sessions ----------------------------
 
 
-@dataclass
-class EventsApp:
-    """The app on a database of its own with the outbox relay running, and a probe queue that
-    receives every sign-in event it publishes."""
-
-    client: TestClient
-    db_url: str
-    settings: Settings
-    amqp_url: str
-    queue: str
-
-    def events(self, expect: int) -> list[dict[str, Any]]:
-        return _events(self.amqp_url, self.queue, expect=expect)
-
-
-@pytest.fixture
-def events_app(
-    make_settings: Callable[..., Settings],
-    fresh_db_url: str,
-    broker_names: BrokerNames,
-    amqp_url: str,
-) -> Iterator[EventsApp]:
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
-    )
-    with TestClient(create_app(settings)) as client:
-        yield EventsApp(client, fresh_db_url, settings, amqp_url, queue)
-
-
 def test_sign_in_events_carry_time_zone_and_method(
-    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+    events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]]
 ) -> None:
     client = events_app.client
     user = _signup(client, time_zone="Australia/Lord_Howe")
@@ -208,7 +169,7 @@ def test_sign_in_events_carry_time_zone_and_method(
 
 
 def test_resumed_session_is_a_sign_in_once_the_last_is_thirty_minutes_old(
-    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+    events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]]
 ) -> None:
     fresh_db_url = events_app.db_url
     assert events_app.settings.resume_sign_in_after_s == 1800
@@ -256,7 +217,7 @@ def test_resumed_session_is_a_sign_in_once_the_last_is_thirty_minutes_old(
 
 
 def test_parallel_resumes_of_one_player_emit_one_sign_in(
-    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+    events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]]
 ) -> None:
     fresh_db_url = events_app.db_url
     client = events_app.client
@@ -284,7 +245,7 @@ def test_parallel_resumes_of_one_player_emit_one_sign_in(
 
 
 def test_a_refused_refresh_never_emits_a_resume(
-    events_app: EventsApp, login: Callable[..., dict[str, Any]]
+    events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]]
 ) -> None:
     fresh_db_url = events_app.db_url
     client = events_app.client

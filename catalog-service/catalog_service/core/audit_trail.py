@@ -62,3 +62,24 @@ def record_catalog_write(
         before=before,
         after=None if deleted else row,
     )
+
+
+def record_created(session: Session, row: SQLModel, *, action: str, actor: audit.Actor) -> None:
+    """`record_catalog_write` for a row just added (and flushed)."""
+    record_catalog_write(
+        session, row, change=Change.created, action=action, actor=actor, before=None
+    )
+
+
+def record_updated(
+    session: Session,
+    row: SQLModel,
+    *,
+    action: str,
+    actor: audit.Actor,
+    before: dict[str, Any],
+) -> None:
+    """`record_catalog_write` for a row changed in place; `before`: its values read first."""
+    record_catalog_write(
+        session, row, change=Change.updated, action=action, actor=actor, before=before
+    )

@@ -9,7 +9,11 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_catalog_write
+from catalog_service.core.audit_trail import (
+    record_catalog_write,
+    record_created,
+    record_updated,
+)
 from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
@@ -153,9 +157,7 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
         quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(quest)
         _flush_unique(session, data.name)
-        record_catalog_write(
-            session, quest, change=Change.created, action="quest.create", actor=actor, before=None
-        )
+        record_created(session, quest, action="quest.create", actor=actor)
         return to_public(quest, reward)
 
 
@@ -173,14 +175,7 @@ def update_quest(
         if _apply(quest, incoming):
             session.add(quest)
             _flush_unique(session, quest.name)
-            record_catalog_write(
-                session,
-                quest,
-                change=Change.updated,
-                action="quest.update",
-                actor=actor,
-                before=before,
-            )
+            record_updated(session, quest, action="quest.update", actor=actor, before=before)
         return to_public(quest, _reward(session, quest.reward_id))
 
 
@@ -204,26 +199,12 @@ def _upsert_once(
             quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
             session.add(quest)
             session.flush()
-            record_catalog_write(
-                session,
-                quest,
-                change=Change.created,
-                action="quest.create",
-                actor=actor,
-                before=None,
-            )
+            record_created(session, quest, action="quest.create", actor=actor)
             return to_public(quest, reward), True
         before = row_values(quest)
         if _apply(quest, incoming):
             session.add(quest)
-            record_catalog_write(
-                session,
-                quest,
-                change=Change.updated,
-                action="quest.update",
-                actor=actor,
-                before=before,
-            )
+            record_updated(session, quest, action="quest.update", actor=actor, before=before)
         return to_public(quest, reward), False
 
 

@@ -9,7 +9,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_catalog_write
+from catalog_service.core.audit_trail import (
+    record_catalog_write,
+    record_created,
+    record_updated,
+)
 from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError, NotFoundError
@@ -68,9 +72,7 @@ def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) ->
         reward = Reward(**{k: plain(v) for k, v in data.model_dump().items()})
         session.add(reward)
         _flush_unique(session, data.reward_name)
-        record_catalog_write(
-            session, reward, change=Change.created, action="reward.create", actor=actor, before=None
-        )
+        record_created(session, reward, action="reward.create", actor=actor)
     return reward
 
 
@@ -88,14 +90,7 @@ def update_reward(
             return reward
         session.add(reward)
         _flush_unique(session, reward.reward_name)
-        record_catalog_write(
-            session,
-            reward,
-            change=Change.updated,
-            action="reward.update",
-            actor=actor,
-            before=before,
-        )
+        record_updated(session, reward, action="reward.update", actor=actor, before=before)
     return reward
 
 
@@ -118,26 +113,12 @@ def _upsert_once(
             reward = Reward(reward_name=name, **{k: plain(v) for k, v in data.model_dump().items()})
             session.add(reward)
             session.flush()
-            record_catalog_write(
-                session,
-                reward,
-                change=Change.created,
-                action="reward.create",
-                actor=actor,
-                before=None,
-            )
+            record_created(session, reward, action="reward.create", actor=actor)
             return reward, True
         before = row_values(reward)
         if _apply(reward, data.model_dump()):
             session.add(reward)
-            record_catalog_write(
-                session,
-                reward,
-                change=Change.updated,
-                action="reward.update",
-                actor=actor,
-                before=before,
-            )
+            record_updated(session, reward, action="reward.update", actor=actor, before=before)
         return reward, False
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -57,12 +58,34 @@ CacheDep = Annotated[QuestCache, Depends(get_cache)]
 AuthDep = Annotated[AuthClient, Depends(get_auth)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
+# Paging of the lists (`{data, count}`): at most 500 rows a page.
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page_params(limit: Limit = 50, offset: Offset = 0) -> Page:
+    """The `limit` and `offset` query parameters of a list, 50 rows from the first by default."""
+    return Page(limit=limit, offset=offset)
+
+
+PageDep = Annotated[Page, Depends(page_params)]
+
 __all__ = [
     "AdminClaims",
     "AuthDep",
     "CacheDep",
     "CurrentClaims",
     "EngineDep",
+    "Limit",
+    "Offset",
+    "Page",
+    "PageDep",
     "RuntimeDep",
     "SessionDep",
     "SettingsDep",

@@ -48,6 +48,22 @@ def _snapshot(incident: Incident) -> dict[str, object]:
     }
 
 
+def _record(session: Session, incident: Incident, *, actor: audit.Actor, action: str) -> None:
+    """The audit entry of a declaration (the incident is its `after`) or of a withdrawal (its
+    `before`: the row is deleted)."""
+    snapshot = _snapshot(incident)
+    declared = action == "incident.declare"
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type="incident",
+        target_id=incident.incident_id,
+        before=None if declared else snapshot,
+        after=snapshot if declared else None,
+    )
+
+
 def declare(
     *, session: Session, starts_at: datetime, ends_at: datetime, reason: str, actor: audit.Actor
 ) -> Incident:
@@ -56,15 +72,7 @@ def declare(
     )
     session.add(incident)
     session.flush()  # the id, for the audit entry written in the same transaction
-    audit.record(
-        session,
-        actor=actor,
-        action="incident.declare",
-        target_type="incident",
-        target_id=incident.incident_id,
-        before=None,
-        after=_snapshot(incident),
-    )
+    _record(session, incident, actor=actor, action="incident.declare")
     session.commit()
     session.refresh(incident)
     forget_windows()
@@ -96,15 +104,7 @@ def withdraw(
         raise IncidentNotFoundError(incident_id)
     if incident.starts_at <= (now or utcnow()):
         raise IncidentStartedError(incident_id)
-    audit.record(
-        session,
-        actor=actor,
-        action="incident.withdraw",
-        target_type="incident",
-        target_id=incident.incident_id,
-        before=_snapshot(incident),
-        after=None,
-    )
+    _record(session, incident, actor=actor, action="incident.withdraw")
     session.delete(incident)
     session.commit()
     forget_windows()

@@ -179,27 +179,18 @@ def apply_sign_ins(
                         payloads.quest_completed(quest, step.state),
                     )
                 )
-            if step.auto_credit:
+            # An auto-credited reward is a grant to pay now. A reward that expires is stored
+            # when earned: its claim deadline counts from `earned_at`, and a claim takes the
+            # oldest one still in time.
+            if step.auto_credit or (step.earned and quest.claim_within_s is not None):
                 new_grants.append(
                     _grant_row(
                         user_id=event.user_id,
                         quest=quest,
-                        reason="quest_auto_claim",
+                        reason="quest_auto_claim" if step.auto_credit else "quest_claim",
                         now=now,
                         earned_at=event.time,
-                    )
-                )
-            elif step.earned and quest.claim_within_s is not None:
-                # A reward that expires is stored when earned: its claim deadline counts from
-                # `earned_at`, and a claim takes the oldest one still in time.
-                new_grants.append(
-                    _grant_row(
-                        user_id=event.user_id,
-                        quest=quest,
-                        reason="quest_claim",
-                        now=now,
-                        earned_at=event.time,
-                        status="earned",
+                        status="pending" if step.auto_credit else "earned",
                     )
                 )
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from auth_service import users, wallet
 from auth_service.api.deps import AdminUser, SessionDep, get_admin_user, get_db
+from auth_service.api.user_errors import user_errors
 from auth_service.models import Adjustment, AdjustmentResult
 from quest_common.audit import audit_router
 from quest_common.outbox import OutboxOps, outbox_figures
@@ -32,13 +33,10 @@ def adjust_balance(
     user_id: uuid.UUID, body: Adjustment, admin: AdminUser, session: SessionDep
 ) -> AdjustmentResult:
     try:
-        return wallet.adjust(
-            session=session, user_id=user_id, adjustment=body, actor=users.actor(admin)
-        )
-    except wallet.WalletUserNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
-    except wallet.UserDeletedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "User is deleted") from exc
+        with user_errors():
+            return wallet.adjust(
+                session=session, user_id=user_id, adjustment=body, actor=users.actor(admin)
+            )
     except wallet.InsufficientBalanceError as exc:
         raise HTTPException(
             status.HTTP_409_CONFLICT,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from auth_service import personal_data, users
 from auth_service.abuse import AbuseGuard
 from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
+from auth_service.api.user_errors import user_errors
 from auth_service.models import AccountDeletion, PersonalDataExport
 
 router = APIRouter(tags=["users"])
@@ -59,12 +60,8 @@ def delete_me(
 def delete_user(
     user_id: uuid.UUID, admin: AdminUser, session: SessionDep, request: Request
 ) -> None:
-    try:
+    with user_errors(deleted="User is already deleted"):
         personal_data.delete_account(
             session=session, user_id=user_id, initiated_by="admin", actor=users.actor(admin)
         )
-    except users.UserNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
-    except users.UserDeletedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "User is already deleted") from exc
     wake_relay(request)

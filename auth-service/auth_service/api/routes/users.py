@@ -17,6 +17,7 @@ from auth_service.api.deps import (
     abuse_guard,
     wake_relay,
 )
+from auth_service.api.user_errors import user_errors
 from auth_service.models import (
     LedgerEntriesPublic,
     LedgerEntryPublic,
@@ -147,10 +148,8 @@ def list_users(
 
 @router.get("/users/{user_id}", responses={404: {"description": "No such user"}})
 def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> UserPublic:
-    try:
+    with user_errors():
         return UserPublic.model_validate(users.get_user(session=session, user_id=user_id))
-    except users.UserNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
 
 
 @router.patch(
@@ -164,13 +163,9 @@ def update_user(
     admin: AdminUser,
     session: SessionDep,
 ) -> UserPublic:
-    try:
+    with user_errors():
         user = users.update_user(
             session=session, user_id=user_id, changes=body, actor=users.actor(admin)
         )
-    except users.UserNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
-    except users.UserDeletedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "User is deleted") from exc
     wake_relay(request)  # a ban or demotion reaches the other services at once
     return UserPublic.model_validate(user)

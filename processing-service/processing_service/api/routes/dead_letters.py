@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 
-from processing_service.api.deps import AdminClaims, EngineDep, SettingsDep, actor_of
+from processing_service.api.deps import AdminClaims, EngineDep, PageDep, SettingsDep, actor_of
 from processing_service.dead_letters import service
 from processing_service.dead_letters.models import DeadLetterPublic, DeadLettersPublic
 
@@ -15,13 +14,8 @@ router = APIRouter()
 
 
 @router.get("/dead-letters")
-def dead_letters(
-    _admin: AdminClaims,
-    engine: EngineDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> DeadLettersPublic:
-    rows, count = service.list_dead_letters(engine=engine, limit=limit, offset=offset)
+def dead_letters(_admin: AdminClaims, engine: EngineDep, page: PageDep) -> DeadLettersPublic:
+    rows, count = service.list_dead_letters(engine=engine, limit=page.limit, offset=page.offset)
     return DeadLettersPublic(
         data=[DeadLetterPublic.model_validate(r, from_attributes=True) for r in rows], count=count
     )

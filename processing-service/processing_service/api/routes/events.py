@@ -9,15 +9,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from processing_service.api.deps import AdminClaims, CurrentClaims, SessionDep
+from processing_service.api.deps import AdminClaims, CurrentClaims, Limit, Offset, SessionDep
 from processing_service.api.routes.quests import _player
 from processing_service.api.schemas import EventList, EventPublic
 from processing_service.signins.models import SignInEvent
 
 router = APIRouter()
-
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 def _events(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 
-from processing_service.api.deps import AdminClaims, SessionDep, actor_of
+from processing_service.api.deps import AdminClaims, PageDep, SessionDep, actor_of
 from processing_service.incidents import service
 from processing_service.incidents.schemas import IncidentCreate, IncidentPublic, IncidentsPublic
 
@@ -15,13 +14,8 @@ router = APIRouter(prefix="/admin/incidents")
 
 
 @router.get("")
-def list_incidents(
-    _admin: AdminClaims,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> IncidentsPublic:
-    rows, count = service.list_incidents(session=session, limit=limit, offset=offset)
+def list_incidents(_admin: AdminClaims, session: SessionDep, page: PageDep) -> IncidentsPublic:
+    rows, count = service.list_incidents(session=session, limit=page.limit, offset=page.offset)
     return IncidentsPublic(data=[IncidentPublic.model_validate(r) for r in rows], count=count)
 
 
