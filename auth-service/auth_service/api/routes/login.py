@@ -107,9 +107,7 @@ def login_access_token(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect user name or password") from exc
     except signin.BannedError as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
-    relay = request.app.state.relay
-    if relay is not None:
-        relay.wake()  # publish now rather than at the relay's next poll
+    wake_relay(request)  # publish the sign-in now rather than at the relay's next poll
     access = token_service.access_token(result.user)
     _set_refresh_cookie(response, settings, result.refresh_token)
     return Token(
@@ -166,9 +164,8 @@ def refresh(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid refresh token") from exc
     except tokens.BannedUserError as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
-    relay = request.app.state.relay
-    if any(resumed) and relay is not None:
-        relay.wake()  # publish now rather than at the relay's next poll
+    if any(resumed):
+        wake_relay(request)  # publish the resume sign-in now rather than at the next poll
     access = token_service.access_token(user)
     _set_refresh_cookie(response, settings, new_token)
     return Token(access_token=access.token, refresh_token=new_token, expires_in=access.expires_in)
