@@ -26,6 +26,7 @@ from auth_service.core.security import (
     hash_refresh_token,
     new_refresh_token,
     pwd_context,
+    sign_in_gate,
     verify_password,
 )
 from auth_service.models import RefreshToken, User, UserStatus
@@ -138,6 +139,9 @@ def _write_statement(*, rehash: bool) -> sa.Insert:
 _WRITE = {rehash: _write_statement(rehash=rehash) for rehash in (False, True)}
 
 
+# Through the gate: this function's first read takes a connection and the row lock, and its
+# commit gives both back, so crowds queue in arrival order before holding either.
+@sign_in_gate
 def sign_in(
     *,
     session: Session,

@@ -10,7 +10,9 @@ A running service hashes in a pool of worker processes, one per core (`start_has
 - no more argon2 passes at once than there are cores: each walks 19 MiB, and more of them at
   once only evict each other from the caches;
 - the pool keeps one call queued per process, so a finished verify's core starts the next one
-  at once, without waiting for this process's GIL.
+  at once, without waiting for this process's GIL;
+- password sign-ins pass `sign_in_gate` first (auth_service.core.admission): a few at a time,
+  in arrival order, so the crowd waits there without holding database connections.
 Without a pool (tests, scripts) hashing runs in the calling thread.
 """
 
@@ -29,6 +31,8 @@ from typing import Any, TypeVar
 
 import jwt
 from passlib.context import CryptContext
+
+from auth_service.core.admission import FairGate
 
 pwd_context = CryptContext(
     schemes=["argon2"],
@@ -71,6 +75,11 @@ ALGORITHM = "RS256"
 INTERNAL_AUDIENCE = "quest-internal"
 SERVICE_ROLE = "service"
 
+# Sign-ins inside at once: without a pool, as many as may hash at once; with one, three per
+# process (one verifying, one queued behind it, one reading or committing).
+_UNPOOLED_SIGN_INS = 4 * CORES
+sign_in_gate = FairGate(_UNPOOLED_SIGN_INS)
+
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _T = TypeVar("_T")
@@ -100,12 +109,14 @@ def start_hashing_pool(processes: int = DEFAULT_HASH_PROCESSES) -> None:
         for future in warm:
             future.result()
         _pool = pool
+        sign_in_gate.resize(3 * processes)
 
 
 def stop_hashing_pool() -> None:
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
+        sign_in_gate.resize(_UNPOOLED_SIGN_INS)
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -122,6 +133,7 @@ def _run(function: Callable[..., _T], *args: str) -> _T:
             with _pool_lock:
                 if _pool is pool:
                     _pool = None
+                    sign_in_gate.resize(_UNPOOLED_SIGN_INS)
     with _HASH_SLOTS:
         return function(*args)
 
