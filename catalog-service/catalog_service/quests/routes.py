@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
+from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.quests import service
 from catalog_service.quests.models import (
@@ -19,7 +19,6 @@ from catalog_service.quests.models import (
     Trigger,
     TriggersPublic,
 )
-from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN
 
 router = APIRouter(prefix="/quests", tags=["quests"])  # admin writes
 # Public on purpose: anyone may read the catalog (the web UI lists quests before sign-in).
@@ -27,8 +26,6 @@ public_router = APIRouter(prefix="/quests", tags=["quests"])
 triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
 
 MAX_PAGE = 1000
-
-SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
 
 
 # Public: anyone may read the catalog; processing loads its definitions from here.

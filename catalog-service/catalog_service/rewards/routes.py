@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
+from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.rewards import service
 from catalog_service.rewards.models import (
-    SLUG_MAX,
-    SLUG_PATTERN,
     RewardCreate,
     RewardPublic,
     RewardsPublic,
@@ -23,8 +21,6 @@ from catalog_service.rewards.models import (
 router = APIRouter(prefix="/rewards", tags=["rewards"])  # admin writes
 # Public on purpose: anyone may read the catalog (the web UI lists quests before sign-in).
 public_router = APIRouter(prefix="/rewards", tags=["rewards"])
-
-SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
 
 
 # Public: anyone may read the catalog (the frontend shows it before sign-in).
