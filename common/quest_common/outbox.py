@@ -38,6 +38,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from quest_common.broker.publisher import ConfirmingPublisher, PublishError
 from quest_common.db import utcnow
 from quest_common.events import CloudEvent
+from quest_common.retry import Backoff
 from quest_common.settings import BaseServiceSettings
 
 logger = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class OutboxRelay:
         self.engine = engine
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
-        self.max_backoff_seconds = max_backoff_seconds
+        self._backoff = Backoff(0.25, max_backoff_seconds)
         self.require_route = require_route
         self.retention = retention
         self.wake_delay_seconds = wake_delay_seconds
@@ -235,26 +236,24 @@ class OutboxRelay:
             logger.exception("outbox purge failed; it is tried again later")
 
     def run(self) -> None:
-        backoff = 0.0
+        self._backoff.reset()
         while not self._stop.is_set():
             try:
                 published = self.publish_pending()
-                backoff = 0.0
+                self._backoff.reset()
                 if published == self.batch_size:
                     continue  # more are waiting
             except PublishError as exc:
-                backoff = min(self.max_backoff_seconds, max(0.25, backoff * 2))
-                logger.warning(
-                    "outbox relay could not publish, retrying in %.1fs: %s", backoff, exc
-                )
+                delay = self._backoff.next()
+                logger.warning("outbox relay could not publish, retrying in %.1fs: %s", delay, exc)
                 if self._publisher is not None:
                     self._publisher.close()
-                self._stop.wait(backoff)
+                self._stop.wait(delay)
                 continue
             except Exception:
-                backoff = min(self.max_backoff_seconds, max(0.25, backoff * 2))
-                logger.exception("outbox relay failed, retrying in %.1fs", backoff)
-                self._stop.wait(backoff)
+                delay = self._backoff.next()
+                logger.exception("outbox relay failed, retrying in %.1fs", delay)
+                self._stop.wait(delay)
                 continue
             self._purge_now_and_then()
             woken = self._wake.wait(self.poll_seconds)

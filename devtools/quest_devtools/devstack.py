@@ -148,45 +148,23 @@ def database_url(admin_url: str, database: str) -> str:
     return sqlalchemy_url(admin_url, database=database)
 
 
-def render_native_routes(
-    *,
-    auth_url: str,
-    catalog_url: str,
-    processing_url: str,
-    frontend_url: str,
-    repo_root: Path = REPO_ROOT,
-) -> str:
-    return _render_template(
-        repo_root / "traefik" / "native" / "routes.yml.tmpl",
-        {
-            "auth_url": auth_url,
-            "catalog_url": catalog_url,
-            "processing_url": processing_url,
-            "frontend_url": frontend_url,
-        },
-    )
+def render_native_routes(*, repo_root: Path = REPO_ROOT, **urls: str) -> str:
+    """The gateway's routes to the native children: `auth_url`, `catalog_url`, `processing_url`
+    and `frontend_url`."""
+    return _render_native("routes.yml", urls, repo_root)
 
 
-def _render_template(path: Path, values: Mapping[str, str]) -> str:
-    return Template(path.read_text()).substitute(values)
+def render_native_static(*, repo_root: Path = REPO_ROOT, **values: str | Path) -> str:
+    """The gateway's static configuration: `web_address`, `dashboard_address`, `dynamic_dir`
+    and `access_log`."""
+    return _render_native("traefik.yml", values, repo_root)
 
 
-def render_native_static(
-    *,
-    web_address: str,
-    dashboard_address: str,
-    dynamic_dir: Path,
-    access_log: Path,
-    repo_root: Path = REPO_ROOT,
-) -> str:
-    return _render_template(
-        repo_root / "traefik" / "native" / "traefik.yml.tmpl",
-        {
-            "web_address": web_address,
-            "dashboard_address": dashboard_address,
-            "dynamic_dir": str(dynamic_dir),
-            "access_log": str(access_log),
-        },
+def _render_native(name: str, values: Mapping[str, object], repo_root: Path) -> str:
+    # A placeholder left without a value is a KeyError here, not a `${…}` left in the file for
+    # Traefik to trip over.
+    return Template((repo_root / "traefik" / "native" / f"{name}.tmpl").read_text()).substitute(
+        values
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
+from catalog_service.core.models import SLUG_MAX, SLUG_PATTERN
 from catalog_service.core.runtime import CatalogRuntime
 from catalog_service.core.uow import UnitOfWork
 from quest_common.audit import Actor
@@ -34,6 +35,8 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 SessionDep = Annotated[Session, Depends(get_session)]
+# The `{name}` of `/…/by-name/{name}`: a slug, checked before any lookup.
+SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
 
 
 def actor_of(claims: TokenClaims) -> Actor:
@@ -41,4 +44,4 @@ def actor_of(claims: TokenClaims) -> Actor:
     return Actor(id=claims.sub, name=claims.name or "")
 
 
-__all__ = ["AdminClaims", "RuntimeDep", "SessionDep", "UowDep", "actor_of"]
+__all__ = ["AdminClaims", "RuntimeDep", "SessionDep", "SlugPath", "UowDep", "actor_of"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import psycopg
 
 from catalog_service.core.changes import NOTIFY_CHANNEL
+from quest_common.retry import Backoff, retry_until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -168,22 +169,17 @@ class VersionTracker:
                     last_sync = time.monotonic()
 
     def run(self) -> None:
-        backoff = 0.0
-        while not self._stop.is_set():
-            try:
-                self._follow()
-                backoff = 0.0
-            except Exception as exc:
-                self._live = False
-                backoff = min(5.0, max(0.2, backoff * 2))
-                logger.warning(
-                    "catalog version listener lost (%s), reads bypass the cache; retrying in %.1fs",
-                    exc,
-                    backoff,
-                )
-                self._stop.wait(backoff)
-            finally:
-                self._live = False
+        retry_until_stopped(
+            self._follow,
+            stop=self._stop,
+            backoff=Backoff(0.2, 5.0),
+            what="catalog version listener (reads bypass the cache meanwhile)",
+            on_error=self._not_live,
+        )
+        self._live = False
+
+    def _not_live(self, _exc: Exception) -> None:
+        self._live = False
 
     def start(self, *, wait_seconds: float = 5.0) -> None:
         self._stop.clear()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Self
 
 from pydantic import field_validator, model_validator
 from sqlalchemy import DateTime, String
 from sqlmodel import Field, SQLModel
 
-from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN, RewardEmbedded
-from quest_common.db import utcnow
+from catalog_service.core.models import CatalogRow, slug_column, slug_field, unique_slug_field
+from catalog_service.core.writes import window_error
+from catalog_service.rewards.models import RewardEmbedded
 
 
 class Trigger(StrEnum):
@@ -70,7 +72,34 @@ def check_text(value: str) -> str:
     return value
 
 
-class QuestFields(SQLModel):
+class QuestChecks(SQLModel):
+    """The checks of every quest body, whole (POST, PUT) or partial (PATCH: a field left out is
+    None). Both bounds of the window in one body are checked here; one bound of a PATCH against
+    the stored other, by the service."""
+
+    if TYPE_CHECKING:  # declared by each body, in its own place in the schema
+        starts_at: datetime | None
+        ends_at: datetime | None
+
+    @field_validator("title", "description", check_fields=False)
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return value if value is None else check_text(value)
+
+    @field_validator("starts_at", "ends_at", check_fields=False)
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        return check_moment(value)
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        error = window_error(self.starts_at, self.ends_at)
+        if error is not None:
+            raise ValueError(error)
+        return self
+
+
+class QuestFields(QuestChecks):
     """Every quest field except its name (the name is in the path of the seeding route)."""
 
     title: str = Field(min_length=1, max_length=200)
@@ -111,30 +140,9 @@ class QuestFields(SQLModel):
         description="An earned reward expires when not claimed within this time (null: never).",
     )
 
-    @field_validator("title", "description")
-    @classmethod
-    def _text(cls, value: str) -> str:
-        return check_text(value)
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return check_moment(value)
-
-    @model_validator(mode="after")
-    def _window(self) -> QuestFields:
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
-
 
 class QuestBase(QuestFields):
-    name: str = Field(
-        min_length=1,
-        max_length=SLUG_MAX,
-        schema_extra={"pattern": SLUG_PATTERN},
-        description="Unique slug: lowercase letters, digits and single dashes.",
-    )
+    name: str = unique_slug_field()
 
 
 class QuestCreate(QuestBase):
@@ -145,14 +153,12 @@ class QuestUpsert(QuestFields):
     """Body of `PUT /quests/by-name/{name}`: the name comes from the path."""
 
 
-class QuestUpdate(SQLModel):
+class QuestUpdate(QuestChecks):
     """PATCH body: fields left out stay as they are. Only the time bounds and `claim_within_s`
     accept null (to clear one; no expiry); the other fields default to None without being
     nullable, so an explicit null is a 422 rather than a NOT NULL violation."""
 
-    name: str = Field(
-        default=None, min_length=1, max_length=SLUG_MAX, schema_extra={"pattern": SLUG_PATTERN}
-    )
+    name: str = slug_field(default=None)
     title: str = Field(default=None, min_length=1, max_length=200)
     description: str = Field(default=None, max_length=2000)
     trigger: Trigger = Field(default=None)
@@ -170,29 +176,10 @@ class QuestUpdate(SQLModel):
     # Nullable on purpose: null turns expiry off.
     claim_within_s: int | None = Field(default=None, ge=1, le=MAX_CLAIM_WITHIN_S)
 
-    @field_validator("title", "description")
-    @classmethod
-    def _text(cls, value: str | None) -> str | None:
-        return value if value is None else check_text(value)
 
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return check_moment(value)
-
-    @model_validator(mode="after")
-    def _window(self) -> QuestUpdate:
-        # Both bounds in one PATCH: check here; one bound against the stored other: the service.
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
-
-
-class Quest(QuestBase, table=True):
+class Quest(CatalogRow, QuestBase, table=True):
     quest_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    name: str = Field(max_length=SLUG_MAX, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    name: str = slug_column()
 
 
 class QuestPublic(QuestBase):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
+from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
+from catalog_service.api.resources import created_response, resource_routers, upserted
 from catalog_service.quests import service
 from catalog_service.quests.models import (
     QuestCreate,
@@ -19,16 +20,11 @@ from catalog_service.quests.models import (
     Trigger,
     TriggersPublic,
 )
-from catalog_service.rewards.models import SLUG_MAX, SLUG_PATTERN
 
-router = APIRouter(prefix="/quests", tags=["quests"])  # admin writes
-# Public on purpose: anyone may read the catalog (the web UI lists quests before sign-in).
-public_router = APIRouter(prefix="/quests", tags=["quests"])
+router, public_router = resource_routers("/quests")
 triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
 
 MAX_PAGE = 1000
-
-SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
 
 
 # Public: anyone may read the catalog; processing loads its definitions from here.
@@ -81,18 +77,14 @@ def create_quest(admin: AdminClaims, uow: UowDep, body: QuestCreate) -> QuestPub
     return service.create_quest(uow=uow, data=body, actor=actor_of(admin))
 
 
-@router.put(
-    "/by-name/{name}",
-    responses={201: {"model": QuestPublic, "description": "Created"}},
-)
+@router.put("/by-name/{name}", responses=created_response(QuestPublic))
 def upsert_quest(
     admin: AdminClaims, uow: UowDep, name: SlugPath, body: QuestUpsert, response: Response
 ) -> QuestPublic:
     """Create or replace the quest with this name (idempotent: for seed scripts)."""
-    quest, created = service.upsert_quest(uow=uow, name=name, data=body, actor=actor_of(admin))
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-    return quest
+    return upserted(
+        response, service.upsert_quest(uow=uow, name=name, data=body, actor=actor_of(admin))
+    )
 
 
 @router.patch("/{quest_id}")

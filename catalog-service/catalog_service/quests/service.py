@@ -6,19 +6,15 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import (
-    record_catalog_write,
-    record_created,
-    record_updated,
-)
+from catalog_service.core.audit_trail import record_catalog_write
 from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
-from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
+from catalog_service.core.errors import InvalidError, NotFoundError
+from catalog_service.core.named_rows import NamedRows
 from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
-from catalog_service.core.writes import changed_fields, plain, time_rules_error, window_error
+from catalog_service.core.writes import plain, time_rules_error, window_error
 from catalog_service.quests.models import (
     TRIGGER_DESCRIPTIONS,
     Quest,
@@ -105,60 +101,30 @@ def _reward(session: Session, reward_id: uuid.UUID) -> Reward:
     return reward
 
 
-def _check_name_free(session: Session, name: str, *, other_than: uuid.UUID | None = None) -> None:
-    query = select(Quest.quest_id).where(Quest.name == name)
-    if other_than is not None:
-        query = query.where(Quest.quest_id != other_than)
-    if session.exec(query).first() is not None:
-        raise ConflictError(f"A quest named {name!r} already exists")
-
-
-def _flush_unique(session: Session, name: str) -> None:
-    # The explicit check gives the clear message; this catches two writers racing.
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise ConflictError(f"A quest named {name!r} already exists") from exc
-
-
-def _check_time_rules(values: dict[str, Any]) -> None:
-    error = time_rules_error(
+def _check_rules(values: dict[str, Any]) -> None:
+    """The rules that span fields, on a quest's complete values (a PATCH: merged with the stored
+    row): the time window, and player-time settings that do not contradict each other."""
+    error = window_error(values["starts_at"], values["ends_at"])
+    if error is not None:
+        raise InvalidError("ends_at", error)
+    rule_error = time_rules_error(
         streak_mode=plain(values["streak_mode"]),
         reset=plain(values["reset"]),
         grace_days=values["grace_days"],
     )
-    if error is not None:
-        raise InvalidError(*error)
+    if rule_error is not None:
+        raise InvalidError(*rule_error)
 
 
-def _apply(quest: Quest, incoming: dict[str, Any]) -> bool:
-    """Set the fields that differ, keeping the time window and the time rules valid on the
-    merged result; returns whether anything changed."""
-    current = row_values(quest)
-    changes = changed_fields(current, incoming)
-    error = window_error(
-        changes.get("starts_at", quest.starts_at), changes.get("ends_at", quest.ends_at)
-    )
-    if error is not None:
-        raise InvalidError("ends_at", error)
-    _check_time_rules({**current, **changes})
-    for field, value in changes.items():
-        setattr(quest, field, value)
-    if changes:
-        quest.updated_at = utcnow()
-    return bool(changes)
+QUESTS = NamedRows(Quest, kind="quest", name_field="name", check=_check_rules)
 
 
 def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> QuestPublic:
+    values = data.model_dump()
     with uow.transaction() as session:
-        _check_time_rules(data.model_dump())
+        _check_rules(values)
         reward = _reward(session, data.reward_id)
-        _check_name_free(session, data.name)
-        quest = Quest(**{k: plain(v) for k, v in data.model_dump().items()})
-        session.add(quest)
-        _flush_unique(session, data.name)
-        record_created(session, quest, action="quest.create", actor=actor)
-        return to_public(quest, reward)
+        return to_public(QUESTS.create(session, values, actor=actor), reward)
 
 
 def update_quest(
@@ -167,15 +133,9 @@ def update_quest(
     incoming = data.model_dump(exclude_unset=True)
     with uow.transaction() as session:
         quest = _quest_for_update(session, quest_id)
-        before = row_values(quest)
         if "reward_id" in incoming:
             _reward(session, incoming["reward_id"])
-        if "name" in incoming:
-            _check_name_free(session, incoming["name"], other_than=quest_id)
-        if _apply(quest, incoming):
-            session.add(quest)
-            _flush_unique(session, quest.name)
-            record_updated(session, quest, action="quest.update", actor=actor, before=before)
+        QUESTS.update(session, quest, incoming, actor=actor)
         return to_public(quest, _reward(session, quest.reward_id))
 
 
@@ -184,28 +144,14 @@ def upsert_quest(
 ) -> tuple[QuestPublic, bool]:
     """Create or replace by name; returns (quest, created). Re-running the same seed writes
     nothing and publishes nothing."""
-    return once_more_after_a_race(lambda: _upsert_once(uow=uow, name=name, data=data, actor=actor))
 
+    def attempt() -> tuple[QuestPublic, bool]:
+        with uow.transaction() as session:
+            reward = _reward(session, data.reward_id)
+            quest, created = QUESTS.upsert(session, name, data.model_dump(), actor=actor)
+            return to_public(quest, reward), created
 
-def _upsert_once(
-    *, uow: UnitOfWork, name: str, data: QuestUpsert, actor: audit.Actor
-) -> tuple[QuestPublic, bool]:
-    incoming = data.model_dump()
-    with uow.transaction() as session:
-        reward = _reward(session, data.reward_id)
-        quest = session.exec(select(Quest).where(Quest.name == name).with_for_update()).first()
-        if quest is None:
-            _check_time_rules(incoming)
-            quest = Quest(name=name, **{k: plain(v) for k, v in incoming.items()})
-            session.add(quest)
-            session.flush()
-            record_created(session, quest, action="quest.create", actor=actor)
-            return to_public(quest, reward), True
-        before = row_values(quest)
-        if _apply(quest, incoming):
-            session.add(quest)
-            record_updated(session, quest, action="quest.update", actor=actor, before=before)
-        return to_public(quest, reward), False
+    return once_more_after_a_race(attempt)
 
 
 def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor) -> QuestPublic:

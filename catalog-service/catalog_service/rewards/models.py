@@ -6,13 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from quest_common.db import utcnow
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SLUG_MAX = 64
+from catalog_service.core.models import CatalogRow, slug_column, slug_field, unique_slug_field
 
 
 class RewardItem(StrEnum):
@@ -21,12 +18,7 @@ class RewardItem(StrEnum):
 
 
 class RewardBase(SQLModel):
-    reward_name: str = Field(
-        min_length=1,
-        max_length=SLUG_MAX,
-        schema_extra={"pattern": SLUG_PATTERN},
-        description="Unique slug: lowercase letters, digits and single dashes.",
-    )
+    reward_name: str = unique_slug_field()
     reward_item: RewardItem = Field(sa_type=String(16))
     reward_qty: int = Field(ge=1, le=1_000_000)
 
@@ -45,18 +37,14 @@ class RewardUpsert(SQLModel):
 class RewardUpdate(SQLModel):
     """PATCH body: fields left out stay as they are; none of them is nullable."""
 
-    reward_name: str = Field(
-        default=None, min_length=1, max_length=SLUG_MAX, schema_extra={"pattern": SLUG_PATTERN}
-    )
+    reward_name: str = slug_field(default=None)
     reward_item: RewardItem = Field(default=None)
     reward_qty: int = Field(default=None, ge=1, le=1_000_000)
 
 
-class Reward(RewardBase, table=True):
+class Reward(CatalogRow, RewardBase, table=True):
     reward_id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    reward_name: str = Field(max_length=SLUG_MAX, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    reward_name: str = slug_column()
 
 
 class RewardEmbedded(SQLModel):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
-from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
+from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
+from catalog_service.api.resources import created_response, resource_routers, upserted
 from catalog_service.rewards import service
 from catalog_service.rewards.models import (
-    SLUG_MAX,
-    SLUG_PATTERN,
     RewardCreate,
     RewardPublic,
     RewardsPublic,
@@ -20,11 +19,7 @@ from catalog_service.rewards.models import (
     RewardUpsert,
 )
 
-router = APIRouter(prefix="/rewards", tags=["rewards"])  # admin writes
-# Public on purpose: anyone may read the catalog (the web UI lists quests before sign-in).
-public_router = APIRouter(prefix="/rewards", tags=["rewards"])
-
-SlugPath = Annotated[str, Path(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)]
+router, public_router = resource_routers("/rewards")
 
 
 # Public: anyone may read the catalog (the frontend shows it before sign-in).
@@ -60,18 +55,16 @@ def create_reward(admin: AdminClaims, uow: UowDep, body: RewardCreate) -> Reward
     )
 
 
-@router.put(
-    "/by-name/{name}",
-    responses={201: {"model": RewardPublic, "description": "Created"}},
-)
+@router.put("/by-name/{name}", responses=created_response(RewardPublic))
 def upsert_reward(
     admin: AdminClaims, uow: UowDep, name: SlugPath, body: RewardUpsert, response: Response
 ) -> RewardPublic:
     """Create or update the reward with this name (idempotent: for seed scripts)."""
-    reward, created = service.upsert_reward(uow=uow, name=name, data=body, actor=actor_of(admin))
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-    return RewardPublic.model_validate(reward)
+    return RewardPublic.model_validate(
+        upserted(
+            response, service.upsert_reward(uow=uow, name=name, data=body, actor=actor_of(admin))
+        )
+    )
 
 
 @router.patch("/{reward_id}")

@@ -21,6 +21,7 @@ from pika.exceptions import AMQPError
 
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_events_exchange
+from quest_common.retry import Backoff, retry_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -61,30 +62,38 @@ class BroadcastListener(threading.Thread):
             log.exception("%s: handling %s failed", self.name, method.routing_key)
 
     def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                connection = connect(self.amqp_url, name=self.name)
-                try:
-                    channel = connection.channel()
-                    declare_events_exchange(channel, self.exchange)
-                    queue = channel.queue_declare("", exclusive=True, auto_delete=True)
-                    name = queue.method.queue
-                    for key in self.routing_keys:
-                        channel.queue_bind(name, self.exchange, key)
-                    if self.on_connect is not None:
-                        self.on_connect()
-                    channel.basic_consume(name, self._deliver, auto_ack=True)
-                    self.ready.set()
-                    while not self._stop_event.is_set():
-                        connection.process_data_events(time_limit=0.25)
-                        if self.on_idle is not None:
-                            self.on_idle()
-                finally:
-                    self.ready.clear()
-                    if connection.is_open:
-                        connection.close()
-            except (AMQPError, OSError) as exc:
-                log.warning("%s lost the broker (%s); reconnecting", self.name, exc)
-                if self.on_disconnected is not None and not self._stop_event.is_set():
-                    self.on_disconnected()
-                self._stop_event.wait(1.0)
+        retry_until_stopped(
+            self._listen_once,
+            stop=self._stop_event,
+            # A fixed, short pause: a listener holds no work, only its place in the broadcast.
+            backoff=Backoff(1.0, 1.0),
+            what=f"{self.name}: broker connection",
+            errors=(AMQPError, OSError),
+            on_error=self._disconnected,
+        )
+
+    def _listen_once(self) -> None:
+        connection = connect(self.amqp_url, name=self.name)
+        try:
+            channel = connection.channel()
+            declare_events_exchange(channel, self.exchange)
+            queue = channel.queue_declare("", exclusive=True, auto_delete=True)
+            name = queue.method.queue
+            for key in self.routing_keys:
+                channel.queue_bind(name, self.exchange, key)
+            if self.on_connect is not None:
+                self.on_connect()
+            channel.basic_consume(name, self._deliver, auto_ack=True)
+            self.ready.set()
+            while not self._stop_event.is_set():
+                connection.process_data_events(time_limit=0.25)
+                if self.on_idle is not None:
+                    self.on_idle()
+        finally:
+            self.ready.clear()
+            if connection.is_open:
+                connection.close()
+
+    def _disconnected(self, _exc: Exception) -> None:
+        if self.on_disconnected is not None and not self._stop_event.is_set():
+            self.on_disconnected()

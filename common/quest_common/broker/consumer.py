@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-import random
 import signal
 import threading
 import time
@@ -47,6 +46,7 @@ from pika.adapters.blocking_connection import BlockingChannel, BlockingConnectio
 from pika.spec import Basic, BasicProperties
 
 from quest_common.broker.connection import connect
+from quest_common.retry import Backoff, retry_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,7 @@ class ConsumerShell:
         self.declare = declare
         self.retry_queue = retry_queue
         self.max_retries = max_retries
-        self.reconnect_initial_s = reconnect_initial_s
-        self.reconnect_max_s = reconnect_max_s
+        self._reconnect = Backoff(reconnect_initial_s, reconnect_max_s, jitter=True)
         self.idle_poll_s = idle_poll_s
         self.name = name
         self._stop = threading.Event()
@@ -168,25 +167,21 @@ class ConsumerShell:
 
     def run(self) -> None:
         """Consume until `stop()`; reconnects with capped exponential backoff."""
-        delay = self.reconnect_initial_s
-        while not self._stop.is_set():
-            try:
-                self._consume_once()
-                delay = self.reconnect_initial_s
-            except (pika.exceptions.AMQPError, OSError) as exc:
-                self._ready.clear()
-                # Deliveries we held are unacked: the broker redelivers them to someone.
-                self._buffer.clear()
-                self._next = None
-                if self._stop.is_set():
-                    break
-                sleep_for = delay * (0.5 + random.random() / 2)  # noqa: S311 - jitter
-                log.warning(
-                    "%s: broker connection lost (%r), retrying in %.1fs", self.name, exc, sleep_for
-                )
-                self._stop.wait(sleep_for)
-                delay = min(delay * 2, self.reconnect_max_s)
+        retry_until_stopped(
+            self._consume_once,
+            stop=self._stop,
+            backoff=self._reconnect,
+            what=f"{self.name}: broker connection",
+            errors=(pika.exceptions.AMQPError, OSError),
+            on_error=self._lost,
+        )
         log.info("%s: stopped", self.name)
+
+    def _lost(self, _exc: Exception) -> None:
+        self._ready.clear()
+        # Deliveries we held are unacked: the broker redelivers them to someone.
+        self._buffer.clear()
+        self._next = None
 
     # -- one connection --------------------------------------------------------------------
 
