@@ -1,10 +1,4 @@
-"""audit trail, adjustments' actor, deleted accounts
-
-Revision ID: a0104_audit
-Revises: 0001
-"""
-
-from collections.abc import Sequence
+"""audit trail, adjustments' actor, deleted accounts"""
 
 import sqlalchemy as sa
 import sqlmodel
@@ -13,8 +7,6 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = "a0104_audit"
 down_revision: str | None = "a0103_time_zone"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,10 +1,4 @@
-"""audit trail
-
-Revision ID: c0104_audit
-Revises: 0001
-"""
-
-from collections.abc import Sequence
+"""audit trail"""
 
 import sqlalchemy as sa
 import sqlmodel
@@ -13,8 +7,6 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = "c0104_audit"
 down_revision: str | None = "c0103_quest_time_rules"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,13 +1,8 @@
 """operator tools: audit trail, simulation jobs, tombstones of deleted players
 
-Revision ID: p0104_ops_tools
-Revises: 0002
-
 `reward_grant.credited_at` gets an index: the operations figures sum what was minted in the last
 hour and day on every scrape.
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
@@ -16,8 +11,6 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = "p0104_ops_tools"
 down_revision: str | None = "p0103_player_time"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
