@@ -24,6 +24,15 @@ SECRET_VARIABLES = {
     "ADMIN_PASSWORD",
 }
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
+PYTHON_SERVICES = ("auth-service", "catalog-service", "processing-service")
+
+
+def python_dockerfiles(compose: dict[str, Any], repo_root: Path) -> dict[str, Path]:
+    """The Dockerfile each Python service's image is built from, as compose names it."""
+    return {
+        name: repo_root / compose["services"][name]["build"]["dockerfile"]
+        for name in PYTHON_SERVICES
+    }
 
 
 def test_compose_file_validates_against_the_compose_spec(repo_root: Path) -> None:
@@ -54,16 +63,21 @@ def test_every_build_context_and_dockerfile_exists(
 def test_python_images_build_from_the_repo_root_with_common(
     compose: dict[str, Any], repo_root: Path
 ) -> None:
-    for name in ("auth-service", "catalog-service", "processing-service"):
+    for name in PYTHON_SERVICES:
         build = compose["services"][name]["build"]
         assert build["context"] == ".", f"{name} must build from the repository root"
         dockerfile = (repo_root / build["dockerfile"]).read_text()
         assert "COPY common/ common/" in dockerfile
+        # The shared Dockerfile builds the service its arguments name: its folder and package.
+        assert build["args"]["SERVICE"] == name, name
+        assert (repo_root / name / build["args"]["PACKAGE"] / "main.py").is_file(), name
 
 
-def test_dockerfiles_are_multi_stage_slim_and_non_root(repo_root: Path) -> None:
-    for service in ("auth-service", "catalog-service", "processing-service"):
-        text = (repo_root / service / "Dockerfile").read_text()
+def test_dockerfiles_are_multi_stage_slim_and_non_root(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    for service, dockerfile in python_dockerfiles(compose, repo_root).items():
+        text = dockerfile.read_text()
         stages = re.split(r"^FROM ", text, flags=re.M)[1:]
         assert len(stages) >= 2, f"{service}: build and runtime stages expected"
         final = stages[-1]
@@ -232,7 +246,7 @@ def test_services_take_forwarded_addresses_from_the_gateway_only(
     assert ipaddress.ip_address(default_ip) not in ip_range
     # Nothing anywhere trusts every peer.
     for path in [
-        *repo_root.glob("*-service/Dockerfile"),
+        *python_dockerfiles(compose, repo_root).values(),
         *(repo_root / "deploy" / "k8s").glob("*.yaml"),
         repo_root / "docker-compose.yml",
     ]:
@@ -241,18 +255,20 @@ def test_services_take_forwarded_addresses_from_the_gateway_only(
         assert 'FORWARDED_ALLOW_IPS: "*"' not in text, path
 
 
-def test_images_never_carry_the_dev_tools(repo_root: Path) -> None:
+def test_images_never_carry_the_dev_tools(compose: dict[str, Any], repo_root: Path) -> None:
     # uv reads the lock only with every workspace member's manifest, so the manifest is copied;
     # the code never is, and `--package <service>` keeps it out of the venv.
-    for service in ("auth-service", "catalog-service", "processing-service"):
-        text = (repo_root / service / "Dockerfile").read_text()
+    for service, dockerfile in python_dockerfiles(compose, repo_root).items():
+        text = dockerfile.read_text()
         assert "COPY devtools/pyproject.toml devtools/" in text, service
         copies = re.findall(r"^COPY\s+(?:--\S+\s+)*(\S+)", text, flags=re.M)
         assert not [
             c for c in copies if c.startswith("devtools") and c != "devtools/pyproject.toml"
         ]
         assert "/app/devtools" not in text, service
-        assert re.search(rf"uv sync .*--package {service}", text), service
+        # `--package ${SERVICE}`, and compose builds each image with SERVICE=<service>.
+        assert re.search(r"uv sync .*--package \$\{SERVICE\}", text), service
+        assert compose["services"][service]["build"]["args"]["SERVICE"] == service
 
 
 def test_the_runtime_library_holds_no_dev_or_test_tooling(repo_root: Path) -> None:

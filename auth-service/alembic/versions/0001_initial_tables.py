@@ -1,21 +1,16 @@
 """initial tables
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-22 19:59:09.206931
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from quest_common import migration_ops
 
 revision: str = '0001'
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -30,18 +25,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('throttle_id'),
     sa.UniqueConstraint('scope', 'subject', name='uq_login_throttle_scope_subject')
     )
-    op.create_table('outbox_event',
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('routing_key', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('event_type', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-    sa.Column('payload', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_index('ix_outbox_event_unpublished', 'outbox_event', ['created_at'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
+    migration_ops.create_outbox_table()
     op.create_table('signing_key',
     sa.Column('key_id', sa.Uuid(), nullable=False),
     sa.Column('kid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -118,7 +102,6 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_index(op.f('ix_signing_key_status'), table_name='signing_key')
     op.drop_table('signing_key')
-    op.drop_index('ix_outbox_event_unpublished', table_name='outbox_event', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox_event')
+    migration_ops.drop_outbox_table()
     op.drop_table('login_throttle')
     # ### end Alembic commands ###

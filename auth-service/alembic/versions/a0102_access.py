@@ -1,18 +1,10 @@
-"""users.tokens_valid_after: access tokens issued before it are void
-
-Revision ID: a0102_access
-Revises: 0001
-"""
-
-from collections.abc import Sequence
+"""users.tokens_valid_after: access tokens issued before it are void"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a0102_access"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -3,12 +3,8 @@
 Existing users get UTC, the zone every day was counted in before. `last_sign_in_at` already
 exists; resumed sessions that count as sign-ins now update it too.
 
-Revision ID: a0103_time_zone
-Revises: 0001
 Create Date: 2026-11-30 21:10:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
@@ -16,8 +12,6 @@ from alembic import op
 
 revision: str = 'a0103_time_zone'
 down_revision: str | None = 'a0102_access'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,38 +1,16 @@
-"""audit trail, adjustments' actor, deleted accounts
-
-Revision ID: a0104_audit
-Revises: 0001
-"""
-
-from collections.abc import Sequence
+"""audit trail, adjustments' actor, deleted accounts"""
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from quest_common import migration_ops
 
 revision: str = "a0104_audit"
 down_revision: str | None = "a0103_time_zone"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "audit_entry",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("actor_name", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("target_type", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("target_id", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-        sa.Column("before", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("after", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_audit_entry_at", "audit_entry", ["at"], unique=False)
-    op.create_index("ix_audit_entry_actor_id", "audit_entry", ["actor_id"], unique=False)
+    migration_ops.create_audit_table()
     op.add_column("users", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("wallet_ledger", sa.Column("actor_id", sa.Uuid(), nullable=True))
 
@@ -40,6 +18,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("wallet_ledger", "actor_id")
     op.drop_column("users", "deleted_at")
-    op.drop_index("ix_audit_entry_actor_id", table_name="audit_entry")
-    op.drop_index("ix_audit_entry_at", table_name="audit_entry")
-    op.drop_table("audit_entry")
+    migration_ops.drop_audit_table()

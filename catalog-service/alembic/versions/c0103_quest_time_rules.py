@@ -3,20 +3,14 @@
 Existing quests get the defaults, which keep them behaving as before: no reset, no grace, no
 cooldown, rewards that never expire.
 
-Revision ID: c0103_quest_time_rules
-Revises: 0001
 Create Date: 2026-11-30 21:00:00
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c0103_quest_time_rules'
 down_revision: str | None = '0001'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

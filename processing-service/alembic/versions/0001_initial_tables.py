@@ -1,11 +1,7 @@
 """initial tables
 
-Revision ID: 0001
-Revises: 
 Create Date: 2026-11-22 20:02:16.142674
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
@@ -14,8 +10,6 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

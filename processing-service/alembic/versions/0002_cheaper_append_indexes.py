@@ -1,22 +1,15 @@
 """cheaper indexes on the two append-only tables the worker writes per event
 
-Revision ID: 0002
-Revises: 0001
-
 Every sign-in inserts one event row and one or two notification rows, and each index is written
 with them. `notification.created_at` only serves the retention cleanup and the replay window on
 an append-only table: a BRIN index is a fraction of a btree's insert cost. The (type, seq) index
 of `sign_in_event` served only the admin's type filter, which the seq order already serves.
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,5 @@
 """player time: progress rule state, the event's zone, reward expiry, incidents
 
-Revision ID: p0103_player_time
-Revises: 0002
-
 Progress keeps what the rules of DESIGN §10 need between sign-ins (cooldown, reset period,
 grace, expired rewards). Each recorded sign-in keeps the zone it carried, so a replay or a
 trace recomputes the local dates the worker used. A grant of a quest whose rewards expire is
@@ -10,15 +7,11 @@ stored when earned (status `earned`, `earned_at`) and claimed or expired later. 
 the operators' windows that excuse a missed day.
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "p0103_player_time"
 down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

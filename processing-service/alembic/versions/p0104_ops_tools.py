@@ -1,41 +1,22 @@
 """operator tools: audit trail, simulation jobs, tombstones of deleted players
 
-Revision ID: p0104_ops_tools
-Revises: 0002
-
 `reward_grant.credited_at` gets an index: the operations figures sum what was minted in the last
 hour and day on every scrape.
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from quest_common import migration_ops
+
 revision: str = "p0104_ops_tools"
 down_revision: str | None = "p0103_player_time"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "audit_entry",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("actor_name", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("target_type", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("target_id", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-        sa.Column("before", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("after", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index("ix_audit_entry_at", "audit_entry", ["at"], unique=False)
-    op.create_index("ix_audit_entry_actor_id", "audit_entry", ["actor_id"], unique=False)
+    migration_ops.create_audit_table()
     op.create_table(
         "simulation",
         sa.Column("simulation_id", sa.Uuid(), nullable=False),
@@ -62,6 +43,4 @@ def downgrade() -> None:
     op.drop_index("ix_reward_grant_credited_at", table_name="reward_grant")
     op.drop_table("user_tombstone")
     op.drop_table("simulation")
-    op.drop_index("ix_audit_entry_actor_id", table_name="audit_entry")
-    op.drop_index("ix_audit_entry_at", table_name="audit_entry")
-    op.drop_table("audit_entry")
+    migration_ops.drop_audit_table()
