@@ -7,12 +7,14 @@ and what is counted depends on the action: every sign-up and refresh (they cost 
 write), but only the wrong current passwords of a password change or a deletion (guesses).
 
 `AbuseGuard` is the piece a route uses: `check()` before the work (429 with `Retry-After`),
-`count()` for what must be counted. It commits in a session of its own, so a count stands
-whatever happens to the route's own transaction.
+`count()` for what must be counted, or `attempt()` around work whose failures count. It commits
+in a session of its own, so a count stands whatever happens to the route's own transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -23,15 +25,14 @@ from sqlmodel import Session
 from auth_service import throttle
 from auth_service.throttle import ThrottlePolicy
 from quest_common.db import utcnow
+from quest_common.errors import RetryLaterError
 
 Action = Literal["signup", "password", "delete", "refresh"]
 Kind = Literal["account", "address"]
 
 
-class LimitedError(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
+class LimitedError(RetryLaterError, detail="Too many attempts, try again later"):
+    pass
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,14 @@ class AbuseGuard:
         """For actions where every attempt counts (sign-up, refresh)."""
         self.check(account=account)
         self.count(account=account)
+
+    @contextmanager
+    def attempt(self, *, account: str | None, failure: type[Exception]) -> Iterator[None]:
+        """For actions where only failures count (a wrong password is a guess): `check()`,
+        then the work; a `failure` it raises is counted and raised on."""
+        self.check(account=account)
+        try:
+            yield
+        except failure:
+            self.count(account=account)
+            raise

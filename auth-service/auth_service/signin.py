@@ -15,6 +15,7 @@ and the commit.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -29,7 +30,9 @@ from auth_service.core.security import (
     verify_password,
 )
 from auth_service.models import RefreshToken, User, UserStatus
+from auth_service.tokens import BannedUserError
 from quest_common.db import utcnow
+from quest_common.errors import ClientError, RetryLaterError
 from quest_common.events import EventType, make_event, rfc3339, routing_key
 from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
 
@@ -37,17 +40,13 @@ SOURCE = "auth-service"
 PRODUCER = "auth"
 
 
-class InvalidCredentialsError(Exception):
+class InvalidCredentialsError(
+    ClientError, status=HTTPStatus.BAD_REQUEST, detail="Incorrect user name or password"
+):
     pass
 
 
-class ThrottledError(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
-
-
-class BannedError(Exception):
+class ThrottledError(RetryLaterError, detail="Too many failed sign-in attempts, try again later"):
     pass
 
 
@@ -197,7 +196,7 @@ def sign_in(
 
     if user.status == UserStatus.BANNED:
         session.rollback()
-        raise BannedError
+        raise BannedUserError
 
     if account_state is not None:
         throttle.reset(session=session, scope=throttle.ACCOUNT, subject=user_name)
