@@ -170,7 +170,6 @@ def delete_account(
             session,
             actor=actor,
             action="user.delete",
-            target_type="user",
             target_id=user_id,
             before=before,
             after=audit_snapshot(user),

@@ -142,7 +142,6 @@ def update_user(
         session,
         actor=actor,
         action="user.update",
-        target_type="user",
         target_id=user.user_id,
         before=before,
         after=after,

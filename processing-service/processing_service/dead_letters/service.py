@@ -180,7 +180,6 @@ def requeue(
             session,
             actor=actor,
             action="dead_letter.replay",
-            target_type="dead_letter",
             target_id=row.id,
             before=before,
             after={"replayed_at": row.replayed_at, "message_id": row.message_id},

@@ -65,7 +65,6 @@ def _record(session: Session, incident: Incident, *, actor: audit.Actor, action:
         session,
         actor=actor,
         action=action,
-        target_type="incident",
         target_id=incident.incident_id,
         before=None if declared else snapshot,
         after=snapshot if declared else None,
