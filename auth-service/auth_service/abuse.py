@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -56,14 +55,6 @@ class Limits:
         return found
 
 
-def wait_needed(
-    states: dict[tuple[str, str], throttle.ThrottleState], *, now: datetime
-) -> int | None:
-    """The longest wait any of the states imposes, or None when the action may go ahead."""
-    waits = [throttle.retry_after(state, now=now) for state in states.values()]
-    return max((w for w in waits if w is not None), default=None)
-
-
 class AbuseGuard:
     def __init__(
         self, *, engine: Engine, limits: Limits, action: Action, address: str | None
@@ -77,12 +68,11 @@ class AbuseGuard:
         subjects = self.limits.subjects(self.action, address=self.address, account=account)
         if not subjects:
             return
-        now = utcnow()
         with Session(self.engine) as session:
             states = throttle.load_many(
                 session=session, subjects=[(scope, subject) for scope, subject, _ in subjects]
             )
-        wait = wait_needed(states, now=now)
+        wait = throttle.wait_needed(states, now=utcnow())
         if wait is not None:
             raise LimitedError(wait)
 
@@ -90,12 +80,8 @@ class AbuseGuard:
         subjects = self.limits.subjects(self.action, address=self.address, account=account)
         if not subjects:
             return
-        now = utcnow()
         with Session(self.engine) as session:
-            for scope, subject, policy in subjects:
-                throttle.record_failure(
-                    session=session, scope=scope, subject=subject, policy=policy, now=now
-                )
+            throttle.record_failures(session=session, subjects=subjects, now=utcnow())
             session.commit()
 
     def check_and_count(self, *, account: str | None = None) -> None:

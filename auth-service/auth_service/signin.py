@@ -175,21 +175,19 @@ def sign_in(
         else throttle.load_many(session=session, subjects=subjects)
     )
     account_state = states.get((throttle.ACCOUNT, user_name))
-    waits = [throttle.retry_after(state, now=now) for state in states.values()]
-    wait = max((w for w in waits if w is not None), default=None)
+    wait = throttle.wait_needed(states, now=now)
     if wait is not None:
         session.rollback()
         raise ThrottledError(wait)
 
     # Unknown names verify against a dummy hash: same time, same answer as a wrong password.
     if not verify_password(password, user.hashed_password if user is not None else None):
-        for scope, subject, policy in (
-            (throttle.ACCOUNT, user_name, settings.account_policy),
-            (throttle.ADDRESS, client_address, settings.address_policy),
-        ):
-            throttle.record_failure(
-                session=session, scope=scope, subject=subject, policy=policy, now=now
-            )
+        policies = settings.login_policies
+        throttle.record_failures(
+            session=session,
+            subjects=[(scope, subject, policies[scope]) for scope, subject in subjects],
+            now=now,
+        )
         session.commit()
         raise InvalidCredentialsError
     assert user is not None

@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from auth_service.abuse import Limits
-from auth_service.throttle import ThrottlePolicy
+from auth_service.throttle import ACCOUNT, ADDRESS, ThrottlePolicy
 from quest_common.settings import BaseServiceSettings
 
 
@@ -97,20 +97,20 @@ class Settings(BaseServiceSettings):
         return self.environment == "production"
 
     @property
-    def account_policy(self) -> ThrottlePolicy:
-        return _policy(
-            self.throttle_account_free_failures,
-            self.throttle_account_max_failures_per_hour,
-            max_delay_s=self.throttle_account_max_delay_seconds,
-        )
-
-    @property
-    def address_policy(self) -> ThrottlePolicy:
-        return _policy(
-            self.throttle_address_free_failures,
-            self.throttle_address_max_failures_per_hour,
-            max_delay_s=self.throttle_address_max_delay_seconds,
-        )
+    def login_policies(self) -> dict[str, ThrottlePolicy]:
+        """The login throttle's policy per scope (`auth_service.throttle`)."""
+        return {
+            ACCOUNT: _policy(
+                self.throttle_account_free_failures,
+                self.throttle_account_max_failures_per_hour,
+                max_delay_s=self.throttle_account_max_delay_seconds,
+            ),
+            ADDRESS: _policy(
+                self.throttle_address_free_failures,
+                self.throttle_address_max_failures_per_hour,
+                max_delay_s=self.throttle_address_max_delay_seconds,
+            ),
+        }
 
     @property
     def abuse_limits(self) -> Limits:
