@@ -240,7 +240,8 @@ async def _client_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
-    """The one way every service turns bad input into a 4xx: call it in each app factory."""
+    """The one way every service turns bad input and its refusals (`ClientError`) into a 4xx:
+    call it in each app factory."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ClientError, _client_error)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)

@@ -114,8 +114,9 @@ def client_address(request: Request) -> str:
 
 def abuse_guard(action: Action) -> Callable[[Request], Coroutine[Any, Any, AbuseGuard]]:
     """`guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))]` in a route, then
-    `guard.check(account=...)` before the work and `guard.count(account=...)` for what counts;
-    a limit reached raises `LimitedError`: 429 with Retry-After."""
+    `guard.check(account=...)` before the work and `guard.count(account=...)` for what counts,
+    or `with guard.attempt(...)` around work whose failures count; a limit reached raises
+    `LimitedError`: 429 with Retry-After."""
 
     async def dependency(request: Request) -> AbuseGuard:
         settings: Settings = request.app.state.settings
