@@ -7,14 +7,15 @@ and what is counted depends on the action: every sign-up and refresh (they cost 
 write), but only the wrong current passwords of a password change or a deletion (guesses).
 
 `AbuseGuard` is the piece a route uses: `check()` before the work (429 with `Retry-After`),
-`count()` for what must be counted. It commits in a session of its own, so a count stands
-whatever happens to the route's own transaction.
+`count()` for what must be counted, or `attempt()` around work whose failures count. It commits
+in a session of its own, so a count stands whatever happens to the route's own transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -23,15 +24,14 @@ from sqlmodel import Session
 from auth_service import throttle
 from auth_service.throttle import ThrottlePolicy
 from quest_common.db import utcnow
+from quest_common.errors import RetryLaterError
 
 Action = Literal["signup", "password", "delete", "refresh"]
 Kind = Literal["account", "address"]
 
 
-class LimitedError(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
+class LimitedError(RetryLaterError, detail="Too many attempts, try again later"):
+    pass
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,6 @@ class Limits:
         return found
 
 
-def wait_needed(
-    states: dict[tuple[str, str], throttle.ThrottleState], *, now: datetime
-) -> int | None:
-    """The longest wait any of the states imposes, or None when the action may go ahead."""
-    waits = [throttle.retry_after(state, now=now) for state in states.values()]
-    return max((w for w in waits if w is not None), default=None)
-
-
 class AbuseGuard:
     def __init__(
         self, *, engine: Engine, limits: Limits, action: Action, address: str | None
@@ -76,12 +68,11 @@ class AbuseGuard:
         subjects = self.limits.subjects(self.action, address=self.address, account=account)
         if not subjects:
             return
-        now = utcnow()
         with Session(self.engine) as session:
             states = throttle.load_many(
                 session=session, subjects=[(scope, subject) for scope, subject, _ in subjects]
             )
-        wait = wait_needed(states, now=now)
+        wait = throttle.wait_needed(states, now=utcnow())
         if wait is not None:
             raise LimitedError(wait)
 
@@ -89,15 +80,22 @@ class AbuseGuard:
         subjects = self.limits.subjects(self.action, address=self.address, account=account)
         if not subjects:
             return
-        now = utcnow()
         with Session(self.engine) as session:
-            for scope, subject, policy in subjects:
-                throttle.record_failure(
-                    session=session, scope=scope, subject=subject, policy=policy, now=now
-                )
+            throttle.record_failures(session=session, subjects=subjects, now=utcnow())
             session.commit()
 
     def check_and_count(self, *, account: str | None = None) -> None:
         """For actions where every attempt counts (sign-up, refresh)."""
         self.check(account=account)
         self.count(account=account)
+
+    @contextmanager
+    def attempt(self, *, account: str | None, failure: type[Exception]) -> Iterator[None]:
+        """For actions where only failures count (a wrong password is a guess): `check()`,
+        then the work; a `failure` it raises is counted and raised on."""
+        self.check(account=account)
+        try:
+            yield
+        except failure:
+            self.count(account=account)
+            raise

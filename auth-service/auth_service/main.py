@@ -3,12 +3,10 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 
 from auth_service import access
-from auth_service.abuse import LimitedError
 from auth_service.api.main import internal_api, public_api
 from auth_service.core import security
 from auth_service.core.config import Settings, get_settings
@@ -81,18 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(public_api(), prefix=settings.api_prefix)
     app.include_router(internal_api())
-    # Readiness is the database only: a login must keep working while the broker is down (the
-    # outbox holds the events), so a broker outage must not take auth out of the load balancer.
     install_error_handlers(app)
-
-    @app.exception_handler(LimitedError)
-    async def limited(_: Request, exc: LimitedError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "Too many attempts, try again later"},
-            status_code=429,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
-
     publish_public_routes_only(app)
     expose_outbox_metrics(engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
+    # Readiness is the database only: a login must keep working while the broker is down (the
+    # outbox holds the events), so a broker outage must not take auth out of the load balancer.
     return add_ops(app, {"database": lambda: database_check(engine)})

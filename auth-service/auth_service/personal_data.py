@@ -58,6 +58,10 @@ USER_DELETED_KEY = routing_key(PRODUCER, EventType.USER_DELETED)
 Initiator = Literal["self", "admin"]
 
 
+class AlreadyDeletedError(UserDeletedError, detail="User is already deleted"):
+    pass
+
+
 def deleted_name() -> str:
     return f"{DELETED_NAME_PREFIX}{secrets.token_hex(16)}"
 
@@ -114,7 +118,7 @@ def delete_account(
         raise UserNotFoundError(str(user_id))
     if user.deleted_at is not None:
         session.rollback()
-        raise UserDeletedError(str(user_id))
+        raise AlreadyDeletedError(str(user_id))
     before = audit_snapshot(user)
     old_name = user.user_name
     placeholder = deleted_name()
@@ -166,7 +170,6 @@ def delete_account(
             session,
             actor=actor,
             action="user.delete",
-            target_type="user",
             target_id=user_id,
             before=before,
             after=audit_snapshot(user),

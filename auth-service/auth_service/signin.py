@@ -15,6 +15,7 @@ and the commit.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -30,7 +31,9 @@ from auth_service.core.security import (
     verify_password,
 )
 from auth_service.models import RefreshToken, User, UserStatus
+from auth_service.tokens import BannedUserError
 from quest_common.db import utcnow
+from quest_common.errors import ClientError, RetryLaterError
 from quest_common.events import EventType, make_event, rfc3339, routing_key
 from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
 
@@ -38,17 +41,13 @@ SOURCE = "auth-service"
 PRODUCER = "auth"
 
 
-class InvalidCredentialsError(Exception):
+class InvalidCredentialsError(
+    ClientError, status=HTTPStatus.BAD_REQUEST, detail="Incorrect user name or password"
+):
     pass
 
 
-class ThrottledError(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"retry after {retry_after}s")
-        self.retry_after = retry_after
-
-
-class BannedError(Exception):
+class ThrottledError(RetryLaterError, detail="Too many failed sign-in attempts, try again later"):
     pass
 
 
@@ -180,28 +179,26 @@ def sign_in(
         else throttle.load_many(session=session, subjects=subjects)
     )
     account_state = states.get((throttle.ACCOUNT, user_name))
-    waits = [throttle.retry_after(state, now=now) for state in states.values()]
-    wait = max((w for w in waits if w is not None), default=None)
+    wait = throttle.wait_needed(states, now=now)
     if wait is not None:
         session.rollback()
         raise ThrottledError(wait)
 
     # Unknown names verify against a dummy hash: same time, same answer as a wrong password.
     if not verify_password(password, user.hashed_password if user is not None else None):
-        for scope, subject, policy in (
-            (throttle.ACCOUNT, user_name, settings.account_policy),
-            (throttle.ADDRESS, client_address, settings.address_policy),
-        ):
-            throttle.record_failure(
-                session=session, scope=scope, subject=subject, policy=policy, now=now
-            )
+        policies = settings.login_policies
+        throttle.record_failures(
+            session=session,
+            subjects=[(scope, subject, policies[scope]) for scope, subject in subjects],
+            now=now,
+        )
         session.commit()
         raise InvalidCredentialsError
     assert user is not None
 
     if user.status == UserStatus.BANNED:
         session.rollback()
-        raise BannedError
+        raise BannedUserError
 
     if account_state is not None:
         throttle.reset(session=session, scope=throttle.ACCOUNT, subject=user_name)

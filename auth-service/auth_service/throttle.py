@@ -1,7 +1,7 @@
 """Login throttling: per account name and per client address, state kept in PostgreSQL.
 
 The rules are plain functions of (state, policy, now) so they are tested without a database;
-`check` and `record_failure` below apply them to the `login_throttle` rows.
+`load_many` and `record_failures` below apply them to the `login_throttle` rows.
 
 Policy (OWASP ASVS 2.2.1, soft lockout): the first `free_failures` failures cost nothing; each
 further failure locks the subject for a delay that doubles (1 s, 2 s, 4 s, ...) up to
@@ -11,6 +11,7 @@ address counter only ages out, so one valid account cannot launder a credential-
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,6 +49,12 @@ def retry_after(state: ThrottleState | None, *, now: datetime) -> int | None:
     return max(1, math.ceil((state.locked_until - now).total_seconds()))
 
 
+def wait_needed(states: dict[tuple[str, str], ThrottleState], *, now: datetime) -> int | None:
+    """The longest wait any of the states imposes, or None when the attempt may go ahead."""
+    waits = [retry_after(state, now=now) for state in states.values()]
+    return max((w for w in waits if w is not None), default=None)
+
+
 def after_failure(
     state: ThrottleState | None, *, policy: ThrottlePolicy, now: datetime
 ) -> ThrottleState:
@@ -70,9 +77,8 @@ def after_failure(
 # --- persistence -----------------------------------------------------------------------------
 
 
-def _state(row: LoginThrottle | None) -> ThrottleState | None:
-    if row is None:
-        return None
+def _state(row: Any) -> ThrottleState:
+    """A `login_throttle` row's state (an ORM row or a Core one: the same attributes)."""
     return ThrottleState(
         failures=row.failures,
         window_started_at=row.window_started_at,
@@ -134,14 +140,7 @@ def load_many(
     """The states of several (scope, subject) pairs in one query; missing ones are absent."""
     wanted = [(scope, subject[:255]) for scope, subject in subjects]
     rows = session.execute(_LOAD_STATES, {"wanted": wanted}).all()
-    return {
-        (row.scope, row.subject): ThrottleState(
-            failures=row.failures,
-            window_started_at=row.window_started_at,
-            locked_until=row.locked_until,
-        )
-        for row in rows
-    }
+    return {(row.scope, row.subject): _state(row) for row in rows}
 
 
 def record_failure(
@@ -169,6 +168,14 @@ def record_failure(
     row.locked_until = state.locked_until
     session.add(row)
     return state
+
+
+def record_failures(
+    *, session: Session, subjects: Iterable[tuple[str, str, ThrottlePolicy]], now: datetime
+) -> None:
+    """`record_failure` for each (scope, subject, policy)."""
+    for scope, subject, policy in subjects:
+        record_failure(session=session, scope=scope, subject=subject, policy=policy, now=now)
 
 
 def reset(*, session: Session, scope: str, subject: str) -> None:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from sqlalchemy import update
@@ -26,20 +27,25 @@ from auth_service.core.security import (
 from auth_service.keys import KeyRing
 from auth_service.models import RefreshToken, User, UserStatus
 from quest_common.db import utcnow
+from quest_common.errors import ClientError
 from quest_common.security import InvalidTokenError, TokenClaims, verify_token
 
 PROCESSING_CLIENT_ID = "processing-service"
 
 
-class InvalidRefreshTokenError(Exception):
+class InvalidRefreshTokenError(
+    ClientError, status=HTTPStatus.UNAUTHORIZED, detail="Invalid refresh token"
+):
     pass
 
 
-class BannedUserError(Exception):
+class BannedUserError(ClientError, status=HTTPStatus.FORBIDDEN, detail="Account is banned"):
     pass
 
 
-class InvalidClientError(Exception):
+class InvalidClientError(
+    ClientError, status=HTTPStatus.UNAUTHORIZED, detail="Invalid client credentials"
+):
     pass
 
 

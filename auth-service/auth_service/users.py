@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -14,18 +15,23 @@ from auth_service.timezones import DEFAULT_TIME_ZONE, next_change_at
 from auth_service.tokens import revoke_user_tokens
 from quest_common import audit
 from quest_common.db import utcnow
+from quest_common.errors import ClientError
 
 
-class UserNameTakenError(Exception):
+class UserNameTakenError(ClientError, status=HTTPStatus.CONFLICT, detail="User name already taken"):
     pass
 
 
-class UserNotFoundError(Exception):
+class UserNotFoundError(ClientError, status=HTTPStatus.NOT_FOUND, detail="User not found"):
     pass
 
 
-class WrongPasswordError(Exception):
-    pass
+class WrongPasswordError(ClientError, status=HTTPStatus.BAD_REQUEST, detail="Password is wrong"):
+    """A password re-entered to confirm an action is not the account's."""
+
+
+class WrongCurrentPasswordError(WrongPasswordError, detail="Current password is wrong"):
+    """A password change carries two passwords: the answer says which one is wrong."""
 
 
 class TimeZoneChangeTooSoonError(Exception):
@@ -34,7 +40,7 @@ class TimeZoneChangeTooSoonError(Exception):
         self.next_change_at = next_change_at
 
 
-class UserDeletedError(Exception):
+class UserDeletedError(ClientError, status=HTTPStatus.CONFLICT, detail="User is deleted"):
     """The account was deleted (anonymised): it can no longer be changed."""
 
 
@@ -136,7 +142,6 @@ def update_user(
         session,
         actor=actor,
         action="user.update",
-        target_type="user",
         target_id=user.user_id,
         before=before,
         after=after,
@@ -182,7 +187,7 @@ def change_password(
     *, session: Session, user: User, current_password: str, new_password: str
 ) -> None:
     if not verify_password(current_password, user.hashed_password):
-        raise WrongPasswordError
+        raise WrongCurrentPasswordError
     now = utcnow()
     user.hashed_password = hash_password(new_password)
     user.updated_at = now

@@ -8,6 +8,8 @@ credit lands once and answers the same.
 
 import uuid
 from datetime import datetime
+from http import HTTPStatus
+from typing import TypeVar
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -22,31 +24,31 @@ from auth_service.models import (
     WalletCreditResult,
     WalletLedger,
 )
+from auth_service.users import UserDeletedError, UserNotFoundError
 from quest_common import audit
 from quest_common.db import utcnow
+from quest_common.errors import ClientError
 
 ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
 
-
-class WalletUserNotFoundError(Exception):
-    pass
+Result = TypeVar("Result", WalletCreditResult, AdjustmentResult)
 
 
-class IdempotencyConflictError(Exception):
+class IdempotencyConflictError(
+    ClientError,
+    status=HTTPStatus.CONFLICT,
+    detail="Idempotency key already used for a different credit",
+):
     """The key was already used for a different credit."""
 
 
-def _result(entry: WalletLedger, user: User) -> WalletCreditResult:
-    return WalletCreditResult(
-        entry_id=entry.entry_id,
-        idempotency_key=entry.idempotency_key,
-        user_id=entry.user_id,
-        item=entry.item,  # type: ignore[arg-type]
-        qty=entry.qty,
-        balance=entry.balance_after,
-        created_at=entry.created_at,
-        diamond=user.diamond,
-        gold=user.gold,
+def _result(model: type[Result], entry: WalletLedger, *, diamond: int, gold: int) -> Result:
+    """What a credit or an adjustment answers: its ledger entry, the balance of the item right
+    after it, and the current balances."""
+    # getattr, not model_dump: an entry expired by a commit reloads its columns.
+    ledger = {name: getattr(entry, name) for name in WalletLedger.model_fields}
+    return model.model_validate(
+        {**ledger, "balance": entry.balance_after, "diamond": diamond, "gold": gold}
     )
 
 
@@ -58,7 +60,7 @@ def _existing(session: Session, credit: WalletCredit) -> WalletCreditResult:
         raise IdempotencyConflictError(credit.idempotency_key)
     user = session.get(User, entry.user_id, populate_existing=True)
     assert user is not None
-    return _result(entry, user)
+    return _result(WalletCreditResult, entry, diamond=user.diamond, gold=user.gold)
 
 
 def credit(
@@ -80,7 +82,7 @@ def credit(
     ).scalar_one_or_none()
     if balance is None:
         session.rollback()
-        raise WalletUserNotFoundError(str(credit.user_id))
+        raise UserNotFoundError(str(credit.user_id))
     entry_id = session.execute(
         text(
             "INSERT INTO wallet_ledger"
@@ -107,7 +109,7 @@ def credit(
     entry = session.get(WalletLedger, entry_id)
     user = session.get(User, credit.user_id, populate_existing=True)
     assert entry is not None and user is not None
-    return _result(entry, user)
+    return _result(WalletCreditResult, entry, diamond=user.diamond, gold=user.gold)
 
 
 def transactions(
@@ -158,16 +160,13 @@ def ledger_sum(*, session: Session, user_id: uuid.UUID, item: str) -> int:
 # --- manual adjustments by an admin ----------------------------------------------------------
 
 
-class UserDeletedError(Exception):
-    pass
-
-
-class InsufficientBalanceError(Exception):
+class InsufficientBalanceError(ClientError, status=HTTPStatus.CONFLICT):
     def __init__(self, *, item: str, balance: int, qty: int) -> None:
         super().__init__(f"{item} balance is {balance}; {qty} would take it below 0")
         self.item = item
         self.balance = balance
         self.qty = qty
+        self.detail = f"Balance would go below 0: {item} balance is {balance}, adjustment is {qty}"
 
 
 def adjust(
@@ -197,7 +196,7 @@ def adjust(
         user = session.get(User, user_id)
         session.rollback()
         if user is None:
-            raise WalletUserNotFoundError(str(user_id))
+            raise UserNotFoundError(str(user_id))
         if user.deleted_at is not None:
             raise UserDeletedError(str(user_id))
         raise InsufficientBalanceError(
@@ -234,14 +233,4 @@ def adjust(
         },
     )
     session.commit()
-    return AdjustmentResult(
-        entry_id=entry.entry_id,
-        user_id=user_id,
-        item=adjustment.item,
-        qty=adjustment.qty,
-        reason=adjustment.reason,
-        balance=balance,
-        created_at=now,
-        diamond=diamond,
-        gold=gold,
-    )
+    return _result(AdjustmentResult, entry, diamond=diamond, gold=gold)

@@ -75,18 +75,22 @@ def record(
     *,
     actor: Actor,
     action: str,
-    target_type: str,
     target_id: str | uuid.UUID,
     before: Snapshot,
     after: Snapshot,
+    target_type: str | None = None,
 ) -> AuditEntry:
-    """Add one audit entry to the caller's transaction (committed, or not, with the change)."""
+    """Add one audit entry to the caller's transaction (committed, or not, with the change).
+
+    `action` is "<target type>.<verb>" ("user.update", "incident.declare"): the target's type
+    is the part before the dot unless `target_type` names another ("wallet.adjust" changes a
+    user)."""
     entry = AuditEntry(
         at=utcnow(),
         actor_id=actor.id[:ACTOR_ID_MAX],
         actor_name=actor.name[:ACTOR_NAME_MAX],
         action=action,
-        target_type=target_type,
+        target_type=target_type or action.partition(".")[0],
         target_id=str(target_id),
         before=_json(before),
         after=_json(after),

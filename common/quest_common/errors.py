@@ -10,6 +10,10 @@ it may be a password.
 counts the bytes of every request body and answers 413 past the limit before the app parses
 anything, and refuses JSON bodies that no route can store: non-finite numbers, lone surrogates
 and NUL characters (PostgreSQL text cannot hold NUL).
+
+A refusal the service layer decides (no such user, already taken, too many attempts) is a
+`ClientError`: the error carries its status and detail, and the one handler here answers it, so
+a route calls the service and never translates its errors one by one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from http import HTTPStatus
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +40,38 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 class UnacceptableJsonError(ValueError):
     """The body is JSON no route can accept; the message is safe to show."""
+
+
+class ClientError(Exception):
+    """A request the service refuses for a reason the caller can act on.
+
+    Answered `status` with `{"detail": detail}` (and `headers`), the answer an `HTTPException`
+    gives. A subclass names both:
+    `class UserNotFoundError(ClientError, status=HTTPStatus.NOT_FOUND, detail="User not found")`;
+    an instance may set its own `detail`. The exception's message (an id, say) is for logs and
+    never shown."""
+
+    status: ClassVar[HTTPStatus] = HTTPStatus.BAD_REQUEST
+    detail: str = "Bad request"
+    headers: dict[str, str] | None = None
+
+    def __init_subclass__(
+        cls, *, status: HTTPStatus | None = None, detail: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if detail is not None:
+            cls.detail = detail
+
+
+class RetryLaterError(ClientError, status=HTTPStatus.TOO_MANY_REQUESTS):
+    """Too many attempts: `Retry-After` (seconds) says when to try again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 def safe_text(value: object, *, limit: int = _MAX_MSG_CHARS) -> str:
@@ -197,7 +234,14 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _client_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ClientError)
+    return JSONResponse({"detail": exc.detail}, status_code=int(exc.status), headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
-    """The one way every service turns bad input into a 4xx: call it in each app factory."""
+    """The one way every service turns bad input and its refusals (`ClientError`) into a 4xx:
+    call it in each app factory."""
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientError, _client_error)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)

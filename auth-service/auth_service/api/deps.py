@@ -12,7 +12,7 @@ from auth_service.abuse import AbuseGuard, Action
 from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
 from auth_service.models import Role, User, UserStatus
-from auth_service.tokens import TokenService
+from auth_service.tokens import BannedUserError, TokenService
 from quest_common.access import issued_at
 from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
 
@@ -49,7 +49,7 @@ def get_current_user(session: SessionDep, claims: CurrentClaims) -> User:
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "User no longer exists")
     if user.status == UserStatus.BANNED:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned")
+        raise BannedUserError(str(user_id))
     line = user.tokens_valid_after
     if line is not None and issued_at(claims) < line.timestamp():
         # Auth reads the line from its own row: current at once, no event needed here.
@@ -114,8 +114,9 @@ def client_address(request: Request) -> str:
 
 def abuse_guard(action: Action) -> Callable[[Request], Coroutine[Any, Any, AbuseGuard]]:
     """`guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))]` in a route, then
-    `guard.check(account=...)` before the work and `guard.count(account=...)` for what counts;
-    a limit reached becomes 429 with Retry-After (handler in main)."""
+    `guard.check(account=...)` before the work and `guard.count(account=...)` for what counts,
+    or `with guard.attempt(...)` around work whose failures count; a limit reached raises
+    `LimitedError`: 429 with Retry-After."""
 
     async def dependency(request: Request) -> AbuseGuard:
         settings: Settings = request.app.state.settings

@@ -3,8 +3,20 @@
 from functools import lru_cache
 
 from auth_service.abuse import Limits
-from auth_service.throttle import ThrottlePolicy
+from auth_service.throttle import ACCOUNT, ADDRESS, ThrottlePolicy
 from quest_common.settings import BaseServiceSettings
+
+
+def _policy(free: int, ceiling: int, *, max_delay_s: float, window_s: int = 3600) -> ThrottlePolicy:
+    """`free` failures, then a lock doubling from one second up to `max_delay_s`, and at most
+    `ceiling` failures per window."""
+    return ThrottlePolicy(
+        free_failures=free,
+        base_delay_s=1.0,
+        max_delay_s=max_delay_s,
+        max_failures_per_window=ceiling,
+        window_s=window_s,
+    )
 
 
 class Settings(BaseServiceSettings):
@@ -85,66 +97,52 @@ class Settings(BaseServiceSettings):
         return self.environment == "production"
 
     @property
-    def account_policy(self) -> ThrottlePolicy:
-        return ThrottlePolicy(
-            free_failures=self.throttle_account_free_failures,
-            base_delay_s=1.0,
-            max_delay_s=self.throttle_account_max_delay_seconds,
-            max_failures_per_window=self.throttle_account_max_failures_per_hour,
-        )
-
-    @property
-    def address_policy(self) -> ThrottlePolicy:
-        return ThrottlePolicy(
-            free_failures=self.throttle_address_free_failures,
-            base_delay_s=1.0,
-            max_delay_s=self.throttle_address_max_delay_seconds,
-            max_failures_per_window=self.throttle_address_max_failures_per_hour,
-        )
+    def login_policies(self) -> dict[str, ThrottlePolicy]:
+        """The login throttle's policy per scope (`auth_service.throttle`)."""
+        return {
+            ACCOUNT: _policy(
+                self.throttle_account_free_failures,
+                self.throttle_account_max_failures_per_hour,
+                max_delay_s=self.throttle_account_max_delay_seconds,
+            ),
+            ADDRESS: _policy(
+                self.throttle_address_free_failures,
+                self.throttle_address_max_failures_per_hour,
+                max_delay_s=self.throttle_address_max_delay_seconds,
+            ),
+        }
 
     @property
     def abuse_limits(self) -> Limits:
-        def policy(free: int, ceiling: int, *, max_delay_s: float, window_s: int) -> ThrottlePolicy:
-            return ThrottlePolicy(
-                free_failures=free,
-                base_delay_s=1.0,
-                max_delay_s=max_delay_s,
-                max_failures_per_window=ceiling,
-                window_s=window_s,
-            )
-
-        password_account = policy(
+        password_account = _policy(
             self.password_account_free_failures,
             self.password_account_max_failures_per_hour,
             max_delay_s=900,
-            window_s=3600,
         )
-        password_address = policy(
+        password_address = _policy(
             self.password_address_free_failures,
             self.password_address_max_failures_per_hour,
             max_delay_s=60,
-            window_s=3600,
         )
         return Limits(
             policies={
-                ("signup", "address"): policy(
+                ("signup", "address"): _policy(
                     self.signup_address_free_per_hour,
                     self.signup_address_max_per_hour,
                     max_delay_s=300,
-                    window_s=3600,
                 ),
                 ("password", "account"): password_account,
                 ("password", "address"): password_address,
                 # Deleting an account re-enters the password: the same guesses to guard.
                 ("delete", "account"): password_account,
                 ("delete", "address"): password_address,
-                ("refresh", "account"): policy(
+                ("refresh", "account"): _policy(
                     self.refresh_account_free_per_minute,
                     10 * self.refresh_account_free_per_minute,
                     max_delay_s=60,
                     window_s=60,
                 ),
-                ("refresh", "address"): policy(
+                ("refresh", "address"): _policy(
                     self.refresh_address_free_per_minute,
                     10 * self.refresh_address_free_per_minute,
                     max_delay_s=60,

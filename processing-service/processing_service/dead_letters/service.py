@@ -6,6 +6,7 @@ import base64
 import logging
 import threading
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 import pika
@@ -18,12 +19,19 @@ from quest_common.audit import SYSTEM, Actor, record
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import queue_names
 from quest_common.db import utcnow
+from quest_common.errors import ClientError
 
 log = logging.getLogger(__name__)
 
 
 # Set in `headers` when the body could not be stored as it is: the original bytes, for replay.
 ORIGINAL_BODY = "x-quest-original-body-base64"
+
+
+class DeadLetterNotFoundError(
+    ClientError, LookupError, status=HTTPStatus.NOT_FOUND, detail="Dead letter not found"
+):
+    pass
 
 
 def _text(value: str) -> str:
@@ -147,7 +155,7 @@ def requeue(
     with Session(engine) as session:
         row = session.get(DeadLetter, dead_letter_id, with_for_update=True)
         if row is None:
-            raise LookupError(dead_letter_id)
+            raise DeadLetterNotFoundError(dead_letter_id)
         connection = connect(amqp_url, name="dead-letter-replay")
         try:
             channel = connection.channel()
@@ -172,7 +180,6 @@ def requeue(
             session,
             actor=actor,
             action="dead_letter.replay",
-            target_type="dead_letter",
             target_id=row.id,
             before=before,
             after={"replayed_at": row.replayed_at, "message_id": row.message_id},

@@ -9,7 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from processing_service.deletions.models import UserTombstone
 from processing_service.grants.auth_client import AuthClient, AuthUnavailableError
-from processing_service.grants.models import Grant
+from processing_service.grants.models import Grant, GrantStatus
 from processing_service.notifications import payloads
 from processing_service.notifications.models import Notification
 from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -51,30 +51,44 @@ class GrantData:
         return f"Quest: {self.quest_title}"[:LEDGER_REASON_MAX] if self.quest_title else self.reason
 
 
+class RewardingQuest(Protocol):
+    """What a grant takes from the quest it rewards (a `progress.rules.QuestRule`)."""
+
+    @property
+    def quest_id(self) -> uuid.UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def reward_item(self) -> str: ...
+    @property
+    def reward_qty(self) -> int: ...
+
+
 def grant_row(
     *,
     user_id: uuid.UUID,
-    quest_id: uuid.UUID,
-    quest_title: str,
-    item: str,
-    qty: int,
+    quest: RewardingQuest,
     reason: str,
     now: datetime,
     next_attempt_at: datetime | None = None,
+    earned_at: datetime | None = None,
+    status: GrantStatus = "pending",
 ) -> dict[str, Any]:
-    """A pending grant's column values."""
+    """A new grant's column values: the quest's reward, owed to the player. Every row has the
+    same keys, as one bulk insert needs."""
     return {
         "grant_id": uuid.uuid4(),
         "user_id": user_id,
-        "quest_id": quest_id,
-        "quest_title": quest_title[:200],
-        "item": item,
-        "qty": qty,
+        "quest_id": quest.quest_id,
+        "quest_title": quest.title[:200],
+        "item": quest.reward_item,
+        "qty": quest.reward_qty,
         "reason": reason,
-        "status": "pending",
+        "status": status,
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": next_attempt_at or now,
+        "earned_at": earned_at,
     }
 
 

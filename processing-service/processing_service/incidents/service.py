@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 from processing_service.incidents.models import Incident
 from quest_common import audit
 from quest_common.db import utcnow
+from quest_common.errors import ClientError
 
 WINDOWS_TTL_S = 5.0
 
@@ -31,11 +33,17 @@ class IncidentWindow:
     ends_at: datetime
 
 
-class IncidentNotFoundError(LookupError):
+class IncidentNotFoundError(
+    ClientError, LookupError, status=HTTPStatus.NOT_FOUND, detail="Incident not found"
+):
     pass
 
 
-class IncidentStartedError(Exception):
+class IncidentStartedError(
+    ClientError,
+    status=HTTPStatus.CONFLICT,
+    detail="The incident has started: it can no longer be withdrawn",
+):
     """An incident that has started is history: players' streaks may already rest on it."""
 
 
@@ -57,7 +65,6 @@ def _record(session: Session, incident: Incident, *, actor: audit.Actor, action:
         session,
         actor=actor,
         action=action,
-        target_type="incident",
         target_id=incident.incident_id,
         before=None if declared else snapshot,
         after=snapshot if declared else None,

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from http import HTTPStatus
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from quest_common.errors import ClientError
 from quest_common.events import EventType
 
 StreakMode = Literal["count", "daily"]
@@ -250,11 +252,13 @@ class StepResult:
     local_date: date | None = None  # the event's local date in the player's zone
 
 
-class NothingToClaimError(Exception):
+class NothingToClaimError(
+    ClientError, status=HTTPStatus.CONFLICT, detail="Nothing to claim on this quest"
+):
     """The player has no earned, unclaimed reward on this quest."""
 
 
-class RewardExpiredError(Exception):
+class RewardExpiredError(ClientError, status=HTTPStatus.CONFLICT, detail="reward expired"):
     """The earned reward was not claimed within the quest's `claim_within_s`."""
 
 

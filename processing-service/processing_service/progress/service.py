@@ -184,7 +184,7 @@ def apply_sign_ins(
             # oldest one still in time.
             if step.auto_credit or (step.earned and quest.claim_within_s is not None):
                 new_grants.append(
-                    _grant_row(
+                    grants.grant_row(
                         user_id=event.user_id,
                         quest=quest,
                         reason="quest_auto_claim" if step.auto_credit else "quest_claim",
@@ -216,30 +216,6 @@ def apply_sign_ins(
     result.grants = len(new_grants)
     uow.notify(notes)
     return result
-
-
-def _grant_row(
-    *,
-    user_id: uuid.UUID,
-    quest: QuestRule,
-    reason: str,
-    now: datetime,
-    next_attempt_at: datetime | None = None,
-    earned_at: datetime | None = None,
-    status: str = "pending",
-) -> dict[str, Any]:
-    row = grants.grant_row(
-        user_id=user_id,
-        quest_id=quest.quest_id,
-        quest_title=quest.title,
-        item=quest.reward_item,
-        qty=quest.reward_qty,
-        reason=reason,
-        now=now,
-        next_attempt_at=next_attempt_at,
-    )
-    # Every row of one bulk insert has the same keys.
-    return {**row, "earned_at": earned_at, "status": status}
 
 
 # -- reads and claims ------------------------------------------------------------------------
@@ -377,7 +353,7 @@ def claim(
         ).one()
         return Claim(state=new_state, grant=grants.GrantData.of(taken))
     # A reward earned before its quest's rewards could expire has no stored grant yet.
-    values = _grant_row(
+    values = grants.grant_row(
         user_id=user_id,
         quest=quest,
         reason="quest_claim",

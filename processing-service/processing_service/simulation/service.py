@@ -108,7 +108,6 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
             session,
             actor=actor,
             action="simulation.start",
-            target_type="simulation",
             target_id=simulation_id,
             before=None,
             after={"request": request},

@@ -117,18 +117,7 @@ def trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrac
         .all()
     )
     grants = [
-        TraceGrant(
-            grant_id=g.grant_id,
-            idempotency_key=str(g.grant_id),
-            reason=g.reason,
-            item=g.item,
-            qty=g.qty,
-            status=g.status,
-            created_at=g.created_at,
-            credited_at=g.credited_at,
-            attempts=g.attempts,
-            last_error=g.last_error,
-        )
+        TraceGrant.model_validate({**g.model_dump(), "idempotency_key": str(g.grant_id)})
         for g in grant_rows
     ]
     return QuestTrace(

@@ -2,11 +2,10 @@
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 
 from auth_service import users, wallet
 from auth_service.api.deps import AdminUser, SessionDep, get_admin_user, get_db
-from auth_service.api.user_errors import user_errors
 from auth_service.models import Adjustment, AdjustmentResult
 from quest_common.audit import audit_router
 from quest_common.outbox import OutboxOps, outbox_figures
@@ -32,14 +31,6 @@ def operations(_admin: AdminUser, request: Request) -> OutboxOps:
 def adjust_balance(
     user_id: uuid.UUID, body: Adjustment, admin: AdminUser, session: SessionDep
 ) -> AdjustmentResult:
-    try:
-        with user_errors():
-            return wallet.adjust(
-                session=session, user_id=user_id, adjustment=body, actor=users.actor(admin)
-            )
-    except wallet.InsufficientBalanceError as exc:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"Balance would go below 0: {exc.item} balance is {exc.balance}, "
-            f"adjustment is {exc.qty}",
-        ) from exc
+    return wallet.adjust(
+        session=session, user_id=user_id, adjustment=body, actor=users.actor(admin)
+    )

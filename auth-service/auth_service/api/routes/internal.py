@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from auth_service import access, wallet
 from auth_service.api.deps import ServiceClient, SessionDep, SettingsDep, TokensDep
 from auth_service.models import NO_NUL, ServiceToken, WalletCredit, WalletCreditResult
-from auth_service.tokens import InvalidClientError
 from quest_common.db import utcnow
 
 # Not in the public OpenAPI document: the gateway never routes /internal (DESIGN §3, §12).
@@ -35,12 +34,7 @@ def service_token(
     # Public within the private network: the client secret is the credential.
     if form.grant_type != "client_credentials":
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Unsupported grant type")
-    try:
-        issued = token_service.service_token(
-            client_id=form.client_id, client_secret=form.client_secret
-        )
-    except InvalidClientError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid client credentials") from exc
+    issued = token_service.service_token(client_id=form.client_id, client_secret=form.client_secret)
     return ServiceToken(access_token=issued.token, expires_in=issued.expires_in)
 
 
@@ -56,14 +50,7 @@ def service_token(
 def credit_wallet(
     body: WalletCredit, _client: ServiceClient, session: SessionDep
 ) -> WalletCreditResult:
-    try:
-        return wallet.credit(session=session, credit=body)
-    except wallet.WalletUserNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found") from exc
-    except wallet.IdempotencyConflictError as exc:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "Idempotency key already used for a different credit"
-        ) from exc
+    return wallet.credit(session=session, credit=body)
 
 
 class AccessSnapshot(BaseModel):

@@ -88,25 +88,14 @@ def login_access_token(
     # A sync route on purpose: the argon2 verify runs in the threadpool, never on the event loop.
     # The session is opened here rather than through SessionDep: a generator dependency costs
     # two more threadpool hand-offs (enter, exit), noticeable on the busiest route.
-    try:
-        with Session(request.app.state.engine, expire_on_commit=False) as session:
-            result = signin.sign_in(
-                session=session,
-                user_name=form.username,
-                password=form.password,
-                client_address=client_address(request),
-                settings=settings,
-            )
-    except signin.ThrottledError as exc:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "Too many failed sign-in attempts, try again later",
-            headers={"Retry-After": str(exc.retry_after)},
-        ) from exc
-    except signin.InvalidCredentialsError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect user name or password") from exc
-    except signin.BannedError as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        result = signin.sign_in(
+            session=session,
+            user_name=form.username,
+            password=form.password,
+            client_address=client_address(request),
+            settings=settings,
+        )
     wake_relay(request)  # publish the sign-in now rather than at the relay's next poll
     access = token_service.access_token(result.user)
     _set_refresh_cookie(response, settings, result.refresh_token)
@@ -153,17 +142,12 @@ def refresh(
             signin.resume_sign_in(session=session, user_id=user.user_id, settings=settings, now=now)
         )
 
-    try:
-        user, new_token = tokens.rotate_refresh_token(
-            session=session,
-            token=presented,
-            lifetime=timedelta(days=settings.refresh_token_expire_days),
-            before_commit=record_resume if body is not None and body.resume else None,
-        )
-    except tokens.InvalidRefreshTokenError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid refresh token") from exc
-    except tokens.BannedUserError as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Account is banned") from exc
+    user, new_token = tokens.rotate_refresh_token(
+        session=session,
+        token=presented,
+        lifetime=timedelta(days=settings.refresh_token_expire_days),
+        before_commit=record_resume if body is not None and body.resume else None,
+    )
     if any(resumed):
         wake_relay(request)  # publish the resume sign-in now rather than at the next poll
     access = token_service.access_token(user)

@@ -3,12 +3,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
 from auth_service import personal_data, users
 from auth_service.abuse import AbuseGuard
 from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
-from auth_service.api.user_errors import user_errors
 from auth_service.models import AccountDeletion, PersonalDataExport
 
 router = APIRouter(tags=["users"])
@@ -40,12 +39,8 @@ def delete_me(
     guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))],
 ) -> None:
     # Wrong passwords are guesses: limited per account and per address.
-    guard.check(account=str(user.user_id))
-    try:
+    with guard.attempt(account=str(user.user_id), failure=users.WrongPasswordError):
         personal_data.delete_own_account(session=session, user=user, password=body.password)
-    except users.WrongPasswordError as exc:
-        guard.count(account=str(user.user_id))
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Password is wrong") from exc
     wake_relay(request)  # auth.UserDeleted and the access change leave now
 
 
@@ -60,8 +55,7 @@ def delete_me(
 def delete_user(
     user_id: uuid.UUID, admin: AdminUser, session: SessionDep, request: Request
 ) -> None:
-    with user_errors(deleted="User is already deleted"):
-        personal_data.delete_account(
-            session=session, user_id=user_id, initiated_by="admin", actor=users.actor(admin)
-        )
+    personal_data.delete_account(
+        session=session, user_id=user_id, initiated_by="admin", actor=users.actor(admin)
+    )
     wake_relay(request)

@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from auth_service import users, wallet
@@ -17,7 +17,6 @@ from auth_service.api.deps import (
     abuse_guard,
     wake_relay,
 )
-from auth_service.api.user_errors import user_errors
 from auth_service.models import (
     LedgerEntriesPublic,
     LedgerEntryPublic,
@@ -52,15 +51,12 @@ def signup(
 ) -> UserPublic:
     # Every attempt counts (each costs an argon2 hash), before the work.
     guard.check_and_count()
-    try:
-        user = users.create_user(
-            session=session,
-            user_name=body.user_name,
-            password=body.password,
-            time_zone=body.time_zone,
-        )
-    except users.UserNameTakenError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "User name already taken") from exc
+    user = users.create_user(
+        session=session,
+        user_name=body.user_name,
+        password=body.password,
+        time_zone=body.time_zone,
+    )
     return UserPublic.model_validate(user)
 
 
@@ -113,17 +109,13 @@ def change_my_password(
     guard: Annotated[AbuseGuard, Depends(abuse_guard("password"))],
 ) -> None:
     # Wrong current passwords are guesses: limited per account and per address.
-    guard.check(account=str(user.user_id))
-    try:
+    with guard.attempt(account=str(user.user_id), failure=users.WrongPasswordError):
         users.change_password(
             session=session,
             user=user,
             current_password=body.current_password,
             new_password=body.new_password,
         )
-    except users.WrongPasswordError as exc:
-        guard.count(account=str(user.user_id))
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Current password is wrong") from exc
 
 
 @router.get("/users/me/transactions")
@@ -148,8 +140,7 @@ def list_users(
 
 @router.get("/users/{user_id}", responses={404: {"description": "No such user"}})
 def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> UserPublic:
-    with user_errors():
-        return UserPublic.model_validate(users.get_user(session=session, user_id=user_id))
+    return UserPublic.model_validate(users.get_user(session=session, user_id=user_id))
 
 
 @router.patch(
@@ -163,9 +154,8 @@ def update_user(
     admin: AdminUser,
     session: SessionDep,
 ) -> UserPublic:
-    with user_errors():
-        user = users.update_user(
-            session=session, user_id=user_id, changes=body, actor=users.actor(admin)
-        )
+    user = users.update_user(
+        session=session, user_id=user_id, changes=body, actor=users.actor(admin)
+    )
     wake_relay(request)  # a ban or demotion reaches the other services at once
     return UserPublic.model_validate(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
 from processing_service.api.deps import AdminClaims, EngineDep, PageDep, SettingsDep, actor_of
 from processing_service.dead_letters import service
@@ -25,14 +25,11 @@ def dead_letters(_admin: AdminClaims, engine: EngineDep, page: PageDep) -> DeadL
 def replay_dead_letter(
     dead_letter_id: uuid.UUID, admin: AdminClaims, engine: EngineDep, settings: SettingsDep
 ) -> DeadLetterPublic:
-    try:
-        row = service.requeue(
-            engine=engine,
-            amqp_url=settings.amqp_url,
-            queue=settings.sign_in_queue,
-            dead_letter_id=dead_letter_id,
-            actor=actor_of(admin),
-        )
-    except LookupError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Dead letter not found") from exc
+    row = service.requeue(
+        engine=engine,
+        amqp_url=settings.amqp_url,
+        queue=settings.sign_in_queue,
+        dead_letter_id=dead_letter_id,
+        actor=actor_of(admin),
+    )
     return DeadLetterPublic.model_validate(row, from_attributes=True)

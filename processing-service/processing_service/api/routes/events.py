@@ -36,15 +36,11 @@ def _events(
         .all()
     )
     count = int(session.execute(counter).scalar_one())
+    # The recorded event as it is, but for its user id as text and its time under the
+    # envelope's name.
     data = [
-        EventPublic(
-            event_id=r.event_id,
-            user_id=str(r.user_id),
-            user_name=r.user_name,
-            type=r.type,
-            source=r.source,
-            time=r.occurred_at,
-            recorded_at=r.recorded_at,
+        EventPublic.model_validate(
+            {**r.model_dump(), "user_id": str(r.user_id), "time": r.occurred_at}
         )
         for r in rows
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
 from processing_service.api.deps import AdminClaims, PageDep, SessionDep, actor_of
 from processing_service.incidents import service
@@ -39,11 +39,4 @@ def declare_incident(
     responses={404: {"description": "No such incident"}, 409: {"description": "Already started"}},
 )
 def withdraw_incident(incident_id: uuid.UUID, admin: AdminClaims, session: SessionDep) -> None:
-    try:
-        service.withdraw(session=session, incident_id=incident_id, actor=actor_of(admin))
-    except service.IncidentNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Incident not found") from exc
-    except service.IncidentStartedError as exc:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "The incident has started: it can no longer be withdrawn"
-        ) from exc
+    service.withdraw(session=session, incident_id=incident_id, actor=actor_of(admin))

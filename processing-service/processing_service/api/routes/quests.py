@@ -14,7 +14,7 @@ from processing_service.api.deps import (
     SessionDep,
 )
 from processing_service.api.schemas import ClaimResult, QuestProgressList, progress_item
-from processing_service.progress import rules, service
+from processing_service.progress import service
 from processing_service.progress.rules import ProgressState, QuestRule
 from quest_common.db import utcnow
 
@@ -65,17 +65,12 @@ def claim_reward(
     quest = cache.quest(quest_id)
     if quest is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Quest not found")
-    try:
-        claimed = service.claim_reward(
-            uow_factory=runtime.uow,
-            auth=runtime.auth,
-            user_id=user_id,
-            quest=QuestRule.from_catalog(quest),
-        )
-    except rules.RewardExpiredError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "reward expired") from exc
-    except rules.NothingToClaimError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, "Nothing to claim on this quest") from exc
+    claimed = service.claim_reward(
+        uow_factory=runtime.uow,
+        auth=runtime.auth,
+        user_id=user_id,
+        quest=QuestRule.from_catalog(quest),
+    )
     if not claimed.credited:
         response.status_code = status.HTTP_202_ACCEPTED
     player = service.player_time(session=session, user_id=user_id)
