@@ -131,13 +131,25 @@ def login() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def admin_headers(
+def admin(
     client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
-) -> dict[str, str]:
+) -> dict[str, Any]:
+    """A signed-in admin: its `user_id` and the `headers` of its requests."""
     name = unique_name("admin")
-    create_user(session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN)
+    user = create_user(
+        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
+    )
     tokens = login(client, name, "admin-pass-123")
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+    return {
+        "user_id": str(user.user_id),
+        "headers": {"Authorization": f"Bearer {tokens['access_token']}"},
+    }
+
+
+@pytest.fixture
+def admin_headers(admin: dict[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = admin["headers"]
+    return headers
 
 
 @pytest.fixture

@@ -28,21 +28,6 @@ def audit_rows(session: Session, actor_id: str) -> list[AuditEntry]:
     )
 
 
-@pytest.fixture
-def admin(
-    client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
-) -> dict[str, Any]:
-    name = f"admin_{uuid.uuid4().hex[:12]}"
-    user = create_user(
-        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
-    )
-    tokens = login(client, name, "admin-pass-123")
-    return {
-        "user_id": str(user.user_id),
-        "headers": {"Authorization": f"Bearer {tokens['access_token']}"},
-    }
-
-
 def adjust(client: TestClient, admin: dict[str, Any], user_id: str, **body: Any) -> Any:
     return client.post(
         f"{PREFIX}/admin/users/{user_id}/adjustments",

@@ -6,30 +6,16 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from auth_service.main import create_app
-from auth_service.models import RefreshToken, Role, User, UserStatus, WalletLedger
-from auth_service.users import create_user
+from auth_service.models import RefreshToken, User, UserStatus, WalletLedger
 from quest_common.events import CloudEvent
 from quest_common.outbox import OutboxEvent
 from quest_devtools.testing.plugin import BrokerNames
 
 PREFIX = "/api/auth"
-
-
-@pytest.fixture
-def admin_headers_and_id(
-    client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
-) -> tuple[dict[str, str], str]:
-    name = f"admin_{uuid.uuid4().hex[:12]}"
-    user = create_user(
-        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
-    )
-    token = login(client, name, "admin-pass-123")["access_token"]
-    return {"Authorization": f"Bearer {token}"}, str(user.user_id)
 
 
 def deleted_events(session: Session, user_id: str) -> list[OutboxEvent]:
@@ -46,9 +32,9 @@ def deleted_events(session: Session, user_id: str) -> list[OutboxEvent]:
 def test_export_holds_profile_ledger_and_sessions_without_secrets(
     client: TestClient,
     player: dict[str, Any],
-    admin_headers_and_id: tuple[dict[str, str], str],
+    admin: dict[str, Any],
 ) -> None:
-    admin_headers, _ = admin_headers_and_id
+    admin_headers = admin["headers"]
     credit = client.post(
         f"{PREFIX}/admin/users/{player['user_id']}/adjustments",
         json={"item": "diamond", "qty": 7, "reason": "welcome gift"},
@@ -97,10 +83,10 @@ def test_deleted_player_is_anonymised_and_locked_out_and_the_name_is_free(
     client: TestClient,
     db_session: Session,
     player: dict[str, Any],
-    admin_headers_and_id: tuple[dict[str, str], str],
+    admin: dict[str, Any],
     access_of: Callable[..., tuple[int, int, int]],
 ) -> None:
-    admin_headers, admin_id = admin_headers_and_id
+    admin_headers, admin_id = admin["headers"], admin["user_id"]
     user_id = uuid.UUID(player["user_id"])
     credit = client.post(
         f"{PREFIX}/admin/users/{user_id}/adjustments",
@@ -155,9 +141,9 @@ def test_admin_deletes_an_account_once(
     db_session: Session,
     signup: Callable[..., dict[str, Any]],
     login: Callable[..., dict[str, Any]],
-    admin_headers_and_id: tuple[dict[str, str], str],
+    admin: dict[str, Any],
 ) -> None:
-    admin_headers, admin_id = admin_headers_and_id
+    admin_headers, admin_id = admin["headers"], admin["user_id"]
     user = signup(client)
     tokens = login(client, user["user_name"], user["password"])
     url = f"{PREFIX}/users/{user['user_id']}"
