@@ -15,7 +15,6 @@ import argparse
 import gc
 import os
 import time
-import uuid
 from datetime import UTC, datetime
 
 import benchkit
@@ -30,6 +29,7 @@ from processing_service.simulation.models import Simulation
 from quest_common.db import make_engine
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
 from quest_devtools.testing.plugin import PG_ADMIN_URL
+from quest_devtools.testing.quests import catalog_quest
 
 SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -46,17 +46,8 @@ FILL = text(
 
 
 def rule() -> QuestRule:
-    return QuestRule(
-        quest_id=uuid.uuid4(),
-        name="bench",
-        title="Bench",
-        streak=3,
-        duplication=2,
-        auto_claim=False,
-        streak_mode="daily",
-        reward_item="diamond",
-        reward_qty=10,
-    )
+    """The reference quest (three, twice, ten diamonds), counted on days in a row."""
+    return QuestRule.from_catalog(catalog_quest(name="bench", title="Bench", streak_mode="daily"))
 
 
 def main() -> None:

@@ -14,23 +14,14 @@ from auth_service.main import create_app
 from auth_service.models import Role
 from auth_service.users import create_user
 from quest_devtools.testing.events import EventsApp
-from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory, bind_probe_queue
+from quest_devtools.testing.plugin import BrokerNames, service_databases
 
 PREFIX = "/api/auth"
 
 SettingsFactory = Callable[..., Settings]
 
 
-@pytest.fixture(scope="session")
-def auth_db_url(database_url_factory: DatabaseFactory) -> str:
-    """One migrated database for the run; tests stay isolated through unique user names."""
-    return database_url_factory("auth", run_migrations)
-
-
-@pytest.fixture
-def fresh_db_url(database_url_factory: DatabaseFactory) -> str:
-    """A database of its own, for tests that count every outbox row or event."""
-    return database_url_factory("auth", run_migrations)
+auth_db_url, fresh_db_url = service_databases("auth", run_migrations)
 
 
 @pytest.fixture
@@ -59,18 +50,33 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
 
 
 @pytest.fixture
+def relay_settings(
+    make_settings: SettingsFactory, fresh_db_url: str, broker_names: BrokerNames
+) -> SettingsFactory:
+    """`relay_settings(**overrides)` → settings of the app with its outbox relay running, on a
+    database of its own, publishing to the test's exchange."""
+
+    def make(**overrides: Any) -> Settings:
+        return make_settings(
+            database_url=fresh_db_url,
+            events_exchange=broker_names.exchange,
+            run_outbox_relay=True,
+            **overrides,
+        )
+
+    return make
+
+
+@pytest.fixture
 def events_app(
-    make_settings: SettingsFactory, fresh_db_url: str, broker_names: BrokerNames, amqp_url: str
+    relay_settings: SettingsFactory, broker_names: BrokerNames, amqp_url: str
 ) -> Iterator[EventsApp[Settings]]:
     """The app with its outbox relay running on a database of its own; its probe queue gets
     every `auth.*` event."""
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=broker_names.exchange, run_outbox_relay=True
-    )
+    queue = broker_names.probe("sign-ins", "auth.*")
+    settings = relay_settings()
     with TestClient(create_app(settings)) as client:
-        yield EventsApp(client, fresh_db_url, settings, amqp_url, queue)
+        yield EventsApp(client, settings.database_url, settings, amqp_url, queue)
 
 
 @pytest.fixture
@@ -125,13 +131,25 @@ def login() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def admin_headers(
+def admin(
     client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
-) -> dict[str, str]:
+) -> dict[str, Any]:
+    """A signed-in admin: its `user_id` and the `headers` of its requests."""
     name = unique_name("admin")
-    create_user(session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN)
+    user = create_user(
+        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
+    )
     tokens = login(client, name, "admin-pass-123")
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+    return {
+        "user_id": str(user.user_id),
+        "headers": {"Authorization": f"Bearer {tokens['access_token']}"},
+    }
+
+
+@pytest.fixture
+def admin_headers(admin: dict[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = admin["headers"]
+    return headers
 
 
 @pytest.fixture
@@ -148,6 +166,26 @@ def player(
         "tokens": tokens,
         "headers": {"Authorization": f"Bearer {tokens['access_token']}"},
     }
+
+
+@pytest.fixture
+def access_of() -> Callable[[TestClient, dict[str, Any]], tuple[int, int, int]]:
+    """`access_of(client, player)` → the status codes, in this order, of the player's password
+    sign-in, of a refresh with their refresh token and of `GET /users/me` with their access
+    token."""
+
+    def check(client: TestClient, player: dict[str, Any]) -> tuple[int, int, int]:
+        login = client.post(
+            f"{PREFIX}/login/access-token",
+            data={"username": player["user_name"], "password": player["password"]},
+        )
+        refresh = client.post(
+            f"{PREFIX}/login/refresh", json={"refresh_token": player["tokens"]["refresh_token"]}
+        )
+        me = client.get(f"{PREFIX}/users/me", headers=player["headers"])
+        return login.status_code, refresh.status_code, me.status_code
+
+    return check
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ background threads (version listener, outbox relay) against the real PostgreSQL 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,20 +14,10 @@ from fastapi.testclient import TestClient
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import migrate
-from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory
+from quest_devtools.testing.plugin import BrokerNames, service_databases
 from quest_devtools.testing.tokens import JwksServer, TestKeys
 
-
-@pytest.fixture(scope="session")
-def catalog_db_url(database_url_factory: DatabaseFactory) -> str:
-    """One migrated database for the run; tests keep apart through unique names."""
-    return database_url_factory("catalog", migrate)
-
-
-@pytest.fixture
-def fresh_db_url(database_url_factory: DatabaseFactory) -> str:
-    """A migrated database of its own, for tests that count everything in the catalog."""
-    return database_url_factory("catalog", migrate)
+catalog_db_url, fresh_db_url = service_databases("catalog", migrate)
 
 
 @pytest.fixture
@@ -61,13 +52,26 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def quest_changes(broker_names: BrokerNames) -> Callable[..., list[dict[str, Any]]]:
+    """`quest_changes(**options)` → the `catalog.QuestChanged` events published to the test's
+    exchange since the fixture was set up (and not read yet), decoded; options as for
+    `drain_queue`."""
+    queue = broker_names.probe("quest-changes", "catalog.QuestChanged")
+
+    def read(**options: Any) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in broker_names.drain(queue, **options)]
+
+    return read
+
+
+@pytest.fixture
 def admin_headers(test_keys: TestKeys) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys.mint(role='admin', name='admin')}"}
+    return test_keys.headers(role="admin", name="admin")
 
 
 @pytest.fixture
 def player_headers(test_keys: TestKeys) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys.mint(role='player')}"}
+    return test_keys.headers(role="player")
 
 
 def unique(prefix: str) -> str:

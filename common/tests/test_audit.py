@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 from fastapi import FastAPI, Header, HTTPException
@@ -24,6 +24,16 @@ class Colour(StrEnum):
     red = "red"
 
 
+# What the tests' entries say unless a test names something else.
+ENTRY: dict[str, Any] = {"action": "thing.update", "target_type": "thing", "target_id": "x"}
+
+
+def record(session: Session, **fields: Any) -> None:
+    """An audit entry by ADMIN in the caller's transaction: `fields` over ENTRY, no snapshots
+    unless given."""
+    audit.record(session, actor=ADMIN, **{**ENTRY, "before": None, "after": None, **fields})
+
+
 @pytest.fixture
 def engine(database_url_factory: Callable[[str], str]) -> Iterator[Engine]:
     engine = make_engine(database_url_factory("audit"), pool_size=2)
@@ -35,25 +45,13 @@ def engine(database_url_factory: Callable[[str], str]) -> Iterator[Engine]:
 def test_entry_is_written_only_when_the_caller_commits(engine: Engine) -> None:
     target = uuid.uuid4()
     with Session(engine) as session:
-        audit.record(
-            session,
-            actor=ADMIN,
-            action="thing.update",
-            target_type="thing",
-            target_id=target,
-            before={"n": 1},
-            after={"n": 2},
-        )
+        record(session, target_id=target, before={"n": 1}, after={"n": 2})
         session.rollback()
     with Session(engine) as session:
         assert session.exec(select(AuditEntry)).all() == []
-        audit.record(
+        record(
             session,
-            actor=ADMIN,
-            action="thing.update",
-            target_type="thing",
             target_id=target,
-            before=None,
             after={"id": target, "when": datetime(2030, 1, 2, tzinfo=UTC), "colour": Colour.red},
         )
         session.commit()
@@ -69,15 +67,7 @@ def test_entry_is_written_only_when_the_caller_commits(engine: Engine) -> None:
 def test_listing_is_newest_first_and_paged(engine: Engine) -> None:
     with Session(engine) as session:
         for i in range(5):
-            audit.record(
-                session,
-                actor=ADMIN,
-                action=f"step.{i}",
-                target_type="thing",
-                target_id="x",
-                before=None,
-                after=None,
-            )
+            record(session, action=f"step.{i}")
             session.commit()
         page = list_entries(session=session, limit=2, offset=1)
     assert page.count == 5
@@ -101,15 +91,7 @@ def test_router_serves_admins_only(engine: Engine) -> None:
         prefix="/api/thing",
     )
     with Session(engine) as session:
-        audit.record(
-            session,
-            actor=ADMIN,
-            action="a",
-            target_type="t",
-            target_id="1",
-            before=None,
-            after=None,
-        )
+        record(session, action="a", target_type="t", target_id="1")
         session.commit()
     client = TestClient(app)
     assert client.get("/api/thing/admin/audit").status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,17 +16,21 @@ from sqlmodel import Session
 from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
+from processing_service.progress.rules import QuestRule
+from processing_service.progress.service import ReceivedSignIn
+from processing_service.signins.service import consume_sign_ins
+from processing_service.unit_of_work import UnitOfWork
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
 from quest_common.db import make_engine
 from quest_common.events import make_event, routing_key
 from quest_devtools.devstack import free_port
-from quest_devtools.testing.plugin import BrokerNames, DatabaseFactory
+from quest_devtools.testing.plugin import BrokerNames, migrated_database
+from quest_devtools.testing.quests import catalog_quest
 
-
-@pytest.fixture
-def processing_db(database_url_factory: DatabaseFactory) -> str:
-    return database_url_factory("processing", run_migrations)
+processing_db = migrated_database(
+    "processing", run_migrations, doc="A migrated database of its own for each test."
+)
 
 
 @pytest.fixture
@@ -57,25 +61,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 def quest_payload(**overrides: Any) -> dict[str, Any]:
-    """A catalog quest read, as catalog serves it (with the embedded reward)."""
-    quest: dict[str, Any] = {
-        "quest_id": str(uuid.uuid4()),
-        "name": f"quest-{uuid.uuid4().hex[:8]}",
-        "title": "Sign in three times",
-        "description": "",
-        "trigger": "sign_in",
-        "streak": 3,
-        "duplication": 2,
-        "auto_claim": False,
-        "streak_mode": "count",
-        "reward_id": str(uuid.uuid4()),
-        "is_active": True,
-        "starts_at": None,
-        "ends_at": None,
-        "reward": {"reward_name": "ten diamonds", "reward_item": "diamond", "reward_qty": 10},
-    }
-    quest.update(overrides)
-    return quest
+    """A catalog quest read, as catalog serves it (with the embedded reward), under a name of
+    its own."""
+    return catalog_quest(**{"name": f"quest-{uuid.uuid4().hex[:8]}", **overrides})
 
 
 @pytest.fixture
@@ -94,6 +82,17 @@ def store_quests(engine: Engine) -> Callable[..., list[dict[str, Any]]]:
         return list(quests)
 
     return store
+
+
+@pytest.fixture
+def add_quest(store_quests: Callable[..., list[dict[str, Any]]]) -> Callable[..., dict[str, Any]]:
+    """`add_quest(**fields)` → a quest (`quest_payload(**fields)`) put in the local copy."""
+
+    def add(**fields: Any) -> dict[str, Any]:
+        [quest] = store_quests(quest_payload(**fields))
+        return quest
+
+    return add
 
 
 def sign_in_body(
@@ -140,6 +139,19 @@ def publish_raw(amqp_url: str, settings: Settings) -> Callable[[list[tuple[str, 
             connection.close()
 
     return publish
+
+
+@pytest.fixture
+def consume(engine: Engine) -> Callable[[Sequence[ReceivedSignIn], Sequence[QuestRule]], None]:
+    """`consume(events, quests)`: the worker's batch core over one batch, committed, as the worker
+    runs it (without the broker)."""
+
+    def run(events: Sequence[ReceivedSignIn], quests: Sequence[QuestRule]) -> None:
+        with UnitOfWork(engine=engine) as uow:
+            consume_sign_ins(uow=uow, events=events, quests=quests)
+            uow.commit()
+
+    return run
 
 
 class RunningWorker:

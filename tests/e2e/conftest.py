@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, sync_playwright
 from quest_devtools.devstack import (
     COMPONENTS,
     REPO_ROOT,
+    SERVICES,
     Databases,
     Ports,
     Stack,
@@ -163,9 +164,7 @@ def run_stack(
 ) -> Iterator[E2EStack]:
     """A whole stack on throwaway databases and broker names; stopped and cleaned up after."""
     databases = Databases(
-        auth=create_database(pg_admin_url, prefix="e2e_auth"),
-        catalog=create_database(pg_admin_url, prefix="e2e_catalog"),
-        processing=create_database(pg_admin_url, prefix="e2e_processing"),
+        **{service: create_database(pg_admin_url, prefix=f"e2e_{service}") for service in SERVICES}
     )
     broker = BrokerNames(amqp_url=amqp_url)
     config = StackConfig(
@@ -193,8 +192,8 @@ def run_stack(
     finally:
         running.stop()
         broker.cleanup()
-        for name in (databases.auth, databases.catalog, databases.processing):
-            drop_database(pg_admin_url, name)
+        for service in SERVICES:
+            drop_database(pg_admin_url, databases.for_service(service))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from quest_devtools.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import BrokerNames, amqp_target, drain_queue
 from quest_devtools.testing.proxy import TcpProxy
 
 PREFIX = "/api/auth"
@@ -21,8 +21,7 @@ def test_logins_succeed_while_the_broker_is_cut_and_events_follow_once(
     start_service: Callable[[dict[str, str]], str],
 ) -> None:
     proxy = tcp_proxy(*amqp_target(amqp_url))
-    queue = broker_names.queue("sign-ins")
-    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="auth.*")
+    queue = broker_names.probe("sign-ins", "auth.*")
     base = start_service(
         {
             "DATABASE_URL": fresh_db_url,

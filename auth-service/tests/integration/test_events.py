@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from auth_service.core.config import Settings
 from auth_service.main import create_app
 from quest_common.events import CloudEvent
-from quest_devtools.testing.events import EventsApp, read_events
-from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue
+from quest_devtools.testing.events import EventsApp
+from quest_devtools.testing.plugin import BrokerNames
 
 PREFIX = "/api/auth"
 
@@ -52,27 +52,19 @@ def test_first_login_new_user_sign_in_then_user_sign_in(
 
 
 def test_routing_keys_name_the_producer_and_type(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
+    relay_settings: Callable[..., Settings],
     broker_names: BrokerNames,
-    amqp_url: str,
     signup: Callable[..., dict[str, Any]],
     login: Callable[..., dict[str, Any]],
 ) -> None:
-    new_queue = broker_names.queue("new")
-    again_queue = broker_names.queue("again")
-    exchange = broker_names.exchange
-    bind_probe_queue(amqp_url, exchange=exchange, queue=new_queue, routing_key="auth.NewUserSignIn")
-    bind_probe_queue(amqp_url, exchange=exchange, queue=again_queue, routing_key="auth.UserSignIn")
-    settings = make_settings(
-        database_url=fresh_db_url, events_exchange=exchange, run_outbox_relay=True
-    )
-    with TestClient(create_app(settings)) as client:
+    new_queue = broker_names.probe("new", "auth.NewUserSignIn")
+    again_queue = broker_names.probe("again", "auth.UserSignIn")
+    with TestClient(create_app(relay_settings())) as client:
         user = signup(client)
         login(client, user["user_name"], user["password"])
         login(client, user["user_name"], user["password"])
-        first = read_events(amqp_url, new_queue, expect=1)
-        later = read_events(amqp_url, again_queue, expect=1)
+        first = broker_names.events(new_queue, expect=1)
+        later = broker_names.events(again_queue, expect=1)
     assert [e["type"] for e in first] == ["NewUserSignIn"]
     assert [e["type"] for e in later] == ["UserSignIn"]
 

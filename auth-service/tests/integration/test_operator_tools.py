@@ -14,9 +14,9 @@ from auth_service.main import create_app
 from auth_service.models import Role, User, WalletLedger
 from auth_service.users import create_user
 from quest_common.audit import AuditEntry
+from quest_devtools.testing.admin_routes import admin_write_routes
 
 PREFIX = "/api/auth"
-WRITE_METHODS = ("post", "put", "patch", "delete")
 
 
 def audit_rows(session: Session, actor_id: str) -> list[AuditEntry]:
@@ -26,21 +26,6 @@ def audit_rows(session: Session, actor_id: str) -> list[AuditEntry]:
             select(AuditEntry).where(AuditEntry.actor_id == actor_id).order_by(col(AuditEntry.at))
         ).all()
     )
-
-
-@pytest.fixture
-def admin(
-    client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
-) -> dict[str, Any]:
-    name = f"admin_{uuid.uuid4().hex[:12]}"
-    user = create_user(
-        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
-    )
-    tokens = login(client, name, "admin-pass-123")
-    return {
-        "user_id": str(user.user_id),
-        "headers": {"Authorization": f"Bearer {tokens['access_token']}"},
-    }
 
 
 def adjust(client: TestClient, admin: dict[str, Any], user_id: str, **body: Any) -> Any:
@@ -63,27 +48,9 @@ def balance_and_ledger(session: Session, user_id: str, item: str) -> tuple[int, 
 
 
 # Player routes that void the caller's own access token: probing them would make every later
-# probe a 401. They are not admin routes (they act on the caller only).
+# probe a 401. They are not admin routes (they act on the caller only). /internal is for
+# services, not admins: only the public routes are probed.
 ENDS_OWN_SESSION = {f"{PREFIX}/logout-everywhere"}
-
-
-def admin_write_routes(client: TestClient, player_headers: dict[str, str]) -> set[str]:
-    """Every public write route a player is refused with "Admin role required", found by asking
-    the OpenAPI document and then the routes themselves (so a new admin route cannot hide)."""
-    found: set[str] = set()
-    for path, operations in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
-        if not path.startswith(PREFIX):
-            continue  # /internal is for services, not admins
-        if path in ENDS_OWN_SESSION:
-            continue  # would void the player's token used to probe the other routes
-        for method in operations:
-            if method not in WRITE_METHODS:
-                continue
-            concrete = path.replace("{user_id}", str(uuid.uuid4()))
-            response = client.request(method.upper(), concrete, json={}, headers=player_headers)
-            if response.status_code == 403 and response.json()["detail"] == "Admin role required":
-                found.add(f"{method.upper()} {path}")
-    return found
 
 
 def test_every_admin_write_route_writes_exactly_one_audit_row(
@@ -107,7 +74,8 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         ),
     }
     # A new admin write route must be added here, with its audit entry.
-    assert admin_write_routes(client, player["headers"]) == set(calls)
+    found = admin_write_routes(client, player["headers"], under=PREFIX, skip=ENDS_OWN_SESSION)
+    assert found == set(calls)
 
     for route, call in calls.items():
         before = len(audit_rows(db_session, admin["user_id"]))

@@ -6,30 +6,16 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from auth_service.main import create_app
-from auth_service.models import RefreshToken, Role, User, UserStatus, WalletLedger
-from auth_service.users import create_user
+from auth_service.models import RefreshToken, User, UserStatus, WalletLedger
 from quest_common.events import CloudEvent
 from quest_common.outbox import OutboxEvent
-from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
+from quest_devtools.testing.plugin import BrokerNames
 
 PREFIX = "/api/auth"
-
-
-@pytest.fixture
-def admin_headers_and_id(
-    client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
-) -> tuple[dict[str, str], str]:
-    name = f"admin_{uuid.uuid4().hex[:12]}"
-    user = create_user(
-        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
-    )
-    token = login(client, name, "admin-pass-123")["access_token"]
-    return {"Authorization": f"Bearer {token}"}, str(user.user_id)
 
 
 def deleted_events(session: Session, user_id: str) -> list[OutboxEvent]:
@@ -46,9 +32,9 @@ def deleted_events(session: Session, user_id: str) -> list[OutboxEvent]:
 def test_export_holds_profile_ledger_and_sessions_without_secrets(
     client: TestClient,
     player: dict[str, Any],
-    admin_headers_and_id: tuple[dict[str, str], str],
+    admin: dict[str, Any],
 ) -> None:
-    admin_headers, _ = admin_headers_and_id
+    admin_headers = admin["headers"]
     credit = client.post(
         f"{PREFIX}/admin/users/{player['user_id']}/adjustments",
         json={"item": "diamond", "qty": 7, "reason": "welcome gift"},
@@ -97,9 +83,10 @@ def test_deleted_player_is_anonymised_and_locked_out_and_the_name_is_free(
     client: TestClient,
     db_session: Session,
     player: dict[str, Any],
-    admin_headers_and_id: tuple[dict[str, str], str],
+    admin: dict[str, Any],
+    access_of: Callable[..., tuple[int, int, int]],
 ) -> None:
-    admin_headers, admin_id = admin_headers_and_id
+    admin_headers, admin_id = admin["headers"], admin["user_id"]
     user_id = uuid.UUID(player["user_id"])
     credit = client.post(
         f"{PREFIX}/admin/users/{user_id}/adjustments",
@@ -116,16 +103,8 @@ def test_deleted_player_is_anonymised_and_locked_out_and_the_name_is_free(
     )
     assert gone.status_code == 204
 
-    login = client.post(
-        f"{PREFIX}/login/access-token",
-        data={"username": player["user_name"], "password": player["password"]},
-    )
-    assert login.status_code == 400
-    refresh = client.post(
-        f"{PREFIX}/login/refresh", json={"refresh_token": player["tokens"]["refresh_token"]}
-    )
-    assert refresh.status_code == 401
-    assert client.get(f"{PREFIX}/users/me", headers=player["headers"]).status_code == 403
+    # Sign-in refused (no such account), refresh 401, the access token refused.
+    assert access_of(client, player) == (400, 401, 403)
 
     db_session.expire_all()
     user = db_session.get(User, user_id)
@@ -162,9 +141,9 @@ def test_admin_deletes_an_account_once(
     db_session: Session,
     signup: Callable[..., dict[str, Any]],
     login: Callable[..., dict[str, Any]],
-    admin_headers_and_id: tuple[dict[str, str], str],
+    admin: dict[str, Any],
 ) -> None:
-    admin_headers, admin_id = admin_headers_and_id
+    admin_headers, admin_id = admin["headers"], admin["user_id"]
     user = signup(client)
     tokens = login(client, user["user_name"], user["password"])
     url = f"{PREFIX}/users/{user['user_id']}"
@@ -197,25 +176,16 @@ def test_admin_deletes_an_account_once(
 
 
 def test_user_deleted_event_reaches_the_broker_without_holding_back_sign_ins(
-    make_settings: Callable[..., Any],
-    fresh_db_url: str,
+    relay_settings: Callable[..., Any],
     broker_names: BrokerNames,
-    amqp_url: str,
     signup: Callable[..., dict[str, Any]],
     login: Callable[..., dict[str, Any]],
 ) -> None:
     # Like processing today: a queue for the sign-ins only. The deletions queue is declared by
     # auth's relay itself, so the deletion is routable and the sign-ins after it go out too.
-    sign_ins = broker_names.queue("sign-ins")
-    for key in ("auth.NewUserSignIn", "auth.UserSignIn"):
-        bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=sign_ins, routing_key=key)
+    sign_ins = broker_names.probe("sign-ins", "auth.NewUserSignIn", "auth.UserSignIn")
     deletions = broker_names.queue("user-deletions")
-    settings = make_settings(
-        database_url=fresh_db_url,
-        events_exchange=broker_names.exchange,
-        run_outbox_relay=True,
-        user_deletions_queue=deletions,
-    )
+    settings = relay_settings(user_deletions_queue=deletions)
     with TestClient(create_app(settings)) as client:
         user = signup(client)
         tokens = login(client, user["user_name"], user["password"])
@@ -233,8 +203,8 @@ def test_user_deleted_event_reaches_the_broker_without_holding_back_sign_ins(
         assert refused.status_code == 400
         later = signup(client)
         login(client, later["user_name"], later["password"])
-        signed_in = drain_queue(amqp_url, sign_ins, wait_seconds=10, expect=2, idle_seconds=1.0)
-        deleted = drain_queue(amqp_url, deletions, wait_seconds=10, expect=1, idle_seconds=1.0)
+        signed_in = broker_names.drain(sign_ins, wait_seconds=10, expect=2, idle_seconds=1.0)
+        deleted = broker_names.drain(deletions, wait_seconds=10, expect=1, idle_seconds=1.0)
 
     # The refused sign-in of the deleted player emitted nothing; the later player's went out.
     assert [json.loads(b)["subject"] for b in signed_in] == [user["user_id"], later["user_id"]]

@@ -1,8 +1,9 @@
 """Login throttling per account and per client address (429 + Retry-After)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from auth_service.main import create_app
@@ -22,24 +23,33 @@ def _fail(client: TestClient, name: str, *, times: int) -> None:
         assert _attempt(client, name, "wrong-password").status_code == 400
 
 
-def test_account_lockout_after_free_failures(
+@pytest.fixture
+def failed_free(
     make_settings: Callable[..., Any], signup: Callable[..., dict[str, Any]]
-) -> None:
-    settings = make_settings(throttle_account_free_failures=3)
-    with TestClient(create_app(settings)) as client:
+) -> Iterator[tuple[TestClient, dict[str, Any]]]:
+    """An app that lets an account fail 3 times for free, and a user who has just failed 3
+    times."""
+    with TestClient(create_app(make_settings(throttle_account_free_failures=3))) as client:
         user = signup(client)
         _fail(client, user["user_name"], times=3)
-        # The fourth failure is counted and locks the account for a while.
-        assert _attempt(client, user["user_name"], "wrong-password").status_code == 400
-        locked = _attempt(client, user["user_name"], "wrong-password")
-        assert locked.status_code == 429
-        assert int(locked.headers["Retry-After"]) >= 1
-        assert locked.json() == {"detail": "Too many failed sign-in attempts, try again later"}
-        # Even the right password waits: otherwise the lock would be an oracle.
-        assert _attempt(client, user["user_name"], user["password"]).status_code == 429
-        # Another account from the same address is unaffected.
-        other = signup(client)
-        assert _attempt(client, other["user_name"], other["password"]).status_code == 200
+        yield client, user
+
+
+def test_account_lockout_after_free_failures(
+    failed_free: tuple[TestClient, dict[str, Any]], signup: Callable[..., dict[str, Any]]
+) -> None:
+    client, user = failed_free
+    # The fourth failure is counted and locks the account for a while.
+    assert _attempt(client, user["user_name"], "wrong-password").status_code == 400
+    locked = _attempt(client, user["user_name"], "wrong-password")
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) >= 1
+    assert locked.json() == {"detail": "Too many failed sign-in attempts, try again later"}
+    # Even the right password waits: otherwise the lock would be an oracle.
+    assert _attempt(client, user["user_name"], user["password"]).status_code == 429
+    # Another account from the same address is unaffected.
+    other = signup(client)
+    assert _attempt(client, other["user_name"], other["password"]).status_code == 200
 
 
 def test_unknown_names_are_throttled_like_real_ones(
@@ -79,11 +89,8 @@ def test_address_lockout_across_accounts(
 
 
 def test_success_resets_the_account_counter(
-    make_settings: Callable[..., Any], signup: Callable[..., dict[str, Any]]
+    failed_free: tuple[TestClient, dict[str, Any]],
 ) -> None:
-    settings = make_settings(throttle_account_free_failures=3)
-    with TestClient(create_app(settings)) as client:
-        user = signup(client)
-        _fail(client, user["user_name"], times=3)
-        assert _attempt(client, user["user_name"], user["password"]).status_code == 200
-        _fail(client, user["user_name"], times=3)
+    client, user = failed_free
+    assert _attempt(client, user["user_name"], user["password"]).status_code == 200
+    _fail(client, user["user_name"], times=3)

@@ -47,6 +47,18 @@ def _signup(client: TestClient, **fields: Any) -> dict[str, Any]:
     return {**response.json(), "password": body["password"]}
 
 
+def _due_for_a_resume(
+    events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]], *, sessions: int
+) -> list[dict[str, Any]]:
+    """A new player signed in `sessions` times (their sign-in events read), whose last sign-in
+    is then 45 minutes old: the token pair of each session."""
+    user = _signup(events_app.client)
+    pairs = [login(events_app.client, user["user_name"], user["password"]) for _ in range(sessions)]
+    assert len(events_app.events(expect=sessions)) == sessions
+    _age_last_sign_in(events_app.db_url, user["user_id"], minutes=45)
+    return pairs
+
+
 def _bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
@@ -219,13 +231,9 @@ def test_resumed_session_is_a_sign_in_once_the_last_is_thirty_minutes_old(
 def test_parallel_resumes_of_one_player_emit_one_sign_in(
     events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]]
 ) -> None:
-    fresh_db_url = events_app.db_url
     client = events_app.client
-    user = _signup(client)
     # Five devices, five sessions (token families).
-    sessions = [login(client, user["user_name"], user["password"]) for _ in range(5)]
-    assert len(events_app.events(expect=5)) == 5
-    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
+    sessions = _due_for_a_resume(events_app, login, sessions=5)
     gate = threading.Barrier(5)
 
     def resume(tokens: dict[str, Any]) -> int:
@@ -247,12 +255,8 @@ def test_parallel_resumes_of_one_player_emit_one_sign_in(
 def test_a_refused_refresh_never_emits_a_resume(
     events_app: EventsApp[Settings], login: Callable[..., dict[str, Any]]
 ) -> None:
-    fresh_db_url = events_app.db_url
     client = events_app.client
-    user = _signup(client)
-    tokens = login(client, user["user_name"], user["password"])
-    assert len(events_app.events(expect=1)) == 1
-    _age_last_sign_in(fresh_db_url, user["user_id"], minutes=45)
+    [tokens] = _due_for_a_resume(events_app, login, sessions=1)
     client.cookies.clear()
     bad = client.post(
         f"{PREFIX}/login/refresh", json={"refresh_token": "not-a-token", "resume": True}

@@ -142,7 +142,7 @@ def test_a_demoted_admin_is_refused_within_seconds(
     from quest_devtools.testing.access import publish_access_change
 
     admin_id = str(uuid.uuid4())
-    old = {"Authorization": f"Bearer {test_keys.mint(sub=admin_id, role='admin')}"}
+    old = test_keys.headers(sub=admin_id, role="admin")
     body = {"reward_name": f"r-{uuid.uuid4().hex[:8]}", "reward_item": "gold", "reward_qty": 1}
     assert client.post("/api/catalog/rewards", json=body, headers=old).status_code == 201
     listener = client.app.state.access_listener  # type: ignore[attr-defined]
@@ -165,6 +165,6 @@ def test_a_demoted_admin_is_refused_within_seconds(
     assert status == 401
     # A token issued after the line (the new, player-role one) is accepted.
     later = int(now.timestamp() * 1000) + 5
-    fresh = {"Authorization": f"Bearer {test_keys.mint(sub=admin_id, iat_ms=later)}"}
+    fresh = test_keys.headers(sub=admin_id, iat_ms=later)
     assert client.get("/api/catalog/quests", headers=fresh).status_code == 200
     assert client.post("/api/catalog/rewards", json=body, headers=fresh).status_code == 403

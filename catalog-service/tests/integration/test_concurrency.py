@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import text
-
 from catalog_service.core.db import create_db_engine
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.quests import service as quests
 from catalog_service.quests.models import QuestUpsert
 from catalog_service.rewards import service as rewards
 from catalog_service.rewards.models import RewardItem, RewardUpsert
+from quest_devtools.testing.databases import scalar
 
 
 def test_parallel_upserts_of_one_name_make_one_row(
@@ -51,12 +50,6 @@ def test_parallel_upserts_of_one_name_make_one_row(
             )
         assert len({quest.quest_id for quest, _ in quest_results}) == 1
         assert sum(created for _, created in quest_results) == 1
-        with engine.connect() as connection:
-            assert (
-                connection.execute(
-                    text("SELECT count(*) FROM quest WHERE name = :n"), {"n": quest_name}
-                ).scalar_one()
-                == 1
-            )
+        assert scalar(engine, "SELECT count(*) FROM quest WHERE name = :n", n=quest_name) == 1
     finally:
         engine.dispose()

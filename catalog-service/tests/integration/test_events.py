@@ -3,31 +3,21 @@ delivered when the broker was unreachable at the time of the change."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from quest_devtools.testing.plugin import BrokerNames, amqp_target, bind_probe_queue, drain_queue
+from quest_devtools.testing.databases import scalar
+from quest_devtools.testing.plugin import amqp_target
 from quest_devtools.testing.proxy import TcpProxy
 
 
-@pytest.fixture
-def probe(broker_names: BrokerNames, amqp_url: str) -> str:
-    queue = broker_names.queue("probe")
-    bind_probe_queue(
-        amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="catalog.QuestChanged"
-    )
-    return queue
-
-
 def test_every_change_publishes_quest_changed(
-    client: TestClient, api: Any, probe: str, amqp_url: str
+    client: TestClient, api: Any, quest_changes: Callable[..., list[dict[str, Any]]]
 ) -> None:
     reward = api.reward()
     quest = api.quest(reward_id=reward["reward_id"])
@@ -41,8 +31,7 @@ def test_every_change_publishes_quest_changed(
     )
     client.delete(f"/api/catalog/rewards/{other['reward_id']}", headers=api.headers)
 
-    messages = drain_queue(amqp_url, probe, expect=7, wait_seconds=10)
-    events = [json.loads(body) for body in messages]
+    events = quest_changes(expect=7, wait_seconds=10)
     assert [
         (e["data"]["change"], e["data"]["quest_id"], e["data"]["reward_id"]) for e in events
     ] == [
@@ -78,20 +67,14 @@ def cut_client(
 
 
 def _pending(database_url: str, quest_id: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return int(
-                connection.execute(
-                    text(
-                        "SELECT count(*) FROM outbox_event WHERE published_at IS NULL "
-                        "AND payload->'data'->>'quest_id' = :q"
-                    ),
-                    {"q": quest_id},
-                ).scalar_one()
-            )
-    finally:
-        engine.dispose()
+    return int(
+        scalar(
+            database_url,
+            "SELECT count(*) FROM outbox_event WHERE published_at IS NULL "
+            "AND payload->'data'->>'quest_id' = :q",
+            q=quest_id,
+        )
+    )
 
 
 def test_a_change_made_while_the_broker_is_cut_is_delivered_later(
@@ -99,8 +82,7 @@ def test_a_change_made_while_the_broker_is_cut_is_delivered_later(
     broker_proxy: TcpProxy,
     admin_headers: dict[str, str],
     settings: Settings,
-    probe: str,
-    amqp_url: str,
+    quest_changes: Callable[..., list[dict[str, Any]]],
     unique_name: Callable[[str], str],
 ) -> None:
     broker_proxy.cut()
@@ -123,11 +105,11 @@ def test_a_change_made_while_the_broker_is_cut_is_delivered_later(
     # The write succeeds with the broker gone; its event waits in the outbox.
     assert created.status_code == 201
     quest_id = created.json()["quest_id"]
-    assert drain_queue(amqp_url, probe, wait_seconds=1.0) == []
+    assert quest_changes(wait_seconds=1.0) == []
     assert _pending(settings.database_url, quest_id) == 1
 
     broker_proxy.restore()
-    events = [json.loads(b) for b in drain_queue(amqp_url, probe, expect=2, wait_seconds=20)]
+    events = quest_changes(expect=2, wait_seconds=20)
     assert [e["data"]["change"] for e in events] == ["created", "created"]
     assert events[1]["data"]["quest_id"] == quest_id
     assert _pending(settings.database_url, quest_id) == 0

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import run as prestart
-from quest_devtools.testing.plugin import BrokerNames, bind_probe_queue, drain_queue
-
-
-def _count(database_url: str, sql: str, **params: Any) -> int:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.execute(text(sql), params).scalar_one())
-    finally:
-        engine.dispose()
+from quest_devtools.testing.databases import scalar
+from quest_devtools.testing.quests import catalog_quest
 
 
 def test_put_by_name_creates_then_updates_and_repeats_are_no_ops(
     client: TestClient,
     admin_headers: dict[str, str],
     settings: Settings,
-    broker_names: BrokerNames,
-    amqp_url: str,
+    quest_changes: Callable[..., list[dict[str, Any]]],
     unique_name: Callable[[str], str],
 ) -> None:
-    probe = broker_names.queue("probe")
-    bind_probe_queue(
-        amqp_url, exchange=broker_names.exchange, queue=probe, routing_key="catalog.QuestChanged"
-    )
     reward_name, quest_name = unique_name("reward"), unique_name("quest")
     reward_url = f"/api/catalog/rewards/by-name/{reward_name}"
     quest_url = f"/api/catalog/quests/by-name/{quest_name}"
@@ -68,18 +53,18 @@ def test_put_by_name_creates_then_updates_and_repeats_are_no_ops(
     assert changed.json()["streak"] == 5
 
     assert (
-        _count(settings.database_url, "SELECT count(*) FROM quest WHERE name = :n", n=quest_name)
+        scalar(settings.database_url, "SELECT count(*) FROM quest WHERE name = :n", n=quest_name)
         == 1
     )
     assert (
-        _count(
+        scalar(
             settings.database_url,
             "SELECT count(*) FROM reward WHERE reward_name = :n",
             n=reward_name,
         )
         == 1
     )
-    events = [json.loads(b)["data"] for b in drain_queue(amqp_url, probe, expect=3)]
+    events = [e["data"] for e in quest_changes(expect=3)]
     # reward created, quest created, quest updated — the repeats published nothing.
     assert [(e["change"], e["quest_id"]) for e in events] == [
         ("created", None),
@@ -118,30 +103,19 @@ def test_prestart_migrates_and_seeds_the_reference_catalog_once(
         rewards = client.get("/api/catalog/rewards").json()
     assert quests["count"] == 1
     assert rewards["count"] == 1
-    quest = quests["data"][0]
-    assert {
-        k: quest[k]
-        for k in (
-            "name",
-            "title",
-            "streak",
-            "duplication",
-            "auto_claim",
-            "streak_mode",
-            "trigger",
-            "is_active",
-        )
-    } == {
-        "name": "sign-in-three-times",
-        "title": "Sign in three times",
-        "streak": 3,
-        "duplication": 2,
-        "auto_claim": False,
-        "streak_mode": "count",
-        "trigger": "sign_in",
-        "is_active": True,
-    }
-    assert quest["reward"]["reward_name"] == "ten-diamonds"
-    assert (quest["reward"]["reward_item"], quest["reward"]["reward_qty"]) == ("diamond", 10)
+    quest, reference = quests["data"][0], catalog_quest()
+    fields = (
+        "name",
+        "title",
+        "streak",
+        "duplication",
+        "auto_claim",
+        "streak_mode",
+        "trigger",
+        "is_active",
+    )
+    assert {k: quest[k] for k in fields} == {k: reference[k] for k in fields}
+    prize = ("reward_name", "reward_item", "reward_qty")
+    assert {k: quest["reward"][k] for k in prize} == {k: reference["reward"][k] for k in prize}
     # Two runs, two events (reward and quest created): the second run wrote nothing.
-    assert _count(settings.database_url, "SELECT count(*) FROM outbox_event") == 2
+    assert scalar(settings.database_url, "SELECT count(*) FROM outbox_event") == 2

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import psycopg
 from psycopg import sql
+from sqlalchemy import Engine, create_engine, text
 
 from quest_common.db import sqlalchemy_url as _sqlalchemy_url
 
@@ -27,3 +29,15 @@ def drop_database(admin_url: str, name: str) -> None:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+def scalar(database: Engine | str, statement: str, **params: object) -> Any:
+    """The one value `statement` selects (a count, mostly), read from an engine or a database
+    URL (an engine of its own for the read, disposed after)."""
+    engine = create_engine(database) if isinstance(database, str) else database
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(statement), params).scalar_one()
+    finally:
+        if isinstance(database, str):
+            engine.dispose()

@@ -12,11 +12,10 @@ from typing import Any
 
 import httpx
 
+from quest_devtools.testing.quests import REFERENCE_QUEST
 from quest_devtools.testing.waiting import wait_for
 
 __all__ = ["REFERENCE_QUEST", "Player", "SseReader", "wait_for"]
-
-REFERENCE_QUEST = "sign-in-three-times"
 
 
 @dataclass

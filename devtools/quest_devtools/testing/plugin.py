@@ -6,7 +6,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urlparse
 
 import pika
@@ -60,6 +60,42 @@ def database_url_factory(pg_admin_url: str) -> Iterator[DatabaseFactory]:
         drop_database(pg_admin_url, name)
 
 
+def migrated_database(
+    prefix: str,
+    migrate: Callable[[str], None],
+    *,
+    scope: Literal["session", "function"] = "function",
+    doc: str = "",
+) -> Any:
+    """A fixture giving the URL of a new database migrated by `migrate`: one per test, or with
+    `scope="session"` one for the whole run. Assigned in a conftest, it takes the name it is
+    assigned to (`fresh_db_url = migrated_database("auth", run_migrations, doc=...)`)."""
+
+    def database(database_url_factory: DatabaseFactory) -> str:
+        return database_url_factory(prefix, migrate)
+
+    database.__doc__ = doc
+    return pytest.fixture(scope=scope)(database)
+
+
+def service_databases(prefix: str, migrate: Callable[[str], None]) -> tuple[Any, Any]:
+    """A service's two database fixtures, assigned in its conftest as `<service>_db_url,
+    fresh_db_url`: one migrated database for the whole run, and one for a single test."""
+    return (
+        migrated_database(
+            prefix,
+            migrate,
+            scope="session",
+            doc="One migrated database for the run; tests keep apart through unique names.",
+        ),
+        migrated_database(
+            prefix,
+            migrate,
+            doc="A migrated database of its own, for tests that count every row or event.",
+        ),
+    )
+
+
 @dataclass
 class BrokerNames:
     """Unique exchange and queue names for one test; everything named here is deleted after it."""
@@ -76,6 +112,24 @@ class BrokerNames:
         full = f"{self.prefix}.{name}"
         self.queues.append(full)
         return full
+
+    def probe(self, name: str, *routing_keys: str) -> str:
+        """A queue named after `name` that captures each of `routing_keys` on the exchange (both
+        declared here), for reading back what the code under test published."""
+        queue = self.queue(name)
+        for key in routing_keys:
+            bind_probe_queue(self.amqp_url, exchange=self.exchange, queue=queue, routing_key=key)
+        return queue
+
+    def drain(self, queue: str, **options: Any) -> list[bytes]:
+        """The messages waiting in one of this test's queues (options as for `drain_queue`)."""
+        return drain_queue(self.amqp_url, queue, **options)
+
+    def events(self, queue: str, *, expect: int) -> list[dict[str, Any]]:
+        """The events waiting in one of this test's queues, decoded (see `read_events`)."""
+        from quest_devtools.testing.events import read_events  # it builds on this module
+
+        return read_events(self.amqp_url, queue, expect=expect)
 
     def cleanup(self) -> None:
         connection = connect(self.amqp_url, name="test-cleanup")

@@ -69,6 +69,10 @@ class TestKeys:
             claims, self.private_pem, algorithm="RS256", headers={"kid": kid or self.kid}
         )
 
+    def headers(self, **claims: Any) -> dict[str, str]:
+        """The Authorization header of a request with a token minted from `claims`."""
+        return {"Authorization": f"Bearer {self.mint(**claims)}"}
+
 
 def forge_unsigned(claims: dict[str, Any], kid: str) -> str:
     """A token with `alg: none`: must be refused everywhere."""

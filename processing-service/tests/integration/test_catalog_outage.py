@@ -19,7 +19,7 @@ from quest_devtools.testing.tokens import TestKeys
 
 @pytest.fixture
 def player_headers(test_keys: TestKeys) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys.mint(sub=str(uuid.uuid4()))}"}
+    return test_keys.headers(sub=str(uuid.uuid4()))
 
 
 @pytest.fixture

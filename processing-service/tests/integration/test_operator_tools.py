@@ -31,11 +31,12 @@ from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
 from quest_common.db import utcnow
 from quest_common.events import make_event, routing_key
+from quest_devtools.testing.admin_routes import admin_write_routes
+from quest_devtools.testing.databases import scalar
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
 
 PREFIX = "/api/processing"
-WRITE_METHODS = ("post", "put", "patch", "delete")
 # The tables a simulation may write: its own job row and the audit entry of starting it.
 SIMULATION_OWN = {"simulation", "audit_entry", "alembic_version"}
 
@@ -53,11 +54,11 @@ def client(deletion_settings: Settings) -> Iterator[TestClient]:
 
 @pytest.fixture
 def admin(test_keys: TestKeys) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys.mint(sub=str(uuid.uuid4()), role='admin')}"}
+    return test_keys.headers(sub=str(uuid.uuid4()), role="admin")
 
 
 def player(test_keys: TestKeys, user_id: uuid.UUID) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_keys.mint(sub=str(user_id))}"}
+    return test_keys.headers(sub=str(user_id))
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
@@ -242,10 +243,9 @@ def test_the_trace_gives_each_event_its_local_date_and_verdict(
     client: TestClient,
     admin: dict[str, str],
     test_keys: TestKeys,
-    store_quests: Any,
-    sign_in: Any,
+    add_quest: Any,
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak_mode="daily", streak=2, duplication=1))
+    quest = add_quest(streak_mode="daily", streak=2, duplication=1)
     user = uuid.uuid4()
     d = datetime(2026, 5, 4, 9, tzinfo=UTC)
     times = [
@@ -422,16 +422,10 @@ def user_deleted(user: uuid.UUID) -> tuple[str, bytes]:
 
 
 def rows_of(engine: Engine, user: uuid.UUID) -> int:
-    with engine.connect() as connection:
-        return sum(
-            int(
-                connection.execute(
-                    text(f"SELECT count(*) FROM {t} WHERE user_id = :u"),  # noqa: S608
-                    {"u": user},
-                ).scalar_one()
-            )
-            for t in ("sign_in_event", "quest_progress", "reward_grant", "notification")
-        )
+    return sum(
+        int(scalar(engine, f"SELECT count(*) FROM {t} WHERE user_id = :u", u=user))  # noqa: S608
+        for t in ("sign_in_event", "quest_progress", "reward_grant", "notification")
+    )
 
 
 def recorded(engine: Engine, user: uuid.UUID) -> bool:
@@ -493,33 +487,10 @@ def test_a_deleted_player_stays_deleted(
 
     # The deletion redelivered: nothing more to erase, the tombstone stays one row.
     publish_raw([user_deleted(user)])
-    with engine.connect() as connection:
-        assert (
-            connection.execute(
-                text("SELECT count(*) FROM user_tombstone WHERE user_id = :u"), {"u": user}
-            ).scalar_one()
-            == 1
-        )
+    assert scalar(engine, "SELECT count(*) FROM user_tombstone WHERE user_id = :u", u=user) == 1
 
 
 # --- audit ---------------------------------------------------------------------------------
-
-
-def admin_write_routes(client: TestClient, player_headers: dict[str, str]) -> set[str]:
-    """Every write route that refuses a player with "Admin role required", read from the OpenAPI
-    document and confirmed by calling it (a new admin route cannot slip by unaudited)."""
-    found: set[str] = set()
-    for path, operations in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
-        for method in operations:
-            if method not in WRITE_METHODS:
-                continue
-            concrete = path
-            for name in ("dead_letter_id", "quest_id", "user_id", "simulation_id", "incident_id"):
-                concrete = concrete.replace("{" + name + "}", str(uuid.uuid4()))
-            response = client.request(method.upper(), concrete, json={}, headers=player_headers)
-            if response.status_code == 403 and response.json()["detail"] == "Admin role required":
-                found.add(f"{method.upper()} {path}")
-    return found
 
 
 def test_every_admin_write_route_writes_exactly_one_audit_row(

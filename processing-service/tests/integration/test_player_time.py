@@ -25,8 +25,6 @@ from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import QuestRule
 from processing_service.progress.service import ReceivedSignIn
 from processing_service.signins.models import SignInEvent
-from processing_service.signins.service import consume_sign_ins
-from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
@@ -75,17 +73,10 @@ def api(settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def bearer(
-    test_keys: TestKeys, user: uuid.UUID | None = None, role: str = "player"
-) -> dict[str, str]:
-    token = test_keys.mint(sub=str(user or uuid.uuid4()), role=role)
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_two_zones_signing_in_at_the_same_instants_get_different_local_days(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any
+    engine: Engine, add_quest: Any, send: Any
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak_mode="daily", streak=5))
+    quest = add_quest(streak_mode="daily", streak=5)
     kiritimati, new_york = uuid.uuid4(), uuid.uuid4()
     # 09:00Z is 23:00 on the 10th in Kiritimati (UTC+14) and 04:00 in New York (UTC-5);
     # 11:00Z is already the 11th in Kiritimati and still the 10th in New York.
@@ -106,9 +97,9 @@ def test_two_zones_signing_in_at_the_same_instants_get_different_local_days(
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", 42, "x" * 300])
 def test_an_unknown_zone_counts_on_utc_days_and_is_never_a_dead_letter(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any, zone: object
+    engine: Engine, add_quest: Any, send: Any, zone: object
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak_mode="daily", streak=5))
+    quest = add_quest(streak_mode="daily", streak=5)
     user = uuid.uuid4()
     # 23:30Z and 00:30Z: two UTC days.
     send(
@@ -126,10 +117,8 @@ def test_an_unknown_zone_counts_on_utc_days_and_is_never_a_dead_letter(
     assert stored == ["UTC", "UTC"]
 
 
-def test_a_daily_reset_restarts_the_period(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any
-) -> None:
-    [quest] = store_quests(sign_in.quest(streak=2, duplication=1, reset="daily"))
+def test_a_daily_reset_restarts_the_period(engine: Engine, add_quest: Any, send: Any) -> None:
+    quest = add_quest(streak=2, duplication=1, reset="daily")
     user = uuid.uuid4()
     paris = ZoneInfo(PARIS)
     day1 = datetime(2026, 5, 4, 9, tzinfo=paris)
@@ -153,13 +142,9 @@ def test_a_daily_reset_restarts_the_period(
     )
 
 
-def test_grace_forgives_a_missed_day(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any
-) -> None:
-    graced, strict = store_quests(
-        sign_in.quest(streak_mode="daily", streak=5, grace_days=1),
-        sign_in.quest(streak_mode="daily", streak=5),
-    )
+def test_grace_forgives_a_missed_day(engine: Engine, add_quest: Any, send: Any) -> None:
+    graced = add_quest(streak_mode="daily", streak=5, grace_days=1)
+    strict = add_quest(streak_mode="daily", streak=5)
     user = uuid.uuid4()
     day1 = datetime(2026, 6, 1, 12, tzinfo=UTC)
     send(user, [day1, day1 + timedelta(days=2)], NEW_YORK)  # the 2nd is missed
@@ -168,10 +153,8 @@ def test_grace_forgives_a_missed_day(
     assert progress(engine, user, strict).streak == 1
 
 
-def test_an_incident_window_forgives_a_day(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any
-) -> None:
-    [quest] = store_quests(sign_in.quest(streak_mode="daily", streak=5))
+def test_an_incident_window_forgives_a_day(engine: Engine, add_quest: Any, send: Any) -> None:
+    quest = add_quest(streak_mode="daily", streak=5)
     with Session(engine) as session:
         incidents.declare(
             session=session,
@@ -188,10 +171,8 @@ def test_an_incident_window_forgives_a_day(
     assert progress(engine, other, quest).streak == 1
 
 
-def test_a_cooldown_refuses_a_too_quick_sign_in(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any
-) -> None:
-    [quest] = store_quests(sign_in.quest(streak=5, cooldown_s=600))
+def test_a_cooldown_refuses_a_too_quick_sign_in(engine: Engine, add_quest: Any, send: Any) -> None:
+    quest = add_quest(streak=5, cooldown_s=600)
     user = uuid.uuid4()
     t = datetime(2026, 8, 1, 12, tzinfo=UTC)
     send(user, [t, t + timedelta(seconds=60), t + timedelta(seconds=700)], "UTC")
@@ -201,9 +182,9 @@ def test_a_cooldown_refuses_a_too_quick_sign_in(
 
 
 def test_a_late_event_in_a_later_batch_never_counts_its_day(
-    engine: Engine, store_quests: Any, send: Any, sign_in: Any
+    engine: Engine, add_quest: Any, send: Any
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak_mode="daily", streak=5))
+    quest = add_quest(streak_mode="daily", streak=5)
     user = uuid.uuid4()
     day1 = datetime(2026, 9, 1, 12, tzinfo=UTC)
     send(user, [day1 + timedelta(days=1)], "UTC")
@@ -213,9 +194,10 @@ def test_a_late_event_in_a_later_batch_never_counts_its_day(
 
 
 def test_a_batch_applies_each_players_events_in_event_time_order(
-    engine: Engine, sign_in: Any
+    engine: Engine, sign_in: Any, consume: Any
 ) -> None:
-    rule = QuestRule.from_catalog(sign_in.quest(streak_mode="daily", streak=5))
+    quest = sign_in.quest(streak_mode="daily", streak=5)
+    rule = QuestRule.from_catalog(quest)
     user = uuid.uuid4()
     day1 = datetime(2026, 10, 1, 12, tzinfo=UTC)
     # Consumed out of order within one batch: both days still count.
@@ -223,27 +205,21 @@ def test_a_batch_applies_each_players_events_in_event_time_order(
         ReceivedSignIn(str(uuid.uuid4()), user, "p", "UserSignIn", day1 + timedelta(days=1)),
         ReceivedSignIn(str(uuid.uuid4()), user, "p", "UserSignIn", day1),
     ]
-    with UnitOfWork(engine=engine) as uow:
-        consume_sign_ins(uow=uow, events=events, quests=[rule])
-        uow.commit()
-    with Session(engine) as session:
-        row = session.execute(
-            select(QuestProgress).where(QuestProgress.user_id == user)
-        ).scalar_one()
+    consume(events, [rule])
+    row = progress(engine, user, quest)
     assert (row.streak, row.last_day) == (2, date(2026, 10, 2))
 
 
 def test_an_expired_reward_is_refused_and_a_fresh_one_is_claimed(
     engine: Engine,
-    store_quests: Any,
+    add_quest: Any,
     send: Any,
-    sign_in: Any,
     api: TestClient,
     test_keys: TestKeys,
 ) -> None:
-    [quest] = store_quests(sign_in.quest(streak=1, duplication=3, claim_within_s=3600))
+    quest = add_quest(streak=1, duplication=3, claim_within_s=3600)
     user = uuid.uuid4()
-    headers = bearer(test_keys, user)
+    headers = test_keys.headers(sub=str(user))
     now = datetime.now(UTC)
     send(user, [now - timedelta(hours=2)], PARIS)  # earned two hours ago: expired
     claim = api.post(f"/api/processing/me/quests/{quest['quest_id']}/claim", headers=headers)
@@ -275,22 +251,18 @@ def test_an_expired_reward_is_refused_and_a_fresh_one_is_claimed(
 
 
 def test_quest_list_fields_in_the_players_zone(
-    engine: Engine,
-    store_quests: Any,
+    add_quest: Any,
     send: Any,
-    sign_in: Any,
     api: TestClient,
     test_keys: TestKeys,
 ) -> None:
-    reset, graced, cooled = store_quests(
-        sign_in.quest(streak=3, duplication=1, reset="daily"),
-        sign_in.quest(streak_mode="daily", streak=7, grace_days=2),
-        sign_in.quest(streak=9, cooldown_s=3600),
-    )
+    reset = add_quest(streak=3, duplication=1, reset="daily")
+    graced = add_quest(streak_mode="daily", streak=7, grace_days=2)
+    cooled = add_quest(streak=9, cooldown_s=3600)
     user = uuid.uuid4()
     now = datetime.now(UTC)
     send(user, [now - timedelta(seconds=5)], KIRITIMATI)
-    body = api.get("/api/processing/me/quests", headers=bearer(test_keys, user)).json()
+    body = api.get("/api/processing/me/quests", headers=test_keys.headers(sub=str(user))).json()
     items = {i["quest"]["quest_id"]: i for i in body["data"]}
     local_now = datetime.now(ZoneInfo(KIRITIMATI))
     midnight = datetime.combine(
@@ -312,7 +284,7 @@ def test_quest_list_fields_in_the_players_zone(
     assert timedelta(minutes=59) < next_count - now <= timedelta(hours=1)
     assert c["expiring"] == [] and c["expired"] == 0
 
-    fresh = api.get("/api/processing/me/quests", headers=bearer(test_keys)).json()["data"]
+    fresh = api.get("/api/processing/me/quests", headers=test_keys.headers()).json()["data"]
     assert all(i["counted_today"] is False and i["time_zone"] == "UTC" for i in fresh)
     assert all(i["next_count_at"] is None for i in fresh)
 
@@ -320,7 +292,7 @@ def test_quest_list_fields_in_the_players_zone(
 def test_incidents_are_declared_listed_and_withdrawn_by_admins_only(
     api: TestClient, test_keys: TestKeys
 ) -> None:
-    admin, player = bearer(test_keys, role="admin"), bearer(test_keys)
+    admin, player = test_keys.headers(role="admin"), test_keys.headers()
     url = "/api/processing/admin/incidents"
     now = datetime.now(UTC)
     window = {

@@ -18,12 +18,9 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from processing_service.progress import rules
-from processing_service.progress.models import QuestProgress
-from processing_service.progress.rules import ProgressState, QuestRule, SignInAt
-from processing_service.progress.service import ReceivedSignIn
+from processing_service.progress.rules import QuestRule, SignInAt
+from processing_service.progress.service import ReceivedSignIn, progress_states
 from processing_service.signins.models import SignInEvent
-from processing_service.signins.service import consume_sign_ins
-from processing_service.unit_of_work import UnitOfWork
 
 ZONES = ["UTC", "Pacific/Kiritimati", "America/New_York", "Europe/Paris", "Pacific/Pago_Pago"]
 START = datetime(2026, 3, 1, tzinfo=UTC)  # spans the US and EU DST changes of March
@@ -50,7 +47,7 @@ def _deadline_bounded(seconds: float) -> Any:
     return lambda: time.monotonic() - started < seconds
 
 
-def test_replay_equals_the_worker(engine: Engine, sign_in: Any) -> None:
+def test_replay_equals_the_worker(engine: Engine, sign_in: Any, consume: Any) -> None:
     in_time = _deadline_bounded(90)
 
     @given(quest=quests, events=sign_ins, cuts=st.lists(st.integers(1, 6), max_size=6))
@@ -85,14 +82,12 @@ def test_replay_equals_the_worker(engine: Engine, sign_in: Any) -> None:
             batches.append(received[at : at + size])
             at += size
         for batch in batches:
-            with UnitOfWork(engine=engine) as uow:
-                consume_sign_ins(uow=uow, events=batch, quests=[rule])
-                uow.commit()
+            consume(batch, [rule])
 
         with Session(engine) as session:
-            row = session.execute(
-                select(QuestProgress).where(QuestProgress.user_id == user)
-            ).scalar_one()
+            [stored] = progress_states(
+                session=session, user_id=user, quest_ids=[rule.quest_id]
+            ).values()
             recorded = (
                 session.execute(
                     select(SignInEvent).where(SignInEvent.user_id == user).order_by(SignInEvent.seq)
@@ -103,17 +98,6 @@ def test_replay_equals_the_worker(engine: Engine, sign_in: Any) -> None:
         expected = rules.replay(
             rule,
             [SignInAt(at=e.occurred_at, zone=e.time_zone, event_id=e.event_id) for e in recorded],
-        )
-        stored = ProgressState(
-            streak=row.streak,
-            completed=row.completed,
-            claimed=row.claimed,
-            last_day=row.last_day,
-            last_counted_at=row.last_counted_at,
-            period=row.period,
-            period_completed=row.period_completed,
-            grace_used=row.grace_used,
-            expired=row.expired,
         )
         assert stored == expected
         assert len(recorded) == len({e.event_id for e in received})

@@ -77,7 +77,7 @@ def test_public_openapi_lists_no_private_route(running_app: FastAPI) -> None:
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_no_server_errors(running_app: FastAPI, test_keys: TestKeys, mode: GenerationMode) -> None:
-    admin_headers = {"Authorization": f"Bearer {test_keys.mint(role='admin', name='admin')}"}
+    admin_headers = test_keys.headers(role="admin", name="admin")
     schema = schemathesis.openapi.from_asgi("/api/processing/openapi.json", running_app)
     operations, calls = fuzz_every_operation(
         schema,

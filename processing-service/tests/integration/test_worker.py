@@ -132,8 +132,8 @@ def test_a_malformed_message_is_dead_lettered_and_the_worker_keeps_going(
     run_worker()
     publish_raw([("auth.UserSignIn", b"{not json"), sign_in.body(user)])
     wait_for(lambda: count_events(engine) == 1)
-    admin = {"Authorization": f"Bearer {test_keys.mint(role='admin')}"}
-    player = {"Authorization": f"Bearer {test_keys.mint()}"}
+    admin = test_keys.headers(role="admin")
+    player = test_keys.headers()
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/processing/dead-letters", headers=player).status_code == 403
         listed = wait_for(
@@ -188,7 +188,7 @@ def test_dead_letters_with_nul_bytes_or_bad_utf8_are_listed_and_replayable(
     run_worker(settings.model_copy(update={"dead_letter_poll_s": 0.2}))
     nul, not_utf8 = b'{"a": "\x00"} nul', b"\xff\xfe not utf-8"
     publish_raw([("auth.UserSignIn", nul), ("auth.UserSignIn", not_utf8)])
-    admin = {"Authorization": f"Bearer {test_keys.mint(role='admin')}"}
+    admin = test_keys.headers(role="admin")
     with TestClient(create_app(settings)) as client:
 
         def listing() -> Any:

@@ -8,6 +8,7 @@ import itertools
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from processing_service.progress import rules
 from processing_service.progress.rules import Incident, ProgressState, QuestRule, SignInAt
+from quest_devtools.testing.quests import catalog_quest
 
 DST_ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Kiritimati")
 # Zones whose DST changes happen at local midnight (a missing or repeated 00:00).
@@ -32,20 +34,18 @@ DST_CHANGES = (
 T0 = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
-def make_rule(**overrides: object) -> QuestRule:
-    values: dict[str, object] = {
-        "quest_id": uuid.uuid4(),
+def make_rule(**overrides: Any) -> QuestRule:
+    """A daily quest (five days in a row, once, 50 gold), `overrides` in place."""
+    fields: dict[str, Any] = {
         "name": "daily-visitor",
         "title": "Visit every day",
         "streak": 5,
         "duplication": 1,
-        "auto_claim": False,
         "streak_mode": "daily",
         "reward_item": "gold",
         "reward_qty": 50,
     }
-    values.update(overrides)
-    return QuestRule(**values)  # type: ignore[arg-type]
+    return QuestRule.from_catalog(catalog_quest(**{**fields, **overrides}))
 
 
 def local(zone: str, *args: int) -> datetime:
@@ -390,14 +390,34 @@ def _around_dst() -> st.SearchStrategy[datetime]:
 zoned_events = st.lists(
     st.tuples(_around_dst(), st.sampled_from(DST_ZONES)), min_size=1, max_size=60
 )
-daily_rules = st.builds(
-    make_rule,
-    streak=st.integers(min_value=1, max_value=8),
-    duplication=st.integers(min_value=1, max_value=20),
+
+
+def drawn_rules(
+    *,
+    max_streak: int,
+    max_duplication: int,
+    modes: tuple[str, ...] = ("count", "daily"),
+    **fields: st.SearchStrategy[Any],
+) -> st.SearchStrategy[QuestRule]:
+    """Rules in one of `modes`, with a streak and a duplication from 1 up to the maximums,
+    auto-claimed or not, and the other `fields` drawn from the strategies given."""
+    return st.builds(
+        make_rule,
+        streak_mode=st.sampled_from(modes),
+        streak=st.integers(min_value=1, max_value=max_streak),
+        duplication=st.integers(min_value=1, max_value=max_duplication),
+        auto_claim=st.booleans(),
+        **fields,
+    )
+
+
+daily_rules = drawn_rules(
+    max_streak=8,
+    max_duplication=20,
+    modes=("daily",),
     grace_days=st.integers(min_value=0, max_value=7),
     reset=st.sampled_from(["none", "weekly"]),
     cooldown_s=st.sampled_from([0, 0, 3600, 86_400]),
-    auto_claim=st.booleans(),
 )
 
 
@@ -501,13 +521,8 @@ def test_grace_never_lets_the_streak_exceed_the_counted_dates(
 
 
 @given(
-    rule=st.builds(
-        make_rule,
-        streak_mode=st.sampled_from(["count", "daily"]),
-        streak=st.integers(min_value=1, max_value=4),
-        duplication=st.integers(min_value=1, max_value=3),
-        reset=st.sampled_from(["daily", "weekly"]),
-        auto_claim=st.booleans(),
+    rule=drawn_rules(
+        max_streak=4, max_duplication=3, reset=st.sampled_from(["daily", "weekly"])
     ).filter(lambda r: not (r.streak_mode == "daily" and r.reset == "daily")),
     gaps=st.lists(st.integers(min_value=0, max_value=36 * 60), min_size=1, max_size=80),
     zones=st.lists(st.sampled_from(DST_ZONES), min_size=1, max_size=3),
@@ -582,13 +597,7 @@ def _before_player_time(
 
 
 @given(
-    rule=st.builds(
-        make_rule,
-        streak_mode=st.sampled_from(["count", "daily"]),
-        streak=st.integers(min_value=1, max_value=5),
-        duplication=st.integers(min_value=1, max_value=4),
-        auto_claim=st.booleans(),
-    ),
+    rule=drawn_rules(max_streak=5, max_duplication=4),
     offsets=st.lists(st.integers(min_value=-2 * 86_400, max_value=6 * 86_400), max_size=50),
 )
 def test_defaults_preserve_the_rules_from_before_player_time(

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -9,24 +10,14 @@ from hypothesis import strategies as st
 
 from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
+from quest_devtools.testing.quests import catalog_quest
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def make_rule(**overrides: object) -> QuestRule:
-    values: dict[str, object] = {
-        "quest_id": uuid.uuid4(),
-        "name": "sign-in-three-times",
-        "title": "Sign in three times",
-        "streak": 3,
-        "duplication": 2,
-        "auto_claim": False,
-        "streak_mode": "count",
-        "reward_item": "diamond",
-        "reward_qty": 10,
-    }
-    values.update(overrides)
-    return QuestRule(**values)  # type: ignore[arg-type]
+def make_rule(**overrides: Any) -> QuestRule:
+    """The reference quest's rule (sign in three times, twice), `overrides` in place."""
+    return QuestRule.from_catalog(catalog_quest(**overrides))
 
 
 def sign_ins(rule: QuestRule, state: ProgressState, times: list[datetime]) -> ProgressState:

@@ -15,17 +15,12 @@ from processing_service.deletions.handler import InvalidDeletionError, parse_use
 from processing_service.progress import rules
 from processing_service.simulation import replay
 from processing_service.simulation.draft import SimulationRequest
+from quest_devtools.testing.quests import catalog_quest
 
-RULE = rules.QuestRule(
-    quest_id=uuid.uuid4(),
-    name="q",
-    title="Q",
-    streak=2,
-    duplication=2,
-    auto_claim=False,
-    streak_mode="daily",
-    reward_item="gold",
-    reward_qty=5,
+RULE = rules.QuestRule.from_catalog(
+    catalog_quest(
+        name="q", title="Q", streak=2, streak_mode="daily", reward_item="gold", reward_qty=5
+    )
 )
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
