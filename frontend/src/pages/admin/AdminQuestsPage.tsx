@@ -8,7 +8,7 @@ import { AdminList } from "../../components/AdminList";
 import { Amount } from "../../components/Amount";
 import { useConfirm } from "../../components/ConfirmDialog";
 import { QueryState } from "../../components/LoadError";
-import { Page } from "../../components/Page";
+import { Screen } from "../../components/Screen";
 import { showError, showToast } from "../../components/toast";
 import { useReachable } from "../../components/useReachable";
 import { changedFields, QuestForm, questToInput } from "./QuestForm";
@@ -66,7 +66,7 @@ export function AdminQuestsPage() {
   };
 
   return (
-    <Page
+    <Screen
       title="Quests"
       aside={
         <Button onClick={() => setEditing("new")} disabled={!rewards.data?.data.length || !reachable}>
@@ -138,6 +138,6 @@ export function AdminQuestsPage() {
         )}
       </Modal>
       {confirmDialog}
-    </Page>
+    </Screen>
   );
 }

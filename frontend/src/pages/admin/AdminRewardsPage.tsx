@@ -11,7 +11,7 @@ import { Amount } from "../../components/Amount";
 import { useConfirm } from "../../components/ConfirmDialog";
 import { ChoiceSelect, DialogActions, ErrorAlert, WholeNumberInput } from "../../components/FormParts";
 import { QueryState } from "../../components/LoadError";
-import { Page } from "../../components/Page";
+import { Screen } from "../../components/Screen";
 import { showError, showToast } from "../../components/toast";
 import { useReachable } from "../../components/useReachable";
 import { SLUG_HINT, SLUG_RE } from "./questValidation";
@@ -122,7 +122,7 @@ export function AdminRewardsPage() {
   };
 
   return (
-    <Page
+    <Screen
       title="Rewards"
       aside={
         <Button onClick={() => setEditing("new")} disabled={!reachable}>
@@ -158,6 +158,6 @@ export function AdminRewardsPage() {
         )}
       </Modal>
       {confirmDialog}
-    </Page>
+    </Screen>
   );
 }

@@ -11,7 +11,7 @@ import { AdminList } from "../../components/AdminList";
 import { Amount } from "../../components/Amount";
 import { type ConfirmOptions, useConfirm } from "../../components/ConfirmDialog";
 import { QueryState } from "../../components/LoadError";
-import { Page } from "../../components/Page";
+import { Screen } from "../../components/Screen";
 import { Pager } from "../../components/Pager";
 import { showError, showToast } from "../../components/toast";
 import { formatDateTime } from "../../lib/format";
@@ -94,7 +94,7 @@ export function AdminUsersPage() {
   };
 
   return (
-    <Page title="Players">
+    <Screen title="Players">
       <TextInput
         label="Search players"
         placeholder="Name contains…"
@@ -166,6 +166,6 @@ export function AdminUsersPage() {
       )}
       {confirmDialog}
       {adjusting && <AdjustBalanceDialog user={adjusting} onClose={() => setAdjusting(null)} />}
-    </Page>
+    </Screen>
   );
 }

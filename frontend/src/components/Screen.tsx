@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
  * One screen of the app: its single h1 (drawn at h2 size, the app bar holds the brand), an
  * optional thing beside it (a balance, a "New …" button), then the content.
  */
-export function Page({
+export function Screen({
   title,
   aside,
   gap,
