@@ -58,5 +58,6 @@ export function DataTable<T>({
       </Table.Tbody>
     </Table>
   );
-  return minWidth === undefined ? element : <Table.ScrollContainer minWidth={minWidth}>{element}</Table.ScrollContainer>;
+  if (minWidth === undefined) return element;
+  return <Table.ScrollContainer minWidth={minWidth}>{element}</Table.ScrollContainer>;
 }
