@@ -25,42 +25,53 @@ function AuthLayout({ title, children }: { title: string; children: ReactNode })
   );
 }
 
+/** The two forms' wording, each with its link to the other. */
+const AUTH_FORMS = {
+  login: {
+    title: "Sign in",
+    submit: "Sign in",
+    other: { prompt: "New here?", to: "/signup", label: "Create an account" },
+  },
+  signup: {
+    title: "Create an account",
+    submit: "Create account",
+    other: { prompt: "Already playing?", to: "/login", label: "Sign in" },
+  },
+} as const;
+
 /**
- * The sign-in and sign-up form around its fields: the refusal (or, when there is none, the
+ * The sign-in or sign-up form around its fields: the refusal (or, when there is none, the
  * `notices`), the full-width submit button and the link to the other form.
  */
 export function AuthForm({
-  title,
+  kind,
   onSubmit,
   error,
   submitting,
-  submitLabel,
   notices,
-  other,
   children,
 }: {
-  title: string;
+  kind: keyof typeof AUTH_FORMS;
   onSubmit: FormEventHandler<HTMLFormElement>;
   error: string | null;
   submitting: boolean;
-  submitLabel: string;
   notices?: ReactNode;
-  other: { prompt: string; to: "/login" | "/signup"; label: string };
   children: ReactNode;
 }) {
+  const words = AUTH_FORMS[kind];
   return (
-    <AuthLayout title={title}>
-      <form onSubmit={onSubmit} noValidate aria-label={title}>
+    <AuthLayout title={words.title}>
+      <form onSubmit={onSubmit} noValidate aria-label={words.title}>
         <Stack>
           {error ? <ErrorAlert error={error} /> : notices}
           {children}
           <Button type="submit" loading={submitting} fullWidth size="md">
-            {submitLabel}
+            {words.submit}
           </Button>
           <Text size="sm" ta="center">
-            {other.prompt}{" "}
-            <Anchor component={Link} to={other.to}>
-              {other.label}
+            {words.other.prompt}{" "}
+            <Anchor component={Link} to={words.other.to}>
+              {words.other.label}
             </Anchor>
           </Text>
         </Stack>

@@ -33,12 +33,10 @@ export function LoginPage() {
   const reason = state.status === "anonymous" ? state.reason : undefined;
   return (
     <AuthForm
-      title="Sign in"
+      kind="login"
       onSubmit={submit}
       error={error}
       submitting={form.submitting}
-      submitLabel="Sign in"
-      other={{ prompt: "New here?", to: "/signup", label: "Create an account" }}
       notices={
         <>
           {reason === "banned" && (

@@ -45,14 +45,7 @@ export function SignupPage() {
   });
 
   return (
-    <AuthForm
-      title="Create an account"
-      onSubmit={submit}
-      error={error}
-      submitting={form.submitting}
-      submitLabel="Create account"
-      other={{ prompt: "Already playing?", to: "/login", label: "Sign in" }}
-    >
+    <AuthForm kind="signup" onSubmit={submit} error={error} submitting={form.submitting}>
       <TextInput
         label="User name"
         description="3–64 letters, digits, dot, dash or underscore"
