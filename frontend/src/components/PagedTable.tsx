@@ -1,59 +1,51 @@
-import { Loader, Text } from "@mantine/core";
+import { Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { PagedQuery } from "../api/queries";
 import type { Page } from "../api/types";
 import { type Column, DataTable } from "./DataTable";
-import { LoadError } from "./LoadError";
+import { QueryState } from "./LoadError";
 import { Pager } from "./Pager";
 
-/**
- * A list the server pages: a spinner until the first page, the table, what to say when it is
- * empty, and the pager ("42 entries", page buttons).
- */
-export function PagedTable<T>({
-  query,
-  pageSize,
-  label,
-  what,
-  columns,
-  rowKey,
-  empty,
-  singular,
-  plural,
-}: {
+const PAGE_SIZE = 20;
+
+/** A list the server pages: where it comes from, its columns and its wording. */
+export interface PagedList<T> {
   query: PagedQuery<Page<T>>;
-  pageSize: number;
-  /** The table's accessible name ("My events"). */
+  rowKey: (row: T) => string;
+  columns: Column<T>[];
+  /** The table's accessible name. */
   label: string;
   /** For "Loading …" and "Could not load …" ("your events"). */
-  what: { loading: string; failed: string };
-  columns: Column<T>[];
-  rowKey: (row: T) => string;
+  what: string;
+  /** Said under an empty table. */
   empty: string;
-  singular: string;
-  plural: string;
-}) {
+  /** The pager's count: "1 event", "42 events". */
+  count: [singular: string, plural: string];
+}
+
+/** A spinner until the first page, then the table, a word when it is empty, and the pager. */
+export function PagedTable<T>({ list }: { list: PagedList<T> }) {
   const [page, setPage] = useState(1);
-  const list = useQuery(query({ limit: pageSize, offset: (page - 1) * pageSize }));
-  if (list.isPending) return <Loader aria-label={what.loading} />;
-  if (list.isError) return <LoadError what={what.failed} error={list.error} />;
+  const result = useQuery(list.query({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
+  if (result.isPending || result.isError) return <QueryState query={result} what={list.what} />;
+  const [singular, plural] = list.count;
   return (
     <>
       <DataTable
         striped
         highlightOnHover
-        aria-label={label}
+        aria-label={list.label}
         minWidth={320}
-        rows={list.data.data}
-        rowKey={rowKey}
-        columns={columns}
+        rows={result.data.data}
+        rowKey={list.rowKey}
+        columns={list.columns}
       />
-      {list.data.count === 0 && <Text c="dimmed">{empty}</Text>}
+      {result.data.count === 0 && <Text c="dimmed">{list.empty}</Text>}
       <Pager
         page={page}
-        pageSize={pageSize}
-        count={list.data.count}
+        pageSize={PAGE_SIZE}
+        count={result.data.count}
         onChange={setPage}
         singular={singular}
         plural={plural}
