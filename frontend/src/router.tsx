@@ -6,6 +6,8 @@ import {
   lazyRouteComponent,
   Outlet,
   redirect,
+  type AnyRoute,
+  type RouteComponent,
 } from "@tanstack/react-router";
 import type { SessionStore } from "./auth/session";
 import { useSession } from "./auth/useSession";
@@ -64,15 +66,21 @@ const appRoute = createRoute({
   component: AppLayout,
 });
 
-const questLogRoute = createRoute({ getParentRoute: () => appRoute, path: "/", component: QuestLogPage });
-const historyRoute = createRoute({ getParentRoute: () => appRoute, path: "/history", component: HistoryPage });
-const leaderboardRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: "/leaderboard",
-  component: LeaderboardPage,
-});
+/** A screen at `path` under `parent`. */
+function screen<TParent extends AnyRoute, TPath extends string>(
+  parent: TParent,
+  path: TPath,
+  component: RouteComponent,
+) {
+  return createRoute({ getParentRoute: () => parent, path, component });
+}
 
-const profileRoute = createRoute({ getParentRoute: () => appRoute, path: "/profile", component: ProfilePage });
+const playerRoutes = [
+  screen(appRoute, "/", QuestLogPage),
+  screen(appRoute, "/history", HistoryPage),
+  screen(appRoute, "/leaderboard", LeaderboardPage),
+  screen(appRoute, "/profile", ProfilePage),
+];
 
 /** Players get a clear refusal here; the services refuse their tokens on admin routes anyway. */
 function AdminGate() {
@@ -89,57 +97,29 @@ const adminIndexRoute = createRoute({
     if (state.status === "authenticated" && state.user.role === "admin") throw redirect({ to: "/admin/quests" });
   },
 });
-// Admin screens load on first visit: players never download them.
-const adminQuestsRoute = createRoute({
-  getParentRoute: () => adminRoute,
-  path: "/quests",
-  component: lazyRouteComponent(() => import("./pages/admin/AdminQuestsPage"), "AdminQuestsPage"),
-});
-const adminRewardsRoute = createRoute({
-  getParentRoute: () => adminRoute,
-  path: "/rewards",
-  component: lazyRouteComponent(() => import("./pages/admin/AdminRewardsPage"), "AdminRewardsPage"),
-});
-const adminIncidentsRoute = createRoute({
-  getParentRoute: () => adminRoute,
-  path: "/incidents",
-  component: lazyRouteComponent(() => import("./pages/admin/AdminIncidentsPage"), "AdminIncidentsPage"),
-});
-const adminUsersRoute = createRoute({
-  getParentRoute: () => adminRoute,
-  path: "/users",
-  component: lazyRouteComponent(() => import("./pages/admin/AdminUsersPage"), "AdminUsersPage"),
-});
 
-const adminAuditRoute = createRoute({
-  getParentRoute: () => adminRoute,
-  path: "/audit",
-  component: lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage"),
-});
-const adminOpsRoute = createRoute({
-  getParentRoute: () => adminRoute,
-  path: "/ops",
-  component: lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage"),
-});
+// Admin screens load on first visit: players never download them.
+const AdminQuestsPage = lazyRouteComponent(() => import("./pages/admin/AdminQuestsPage"), "AdminQuestsPage");
+const AdminRewardsPage = lazyRouteComponent(() => import("./pages/admin/AdminRewardsPage"), "AdminRewardsPage");
+const AdminUsersPage = lazyRouteComponent(() => import("./pages/admin/AdminUsersPage"), "AdminUsersPage");
+const AdminIncidentsPage = lazyRouteComponent(() => import("./pages/admin/AdminIncidentsPage"), "AdminIncidentsPage");
+const AdminAuditPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage");
+const AdminOpsPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage");
+
+const adminRoutes = [
+  adminIndexRoute,
+  screen(adminRoute, "/quests", AdminQuestsPage),
+  screen(adminRoute, "/rewards", AdminRewardsPage),
+  screen(adminRoute, "/users", AdminUsersPage),
+  screen(adminRoute, "/incidents", AdminIncidentsPage),
+  screen(adminRoute, "/audit", AdminAuditPage),
+  screen(adminRoute, "/ops", AdminOpsPage),
+];
 
 const routeTree = rootRoute.addChildren([
   loginRoute,
   signupRoute,
-  appRoute.addChildren([
-    questLogRoute,
-    historyRoute,
-    leaderboardRoute,
-    profileRoute,
-    adminRoute.addChildren([
-      adminIndexRoute,
-      adminQuestsRoute,
-      adminRewardsRoute,
-      adminUsersRoute,
-      adminIncidentsRoute,
-      adminAuditRoute,
-      adminOpsRoute,
-    ]),
-  ]),
+  appRoute.addChildren([...playerRoutes, adminRoute.addChildren(adminRoutes)]),
 ]);
 
 export function makeRouter(context: RouterContext) {

@@ -22,29 +22,33 @@ export const keys = {
   adminUsers: ["admin", "users"] as const,
 };
 
+/** Which page of a list: the API's limit/offset. */
+interface PageWindow {
+  limit: number;
+  offset: number;
+}
+
+/** One page of a list under `key`; the page on screen stays while the next one loads. */
+function paged<T>(key: readonly string[], fetch: (window: PageWindow) => Promise<T>) {
+  return ({ limit, offset }: PageWindow) =>
+    queryOptions({
+      queryKey: [...key, { limit, offset }],
+      queryFn: () => fetch({ limit, offset }),
+      placeholderData: keepPreviousData,
+    });
+}
+
+/** A paged list's query, for a component that pages through it. */
+export type PagedQuery<T> = ReturnType<typeof paged<T>>;
+
 export const queries = {
   me: () => queryOptions({ queryKey: keys.myUser, queryFn: getMe }),
   myQuests: () => queryOptions({ queryKey: keys.myQuests, queryFn: getMyQuests }),
-  myEvents: ({ limit, offset }: { limit: number; offset: number }) =>
-    queryOptions({
-      queryKey: [...keys.myEvents, { limit, offset }],
-      queryFn: () => getMyEvents({ limit, offset }),
-      placeholderData: keepPreviousData,
-    }),
-  myTransactions: ({ limit, offset }: { limit: number; offset: number }) =>
-    queryOptions({
-      queryKey: [...keys.myTransactions, { limit, offset }],
-      queryFn: () => getMyTransactions({ limit, offset }),
-      placeholderData: keepPreviousData,
-    }),
+  myEvents: paged(keys.myEvents, getMyEvents),
+  myTransactions: paged(keys.myTransactions, getMyTransactions),
   leaderboard: ({ item, limit }: { item: Item; limit: number }) =>
     queryOptions({ queryKey: [...keys.leaderboard, { item, limit }], queryFn: () => getLeaderboard({ item, limit }) }),
   adminQuests: () => queryOptions({ queryKey: keys.adminQuests, queryFn: () => listQuests() }),
   adminRewards: () => queryOptions({ queryKey: keys.adminRewards, queryFn: listRewards }),
-  adminUsers: ({ limit, offset }: { limit: number; offset: number }) =>
-    queryOptions({
-      queryKey: [...keys.adminUsers, { limit, offset }],
-      queryFn: () => listUsers({ limit, offset }),
-      placeholderData: keepPreviousData,
-    }),
+  adminUsers: paged(keys.adminUsers, listUsers),
 };

@@ -1,15 +1,24 @@
-import { Card, Group, Stack, Table, Text } from "@mantine/core";
+import { Button, Card, Group, Stack, Text } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
-import type { ReactNode } from "react";
+import { type Column, type DataAttributes, DataTable } from "./DataTable";
+import { useReachable } from "./useReachable";
 
-export interface Column<T> {
-  header: string;
-  cell: (row: T) => ReactNode;
+export type { Column };
+
+/** A button on a row: `ariaLabel` names the row too ("Edit Daily visitor"). */
+export interface RowAction {
+  label: string;
+  ariaLabel: string;
+  onClick: () => void;
+  color?: string;
+  variant?: "light" | "subtle";
+  loading?: boolean;
 }
 
 /**
  * A table on wide screens; below 600 px one card per row (label, value; actions at the
- * bottom), so badges are not cut and the actions are not off-screen on a phone.
+ * bottom), so badges are not cut and the actions are not off-screen on a phone. Every action
+ * writes to the server, so all of them wait while it is unreachable.
  */
 export function AdminList<T>({
   label,
@@ -23,19 +32,35 @@ export function AdminList<T>({
   rows: T[];
   rowKey: (row: T) => string;
   columns: Column<T>[];
-  actions: (row: T) => ReactNode;
+  actions: (row: T) => RowAction[];
   /** Extra attributes for a row or card (e.g. data-quest-name for tests and styling). */
-  rowProps?: (row: T) => Record<string, string>;
+  rowProps?: (row: T) => DataAttributes;
 }) {
   const phone = useMediaQuery("(max-width: 600px)");
+  const reachable = useReachable();
+  const buttons = (row: T) =>
+    actions(row).map((action) => (
+      <Button
+        key={action.label}
+        size="xs"
+        variant={action.variant ?? "light"}
+        color={action.color}
+        loading={action.loading}
+        disabled={!reachable}
+        onClick={action.onClick}
+        aria-label={action.ariaLabel}
+      >
+        {action.label}
+      </Button>
+    ));
   if (phone) {
     return (
       <Stack gap="sm" role="list" aria-label={label}>
         {rows.map((row) => (
           <Card key={rowKey(row)} withBorder padding="sm" role="listitem" {...rowProps?.(row)}>
             <Stack gap={6}>
-              {columns.map((column) => (
-                <Group key={column.header} justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
+              {columns.map((column, i) => (
+                <Group key={i} justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
                   <Text size="xs" c="dimmed" fw={700} tt="uppercase">
                     {column.header}
                   </Text>
@@ -43,7 +68,7 @@ export function AdminList<T>({
                 </Group>
               ))}
               <Group gap="xs" justify="flex-end" wrap="wrap" mt={4}>
-                {actions(row)}
+                {buttons(row)}
               </Group>
             </Stack>
           </Card>
@@ -51,36 +76,24 @@ export function AdminList<T>({
       </Stack>
     );
   }
+  const actionsColumn: Column<T> = {
+    header: <span className="sr-only">Actions</span>,
+    cell: (row) => (
+      <Group gap="xs" justify="flex-end" wrap="nowrap">
+        {buttons(row)}
+      </Group>
+    ),
+  };
   return (
-    <Table.ScrollContainer minWidth={560}>
-      <Table striped highlightOnHover aria-label={label}>
-        <Table.Thead>
-          <Table.Tr>
-            {columns.map((column) => (
-              <Table.Th key={column.header} scope="col">
-                {column.header}
-              </Table.Th>
-            ))}
-            <Table.Th scope="col">
-              <span className="sr-only">Actions</span>
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((row) => (
-            <Table.Tr key={rowKey(row)} {...rowProps?.(row)}>
-              {columns.map((column) => (
-                <Table.Td key={column.header}>{column.cell(row)}</Table.Td>
-              ))}
-              <Table.Td>
-                <Group gap="xs" justify="flex-end" wrap="nowrap">
-                  {actions(row)}
-                </Group>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      striped
+      highlightOnHover
+      aria-label={label}
+      minWidth={560}
+      rows={rows}
+      rowKey={rowKey}
+      columns={[...columns, actionsColumn]}
+      rowProps={rowProps}
+    />
   );
 }

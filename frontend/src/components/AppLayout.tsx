@@ -23,6 +23,8 @@ const ADMIN_LINKS = [
   { to: "/admin/ops", label: "Operations" },
 ] as const;
 
+type NavItem = (typeof LINKS)[number] | (typeof ADMIN_LINKS)[number];
+
 export function AppLayout() {
   const state = useSession();
   const user = state.status === "authenticated" ? state.user : null;
@@ -39,6 +41,18 @@ export function AppLayout() {
   };
 
   const isActive = (to: string) => (to === "/" ? pathname === "/" : pathname.startsWith(to));
+  // Following a link closes the navigation drawer on a phone.
+  const navLinks = (links: readonly NavItem[]) =>
+    links.map((link) => (
+      <NavLink
+        key={link.to}
+        component={Link}
+        to={link.to}
+        label={link.label}
+        active={isActive(link.to)}
+        onClick={close}
+      />
+    ));
 
   return (
     <AppShell
@@ -79,31 +93,13 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">
-        {LINKS.map((link) => (
-          <NavLink
-            key={link.to}
-            component={Link}
-            to={link.to}
-            label={link.label}
-            active={isActive(link.to)}
-            onClick={close}
-          />
-        ))}
+        {navLinks(LINKS)}
         {user?.role === "admin" && (
           <>
             <Text size="xs" tt="uppercase" fw={700} c="dimmed" mt="lg" mb={4} px="sm">
               Admin
             </Text>
-            {ADMIN_LINKS.map((link) => (
-              <NavLink
-                key={link.to}
-                component={Link}
-                to={link.to}
-                label={link.label}
-                active={isActive(link.to)}
-                onClick={close}
-              />
-            ))}
+            {navLinks(ADMIN_LINKS)}
           </>
         )}
       </AppShell.Navbar>

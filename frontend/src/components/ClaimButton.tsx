@@ -4,18 +4,16 @@ import { itemIcon } from "../lib/format";
 import { claimButtonView } from "../lib/progress";
 import { ItemIcon } from "./ItemIcon";
 
-export function ClaimButton({
-  progress,
-  pending,
-  disabled = false,
-  onClaim,
-}: {
+/** A quest's progress and what claiming it needs: the quest card passes them on to its button. */
+export interface ClaimProps {
   progress: QuestProgress;
   pending: boolean;
   /** Nothing can be claimed right now (the server is unreachable). */
   disabled?: boolean;
   onClaim: () => void;
-}) {
+}
+
+export function ClaimButton({ progress, pending, disabled = false, onClaim }: ClaimProps) {
   const view = claimButtonView(progress, pending);
   if (view.automatic) {
     return (

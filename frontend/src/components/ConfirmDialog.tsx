@@ -1,5 +1,6 @@
-import { Button, Group, Modal, Stack, Text } from "@mantine/core";
+import { Modal, Stack, Text } from "@mantine/core";
 import { type ReactNode, useCallback, useRef, useState } from "react";
+import { DialogActions } from "./FormParts";
 
 export interface ConfirmOptions {
   title: string;
@@ -35,14 +36,13 @@ export function useConfirm(): [(options: ConfirmOptions) => Promise<boolean>, Re
     <Modal opened={options !== null} onClose={() => answer(false)} title={options?.title} centered>
       <Stack>
         <Text size="sm">{options?.message}</Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={() => answer(false)}>
-            Cancel
-          </Button>
-          <Button color={options?.danger ? "red.9" : undefined} onClick={() => answer(true)} data-autofocus>
-            {options?.confirmLabel}
-          </Button>
-        </Group>
+        <DialogActions
+          label={options?.confirmLabel ?? ""}
+          onCancel={() => answer(false)}
+          onConfirm={() => answer(true)}
+          color={options?.danger ? "red.9" : undefined}
+          autoFocus
+        />
       </Stack>
     </Modal>
   );

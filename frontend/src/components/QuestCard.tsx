@@ -1,23 +1,13 @@
 import { Badge, Button, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
-import type { QuestProgress } from "../api/types";
 import { progressView } from "../lib/progress";
-import { ClaimButton } from "./ClaimButton";
+import { ClaimButton, type ClaimProps } from "./ClaimButton";
 import { ItemIcon } from "./ItemIcon";
 import { QuestTimeNotes } from "./QuestTimeNotes";
 import { WhyDialog } from "./WhyDialog";
 
-export function QuestCard({
-  progress,
-  pending,
-  disabled = false,
-  onClaim,
-}: {
-  progress: QuestProgress;
-  pending: boolean;
-  disabled?: boolean;
-  onClaim: () => void;
-}) {
+export function QuestCard(props: ClaimProps) {
+  const { progress } = props;
   const view = progressView(progress);
   const [why, setWhy] = useState(false);
   const { quest } = progress;
@@ -83,7 +73,7 @@ export function QuestCard({
           </Text>
         </Stack>
         <QuestTimeNotes progress={progress} />
-        <ClaimButton progress={progress} pending={pending} disabled={disabled} onClaim={onClaim} />
+        <ClaimButton {...props} />
         <Button variant="subtle" size="xs" onClick={() => setWhy(true)} aria-label={`Why? ${quest.title}`}>
           Why?
         </Button>

@@ -1,52 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { QuestProgress } from "../api/types";
 import { ApiError } from "../api/errors";
+import { progressItem } from "../test/fixtures";
 import { claimRefusal, durationWords, timeNotes } from "./playerTime";
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-
-function item(overrides: Partial<QuestProgress> = {}, quest: Partial<QuestProgress["quest"]> = {}): QuestProgress {
-  return {
-    quest: {
-      quest_id: "q1",
-      name: "daily",
-      title: "Daily",
-      description: "",
-      trigger: "sign_in",
-      streak: 3,
-      duplication: 1,
-      auto_claim: false,
-      streak_mode: "count",
-      reward_id: "r1",
-      is_active: true,
-      reset: "none",
-      grace_days: 0,
-      cooldown_s: 0,
-      claim_within_s: null,
-      created_at: "2026-01-01T00:00:00Z",
-      updated_at: "2026-01-01T00:00:00Z",
-      reward: { reward_id: "r1", reward_name: "ten", reward_item: "diamond", reward_qty: 10 },
-      ...quest,
-    } as QuestProgress["quest"],
-    streak: 1,
-    target: 3,
-    completed: 0,
-    duplication: 1,
-    claimed: 0,
-    claimable: 0,
-    status: "in_progress",
-    time_zone: "UTC",
-    period_ends_at: null,
-    grace_left: 0,
-    next_count_at: null,
-    expiring: [],
-    expired: 0,
-    counted_today: false,
-    ...overrides,
-  };
-}
 
 const at = (ms: number) => new Date(NOW + ms).toISOString();
 const texts = (p: QuestProgress) => timeNotes(p, NOW).map((n) => n.text);
@@ -67,36 +27,36 @@ describe("durationWords", () => {
 
 describe("timeNotes", () => {
   it("says nothing for a quest without time rules", () => {
-    expect(texts(item())).toEqual([]);
+    expect(texts(progressItem())).toEqual([]);
   });
 
   it("counts down to the reset", () => {
-    expect(texts(item({ period_ends_at: at(5 * HOUR + 12 * MIN + 30_000) }, { reset: "daily" }))).toEqual([
+    expect(texts(progressItem({ period_ends_at: at(5 * HOUR + 12 * MIN + 30_000) }, { reset: "daily" }))).toEqual([
       "resets in 5 h 12 min",
     ]);
   });
 
   it("says come back tomorrow once today counted on a daily streak", () => {
-    const p = item({ counted_today: true, next_count_at: at(9 * HOUR) }, { streak_mode: "daily" });
+    const p = progressItem({ counted_today: true, next_count_at: at(9 * HOUR) }, { streak_mode: "daily" });
     expect(texts(p)).toEqual(["come back tomorrow"]);
   });
 
   it("gives the cooldown's wait on a counting quest", () => {
-    const p = item({ counted_today: true, next_count_at: at(40 * MIN) }, { cooldown_s: 3600 });
+    const p = progressItem({ counted_today: true, next_count_at: at(40 * MIN) }, { cooldown_s: 3600 });
     expect(texts(p)).toEqual(["next check-in counts in 40 min"]);
   });
 
   it("counts freezes left", () => {
     const daily = { streak_mode: "daily" as const, grace_days: 2 };
-    expect(texts(item({ grace_left: 1 }, daily))).toEqual(["1 freeze left"]);
-    expect(texts(item({ grace_left: 2 }, daily))).toEqual(["2 freezes left"]);
-    expect(timeNotes(item({ grace_left: 0 }, daily), NOW)).toEqual([
+    expect(texts(progressItem({ grace_left: 1 }, daily))).toEqual(["1 freeze left"]);
+    expect(texts(progressItem({ grace_left: 2 }, daily))).toEqual(["2 freezes left"]);
+    expect(timeNotes(progressItem({ grace_left: 0 }, daily), NOW)).toEqual([
       { key: "grace", text: "no freezes left", tone: "warn" },
     ]);
   });
 
   it("warns before a reward expires and tells when one did", () => {
-    const p = item({
+    const p = progressItem({
       status: "claimable",
       claimable: 1,
       expiring: [{ earned_at: at(-HOUR), expires_at: at(2 * 24 * HOUR + HOUR) }],
@@ -106,7 +66,7 @@ describe("timeNotes", () => {
   });
 
   it("drops a note whose moment has passed", () => {
-    expect(texts(item({ period_ends_at: at(-MIN), next_count_at: at(-MIN) }))).toEqual([]);
+    expect(texts(progressItem({ period_ends_at: at(-MIN), next_count_at: at(-MIN) }))).toEqual([]);
   });
 });
 

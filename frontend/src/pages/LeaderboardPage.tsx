@@ -1,4 +1,4 @@
-import { Group, Loader, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { Group, SegmentedControl, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { queries } from "../api/queries";
@@ -6,7 +6,9 @@ import type { Item } from "../api/types";
 import { useSession } from "../auth/useSession";
 import { Amount } from "../components/Amount";
 import { ItemIcon } from "../components/ItemIcon";
-import { LoadError } from "../components/LoadError";
+import { DataTable } from "../components/DataTable";
+import { QueryState } from "../components/LoadError";
+import { Screen } from "../components/Screen";
 
 const MEDALS = ["🥇", "🥈", "🥉"];
 
@@ -25,10 +27,7 @@ export function LeaderboardPage() {
   const myId = state.status === "authenticated" ? state.user.userId : null;
   const board = useQuery(queries.leaderboard({ item, limit: 10 }));
   return (
-    <Stack>
-      <Title order={1} size="h2">
-        Leaderboard
-      </Title>
+    <Screen title="Leaderboard">
       <SegmentedControl
         value={item}
         onChange={(v) => setItem(v as Item)}
@@ -39,24 +38,20 @@ export function LeaderboardPage() {
         aria-label="Rank by"
         w="fit-content"
       />
-      {board.isPending && <Loader aria-label="Loading leaderboard" />}
-      <LoadError what="the leaderboard" error={board.error} />
+      <QueryState query={board} what="the leaderboard" loading="Loading leaderboard" />
       {board.data && (
-        <Table striped aria-label={`Top players by ${item}`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Rank</Table.Th>
-              <Table.Th scope="col">Player</Table.Th>
-              <Table.Th scope="col" ta="right">
-                Balance
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {board.data.data.map((row) => (
-              <Table.Tr key={row.user_id} fw={row.user_id === myId ? 700 : undefined}>
-                <Table.Td>{MEDALS[row.rank - 1] ?? row.rank}</Table.Td>
-                <Table.Td>
+        <DataTable
+          striped
+          aria-label={`Top players by ${item}`}
+          rows={board.data.data}
+          rowKey={(row) => row.user_id}
+          rowProps={(row) => ({ fw: row.user_id === myId ? 700 : undefined })}
+          columns={[
+            { header: "Rank", cell: (row) => MEDALS[row.rank - 1] ?? row.rank },
+            {
+              header: "Player",
+              cell: (row) => (
+                <>
                   {row.user_name}
                   {row.user_id === myId && (
                     <Text span c="var(--quest-accent-text)" size="sm">
@@ -64,16 +59,18 @@ export function LeaderboardPage() {
                       (you)
                     </Text>
                   )}
-                </Table.Td>
-                <Table.Td ta="right">
-                  <Amount qty={row.balance} item={row.item} size={16} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+                </>
+              ),
+            },
+            {
+              header: "Balance",
+              align: "right",
+              cell: (row) => <Amount qty={row.balance} item={row.item} size={16} />,
+            },
+          ]}
+        />
       )}
       {board.data?.count === 0 && <Text c="dimmed">Nobody has any yet.</Text>}
-    </Stack>
+    </Screen>
   );
 }

@@ -1,16 +1,13 @@
-import { Stack, Title } from "@mantine/core";
+import { Screen } from "../components/Screen";
 import { TimeZoneSection } from "../components/profile/TimeZoneSection";
 import { PersonalDataSection } from "./profile/PersonalDataSection";
 
 /** The player's profile: one small component per section. */
 export function ProfilePage() {
   return (
-    <Stack>
-      <Title order={1} size="h2">
-        Profile
-      </Title>
+    <Screen title="Profile">
       <TimeZoneSection />
       <PersonalDataSection />
-    </Stack>
+    </Screen>
   );
 }

@@ -1,10 +1,11 @@
-import { Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Group, Loader, SimpleGrid, Text } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { claimQuest } from "../api/processing";
 import { keys, queries } from "../api/queries";
 import type { Page, QuestProgress } from "../api/types";
 import { Balances } from "../components/Balances";
 import { LoadError } from "../components/LoadError";
+import { Screen } from "../components/Screen";
 import { QuestCard } from "../components/QuestCard";
 import { showError, showToast } from "../components/toast";
 import { claimRefusal } from "../lib/playerTime";
@@ -41,13 +42,7 @@ export function QuestLogPage() {
   });
 
   return (
-    <Stack gap="lg">
-      <Group justify="space-between" align="center">
-        <Title order={1} size="h2">
-          Quest log
-        </Title>
-        <Balances diamond={me.data?.diamond} gold={me.data?.gold} />
-      </Group>
+    <Screen title="Quest log" aside={<Balances diamond={me.data?.diamond} gold={me.data?.gold} />} gap="lg">
       {quests.isPending && (
         <Group justify="center" p="xl">
           <Loader aria-label="Loading quests" />
@@ -70,6 +65,6 @@ export function QuestLogPage() {
           ))}
         </SimpleGrid>
       )}
-    </Stack>
+    </Screen>
   );
 }

@@ -1,17 +1,16 @@
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { PasswordInput, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { Link, useNavigate } from "@tanstack/react-router";
+import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { signUp } from "../api/auth";
 import { ApiError, fieldErrors } from "../api/errors";
 import { session } from "../auth/session";
 import { signInErrorMessage, validatePassword, validateUserName } from "../lib/authErrors";
-import { AuthLayout } from "./AuthLayout";
+import { AuthForm } from "./AuthLayout";
 
 export function SignupPage() {
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
   const form = useForm({
     initialValues: { user_name: "", password: "", confirm: "" },
     validate: {
@@ -22,7 +21,6 @@ export function SignupPage() {
   });
 
   const submit = form.onSubmit(async ({ user_name, password }) => {
-    setSubmitting(true);
     setError(null);
     try {
       await signUp({ user_name, password });
@@ -35,7 +33,6 @@ export function SignupPage() {
         form.setErrors(fields);
         if (_form) setError(_form);
       }
-      setSubmitting(false);
       return;
     }
     try {
@@ -44,47 +41,27 @@ export function SignupPage() {
       await navigate({ to: "/" });
     } catch (err) {
       setError(`Account created, but signing in failed: ${signInErrorMessage(err)}`);
-    } finally {
-      setSubmitting(false);
     }
   });
 
   return (
-    <AuthLayout title="Create an account">
-      <form onSubmit={submit} noValidate aria-label="Create an account">
-        <Stack>
-          {error && (
-            <Alert color="red" variant="light" role="alert" data-testid="form-error">
-              {error}
-            </Alert>
-          )}
-          <TextInput
-            label="User name"
-            description="3–64 letters, digits, dot, dash or underscore"
-            autoComplete="username"
-            required
-            autoFocus
-            {...form.getInputProps("user_name")}
-          />
-          <PasswordInput
-            label="Password"
-            description="8–128 characters"
-            autoComplete="new-password"
-            required
-            {...form.getInputProps("password")}
-          />
-          <PasswordInput label="Repeat password" autoComplete="new-password" required {...form.getInputProps("confirm")} />
-          <Button type="submit" loading={submitting} fullWidth size="md">
-            Create account
-          </Button>
-          <Text size="sm" ta="center">
-            Already playing?{" "}
-            <Anchor component={Link} to="/login">
-              Sign in
-            </Anchor>
-          </Text>
-        </Stack>
-      </form>
-    </AuthLayout>
+    <AuthForm kind="signup" onSubmit={submit} error={error} submitting={form.submitting}>
+      <TextInput
+        label="User name"
+        description="3–64 letters, digits, dot, dash or underscore"
+        autoComplete="username"
+        required
+        autoFocus
+        {...form.getInputProps("user_name")}
+      />
+      <PasswordInput
+        label="Password"
+        description="8–128 characters"
+        autoComplete="new-password"
+        required
+        {...form.getInputProps("password")}
+      />
+      <PasswordInput label="Repeat password" autoComplete="new-password" required {...form.getInputProps("confirm")} />
+    </AuthForm>
   );
 }

@@ -15,6 +15,10 @@ export function progressItem(overrides: Partial<QuestProgress> = {}, questOverri
       streak_mode: "count",
       reward_id: "0d7c2f1e-1111-4c3b-9a55-2f8f9a0b2222",
       is_active: true,
+      reset: "none",
+      grace_days: 0,
+      cooldown_s: 0,
+      claim_within_s: null,
       created_at: "2025-01-01T00:00:00Z",
       updated_at: "2025-01-01T00:00:00Z",
       reward: {

@@ -1,78 +1,64 @@
-import { Alert, Badge, Button, Card, Group, Stack, Table, Text, TextInput, Textarea, Title } from "@mantine/core";
+import { Badge, Button, Group, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { ApiError, fieldErrors } from "../../api/errors";
 import { declareIncident, listIncidents, withdrawIncident } from "../../api/incidents";
 import { useConfirm } from "../../components/ConfirmDialog";
+import { DataTable } from "../../components/DataTable";
+import { ErrorAlert } from "../../components/FormParts";
 import { LoadError } from "../../components/LoadError";
+import { Screen } from "../../components/Screen";
+import { Section } from "../../components/Section";
 import { showError, showToast } from "../../components/toast";
 import { formatDateTime } from "../../lib/format";
 import { INCIDENT_STATE_LABEL, incidentFormErrors, incidentState, localInputToIso } from "../../lib/incidents";
 
 const INCIDENTS_KEY = ["admin", "incidents"] as const;
 const FIELDS = ["starts_at", "ends_at", "reason"] as const;
+const STATE_COLOR = { ongoing: "orange", upcoming: "blue", over: "gray" } as const;
+
+type IncidentValues = { starts_at: string; ends_at: string; reason: string };
 
 function DeclareIncidentForm() {
   const queryClient = useQueryClient();
-  const [values, setValues] = useState({ starts_at: "", ends_at: "", reason: "" });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const form = useForm<IncidentValues>({
+    initialValues: { starts_at: "", ends_at: "", reason: "" },
+    validate: incidentFormErrors,
+  });
   const declare = useMutation({
-    mutationFn: () =>
+    mutationFn: (values: IncidentValues) =>
       declareIncident({
         starts_at: localInputToIso(values.starts_at) ?? "",
         ends_at: localInputToIso(values.ends_at) ?? "",
         reason: values.reason.trim(),
       }),
     onSuccess: async () => {
-      setValues({ starts_at: "", ends_at: "", reason: "" });
+      form.reset();
       showToast({ message: "Incident declared", color: "teal" });
       await queryClient.invalidateQueries({ queryKey: INCIDENTS_KEY });
     },
-    onError: (error) => setErrors(fieldErrors(error, FIELDS)),
+    // The server's refusals land on their fields; the rest (`_form`) above the button.
+    onError: (error) => form.setErrors(fieldErrors(error, FIELDS)),
   });
-  const set = (field: keyof typeof values) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
-  const submit = (event: React.FormEvent) => {
-    event.preventDefault();
-    const found = incidentFormErrors(values);
-    setErrors(found);
-    if (Object.keys(found).length === 0) declare.mutate();
-  };
   return (
-    <Card withBorder radius="lg" padding="lg" component="section" aria-labelledby="declare-incident">
-      <form onSubmit={submit} noValidate aria-label="Declare an incident">
+    <Section title="Declare an incident">
+      <form onSubmit={form.onSubmit((values) => declare.mutate(values))} noValidate aria-label="Declare an incident">
         <Stack gap="sm">
-          <Title order={2} size="h4" id="declare-incident">
-            Declare an incident
-          </Title>
           <Text size="sm" c="dimmed">
             A player's local day that overlaps an incident never breaks their daily streak. Times are in your own
             time zone. An incident can be withdrawn only before it starts.
           </Text>
           <Group grow align="flex-start">
-            <TextInput
-              type="datetime-local"
-              label="Starts"
-              value={values.starts_at}
-              onChange={(e) => set("starts_at")(e.currentTarget.value)}
-              error={errors.starts_at}
-            />
-            <TextInput
-              type="datetime-local"
-              label="Ends"
-              value={values.ends_at}
-              onChange={(e) => set("ends_at")(e.currentTarget.value)}
-              error={errors.ends_at}
-            />
+            <TextInput type="datetime-local" label="Starts" {...form.getInputProps("starts_at")} />
+            <TextInput type="datetime-local" label="Ends" {...form.getInputProps("ends_at")} />
           </Group>
           <Textarea
             label="Reason"
             description="1–200 characters; players may see it"
-            value={values.reason}
-            onChange={(e) => set("reason")(e.currentTarget.value)}
-            error={errors.reason}
             maxLength={200}
+            {...form.getInputProps("reason")}
           />
-          {errors._form && <Alert color="red">{errors._form}</Alert>}
+          <ErrorAlert error={form.errors._form as string | undefined} />
           <Group>
             <Button type="submit" loading={declare.isPending}>
               Declare
@@ -80,7 +66,7 @@ function DeclareIncidentForm() {
           </Group>
         </Stack>
       </form>
-    </Card>
+    </Section>
   );
 }
 
@@ -100,66 +86,58 @@ export function AdminIncidentsPage() {
   });
   const now = Date.now();
   return (
-    <Stack>
-      <Title order={1} size="h2">
-        Incidents
-      </Title>
+    <Screen title="Incidents">
       <DeclareIncidentForm />
       {incidents.isError && <LoadError what="the incidents" error={incidents.error} />}
       {incidents.data && incidents.data.count === 0 && <Text c="dimmed">No incident declared.</Text>}
       {incidents.data && incidents.data.count > 0 && (
-        <Table.ScrollContainer minWidth={560}>
-          <Table striped data-testid="incidents">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Starts</Table.Th>
-                <Table.Th>Ends</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {incidents.data.data.map((incident) => {
+        <DataTable
+          striped
+          data-testid="incidents"
+          minWidth={560}
+          rows={incidents.data.data}
+          rowKey={(incident) => incident.incident_id}
+          columns={[
+            { header: "Starts", cell: (incident) => formatDateTime(incident.starts_at) },
+            { header: "Ends", cell: (incident) => formatDateTime(incident.ends_at) },
+            { header: "Reason", cell: (incident) => incident.reason },
+            {
+              header: "State",
+              cell: (incident) => {
                 const state = incidentState(incident, now);
                 return (
-                  <Table.Tr key={incident.incident_id}>
-                    <Table.Td>{formatDateTime(incident.starts_at)}</Table.Td>
-                    <Table.Td>{formatDateTime(incident.ends_at)}</Table.Td>
-                    <Table.Td>{incident.reason}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light" color={state === "ongoing" ? "orange" : state === "upcoming" ? "blue" : "gray"}>
-                        {INCIDENT_STATE_LABEL[state]}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {state === "upcoming" && (
-                        <Button
-                          size="compact-sm"
-                          variant="subtle"
-                          color="red"
-                          onClick={async () => {
-                            const ok = await confirm({
-                              title: "Withdraw this incident?",
-                              message: incident.reason,
-                              confirmLabel: "Withdraw",
-                              danger: true,
-                            });
-                            if (ok) withdraw.mutate(incident.incident_id);
-                          }}
-                        >
-                          Withdraw
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
+                  <Badge variant="light" color={STATE_COLOR[state]}>
+                    {INCIDENT_STATE_LABEL[state]}
+                  </Badge>
                 );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+              },
+            },
+            {
+              header: <span className="sr-only">Actions</span>,
+              cell: (incident) =>
+                incidentState(incident, now) === "upcoming" && (
+                  <Button
+                    size="compact-sm"
+                    variant="subtle"
+                    color="red"
+                    onClick={async () => {
+                      const ok = await confirm({
+                        title: "Withdraw this incident?",
+                        message: incident.reason,
+                        confirmLabel: "Withdraw",
+                        danger: true,
+                      });
+                      if (ok) withdraw.mutate(incident.incident_id);
+                    }}
+                  >
+                    Withdraw
+                  </Button>
+                ),
+            },
+          ]}
+        />
       )}
       {confirmDialog}
-    </Stack>
+    </Screen>
   );
 }

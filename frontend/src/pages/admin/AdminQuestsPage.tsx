@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Loader, Modal, Stack, Text, Title } from "@mantine/core";
+import { Alert, Badge, Button, Modal, Text } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { createQuest, deactivateQuest, updateQuest } from "../../api/catalog";
@@ -7,7 +7,8 @@ import type { Quest, QuestInput } from "../../api/types";
 import { AdminList } from "../../components/AdminList";
 import { Amount } from "../../components/Amount";
 import { useConfirm } from "../../components/ConfirmDialog";
-import { LoadError } from "../../components/LoadError";
+import { QueryState } from "../../components/LoadError";
+import { Screen } from "../../components/Screen";
 import { showError, showToast } from "../../components/toast";
 import { useReachable } from "../../components/useReachable";
 import { changedFields, QuestForm, questToInput } from "./QuestForm";
@@ -65,20 +66,18 @@ export function AdminQuestsPage() {
   };
 
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={1} size="h2">
-          Quests
-        </Title>
+    <Screen
+      title="Quests"
+      aside={
         <Button onClick={() => setEditing("new")} disabled={!rewards.data?.data.length || !reachable}>
           New quest
         </Button>
-      </Group>
+      }
+    >
       {rewards.data && rewards.data.data.length === 0 && (
         <Alert color="yellow">Create a reward first: every quest pays one.</Alert>
       )}
-      {quests.isPending && <Loader aria-label="Loading quests" />}
-      <LoadError what="quests" error={quests.error} />
+      <QueryState query={quests} what="quests" />
       {quests.data && (
         <AdminList
           label="Quests"
@@ -108,23 +107,19 @@ export function AdminQuestsPage() {
               ),
             },
           ]}
-          actions={(quest) => (
-            <>
-              <Button size="xs" variant="light" onClick={() => setEditing(quest)} aria-label={`Edit ${quest.title}`} disabled={!reachable}>
-                Edit
-              </Button>
-              <Button
-                size="xs"
-                variant="subtle"
-                color={quest.is_active ? "red" : "teal"}
-                disabled={!reachable}
-                onClick={() => void setActive(quest, !quest.is_active)}
-                aria-label={`${quest.is_active ? "Deactivate" : "Activate"} ${quest.title}`}
-              >
-                {quest.is_active ? "Deactivate" : "Activate"}
-              </Button>
-            </>
-          )}
+          actions={(quest) => {
+            const toggle = quest.is_active ? "Deactivate" : "Activate";
+            return [
+              { label: "Edit", ariaLabel: `Edit ${quest.title}`, onClick: () => setEditing(quest) },
+              {
+                label: toggle,
+                ariaLabel: `${toggle} ${quest.title}`,
+                variant: "subtle",
+                color: quest.is_active ? "red" : "teal",
+                onClick: () => void setActive(quest, !quest.is_active),
+              },
+            ];
+          }}
         />
       )}
       <Modal
@@ -143,6 +138,6 @@ export function AdminQuestsPage() {
         )}
       </Modal>
       {confirmDialog}
-    </Stack>
+    </Screen>
   );
 }

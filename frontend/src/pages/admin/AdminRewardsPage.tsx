@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Loader, Modal, NumberInput, Select, Stack, TextInput, Title } from "@mantine/core";
+import { Button, Modal, Stack, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -9,13 +9,19 @@ import type { Reward, RewardInput } from "../../api/types";
 import { AdminList } from "../../components/AdminList";
 import { Amount } from "../../components/Amount";
 import { useConfirm } from "../../components/ConfirmDialog";
-import { LoadError } from "../../components/LoadError";
+import { ChoiceSelect, DialogActions, ErrorAlert, WholeNumberInput } from "../../components/FormParts";
+import { QueryState } from "../../components/LoadError";
+import { Screen } from "../../components/Screen";
 import { showError, showToast } from "../../components/toast";
 import { useReachable } from "../../components/useReachable";
 import { SLUG_HINT, SLUG_RE } from "./questValidation";
 import { changedFields } from "./QuestForm";
 
 const FIELDS = ["reward_name", "reward_item", "reward_qty"] as const;
+const ITEMS = [
+  { value: "diamond", label: "💎 Diamond" },
+  { value: "gold", label: "🪙 Gold" },
+];
 
 function RewardForm({
   reward,
@@ -55,30 +61,16 @@ function RewardForm({
   return (
     <form onSubmit={submit} noValidate aria-label={reward ? "Edit reward" : "New reward"}>
       <Stack>
-        {formError && (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        )}
+        <ErrorAlert error={formError} />
         <TextInput label="Name" description="Unique slug, e.g. ten-diamonds" required {...form.getInputProps("reward_name")} />
-        <Select
-          label="Item"
-          data={[
-            { value: "diamond", label: "💎 Diamond" },
-            { value: "gold", label: "🪙 Gold" },
-          ]}
-          allowDeselect={false}
-          {...form.getInputProps("reward_item")}
+        <ChoiceSelect label="Item" data={ITEMS} {...form.getInputProps("reward_item")} />
+        <WholeNumberInput label="Quantity" min={1} required {...form.getInputProps("reward_qty")} />
+        <DialogActions
+          label={reward ? "Save reward" : "Create reward"}
+          onCancel={onCancel}
+          loading={form.submitting}
+          sticky
         />
-        <NumberInput label="Quantity" min={1} clampBehavior="none" allowDecimal={false} required {...form.getInputProps("reward_qty")} />
-        <Group justify="flex-end" className="form-actions">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.submitting}>
-            {reward ? "Save reward" : "Create reward"}
-          </Button>
-        </Group>
       </Stack>
     </form>
   );
@@ -130,17 +122,15 @@ export function AdminRewardsPage() {
   };
 
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Title order={1} size="h2">
-          Rewards
-        </Title>
+    <Screen
+      title="Rewards"
+      aside={
         <Button onClick={() => setEditing("new")} disabled={!reachable}>
           New reward
         </Button>
-      </Group>
-      {rewards.isPending && <Loader aria-label="Loading rewards" />}
-      <LoadError what="rewards" error={rewards.error} />
+      }
+    >
+      <QueryState query={rewards} what="rewards" />
       {rewards.data && (
         <AdminList
           label="Rewards"
@@ -150,23 +140,16 @@ export function AdminRewardsPage() {
             { header: "Name", cell: (reward) => reward.reward_name },
             { header: "Pays", cell: (reward) => <Amount qty={reward.reward_qty} item={reward.reward_item} /> },
           ]}
-          actions={(reward) => (
-            <>
-              <Button size="xs" variant="light" onClick={() => setEditing(reward)} aria-label={`Edit ${reward.reward_name}`} disabled={!reachable}>
-                Edit
-              </Button>
-              <Button
-                size="xs"
-                variant="subtle"
-                color="red"
-                disabled={!reachable}
-                onClick={() => void remove(reward)}
-                aria-label={`Delete ${reward.reward_name}`}
-              >
-                Delete
-              </Button>
-            </>
-          )}
+          actions={(reward) => [
+            { label: "Edit", ariaLabel: `Edit ${reward.reward_name}`, onClick: () => setEditing(reward) },
+            {
+              label: "Delete",
+              ariaLabel: `Delete ${reward.reward_name}`,
+              variant: "subtle",
+              color: "red",
+              onClick: () => void remove(reward),
+            },
+          ]}
         />
       )}
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "New reward" : "Edit reward"}>
@@ -175,6 +158,6 @@ export function AdminRewardsPage() {
         )}
       </Modal>
       {confirmDialog}
-    </Stack>
+    </Screen>
   );
 }

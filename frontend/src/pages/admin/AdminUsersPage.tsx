@@ -1,4 +1,5 @@
-import { Badge, Button, Loader, Stack, TextInput, Title } from "@mantine/core";
+import { Badge, TextInput } from "@mantine/core";
+import { useInputState } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AdjustBalanceDialog } from "./operator/AdjustBalanceDialog";
 import { useState } from "react";
@@ -9,10 +10,10 @@ import { useSession } from "../../auth/useSession";
 import { AdminList } from "../../components/AdminList";
 import { Amount } from "../../components/Amount";
 import { type ConfirmOptions, useConfirm } from "../../components/ConfirmDialog";
-import { LoadError } from "../../components/LoadError";
+import { QueryState } from "../../components/LoadError";
+import { Screen } from "../../components/Screen";
 import { Pager } from "../../components/Pager";
 import { showError, showToast } from "../../components/toast";
-import { useReachable } from "../../components/useReachable";
 import { formatDateTime } from "../../lib/format";
 
 // The API's largest page: the search box filters what is loaded (auth has no name search).
@@ -69,11 +70,10 @@ function actionsFor(user: User, isMe: boolean): { label: string; change: Change;
 export function AdminUsersPage() {
   const queryClient = useQueryClient();
   const [adjusting, setAdjusting] = useState<User | null>(null);
-  const reachable = useReachable();
   const state = useSession();
   const myId = state.status === "authenticated" ? state.user.userId : null;
   const [page, setPage] = useState(1);
-  const [search, setSearch] = useState("");
+  const [search, setSearch] = useInputState("");
   const users = useQuery(queries.adminUsers({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
   const [confirm, confirmDialog] = useConfirm();
   const update = useMutation({
@@ -94,20 +94,16 @@ export function AdminUsersPage() {
   };
 
   return (
-    <Stack>
-      <Title order={1} size="h2">
-        Players
-      </Title>
+    <Screen title="Players">
       <TextInput
         label="Search players"
         placeholder="Name contains…"
         type="search"
         value={search}
-        onChange={(event) => setSearch(event.currentTarget.value)}
+        onChange={setSearch}
         maw={360}
       />
-      {users.isPending && <Loader aria-label="Loading players" />}
-      <LoadError what="players" error={users.error} />
+      <QueryState query={users} what="players" />
       {users.data && (
         <>
           <AdminList
@@ -144,30 +140,18 @@ export function AdminUsersPage() {
               { header: "Joined", cell: (user) => formatDateTime(user.created_at) },
             ]}
             actions={(user) => [
-              <Button
-                key="adjust"
-                size="xs"
-                variant="light"
-                disabled={!reachable}
-                onClick={() => setAdjusting(user)}
-                aria-label={`Adjust balance of ${user.user_name}`}
-              >
-                Adjust balance
-              </Button>,
-              ...actionsFor(user, user.user_id === myId).map((action) => (
-                <Button
-                  key={action.label}
-                  size="xs"
-                  variant="light"
-                  color={action.color}
-                  loading={busy(user)}
-                  disabled={!reachable}
-                  onClick={() => void run(user, action)}
-                  aria-label={`${action.label} ${user.user_name}`}
-                >
-                  {action.label}
-                </Button>
-              )),
+              {
+                label: "Adjust balance",
+                ariaLabel: `Adjust balance of ${user.user_name}`,
+                onClick: () => setAdjusting(user),
+              },
+              ...actionsFor(user, user.user_id === myId).map((action) => ({
+                label: action.label,
+                ariaLabel: `${action.label} ${user.user_name}`,
+                color: action.color,
+                loading: busy(user),
+                onClick: () => void run(user, action),
+              })),
             ]}
           />
           <Pager
@@ -182,6 +166,6 @@ export function AdminUsersPage() {
       )}
       {confirmDialog}
       {adjusting && <AdjustBalanceDialog user={adjusting} onClose={() => setAdjusting(null)} />}
-    </Stack>
+    </Screen>
   );
 }

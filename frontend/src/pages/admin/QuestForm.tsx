@@ -1,8 +1,9 @@
-import { Alert, Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from "@mantine/core";
+import { SimpleGrid, Stack, Switch, Textarea, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { SimulatePanel } from "./operator/SimulatePanel";
 import { useState } from "react";
 import type { Quest, QuestInput, Reward } from "../../api/types";
+import { ChoiceSelect, DialogActions, ErrorAlert, WholeNumberInput } from "../../components/FormParts";
 import { useReachable } from "../../components/useReachable";
 import { formatAmount } from "../../lib/format";
 import { durationWords, resetWords } from "../../lib/playerTime";
@@ -15,6 +16,21 @@ type QuestFormValues = Omit<QuestInput, "starts_at" | "ends_at" | "claim_within_
   ends_at: string;
   claim_within_s: number | string;
 };
+
+/** The two counts of a quest: whole numbers, at least 1. */
+const COUNTS = [
+  { field: "streak", label: "Streak", description: "Sign-ins per completion" },
+  { field: "duplication", label: "Duplication", description: "Times it can be completed" },
+] as const;
+const STREAK_MODES = [
+  { value: "count", label: "Count every sign-in" },
+  { value: "daily", label: "Once per day (a missed day restarts)" },
+];
+const RESETS = [
+  { value: "none", label: "Never" },
+  { value: "daily", label: "Every day" },
+  { value: "weekly", label: "Every week (Monday)" },
+];
 
 export function questToInput(quest: Quest | null, rewards: Reward[]): QuestInput {
   return {
@@ -103,11 +119,7 @@ export function QuestForm({
   const formElement = (
     <form onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
       <Stack gap="sm">
-        {formError && (
-          <Alert color="red" role="alert" data-testid="form-error">
-            {formError}
-          </Alert>
-        )}
+        <ErrorAlert error={formError} />
         <TextInput
           label="Name"
           description={quest ? "The quest's permanent slug (it cannot change)" : SLUG_HINT}
@@ -118,36 +130,19 @@ export function QuestForm({
         />
         <TextInput label="Title" required {...form.getInputProps("title")} />
         <Textarea label="Description" autosize minRows={2} maxRows={4} {...form.getInputProps("description")} />
-        <Select
+        <ChoiceSelect
           label="Reward"
           required
           data={rewards.map((r) => ({
             value: r.reward_id,
             label: `${r.reward_name} (${formatAmount(r.reward_qty, r.reward_item)})`,
           }))}
-          allowDeselect={false}
           {...form.getInputProps("reward_id")}
         />
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-          {/* clampBehavior "none": 0 or −5 stays as typed and gets a message, never a silent 1. */}
-          <NumberInput
-            label="Streak"
-            description="Sign-ins per completion"
-            min={1}
-            clampBehavior="none"
-            allowDecimal={false}
-            required
-            {...form.getInputProps("streak")}
-          />
-          <NumberInput
-            label="Duplication"
-            description="Times it can be completed"
-            min={1}
-            clampBehavior="none"
-            allowDecimal={false}
-            required
-            {...form.getInputProps("duplication")}
-          />
+          {COUNTS.map(({ field, ...count }) => (
+            <WholeNumberInput key={field} min={1} required {...count} {...form.getInputProps(field)} />
+          ))}
           <TextInput
             type="datetime-local"
             label="Starts at"
@@ -156,51 +151,32 @@ export function QuestForm({
           />
           <TextInput type="datetime-local" label="Ends at" description="Empty: no end" {...form.getInputProps("ends_at")} />
         </SimpleGrid>
-        <Select
-          label="Streak mode"
-          data={[
-            { value: "count", label: "Count every sign-in" },
-            { value: "daily", label: "Once per day (a missed day restarts)" },
-          ]}
-          allowDeselect={false}
-          {...form.getInputProps("streak_mode")}
-        />
+        <ChoiceSelect label="Streak mode" data={STREAK_MODES} {...form.getInputProps("streak_mode")} />
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-          <Select
+          <ChoiceSelect
             label="Reset"
             description={`The streak and completions start again: ${resetWords(form.values.reset)}. Duplication is then per period.`}
-            data={[
-              { value: "none", label: "Never" },
-              { value: "daily", label: "Every day" },
-              { value: "weekly", label: "Every week (Monday)" },
-            ]}
-            allowDeselect={false}
+            data={RESETS}
             {...form.getInputProps("reset")}
           />
-          <NumberInput
+          <WholeNumberInput
             label="Grace days"
             description="Missed days forgiven inside one streak (0–7; once-per-day mode only)"
             min={0}
             max={7}
-            clampBehavior="none"
-            allowDecimal={false}
             {...form.getInputProps("grace_days")}
           />
-          <NumberInput
+          <WholeNumberInput
             label="Cooldown (seconds)"
             description={`A sign-in counts only this long after the last counted one (0–86400)${secondsHint(form.values.cooldown_s)}`}
             min={0}
             max={86_400}
-            clampBehavior="none"
-            allowDecimal={false}
             {...form.getInputProps("cooldown_s")}
           />
-          <NumberInput
+          <WholeNumberInput
             label="Claim within (seconds)"
             description={`Empty: never expires. Otherwise an earned reward is lost if not claimed in time${secondsHint(form.values.claim_within_s)}`}
             min={1}
-            clampBehavior="none"
-            allowDecimal={false}
             disabled={form.values.auto_claim}
             {...form.getInputProps("claim_within_s")}
           />
@@ -208,14 +184,13 @@ export function QuestForm({
         <Switch label="Credit the reward automatically" {...form.getInputProps("auto_claim", { type: "checkbox" })} />
         <Switch label="Active" {...form.getInputProps("is_active", { type: "checkbox" })} />
         {/* Sticky: on a short screen the buttons stay in view while the fields scroll. */}
-        <Group justify="flex-end" className="form-actions">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={form.submitting} disabled={!reachable}>
-            {quest ? "Save quest" : "Create quest"}
-          </Button>
-        </Group>
+        <DialogActions
+          label={quest ? "Save quest" : "Create quest"}
+          onCancel={onCancel}
+          loading={form.submitting}
+          disabled={!reachable}
+          sticky
+        />
       </Stack>
     </form>
   );

@@ -66,19 +66,6 @@ describe("validateQuest: player time", () => {
       claim_within_s: "Claim within: whole seconds, at least 1 (empty: never expires)",
     });
   });
-
-  it("puts the catalog's time-rule 422s on the right field", () => {
-    const error = new ApiError(422, [
-      { loc: ["body", "reset"], msg: "reset daily with streak_mode daily is meaningless: the streak would start again" },
-      { loc: ["body", "cooldown_s"], msg: "Input should be less than or equal to 86400" },
-      { loc: ["body", "grace_days"], msg: "grace_days needs streak_mode daily (only daily streaks miss days)" },
-    ]);
-    expect(questServerErrors(error)).toEqual({
-      reset: "A daily streak that resets every day could never grow: pick weekly, or count mode",
-      cooldown_s: "Cooldown (seconds) must be at most 86400",
-      grace_days: "Grace days need the once-per-day streak mode (only daily streaks miss days)",
-    });
-  });
 });
 
 describe("questServerErrors", () => {
@@ -88,17 +75,35 @@ describe("questServerErrors", () => {
     });
   });
 
-  it("rewrites the catalog's 422 messages in words", () => {
-    const error = new ApiError(422, [
-      { loc: ["body", "name"], msg: "String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'" },
-      { loc: ["body", "streak"], msg: "Input should be greater than or equal to 1" },
-      { loc: ["body"], msg: "Value error, ends_at must be after starts_at" },
-    ]);
-    expect(questServerErrors(error)).toEqual({
-      name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
-      streak: "Streak must be at least 1",
-      ends_at: "The end must be after the start",
-    });
+  it.each([
+    {
+      what: "rewrites the catalog's 422 messages in words",
+      detail: [
+        { loc: ["body", "name"], msg: "String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'" },
+        { loc: ["body", "streak"], msg: "Input should be greater than or equal to 1" },
+        { loc: ["body"], msg: "Value error, ends_at must be after starts_at" },
+      ],
+      expected: {
+        name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
+        streak: "Streak must be at least 1",
+        ends_at: "The end must be after the start",
+      },
+    },
+    {
+      what: "puts the catalog's time-rule 422s on the right field",
+      detail: [
+        { loc: ["body", "reset"], msg: "reset daily with streak_mode daily is meaningless: the streak would start again" },
+        { loc: ["body", "cooldown_s"], msg: "Input should be less than or equal to 86400" },
+        { loc: ["body", "grace_days"], msg: "grace_days needs streak_mode daily (only daily streaks miss days)" },
+      ],
+      expected: {
+        reset: "A daily streak that resets every day could never grow: pick weekly, or count mode",
+        cooldown_s: "Cooldown (seconds) must be at most 86400",
+        grace_days: "Grace days need the once-per-day streak mode (only daily streaks miss days)",
+      },
+    },
+  ])("$what", ({ detail, expected }) => {
+    expect(questServerErrors(new ApiError(422, detail))).toEqual(expected);
   });
 });
 

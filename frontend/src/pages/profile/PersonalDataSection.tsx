@@ -1,4 +1,5 @@
-import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
+import { Button, Group, PasswordInput, Text } from "@mantine/core";
+import { useInputState } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
@@ -6,6 +7,8 @@ import { deleteMyAccount, getAuthExport, getProcessingExport } from "../../api/o
 import { session } from "../../auth/session";
 import { useSession } from "../../auth/useSession";
 import { useConfirm } from "../../components/ConfirmDialog";
+import { ErrorAlert } from "../../components/FormParts";
+import { Section } from "../../components/Section";
 import { exportFileName, mergeExports } from "../../lib/operator";
 
 function saveJson(document: unknown, fileName: string): void {
@@ -26,7 +29,7 @@ export function PersonalDataSection() {
   const [confirm, confirmDialog] = useConfirm();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const [password, setPassword] = useState("");
+  const [password, setPassword] = useInputState("");
   const [error, setError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -72,38 +75,29 @@ export function PersonalDataSection() {
   };
 
   return (
-    <Paper withBorder radius="md" p="md" component="section" aria-labelledby="your-data-title">
-      <Stack gap="sm">
-        <Title order={3} size="h4" id="your-data-title">
-          Your data
-        </Title>
-        {error && (
-          <Alert color="red" role="alert" data-testid="personal-data-error">
-            {error}
-          </Alert>
-        )}
-        <Group>
-          <Button variant="light" onClick={() => void download()} loading={downloading}>
-            Download my data
-          </Button>
-        </Group>
-        <Text size="sm" c="dimmed">
-          Deleting your account removes your sign-ins, quest progress, rewards and notifications.
-        </Text>
-        <Group align="flex-end" wrap="wrap">
-          <PasswordInput
-            label="Password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
-            w={240}
-          />
-          <Button color="red.9" variant="outline" onClick={() => void remove()} loading={deleting}>
-            Delete my account
-          </Button>
-        </Group>
-      </Stack>
+    <Section title="Your data">
+      <ErrorAlert error={error} testId="personal-data-error" />
+      <Group>
+        <Button variant="light" onClick={() => void download()} loading={downloading}>
+          Download my data
+        </Button>
+      </Group>
+      <Text size="sm" c="dimmed">
+        Deleting your account removes your sign-ins, quest progress, rewards and notifications.
+      </Text>
+      <Group align="flex-end" wrap="wrap">
+        <PasswordInput
+          label="Password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          w={240}
+        />
+        <Button color="red.9" variant="outline" onClick={() => void remove()} loading={deleting}>
+          Delete my account
+        </Button>
+      </Group>
       {confirmDialog}
-    </Paper>
+    </Section>
   );
 }

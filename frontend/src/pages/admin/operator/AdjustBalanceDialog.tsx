@@ -1,8 +1,10 @@
-import { Alert, Button, Group, Modal, SegmentedControl, Stack, TextInput } from "@mantine/core";
+import { Modal, SegmentedControl, Stack, TextInput } from "@mantine/core";
+import { useInputState } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { adjustBalance } from "../../../api/operator";
 import type { User } from "../../../api/types";
+import { DialogActions, ErrorAlert } from "../../../components/FormParts";
 import { showToast } from "../../../components/toast";
 import { parseAdjustment } from "../../../lib/operator";
 
@@ -11,8 +13,8 @@ import { parseAdjustment } from "../../../lib/operator";
 export function AdjustBalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [item, setItem] = useState<"diamond" | "gold">("diamond");
-  const [qty, setQty] = useState("");
-  const [reason, setReason] = useState("");
+  const [qty, setQty] = useInputState("");
+  const [reason, setReason] = useInputState("");
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -39,11 +41,7 @@ export function AdjustBalanceDialog({ user, onClose }: { user: User; onClose: ()
   return (
     <Modal opened onClose={onClose} title={`Adjust balance — ${user.user_name}`} centered>
       <Stack gap="sm">
-        {error && (
-          <Alert color="red" role="alert" data-testid="adjust-error">
-            {error}
-          </Alert>
-        )}
+        <ErrorAlert error={error} testId="adjust-error" />
         <SegmentedControl
           value={item}
           onChange={(v) => setItem(v as "diamond" | "gold")}
@@ -58,17 +56,10 @@ export function AdjustBalanceDialog({ user, onClose }: { user: User; onClose: ()
           description="Positive adds, negative takes away"
           inputMode="numeric"
           value={qty}
-          onChange={(e) => setQty(e.currentTarget.value)}
+          onChange={setQty}
         />
-        <TextInput label="Reason" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => void save()} loading={saving}>
-            Adjust
-          </Button>
-        </Group>
+        <TextInput label="Reason" required value={reason} onChange={setReason} />
+        <DialogActions label="Adjust" onCancel={onClose} onConfirm={() => void save()} loading={saving} />
       </Stack>
     </Modal>
   );

@@ -1,7 +1,8 @@
-import { Badge, Card, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Badge, Card, SimpleGrid, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { getAuthOps, getCatalogOps, getProcessingOps } from "../../../api/operator";
 import { LoadError } from "../../../components/LoadError";
+import { Screen } from "../../../components/Screen";
 import { age } from "../../../lib/operator";
 
 const REFRESH_MS = 3_000;
@@ -24,6 +25,11 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
   );
 }
 
+const MINTED = [
+  { window: "last_hour", testId: "ops-minted-hour", label: "Minted, last hour" },
+  { window: "last_day", testId: "ops-minted-day", label: "Minted, last day" },
+] as const;
+
 const n = (value: number) => (value < 0 ? "unknown" : value.toLocaleString("en-US"));
 
 /** The operations figures of the three services, refreshing every few seconds. */
@@ -31,17 +37,22 @@ export function AdminOpsPage() {
   const processing = useQuery({ queryKey: ["ops", "processing"], queryFn: getProcessingOps, refetchInterval: REFRESH_MS });
   const auth = useQuery({ queryKey: ["ops", "auth"], queryFn: getAuthOps, refetchInterval: REFRESH_MS });
   const catalog = useQuery({ queryKey: ["ops", "catalog"], queryFn: getCatalogOps, refetchInterval: REFRESH_MS });
+  const outboxes = [
+    { service: "auth", label: "Auth outbox", query: auth },
+    { service: "catalog", label: "Catalog outbox", query: catalog },
+  ];
   const p = processing.data;
   const updated = processing.dataUpdatedAt ? new Date(processing.dataUpdatedAt).toLocaleTimeString() : "—";
 
   return (
-    <Stack>
-      <Group justify="space-between" wrap="wrap">
-        <Title order={2}>Operations</Title>
+    <Screen
+      title="Operations"
+      aside={
         <Badge variant="dot" color={processing.isError ? "red" : "teal"} data-testid="ops-updated">
           Updated {updated}
         </Badge>
-      </Group>
+      }
+    >
       <LoadError what="processing's figures" error={processing.error} />
       {p && (
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
@@ -54,38 +65,31 @@ export function AdminOpsPage() {
           <Figure testId="ops-lag" label="Worker lag" value={age(p.worker_lag_s)} />
           <Figure testId="ops-dead" label="Dead letters" value={n(p.dead_letters)} />
           <Figure testId="ops-grants" label="Grants pending" value={n(p.grants_pending)} />
-          <Figure
-            testId="ops-minted-hour"
-            label="Minted, last hour"
-            value={`${n(p.minted.last_hour.diamond ?? 0)} 💎`}
-            hint={`${n(p.minted.last_hour.gold ?? 0)} gold`}
-          />
-          <Figure
-            testId="ops-minted-day"
-            label="Minted, last day"
-            value={`${n(p.minted.last_day.diamond ?? 0)} 💎`}
-            hint={`${n(p.minted.last_day.gold ?? 0)} gold`}
-          />
-          {auth.data && (
+          {MINTED.map(({ window, testId, label }) => (
             <Figure
-              testId="ops-auth-outbox"
-              label="Auth outbox"
-              value={n(auth.data.outbox.backlog)}
-              hint={`oldest unsent ${age(auth.data.outbox.oldest_unsent_age_s)}`}
+              key={window}
+              testId={testId}
+              label={label}
+              value={`${n(p.minted[window].diamond ?? 0)} 💎`}
+              hint={`${n(p.minted[window].gold ?? 0)} gold`}
             />
-          )}
-          {catalog.data && (
-            <Figure
-              testId="ops-catalog-outbox"
-              label="Catalog outbox"
-              value={n(catalog.data.outbox.backlog)}
-              hint={`oldest unsent ${age(catalog.data.outbox.oldest_unsent_age_s)}`}
-            />
+          ))}
+          {outboxes.map(
+            ({ service, label, query }) =>
+              query.data && (
+                <Figure
+                  key={service}
+                  testId={`ops-${service}-outbox`}
+                  label={label}
+                  value={n(query.data.outbox.backlog)}
+                  hint={`oldest unsent ${age(query.data.outbox.oldest_unsent_age_s)}`}
+                />
+              ),
           )}
         </SimpleGrid>
       )}
       <LoadError what="auth's figures" error={auth.error} />
       <LoadError what="catalog's figures" error={catalog.error} />
-    </Stack>
+    </Screen>
   );
 }

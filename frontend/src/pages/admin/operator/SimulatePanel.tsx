@@ -1,7 +1,10 @@
-import { Alert, Button, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Paper, Progress, SimpleGrid, Stack, Text, TextInput } from "@mantine/core";
+import { useInputState } from "@mantine/hooks";
 import { useEffect, useState } from "react";
 import { getSimulation, type SimulationPublic, startSimulation } from "../../../api/operator";
 import type { QuestInput } from "../../../api/types";
+import { DataTable } from "../../../components/DataTable";
+import { ErrorAlert } from "../../../components/FormParts";
 import { histogramRows, percent } from "../../../lib/operator";
 
 const POLL_MS = 500;
@@ -15,8 +18,8 @@ function daysAgo(days: number): string {
 /** "Simulate": a dry run of the draft quest over the recorded sign-ins of a window, with a
  * progress bar and the result (nothing is written for any player). */
 export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
-  const [since, setSince] = useState(daysAgo(30));
-  const [until, setUntil] = useState("");
+  const [since, setSince] = useInputState(daysAgo(30));
+  const [until, setUntil] = useInputState("");
   const [job, setJob] = useState<SimulationPublic | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -65,7 +68,7 @@ export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
             label="Since"
             size="xs"
             value={since}
-            onChange={(e) => setSince(e.currentTarget.value)}
+            onChange={setSince}
           />
           <TextInput
             type="datetime-local"
@@ -73,7 +76,7 @@ export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
             description="Empty: now"
             size="xs"
             value={until}
-            onChange={(e) => setUntil(e.currentTarget.value)}
+            onChange={setUntil}
           />
         </SimpleGrid>
         <Group>
@@ -81,11 +84,7 @@ export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
             Simulate
           </Button>
         </Group>
-        {error && (
-          <Alert color="red" role="alert" data-testid="simulate-error">
-            {error}
-          </Alert>
-        )}
+        <ErrorAlert error={error} testId="simulate-error" />
         {job && (
           <Progress
             value={percent(job.progress)}
@@ -105,6 +104,7 @@ export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
 
 export function SimulationResult({ result }: { result: SimulationPublic }) {
   const minted = result.minted ?? {};
+  const histogram = histogramRows(result.completions_histogram ?? {});
   return (
     <Stack gap={4} data-testid="simulate-result">
       <SimpleGrid cols={2} spacing={4}>
@@ -129,23 +129,19 @@ export function SimulationResult({ result }: { result: SimulationPublic }) {
           {(minted.diamond ?? 0).toLocaleString("en-US")} diamond, {(minted.gold ?? 0).toLocaleString("en-US")} gold
         </Text>
       </SimpleGrid>
-      {histogramRows(result.completions_histogram ?? {}).length > 0 && (
-        <Table striped withTableBorder fz="xs" aria-label="Completions per player">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Completions</Table.Th>
-              <Table.Th>Players</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {histogramRows(result.completions_histogram ?? {}).map(([completions, players]) => (
-              <Table.Tr key={completions}>
-                <Table.Td>{completions}</Table.Td>
-                <Table.Td>{players}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+      {histogram.length > 0 && (
+        <DataTable
+          striped
+          withTableBorder
+          fz="xs"
+          aria-label="Completions per player"
+          rows={histogram}
+          rowKey={([completions]) => String(completions)}
+          columns={[
+            { header: "Completions", cell: ([completions]) => completions },
+            { header: "Players", cell: ([, players]) => players },
+          ]}
+        />
       )}
     </Stack>
   );
