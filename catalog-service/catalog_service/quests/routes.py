@@ -10,16 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.api.resources import created_response, resource_routers, upserted
-from catalog_service.quests import service
-from catalog_service.quests.models import (
-    QuestCreate,
-    QuestPublic,
-    QuestsPublic,
-    QuestUpdate,
-    QuestUpsert,
-    Trigger,
-    TriggersPublic,
-)
+from catalog_service.quests import models, service
 
 router, public_router = resource_routers("/quests")
 triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
@@ -28,17 +19,17 @@ MAX_PAGE = 1000
 
 
 # Public: anyone may read the catalog; processing loads its definitions from here.
-@triggers_router.get("", response_model=TriggersPublic, responses=NOT_MODIFIED)
+@triggers_router.get("", response_model=models.TriggersPublic, responses=NOT_MODIFIED)
 async def read_triggers(request: Request, runtime: RuntimeDep) -> Response:
     return await cached_read(request, runtime, lambda _: service.list_triggers())
 
 
-@public_router.get("", response_model=QuestsPublic, responses=NOT_MODIFIED)
+@public_router.get("", response_model=models.QuestsPublic, responses=NOT_MODIFIED)
 async def read_quests(
     request: Request,
     runtime: RuntimeDep,
     active: Annotated[bool | None, Query(description="Only (in)active quests")] = None,
-    trigger: Trigger | None = None,
+    trigger: models.Trigger | None = None,
     # Default = maximum: a reader that does not page (processing loading its definitions) gets
     # every quest; `count` tells a paging reader whether there is more.
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
@@ -54,7 +45,7 @@ async def read_quests(
     )
 
 
-@public_router.get("/by-name/{name}", response_model=QuestPublic, responses=NOT_MODIFIED)
+@public_router.get("/by-name/{name}", response_model=models.QuestPublic, responses=NOT_MODIFIED)
 async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPath) -> Response:
     return await cached_read(
         request,
@@ -63,7 +54,7 @@ async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPa
     )
 
 
-@public_router.get("/{quest_id}", response_model=QuestPublic, responses=NOT_MODIFIED)
+@public_router.get("/{quest_id}", response_model=models.QuestPublic, responses=NOT_MODIFIED)
 async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID) -> Response:
     return await cached_read(
         request,
@@ -73,14 +64,14 @@ async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_quest(admin: AdminClaims, uow: UowDep, body: QuestCreate) -> QuestPublic:
+def create_quest(admin: AdminClaims, uow: UowDep, body: models.QuestCreate) -> models.QuestPublic:
     return service.create_quest(uow=uow, data=body, actor=actor_of(admin))
 
 
-@router.put("/by-name/{name}", responses=created_response(QuestPublic))
+@router.put("/by-name/{name}", responses=created_response(models.QuestPublic))
 def upsert_quest(
-    admin: AdminClaims, uow: UowDep, name: SlugPath, body: QuestUpsert, response: Response
-) -> QuestPublic:
+    admin: AdminClaims, uow: UowDep, name: SlugPath, body: models.QuestUpsert, response: Response
+) -> models.QuestPublic:
     """Create or replace the quest with this name (idempotent: for seed scripts)."""
     return upserted(
         response, service.upsert_quest(uow=uow, name=name, data=body, actor=actor_of(admin))
@@ -89,12 +80,12 @@ def upsert_quest(
 
 @router.patch("/{quest_id}")
 def update_quest(
-    admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID, body: QuestUpdate
-) -> QuestPublic:
+    admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID, body: models.QuestUpdate
+) -> models.QuestPublic:
     return service.update_quest(uow=uow, quest_id=quest_id, data=body, actor=actor_of(admin))
 
 
 @router.delete("/{quest_id}")
-def deactivate_quest(admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID) -> QuestPublic:
+def deactivate_quest(admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID) -> models.QuestPublic:
     """Deactivates the quest (players' progress history is kept); returns it."""
     return service.deactivate_quest(uow=uow, quest_id=quest_id, actor=actor_of(admin))

@@ -10,20 +10,13 @@ from fastapi import Query, Request, Response, status
 from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.api.resources import created_response, resource_routers, upserted
-from catalog_service.rewards import service
-from catalog_service.rewards.models import (
-    RewardCreate,
-    RewardPublic,
-    RewardsPublic,
-    RewardUpdate,
-    RewardUpsert,
-)
+from catalog_service.rewards import models, service
 
 router, public_router = resource_routers("/rewards")
 
 
 # Public: anyone may read the catalog (the frontend shows it before sign-in).
-@public_router.get("", response_model=RewardsPublic, responses=NOT_MODIFIED)
+@public_router.get("", response_model=models.RewardsPublic, responses=NOT_MODIFIED)
 async def read_rewards(
     request: Request,
     runtime: RuntimeDep,
@@ -37,30 +30,32 @@ async def read_rewards(
     )
 
 
-@public_router.get("/{reward_id}", response_model=RewardPublic, responses=NOT_MODIFIED)
+@public_router.get("/{reward_id}", response_model=models.RewardPublic, responses=NOT_MODIFIED)
 async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUID) -> Response:
     return await cached_read(
         request,
         runtime,
-        lambda session: RewardPublic.model_validate(
+        lambda session: models.RewardPublic.model_validate(
             service.get_reward(session=session, reward_id=reward_id)
         ),
     )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_reward(admin: AdminClaims, uow: UowDep, body: RewardCreate) -> RewardPublic:
-    return RewardPublic.model_validate(
+def create_reward(
+    admin: AdminClaims, uow: UowDep, body: models.RewardCreate
+) -> models.RewardPublic:
+    return models.RewardPublic.model_validate(
         service.create_reward(uow=uow, data=body, actor=actor_of(admin))
     )
 
 
-@router.put("/by-name/{name}", responses=created_response(RewardPublic))
+@router.put("/by-name/{name}", responses=created_response(models.RewardPublic))
 def upsert_reward(
-    admin: AdminClaims, uow: UowDep, name: SlugPath, body: RewardUpsert, response: Response
-) -> RewardPublic:
+    admin: AdminClaims, uow: UowDep, name: SlugPath, body: models.RewardUpsert, response: Response
+) -> models.RewardPublic:
     """Create or update the reward with this name (idempotent: for seed scripts)."""
-    return RewardPublic.model_validate(
+    return models.RewardPublic.model_validate(
         upserted(
             response, service.upsert_reward(uow=uow, name=name, data=body, actor=actor_of(admin))
         )
@@ -69,9 +64,9 @@ def upsert_reward(
 
 @router.patch("/{reward_id}")
 def update_reward(
-    admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID, body: RewardUpdate
-) -> RewardPublic:
-    return RewardPublic.model_validate(
+    admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID, body: models.RewardUpdate
+) -> models.RewardPublic:
+    return models.RewardPublic.model_validate(
         service.update_reward(uow=uow, reward_id=reward_id, data=body, actor=actor_of(admin))
     )
 

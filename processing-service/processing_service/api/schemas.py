@@ -13,6 +13,7 @@ from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
 from processing_service.progress.service import PlayerTime
 from quest_common.db import utcnow
+from quest_common.rows import from_row
 
 
 class RewardEmbeddedPublic(BaseModel):
@@ -130,14 +131,14 @@ def progress_item(
     late = min(rules.expired(rule, earned_at, now=now), max(state.claimable, 0))
     if late:
         state = dataclasses.replace(state, expired=state.expired + late)
-    return QuestProgressPublic(
+    # The state's counters (streak, completed, claimed, claimable, expired) as they are; the
+    # rest is the quest's and the player's time.
+    return from_row(
+        QuestProgressPublic,
+        state,
         quest=QuestPublic.model_validate(quest),
-        streak=state.streak,
         target=rule.streak,
-        completed=state.completed,
         duplication=rule.duplication,
-        claimed=state.claimed,
-        claimable=state.claimable,
         status=rules.status(rule, state, at=now, zone=zone),
         time_zone=zone,
         period_ends_at=rules.period_ends_at(rule, now=now, zone=zone),
@@ -147,6 +148,5 @@ def progress_item(
             ExpiringRewardPublic(earned_at=e.earned_at, expires_at=e.expires_at)
             for e in rules.expiring(rule, earned_at, now=now)
         ],
-        expired=state.expired,
         counted_today=state.last_day is not None and state.last_day == rules.local_date(now, zone),
     )

@@ -24,6 +24,7 @@ from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import DEFAULT_ZONE, IncidentWindow, ProgressState, QuestRule
 from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from quest_common.db import pg_array, pg_plain_array, utcnow
+from quest_common.rows import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +93,6 @@ def _by_key(item: tuple[tuple[str, str], ProgressState]) -> tuple[str, str]:
     return item[0]
 
 
-def _state(row: Any) -> ProgressState:
-    return ProgressState(
-        streak=row.streak,
-        completed=row.completed,
-        claimed=row.claimed,
-        last_day=row.last_day,
-        last_counted_at=row.last_counted_at,
-        period=row.period,
-        period_completed=row.period_completed,
-        grace_used=row.grace_used,
-        expired=row.expired,
-    )
-
-
 def _event_order(event: ReceivedSignIn) -> tuple[datetime, str]:
     return (event.time, event.event_id)
 
@@ -147,7 +134,7 @@ def apply_sign_ins(
     session.execute(_ENSURE_PROGRESS, {**pair_arrays, "now": now})
     rows = session.execute(_LOCK_PROGRESS, pair_arrays).all()
     states: dict[tuple[str, str], ProgressState] = {
-        (r.user_id, r.quest_id): _state(r) for r in rows
+        (r.user_id, r.quest_id): from_row(ProgressState, r) for r in rows
     }
     original = dict(states)
     windows: Sequence[IncidentWindow] = incidents.windows(session=session)
@@ -237,7 +224,7 @@ def progress_states(
             and_(col(QuestProgress.user_id) == user_id, col(QuestProgress.quest_id).in_(quest_ids))
         )
     ).all()
-    return {r.quest_id: _state(r) for r in rows}
+    return {r.quest_id: from_row(ProgressState, r) for r in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +291,7 @@ def claim(
         )
         .with_for_update()
     ).first()
-    state = _state(row) if row is not None else ProgressState()
+    state = from_row(ProgressState, row) if row is not None else ProgressState()
     earned = session.execute(
         select(col(Grant.grant_id), col(Grant.earned_at))
         .where(

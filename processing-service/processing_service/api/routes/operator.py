@@ -24,6 +24,7 @@ from processing_service.progress.rules import QuestRule
 from processing_service.simulation import service as simulations
 from processing_service.simulation.draft import DraftReward, SimulationRequest
 from processing_service.trace.service import QuestTrace, trace
+from quest_common.rows import from_row
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -89,13 +90,7 @@ def read_simulation(
     job = simulations.read(session=session, simulation_id=simulation_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Simulation not found")
-    return SimulationPublic(
-        simulation_id=job.simulation_id,
-        state=job.state,  # type: ignore[arg-type]
-        progress=job.progress,
-        error=job.error,
-        **(job.result or {}),
-    )
+    return from_row(SimulationPublic, job, **(job.result or {}))
 
 
 def quest_rule(cache: CacheDep, quest_id: uuid.UUID) -> QuestRule:
