@@ -45,6 +45,7 @@ from auth_service.users import (
     UserNotFoundError,
     WrongPasswordError,
     audit_snapshot,
+    keep_an_admin,
 )
 from quest_common import audit
 from quest_common.audit import AuditEntry
@@ -119,6 +120,7 @@ def delete_account(
     if user.deleted_at is not None:
         session.rollback()
         raise AlreadyDeletedError(str(user_id))
+    keep_an_admin(session=session, user=user)
     before = audit_snapshot(user)
     old_name = user.user_name
     placeholder = deleted_name()

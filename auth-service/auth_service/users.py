@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -42,6 +42,46 @@ class TimeZoneChangeTooSoonError(Exception):
 
 class UserDeletedError(ClientError, status=HTTPStatus.CONFLICT, detail="User is deleted"):
     """The account was deleted (anonymised): it can no longer be changed."""
+
+
+class LastAdminError(
+    ClientError,
+    status=HTTPStatus.CONFLICT,
+    detail="This is the last admin: make another admin before demoting, banning or deleting it",
+):
+    """Without an active admin nobody could manage quests, rewards or players any more."""
+
+
+# Arbitrary constant: the advisory lock that serialises changes taking admin rights away.
+_ADMINS_LOCK_ID = 0x51_55_45_53_41_44
+
+
+def is_active_admin(user: User) -> bool:
+    return user.role == Role.ADMIN and user.status != UserStatus.BANNED and user.deleted_at is None
+
+
+def keep_an_admin(*, session: Session, user: User) -> None:
+    """Refuse to take the last active admin's rights away (a demotion, a ban or a deletion).
+
+    Called with `user`'s row locked, before the change. The advisory lock makes two such
+    changes run one after the other: two admins demoting each other at once would otherwise
+    each see the other still active, and both succeed."""
+    if not is_active_admin(user):
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADMINS_LOCK_ID})
+    others = session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role == Role.ADMIN,
+            User.status != UserStatus.BANNED,
+            col(User.deleted_at).is_(None),
+            User.user_id != user.user_id,
+        )
+    ).one()
+    if not others:
+        session.rollback()
+        raise LastAdminError(str(user.user_id))
 
 
 def actor(user: User) -> audit.Actor:
@@ -117,6 +157,10 @@ def update_user(
     if user.deleted_at is not None:
         session.rollback()
         raise UserDeletedError(str(user_id))
+    if (changes.role is not None and changes.role != Role.ADMIN) or (
+        changes.status == UserStatus.BANNED
+    ):
+        keep_an_admin(session=session, user=user)
     before = audit_snapshot(user)
     now = utcnow()
     if changes.role is not None and changes.role != user.role:

@@ -46,7 +46,9 @@ def get_current_user(session: SessionDep, claims: CurrentClaims) -> User:
     except ValueError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid token subject") from exc
     user = session.get(User, user_id)
-    if user is None:
+    # A deleted account keeps an anonymised row (and a ban), but its owner is gone: a token of
+    # it is a stale credential (401), not a refused caller (403 "Account is banned").
+    if user is None or user.deleted_at is not None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "User no longer exists")
     if user.status == UserStatus.BANNED:
         raise BannedUserError(str(user_id))

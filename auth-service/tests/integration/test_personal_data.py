@@ -103,8 +103,11 @@ def test_deleted_player_is_anonymised_and_locked_out_and_the_name_is_free(
     )
     assert gone.status_code == 204
 
-    # Sign-in refused (no such account), refresh 401, the access token refused.
-    assert access_of(client, player) == (400, 401, 403)
+    # Sign-in refused (no such account), refresh 401, the access token stale: 401, not the
+    # "Account is banned" 403 a banned player gets.
+    assert access_of(client, player) == (400, 401, 401)
+    stale = client.get(f"{PREFIX}/users/me", headers=player["headers"])
+    assert stale.json() == {"detail": "User no longer exists"}
 
     db_session.expire_all()
     user = db_session.get(User, user_id)
