@@ -12,7 +12,6 @@ the order they came. A freed slot is handed to the oldest waiter, never to a new
 import threading
 from collections import deque
 from contextlib import ContextDecorator
-from types import TracebackType
 
 
 class FairGate(ContextDecorator):
@@ -66,10 +65,5 @@ class FairGate(ContextDecorator):
         self.acquire()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.release()
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()  # whether or not the sign-in failed: the slot is always given back
