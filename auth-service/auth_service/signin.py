@@ -32,7 +32,7 @@ from auth_service.core.security import (
 )
 from auth_service.models import RefreshToken, User, UserStatus
 from auth_service.tokens import BannedUserError
-from quest_common.db import utcnow
+from quest_common.db import from_row, utcnow
 from quest_common.errors import ClientError, RetryLaterError
 from quest_common.events import EventType, make_event, rfc3339, routing_key
 from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
@@ -159,18 +159,8 @@ def sign_in(
             "p_address_subject": client_address[:255],
         },
     ).first()
-    user = (
-        User(
-            user_id=found.user_id,
-            user_name=found.user_name,
-            hashed_password=found.hashed_password,
-            status=found.status,
-            role=found.role,
-            time_zone=found.time_zone,
-        )
-        if found is not None
-        else None
-    )
+    # The user's columns `_SELECT_USER` reads; the rest keep their defaults, unused here.
+    user = from_row(User, found) if found is not None else None
     subjects = [(throttle.ACCOUNT, user_name), (throttle.ADDRESS, client_address)]
     states = (
         throttle.states_from_json(found.throttles)

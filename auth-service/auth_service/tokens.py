@@ -39,12 +39,24 @@ class InvalidRefreshTokenError(
     pass
 
 
+class RefreshTokenRequiredError(
+    ClientError, status=HTTPStatus.UNAUTHORIZED, detail="Refresh token required"
+):
+    """No refresh token in the body or the cookie (or one too long to be ours)."""
+
+
 class BannedUserError(ClientError, status=HTTPStatus.FORBIDDEN, detail="Account is banned"):
     pass
 
 
 class InvalidClientError(
     ClientError, status=HTTPStatus.UNAUTHORIZED, detail="Invalid client credentials"
+):
+    pass
+
+
+class UnsupportedGrantTypeError(
+    ClientError, status=HTTPStatus.BAD_REQUEST, detail="Unsupported grant type"
 ):
     pass
 

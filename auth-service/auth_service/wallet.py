@@ -160,7 +160,9 @@ def ledger_sum(*, session: Session, user_id: uuid.UUID, item: str) -> int:
 # --- manual adjustments by an admin ----------------------------------------------------------
 
 
-class InsufficientBalanceError(ClientError, status=HTTPStatus.CONFLICT):
+class InsufficientBalanceError(
+    ClientError, status=HTTPStatus.CONFLICT, detail="Balance would go below 0"
+):
     def __init__(self, *, item: str, balance: int, qty: int) -> None:
         super().__init__(f"{item} balance is {balance}; {qty} would take it below 0")
         self.item = item

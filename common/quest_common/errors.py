@@ -74,6 +74,30 @@ class RetryLaterError(ClientError, status=HTTPStatus.TOO_MANY_REQUESTS):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+_RETRY_AFTER = {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}}
+
+
+def responses(*errors: type[ClientError]) -> dict[int | str, dict[str, Any]]:
+    """A route's OpenAPI `responses` from the `ClientError`s it can answer: each status described
+    by its errors' details (in the order given), and `Retry-After` documented on a
+    `RetryLaterError`. `@router.post(..., responses=responses(UserNotFoundError))`: the route
+    names its refusals, and their status and text stay where they are raised."""
+    details: dict[int, list[str]] = {}
+    retry_later: set[int] = set()
+    for error in errors:
+        status = int(error.status)
+        if error.detail not in details.setdefault(status, []):
+            details[status].append(error.detail)
+        if issubclass(error, RetryLaterError):
+            retry_later.add(status)
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in sorted(details):
+        documented[status] = {"description": "; or ".join(details[status])}
+        if status in retry_later:
+            documented[status]["headers"] = {"Retry-After": _RETRY_AFTER}
+    return documented
+
+
 def safe_text(value: object, *, limit: int = _MAX_MSG_CHARS) -> str:
     """`value` as text that UTF-8 (and so `json.dumps`) can always encode, cut to `limit`."""
     text = str(value)

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
-from quest_common.errors import ClientError, RetryLaterError, install_error_handlers
+from quest_common.errors import ClientError, RetryLaterError, install_error_handlers, responses
 
 
 class ThingNotFoundError(ClientError, status=HTTPStatus.NOT_FOUND, detail="Thing not found"):
@@ -15,6 +15,14 @@ class ThingNotFoundError(ClientError, status=HTTPStatus.NOT_FOUND, detail="Thing
 
 
 class SlowDownError(RetryLaterError, detail="Slow down"):
+    pass
+
+
+class ThingGoneError(ClientError, status=HTTPStatus.CONFLICT, detail="Thing is gone"):
+    pass
+
+
+class ThingLockedError(ClientError, status=HTTPStatus.CONFLICT, detail="Thing is locked"):
     pass
 
 
@@ -56,3 +64,29 @@ def test_retry_later_is_a_429_with_retry_after() -> None:
     assert later.content == http.content
     assert later.headers["Retry-After"] == "7"
     assert later.headers == http.headers
+
+
+def test_responses_document_each_status_with_the_details_of_its_errors() -> None:
+    documented = responses(ThingLockedError, ThingNotFoundError, ThingGoneError, ThingGoneError)
+    assert documented == {
+        404: {"description": "Thing not found"},
+        409: {"description": "Thing is locked; or Thing is gone"},
+    }
+
+
+def test_responses_document_retry_after_on_a_retry_later_error() -> None:
+    documented = responses(SlowDownError)
+    assert documented[429]["description"] == "Slow down"
+    assert set(documented[429]["headers"]) == {"Retry-After"}
+
+
+def test_the_documented_responses_reach_the_openapi_document() -> None:
+    app = FastAPI()
+
+    @app.get("/thing", responses=responses(ThingNotFoundError, SlowDownError))
+    def thing() -> None:
+        raise ThingNotFoundError
+
+    documented = app.openapi()["paths"]["/thing"]["get"]["responses"]
+    assert documented["404"]["description"] == "Thing not found"
+    assert "Retry-After" in documented["429"]["headers"]

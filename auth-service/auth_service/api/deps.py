@@ -106,6 +106,11 @@ def get_service_client(
 
 
 ServiceClient = Annotated[TokenClaims, Depends(get_service_client)]
+# What `get_service_client` refuses, for the `responses` of the routes that depend on it.
+SERVICE_CLIENT_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or invalid service token"},
+    403: {"description": "Not a service token"},
+}
 
 
 def client_address(request: Request) -> str:

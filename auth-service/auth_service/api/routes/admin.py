@@ -7,7 +7,10 @@ from fastapi import APIRouter, Request, status
 from auth_service import users, wallet
 from auth_service.api.deps import AdminUser, SessionDep, get_admin_user, get_db
 from auth_service.models import Adjustment, AdjustmentResult
+from auth_service.users import UserDeletedError, UserNotFoundError
+from auth_service.wallet import InsufficientBalanceError
 from quest_common.audit import audit_router
+from quest_common.errors import responses
 from quest_common.outbox import OutboxOps, outbox_figures
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -23,10 +26,7 @@ def operations(_admin: AdminUser, request: Request) -> OutboxOps:
 @router.post(
     "/users/{user_id}/adjustments",
     status_code=status.HTTP_201_CREATED,
-    responses={
-        404: {"description": "No such user"},
-        409: {"description": "The balance would go below 0, or the user is deleted"},
-    },
+    responses=responses(UserNotFoundError, InsufficientBalanceError, UserDeletedError),
 )
 def adjust_balance(
     user_id: uuid.UUID, body: Adjustment, admin: AdminUser, session: SessionDep

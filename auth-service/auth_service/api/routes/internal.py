@@ -3,13 +3,23 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel, Field
 
 from auth_service import access, wallet
-from auth_service.api.deps import ServiceClient, SessionDep, SettingsDep, TokensDep
+from auth_service.api.deps import (
+    SERVICE_CLIENT_REFUSALS,
+    ServiceClient,
+    SessionDep,
+    SettingsDep,
+    TokensDep,
+)
 from auth_service.models import NO_NUL, ServiceToken, WalletCredit, WalletCreditResult
+from auth_service.tokens import InvalidClientError, UnsupportedGrantTypeError
+from auth_service.users import UserNotFoundError
+from auth_service.wallet import IdempotencyConflictError
 from quest_common.db import utcnow
+from quest_common.errors import responses
 
 # Not in the public OpenAPI document: the gateway never routes /internal (DESIGN §3, §12).
 router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
@@ -23,29 +33,21 @@ class ClientCredentialsForm(BaseModel):
 
 @router.post(
     "/oauth/token",
-    responses={
-        400: {"description": "Unsupported grant type"},
-        401: {"description": "Unknown client or wrong secret"},
-    },
+    responses=responses(UnsupportedGrantTypeError, InvalidClientError),
 )
 def service_token(
     form: Annotated[ClientCredentialsForm, Form()], token_service: TokensDep
 ) -> ServiceToken:
     # Public within the private network: the client secret is the credential.
     if form.grant_type != "client_credentials":
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "Unsupported grant type")
+        raise UnsupportedGrantTypeError(form.grant_type)
     issued = token_service.service_token(client_id=form.client_id, client_secret=form.client_secret)
     return ServiceToken(access_token=issued.token, expires_in=issued.expires_in)
 
 
 @router.post(
     "/wallet/credits",
-    responses={
-        401: {"description": "No or invalid service token"},
-        403: {"description": "Not a service token"},
-        404: {"description": "No such user"},
-        409: {"description": "Idempotency key already used for a different credit"},
-    },
+    responses=SERVICE_CLIENT_REFUSALS | responses(UserNotFoundError, IdempotencyConflictError),
 )
 def credit_wallet(
     body: WalletCredit, _client: ServiceClient, session: SessionDep

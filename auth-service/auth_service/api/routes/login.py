@@ -9,7 +9,6 @@ from fastapi import (
     Cookie,
     Depends,
     Form,
-    HTTPException,
     Request,
     Response,
     status,
@@ -18,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from auth_service import signin, tokens, users
-from auth_service.abuse import AbuseGuard
+from auth_service.abuse import AbuseGuard, LimitedError
 from auth_service.api.deps import (
     CurrentUser,
     SessionDep,
@@ -30,6 +29,9 @@ from auth_service.api.deps import (
 )
 from auth_service.core.config import Settings
 from auth_service.models import NO_NUL, RefreshRequest, Token, User
+from auth_service.signin import InvalidCredentialsError, ThrottledError
+from auth_service.tokens import BannedUserError, InvalidRefreshTokenError, RefreshTokenRequiredError
+from quest_common.errors import responses
 
 router = APIRouter(tags=["login"])
 
@@ -72,11 +74,7 @@ def _set_refresh_cookie(response: Response, settings: Settings, token: str | Non
 
 @router.post(
     "/login/access-token",
-    responses={
-        400: {"description": "Incorrect user name or password"},
-        403: {"description": "Account is banned"},
-        429: {"description": "Too many failed attempts; see Retry-After"},
-    },
+    responses=responses(InvalidCredentialsError, BannedUserError, ThrottledError),
 )
 def login_access_token(
     request: Request,
@@ -107,16 +105,15 @@ def login_access_token(
 def _presented_token(body: RefreshRequest | None, cookie: str | None) -> str:
     token = (body.refresh_token if body is not None else None) or cookie
     if not token or len(token) > 256:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Refresh token required")
+        raise RefreshTokenRequiredError
     return token
 
 
 @router.post(
     "/login/refresh",
-    responses={
-        401: {"description": "Invalid, expired or reused refresh token"},
-        429: {"description": "Too many refreshes; see Retry-After"},
-    },
+    responses=responses(
+        RefreshTokenRequiredError, InvalidRefreshTokenError, BannedUserError, LimitedError
+    ),
 )
 def refresh(
     request: Request,
@@ -158,7 +155,7 @@ def refresh(
 @router.post(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={401: {"description": "No refresh token given"}},
+    responses=responses(RefreshTokenRequiredError),
 )
 def logout(
     session: SessionDep,

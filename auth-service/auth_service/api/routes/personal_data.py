@@ -6,9 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from auth_service import personal_data, users
-from auth_service.abuse import AbuseGuard
+from auth_service.abuse import AbuseGuard, LimitedError
 from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
 from auth_service.models import AccountDeletion, PersonalDataExport
+from auth_service.personal_data import AlreadyDeletedError
+from auth_service.users import UserNotFoundError, WrongPasswordError
+from quest_common.errors import responses
 
 router = APIRouter(tags=["users"])
 
@@ -26,10 +29,7 @@ def export_me(user: CurrentUser, session: SessionDep, response: Response) -> Per
 @router.delete(
     "/users/me",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={
-        400: {"description": "Password is wrong"},
-        429: {"description": "Too many wrong passwords; see Retry-After"},
-    },
+    responses=responses(WrongPasswordError, LimitedError),
 )
 def delete_me(
     body: AccountDeletion,
@@ -39,7 +39,7 @@ def delete_me(
     guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))],
 ) -> None:
     # Wrong passwords are guesses: limited per account and per address.
-    with guard.attempt(account=str(user.user_id), failure=users.WrongPasswordError):
+    with guard.attempt(account=str(user.user_id), failure=WrongPasswordError):
         personal_data.delete_own_account(session=session, user=user, password=body.password)
     wake_relay(request)  # auth.UserDeleted and the access change leave now
 
@@ -47,10 +47,7 @@ def delete_me(
 @router.delete(
     "/users/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={
-        404: {"description": "No such user"},
-        409: {"description": "User is already deleted"},
-    },
+    responses=responses(UserNotFoundError, AlreadyDeletedError),
 )
 def delete_user(
     user_id: uuid.UUID, admin: AdminUser, session: SessionDep, request: Request

@@ -2,13 +2,13 @@
 
 import uuid
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from auth_service import users, wallet
-from auth_service.abuse import AbuseGuard
+from auth_service.abuse import AbuseGuard, LimitedError
 from auth_service.api.deps import (
     AdminUser,
     CurrentUser,
@@ -28,21 +28,19 @@ from auth_service.models import (
     UserSelfUpdate,
     UsersPublic,
 )
+from quest_common.errors import responses
 
 public_router = APIRouter(tags=["users"])
 router = APIRouter(tags=["users"])
 
 Limit = Annotated[int, Query(ge=1, le=100)]
-TOO_MANY: dict[int | str, dict[str, Any]] = {
-    429: {"description": "Too many attempts; see Retry-After"}
-}
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 @public_router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "User name already taken"}, **TOO_MANY},
+    responses=responses(users.UserNameTakenError, LimitedError),
 )
 def signup(
     body: UserCreate,
@@ -100,7 +98,7 @@ def update_me(
 @router.patch(
     "/users/me/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={400: {"description": "Current password is wrong"}, **TOO_MANY},
+    responses=responses(users.WrongCurrentPasswordError, LimitedError),
 )
 def change_my_password(
     body: PasswordChange,
@@ -138,14 +136,14 @@ def list_users(
     return UsersPublic(data=[UserPublic.model_validate(u) for u in rows], count=count)
 
 
-@router.get("/users/{user_id}", responses={404: {"description": "No such user"}})
+@router.get("/users/{user_id}", responses=responses(users.UserNotFoundError))
 def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> UserPublic:
     return UserPublic.model_validate(users.get_user(session=session, user_id=user_id))
 
 
 @router.patch(
     "/users/{user_id}",
-    responses={404: {"description": "No such user"}, 409: {"description": "User is deleted"}},
+    responses=responses(users.UserNotFoundError, users.UserDeletedError),
 )
 def update_user(
     request: Request,

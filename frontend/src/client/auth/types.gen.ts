@@ -738,11 +738,11 @@ export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData = {
 
 export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors = {
     /**
-     * No such user
+     * User not found
      */
     404: unknown;
     /**
-     * The balance would go below 0, or the user is deleted
+     * Balance would go below 0; or User is deleted
      */
     409: unknown;
     /**
@@ -817,7 +817,7 @@ export type LoginAccessTokenApiAuthLoginAccessTokenPostErrors = {
      */
     422: HttpValidationError;
     /**
-     * Too many failed attempts; see Retry-After
+     * Too many failed sign-in attempts, try again later
      */
     429: unknown;
 };
@@ -845,15 +845,19 @@ export type RefreshApiAuthLoginRefreshPostData = {
 
 export type RefreshApiAuthLoginRefreshPostErrors = {
     /**
-     * Invalid, expired or reused refresh token
+     * Refresh token required; or Invalid refresh token
      */
     401: unknown;
+    /**
+     * Account is banned
+     */
+    403: unknown;
     /**
      * Validation Error
      */
     422: HttpValidationError;
     /**
-     * Too many refreshes; see Retry-After
+     * Too many attempts, try again later
      */
     429: unknown;
 };
@@ -881,7 +885,7 @@ export type LogoutApiAuthLogoutPostData = {
 
 export type LogoutApiAuthLogoutPostErrors = {
     /**
-     * No refresh token given
+     * Refresh token required
      */
     401: unknown;
     /**
@@ -941,7 +945,7 @@ export type SignupApiAuthSignupPostErrors = {
      */
     422: HttpValidationError;
     /**
-     * Too many attempts; see Retry-After
+     * Too many attempts, try again later
      */
     429: unknown;
 };
@@ -1008,7 +1012,7 @@ export type DeleteMeApiAuthUsersMeDeleteErrors = {
      */
     422: HttpValidationError;
     /**
-     * Too many wrong passwords; see Retry-After
+     * Too many attempts, try again later
      */
     429: unknown;
 };
@@ -1102,7 +1106,7 @@ export type ChangeMyPasswordApiAuthUsersMePasswordPatchErrors = {
      */
     422: HttpValidationError;
     /**
-     * Too many attempts; see Retry-After
+     * Too many attempts, try again later
      */
     429: unknown;
 };
@@ -1166,7 +1170,7 @@ export type DeleteUserApiAuthUsersUserIdDeleteData = {
 
 export type DeleteUserApiAuthUsersUserIdDeleteErrors = {
     /**
-     * No such user
+     * User not found
      */
     404: unknown;
     /**
@@ -1204,7 +1208,7 @@ export type ReadUserApiAuthUsersUserIdGetData = {
 
 export type ReadUserApiAuthUsersUserIdGetErrors = {
     /**
-     * No such user
+     * User not found
      */
     404: unknown;
     /**
@@ -1238,7 +1242,7 @@ export type UpdateUserApiAuthUsersUserIdPatchData = {
 
 export type UpdateUserApiAuthUsersUserIdPatchErrors = {
     /**
-     * No such user
+     * User not found
      */
     404: unknown;
     /**
