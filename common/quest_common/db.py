@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import psycopg
 from sqlalchemy import Engine, text
@@ -64,23 +63,6 @@ def retry_while_unreachable(
         reraise=True,
     )
     return retrying(step)()
-
-
-def from_row(cls: type[T], row: Any, **overrides: Any) -> T:
-    """A `cls` (dataclass, pydantic or SQLModel model) from the columns of `row` named like its
-    fields, plus `overrides`: a query that selects part of a table builds its object without
-    restating every column. Fields the row lacks keep their defaults."""
-    if dataclasses.is_dataclass(cls):
-        names: Sequence[str] = [field.name for field in dataclasses.fields(cls)]
-    else:
-        names = list(cls.model_fields)  # type: ignore[attr-defined]  # pydantic / SQLModel
-    # A SQLAlchemy Row answers `in` through its mapping; any other object through its attributes.
-    mapping = getattr(row, "_mapping", None)
-    if mapping is not None:
-        values = {name: mapping[name] for name in names if name in mapping}
-    else:
-        values = {name: getattr(row, name) for name in names if hasattr(row, name)}
-    return cls(**(values | overrides))
 
 
 def pg_array(values: Sequence[object]) -> str:

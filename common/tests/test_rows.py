@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import SQLModel
 
@@ -61,3 +62,14 @@ def test_other_classes_are_refused() -> None:
 
     with pytest.raises(TypeError):
         from_row(Plain, SimpleNamespace(x=1))
+
+
+def test_a_sqlalchemy_row_is_read_by_column_name() -> None:
+    """What the services pass: a Row from a query selecting some columns, and some others."""
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(sa.literal(1).label("x"), sa.literal("{}").label("throttles"))
+        ).one()
+    assert from_row(Point, row) == Point(x=1)
+    assert from_row(PointTable, row, y=3) == PointTable(x=1, y=3)
