@@ -10,7 +10,7 @@ from auth_service.abuse import AbuseGuard, LimitedError
 from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
 from auth_service.models import AccountDeletion, PersonalDataExport
 from auth_service.personal_data import AlreadyDeletedError
-from auth_service.users import UserNotFoundError, WrongPasswordError
+from auth_service.users import LastAdminError, UserNotFoundError, WrongPasswordError
 from quest_common.errors import responses
 
 router = APIRouter(tags=["users"])
@@ -29,7 +29,7 @@ def export_me(user: CurrentUser, session: SessionDep, response: Response) -> Per
 @router.delete(
     "/users/me",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(WrongPasswordError, LimitedError),
+    responses=responses(WrongPasswordError, LimitedError, LastAdminError),
 )
 def delete_me(
     body: AccountDeletion,
@@ -47,7 +47,7 @@ def delete_me(
 @router.delete(
     "/users/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(UserNotFoundError, AlreadyDeletedError),
+    responses=responses(UserNotFoundError, AlreadyDeletedError, LastAdminError),
 )
 def delete_user(
     user_id: uuid.UUID, admin: AdminUser, session: SessionDep, request: Request

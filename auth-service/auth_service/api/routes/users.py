@@ -143,7 +143,7 @@ def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> Use
 
 @router.patch(
     "/users/{user_id}",
-    responses=responses(users.UserNotFoundError, users.UserDeletedError),
+    responses=responses(users.UserNotFoundError, users.UserDeletedError, users.LastAdminError),
 )
 def update_user(
     request: Request,

@@ -1008,6 +1008,10 @@ export type DeleteMeApiAuthUsersMeDeleteErrors = {
      */
     400: unknown;
     /**
+     * This is the last admin: make another admin before demoting, banning or deleting it
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1174,7 +1178,7 @@ export type DeleteUserApiAuthUsersUserIdDeleteErrors = {
      */
     404: unknown;
     /**
-     * User is already deleted
+     * User is already deleted; or This is the last admin: make another admin before demoting, banning or deleting it
      */
     409: unknown;
     /**
@@ -1246,7 +1250,7 @@ export type UpdateUserApiAuthUsersUserIdPatchErrors = {
      */
     404: unknown;
     /**
-     * User is deleted
+     * User is deleted; or This is the last admin: make another admin before demoting, banning or deleting it
      */
     409: unknown;
     /**
