@@ -9,12 +9,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from auth_service.core.db import build_engine
 from auth_service.main import create_app
 from auth_service.models import Role, User, UserAdminUpdate, UserStatus
-from auth_service.users import LastAdminError, actor, create_user, update_user
+from auth_service.users import (
+    LastAdminError,
+    actor,
+    create_user,
+    is_active_admin,
+    update_user,
+)
 
 PREFIX = "/api/auth"
 PASSWORD = "admin-pass-123"
@@ -47,15 +53,7 @@ def _admin(engine: Any, client: TestClient, login: Callable[..., dict[str, Any]]
 
 def _active_admins(engine: Any) -> int:
     with Session(engine) as session:
-        return session.exec(
-            select(func.count())
-            .select_from(User)
-            .where(
-                User.role == Role.ADMIN,
-                User.status != UserStatus.BANNED,
-                col(User.deleted_at).is_(None),
-            )
-        ).one()
+        return sum(is_active_admin(user) for user in session.exec(select(User)).all())
 
 
 def test_the_last_admin_cannot_be_demoted_banned_or_deleted(
