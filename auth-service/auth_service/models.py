@@ -110,6 +110,8 @@ class UserPublic(BaseModel):
     gold: int
     created_at: datetime
     time_zone: str
+    # Set on a deleted (anonymised) account: its row stays so the ledger still adds up.
+    deleted_at: datetime | None = None
 
 
 class UsersPublic(BaseModel):

@@ -138,10 +138,25 @@ def get_user(*, session: Session, user_id: uuid.UUID) -> User:
     return user
 
 
-def list_users(*, session: Session, limit: int, offset: int) -> tuple[list[User], int]:
-    count = session.exec(select(func.count()).select_from(User)).one()
+def name_contains(search: str) -> str:
+    """A LIKE pattern matching names that contain `search` literally (`%`, `_` and `\\` in it
+    are not wildcards)."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_users(
+    *, session: Session, limit: int, offset: int, search: str | None = None
+) -> tuple[list[User], int]:
+    """A page of users, oldest first; with `search`, only names containing it (any case)."""
+    matching = [col(User.user_name).ilike(name_contains(search), escape="\\")] if search else []
+    count = session.exec(select(func.count()).select_from(User).where(*matching)).one()
     users = session.exec(
-        select(User).order_by(col(User.created_at), col(User.user_name)).offset(offset).limit(limit)
+        select(User)
+        .where(*matching)
+        .order_by(col(User.created_at), col(User.user_name))
+        .offset(offset)
+        .limit(limit)
     ).all()
     return list(users), int(count)
 

@@ -268,6 +268,8 @@ def test_admin_manages_quests_and_players(browser: Browser, stack: Any) -> None:
     other = stack.sign_up()
     admin.get_by_role("link", name="Players").click()
     expect(admin.get_by_role("table", name="Players")).to_contain_text(stack.admin_user_name)
+    field(admin, "Search players").fill("nobody-by-this-name")
+    expect(admin.get_by_role("status").filter(has_text="No player's name contains")).to_be_visible()
     field(admin, "Search players").fill(other.user_name)
     players = admin.get_by_role("table", name="Players")
     expect(players.locator("tbody tr")).to_have_count(1)

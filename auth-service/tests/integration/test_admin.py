@@ -64,3 +64,33 @@ def test_admin_update_validation(
         assert client.patch(url, json=bad, headers=admin_headers).status_code == 422
     missing = client.patch(f"{PREFIX}/users/{uuid.uuid4()}", json={}, headers=admin_headers)
     assert missing.status_code == 404
+
+
+def test_admin_searches_players_by_name_across_all_pages(
+    client: TestClient, admin_headers: dict[str, str], signup: Callable[..., dict[str, Any]]
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    names = [f"Hero_{marker}_a", f"hero_{marker}_b", f"villain_{marker}"]
+    for name in names:
+        created = client.post(f"{PREFIX}/signup", json={"user_name": name, "password": "pw-123456"})
+        assert created.status_code == 201
+    signup(client)  # someone else
+
+    def search(q: str, **params: Any) -> dict[str, Any]:
+        response = client.get(f"{PREFIX}/users", params={"q": q, **params}, headers=admin_headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    heroes = search(f"HERO_{marker}")  # any case
+    assert [u["user_name"] for u in heroes["data"]] == names[:2] and heroes["count"] == 2
+    assert search(marker)["count"] == 3
+    second = search(marker, limit=1, offset=1)
+    assert second["count"] == 3 and [u["user_name"] for u in second["data"]] == names[1:2]
+    assert search(f"o_{marker}")["count"] == 2
+    # `_` and `%` are plain characters, not wildcards: as wildcards both would match two.
+    assert search(f"her__{marker}")["count"] == 0
+    assert search(f"{marker}_%")["count"] == 0
+    for bad in ("x" * 65, "a\x00b"):
+        refused = client.get(f"{PREFIX}/users", params={"q": bad}, headers=admin_headers)
+        assert refused.status_code == 422

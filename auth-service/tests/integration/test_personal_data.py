@@ -109,6 +109,9 @@ def test_deleted_player_is_anonymised_and_locked_out_and_the_name_is_free(
     stale = client.get(f"{PREFIX}/users/me", headers=player["headers"])
     assert stale.json() == {"detail": "User no longer exists"}
 
+    # Admins see the account as deleted (their pages offer no actions on it).
+    seen = client.get(f"{PREFIX}/users/{user_id}", headers=admin_headers).json()
+    assert seen["deleted_at"] is not None and seen["user_name"].startswith("~deleted-")
     db_session.expire_all()
     user = db_session.get(User, user_id)
     assert user is not None and user.deleted_at is not None

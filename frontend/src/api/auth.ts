@@ -45,8 +45,9 @@ export const getMyTransactions = ({ limit, offset }: { limit: number; offset: nu
 export const getLeaderboard = ({ item, limit }: { item: Item; limit: number }) =>
   call<Page<LeaderboardEntry>>((o) => sdk.leaderboardApiAuthLeaderboardGet({ ...o, query: { item, limit } }));
 
-export const listUsers = ({ limit, offset }: { limit: number; offset: number }) =>
-  call<Page<User>>((o) => sdk.listUsersApiAuthUsersGet({ ...o, query: { limit, offset } }));
+/** A page of users; with `q`, only those whose name contains it (any case), across all pages. */
+export const listUsers = ({ limit, offset, q }: { limit: number; offset: number; q?: string }) =>
+  call<Page<User>>((o) => sdk.listUsersApiAuthUsersGet({ ...o, query: { limit, offset, q: q || undefined } }));
 
 export const updateUser = ({
   user_id,

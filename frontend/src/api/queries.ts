@@ -50,5 +50,10 @@ export const queries = {
     queryOptions({ queryKey: [...keys.leaderboard, { item, limit }], queryFn: () => getLeaderboard({ item, limit }) }),
   adminQuests: () => queryOptions({ queryKey: keys.adminQuests, queryFn: () => listQuests() }),
   adminRewards: () => queryOptions({ queryKey: keys.adminRewards, queryFn: listRewards }),
-  adminUsers: paged(keys.adminUsers, listUsers),
+  adminUsers: ({ search, ...window }: PageWindow & { search: string }) =>
+    queryOptions({
+      queryKey: [...keys.adminUsers, { search, ...window }],
+      queryFn: () => listUsers({ ...window, q: search }),
+      placeholderData: keepPreviousData,
+    }),
 };

@@ -27,6 +27,7 @@ export function AdminList<T>({
   columns,
   actions,
   rowProps,
+  empty,
 }: {
   label: string;
   rows: T[];
@@ -35,6 +36,8 @@ export function AdminList<T>({
   actions: (row: T) => RowAction[];
   /** Extra attributes for a row or card (e.g. data-quest-name for tests and styling). */
   rowProps?: (row: T) => DataAttributes;
+  /** Said instead of an empty table (default: "No <label> yet."). */
+  empty?: string;
 }) {
   const phone = useMediaQuery("(max-width: 600px)");
   const reachable = useReachable();
@@ -53,6 +56,13 @@ export function AdminList<T>({
         {action.label}
       </Button>
     ));
+  if (rows.length === 0) {
+    return (
+      <Text c="dimmed" role="status">
+        {empty ?? `No ${label.toLowerCase()} yet.`}
+      </Text>
+    );
+  }
   if (phone) {
     return (
       <Stack gap="sm" role="list" aria-label={label}>

@@ -18,6 +18,7 @@ from auth_service.api.deps import (
     wake_relay,
 )
 from auth_service.models import (
+    NO_NUL,
     LedgerEntriesPublic,
     LedgerEntryPublic,
     PasswordChange,
@@ -130,9 +131,14 @@ def my_transactions(
 
 @router.get("/users")
 def list_users(
-    _admin: AdminUser, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+    _admin: AdminUser,
+    session: SessionDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    q: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
 ) -> UsersPublic:
-    rows, count = users.list_users(session=session, limit=limit, offset=offset)
+    """Users, oldest first; `q` keeps those whose name contains it (any case)."""
+    rows, count = users.list_users(session=session, limit=limit, offset=offset, search=q)
     return UsersPublic(data=[UserPublic.model_validate(u) for u in rows], count=count)
 
 

@@ -132,6 +132,8 @@ export const signupApiAuthSignupPost = <ThrowOnError extends boolean = false>(op
 
 /**
  * List Users
+ *
+ * Users, oldest first; `q` keeps those whose name contains it (any case).
  */
 export const listUsersApiAuthUsersGet = <ThrowOnError extends boolean = false>(options?: Options<ListUsersApiAuthUsersGetData, ThrowOnError>) => (options?.client ?? client).get<ListUsersApiAuthUsersGetResponses, ListUsersApiAuthUsersGetErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -421,6 +421,10 @@ export type ProfileExport = {
      */
     created_at: string;
     /**
+     * Deleted At
+     */
+    deleted_at?: string | null;
+    /**
      * Diamond
      */
     diamond: number;
@@ -575,6 +579,10 @@ export type UserPublic = {
      * Created At
      */
     created_at: string;
+    /**
+     * Deleted At
+     */
+    deleted_at?: string | null;
     /**
      * Diamond
      */
@@ -973,6 +981,10 @@ export type ListUsersApiAuthUsersGetData = {
          * Offset
          */
         offset?: number;
+        /**
+         * Q
+         */
+        q?: string | null;
     };
     url: '/api/auth/users';
 };

@@ -1,8 +1,8 @@
 import { Badge, TextInput } from "@mantine/core";
-import { useInputState } from "@mantine/hooks";
+import { useDebouncedValue, useInputState } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AdjustBalanceDialog } from "./operator/AdjustBalanceDialog";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { updateUser } from "../../api/auth";
 import { keys, queries } from "../../api/queries";
 import type { User } from "../../api/types";
@@ -16,9 +16,10 @@ import { Pager } from "../../components/Pager";
 import { showError, showToast } from "../../components/toast";
 import { formatDateTime } from "../../lib/format";
 
-// The API's largest page: the search box filters what is loaded (auth has no name search).
-const PAGE_SIZE = 100;
+const PAGE_SIZE = 100; // the API's largest page
 const STATUS_LABEL: Record<number, string> = { 0: "New", 1: "Active", 2: "Banned" };
+// The search asks the server (every player, not only this page) once typing pauses.
+const SEARCH_DELAY_MS = 250;
 
 type Change = { role?: "player" | "admin"; status?: 0 | 1 | 2 };
 
@@ -74,7 +75,9 @@ export function AdminUsersPage() {
   const myId = state.status === "authenticated" ? state.user.userId : null;
   const [page, setPage] = useState(1);
   const [search, setSearch] = useInputState("");
-  const users = useQuery(queries.adminUsers({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }));
+  const [needle] = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
+  useEffect(() => setPage(1), [needle]); // a new search starts on its first page
+  const users = useQuery(queries.adminUsers({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, search: needle }));
   const [confirm, confirmDialog] = useConfirm();
   const update = useMutation({
     mutationFn: updateUser,
@@ -85,8 +88,6 @@ export function AdminUsersPage() {
     onError: (error) => showError(error),
   });
   const busy = (user: User) => update.isPending && update.variables?.user_id === user.user_id;
-  const needle = search.trim().toLowerCase();
-  const shown = users.data?.data.filter((u) => !needle || u.user_name.toLowerCase().includes(needle)) ?? [];
 
   const run = async (user: User, action: { change: Change; confirm?: ConfirmOptions }) => {
     if (action.confirm && !(await confirm(action.confirm))) return;
@@ -108,11 +109,13 @@ export function AdminUsersPage() {
         <>
           <AdminList
             label="Players"
-            rows={shown}
+            rows={users.data.data}
+            empty={needle ? `No player's name contains “${needle}”.` : "No players yet."}
             rowKey={(user) => user.user_id}
             rowProps={(user) => ({ "data-user-name": user.user_name })}
             columns={[
-              { header: "Name", cell: (user) => user.user_name },
+              // A deleted account's placeholder name is one long word: let it wrap.
+              { header: "Name", cell: (user) => <span style={{ overflowWrap: "anywhere" }}>{user.user_name}</span> },
               {
                 header: "Role",
                 cell: (user) => (
@@ -124,8 +127,8 @@ export function AdminUsersPage() {
               {
                 header: "Status",
                 cell: (user) => (
-                  <Badge variant="light" color={user.status === 2 ? "red" : "gray"}>
-                    {STATUS_LABEL[user.status] ?? user.status}
+                  <Badge variant="light" color={user.deleted_at ? "dark" : user.status === 2 ? "red" : "gray"}>
+                    {user.deleted_at ? "Deleted" : (STATUS_LABEL[user.status] ?? user.status)}
                   </Badge>
                 ),
               },
@@ -139,7 +142,8 @@ export function AdminUsersPage() {
               },
               { header: "Joined", cell: (user) => formatDateTime(user.created_at) },
             ]}
-            actions={(user) => [
+            // A deleted account can no longer be changed (auth answers 409): no buttons.
+            actions={(user) => user.deleted_at ? [] : [
               {
                 label: "Adjust balance",
                 ariaLabel: `Adjust balance of ${user.user_name}`,

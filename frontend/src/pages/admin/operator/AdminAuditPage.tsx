@@ -18,6 +18,7 @@ const COLUMNS: Column<MergedAuditEntry>[] = [
   { header: "When", cell: (entry) => new Date(entry.at).toLocaleString() },
   {
     header: "Service",
+    nowrap: true, // the badge keeps its whole name beside a long before → after column
     cell: (entry) => (
       <Badge variant="light" color={SERVICE_COLOR[entry.service]} style={{ flexShrink: 0 }} miw="fit-content">
         {entry.service}
