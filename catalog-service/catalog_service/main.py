@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from catalog_service.api.main import API_PREFIX, api_router
 from catalog_service.api.reads import CachedReadFront
 from catalog_service.core.config import Settings, get_settings
-from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
+from catalog_service.core.errors import InvalidError
 from catalog_service.core.runtime import CatalogRuntime
 from quest_common.app import add_ops, service_app
 from quest_common.broker.connection import broker_check
@@ -32,14 +32,8 @@ from quest_common.security import check_tokens_against_auth
 logger = logging.getLogger(__name__)
 
 
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(NotFoundError)
-    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=status.HTTP_404_NOT_FOUND)
-
-    @app.exception_handler(ConflictError)
-    async def conflict(_: Request, exc: ConflictError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=status.HTTP_409_CONFLICT)
+def _install_catalog_error_handlers(app: FastAPI) -> None:
+    """The refusals quest_common does not answer: a rule's 422, a value the database refuses."""
 
     @app.exception_handler(InvalidError)
     async def invalid(_: Request, exc: InvalidError) -> JSONResponse:
@@ -110,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     access_listener = check_tokens_against_auth(app, settings=settings)
-    _install_error_handlers(app)
+    _install_catalog_error_handlers(app)
     install_error_handlers(app)
     publish_public_routes_only(app)
     app.read_front = CachedReadFront(runtime)

@@ -1,20 +1,28 @@
-"""Domain errors raised by the service layer; `main.py` maps them to HTTP statuses."""
+"""Domain errors raised by the service layer. Not found and conflicts answer through
+quest_common's one `ClientError` handler; `main.py` maps `InvalidError` to FastAPI's 422 shape."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 
-class CatalogError(Exception):
+from quest_common.errors import ClientError
+
+
+class CatalogError(ClientError):
+    """A refusal whose message, naming the quest or reward, is the answer's detail."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = message
 
 
-class NotFoundError(CatalogError):
-    """→ 404"""
+class NotFoundError(CatalogError, status=HTTPStatus.NOT_FOUND, detail="Not found"):
+    pass
 
 
-class ConflictError(CatalogError):
-    """→ 409 (duplicate name, reward still in use)"""
+class ConflictError(CatalogError, status=HTTPStatus.CONFLICT, detail="Conflict"):
+    """Duplicate name, reward still in use."""
 
 
 class InvalidError(CatalogError):
