@@ -110,12 +110,17 @@ class UserPublic(BaseModel):
     gold: int
     created_at: datetime
     time_zone: str
+
+
+class UserAdminView(UserPublic):
+    """A user as admins see it: also whether the account was deleted."""
+
     # Set on a deleted (anonymised) account: its row stays so the ledger still adds up.
     deleted_at: datetime | None = None
 
 
 class UsersPublic(BaseModel):
-    data: list[UserPublic]
+    data: list[UserAdminView]
     count: int
 
 

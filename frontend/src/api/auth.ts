@@ -1,6 +1,6 @@
 import * as sdk from "../client/auth";
 import { call } from "./http";
-import type { Item, LeaderboardEntry, LedgerEntry, Page, Token, User } from "./types";
+import type { AdminUser, Item, LeaderboardEntry, LedgerEntry, Page, Token, User } from "./types";
 
 // Sign-in, refresh and sign-out send no bearer token: the refresh token travels only in the
 // httpOnly cookie auth sets (path-scoped to these routes), never through JavaScript.
@@ -47,7 +47,7 @@ export const getLeaderboard = ({ item, limit }: { item: Item; limit: number }) =
 
 /** A page of users; with `q`, only those whose name contains it (any case), across all pages. */
 export const listUsers = ({ limit, offset, q }: { limit: number; offset: number; q?: string }) =>
-  call<Page<User>>((o) => sdk.listUsersApiAuthUsersGet({ ...o, query: { limit, offset, q: q || undefined } }));
+  call<Page<AdminUser>>((o) => sdk.listUsersApiAuthUsersGet({ ...o, query: { limit, offset, q: q || undefined } }));
 
 export const updateUser = ({
   user_id,
@@ -55,4 +55,4 @@ export const updateUser = ({
 }: {
   user_id: string;
   changes: { role?: "player" | "admin"; status?: 0 | 1 | 2 };
-}) => call<User>((o) => sdk.updateUserApiAuthUsersUserIdPatch({ ...o, path: { user_id }, body: changes }));
+}) => call<AdminUser>((o) => sdk.updateUserApiAuthUsersUserIdPatch({ ...o, path: { user_id }, body: changes }));

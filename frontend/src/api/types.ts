@@ -1,4 +1,4 @@
-import type { LeaderboardEntry, LedgerEntryPublic, Token, UserPublic } from "../client/auth";
+import type { LeaderboardEntry, LedgerEntryPublic, Token, UserAdminView, UserPublic } from "../client/auth";
 import type { QuestPublic, RewardPublic } from "../client/catalog";
 import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
@@ -17,6 +17,8 @@ export interface Page<T> {
 // Server shapes come from the generated client, so a changed API breaks the type check here.
 export type { LeaderboardEntry, Token };
 export type User = UserPublic;
+/** A user as the admin pages see it: also `deleted_at` on a deleted account. */
+export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;
 export type Reward = RewardPublic;
 export type Quest = QuestPublic;

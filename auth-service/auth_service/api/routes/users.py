@@ -24,6 +24,7 @@ from auth_service.models import (
     PasswordChange,
     TimeZoneChangeRefused,
     UserAdminUpdate,
+    UserAdminView,
     UserCreate,
     UserPublic,
     UserSelfUpdate,
@@ -139,12 +140,12 @@ def list_users(
 ) -> UsersPublic:
     """Users, oldest first; `q` keeps those whose name contains it (any case)."""
     rows, count = users.list_users(session=session, limit=limit, offset=offset, search=q)
-    return UsersPublic(data=[UserPublic.model_validate(u) for u in rows], count=count)
+    return UsersPublic(data=[UserAdminView.model_validate(u) for u in rows], count=count)
 
 
 @router.get("/users/{user_id}", responses=responses(users.UserNotFoundError))
-def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> UserPublic:
-    return UserPublic.model_validate(users.get_user(session=session, user_id=user_id))
+def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> UserAdminView:
+    return UserAdminView.model_validate(users.get_user(session=session, user_id=user_id))
 
 
 @router.patch(
@@ -157,9 +158,9 @@ def update_user(
     body: UserAdminUpdate,
     admin: AdminUser,
     session: SessionDep,
-) -> UserPublic:
+) -> UserAdminView:
     user = users.update_user(
         session=session, user_id=user_id, changes=body, actor=users.actor(admin)
     )
     wake_relay(request)  # a ban or demotion reaches the other services at once
-    return UserPublic.model_validate(user)
+    return UserAdminView.model_validate(user)

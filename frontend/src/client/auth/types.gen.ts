@@ -421,10 +421,6 @@ export type ProfileExport = {
      */
     created_at: string;
     /**
-     * Deleted At
-     */
-    deleted_at?: string | null;
-    /**
      * Diamond
      */
     diamond: number;
@@ -554,6 +550,44 @@ export type UserAdminUpdate = {
 };
 
 /**
+ * UserAdminView
+ *
+ * A user as admins see it: also whether the account was deleted.
+ */
+export type UserAdminView = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Deleted At
+     */
+    deleted_at?: string | null;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Gold
+     */
+    gold: number;
+    role: Role;
+    status: UserStatus;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+    /**
+     * User Name
+     */
+    user_name: string;
+};
+
+/**
  * UserCreate
  */
 export type UserCreate = {
@@ -579,10 +613,6 @@ export type UserPublic = {
      * Created At
      */
     created_at: string;
-    /**
-     * Deleted At
-     */
-    deleted_at?: string | null;
     /**
      * Diamond
      */
@@ -635,7 +665,7 @@ export type UsersPublic = {
     /**
      * Data
      */
-    data: Array<UserPublic>;
+    data: Array<UserAdminView>;
 };
 
 /**
@@ -1239,7 +1269,7 @@ export type ReadUserApiAuthUsersUserIdGetResponses = {
     /**
      * Successful Response
      */
-    200: UserPublic;
+    200: UserAdminView;
 };
 
 export type ReadUserApiAuthUsersUserIdGetResponse = ReadUserApiAuthUsersUserIdGetResponses[keyof ReadUserApiAuthUsersUserIdGetResponses];
@@ -1277,7 +1307,7 @@ export type UpdateUserApiAuthUsersUserIdPatchResponses = {
     /**
      * Successful Response
      */
-    200: UserPublic;
+    200: UserAdminView;
 };
 
 export type UpdateUserApiAuthUsersUserIdPatchResponse = UpdateUserApiAuthUsersUserIdPatchResponses[keyof UpdateUserApiAuthUsersUserIdPatchResponses];

@@ -5,7 +5,7 @@ import { AdjustBalanceDialog } from "./operator/AdjustBalanceDialog";
 import { useEffect, useState } from "react";
 import { updateUser } from "../../api/auth";
 import { keys, queries } from "../../api/queries";
-import type { User } from "../../api/types";
+import type { AdminUser } from "../../api/types";
 import { useSession } from "../../auth/useSession";
 import { AdminList } from "../../components/AdminList";
 import { Amount } from "../../components/Amount";
@@ -24,7 +24,7 @@ const SEARCH_DELAY_MS = 250;
 type Change = { role?: "player" | "admin"; status?: 0 | 1 | 2 };
 
 /** What an action does, and the question asked before doing it. */
-function actionsFor(user: User, isMe: boolean): { label: string; change: Change; color: string; confirm?: ConfirmOptions }[] {
+function actionsFor(user: AdminUser, isMe: boolean): { label: string; change: Change; color: string; confirm?: ConfirmOptions }[] {
   const out: { label: string; change: Change; color: string; confirm?: ConfirmOptions }[] = [];
   if (user.status === 2) {
     out.push({ label: "Unban", change: { status: 1 }, color: "teal" });
@@ -70,7 +70,7 @@ function actionsFor(user: User, isMe: boolean): { label: string; change: Change;
 
 export function AdminUsersPage() {
   const queryClient = useQueryClient();
-  const [adjusting, setAdjusting] = useState<User | null>(null);
+  const [adjusting, setAdjusting] = useState<AdminUser | null>(null);
   const state = useSession();
   const myId = state.status === "authenticated" ? state.user.userId : null;
   const [page, setPage] = useState(1);
@@ -87,9 +87,9 @@ export function AdminUsersPage() {
     },
     onError: (error) => showError(error),
   });
-  const busy = (user: User) => update.isPending && update.variables?.user_id === user.user_id;
+  const busy = (user: AdminUser) => update.isPending && update.variables?.user_id === user.user_id;
 
-  const run = async (user: User, action: { change: Change; confirm?: ConfirmOptions }) => {
+  const run = async (user: AdminUser, action: { change: Change; confirm?: ConfirmOptions }) => {
     if (action.confirm && !(await confirm(action.confirm))) return;
     update.mutate({ user_id: user.user_id, changes: action.change });
   };
