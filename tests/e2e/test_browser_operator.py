@@ -84,6 +84,9 @@ def test_admin_simulates_reads_the_audit_and_watches_operations(
         admin.get_by_role("option", name="simulation.start").click()
         expect(admin.locator('[data-testid="audit-row"][data-service="auth"]')).to_have_count(0)
         expect(rows.first).to_contain_text("simulation.start")
+        # The service's badge shows its whole name, however long the before → after column is.
+        badge = rows.first.get_by_text("processing", exact=True)
+        assert badge.evaluate("label => label.scrollWidth <= label.clientWidth")
         assert_accessible(admin, "audit page")
         screenshot(admin, f"audit_{width}")
 

@@ -20,7 +20,7 @@ const COLUMNS: Column<MergedAuditEntry>[] = [
     header: "Service",
     nowrap: true, // the badge keeps its whole name beside a long before → after column
     cell: (entry) => (
-      <Badge variant="light" color={SERVICE_COLOR[entry.service]} style={{ flexShrink: 0 }} miw="fit-content">
+      <Badge variant="light" color={SERVICE_COLOR[entry.service]} style={{ flexShrink: 0 }} miw="max-content">
         {entry.service}
       </Badge>
     ),
