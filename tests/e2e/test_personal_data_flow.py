@@ -34,3 +34,32 @@ def test_deleting_an_account_erases_it_in_processing(stack: Any) -> None:
         wait_for(lambda: client.get(events, headers=admin).json()["count"] == 0, timeout=30)
         quests = client.get(f"/api/processing/users/{player.user_id}/quests", headers=admin).json()
         assert all(item["streak"] == 0 and item["completed"] == 0 for item in quests["data"])
+
+
+def test_admins_find_a_player_by_name_and_see_the_deletion(stack: Any) -> None:
+    """Through the gateway: the admin search reaches every player, a deleted account shows as
+    deleted, and its leftover access token is a stale credential (401), not a ban (403)."""
+    player = Player.sign_up(stack.gateway_url)
+    player.login()
+    admin = stack.admin_headers()
+    with stack.client() as client:
+        found = client.get(
+            "/api/auth/users", params={"q": player.user_name.upper()}, headers=admin
+        ).json()
+        assert [u["user_name"] for u in found["data"]] == [player.user_name]
+        assert found["data"][0]["deleted_at"] is None
+
+        gone = player.client.request(
+            "DELETE",
+            "/api/auth/users/me",
+            json={"password": player.password},
+            headers=player.headers,
+        )
+        assert gone.status_code == 204, gone.text
+        seen = client.get(f"/api/auth/users/{player.user_id}", headers=admin).json()
+        assert seen["deleted_at"] is not None and seen["user_name"].startswith("~deleted-")
+        assert client.get(
+            "/api/auth/users", params={"q": player.user_name}, headers=admin
+        ).json() == {"data": [], "count": 0}
+        stale = client.get("/api/auth/users/me", headers=player.headers)
+        assert stale.status_code == 401 and stale.json() == {"detail": "User no longer exists"}
