@@ -38,7 +38,7 @@ def _install_catalog_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidError)
     async def invalid(_: Request, exc: InvalidError) -> JSONResponse:
         # Same shape as FastAPI's own validation errors, so clients handle one format.
-        detail = [{"type": "value_error", "loc": ["body", exc.field], "msg": exc.message}]
+        detail = [{"type": "value_error", "loc": ["body", exc.field], "msg": exc.detail}]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(DataError)

@@ -13,7 +13,6 @@ class CatalogError(ClientError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
         self.detail = message
 
 
