@@ -24,7 +24,7 @@ from sqlmodel import Session
 from auth_service import throttle
 from auth_service.throttle import ThrottlePolicy
 from quest_common.db import utcnow
-from quest_common.errors import RetryLaterError
+from quest_common.refusals import RetryLaterError
 
 Action = Literal["signup", "password", "delete", "refresh"]
 Kind = Literal["account", "address"]

@@ -33,9 +33,9 @@ from auth_service.core.security import (
 from auth_service.models import RefreshToken, User, UserStatus
 from auth_service.tokens import BannedUserError
 from quest_common.db import utcnow
-from quest_common.errors import ClientError, RetryLaterError
 from quest_common.events import EventType, make_event, rfc3339, routing_key
 from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
+from quest_common.refusals import ClientError, RetryLaterError
 from quest_common.rows import from_row
 
 SOURCE = "auth-service"

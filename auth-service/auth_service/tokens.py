@@ -27,7 +27,7 @@ from auth_service.core.security import (
 from auth_service.keys import KeyRing
 from auth_service.models import RefreshToken, User, UserStatus
 from quest_common.db import utcnow
-from quest_common.errors import ClientError
+from quest_common.refusals import ClientError
 from quest_common.security import InvalidTokenError, TokenClaims, verify_token
 
 PROCESSING_CLIENT_ID = "processing-service"

@@ -15,7 +15,7 @@ from auth_service.timezones import DEFAULT_TIME_ZONE, next_change_at
 from auth_service.tokens import revoke_user_tokens
 from quest_common import audit
 from quest_common.db import utcnow
-from quest_common.errors import ClientError
+from quest_common.refusals import ClientError
 
 
 class UserNameTakenError(ClientError, status=HTTPStatus.CONFLICT, detail="User name already taken"):

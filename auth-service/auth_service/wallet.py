@@ -27,7 +27,7 @@ from auth_service.models import (
 from auth_service.users import UserDeletedError, UserNotFoundError
 from quest_common import audit
 from quest_common.db import utcnow
-from quest_common.errors import ClientError
+from quest_common.refusals import ClientError
 
 ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
 

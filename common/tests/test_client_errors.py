@@ -7,7 +7,8 @@ from http import HTTPStatus
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
-from quest_common.errors import ClientError, RetryLaterError, install_error_handlers, responses
+from quest_common.errors import install_error_handlers
+from quest_common.refusals import ClientError, RetryLaterError, responses
 
 
 class ThingNotFoundError(ClientError, status=HTTPStatus.NOT_FOUND, detail="Thing not found"):

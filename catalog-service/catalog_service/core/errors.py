@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from quest_common.errors import ClientError
+from quest_common.refusals import ClientError
 
 
 class CatalogError(ClientError):

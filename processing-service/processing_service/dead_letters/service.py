@@ -19,7 +19,7 @@ from quest_common.audit import SYSTEM, Actor, record
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import queue_names
 from quest_common.db import utcnow
-from quest_common.errors import ClientError
+from quest_common.refusals import ClientError
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from processing_service.incidents.models import Incident
 from quest_common import audit
 from quest_common.db import utcnow
-from quest_common.errors import ClientError
+from quest_common.refusals import ClientError
 
 WINDOWS_TTL_S = 5.0
 

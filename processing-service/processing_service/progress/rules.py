@@ -27,8 +27,8 @@ from http import HTTPStatus
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from quest_common.errors import ClientError
 from quest_common.events import EventType
+from quest_common.refusals import ClientError
 
 StreakMode = Literal["count", "daily"]
 Reset = Literal["none", "daily", "weekly"]

@@ -31,3 +31,19 @@ def test_domains_never_import_the_ones_before_them() -> None:
 def test_domains_never_import_the_entry_points_or_the_http_layer() -> None:
     for domain in [*ORDER, "catalog", "dead_letters", "incidents"]:
         assert not imported_domains(domain) & {"api", "entrypoints", "bootstrap", "main"}, domain
+
+
+def test_the_quest_rules_load_without_a_web_framework_or_a_database() -> None:
+    """The pure rules (progress/rules.py) raise refusals but know nothing of HTTP or SQL: a fresh
+    interpreter importing them loads neither fastapi nor sqlalchemy."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, processing_service.progress.rules;"
+        "print(sorted(m for m in ('fastapi', 'starlette', 'sqlalchemy') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -10,8 +10,8 @@ from auth_service.models import Adjustment, AdjustmentResult
 from auth_service.users import UserDeletedError, UserNotFoundError
 from auth_service.wallet import InsufficientBalanceError
 from quest_common.audit import audit_router
-from quest_common.errors import responses
 from quest_common.outbox import OutboxOps, outbox_figures
+from quest_common.refusals import responses
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 audit = audit_router(session_dependency=get_db, admin_dependency=get_admin_user)

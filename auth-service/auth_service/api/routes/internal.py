@@ -19,7 +19,7 @@ from auth_service.tokens import InvalidClientError, UnsupportedGrantTypeError
 from auth_service.users import UserNotFoundError
 from auth_service.wallet import IdempotencyConflictError
 from quest_common.db import utcnow
-from quest_common.errors import responses
+from quest_common.refusals import responses
 
 # Not in the public OpenAPI document: the gateway never routes /internal (DESIGN §3, §12).
 router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)

@@ -31,7 +31,7 @@ from auth_service.core.config import Settings
 from auth_service.models import NO_NUL, RefreshRequest, Token, User
 from auth_service.signin import InvalidCredentialsError, ThrottledError
 from auth_service.tokens import BannedUserError, InvalidRefreshTokenError, RefreshTokenRequiredError
-from quest_common.errors import responses
+from quest_common.refusals import responses
 
 router = APIRouter(tags=["login"])
 

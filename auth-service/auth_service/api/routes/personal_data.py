@@ -11,7 +11,7 @@ from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guar
 from auth_service.models import AccountDeletion, PersonalDataExport
 from auth_service.personal_data import AlreadyDeletedError
 from auth_service.users import LastAdminError, UserNotFoundError, WrongPasswordError
-from quest_common.errors import responses
+from quest_common.refusals import responses
 
 router = APIRouter(tags=["users"])
 

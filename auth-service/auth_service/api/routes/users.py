@@ -30,7 +30,7 @@ from auth_service.models import (
     UserSelfUpdate,
     UsersPublic,
 )
-from quest_common.errors import responses
+from quest_common.refusals import responses
 
 public_router = APIRouter(tags=["users"])
 router = APIRouter(tags=["users"])
