@@ -33,7 +33,7 @@ from auth_service.core.security import (
 from auth_service.models import RefreshToken, User, UserStatus
 from auth_service.tokens import BannedUserError
 from quest_common.db import utcnow
-from quest_common.events import EventType, make_event, rfc3339, routing_key
+from quest_common.events import EventType, make_event, rfc3339, routing_key, stored_event
 from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
 from quest_common.refusals import ClientError, RetryLaterError
 from quest_common.rows import from_row
@@ -219,7 +219,7 @@ def sign_in(
         p_event_id=uuid.UUID(event.id),
         p_routing_key=routing_key(PRODUCER, event_type),
         p_event_type=event.type,
-        p_payload=event.model_dump(mode="json", exclude_none=True),
+        p_payload=stored_event(event),
         p_token_id=uuid.uuid4(),
         p_token_hash=hash_refresh_token(refresh),
         p_family_id=uuid.uuid4(),

@@ -93,6 +93,17 @@ SIGN_IN_KEYS: Final = (
 QUEST_CHANGED_KEY: Final = routing_key("catalog", EventType.QUEST_CHANGED)
 
 
+def stored_event(event: CloudEvent) -> dict[str, Any]:
+    """The envelope as JSON values, as an outbox row keeps it until it is published."""
+    return event.model_dump(mode="json", exclude_none=True)
+
+
+def stored_event_body(stored: dict[str, Any]) -> bytes:
+    """The message body of a stored envelope (`stored_event`): it was validated when it was
+    made, so it is sent as it is rather than built through the model again."""
+    return json.dumps(stored, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def envelope_json(
     *, source: str, type: str, subject: str | None, data: dict[str, Any], time: str
 ) -> bytes:

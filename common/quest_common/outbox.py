@@ -37,7 +37,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from quest_common.broker.publisher import ConfirmingPublisher, PublishError
 from quest_common.db import utcnow
-from quest_common.events import CloudEvent
+from quest_common.events import CloudEvent, stored_event, stored_event_body
 from quest_common.retry import Backoff
 from quest_common.settings import BaseServiceSettings
 
@@ -94,7 +94,7 @@ def enqueue(session: Session, event: CloudEvent, *, routing_key: str) -> None:
             id=uuid.UUID(event.id),
             routing_key=routing_key,
             event_type=event.type,
-            payload=event.model_dump(mode="json", exclude_none=True),
+            payload=stored_event(event),
             created_at=utcnow(),
         )
     )
@@ -182,29 +182,28 @@ class OutboxRelay:
         broker refused a row (the rows published before it stay marked)."""
         if self._publisher is None:
             self._publisher = self._publisher_factory()
-        # Core rather than ORM, statements built once (module level): this runs once per wake,
-        # and ORM bookkeeping per row cost more CPU than the publishing itself.
+        # A Core connection, statements built once (module level): this runs once per wake,
+        # and ORM bookkeeping cost more CPU than the publishing itself.
         done: list[uuid.UUID] = []
         failure: PublishError | None = None
-        with Session(self.engine) as session:
-            rows = session.execute(_SELECT_PENDING, {"batch_size": self.batch_size}).all()
+        with self.engine.begin() as connection:
+            rows = connection.execute(_SELECT_PENDING, {"batch_size": self.batch_size}).all()
             for row in rows:
                 try:
                     self._publisher.publish_body(
-                        CloudEvent.model_validate(row.payload).to_json(),
+                        stored_event_body(row.payload),
                         routing_key=row.routing_key,
                         message_id=str(row.id),
                         event_type=row.event_type,
                         mandatory=self._route_required(row.routing_key),
                     )
                 except PublishError as exc:
-                    session.execute(_MARK_FAILED, {"row_id": row.id, "error": str(exc)[:500]})
+                    connection.execute(_MARK_FAILED, {"row_id": row.id, "error": str(exc)[:500]})
                     failure = exc
                     break
                 done.append(row.id)
             if done:
-                session.execute(_MARK_PUBLISHED, {"ids": done, "now": utcnow()})
-            session.commit()
+                connection.execute(_MARK_PUBLISHED, {"ids": done, "now": utcnow()})
         if failure is not None:
             raise failure
         return len(done)
