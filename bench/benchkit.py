@@ -64,6 +64,26 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def named(*commands: str) -> list[int]:
+    """Processes whose command name starts with one of `commands` (the database and broker
+    servers: `postgres`, `beam.smp`), whoever started them."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry}/comm") as handle:
+                if handle.read().strip().startswith(commands):
+                    pids.append(int(entry))
+    return pids
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process of the machine has used, all cores: user, nice, system, irq and
+    softirq (idle, I/O wait and time stolen by the host left out)."""
+    with open("/proc/stat") as handle:
+        user, nice, system, _idle, _iowait, irq, softirq = map(int, handle.readline().split()[1:8])
+    return (user + nice + system + irq + softirq) / _TICK
+
+
 def rss_mib(pid: int) -> tuple[float, float]:
     """(current, peak) resident memory of one process in MiB."""
     now = peak = 0.0

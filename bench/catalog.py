@@ -264,8 +264,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="base URL of a running catalog (default: start one)")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=10.0, help="per side and response kind")
-    parser.add_argument("--slices", type=int, default=4)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=30.0,
+        help="per side and response kind (the catalog serves 2x this: its memory is compared "
+        "start to end)",
+    )
+    parser.add_argument("--slices", type=int, default=6)
     parser.add_argument("--warmup", type=float, default=0.5, help="per slice, not counted")
     args = parser.parse_args()
     if args.url:

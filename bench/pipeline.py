@@ -507,7 +507,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--players", type=int, default=1_000)
-    parser.add_argument("--logins", type=int, default=1500, help="30 s at the default rate")
+    parser.add_argument(
+        "--logins", type=int, default=3000, help="60 s at the default rate (memory compared)"
+    )
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2], help="worker process counts to time"
