@@ -81,17 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(runtime.start)
+        # First: it refuses to start twice (a second lifespan over this app while one runs), and
+        # everything started after it is inside the `try` that stops it.
         access_listener.start()
-        # Everything built at start-up lives as long as the process: out of the collector's
-        # sight, a full collection (triggered by request garbage) no longer walks it all.
-        gc.collect()
-        gc.freeze()
         try:
+            await run_in_threadpool(runtime.start)
+            # Everything built at start-up lives as long as the process: out of the collector's
+            # sight, a full collection (triggered by request garbage) no longer walks it all.
+            gc.collect()
+            gc.freeze()
             yield
         finally:
-            access_listener.stop()
-            await run_in_threadpool(access_listener.join, 5)
+            await run_in_threadpool(access_listener.stop)
             await run_in_threadpool(runtime.stop)
 
     app = _catalog_app(

@@ -132,9 +132,13 @@ def jwks_snapshot_loader(
 
 
 class AccessChangeListener:
-    """Feeds `revocations` from the broker and auth's snapshot, on a thread of its own; may be
-    started again after a stop (an app's lifespan can run more than once in tests), each start
-    running a fresh `BroadcastListener`."""
+    """Feeds `revocations` from the broker and auth's snapshot, on a thread of its own.
+
+    One thread at a time, started and stopped by one owner (the app's lifespan): `start` refuses
+    while a thread runs, because `stop` would end only the newer one and the other would outlive
+    the app, retrying the snapshot for the rest of the process; `stop` returns once the thread
+    has ended. It may be started again after a stop (an app's lifespan can run more than once in
+    tests), each start running a fresh `BroadcastListener`."""
 
     def __init__(
         self,
@@ -151,13 +155,16 @@ class AccessChangeListener:
         self.load_snapshot = load_snapshot
         self.retry_seconds = retry_seconds
         self.bound = threading.Event()  # set while the queue is bound and consumed
-        self._stop_event = threading.Event()
         self._snapshot_due = True
         self._next_try = 0.0
-        self._listener: BroadcastListener | None = None
+        self._listener: BroadcastListener | None = None  # the latest start's thread
+        self._running = False  # between a start and its stop
 
     def start(self) -> None:
-        self._stop_event.clear()
+        if self._running:
+            raise RuntimeError(
+                "the access listener is running already: one owner starts it and stops it"
+            )
         self._snapshot_due = True
         self._listener = BroadcastListener(
             amqp_url=self.amqp_url,
@@ -171,15 +178,19 @@ class AccessChangeListener:
             name="access-changes",
         )
         self._listener.start()
+        self._running = True
 
-    def stop(self) -> None:
-        self._stop_event.set()
-        if self._listener is not None:
-            self._listener.stop()
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._listener is not None:
-            self._listener.join(timeout)
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait for it to end (at most `timeout`; it ends once the poll or
+        the snapshot fetch in flight is over). Stopping a stopped listener does nothing."""
+        listener = self._listener
+        if not self._running or listener is None:
+            return
+        self._running = False
+        listener.stop()
+        listener.join(timeout)
+        if listener.is_alive():
+            logger.warning("%s still closing %.1fs after its stop", listener.name, timeout)
 
     def is_alive(self) -> bool:
         return self._listener is not None and self._listener.is_alive()

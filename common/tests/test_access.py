@@ -37,6 +37,7 @@ from quest_common.events import make_event, rfc3339
 from quest_common.security import CurrentClaims, InvalidTokenError, JwksVerifier, TokenClaims
 from quest_devtools.testing.access import publish_access_change
 from quest_devtools.testing.plugin import BrokerNames
+from quest_devtools.testing.threads import broadcast_listeners
 from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 
@@ -206,7 +207,6 @@ def test_listener_loads_the_snapshot_then_hears_changes_within_seconds(
         assert wait_for(lambda: revocations.not_before(user_id) == now.timestamp(), 5)
     finally:
         listener.stop()
-        listener.join(5)
     assert not listener.is_alive()
 
 
@@ -243,10 +243,36 @@ def test_auth_down_holds_up_no_event_and_the_snapshot_is_retried_until_it_loads(
             assert revocations.not_before("from-snapshot") is not None
         finally:
             listener.stop()
-            listener.join(5)
         assert not listener.is_alive()
         assert not listener.bound.is_set()
     assert len(attempts) >= 4  # the second start reloaded the snapshot
+
+
+def test_a_running_listener_refuses_a_second_start_and_its_stop_ends_its_thread(
+    amqp_url: str, broker_names: BrokerNames
+) -> None:
+    """Two lifespans over one app at once must not leave a thread that nothing stops (it would
+    retry the snapshot for the rest of the process): the second start is refused."""
+    before = broadcast_listeners("access-changes")
+    listener = AccessChangeListener(
+        revocations=AccessRevocations(),
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        load_snapshot=lambda: {},
+    )
+    for _ in range(2):  # and it starts again once stopped
+        listener.start()
+        try:
+            assert wait_for(listener.bound.is_set, 10)
+            with pytest.raises(RuntimeError, match="running already"):
+                listener.start()
+            assert len(broadcast_listeners("access-changes") - before) == 1
+        finally:
+            listener.stop()
+        # `stop` returns once the thread has ended: nothing of this start is left.
+        assert broadcast_listeners("access-changes") - before == set()
+        assert not listener.bound.is_set()
+    listener.stop()  # a second stop does nothing
 
 
 def test_current_claims_refuses_a_token_issued_before_the_line(

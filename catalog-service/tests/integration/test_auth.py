@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog_service.core.config import Settings
+from catalog_service.main import create_app
+from quest_devtools.testing.threads import broadcast_listeners
 from quest_devtools.testing.tokens import TestKeys, forge_unsigned
 
 REWARD_BODY = {"reward_item": "gold", "reward_qty": 1}
@@ -168,3 +171,17 @@ def test_a_demoted_admin_is_refused_within_seconds(
     fresh = test_keys.headers(sub=admin_id, iat_ms=later)
     assert client.get("/api/catalog/quests", headers=fresh).status_code == 200
     assert client.post("/api/catalog/rewards", json=body, headers=fresh).status_code == 403
+
+
+def test_the_access_listener_lives_and_ends_with_the_apps_lifespan(settings: Settings) -> None:
+    before = broadcast_listeners("access-changes")
+    app = create_app(settings)
+    with TestClient(app):
+        assert len(broadcast_listeners("access-changes") - before) == 1
+        # A second lifespan over the same app while this one runs (a harness that runs the
+        # lifespan itself, as schemathesis' `from_asgi` does) is refused at start-up: it would
+        # start a listener that the first lifespan's end does not stop.
+        with pytest.raises(RuntimeError, match="running already"), TestClient(app):
+            pass
+        assert len(broadcast_listeners("access-changes") - before) == 1
+    assert broadcast_listeners("access-changes") - before == set()

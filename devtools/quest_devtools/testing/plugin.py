@@ -12,10 +12,12 @@ from urllib.parse import urlparse
 import pika
 import pytest
 
+from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import connect
 from quest_devtools.devstack import free_port
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
 from quest_devtools.testing.proxy import TcpProxy
+from quest_devtools.testing.threads import broadcast_listeners, still_running
 from quest_devtools.testing.tokens import JwksServer, TestKeys
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -219,6 +221,39 @@ def tcp_proxy() -> Iterator[Callable[[str, int], TcpProxy]]:
 def amqp_target(url: str) -> tuple[str, int]:
     parsed = urlparse(url)
     return parsed.hostname or "127.0.0.1", parsed.port or 5672
+
+
+# --- no broker listener outlives its test ---------------------------------------------------
+
+_LISTENERS_BEFORE = pytest.StashKey[set[BroadcastListener]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    item.stash[_LISTENERS_BEFORE] = broadcast_listeners()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After the test's fixtures are gone (and with them the lifespans they ran), no broker
+    listener the test started may still run: one left behind would keep retrying and logging
+    through the rest of the run and after it. Listeners here belong to an app's lifespan or a
+    function-scoped fixture, so whatever a test started ends with it."""
+    result = yield
+    before: set[BroadcastListener] = item.stash.get(_LISTENERS_BEFORE, set())
+    started = broadcast_listeners() - before
+    left = still_running(started)
+    if left:
+        for thread in left:
+            thread.stop()  # the rest of the run is not to hear from it
+        names = ", ".join(thread.name for thread in left)
+        pytest.fail(
+            f"{names} still running after the test that started it: a listener must stop "
+            "with the lifespan or fixture that started it",
+            pytrace=False,
+        )
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -69,20 +69,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog = quest_changes_listener(
             amqp_url=settings.amqp_url, exchange=settings.events_exchange, cache=runtime.cache
         )
-        runtime.start()
-        fanout.start()
-        catalog.start()
+        # First: it refuses to start twice (a second lifespan over this app while one runs), and
+        # everything started after it is inside the `try` that stops it.
         access_listener.start()
-        app.state.fanout = fanout
-        _chain_sigterm(hub)
         try:
+            runtime.start()
+            fanout.start()
+            catalog.start()
+            app.state.fanout = fanout
+            _chain_sigterm(hub)
             yield
         finally:
             hub.close_all()
             access_listener.stop()
             for listener in (fanout, catalog):
                 listener.stop()
-                listener.join(5)
+                if listener.ident is not None:  # started
+                    listener.join(5)
             runtime.close()
 
     app = service_app(title="processing-service", api_prefix="/api/processing", lifespan=lifespan)
