@@ -40,6 +40,8 @@ SNAPSHOT_AUDIENCE = "quest-access-snapshot"
 SNAPSHOT_PATH = "/internal/access/not-before"
 # Access tokens live far less than this; an entry older than any live token is useless.
 DEFAULT_RETAIN_SECONDS = 24 * 3600.0
+# While the snapshot cannot be loaded, a warning when it starts and then at most this often.
+SNAPSHOT_WARNING_EVERY_S = 60.0
 
 
 def issued_at(claims: Any) -> float:
@@ -157,6 +159,8 @@ class AccessChangeListener:
         self.bound = threading.Event()  # set while the queue is bound and consumed
         self._snapshot_due = True
         self._next_try = 0.0
+        self._failed_tries = 0  # since the last snapshot loaded
+        self._last_warning = 0.0
         self._listener: BroadcastListener | None = None  # the latest start's thread
         self._running = False  # between a start and its stop
 
@@ -204,11 +208,27 @@ class AccessChangeListener:
         try:
             entries = self.load_snapshot()
         except Exception as exc:  # auth down, bad signature: keep what we know, try again
-            logger.warning("access snapshot not loaded (%s); retrying", exc)
+            self._failed_tries += 1
+            now = time.monotonic()
+            # Said when it starts, then at most once a minute: auth away for an hour must not
+            # bury every other line of the log.
+            if self._failed_tries == 1 or now - self._last_warning >= SNAPSHOT_WARNING_EVERY_S:
+                self._last_warning = now
+                logger.warning(
+                    "access snapshot not loaded (%s); tried %d time(s), retrying every %g s",
+                    exc,
+                    self._failed_tries,
+                    self.retry_seconds,
+                )
             return
         self.revocations.load(entries)
         self._snapshot_due = False
-        logger.info("access snapshot loaded: %d users with void tokens", len(entries))
+        logger.info(
+            "access snapshot loaded: %d users with void tokens (after %d failed tries)",
+            len(entries),
+            self._failed_tries,
+        )
+        self._failed_tries = 0
 
     def _reload_snapshot(self) -> None:
         # The queue is bound already: whatever changes after the snapshot is read arrives as an

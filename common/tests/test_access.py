@@ -4,6 +4,7 @@ the signed snapshot, and `current_claims` refusing a voided token."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
@@ -299,3 +300,40 @@ def test_current_claims_refuses_a_token_issued_before_the_line(
         response = client.get("/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == expected, response.text
     assert jwt.get_unverified_header(before)["kid"] == test_keys.kid
+
+
+def test_auth_down_is_logged_when_it_starts_not_at_every_retry(
+    amqp_url: str, broker_names: BrokerNames, caplog: pytest.LogCaptureFixture
+) -> None:
+    failures = 8
+    attempts: list[float] = []
+
+    def snapshot_after_failures() -> dict[str, float]:
+        attempts.append(time.monotonic())
+        if len(attempts) <= failures:
+            raise ConnectionError("auth is restarting")
+        return {}
+
+    revocations = AccessRevocations()
+    listener = AccessChangeListener(
+        revocations=revocations,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        load_snapshot=snapshot_after_failures,
+        retry_seconds=0.05,
+    )
+    caplog.set_level(logging.INFO, logger="quest_common.access")
+    listener.start()
+    try:
+        assert wait_for(revocations.loaded.is_set, 10)
+    finally:
+        listener.stop()
+    assert len(attempts) == failures + 1
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "access snapshot not loaded (auth is restarting); tried 1 time(s), retrying every 0.05 s"
+    ]
+    loaded = [r.getMessage() for r in caplog.records if "snapshot loaded" in r.getMessage()]
+    assert loaded == [
+        f"access snapshot loaded: 0 users with void tokens (after {failures} failed tries)"
+    ]
