@@ -242,6 +242,10 @@ class OutboxRelay:
                 self._backoff.reset()
                 if published == self.batch_size:
                     continue  # more are waiting
+                if not published and self._publisher is not None:
+                    # Idle: answer the broker's heartbeats, so the first event after a quiet
+                    # spell finds the connection open rather than dropped.
+                    self._publisher.keep_alive()
             except PublishError as exc:
                 delay = self._backoff.next()
                 logger.warning("outbox relay could not publish, retrying in %.1fs: %s", delay, exc)

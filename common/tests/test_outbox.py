@@ -1,4 +1,5 @@
 import json
+import logging
 import threading
 import time
 import uuid
@@ -246,3 +247,44 @@ def test_a_woken_relay_publishes_at_once_and_catches_commits_made_during_a_pass(
         relay.stop()
     assert sorted(json.loads(b)["id"] for b in bodies) == sorted(ids + during_pass)
     assert elapsed < 5
+
+
+def test_an_idle_relay_keeps_its_connection_past_the_heartbeat(
+    database_url_factory, amqp_url, broker_names, caplog
+):
+    """The first sign-in after a quiet spell is published at once on the open connection, not
+    after a failed publish, error logs and a reconnection (the broker drops a connection whose
+    heartbeats go unanswered for two intervals)."""
+    from quest_common.broker.publisher import ConfirmingPublisher
+
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("probe")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="test.#")
+    publishers: list[ConfirmingPublisher] = []
+
+    def short_heartbeat() -> ConfirmingPublisher:
+        publishers.append(ConfirmingPublisher(amqp_url, broker_names.exchange, heartbeat_s=2))
+        return publishers[-1]
+
+    relay = OutboxRelay(
+        engine=engine,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        poll_seconds=0.2,
+        publisher_factory=short_heartbeat,
+    )
+    relay.start()
+    try:
+        first = add_events(engine, 1, "test.Thing")
+        relay.wake()
+        assert [json.loads(b)["id"] for b in drain_queue(amqp_url, queue, expect=1)] == first
+        time.sleep(7)  # idle for three heartbeat intervals
+        caplog.clear()
+        after_idle = add_events(engine, 1, "test.Thing")
+        relay.wake()
+        bodies = drain_queue(amqp_url, queue, expect=1, wait_seconds=5)
+    finally:
+        relay.stop()
+    assert [json.loads(b)["id"] for b in bodies] == after_idle
+    assert [p.connections_opened for p in publishers] == [1]  # the same connection throughout
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

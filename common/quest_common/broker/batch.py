@@ -62,16 +62,6 @@ class BatchPublisher(PublisherConnection):
                 log.warning("%s: publishing failed after %d: %s", self.name, sent, exc)
         return sent
 
-    def keep_alive(self) -> None:
-        """Answer heartbeats on an idle, open connection (from the owning thread only)."""
-        if self._connection is None or not self._connection.is_open:
-            return
-        try:
-            self._connection.process_data_events(time_limit=0)
-        except (AMQPError, OSError) as exc:
-            log.info("%s: idle connection lost: %s", self.name, exc)
-            self.close()
-
 
 class BackgroundPublisher(threading.Thread, Generic[T]):
     """A `BatchPublisher` in its own thread; `publish` only enqueues (thread-safe).

@@ -49,6 +49,19 @@ class PublisherConnection:
         self._channel = channel
         return channel
 
+    def keep_alive(self) -> None:
+        """Answer the broker's heartbeats on an idle, open connection (from the owning thread
+        only). pika's `BlockingConnection` does so only inside its own calls: a publisher that
+        sends nothing for two heartbeat intervals is dropped by the broker, and its next publish
+        fails and waits for a reconnection."""
+        if self._connection is None or not self._connection.is_open:
+            return
+        try:
+            self._connection.process_data_events(time_limit=0)
+        except (AMQPError, OSError) as exc:
+            logger.info("%s: idle connection lost: %s", self.name, exc)
+            self.close()
+
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
         if connection is not None and connection.is_open:
@@ -63,8 +76,10 @@ class ConfirmingPublisher(PublisherConnection):
 
     confirm = True
 
-    def __init__(self, url: str, exchange: str, *, name: str = "publisher") -> None:
-        super().__init__(url, exchange, name=name)
+    def __init__(
+        self, url: str, exchange: str, *, name: str = "publisher", heartbeat_s: int = 30
+    ) -> None:
+        super().__init__(url, exchange, name=name, heartbeat_s=heartbeat_s)
 
     def publish_body(
         self,
