@@ -150,6 +150,8 @@ class Load:
     elapsed: float = 0.0
     cpu_seconds: float = 0.0  # this process's CPU while generating the load
     server_cpu_seconds: float = 0.0  # the server's, when the caller measured it
+    # Every answer read, the warm-up's included: CPU measured around a run covers them all.
+    answered: int = 0
 
     @property
     def rate(self) -> float:
@@ -168,8 +170,7 @@ class Load:
     def server_cpu_us(self) -> float:
         """The server's CPU per answered request: unlike the rate, it does not depend on the
         share of the cores the server got from everyone else's work."""
-        count = len(self.latencies)
-        return 1e6 * self.server_cpu_seconds / count if count else float("nan")
+        return 1e6 * self.server_cpu_seconds / self.answered if self.answered else float("nan")
 
     @property
     def client_cores(self) -> float:
@@ -209,6 +210,7 @@ async def _client(
             writer.write(requests[i % len(requests)])
             i += stride
             status = await _read_response(reader)
+            result.answered += 1
             if started >= measure_from:  # the warm-up's requests are not counted
                 result.latencies.append(time.perf_counter() - started)
                 result.statuses[status] += 1

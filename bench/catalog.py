@@ -191,6 +191,7 @@ def measure_pair(
             total.statuses.update(part.statuses)
             total.elapsed += part.elapsed
             total.cpu_seconds += part.cpu_seconds
+            total.answered += part.answered
             if pid:
                 total.server_cpu_seconds += benchkit.cpu_seconds([pid]) - server_cpu
     return totals
