@@ -38,6 +38,7 @@ import benchkit
 
 PATH = "/api/catalog/quests?active=true&trigger=sign_in&limit=100"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 
 
 # --- a catalog of its own ------------------------------------------------------------------------
@@ -141,17 +142,31 @@ def _serve(command: list[str], env: dict[str, str]) -> Iterator[tuple[str, int]]
 @contextlib.contextmanager
 def own_catalog() -> Iterator[tuple[str, int]]:
     name, database_url = _prepare_database()
+    exchange = f"bench.{uuid.uuid4().hex[:8]}.events"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "AMQP_URL": AMQP_URL,
         "ENVIRONMENT": "development",
         "LOG_LEVEL": "WARNING",
-        "EVENTS_EXCHANGE": f"bench.{uuid.uuid4().hex[:8]}.events",
+        "EVENTS_EXCHANGE": exchange,
     }
     try:
         yield from _serve(["--factory", "catalog_service.main:create_app"], env)
     finally:
         _drop_database(name)
+        _delete_exchange(exchange)
+
+
+def _delete_exchange(exchange: str) -> None:
+    """The catalog declares its events exchange on start; the run's own is removed after it."""
+    from quest_common.broker.connection import connect
+
+    connection = connect(AMQP_URL, name="bench-cleanup")
+    try:
+        connection.channel().exchange_delete(exchange=exchange)
+    finally:
+        connection.close()
 
 
 @contextlib.contextmanager
