@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -40,6 +40,24 @@ from quest_devtools.testing.access import publish_access_change
 from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.threads import broadcast_listeners
 from quest_devtools.testing.tokens import JwksServer, TestKeys
+
+
+def access_listener(
+    amqp_url: str,
+    broker_names: BrokerNames,
+    load_snapshot: Callable[[], dict[str, float]],
+    *,
+    revocations: AccessRevocations | None = None,
+    retry_seconds: float = 2.0,
+) -> AccessChangeListener:
+    """A listener on this test's own exchange, fed by `load_snapshot` instead of auth."""
+    return AccessChangeListener(
+        revocations=revocations if revocations is not None else AccessRevocations(),
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        load_snapshot=load_snapshot,
+        retry_seconds=retry_seconds,
+    )
 
 
 def wait_for(condition: Any, timeout: float = 5.0) -> bool:
@@ -177,11 +195,8 @@ def test_listener_loads_the_snapshot_then_hears_changes_within_seconds(
     amqp_url: str, broker_names: BrokerNames
 ) -> None:
     revocations = AccessRevocations()
-    listener = AccessChangeListener(
-        revocations=revocations,
-        amqp_url=amqp_url,
-        exchange=broker_names.exchange,
-        load_snapshot=lambda: {"from-snapshot": time.time() - 5},
+    listener = access_listener(
+        amqp_url, broker_names, lambda: {"from-snapshot": time.time() - 5}, revocations=revocations
     )
     listener.start()
     try:
@@ -223,12 +238,8 @@ def test_auth_down_holds_up_no_event_and_the_snapshot_is_retried_until_it_loads(
             raise ConnectionError("auth is restarting")
         return {"from-snapshot": time.time() - 5}
 
-    listener = AccessChangeListener(
-        revocations=revocations,
-        amqp_url=amqp_url,
-        exchange=broker_names.exchange,
-        load_snapshot=flaky_snapshot,
-        retry_seconds=0.2,
+    listener = access_listener(
+        amqp_url, broker_names, flaky_snapshot, revocations=revocations, retry_seconds=0.2
     )
     # Started, stopped and started again, as an app's lifespan may be in tests.
     for _ in range(2):
@@ -255,12 +266,7 @@ def test_a_running_listener_refuses_a_second_start_and_its_stop_ends_its_thread(
     """Two lifespans over one app at once must not leave a thread that nothing stops (it would
     retry the snapshot for the rest of the process): the second start is refused."""
     before = broadcast_listeners("access-changes")
-    listener = AccessChangeListener(
-        revocations=AccessRevocations(),
-        amqp_url=amqp_url,
-        exchange=broker_names.exchange,
-        load_snapshot=lambda: {},
-    )
+    listener = access_listener(amqp_url, broker_names, lambda: {})
     for _ in range(2):  # and it starts again once stopped
         listener.start()
         try:
@@ -315,12 +321,8 @@ def test_auth_down_is_logged_when_it_starts_not_at_every_retry(
         return {}
 
     revocations = AccessRevocations()
-    listener = AccessChangeListener(
-        revocations=revocations,
-        amqp_url=amqp_url,
-        exchange=broker_names.exchange,
-        load_snapshot=snapshot_after_failures,
-        retry_seconds=0.05,
+    listener = access_listener(
+        amqp_url, broker_names, snapshot_after_failures, revocations=revocations, retry_seconds=0.05
     )
     caplog.set_level(logging.INFO, logger="quest_common.access")
     listener.start()
