@@ -23,12 +23,7 @@ def test_deleting_an_account_erases_it_in_processing(stack: Any) -> None:
     events = f"/api/processing/events?user_id={player.user_id}"
     with stack.client() as client:
         assert client.get(events, headers=admin).json()["count"] >= 1
-        response = player.client.request(
-            "DELETE",
-            "/api/auth/users/me",
-            json={"password": player.password},
-            headers=player.headers,
-        )
+        response = player.delete_account()
         assert response.status_code == 204, response.text
         # Processing hears auth.UserDeleted and erases the player's events, progress and grants.
         wait_for(lambda: client.get(events, headers=admin).json()["count"] == 0, timeout=30)
@@ -49,12 +44,7 @@ def test_admins_find_a_player_by_name_and_see_the_deletion(stack: Any) -> None:
         assert [u["user_name"] for u in found["data"]] == [player.user_name]
         assert found["data"][0]["deleted_at"] is None
 
-        gone = player.client.request(
-            "DELETE",
-            "/api/auth/users/me",
-            json={"password": player.password},
-            headers=player.headers,
-        )
+        gone = player.delete_account()
         assert gone.status_code == 204, gone.text
         seen = client.get(f"/api/auth/users/{player.user_id}", headers=admin).json()
         assert seen["deleted_at"] is not None and seen["user_name"].startswith("~deleted-")

@@ -83,6 +83,12 @@ class Player:
     def ledger(self) -> list[dict[str, Any]]:
         return list(self._get("/api/auth/users/me/transactions")["data"])
 
+    def delete_account(self) -> httpx.Response:
+        """The player deletes their own account, confirming with their password."""
+        return self.client.request(
+            "DELETE", "/api/auth/users/me", json={"password": self.password}, headers=self.headers
+        )
+
     def claim(self, quest_id: str) -> httpx.Response:
         return self.client.post(f"/api/processing/me/quests/{quest_id}/claim", headers=self.headers)
 
