@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -268,6 +269,23 @@ def run_load(
     result.cpu_seconds = time.process_time() - cpu_before
     result.elapsed = seconds
     return result
+
+
+# --- the run's own broker names ------------------------------------------------------------------
+
+
+def remove_broker_names(amqp_url: str, *, exchange: str, queues: Iterable[str] = ()) -> None:
+    """Delete the exchange and queues this run declared under its own unique names."""
+    from quest_common.broker.connection import connect
+
+    connection = connect(amqp_url, name="bench-cleanup")
+    try:
+        channel = connection.channel()
+        for queue in queues:
+            channel.queue_delete(queue=queue)
+        channel.exchange_delete(exchange=exchange)
+    finally:
+        connection.close()
 
 
 # --- results -------------------------------------------------------------------------------------

@@ -155,18 +155,8 @@ def own_catalog() -> Iterator[tuple[str, int]]:
         yield from _serve(["--factory", "catalog_service.main:create_app"], env)
     finally:
         _drop_database(name)
-        _delete_exchange(exchange)
-
-
-def _delete_exchange(exchange: str) -> None:
-    """The catalog declares its events exchange on start; the run's own is removed after it."""
-    from quest_common.broker.connection import connect
-
-    connection = connect(AMQP_URL, name="bench-cleanup")
-    try:
-        connection.channel().exchange_delete(exchange=exchange)
-    finally:
-        connection.close()
+        # The catalog declares its events exchange on start.
+        benchkit.remove_broker_names(AMQP_URL, exchange=exchange)
 
 
 @contextlib.contextmanager

@@ -170,11 +170,7 @@ def own_service(workers: int) -> Iterator[str]:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        connection = connect(AMQP_URL, name="bench-cleanup")
-        channel = connection.channel()
-        channel.queue_delete(queue=queue)
-        channel.exchange_delete(exchange=exchange)
-        connection.close()
+        benchkit.remove_broker_names(AMQP_URL, exchange=exchange, queues=[queue])
         drop_database(PG_ADMIN_URL, database)
 
 

@@ -38,7 +38,7 @@ from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_work_queue, delete_work_queue
+from quest_common.broker.topology import declare_work_queue, delete_work_queue, queue_names
 from quest_common.db import make_engine
 from quest_common.events import make_event
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
@@ -302,10 +302,11 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
             proc.wait(30)
         if connection.is_open:
             connection.close()
-        cleanup = connect(AMQP_URL, name="bench-cleanup")
-        delete_work_queue(cleanup.channel(), settings.sign_in_queue)
-        cleanup.channel().exchange_delete(settings.events_exchange)
-        cleanup.close()
+        benchkit.remove_broker_names(
+            AMQP_URL,
+            exchange=settings.events_exchange,
+            queues=queue_names(settings.sign_in_queue),
+        )
         drop_database(PG_ADMIN_URL, name)
     # The bounds, measured right after the worker on the same events (same run, same load).
     consume = bare_consume_rate(sign_ins, prefetch=settings.prefetch, batch=settings.batch_size)
@@ -335,15 +336,11 @@ def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
     """Drop the latency run's databases, exchange and queues."""
     for name in (databases.auth, databases.catalog, databases.processing):
         drop_database(PG_ADMIN_URL, name)
-    connection = connect(AMQP_URL, name="bench-cleanup")
-    try:
-        channel = connection.channel()
-        queue = f"bench.{suffix}.sign-ins"
-        for name in (queue, f"{queue}.retry", f"{queue}.dlq"):
-            channel.queue_delete(queue=name)
-        channel.exchange_delete(exchange=f"bench.{suffix}.events")
-    finally:
-        connection.close()
+    benchkit.remove_broker_names(
+        AMQP_URL,
+        exchange=f"bench.{suffix}.events",
+        queues=queue_names(f"bench.{suffix}.sign-ins"),
+    )
 
 
 def latency(*, logins: int, rate: float) -> dict[str, Any]:
