@@ -8,9 +8,16 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from quest_common.health import MetricsMiddleware, ReadyCheck, ops_router
 from quest_common.logging import RequestIdMiddleware
+
+
+def operation_id(route: APIRoute) -> str:
+    """The route function's name (`claim_reward`), so the generated client reads `claimReward`
+    rather than spelling out the URL; each service keeps its route names unique."""
+    return route.name
 
 
 def service_app(
@@ -27,6 +34,7 @@ def service_app(
         openapi_url=f"{api_prefix}/openapi.json",
         docs_url=f"{api_prefix}/docs",
         redoc_url=None,
+        generate_unique_id_function=operation_id,
         **fastapi_args,
     )
 

@@ -6,17 +6,17 @@ import type { AdminUser, Item, LeaderboardEntry, LedgerEntry, Page, Token, User 
 // httpOnly cookie auth sets (path-scoped to these routes), never through JavaScript.
 export const signIn = ({ username, password }: { username: string; password: string }) =>
   call<Token>(
-    (o) => sdk.loginAccessTokenApiAuthLoginAccessTokenPost({ ...o, body: { grant_type: "password", username, password } }),
+    (o) => sdk.loginAccessToken({ ...o, body: { grant_type: "password", username, password } }),
     { auth: false },
   );
 
 /** `resume`: the app starts on a saved session — auth counts it as a sign-in (DESIGN §10). */
 export const refreshSession = ({ resume = false }: { resume?: boolean } = {}) =>
-  call<Token>((o) => sdk.refreshApiAuthLoginRefreshPost({ ...o, body: resume ? { resume: true } : {} }), {
+  call<Token>((o) => sdk.refresh({ ...o, body: resume ? { resume: true } : {} }), {
     auth: false,
   });
 
-export const signOut = () => call<unknown>((o) => sdk.logoutApiAuthLogoutPost({ ...o, body: {} }), { auth: false });
+export const signOut = () => call<unknown>((o) => sdk.logout({ ...o, body: {} }), { auth: false });
 
 /** The browser's IANA zone ("Europe/Paris"); the player's local days are counted in it. */
 export function browserTimeZone(): string | undefined {
@@ -29,25 +29,25 @@ export function browserTimeZone(): string | undefined {
 
 export const signUp = ({ user_name, password }: { user_name: string; password: string }) =>
   call<User>(
-    (o) => sdk.signupApiAuthSignupPost({ ...o, body: { user_name, password, time_zone: browserTimeZone() } }),
+    (o) => sdk.signup({ ...o, body: { user_name, password, time_zone: browserTimeZone() } }),
     { auth: false },
   );
 
 /** Change the player's zone: at most once every 7 days (409 with `next_change_at` otherwise). */
 export const updateMyTimeZone = (time_zone: string) =>
-  call<User>((o) => sdk.updateMeApiAuthUsersMePatch({ ...o, body: { time_zone } }));
+  call<User>((o) => sdk.updateMe({ ...o, body: { time_zone } }));
 
-export const getMe = () => call<User>((o) => sdk.readMeApiAuthUsersMeGet(o));
+export const getMe = () => call<User>((o) => sdk.readMe(o));
 
 export const getMyTransactions = ({ limit, offset }: { limit: number; offset: number }) =>
-  call<Page<LedgerEntry>>((o) => sdk.myTransactionsApiAuthUsersMeTransactionsGet({ ...o, query: { limit, offset } }));
+  call<Page<LedgerEntry>>((o) => sdk.myTransactions({ ...o, query: { limit, offset } }));
 
 export const getLeaderboard = ({ item, limit }: { item: Item; limit: number }) =>
-  call<Page<LeaderboardEntry>>((o) => sdk.leaderboardApiAuthLeaderboardGet({ ...o, query: { item, limit } }));
+  call<Page<LeaderboardEntry>>((o) => sdk.leaderboard({ ...o, query: { item, limit } }));
 
 /** A page of users; with `q`, only those whose name contains it (any case), across all pages. */
 export const listUsers = ({ limit, offset, q }: { limit: number; offset: number; q?: string }) =>
-  call<Page<AdminUser>>((o) => sdk.listUsersApiAuthUsersGet({ ...o, query: { limit, offset, q: q || undefined } }));
+  call<Page<AdminUser>>((o) => sdk.listUsers({ ...o, query: { limit, offset, q: q || undefined } }));
 
 export const updateUser = ({
   user_id,
@@ -55,4 +55,4 @@ export const updateUser = ({
 }: {
   user_id: string;
   changes: { role?: "player" | "admin"; status?: 0 | 1 | 2 };
-}) => call<AdminUser>((o) => sdk.updateUserApiAuthUsersUserIdPatch({ ...o, path: { user_id }, body: changes }));
+}) => call<AdminUser>((o) => sdk.updateUser({ ...o, path: { user_id }, body: changes }));

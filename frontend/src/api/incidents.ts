@@ -6,10 +6,10 @@ import type { Page } from "./types";
 export type Incident = IncidentPublic;
 
 export const listIncidents = () =>
-  call<Page<Incident>>((o) => sdk.listIncidentsApiProcessingAdminIncidentsGet({ ...o, query: { limit: 100 } }));
+  call<Page<Incident>>((o) => sdk.listIncidents({ ...o, query: { limit: 100 } }));
 
 export const declareIncident = (body: { starts_at: string; ends_at: string; reason: string }) =>
-  call<Incident>((o) => sdk.declareIncidentApiProcessingAdminIncidentsPost({ ...o, body }));
+  call<Incident>((o) => sdk.declareIncident({ ...o, body }));
 
 export const withdrawIncident = (incident_id: string) =>
-  call<unknown>((o) => sdk.withdrawIncidentApiProcessingAdminIncidentsIncidentIdDelete({ ...o, path: { incident_id } }));
+  call<unknown>((o) => sdk.withdrawIncident({ ...o, path: { incident_id } }));

@@ -25,29 +25,29 @@ export function simulationDraft(quest: QuestInput) {
 
 export const startSimulation = ({ quest, since, until }: { quest: QuestInput; since: string; until?: string | null }) =>
   call((o) =>
-    sdk.startSimulationApiProcessingAdminSimulationsPost({
+    sdk.startSimulation({
       ...o,
       body: { quest: simulationDraft(quest), since, until: until ?? null },
     }),
   );
 
 export const getSimulation = (simulation_id: string) =>
-  call((o) => sdk.readSimulationApiProcessingAdminSimulationsSimulationIdGet({ ...o, path: { simulation_id } }));
+  call((o) => sdk.readSimulation({ ...o, path: { simulation_id } }));
 
 export const getMyTrace = (quest_id: string) =>
-  call((o) => sdk.myQuestTraceApiProcessingMeQuestsQuestIdTraceGet({ ...o, path: { quest_id } }));
+  call((o) => sdk.myQuestTrace({ ...o, path: { quest_id } }));
 
 export const getUserTrace = ({ user_id, quest_id }: { user_id: string; quest_id: string }) =>
-  call((o) => sdk.userQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGet({ ...o, path: { user_id, quest_id } }));
+  call((o) => sdk.userQuestTrace({ ...o, path: { user_id, quest_id } }));
 
 const LIMIT = 200;
 
 /** The newest audit entries of each service (the page merges them). */
 export const getAudits = async (): Promise<AuditSource[]> => {
   const [auth, catalog, processing] = await Promise.all([
-    call((o) => authSdk.readAuditApiAuthAdminAuditGet({ ...o, query: { limit: LIMIT } })),
-    call((o) => catalogSdk.readAuditApiCatalogAdminAuditGet({ ...o, query: { limit: LIMIT } })),
-    call((o) => sdk.readAuditApiProcessingAdminAuditGet({ ...o, query: { limit: LIMIT } })),
+    call((o) => authSdk.readAudit({ ...o, query: { limit: LIMIT } })),
+    call((o) => catalogSdk.readAudit({ ...o, query: { limit: LIMIT } })),
+    call((o) => sdk.readAudit({ ...o, query: { limit: LIMIT } })),
   ]);
   return [
     { service: "auth", page: auth as AuditEntriesPublic },
@@ -56,9 +56,9 @@ export const getAudits = async (): Promise<AuditSource[]> => {
   ];
 };
 
-export const getProcessingOps = () => call((o) => sdk.operationsApiProcessingAdminOpsGet(o));
-export const getAuthOps = () => call((o) => authSdk.operationsApiAuthAdminOpsGet(o));
-export const getCatalogOps = () => call((o) => catalogSdk.operationsApiCatalogAdminOpsGet(o));
+export const getProcessingOps = () => call((o) => sdk.operations(o));
+export const getAuthOps = () => call((o) => authSdk.operations(o));
+export const getCatalogOps = () => call((o) => catalogSdk.operations(o));
 
 export const adjustBalance = ({
   user_id,
@@ -72,11 +72,11 @@ export const adjustBalance = ({
   reason: string;
 }) =>
   call((o) =>
-    authSdk.adjustBalanceApiAuthAdminUsersUserIdAdjustmentsPost({ ...o, path: { user_id }, body: { item, qty, reason } }),
+    authSdk.adjustBalance({ ...o, path: { user_id }, body: { item, qty, reason } }),
   );
 
-export const getAuthExport = () => call((o) => authSdk.exportMeApiAuthUsersMeExportGet(o));
-export const getProcessingExport = () => call((o) => sdk.myExportApiProcessingMeExportGet(o));
+export const getAuthExport = () => call((o) => authSdk.exportMe(o));
+export const getProcessingExport = () => call((o) => sdk.myExport(o));
 
 export const deleteMyAccount = ({ password }: { password: string }) =>
-  call((o) => authSdk.deleteMeApiAuthUsersMeDelete({ ...o, body: { password } }));
+  call((o) => authSdk.deleteMe({ ...o, body: { password } }));

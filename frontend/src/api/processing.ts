@@ -13,14 +13,14 @@ function withQuest(progress: QuestProgressPublic): QuestProgress {
 }
 
 export const getMyQuests = async (): Promise<Page<QuestProgress>> => {
-  const page = await call((o) => sdk.myQuestsApiProcessingMeQuestsGet(o));
+  const page = await call((o) => sdk.myQuests(o));
   return { count: page.count, data: page.data.map(withQuest) };
 };
 
 export const claimQuest = async ({ quest_id }: { quest_id: string }): Promise<ClaimResult> => {
-  const result = await call((o) => sdk.claimRewardApiProcessingMeQuestsQuestIdClaimPost({ ...o, path: { quest_id } }));
+  const result = await call((o) => sdk.claimReward({ ...o, path: { quest_id } }));
   return { ...result, progress: withQuest(result.progress) };
 };
 
 export const getMyEvents = ({ limit, offset }: { limit: number; offset: number }) =>
-  call((o) => sdk.myEventsApiProcessingMeEventsGet({ ...o, query: { limit, offset } }));
+  call((o) => sdk.myEvents({ ...o, query: { limit, offset } }));

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData, AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors, AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses, ChangeMyPasswordApiAuthUsersMePasswordPatchData, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, DeleteMeApiAuthUsersMeDeleteData, DeleteMeApiAuthUsersMeDeleteErrors, DeleteMeApiAuthUsersMeDeleteResponses, DeleteUserApiAuthUsersUserIdDeleteData, DeleteUserApiAuthUsersUserIdDeleteErrors, DeleteUserApiAuthUsersUserIdDeleteResponses, ExportMeApiAuthUsersMeExportGetData, ExportMeApiAuthUsersMeExportGetResponses, JwksApiAuthWellKnownJwksJsonGetData, JwksApiAuthWellKnownJwksJsonGetResponses, LeaderboardApiAuthLeaderboardGetData, LeaderboardApiAuthLeaderboardGetErrors, LeaderboardApiAuthLeaderboardGetResponses, ListUsersApiAuthUsersGetData, ListUsersApiAuthUsersGetErrors, ListUsersApiAuthUsersGetResponses, LoginAccessTokenApiAuthLoginAccessTokenPostData, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LogoutApiAuthLogoutPostData, LogoutApiAuthLogoutPostErrors, LogoutApiAuthLogoutPostResponses, LogoutEverywhereApiAuthLogoutEverywherePostData, LogoutEverywhereApiAuthLogoutEverywherePostErrors, LogoutEverywhereApiAuthLogoutEverywherePostResponses, MyTransactionsApiAuthUsersMeTransactionsGetData, MyTransactionsApiAuthUsersMeTransactionsGetErrors, MyTransactionsApiAuthUsersMeTransactionsGetResponses, OperationsApiAuthAdminOpsGetData, OperationsApiAuthAdminOpsGetResponses, ReadAuditApiAuthAdminAuditGetData, ReadAuditApiAuthAdminAuditGetErrors, ReadAuditApiAuthAdminAuditGetResponses, ReadMeApiAuthUsersMeGetData, ReadMeApiAuthUsersMeGetResponses, ReadUserApiAuthUsersUserIdGetData, ReadUserApiAuthUsersUserIdGetErrors, ReadUserApiAuthUsersUserIdGetResponses, RefreshApiAuthLoginRefreshPostData, RefreshApiAuthLoginRefreshPostErrors, RefreshApiAuthLoginRefreshPostResponses, SignupApiAuthSignupPostData, SignupApiAuthSignupPostErrors, SignupApiAuthSignupPostResponses, UpdateMeApiAuthUsersMePatchData, UpdateMeApiAuthUsersMePatchErrors, UpdateMeApiAuthUsersMePatchResponses, UpdateUserApiAuthUsersUserIdPatchData, UpdateUserApiAuthUsersUserIdPatchErrors, UpdateUserApiAuthUsersUserIdPatchResponses } from './types.gen';
+import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadMeData, ReadMeResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -21,12 +21,12 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 /**
  * Jwks
  */
-export const jwksApiAuthWellKnownJwksJsonGet = <ThrowOnError extends boolean = false>(options?: Options<JwksApiAuthWellKnownJwksJsonGetData, ThrowOnError>) => (options?.client ?? client).get<JwksApiAuthWellKnownJwksJsonGetResponses, unknown, ThrowOnError>({ url: '/api/auth/.well-known/jwks.json', ...options });
+export const jwks = <ThrowOnError extends boolean = false>(options?: Options<JwksData, ThrowOnError>) => (options?.client ?? client).get<JwksResponses, unknown, ThrowOnError>({ url: '/api/auth/.well-known/jwks.json', ...options });
 
 /**
  * Read Audit
  */
-export const readAuditApiAuthAdminAuditGet = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditApiAuthAdminAuditGetData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditApiAuthAdminAuditGetResponses, ReadAuditApiAuthAdminAuditGetErrors, ThrowOnError>({
+export const readAudit = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditResponses, ReadAuditErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/admin/audit',
     ...options
@@ -37,7 +37,7 @@ export const readAuditApiAuthAdminAuditGet = <ThrowOnError extends boolean = fal
  *
  * How far the outbox relay is behind (the same figures are on `/metrics`).
  */
-export const operationsApiAuthAdminOpsGet = <ThrowOnError extends boolean = false>(options?: Options<OperationsApiAuthAdminOpsGetData, ThrowOnError>) => (options?.client ?? client).get<OperationsApiAuthAdminOpsGetResponses, unknown, ThrowOnError>({
+export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/admin/ops',
     ...options
@@ -46,7 +46,7 @@ export const operationsApiAuthAdminOpsGet = <ThrowOnError extends boolean = fals
 /**
  * Adjust Balance
  */
-export const adjustBalanceApiAuthAdminUsersUserIdAdjustmentsPost = <ThrowOnError extends boolean = false>(options: Options<AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData, ThrowOnError>) => (options.client ?? client).post<AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses, AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors, ThrowOnError>({
+export const adjustBalance = <ThrowOnError extends boolean = false>(options: Options<AdjustBalanceData, ThrowOnError>) => (options.client ?? client).post<AdjustBalanceResponses, AdjustBalanceErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/admin/users/{user_id}/adjustments',
     ...options,
@@ -59,7 +59,7 @@ export const adjustBalanceApiAuthAdminUsersUserIdAdjustmentsPost = <ThrowOnError
 /**
  * Leaderboard
  */
-export const leaderboardApiAuthLeaderboardGet = <ThrowOnError extends boolean = false>(options?: Options<LeaderboardApiAuthLeaderboardGetData, ThrowOnError>) => (options?.client ?? client).get<LeaderboardApiAuthLeaderboardGetResponses, LeaderboardApiAuthLeaderboardGetErrors, ThrowOnError>({
+export const leaderboard = <ThrowOnError extends boolean = false>(options?: Options<LeaderboardData, ThrowOnError>) => (options?.client ?? client).get<LeaderboardResponses, LeaderboardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/leaderboard',
     ...options
@@ -68,7 +68,7 @@ export const leaderboardApiAuthLeaderboardGet = <ThrowOnError extends boolean = 
 /**
  * Login Access Token
  */
-export const loginAccessTokenApiAuthLoginAccessTokenPost = <ThrowOnError extends boolean = false>(options: Options<LoginAccessTokenApiAuthLoginAccessTokenPostData, ThrowOnError>) => (options.client ?? client).post<LoginAccessTokenApiAuthLoginAccessTokenPostResponses, LoginAccessTokenApiAuthLoginAccessTokenPostErrors, ThrowOnError>({
+export const loginAccessToken = <ThrowOnError extends boolean = false>(options: Options<LoginAccessTokenData, ThrowOnError>) => (options.client ?? client).post<LoginAccessTokenResponses, LoginAccessTokenErrors, ThrowOnError>({
     ...urlSearchParamsBodySerializer,
     url: '/api/auth/login/access-token',
     ...options,
@@ -85,7 +85,7 @@ export const loginAccessTokenApiAuthLoginAccessTokenPost = <ThrowOnError extends
  * UI starting with a valid session) the player's return counts as a sign-in when their last
  * sign-in is at least `RESUME_SIGN_IN_AFTER_S` old: `UserSignIn` with method "resume".
  */
-export const refreshApiAuthLoginRefreshPost = <ThrowOnError extends boolean = false>(options?: Options<RefreshApiAuthLoginRefreshPostData, ThrowOnError>) => (options?.client ?? client).post<RefreshApiAuthLoginRefreshPostResponses, RefreshApiAuthLoginRefreshPostErrors, ThrowOnError>({
+export const refresh = <ThrowOnError extends boolean = false>(options?: Options<RefreshData, ThrowOnError>) => (options?.client ?? client).post<RefreshResponses, RefreshErrors, ThrowOnError>({
     url: '/api/auth/login/refresh',
     ...options,
     headers: {
@@ -97,7 +97,7 @@ export const refreshApiAuthLoginRefreshPost = <ThrowOnError extends boolean = fa
 /**
  * Logout
  */
-export const logoutApiAuthLogoutPost = <ThrowOnError extends boolean = false>(options?: Options<LogoutApiAuthLogoutPostData, ThrowOnError>) => (options?.client ?? client).post<LogoutApiAuthLogoutPostResponses, LogoutApiAuthLogoutPostErrors, ThrowOnError>({
+export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
     url: '/api/auth/logout',
     ...options,
     headers: {
@@ -112,7 +112,7 @@ export const logoutApiAuthLogoutPost = <ThrowOnError extends boolean = false>(op
  * Ends every session of the signed-in user: refresh tokens revoked, and access tokens
  * refused by every service within seconds (auth.UserAccessChanged).
  */
-export const logoutEverywhereApiAuthLogoutEverywherePost = <ThrowOnError extends boolean = false>(options?: Options<LogoutEverywhereApiAuthLogoutEverywherePostData, ThrowOnError>) => (options?.client ?? client).post<LogoutEverywhereApiAuthLogoutEverywherePostResponses, LogoutEverywhereApiAuthLogoutEverywherePostErrors, ThrowOnError>({
+export const logoutEverywhere = <ThrowOnError extends boolean = false>(options?: Options<LogoutEverywhereData, ThrowOnError>) => (options?.client ?? client).post<LogoutEverywhereResponses, LogoutEverywhereErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/logout-everywhere',
     ...options
@@ -121,7 +121,7 @@ export const logoutEverywhereApiAuthLogoutEverywherePost = <ThrowOnError extends
 /**
  * Signup
  */
-export const signupApiAuthSignupPost = <ThrowOnError extends boolean = false>(options: Options<SignupApiAuthSignupPostData, ThrowOnError>) => (options.client ?? client).post<SignupApiAuthSignupPostResponses, SignupApiAuthSignupPostErrors, ThrowOnError>({
+export const signup = <ThrowOnError extends boolean = false>(options: Options<SignupData, ThrowOnError>) => (options.client ?? client).post<SignupResponses, SignupErrors, ThrowOnError>({
     url: '/api/auth/signup',
     ...options,
     headers: {
@@ -135,7 +135,7 @@ export const signupApiAuthSignupPost = <ThrowOnError extends boolean = false>(op
  *
  * Users, oldest first; `q` keeps those whose name contains it (any case).
  */
-export const listUsersApiAuthUsersGet = <ThrowOnError extends boolean = false>(options?: Options<ListUsersApiAuthUsersGetData, ThrowOnError>) => (options?.client ?? client).get<ListUsersApiAuthUsersGetResponses, ListUsersApiAuthUsersGetErrors, ThrowOnError>({
+export const listUsers = <ThrowOnError extends boolean = false>(options?: Options<ListUsersData, ThrowOnError>) => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users',
     ...options
@@ -144,7 +144,7 @@ export const listUsersApiAuthUsersGet = <ThrowOnError extends boolean = false>(o
 /**
  * Delete Me
  */
-export const deleteMeApiAuthUsersMeDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteMeApiAuthUsersMeDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteMeApiAuthUsersMeDeleteResponses, DeleteMeApiAuthUsersMeDeleteErrors, ThrowOnError>({
+export const deleteMe = <ThrowOnError extends boolean = false>(options: Options<DeleteMeData, ThrowOnError>) => (options.client ?? client).delete<DeleteMeResponses, DeleteMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me',
     ...options,
@@ -157,7 +157,7 @@ export const deleteMeApiAuthUsersMeDelete = <ThrowOnError extends boolean = fals
 /**
  * Read Me
  */
-export const readMeApiAuthUsersMeGet = <ThrowOnError extends boolean = false>(options?: Options<ReadMeApiAuthUsersMeGetData, ThrowOnError>) => (options?.client ?? client).get<ReadMeApiAuthUsersMeGetResponses, unknown, ThrowOnError>({
+export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me',
     ...options
@@ -169,7 +169,7 @@ export const readMeApiAuthUsersMeGet = <ThrowOnError extends boolean = false>(op
  * Change the player's own settings: `time_zone` (an IANA name) at most once every
  * `TIME_ZONE_CHANGE_INTERVAL_DAYS` (7); the first change after sign-up is always allowed.
  */
-export const updateMeApiAuthUsersMePatch = <ThrowOnError extends boolean = false>(options: Options<UpdateMeApiAuthUsersMePatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateMeApiAuthUsersMePatchResponses, UpdateMeApiAuthUsersMePatchErrors, ThrowOnError>({
+export const updateMe = <ThrowOnError extends boolean = false>(options: Options<UpdateMeData, ThrowOnError>) => (options.client ?? client).patch<UpdateMeResponses, UpdateMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me',
     ...options,
@@ -184,7 +184,7 @@ export const updateMeApiAuthUsersMePatch = <ThrowOnError extends boolean = false
  *
  * Everything auth holds about the signed-in player, as a JSON download.
  */
-export const exportMeApiAuthUsersMeExportGet = <ThrowOnError extends boolean = false>(options?: Options<ExportMeApiAuthUsersMeExportGetData, ThrowOnError>) => (options?.client ?? client).get<ExportMeApiAuthUsersMeExportGetResponses, unknown, ThrowOnError>({
+export const exportMe = <ThrowOnError extends boolean = false>(options?: Options<ExportMeData, ThrowOnError>) => (options?.client ?? client).get<ExportMeResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me/export',
     ...options
@@ -193,7 +193,7 @@ export const exportMeApiAuthUsersMeExportGet = <ThrowOnError extends boolean = f
 /**
  * Change My Password
  */
-export const changeMyPasswordApiAuthUsersMePasswordPatch = <ThrowOnError extends boolean = false>(options: Options<ChangeMyPasswordApiAuthUsersMePasswordPatchData, ThrowOnError>) => (options.client ?? client).patch<ChangeMyPasswordApiAuthUsersMePasswordPatchResponses, ChangeMyPasswordApiAuthUsersMePasswordPatchErrors, ThrowOnError>({
+export const changeMyPassword = <ThrowOnError extends boolean = false>(options: Options<ChangeMyPasswordData, ThrowOnError>) => (options.client ?? client).patch<ChangeMyPasswordResponses, ChangeMyPasswordErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me/password',
     ...options,
@@ -206,7 +206,7 @@ export const changeMyPasswordApiAuthUsersMePasswordPatch = <ThrowOnError extends
 /**
  * My Transactions
  */
-export const myTransactionsApiAuthUsersMeTransactionsGet = <ThrowOnError extends boolean = false>(options?: Options<MyTransactionsApiAuthUsersMeTransactionsGetData, ThrowOnError>) => (options?.client ?? client).get<MyTransactionsApiAuthUsersMeTransactionsGetResponses, MyTransactionsApiAuthUsersMeTransactionsGetErrors, ThrowOnError>({
+export const myTransactions = <ThrowOnError extends boolean = false>(options?: Options<MyTransactionsData, ThrowOnError>) => (options?.client ?? client).get<MyTransactionsResponses, MyTransactionsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me/transactions',
     ...options
@@ -215,7 +215,7 @@ export const myTransactionsApiAuthUsersMeTransactionsGet = <ThrowOnError extends
 /**
  * Delete User
  */
-export const deleteUserApiAuthUsersUserIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteUserApiAuthUsersUserIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteUserApiAuthUsersUserIdDeleteResponses, DeleteUserApiAuthUsersUserIdDeleteErrors, ThrowOnError>({
+export const deleteUser = <ThrowOnError extends boolean = false>(options: Options<DeleteUserData, ThrowOnError>) => (options.client ?? client).delete<DeleteUserResponses, DeleteUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/{user_id}',
     ...options
@@ -224,7 +224,7 @@ export const deleteUserApiAuthUsersUserIdDelete = <ThrowOnError extends boolean 
 /**
  * Read User
  */
-export const readUserApiAuthUsersUserIdGet = <ThrowOnError extends boolean = false>(options: Options<ReadUserApiAuthUsersUserIdGetData, ThrowOnError>) => (options.client ?? client).get<ReadUserApiAuthUsersUserIdGetResponses, ReadUserApiAuthUsersUserIdGetErrors, ThrowOnError>({
+export const readUser = <ThrowOnError extends boolean = false>(options: Options<ReadUserData, ThrowOnError>) => (options.client ?? client).get<ReadUserResponses, ReadUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/{user_id}',
     ...options
@@ -233,7 +233,7 @@ export const readUserApiAuthUsersUserIdGet = <ThrowOnError extends boolean = fal
 /**
  * Update User
  */
-export const updateUserApiAuthUsersUserIdPatch = <ThrowOnError extends boolean = false>(options: Options<UpdateUserApiAuthUsersUserIdPatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateUserApiAuthUsersUserIdPatchResponses, UpdateUserApiAuthUsersUserIdPatchErrors, ThrowOnError>({
+export const updateUser = <ThrowOnError extends boolean = false>(options: Options<UpdateUserData, ThrowOnError>) => (options.client ?? client).patch<UpdateUserResponses, UpdateUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/{user_id}',
     ...options,

@@ -696,23 +696,23 @@ export type ValidationError = {
     type: string;
 };
 
-export type JwksApiAuthWellKnownJwksJsonGetData = {
+export type JwksData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/auth/.well-known/jwks.json';
 };
 
-export type JwksApiAuthWellKnownJwksJsonGetResponses = {
+export type JwksResponses = {
     /**
      * Successful Response
      */
     200: Jwks;
 };
 
-export type JwksApiAuthWellKnownJwksJsonGetResponse = JwksApiAuthWellKnownJwksJsonGetResponses[keyof JwksApiAuthWellKnownJwksJsonGetResponses];
+export type JwksResponse = JwksResponses[keyof JwksResponses];
 
-export type ReadAuditApiAuthAdminAuditGetData = {
+export type ReadAuditData = {
     body?: never;
     path?: never;
     query?: {
@@ -728,41 +728,41 @@ export type ReadAuditApiAuthAdminAuditGetData = {
     url: '/api/auth/admin/audit';
 };
 
-export type ReadAuditApiAuthAdminAuditGetErrors = {
+export type ReadAuditErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadAuditApiAuthAdminAuditGetError = ReadAuditApiAuthAdminAuditGetErrors[keyof ReadAuditApiAuthAdminAuditGetErrors];
+export type ReadAuditError = ReadAuditErrors[keyof ReadAuditErrors];
 
-export type ReadAuditApiAuthAdminAuditGetResponses = {
+export type ReadAuditResponses = {
     /**
      * Successful Response
      */
     200: AuditEntriesPublic;
 };
 
-export type ReadAuditApiAuthAdminAuditGetResponse = ReadAuditApiAuthAdminAuditGetResponses[keyof ReadAuditApiAuthAdminAuditGetResponses];
+export type ReadAuditResponse = ReadAuditResponses[keyof ReadAuditResponses];
 
-export type OperationsApiAuthAdminOpsGetData = {
+export type OperationsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/auth/admin/ops';
 };
 
-export type OperationsApiAuthAdminOpsGetResponses = {
+export type OperationsResponses = {
     /**
      * Successful Response
      */
     200: OutboxOps;
 };
 
-export type OperationsApiAuthAdminOpsGetResponse = OperationsApiAuthAdminOpsGetResponses[keyof OperationsApiAuthAdminOpsGetResponses];
+export type OperationsResponse = OperationsResponses[keyof OperationsResponses];
 
-export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData = {
+export type AdjustBalanceData = {
     body: Adjustment;
     path: {
         /**
@@ -774,7 +774,7 @@ export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostData = {
     url: '/api/auth/admin/users/{user_id}/adjustments';
 };
 
-export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors = {
+export type AdjustBalanceErrors = {
     /**
      * User not found
      */
@@ -789,18 +789,18 @@ export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors = {
     422: HttpValidationError;
 };
 
-export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostError = AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors[keyof AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostErrors];
+export type AdjustBalanceError = AdjustBalanceErrors[keyof AdjustBalanceErrors];
 
-export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses = {
+export type AdjustBalanceResponses = {
     /**
      * Successful Response
      */
     201: AdjustmentResult;
 };
 
-export type AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponse = AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses[keyof AdjustBalanceApiAuthAdminUsersUserIdAdjustmentsPostResponses];
+export type AdjustBalanceResponse = AdjustBalanceResponses[keyof AdjustBalanceResponses];
 
-export type LeaderboardApiAuthLeaderboardGetData = {
+export type LeaderboardData = {
     body?: never;
     path?: never;
     query?: {
@@ -816,32 +816,32 @@ export type LeaderboardApiAuthLeaderboardGetData = {
     url: '/api/auth/leaderboard';
 };
 
-export type LeaderboardApiAuthLeaderboardGetErrors = {
+export type LeaderboardErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type LeaderboardApiAuthLeaderboardGetError = LeaderboardApiAuthLeaderboardGetErrors[keyof LeaderboardApiAuthLeaderboardGetErrors];
+export type LeaderboardError = LeaderboardErrors[keyof LeaderboardErrors];
 
-export type LeaderboardApiAuthLeaderboardGetResponses = {
+export type LeaderboardResponses = {
     /**
      * Successful Response
      */
     200: Leaderboard;
 };
 
-export type LeaderboardApiAuthLeaderboardGetResponse = LeaderboardApiAuthLeaderboardGetResponses[keyof LeaderboardApiAuthLeaderboardGetResponses];
+export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
 
-export type LoginAccessTokenApiAuthLoginAccessTokenPostData = {
+export type LoginAccessTokenData = {
     body: LoginForm;
     path?: never;
     query?: never;
     url: '/api/auth/login/access-token';
 };
 
-export type LoginAccessTokenApiAuthLoginAccessTokenPostErrors = {
+export type LoginAccessTokenErrors = {
     /**
      * Incorrect user name or password
      */
@@ -860,18 +860,18 @@ export type LoginAccessTokenApiAuthLoginAccessTokenPostErrors = {
     429: unknown;
 };
 
-export type LoginAccessTokenApiAuthLoginAccessTokenPostError = LoginAccessTokenApiAuthLoginAccessTokenPostErrors[keyof LoginAccessTokenApiAuthLoginAccessTokenPostErrors];
+export type LoginAccessTokenError = LoginAccessTokenErrors[keyof LoginAccessTokenErrors];
 
-export type LoginAccessTokenApiAuthLoginAccessTokenPostResponses = {
+export type LoginAccessTokenResponses = {
     /**
      * Successful Response
      */
     200: Token;
 };
 
-export type LoginAccessTokenApiAuthLoginAccessTokenPostResponse = LoginAccessTokenApiAuthLoginAccessTokenPostResponses[keyof LoginAccessTokenApiAuthLoginAccessTokenPostResponses];
+export type LoginAccessTokenResponse = LoginAccessTokenResponses[keyof LoginAccessTokenResponses];
 
-export type RefreshApiAuthLoginRefreshPostData = {
+export type RefreshData = {
     /**
      * Body
      */
@@ -881,7 +881,7 @@ export type RefreshApiAuthLoginRefreshPostData = {
     url: '/api/auth/login/refresh';
 };
 
-export type RefreshApiAuthLoginRefreshPostErrors = {
+export type RefreshErrors = {
     /**
      * Refresh token required; or Invalid refresh token
      */
@@ -900,18 +900,18 @@ export type RefreshApiAuthLoginRefreshPostErrors = {
     429: unknown;
 };
 
-export type RefreshApiAuthLoginRefreshPostError = RefreshApiAuthLoginRefreshPostErrors[keyof RefreshApiAuthLoginRefreshPostErrors];
+export type RefreshError = RefreshErrors[keyof RefreshErrors];
 
-export type RefreshApiAuthLoginRefreshPostResponses = {
+export type RefreshResponses = {
     /**
      * Successful Response
      */
     200: Token;
 };
 
-export type RefreshApiAuthLoginRefreshPostResponse = RefreshApiAuthLoginRefreshPostResponses[keyof RefreshApiAuthLoginRefreshPostResponses];
+export type RefreshResponse = RefreshResponses[keyof RefreshResponses];
 
-export type LogoutApiAuthLogoutPostData = {
+export type LogoutData = {
     /**
      * Body
      */
@@ -921,7 +921,7 @@ export type LogoutApiAuthLogoutPostData = {
     url: '/api/auth/logout';
 };
 
-export type LogoutApiAuthLogoutPostErrors = {
+export type LogoutErrors = {
     /**
      * Refresh token required
      */
@@ -932,48 +932,48 @@ export type LogoutApiAuthLogoutPostErrors = {
     422: HttpValidationError;
 };
 
-export type LogoutApiAuthLogoutPostError = LogoutApiAuthLogoutPostErrors[keyof LogoutApiAuthLogoutPostErrors];
+export type LogoutError = LogoutErrors[keyof LogoutErrors];
 
-export type LogoutApiAuthLogoutPostResponses = {
+export type LogoutResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type LogoutApiAuthLogoutPostResponse = LogoutApiAuthLogoutPostResponses[keyof LogoutApiAuthLogoutPostResponses];
+export type LogoutResponse = LogoutResponses[keyof LogoutResponses];
 
-export type LogoutEverywhereApiAuthLogoutEverywherePostData = {
+export type LogoutEverywhereData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/auth/logout-everywhere';
 };
 
-export type LogoutEverywhereApiAuthLogoutEverywherePostErrors = {
+export type LogoutEverywhereErrors = {
     /**
      * Not authenticated
      */
     401: unknown;
 };
 
-export type LogoutEverywhereApiAuthLogoutEverywherePostResponses = {
+export type LogoutEverywhereResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type LogoutEverywhereApiAuthLogoutEverywherePostResponse = LogoutEverywhereApiAuthLogoutEverywherePostResponses[keyof LogoutEverywhereApiAuthLogoutEverywherePostResponses];
+export type LogoutEverywhereResponse = LogoutEverywhereResponses[keyof LogoutEverywhereResponses];
 
-export type SignupApiAuthSignupPostData = {
+export type SignupData = {
     body: UserCreate;
     path?: never;
     query?: never;
     url: '/api/auth/signup';
 };
 
-export type SignupApiAuthSignupPostErrors = {
+export type SignupErrors = {
     /**
      * User name already taken
      */
@@ -988,18 +988,18 @@ export type SignupApiAuthSignupPostErrors = {
     429: unknown;
 };
 
-export type SignupApiAuthSignupPostError = SignupApiAuthSignupPostErrors[keyof SignupApiAuthSignupPostErrors];
+export type SignupError = SignupErrors[keyof SignupErrors];
 
-export type SignupApiAuthSignupPostResponses = {
+export type SignupResponses = {
     /**
      * Successful Response
      */
     201: UserPublic;
 };
 
-export type SignupApiAuthSignupPostResponse = SignupApiAuthSignupPostResponses[keyof SignupApiAuthSignupPostResponses];
+export type SignupResponse = SignupResponses[keyof SignupResponses];
 
-export type ListUsersApiAuthUsersGetData = {
+export type ListUsersData = {
     body?: never;
     path?: never;
     query?: {
@@ -1019,32 +1019,32 @@ export type ListUsersApiAuthUsersGetData = {
     url: '/api/auth/users';
 };
 
-export type ListUsersApiAuthUsersGetErrors = {
+export type ListUsersErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ListUsersApiAuthUsersGetError = ListUsersApiAuthUsersGetErrors[keyof ListUsersApiAuthUsersGetErrors];
+export type ListUsersError = ListUsersErrors[keyof ListUsersErrors];
 
-export type ListUsersApiAuthUsersGetResponses = {
+export type ListUsersResponses = {
     /**
      * Successful Response
      */
     200: UsersPublic;
 };
 
-export type ListUsersApiAuthUsersGetResponse = ListUsersApiAuthUsersGetResponses[keyof ListUsersApiAuthUsersGetResponses];
+export type ListUsersResponse = ListUsersResponses[keyof ListUsersResponses];
 
-export type DeleteMeApiAuthUsersMeDeleteData = {
+export type DeleteMeData = {
     body: AccountDeletion;
     path?: never;
     query?: never;
     url: '/api/auth/users/me';
 };
 
-export type DeleteMeApiAuthUsersMeDeleteErrors = {
+export type DeleteMeErrors = {
     /**
      * Password is wrong
      */
@@ -1063,41 +1063,41 @@ export type DeleteMeApiAuthUsersMeDeleteErrors = {
     429: unknown;
 };
 
-export type DeleteMeApiAuthUsersMeDeleteError = DeleteMeApiAuthUsersMeDeleteErrors[keyof DeleteMeApiAuthUsersMeDeleteErrors];
+export type DeleteMeError = DeleteMeErrors[keyof DeleteMeErrors];
 
-export type DeleteMeApiAuthUsersMeDeleteResponses = {
+export type DeleteMeResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type DeleteMeApiAuthUsersMeDeleteResponse = DeleteMeApiAuthUsersMeDeleteResponses[keyof DeleteMeApiAuthUsersMeDeleteResponses];
+export type DeleteMeResponse = DeleteMeResponses[keyof DeleteMeResponses];
 
-export type ReadMeApiAuthUsersMeGetData = {
+export type ReadMeData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/auth/users/me';
 };
 
-export type ReadMeApiAuthUsersMeGetResponses = {
+export type ReadMeResponses = {
     /**
      * Successful Response
      */
     200: UserPublic;
 };
 
-export type ReadMeApiAuthUsersMeGetResponse = ReadMeApiAuthUsersMeGetResponses[keyof ReadMeApiAuthUsersMeGetResponses];
+export type ReadMeResponse = ReadMeResponses[keyof ReadMeResponses];
 
-export type UpdateMeApiAuthUsersMePatchData = {
+export type UpdateMeData = {
     body: UserSelfUpdate;
     path?: never;
     query?: never;
     url: '/api/auth/users/me';
 };
 
-export type UpdateMeApiAuthUsersMePatchErrors = {
+export type UpdateMeErrors = {
     /**
      * Time zone changed too recently
      */
@@ -1108,41 +1108,41 @@ export type UpdateMeApiAuthUsersMePatchErrors = {
     422: HttpValidationError;
 };
 
-export type UpdateMeApiAuthUsersMePatchError = UpdateMeApiAuthUsersMePatchErrors[keyof UpdateMeApiAuthUsersMePatchErrors];
+export type UpdateMeError = UpdateMeErrors[keyof UpdateMeErrors];
 
-export type UpdateMeApiAuthUsersMePatchResponses = {
+export type UpdateMeResponses = {
     /**
      * Successful Response
      */
     200: UserPublic;
 };
 
-export type UpdateMeApiAuthUsersMePatchResponse = UpdateMeApiAuthUsersMePatchResponses[keyof UpdateMeApiAuthUsersMePatchResponses];
+export type UpdateMeResponse = UpdateMeResponses[keyof UpdateMeResponses];
 
-export type ExportMeApiAuthUsersMeExportGetData = {
+export type ExportMeData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/auth/users/me/export';
 };
 
-export type ExportMeApiAuthUsersMeExportGetResponses = {
+export type ExportMeResponses = {
     /**
      * Successful Response
      */
     200: PersonalDataExport;
 };
 
-export type ExportMeApiAuthUsersMeExportGetResponse = ExportMeApiAuthUsersMeExportGetResponses[keyof ExportMeApiAuthUsersMeExportGetResponses];
+export type ExportMeResponse = ExportMeResponses[keyof ExportMeResponses];
 
-export type ChangeMyPasswordApiAuthUsersMePasswordPatchData = {
+export type ChangeMyPasswordData = {
     body: PasswordChange;
     path?: never;
     query?: never;
     url: '/api/auth/users/me/password';
 };
 
-export type ChangeMyPasswordApiAuthUsersMePasswordPatchErrors = {
+export type ChangeMyPasswordErrors = {
     /**
      * Current password is wrong
      */
@@ -1157,18 +1157,18 @@ export type ChangeMyPasswordApiAuthUsersMePasswordPatchErrors = {
     429: unknown;
 };
 
-export type ChangeMyPasswordApiAuthUsersMePasswordPatchError = ChangeMyPasswordApiAuthUsersMePasswordPatchErrors[keyof ChangeMyPasswordApiAuthUsersMePasswordPatchErrors];
+export type ChangeMyPasswordError = ChangeMyPasswordErrors[keyof ChangeMyPasswordErrors];
 
-export type ChangeMyPasswordApiAuthUsersMePasswordPatchResponses = {
+export type ChangeMyPasswordResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type ChangeMyPasswordApiAuthUsersMePasswordPatchResponse = ChangeMyPasswordApiAuthUsersMePasswordPatchResponses[keyof ChangeMyPasswordApiAuthUsersMePasswordPatchResponses];
+export type ChangeMyPasswordResponse = ChangeMyPasswordResponses[keyof ChangeMyPasswordResponses];
 
-export type MyTransactionsApiAuthUsersMeTransactionsGetData = {
+export type MyTransactionsData = {
     body?: never;
     path?: never;
     query?: {
@@ -1184,25 +1184,25 @@ export type MyTransactionsApiAuthUsersMeTransactionsGetData = {
     url: '/api/auth/users/me/transactions';
 };
 
-export type MyTransactionsApiAuthUsersMeTransactionsGetErrors = {
+export type MyTransactionsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type MyTransactionsApiAuthUsersMeTransactionsGetError = MyTransactionsApiAuthUsersMeTransactionsGetErrors[keyof MyTransactionsApiAuthUsersMeTransactionsGetErrors];
+export type MyTransactionsError = MyTransactionsErrors[keyof MyTransactionsErrors];
 
-export type MyTransactionsApiAuthUsersMeTransactionsGetResponses = {
+export type MyTransactionsResponses = {
     /**
      * Successful Response
      */
     200: LedgerEntriesPublic;
 };
 
-export type MyTransactionsApiAuthUsersMeTransactionsGetResponse = MyTransactionsApiAuthUsersMeTransactionsGetResponses[keyof MyTransactionsApiAuthUsersMeTransactionsGetResponses];
+export type MyTransactionsResponse = MyTransactionsResponses[keyof MyTransactionsResponses];
 
-export type DeleteUserApiAuthUsersUserIdDeleteData = {
+export type DeleteUserData = {
     body?: never;
     path: {
         /**
@@ -1214,7 +1214,7 @@ export type DeleteUserApiAuthUsersUserIdDeleteData = {
     url: '/api/auth/users/{user_id}';
 };
 
-export type DeleteUserApiAuthUsersUserIdDeleteErrors = {
+export type DeleteUserErrors = {
     /**
      * User not found
      */
@@ -1229,18 +1229,18 @@ export type DeleteUserApiAuthUsersUserIdDeleteErrors = {
     422: HttpValidationError;
 };
 
-export type DeleteUserApiAuthUsersUserIdDeleteError = DeleteUserApiAuthUsersUserIdDeleteErrors[keyof DeleteUserApiAuthUsersUserIdDeleteErrors];
+export type DeleteUserError = DeleteUserErrors[keyof DeleteUserErrors];
 
-export type DeleteUserApiAuthUsersUserIdDeleteResponses = {
+export type DeleteUserResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type DeleteUserApiAuthUsersUserIdDeleteResponse = DeleteUserApiAuthUsersUserIdDeleteResponses[keyof DeleteUserApiAuthUsersUserIdDeleteResponses];
+export type DeleteUserResponse = DeleteUserResponses[keyof DeleteUserResponses];
 
-export type ReadUserApiAuthUsersUserIdGetData = {
+export type ReadUserData = {
     body?: never;
     path: {
         /**
@@ -1252,7 +1252,7 @@ export type ReadUserApiAuthUsersUserIdGetData = {
     url: '/api/auth/users/{user_id}';
 };
 
-export type ReadUserApiAuthUsersUserIdGetErrors = {
+export type ReadUserErrors = {
     /**
      * User not found
      */
@@ -1263,18 +1263,18 @@ export type ReadUserApiAuthUsersUserIdGetErrors = {
     422: HttpValidationError;
 };
 
-export type ReadUserApiAuthUsersUserIdGetError = ReadUserApiAuthUsersUserIdGetErrors[keyof ReadUserApiAuthUsersUserIdGetErrors];
+export type ReadUserError = ReadUserErrors[keyof ReadUserErrors];
 
-export type ReadUserApiAuthUsersUserIdGetResponses = {
+export type ReadUserResponses = {
     /**
      * Successful Response
      */
     200: UserAdminView;
 };
 
-export type ReadUserApiAuthUsersUserIdGetResponse = ReadUserApiAuthUsersUserIdGetResponses[keyof ReadUserApiAuthUsersUserIdGetResponses];
+export type ReadUserResponse = ReadUserResponses[keyof ReadUserResponses];
 
-export type UpdateUserApiAuthUsersUserIdPatchData = {
+export type UpdateUserData = {
     body: UserAdminUpdate;
     path: {
         /**
@@ -1286,7 +1286,7 @@ export type UpdateUserApiAuthUsersUserIdPatchData = {
     url: '/api/auth/users/{user_id}';
 };
 
-export type UpdateUserApiAuthUsersUserIdPatchErrors = {
+export type UpdateUserErrors = {
     /**
      * User not found
      */
@@ -1301,13 +1301,13 @@ export type UpdateUserApiAuthUsersUserIdPatchErrors = {
     422: HttpValidationError;
 };
 
-export type UpdateUserApiAuthUsersUserIdPatchError = UpdateUserApiAuthUsersUserIdPatchErrors[keyof UpdateUserApiAuthUsersUserIdPatchErrors];
+export type UpdateUserError = UpdateUserErrors[keyof UpdateUserErrors];
 
-export type UpdateUserApiAuthUsersUserIdPatchResponses = {
+export type UpdateUserResponses = {
     /**
      * Successful Response
      */
     200: UserAdminView;
 };
 
-export type UpdateUserApiAuthUsersUserIdPatchResponse = UpdateUserApiAuthUsersUserIdPatchResponses[keyof UpdateUserApiAuthUsersUserIdPatchResponses];
+export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];

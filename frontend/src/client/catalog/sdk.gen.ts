@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateQuestApiCatalogQuestsPostData, CreateQuestApiCatalogQuestsPostErrors, CreateQuestApiCatalogQuestsPostResponses, CreateRewardApiCatalogRewardsPostData, CreateRewardApiCatalogRewardsPostErrors, CreateRewardApiCatalogRewardsPostResponses, DeactivateQuestApiCatalogQuestsQuestIdDeleteData, DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors, DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses, DeleteRewardApiCatalogRewardsRewardIdDeleteData, DeleteRewardApiCatalogRewardsRewardIdDeleteErrors, DeleteRewardApiCatalogRewardsRewardIdDeleteResponses, OperationsApiCatalogAdminOpsGetData, OperationsApiCatalogAdminOpsGetResponses, ReadAuditApiCatalogAdminAuditGetData, ReadAuditApiCatalogAdminAuditGetErrors, ReadAuditApiCatalogAdminAuditGetResponses, ReadQuestApiCatalogQuestsQuestIdGetData, ReadQuestApiCatalogQuestsQuestIdGetErrors, ReadQuestApiCatalogQuestsQuestIdGetResponses, ReadQuestByNameApiCatalogQuestsByNameNameGetData, ReadQuestByNameApiCatalogQuestsByNameNameGetErrors, ReadQuestByNameApiCatalogQuestsByNameNameGetResponses, ReadQuestsApiCatalogQuestsGetData, ReadQuestsApiCatalogQuestsGetErrors, ReadQuestsApiCatalogQuestsGetResponses, ReadRewardApiCatalogRewardsRewardIdGetData, ReadRewardApiCatalogRewardsRewardIdGetErrors, ReadRewardApiCatalogRewardsRewardIdGetResponses, ReadRewardsApiCatalogRewardsGetData, ReadRewardsApiCatalogRewardsGetErrors, ReadRewardsApiCatalogRewardsGetResponses, ReadTriggersApiCatalogTriggersGetData, ReadTriggersApiCatalogTriggersGetResponses, UpdateQuestApiCatalogQuestsQuestIdPatchData, UpdateQuestApiCatalogQuestsQuestIdPatchErrors, UpdateQuestApiCatalogQuestsQuestIdPatchResponses, UpdateRewardApiCatalogRewardsRewardIdPatchData, UpdateRewardApiCatalogRewardsRewardIdPatchErrors, UpdateRewardApiCatalogRewardsRewardIdPatchResponses, UpsertQuestApiCatalogQuestsByNameNamePutData, UpsertQuestApiCatalogQuestsByNameNamePutErrors, UpsertQuestApiCatalogQuestsByNameNamePutResponses, UpsertRewardApiCatalogRewardsByNameNamePutData, UpsertRewardApiCatalogRewardsByNameNamePutErrors, UpsertRewardApiCatalogRewardsByNameNamePutResponses } from './types.gen';
+import type { CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -21,7 +21,7 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 /**
  * Read Audit
  */
-export const readAuditApiCatalogAdminAuditGet = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditApiCatalogAdminAuditGetData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditApiCatalogAdminAuditGetResponses, ReadAuditApiCatalogAdminAuditGetErrors, ThrowOnError>({
+export const readAudit = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditResponses, ReadAuditErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/admin/audit',
     ...options
@@ -32,7 +32,7 @@ export const readAuditApiCatalogAdminAuditGet = <ThrowOnError extends boolean = 
  *
  * How far the outbox relay is behind (the same figures are on `/metrics`).
  */
-export const operationsApiCatalogAdminOpsGet = <ThrowOnError extends boolean = false>(options?: Options<OperationsApiCatalogAdminOpsGetData, ThrowOnError>) => (options?.client ?? client).get<OperationsApiCatalogAdminOpsGetResponses, unknown, ThrowOnError>({
+export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/admin/ops',
     ...options
@@ -43,12 +43,12 @@ export const operationsApiCatalogAdminOpsGet = <ThrowOnError extends boolean = f
  *
  * Quests with their reward embedded, oldest first; `count` is the total matching.
  */
-export const readQuestsApiCatalogQuestsGet = <ThrowOnError extends boolean = false>(options?: Options<ReadQuestsApiCatalogQuestsGetData, ThrowOnError>) => (options?.client ?? client).get<ReadQuestsApiCatalogQuestsGetResponses, ReadQuestsApiCatalogQuestsGetErrors, ThrowOnError>({ url: '/api/catalog/quests', ...options });
+export const readQuests = <ThrowOnError extends boolean = false>(options?: Options<ReadQuestsData, ThrowOnError>) => (options?.client ?? client).get<ReadQuestsResponses, ReadQuestsErrors, ThrowOnError>({ url: '/api/catalog/quests', ...options });
 
 /**
  * Create Quest
  */
-export const createQuestApiCatalogQuestsPost = <ThrowOnError extends boolean = false>(options: Options<CreateQuestApiCatalogQuestsPostData, ThrowOnError>) => (options.client ?? client).post<CreateQuestApiCatalogQuestsPostResponses, CreateQuestApiCatalogQuestsPostErrors, ThrowOnError>({
+export const createQuest = <ThrowOnError extends boolean = false>(options: Options<CreateQuestData, ThrowOnError>) => (options.client ?? client).post<CreateQuestResponses, CreateQuestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/quests',
     ...options,
@@ -61,14 +61,14 @@ export const createQuestApiCatalogQuestsPost = <ThrowOnError extends boolean = f
 /**
  * Read Quest By Name
  */
-export const readQuestByNameApiCatalogQuestsByNameNameGet = <ThrowOnError extends boolean = false>(options: Options<ReadQuestByNameApiCatalogQuestsByNameNameGetData, ThrowOnError>) => (options.client ?? client).get<ReadQuestByNameApiCatalogQuestsByNameNameGetResponses, ReadQuestByNameApiCatalogQuestsByNameNameGetErrors, ThrowOnError>({ url: '/api/catalog/quests/by-name/{name}', ...options });
+export const readQuestByName = <ThrowOnError extends boolean = false>(options: Options<ReadQuestByNameData, ThrowOnError>) => (options.client ?? client).get<ReadQuestByNameResponses, ReadQuestByNameErrors, ThrowOnError>({ url: '/api/catalog/quests/by-name/{name}', ...options });
 
 /**
  * Upsert Quest
  *
  * Create or replace the quest with this name (idempotent: for seed scripts).
  */
-export const upsertQuestApiCatalogQuestsByNameNamePut = <ThrowOnError extends boolean = false>(options: Options<UpsertQuestApiCatalogQuestsByNameNamePutData, ThrowOnError>) => (options.client ?? client).put<UpsertQuestApiCatalogQuestsByNameNamePutResponses, UpsertQuestApiCatalogQuestsByNameNamePutErrors, ThrowOnError>({
+export const upsertQuest = <ThrowOnError extends boolean = false>(options: Options<UpsertQuestData, ThrowOnError>) => (options.client ?? client).put<UpsertQuestResponses, UpsertQuestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/quests/by-name/{name}',
     ...options,
@@ -83,7 +83,7 @@ export const upsertQuestApiCatalogQuestsByNameNamePut = <ThrowOnError extends bo
  *
  * Deactivates the quest (players' progress history is kept); returns it.
  */
-export const deactivateQuestApiCatalogQuestsQuestIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeactivateQuestApiCatalogQuestsQuestIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses, DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors, ThrowOnError>({
+export const deactivateQuest = <ThrowOnError extends boolean = false>(options: Options<DeactivateQuestData, ThrowOnError>) => (options.client ?? client).delete<DeactivateQuestResponses, DeactivateQuestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/quests/{quest_id}',
     ...options
@@ -92,12 +92,12 @@ export const deactivateQuestApiCatalogQuestsQuestIdDelete = <ThrowOnError extend
 /**
  * Read Quest
  */
-export const readQuestApiCatalogQuestsQuestIdGet = <ThrowOnError extends boolean = false>(options: Options<ReadQuestApiCatalogQuestsQuestIdGetData, ThrowOnError>) => (options.client ?? client).get<ReadQuestApiCatalogQuestsQuestIdGetResponses, ReadQuestApiCatalogQuestsQuestIdGetErrors, ThrowOnError>({ url: '/api/catalog/quests/{quest_id}', ...options });
+export const readQuest = <ThrowOnError extends boolean = false>(options: Options<ReadQuestData, ThrowOnError>) => (options.client ?? client).get<ReadQuestResponses, ReadQuestErrors, ThrowOnError>({ url: '/api/catalog/quests/{quest_id}', ...options });
 
 /**
  * Update Quest
  */
-export const updateQuestApiCatalogQuestsQuestIdPatch = <ThrowOnError extends boolean = false>(options: Options<UpdateQuestApiCatalogQuestsQuestIdPatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateQuestApiCatalogQuestsQuestIdPatchResponses, UpdateQuestApiCatalogQuestsQuestIdPatchErrors, ThrowOnError>({
+export const updateQuest = <ThrowOnError extends boolean = false>(options: Options<UpdateQuestData, ThrowOnError>) => (options.client ?? client).patch<UpdateQuestResponses, UpdateQuestErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/quests/{quest_id}',
     ...options,
@@ -110,12 +110,12 @@ export const updateQuestApiCatalogQuestsQuestIdPatch = <ThrowOnError extends boo
 /**
  * Read Rewards
  */
-export const readRewardsApiCatalogRewardsGet = <ThrowOnError extends boolean = false>(options?: Options<ReadRewardsApiCatalogRewardsGetData, ThrowOnError>) => (options?.client ?? client).get<ReadRewardsApiCatalogRewardsGetResponses, ReadRewardsApiCatalogRewardsGetErrors, ThrowOnError>({ url: '/api/catalog/rewards', ...options });
+export const readRewards = <ThrowOnError extends boolean = false>(options?: Options<ReadRewardsData, ThrowOnError>) => (options?.client ?? client).get<ReadRewardsResponses, ReadRewardsErrors, ThrowOnError>({ url: '/api/catalog/rewards', ...options });
 
 /**
  * Create Reward
  */
-export const createRewardApiCatalogRewardsPost = <ThrowOnError extends boolean = false>(options: Options<CreateRewardApiCatalogRewardsPostData, ThrowOnError>) => (options.client ?? client).post<CreateRewardApiCatalogRewardsPostResponses, CreateRewardApiCatalogRewardsPostErrors, ThrowOnError>({
+export const createReward = <ThrowOnError extends boolean = false>(options: Options<CreateRewardData, ThrowOnError>) => (options.client ?? client).post<CreateRewardResponses, CreateRewardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/rewards',
     ...options,
@@ -130,7 +130,7 @@ export const createRewardApiCatalogRewardsPost = <ThrowOnError extends boolean =
  *
  * Create or update the reward with this name (idempotent: for seed scripts).
  */
-export const upsertRewardApiCatalogRewardsByNameNamePut = <ThrowOnError extends boolean = false>(options: Options<UpsertRewardApiCatalogRewardsByNameNamePutData, ThrowOnError>) => (options.client ?? client).put<UpsertRewardApiCatalogRewardsByNameNamePutResponses, UpsertRewardApiCatalogRewardsByNameNamePutErrors, ThrowOnError>({
+export const upsertReward = <ThrowOnError extends boolean = false>(options: Options<UpsertRewardData, ThrowOnError>) => (options.client ?? client).put<UpsertRewardResponses, UpsertRewardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/rewards/by-name/{name}',
     ...options,
@@ -145,7 +145,7 @@ export const upsertRewardApiCatalogRewardsByNameNamePut = <ThrowOnError extends 
  *
  * 409 while any quest (active or not) uses the reward.
  */
-export const deleteRewardApiCatalogRewardsRewardIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteRewardApiCatalogRewardsRewardIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteRewardApiCatalogRewardsRewardIdDeleteResponses, DeleteRewardApiCatalogRewardsRewardIdDeleteErrors, ThrowOnError>({
+export const deleteReward = <ThrowOnError extends boolean = false>(options: Options<DeleteRewardData, ThrowOnError>) => (options.client ?? client).delete<DeleteRewardResponses, DeleteRewardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/rewards/{reward_id}',
     ...options
@@ -154,12 +154,12 @@ export const deleteRewardApiCatalogRewardsRewardIdDelete = <ThrowOnError extends
 /**
  * Read Reward
  */
-export const readRewardApiCatalogRewardsRewardIdGet = <ThrowOnError extends boolean = false>(options: Options<ReadRewardApiCatalogRewardsRewardIdGetData, ThrowOnError>) => (options.client ?? client).get<ReadRewardApiCatalogRewardsRewardIdGetResponses, ReadRewardApiCatalogRewardsRewardIdGetErrors, ThrowOnError>({ url: '/api/catalog/rewards/{reward_id}', ...options });
+export const readReward = <ThrowOnError extends boolean = false>(options: Options<ReadRewardData, ThrowOnError>) => (options.client ?? client).get<ReadRewardResponses, ReadRewardErrors, ThrowOnError>({ url: '/api/catalog/rewards/{reward_id}', ...options });
 
 /**
  * Update Reward
  */
-export const updateRewardApiCatalogRewardsRewardIdPatch = <ThrowOnError extends boolean = false>(options: Options<UpdateRewardApiCatalogRewardsRewardIdPatchData, ThrowOnError>) => (options.client ?? client).patch<UpdateRewardApiCatalogRewardsRewardIdPatchResponses, UpdateRewardApiCatalogRewardsRewardIdPatchErrors, ThrowOnError>({
+export const updateReward = <ThrowOnError extends boolean = false>(options: Options<UpdateRewardData, ThrowOnError>) => (options.client ?? client).patch<UpdateRewardResponses, UpdateRewardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/rewards/{reward_id}',
     ...options,
@@ -172,4 +172,4 @@ export const updateRewardApiCatalogRewardsRewardIdPatch = <ThrowOnError extends 
 /**
  * Read Triggers
  */
-export const readTriggersApiCatalogTriggersGet = <ThrowOnError extends boolean = false>(options?: Options<ReadTriggersApiCatalogTriggersGetData, ThrowOnError>) => (options?.client ?? client).get<ReadTriggersApiCatalogTriggersGetResponses, unknown, ThrowOnError>({ url: '/api/catalog/triggers', ...options });
+export const readTriggers = <ThrowOnError extends boolean = false>(options?: Options<ReadTriggersData, ThrowOnError>) => (options?.client ?? client).get<ReadTriggersResponses, unknown, ThrowOnError>({ url: '/api/catalog/triggers', ...options });

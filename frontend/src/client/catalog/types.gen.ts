@@ -603,7 +603,7 @@ export type ValidationError = {
     type: string;
 };
 
-export type ReadAuditApiCatalogAdminAuditGetData = {
+export type ReadAuditData = {
     body?: never;
     path?: never;
     query?: {
@@ -619,41 +619,41 @@ export type ReadAuditApiCatalogAdminAuditGetData = {
     url: '/api/catalog/admin/audit';
 };
 
-export type ReadAuditApiCatalogAdminAuditGetErrors = {
+export type ReadAuditErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadAuditApiCatalogAdminAuditGetError = ReadAuditApiCatalogAdminAuditGetErrors[keyof ReadAuditApiCatalogAdminAuditGetErrors];
+export type ReadAuditError = ReadAuditErrors[keyof ReadAuditErrors];
 
-export type ReadAuditApiCatalogAdminAuditGetResponses = {
+export type ReadAuditResponses = {
     /**
      * Successful Response
      */
     200: AuditEntriesPublic;
 };
 
-export type ReadAuditApiCatalogAdminAuditGetResponse = ReadAuditApiCatalogAdminAuditGetResponses[keyof ReadAuditApiCatalogAdminAuditGetResponses];
+export type ReadAuditResponse = ReadAuditResponses[keyof ReadAuditResponses];
 
-export type OperationsApiCatalogAdminOpsGetData = {
+export type OperationsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/catalog/admin/ops';
 };
 
-export type OperationsApiCatalogAdminOpsGetResponses = {
+export type OperationsResponses = {
     /**
      * Successful Response
      */
     200: OutboxOps;
 };
 
-export type OperationsApiCatalogAdminOpsGetResponse = OperationsApiCatalogAdminOpsGetResponses[keyof OperationsApiCatalogAdminOpsGetResponses];
+export type OperationsResponse = OperationsResponses[keyof OperationsResponses];
 
-export type ReadQuestsApiCatalogQuestsGetData = {
+export type ReadQuestsData = {
     body?: never;
     path?: never;
     query?: {
@@ -679,50 +679,50 @@ export type ReadQuestsApiCatalogQuestsGetData = {
     url: '/api/catalog/quests';
 };
 
-export type ReadQuestsApiCatalogQuestsGetErrors = {
+export type ReadQuestsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadQuestsApiCatalogQuestsGetError = ReadQuestsApiCatalogQuestsGetErrors[keyof ReadQuestsApiCatalogQuestsGetErrors];
+export type ReadQuestsError = ReadQuestsErrors[keyof ReadQuestsErrors];
 
-export type ReadQuestsApiCatalogQuestsGetResponses = {
+export type ReadQuestsResponses = {
     /**
      * Successful Response
      */
     200: QuestsPublic;
 };
 
-export type ReadQuestsApiCatalogQuestsGetResponse = ReadQuestsApiCatalogQuestsGetResponses[keyof ReadQuestsApiCatalogQuestsGetResponses];
+export type ReadQuestsResponse = ReadQuestsResponses[keyof ReadQuestsResponses];
 
-export type CreateQuestApiCatalogQuestsPostData = {
+export type CreateQuestData = {
     body: QuestCreate;
     path?: never;
     query?: never;
     url: '/api/catalog/quests';
 };
 
-export type CreateQuestApiCatalogQuestsPostErrors = {
+export type CreateQuestErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type CreateQuestApiCatalogQuestsPostError = CreateQuestApiCatalogQuestsPostErrors[keyof CreateQuestApiCatalogQuestsPostErrors];
+export type CreateQuestError = CreateQuestErrors[keyof CreateQuestErrors];
 
-export type CreateQuestApiCatalogQuestsPostResponses = {
+export type CreateQuestResponses = {
     /**
      * Successful Response
      */
     201: QuestPublic;
 };
 
-export type CreateQuestApiCatalogQuestsPostResponse = CreateQuestApiCatalogQuestsPostResponses[keyof CreateQuestApiCatalogQuestsPostResponses];
+export type CreateQuestResponse = CreateQuestResponses[keyof CreateQuestResponses];
 
-export type ReadQuestByNameApiCatalogQuestsByNameNameGetData = {
+export type ReadQuestByNameData = {
     body?: never;
     path: {
         /**
@@ -734,25 +734,25 @@ export type ReadQuestByNameApiCatalogQuestsByNameNameGetData = {
     url: '/api/catalog/quests/by-name/{name}';
 };
 
-export type ReadQuestByNameApiCatalogQuestsByNameNameGetErrors = {
+export type ReadQuestByNameErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadQuestByNameApiCatalogQuestsByNameNameGetError = ReadQuestByNameApiCatalogQuestsByNameNameGetErrors[keyof ReadQuestByNameApiCatalogQuestsByNameNameGetErrors];
+export type ReadQuestByNameError = ReadQuestByNameErrors[keyof ReadQuestByNameErrors];
 
-export type ReadQuestByNameApiCatalogQuestsByNameNameGetResponses = {
+export type ReadQuestByNameResponses = {
     /**
      * Successful Response
      */
     200: QuestPublic;
 };
 
-export type ReadQuestByNameApiCatalogQuestsByNameNameGetResponse = ReadQuestByNameApiCatalogQuestsByNameNameGetResponses[keyof ReadQuestByNameApiCatalogQuestsByNameNameGetResponses];
+export type ReadQuestByNameResponse = ReadQuestByNameResponses[keyof ReadQuestByNameResponses];
 
-export type UpsertQuestApiCatalogQuestsByNameNamePutData = {
+export type UpsertQuestData = {
     body: QuestUpsert;
     path: {
         /**
@@ -764,16 +764,16 @@ export type UpsertQuestApiCatalogQuestsByNameNamePutData = {
     url: '/api/catalog/quests/by-name/{name}';
 };
 
-export type UpsertQuestApiCatalogQuestsByNameNamePutErrors = {
+export type UpsertQuestErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UpsertQuestApiCatalogQuestsByNameNamePutError = UpsertQuestApiCatalogQuestsByNameNamePutErrors[keyof UpsertQuestApiCatalogQuestsByNameNamePutErrors];
+export type UpsertQuestError = UpsertQuestErrors[keyof UpsertQuestErrors];
 
-export type UpsertQuestApiCatalogQuestsByNameNamePutResponses = {
+export type UpsertQuestResponses = {
     /**
      * Successful Response
      */
@@ -784,9 +784,9 @@ export type UpsertQuestApiCatalogQuestsByNameNamePutResponses = {
     201: QuestPublic;
 };
 
-export type UpsertQuestApiCatalogQuestsByNameNamePutResponse = UpsertQuestApiCatalogQuestsByNameNamePutResponses[keyof UpsertQuestApiCatalogQuestsByNameNamePutResponses];
+export type UpsertQuestResponse = UpsertQuestResponses[keyof UpsertQuestResponses];
 
-export type DeactivateQuestApiCatalogQuestsQuestIdDeleteData = {
+export type DeactivateQuestData = {
     body?: never;
     path: {
         /**
@@ -798,25 +798,25 @@ export type DeactivateQuestApiCatalogQuestsQuestIdDeleteData = {
     url: '/api/catalog/quests/{quest_id}';
 };
 
-export type DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors = {
+export type DeactivateQuestErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type DeactivateQuestApiCatalogQuestsQuestIdDeleteError = DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors[keyof DeactivateQuestApiCatalogQuestsQuestIdDeleteErrors];
+export type DeactivateQuestError = DeactivateQuestErrors[keyof DeactivateQuestErrors];
 
-export type DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses = {
+export type DeactivateQuestResponses = {
     /**
      * Successful Response
      */
     200: QuestPublic;
 };
 
-export type DeactivateQuestApiCatalogQuestsQuestIdDeleteResponse = DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses[keyof DeactivateQuestApiCatalogQuestsQuestIdDeleteResponses];
+export type DeactivateQuestResponse = DeactivateQuestResponses[keyof DeactivateQuestResponses];
 
-export type ReadQuestApiCatalogQuestsQuestIdGetData = {
+export type ReadQuestData = {
     body?: never;
     path: {
         /**
@@ -828,25 +828,25 @@ export type ReadQuestApiCatalogQuestsQuestIdGetData = {
     url: '/api/catalog/quests/{quest_id}';
 };
 
-export type ReadQuestApiCatalogQuestsQuestIdGetErrors = {
+export type ReadQuestErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadQuestApiCatalogQuestsQuestIdGetError = ReadQuestApiCatalogQuestsQuestIdGetErrors[keyof ReadQuestApiCatalogQuestsQuestIdGetErrors];
+export type ReadQuestError = ReadQuestErrors[keyof ReadQuestErrors];
 
-export type ReadQuestApiCatalogQuestsQuestIdGetResponses = {
+export type ReadQuestResponses = {
     /**
      * Successful Response
      */
     200: QuestPublic;
 };
 
-export type ReadQuestApiCatalogQuestsQuestIdGetResponse = ReadQuestApiCatalogQuestsQuestIdGetResponses[keyof ReadQuestApiCatalogQuestsQuestIdGetResponses];
+export type ReadQuestResponse = ReadQuestResponses[keyof ReadQuestResponses];
 
-export type UpdateQuestApiCatalogQuestsQuestIdPatchData = {
+export type UpdateQuestData = {
     body: QuestUpdate;
     path: {
         /**
@@ -858,25 +858,25 @@ export type UpdateQuestApiCatalogQuestsQuestIdPatchData = {
     url: '/api/catalog/quests/{quest_id}';
 };
 
-export type UpdateQuestApiCatalogQuestsQuestIdPatchErrors = {
+export type UpdateQuestErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UpdateQuestApiCatalogQuestsQuestIdPatchError = UpdateQuestApiCatalogQuestsQuestIdPatchErrors[keyof UpdateQuestApiCatalogQuestsQuestIdPatchErrors];
+export type UpdateQuestError = UpdateQuestErrors[keyof UpdateQuestErrors];
 
-export type UpdateQuestApiCatalogQuestsQuestIdPatchResponses = {
+export type UpdateQuestResponses = {
     /**
      * Successful Response
      */
     200: QuestPublic;
 };
 
-export type UpdateQuestApiCatalogQuestsQuestIdPatchResponse = UpdateQuestApiCatalogQuestsQuestIdPatchResponses[keyof UpdateQuestApiCatalogQuestsQuestIdPatchResponses];
+export type UpdateQuestResponse = UpdateQuestResponses[keyof UpdateQuestResponses];
 
-export type ReadRewardsApiCatalogRewardsGetData = {
+export type ReadRewardsData = {
     body?: never;
     path?: never;
     query?: {
@@ -892,50 +892,50 @@ export type ReadRewardsApiCatalogRewardsGetData = {
     url: '/api/catalog/rewards';
 };
 
-export type ReadRewardsApiCatalogRewardsGetErrors = {
+export type ReadRewardsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadRewardsApiCatalogRewardsGetError = ReadRewardsApiCatalogRewardsGetErrors[keyof ReadRewardsApiCatalogRewardsGetErrors];
+export type ReadRewardsError = ReadRewardsErrors[keyof ReadRewardsErrors];
 
-export type ReadRewardsApiCatalogRewardsGetResponses = {
+export type ReadRewardsResponses = {
     /**
      * Successful Response
      */
     200: RewardsPublic;
 };
 
-export type ReadRewardsApiCatalogRewardsGetResponse = ReadRewardsApiCatalogRewardsGetResponses[keyof ReadRewardsApiCatalogRewardsGetResponses];
+export type ReadRewardsResponse = ReadRewardsResponses[keyof ReadRewardsResponses];
 
-export type CreateRewardApiCatalogRewardsPostData = {
+export type CreateRewardData = {
     body: RewardCreate;
     path?: never;
     query?: never;
     url: '/api/catalog/rewards';
 };
 
-export type CreateRewardApiCatalogRewardsPostErrors = {
+export type CreateRewardErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type CreateRewardApiCatalogRewardsPostError = CreateRewardApiCatalogRewardsPostErrors[keyof CreateRewardApiCatalogRewardsPostErrors];
+export type CreateRewardError = CreateRewardErrors[keyof CreateRewardErrors];
 
-export type CreateRewardApiCatalogRewardsPostResponses = {
+export type CreateRewardResponses = {
     /**
      * Successful Response
      */
     201: RewardPublic;
 };
 
-export type CreateRewardApiCatalogRewardsPostResponse = CreateRewardApiCatalogRewardsPostResponses[keyof CreateRewardApiCatalogRewardsPostResponses];
+export type CreateRewardResponse = CreateRewardResponses[keyof CreateRewardResponses];
 
-export type UpsertRewardApiCatalogRewardsByNameNamePutData = {
+export type UpsertRewardData = {
     body: RewardUpsert;
     path: {
         /**
@@ -947,16 +947,16 @@ export type UpsertRewardApiCatalogRewardsByNameNamePutData = {
     url: '/api/catalog/rewards/by-name/{name}';
 };
 
-export type UpsertRewardApiCatalogRewardsByNameNamePutErrors = {
+export type UpsertRewardErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UpsertRewardApiCatalogRewardsByNameNamePutError = UpsertRewardApiCatalogRewardsByNameNamePutErrors[keyof UpsertRewardApiCatalogRewardsByNameNamePutErrors];
+export type UpsertRewardError = UpsertRewardErrors[keyof UpsertRewardErrors];
 
-export type UpsertRewardApiCatalogRewardsByNameNamePutResponses = {
+export type UpsertRewardResponses = {
     /**
      * Successful Response
      */
@@ -967,9 +967,9 @@ export type UpsertRewardApiCatalogRewardsByNameNamePutResponses = {
     201: RewardPublic;
 };
 
-export type UpsertRewardApiCatalogRewardsByNameNamePutResponse = UpsertRewardApiCatalogRewardsByNameNamePutResponses[keyof UpsertRewardApiCatalogRewardsByNameNamePutResponses];
+export type UpsertRewardResponse = UpsertRewardResponses[keyof UpsertRewardResponses];
 
-export type DeleteRewardApiCatalogRewardsRewardIdDeleteData = {
+export type DeleteRewardData = {
     body?: never;
     path: {
         /**
@@ -981,25 +981,25 @@ export type DeleteRewardApiCatalogRewardsRewardIdDeleteData = {
     url: '/api/catalog/rewards/{reward_id}';
 };
 
-export type DeleteRewardApiCatalogRewardsRewardIdDeleteErrors = {
+export type DeleteRewardErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type DeleteRewardApiCatalogRewardsRewardIdDeleteError = DeleteRewardApiCatalogRewardsRewardIdDeleteErrors[keyof DeleteRewardApiCatalogRewardsRewardIdDeleteErrors];
+export type DeleteRewardError = DeleteRewardErrors[keyof DeleteRewardErrors];
 
-export type DeleteRewardApiCatalogRewardsRewardIdDeleteResponses = {
+export type DeleteRewardResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type DeleteRewardApiCatalogRewardsRewardIdDeleteResponse = DeleteRewardApiCatalogRewardsRewardIdDeleteResponses[keyof DeleteRewardApiCatalogRewardsRewardIdDeleteResponses];
+export type DeleteRewardResponse = DeleteRewardResponses[keyof DeleteRewardResponses];
 
-export type ReadRewardApiCatalogRewardsRewardIdGetData = {
+export type ReadRewardData = {
     body?: never;
     path: {
         /**
@@ -1011,25 +1011,25 @@ export type ReadRewardApiCatalogRewardsRewardIdGetData = {
     url: '/api/catalog/rewards/{reward_id}';
 };
 
-export type ReadRewardApiCatalogRewardsRewardIdGetErrors = {
+export type ReadRewardErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadRewardApiCatalogRewardsRewardIdGetError = ReadRewardApiCatalogRewardsRewardIdGetErrors[keyof ReadRewardApiCatalogRewardsRewardIdGetErrors];
+export type ReadRewardError = ReadRewardErrors[keyof ReadRewardErrors];
 
-export type ReadRewardApiCatalogRewardsRewardIdGetResponses = {
+export type ReadRewardResponses = {
     /**
      * Successful Response
      */
     200: RewardPublic;
 };
 
-export type ReadRewardApiCatalogRewardsRewardIdGetResponse = ReadRewardApiCatalogRewardsRewardIdGetResponses[keyof ReadRewardApiCatalogRewardsRewardIdGetResponses];
+export type ReadRewardResponse = ReadRewardResponses[keyof ReadRewardResponses];
 
-export type UpdateRewardApiCatalogRewardsRewardIdPatchData = {
+export type UpdateRewardData = {
     body: RewardUpdate;
     path: {
         /**
@@ -1041,36 +1041,36 @@ export type UpdateRewardApiCatalogRewardsRewardIdPatchData = {
     url: '/api/catalog/rewards/{reward_id}';
 };
 
-export type UpdateRewardApiCatalogRewardsRewardIdPatchErrors = {
+export type UpdateRewardErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UpdateRewardApiCatalogRewardsRewardIdPatchError = UpdateRewardApiCatalogRewardsRewardIdPatchErrors[keyof UpdateRewardApiCatalogRewardsRewardIdPatchErrors];
+export type UpdateRewardError = UpdateRewardErrors[keyof UpdateRewardErrors];
 
-export type UpdateRewardApiCatalogRewardsRewardIdPatchResponses = {
+export type UpdateRewardResponses = {
     /**
      * Successful Response
      */
     200: RewardPublic;
 };
 
-export type UpdateRewardApiCatalogRewardsRewardIdPatchResponse = UpdateRewardApiCatalogRewardsRewardIdPatchResponses[keyof UpdateRewardApiCatalogRewardsRewardIdPatchResponses];
+export type UpdateRewardResponse = UpdateRewardResponses[keyof UpdateRewardResponses];
 
-export type ReadTriggersApiCatalogTriggersGetData = {
+export type ReadTriggersData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/catalog/triggers';
 };
 
-export type ReadTriggersApiCatalogTriggersGetResponses = {
+export type ReadTriggersResponses = {
     /**
      * Successful Response
      */
     200: TriggersPublic;
 };
 
-export type ReadTriggersApiCatalogTriggersGetResponse = ReadTriggersApiCatalogTriggersGetResponses[keyof ReadTriggersApiCatalogTriggersGetResponses];
+export type ReadTriggersResponse = ReadTriggersResponses[keyof ReadTriggersResponses];

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsApiProcessingEventsGetData, AllEventsApiProcessingEventsGetErrors, AllEventsApiProcessingEventsGetResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, DeadLettersApiProcessingDeadLettersGetData, DeadLettersApiProcessingDeadLettersGetErrors, DeadLettersApiProcessingDeadLettersGetResponses, DeclareIncidentApiProcessingAdminIncidentsPostData, DeclareIncidentApiProcessingAdminIncidentsPostErrors, DeclareIncidentApiProcessingAdminIncidentsPostResponses, ListIncidentsApiProcessingAdminIncidentsGetData, ListIncidentsApiProcessingAdminIncidentsGetErrors, ListIncidentsApiProcessingAdminIncidentsGetResponses, MyEventsApiProcessingMeEventsGetData, MyEventsApiProcessingMeEventsGetErrors, MyEventsApiProcessingMeEventsGetResponses, MyExportApiProcessingMeExportGetData, MyExportApiProcessingMeExportGetResponses, MyQuestsApiProcessingMeQuestsGetData, MyQuestsApiProcessingMeQuestsGetResponses, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses, NotificationStreamApiProcessingNotificationsStreamGetData, NotificationStreamApiProcessingNotificationsStreamGetErrors, NotificationStreamApiProcessingNotificationsStreamGetResponses, OperationsApiProcessingAdminOpsGetData, OperationsApiProcessingAdminOpsGetResponses, ReadAuditApiProcessingAdminAuditGetData, ReadAuditApiProcessingAdminAuditGetErrors, ReadAuditApiProcessingAdminAuditGetResponses, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses, StartSimulationApiProcessingAdminSimulationsPostData, StartSimulationApiProcessingAdminSimulationsPostErrors, StartSimulationApiProcessingAdminSimulationsPostResponses, UserQuestsApiProcessingUsersUserIdQuestsGetData, UserQuestsApiProcessingUsersUserIdQuestsGetErrors, UserQuestsApiProcessingUsersUserIdQuestsGetResponses, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses } from './types.gen';
+import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportResponses, MyQuestsData, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -21,7 +21,7 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 /**
  * Read Audit
  */
-export const readAuditApiProcessingAdminAuditGet = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditApiProcessingAdminAuditGetData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditApiProcessingAdminAuditGetResponses, ReadAuditApiProcessingAdminAuditGetErrors, ThrowOnError>({
+export const readAudit = <ThrowOnError extends boolean = false>(options?: Options<ReadAuditData, ThrowOnError>) => (options?.client ?? client).get<ReadAuditResponses, ReadAuditErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/audit',
     ...options
@@ -30,7 +30,7 @@ export const readAuditApiProcessingAdminAuditGet = <ThrowOnError extends boolean
 /**
  * List Incidents
  */
-export const listIncidentsApiProcessingAdminIncidentsGet = <ThrowOnError extends boolean = false>(options?: Options<ListIncidentsApiProcessingAdminIncidentsGetData, ThrowOnError>) => (options?.client ?? client).get<ListIncidentsApiProcessingAdminIncidentsGetResponses, ListIncidentsApiProcessingAdminIncidentsGetErrors, ThrowOnError>({
+export const listIncidents = <ThrowOnError extends boolean = false>(options?: Options<ListIncidentsData, ThrowOnError>) => (options?.client ?? client).get<ListIncidentsResponses, ListIncidentsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/incidents',
     ...options
@@ -39,7 +39,7 @@ export const listIncidentsApiProcessingAdminIncidentsGet = <ThrowOnError extends
 /**
  * Declare Incident
  */
-export const declareIncidentApiProcessingAdminIncidentsPost = <ThrowOnError extends boolean = false>(options: Options<DeclareIncidentApiProcessingAdminIncidentsPostData, ThrowOnError>) => (options.client ?? client).post<DeclareIncidentApiProcessingAdminIncidentsPostResponses, DeclareIncidentApiProcessingAdminIncidentsPostErrors, ThrowOnError>({
+export const declareIncident = <ThrowOnError extends boolean = false>(options: Options<DeclareIncidentData, ThrowOnError>) => (options.client ?? client).post<DeclareIncidentResponses, DeclareIncidentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/incidents',
     ...options,
@@ -52,7 +52,7 @@ export const declareIncidentApiProcessingAdminIncidentsPost = <ThrowOnError exte
 /**
  * Withdraw Incident
  */
-export const withdrawIncidentApiProcessingAdminIncidentsIncidentIdDelete = <ThrowOnError extends boolean = false>(options: Options<WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses, WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors, ThrowOnError>({
+export const withdrawIncident = <ThrowOnError extends boolean = false>(options: Options<WithdrawIncidentData, ThrowOnError>) => (options.client ?? client).delete<WithdrawIncidentResponses, WithdrawIncidentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/incidents/{incident_id}',
     ...options
@@ -63,7 +63,7 @@ export const withdrawIncidentApiProcessingAdminIncidentsIncidentIdDelete = <Thro
  *
  * The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`).
  */
-export const operationsApiProcessingAdminOpsGet = <ThrowOnError extends boolean = false>(options?: Options<OperationsApiProcessingAdminOpsGetData, ThrowOnError>) => (options?.client ?? client).get<OperationsApiProcessingAdminOpsGetResponses, unknown, ThrowOnError>({
+export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/ops',
     ...options
@@ -74,7 +74,7 @@ export const operationsApiProcessingAdminOpsGet = <ThrowOnError extends boolean 
  *
  * Replay the window's recorded sign-ins through the draft quest's rules (a dry run).
  */
-export const startSimulationApiProcessingAdminSimulationsPost = <ThrowOnError extends boolean = false>(options: Options<StartSimulationApiProcessingAdminSimulationsPostData, ThrowOnError>) => (options.client ?? client).post<StartSimulationApiProcessingAdminSimulationsPostResponses, StartSimulationApiProcessingAdminSimulationsPostErrors, ThrowOnError>({
+export const startSimulation = <ThrowOnError extends boolean = false>(options: Options<StartSimulationData, ThrowOnError>) => (options.client ?? client).post<StartSimulationResponses, StartSimulationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/simulations',
     ...options,
@@ -87,7 +87,7 @@ export const startSimulationApiProcessingAdminSimulationsPost = <ThrowOnError ex
 /**
  * Read Simulation
  */
-export const readSimulationApiProcessingAdminSimulationsSimulationIdGet = <ThrowOnError extends boolean = false>(options: Options<ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData, ThrowOnError>) => (options.client ?? client).get<ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses, ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors, ThrowOnError>({
+export const readSimulation = <ThrowOnError extends boolean = false>(options: Options<ReadSimulationData, ThrowOnError>) => (options.client ?? client).get<ReadSimulationResponses, ReadSimulationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/simulations/{simulation_id}',
     ...options
@@ -96,7 +96,7 @@ export const readSimulationApiProcessingAdminSimulationsSimulationIdGet = <Throw
 /**
  * User Quest Trace
  */
-export const userQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGet = <ThrowOnError extends boolean = false>(options: Options<UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData, ThrowOnError>) => (options.client ?? client).get<UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses, UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors, ThrowOnError>({
+export const userQuestTrace = <ThrowOnError extends boolean = false>(options: Options<UserQuestTraceData, ThrowOnError>) => (options.client ?? client).get<UserQuestTraceResponses, UserQuestTraceErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/users/{user_id}/quests/{quest_id}/trace',
     ...options
@@ -105,7 +105,7 @@ export const userQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGet = 
 /**
  * Dead Letters
  */
-export const deadLettersApiProcessingDeadLettersGet = <ThrowOnError extends boolean = false>(options?: Options<DeadLettersApiProcessingDeadLettersGetData, ThrowOnError>) => (options?.client ?? client).get<DeadLettersApiProcessingDeadLettersGetResponses, DeadLettersApiProcessingDeadLettersGetErrors, ThrowOnError>({
+export const deadLetters = <ThrowOnError extends boolean = false>(options?: Options<DeadLettersData, ThrowOnError>) => (options?.client ?? client).get<DeadLettersResponses, DeadLettersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/dead-letters',
     ...options
@@ -114,7 +114,7 @@ export const deadLettersApiProcessingDeadLettersGet = <ThrowOnError extends bool
 /**
  * Replay Dead Letter
  */
-export const replayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPost = <ThrowOnError extends boolean = false>(options: Options<ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData, ThrowOnError>) => (options.client ?? client).post<ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses, ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors, ThrowOnError>({
+export const replayDeadLetter = <ThrowOnError extends boolean = false>(options: Options<ReplayDeadLetterData, ThrowOnError>) => (options.client ?? client).post<ReplayDeadLetterResponses, ReplayDeadLetterErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/dead-letters/{dead_letter_id}/replay',
     ...options
@@ -123,7 +123,7 @@ export const replayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPost = <T
 /**
  * All Events
  */
-export const allEventsApiProcessingEventsGet = <ThrowOnError extends boolean = false>(options?: Options<AllEventsApiProcessingEventsGetData, ThrowOnError>) => (options?.client ?? client).get<AllEventsApiProcessingEventsGetResponses, AllEventsApiProcessingEventsGetErrors, ThrowOnError>({
+export const allEvents = <ThrowOnError extends boolean = false>(options?: Options<AllEventsData, ThrowOnError>) => (options?.client ?? client).get<AllEventsResponses, AllEventsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/events',
     ...options
@@ -132,7 +132,7 @@ export const allEventsApiProcessingEventsGet = <ThrowOnError extends boolean = f
 /**
  * My Events
  */
-export const myEventsApiProcessingMeEventsGet = <ThrowOnError extends boolean = false>(options?: Options<MyEventsApiProcessingMeEventsGetData, ThrowOnError>) => (options?.client ?? client).get<MyEventsApiProcessingMeEventsGetResponses, MyEventsApiProcessingMeEventsGetErrors, ThrowOnError>({
+export const myEvents = <ThrowOnError extends boolean = false>(options?: Options<MyEventsData, ThrowOnError>) => (options?.client ?? client).get<MyEventsResponses, MyEventsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/events',
     ...options
@@ -141,7 +141,7 @@ export const myEventsApiProcessingMeEventsGet = <ThrowOnError extends boolean = 
 /**
  * My Export
  */
-export const myExportApiProcessingMeExportGet = <ThrowOnError extends boolean = false>(options?: Options<MyExportApiProcessingMeExportGetData, ThrowOnError>) => (options?.client ?? client).get<MyExportApiProcessingMeExportGetResponses, unknown, ThrowOnError>({
+export const myExport = <ThrowOnError extends boolean = false>(options?: Options<MyExportData, ThrowOnError>) => (options?.client ?? client).get<MyExportResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/export',
     ...options
@@ -150,7 +150,7 @@ export const myExportApiProcessingMeExportGet = <ThrowOnError extends boolean = 
 /**
  * My Quests
  */
-export const myQuestsApiProcessingMeQuestsGet = <ThrowOnError extends boolean = false>(options?: Options<MyQuestsApiProcessingMeQuestsGetData, ThrowOnError>) => (options?.client ?? client).get<MyQuestsApiProcessingMeQuestsGetResponses, unknown, ThrowOnError>({
+export const myQuests = <ThrowOnError extends boolean = false>(options?: Options<MyQuestsData, ThrowOnError>) => (options?.client ?? client).get<MyQuestsResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/quests',
     ...options
@@ -159,7 +159,7 @@ export const myQuestsApiProcessingMeQuestsGet = <ThrowOnError extends boolean = 
 /**
  * Claim Reward
  */
-export const claimRewardApiProcessingMeQuestsQuestIdClaimPost = <ThrowOnError extends boolean = false>(options: Options<ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData, ThrowOnError>) => (options.client ?? client).post<ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses, ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors, ThrowOnError>({
+export const claimReward = <ThrowOnError extends boolean = false>(options: Options<ClaimRewardData, ThrowOnError>) => (options.client ?? client).post<ClaimRewardResponses, ClaimRewardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/quests/{quest_id}/claim',
     ...options
@@ -168,7 +168,7 @@ export const claimRewardApiProcessingMeQuestsQuestIdClaimPost = <ThrowOnError ex
 /**
  * My Quest Trace
  */
-export const myQuestTraceApiProcessingMeQuestsQuestIdTraceGet = <ThrowOnError extends boolean = false>(options: Options<MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData, ThrowOnError>) => (options.client ?? client).get<MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses, MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors, ThrowOnError>({
+export const myQuestTrace = <ThrowOnError extends boolean = false>(options: Options<MyQuestTraceData, ThrowOnError>) => (options.client ?? client).get<MyQuestTraceResponses, MyQuestTraceErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/quests/{quest_id}/trace',
     ...options
@@ -177,7 +177,7 @@ export const myQuestTraceApiProcessingMeQuestsQuestIdTraceGet = <ThrowOnError ex
 /**
  * Notification Stream
  */
-export const notificationStreamApiProcessingNotificationsStreamGet = <ThrowOnError extends boolean = false>(options?: Options<NotificationStreamApiProcessingNotificationsStreamGetData, ThrowOnError, unknown>) => (options?.client ?? client).sse.get<NotificationStreamApiProcessingNotificationsStreamGetResponses, NotificationStreamApiProcessingNotificationsStreamGetErrors, ThrowOnError>({
+export const notificationStream = <ThrowOnError extends boolean = false>(options?: Options<NotificationStreamData, ThrowOnError, unknown>) => (options?.client ?? client).sse.get<NotificationStreamResponses, NotificationStreamErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/notifications/stream',
     ...options
@@ -186,7 +186,7 @@ export const notificationStreamApiProcessingNotificationsStreamGet = <ThrowOnErr
 /**
  * User Quests
  */
-export const userQuestsApiProcessingUsersUserIdQuestsGet = <ThrowOnError extends boolean = false>(options: Options<UserQuestsApiProcessingUsersUserIdQuestsGetData, ThrowOnError>) => (options.client ?? client).get<UserQuestsApiProcessingUsersUserIdQuestsGetResponses, UserQuestsApiProcessingUsersUserIdQuestsGetErrors, ThrowOnError>({
+export const userQuests = <ThrowOnError extends boolean = false>(options: Options<UserQuestsData, ThrowOnError>) => (options.client ?? client).get<UserQuestsResponses, UserQuestsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/users/{user_id}/quests',
     ...options

@@ -879,7 +879,7 @@ export type ValidationError = {
     type: string;
 };
 
-export type ReadAuditApiProcessingAdminAuditGetData = {
+export type ReadAuditData = {
     body?: never;
     path?: never;
     query?: {
@@ -895,25 +895,25 @@ export type ReadAuditApiProcessingAdminAuditGetData = {
     url: '/api/processing/admin/audit';
 };
 
-export type ReadAuditApiProcessingAdminAuditGetErrors = {
+export type ReadAuditErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadAuditApiProcessingAdminAuditGetError = ReadAuditApiProcessingAdminAuditGetErrors[keyof ReadAuditApiProcessingAdminAuditGetErrors];
+export type ReadAuditError = ReadAuditErrors[keyof ReadAuditErrors];
 
-export type ReadAuditApiProcessingAdminAuditGetResponses = {
+export type ReadAuditResponses = {
     /**
      * Successful Response
      */
     200: AuditEntriesPublic;
 };
 
-export type ReadAuditApiProcessingAdminAuditGetResponse = ReadAuditApiProcessingAdminAuditGetResponses[keyof ReadAuditApiProcessingAdminAuditGetResponses];
+export type ReadAuditResponse = ReadAuditResponses[keyof ReadAuditResponses];
 
-export type ListIncidentsApiProcessingAdminIncidentsGetData = {
+export type ListIncidentsData = {
     body?: never;
     path?: never;
     query?: {
@@ -929,50 +929,50 @@ export type ListIncidentsApiProcessingAdminIncidentsGetData = {
     url: '/api/processing/admin/incidents';
 };
 
-export type ListIncidentsApiProcessingAdminIncidentsGetErrors = {
+export type ListIncidentsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ListIncidentsApiProcessingAdminIncidentsGetError = ListIncidentsApiProcessingAdminIncidentsGetErrors[keyof ListIncidentsApiProcessingAdminIncidentsGetErrors];
+export type ListIncidentsError = ListIncidentsErrors[keyof ListIncidentsErrors];
 
-export type ListIncidentsApiProcessingAdminIncidentsGetResponses = {
+export type ListIncidentsResponses = {
     /**
      * Successful Response
      */
     200: IncidentsPublic;
 };
 
-export type ListIncidentsApiProcessingAdminIncidentsGetResponse = ListIncidentsApiProcessingAdminIncidentsGetResponses[keyof ListIncidentsApiProcessingAdminIncidentsGetResponses];
+export type ListIncidentsResponse = ListIncidentsResponses[keyof ListIncidentsResponses];
 
-export type DeclareIncidentApiProcessingAdminIncidentsPostData = {
+export type DeclareIncidentData = {
     body: IncidentCreate;
     path?: never;
     query?: never;
     url: '/api/processing/admin/incidents';
 };
 
-export type DeclareIncidentApiProcessingAdminIncidentsPostErrors = {
+export type DeclareIncidentErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type DeclareIncidentApiProcessingAdminIncidentsPostError = DeclareIncidentApiProcessingAdminIncidentsPostErrors[keyof DeclareIncidentApiProcessingAdminIncidentsPostErrors];
+export type DeclareIncidentError = DeclareIncidentErrors[keyof DeclareIncidentErrors];
 
-export type DeclareIncidentApiProcessingAdminIncidentsPostResponses = {
+export type DeclareIncidentResponses = {
     /**
      * Successful Response
      */
     201: IncidentPublic;
 };
 
-export type DeclareIncidentApiProcessingAdminIncidentsPostResponse = DeclareIncidentApiProcessingAdminIncidentsPostResponses[keyof DeclareIncidentApiProcessingAdminIncidentsPostResponses];
+export type DeclareIncidentResponse = DeclareIncidentResponses[keyof DeclareIncidentResponses];
 
-export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData = {
+export type WithdrawIncidentData = {
     body?: never;
     path: {
         /**
@@ -984,7 +984,7 @@ export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteData = {
     url: '/api/processing/admin/incidents/{incident_id}';
 };
 
-export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors = {
+export type WithdrawIncidentErrors = {
     /**
      * No such incident
      */
@@ -999,57 +999,57 @@ export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors = 
     422: HttpValidationError;
 };
 
-export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteError = WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors[keyof WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteErrors];
+export type WithdrawIncidentError = WithdrawIncidentErrors[keyof WithdrawIncidentErrors];
 
-export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses = {
+export type WithdrawIncidentResponses = {
     /**
      * Successful Response
      */
     204: void;
 };
 
-export type WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponse = WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses[keyof WithdrawIncidentApiProcessingAdminIncidentsIncidentIdDeleteResponses];
+export type WithdrawIncidentResponse = WithdrawIncidentResponses[keyof WithdrawIncidentResponses];
 
-export type OperationsApiProcessingAdminOpsGetData = {
+export type OperationsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/processing/admin/ops';
 };
 
-export type OperationsApiProcessingAdminOpsGetResponses = {
+export type OperationsResponses = {
     /**
      * Successful Response
      */
     200: ProcessingOps;
 };
 
-export type OperationsApiProcessingAdminOpsGetResponse = OperationsApiProcessingAdminOpsGetResponses[keyof OperationsApiProcessingAdminOpsGetResponses];
+export type OperationsResponse = OperationsResponses[keyof OperationsResponses];
 
-export type StartSimulationApiProcessingAdminSimulationsPostData = {
+export type StartSimulationData = {
     body: SimulationRequest;
     path?: never;
     query?: never;
     url: '/api/processing/admin/simulations';
 };
 
-export type StartSimulationApiProcessingAdminSimulationsPostErrors = {
+export type StartSimulationErrors = {
     /**
      * Bad quest draft or window
      */
     422: unknown;
 };
 
-export type StartSimulationApiProcessingAdminSimulationsPostResponses = {
+export type StartSimulationResponses = {
     /**
      * Successful Response
      */
     202: SimulationStarted;
 };
 
-export type StartSimulationApiProcessingAdminSimulationsPostResponse = StartSimulationApiProcessingAdminSimulationsPostResponses[keyof StartSimulationApiProcessingAdminSimulationsPostResponses];
+export type StartSimulationResponse = StartSimulationResponses[keyof StartSimulationResponses];
 
-export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData = {
+export type ReadSimulationData = {
     body?: never;
     path: {
         /**
@@ -1061,25 +1061,25 @@ export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetData = {
     url: '/api/processing/admin/simulations/{simulation_id}';
 };
 
-export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors = {
+export type ReadSimulationErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetError = ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors[keyof ReadSimulationApiProcessingAdminSimulationsSimulationIdGetErrors];
+export type ReadSimulationError = ReadSimulationErrors[keyof ReadSimulationErrors];
 
-export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses = {
+export type ReadSimulationResponses = {
     /**
      * Successful Response
      */
     200: SimulationPublic;
 };
 
-export type ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponse = ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses[keyof ReadSimulationApiProcessingAdminSimulationsSimulationIdGetResponses];
+export type ReadSimulationResponse = ReadSimulationResponses[keyof ReadSimulationResponses];
 
-export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData = {
+export type UserQuestTraceData = {
     body?: never;
     path: {
         /**
@@ -1095,25 +1095,25 @@ export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetData
     url: '/api/processing/admin/users/{user_id}/quests/{quest_id}/trace';
 };
 
-export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors = {
+export type UserQuestTraceErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetError = UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors[keyof UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetErrors];
+export type UserQuestTraceError = UserQuestTraceErrors[keyof UserQuestTraceErrors];
 
-export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses = {
+export type UserQuestTraceResponses = {
     /**
      * Successful Response
      */
     200: QuestTrace;
 };
 
-export type UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponse = UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses[keyof UserQuestTraceApiProcessingAdminUsersUserIdQuestsQuestIdTraceGetResponses];
+export type UserQuestTraceResponse = UserQuestTraceResponses[keyof UserQuestTraceResponses];
 
-export type DeadLettersApiProcessingDeadLettersGetData = {
+export type DeadLettersData = {
     body?: never;
     path?: never;
     query?: {
@@ -1129,25 +1129,25 @@ export type DeadLettersApiProcessingDeadLettersGetData = {
     url: '/api/processing/dead-letters';
 };
 
-export type DeadLettersApiProcessingDeadLettersGetErrors = {
+export type DeadLettersErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type DeadLettersApiProcessingDeadLettersGetError = DeadLettersApiProcessingDeadLettersGetErrors[keyof DeadLettersApiProcessingDeadLettersGetErrors];
+export type DeadLettersError = DeadLettersErrors[keyof DeadLettersErrors];
 
-export type DeadLettersApiProcessingDeadLettersGetResponses = {
+export type DeadLettersResponses = {
     /**
      * Successful Response
      */
     200: DeadLettersPublic;
 };
 
-export type DeadLettersApiProcessingDeadLettersGetResponse = DeadLettersApiProcessingDeadLettersGetResponses[keyof DeadLettersApiProcessingDeadLettersGetResponses];
+export type DeadLettersResponse = DeadLettersResponses[keyof DeadLettersResponses];
 
-export type ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData = {
+export type ReplayDeadLetterData = {
     body?: never;
     path: {
         /**
@@ -1159,25 +1159,25 @@ export type ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostData =
     url: '/api/processing/dead-letters/{dead_letter_id}/replay';
 };
 
-export type ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors = {
+export type ReplayDeadLetterErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostError = ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors[keyof ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostErrors];
+export type ReplayDeadLetterError = ReplayDeadLetterErrors[keyof ReplayDeadLetterErrors];
 
-export type ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses = {
+export type ReplayDeadLetterResponses = {
     /**
      * Successful Response
      */
     200: DeadLetterPublic;
 };
 
-export type ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponse = ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses[keyof ReplayDeadLetterApiProcessingDeadLettersDeadLetterIdReplayPostResponses];
+export type ReplayDeadLetterResponse = ReplayDeadLetterResponses[keyof ReplayDeadLetterResponses];
 
-export type AllEventsApiProcessingEventsGetData = {
+export type AllEventsData = {
     body?: never;
     path?: never;
     query?: {
@@ -1201,25 +1201,25 @@ export type AllEventsApiProcessingEventsGetData = {
     url: '/api/processing/events';
 };
 
-export type AllEventsApiProcessingEventsGetErrors = {
+export type AllEventsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type AllEventsApiProcessingEventsGetError = AllEventsApiProcessingEventsGetErrors[keyof AllEventsApiProcessingEventsGetErrors];
+export type AllEventsError = AllEventsErrors[keyof AllEventsErrors];
 
-export type AllEventsApiProcessingEventsGetResponses = {
+export type AllEventsResponses = {
     /**
      * Successful Response
      */
     200: EventList;
 };
 
-export type AllEventsApiProcessingEventsGetResponse = AllEventsApiProcessingEventsGetResponses[keyof AllEventsApiProcessingEventsGetResponses];
+export type AllEventsResponse = AllEventsResponses[keyof AllEventsResponses];
 
-export type MyEventsApiProcessingMeEventsGetData = {
+export type MyEventsData = {
     body?: never;
     path?: never;
     query?: {
@@ -1235,55 +1235,55 @@ export type MyEventsApiProcessingMeEventsGetData = {
     url: '/api/processing/me/events';
 };
 
-export type MyEventsApiProcessingMeEventsGetErrors = {
+export type MyEventsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type MyEventsApiProcessingMeEventsGetError = MyEventsApiProcessingMeEventsGetErrors[keyof MyEventsApiProcessingMeEventsGetErrors];
+export type MyEventsError = MyEventsErrors[keyof MyEventsErrors];
 
-export type MyEventsApiProcessingMeEventsGetResponses = {
+export type MyEventsResponses = {
     /**
      * Successful Response
      */
     200: EventList;
 };
 
-export type MyEventsApiProcessingMeEventsGetResponse = MyEventsApiProcessingMeEventsGetResponses[keyof MyEventsApiProcessingMeEventsGetResponses];
+export type MyEventsResponse = MyEventsResponses[keyof MyEventsResponses];
 
-export type MyExportApiProcessingMeExportGetData = {
+export type MyExportData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/processing/me/export';
 };
 
-export type MyExportApiProcessingMeExportGetResponses = {
+export type MyExportResponses = {
     /**
      * A JSON attachment
      */
     200: unknown;
 };
 
-export type MyQuestsApiProcessingMeQuestsGetData = {
+export type MyQuestsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/processing/me/quests';
 };
 
-export type MyQuestsApiProcessingMeQuestsGetResponses = {
+export type MyQuestsResponses = {
     /**
      * Successful Response
      */
     200: QuestProgressList;
 };
 
-export type MyQuestsApiProcessingMeQuestsGetResponse = MyQuestsApiProcessingMeQuestsGetResponses[keyof MyQuestsApiProcessingMeQuestsGetResponses];
+export type MyQuestsResponse = MyQuestsResponses[keyof MyQuestsResponses];
 
-export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData = {
+export type ClaimRewardData = {
     body?: never;
     path: {
         /**
@@ -1295,7 +1295,7 @@ export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostData = {
     url: '/api/processing/me/quests/{quest_id}/claim';
 };
 
-export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors = {
+export type ClaimRewardErrors = {
     /**
      * Nothing to claim, or the reward expired (`reward expired`)
      */
@@ -1306,9 +1306,9 @@ export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors = {
     422: HttpValidationError;
 };
 
-export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostError = ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors[keyof ClaimRewardApiProcessingMeQuestsQuestIdClaimPostErrors];
+export type ClaimRewardError = ClaimRewardErrors[keyof ClaimRewardErrors];
 
-export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses = {
+export type ClaimRewardResponses = {
     /**
      * Successful Response
      */
@@ -1319,9 +1319,9 @@ export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses = {
     202: ClaimResult;
 };
 
-export type ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponse = ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses[keyof ClaimRewardApiProcessingMeQuestsQuestIdClaimPostResponses];
+export type ClaimRewardResponse = ClaimRewardResponses[keyof ClaimRewardResponses];
 
-export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData = {
+export type MyQuestTraceData = {
     body?: never;
     path: {
         /**
@@ -1333,25 +1333,25 @@ export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetData = {
     url: '/api/processing/me/quests/{quest_id}/trace';
 };
 
-export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors = {
+export type MyQuestTraceErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetError = MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors[keyof MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetErrors];
+export type MyQuestTraceError = MyQuestTraceErrors[keyof MyQuestTraceErrors];
 
-export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses = {
+export type MyQuestTraceResponses = {
     /**
      * Successful Response
      */
     200: QuestTrace;
 };
 
-export type MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponse = MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses[keyof MyQuestTraceApiProcessingMeQuestsQuestIdTraceGetResponses];
+export type MyQuestTraceResponse = MyQuestTraceResponses[keyof MyQuestTraceResponses];
 
-export type NotificationStreamApiProcessingNotificationsStreamGetData = {
+export type NotificationStreamData = {
     body?: never;
     headers?: {
         /**
@@ -1364,7 +1364,7 @@ export type NotificationStreamApiProcessingNotificationsStreamGetData = {
     url: '/api/processing/notifications/stream';
 };
 
-export type NotificationStreamApiProcessingNotificationsStreamGetErrors = {
+export type NotificationStreamErrors = {
     /**
      * Validation Error
      */
@@ -1375,16 +1375,16 @@ export type NotificationStreamApiProcessingNotificationsStreamGetErrors = {
     429: unknown;
 };
 
-export type NotificationStreamApiProcessingNotificationsStreamGetError = NotificationStreamApiProcessingNotificationsStreamGetErrors[keyof NotificationStreamApiProcessingNotificationsStreamGetErrors];
+export type NotificationStreamError = NotificationStreamErrors[keyof NotificationStreamErrors];
 
-export type NotificationStreamApiProcessingNotificationsStreamGetResponses = {
+export type NotificationStreamResponses = {
     /**
      * Successful Response
      */
     200: unknown;
 };
 
-export type UserQuestsApiProcessingUsersUserIdQuestsGetData = {
+export type UserQuestsData = {
     body?: never;
     path: {
         /**
@@ -1396,20 +1396,20 @@ export type UserQuestsApiProcessingUsersUserIdQuestsGetData = {
     url: '/api/processing/users/{user_id}/quests';
 };
 
-export type UserQuestsApiProcessingUsersUserIdQuestsGetErrors = {
+export type UserQuestsErrors = {
     /**
      * Validation Error
      */
     422: HttpValidationError;
 };
 
-export type UserQuestsApiProcessingUsersUserIdQuestsGetError = UserQuestsApiProcessingUsersUserIdQuestsGetErrors[keyof UserQuestsApiProcessingUsersUserIdQuestsGetErrors];
+export type UserQuestsError = UserQuestsErrors[keyof UserQuestsErrors];
 
-export type UserQuestsApiProcessingUsersUserIdQuestsGetResponses = {
+export type UserQuestsResponses = {
     /**
      * Successful Response
      */
     200: QuestProgressList;
 };
 
-export type UserQuestsApiProcessingUsersUserIdQuestsGetResponse = UserQuestsApiProcessingUsersUserIdQuestsGetResponses[keyof UserQuestsApiProcessingUsersUserIdQuestsGetResponses];
+export type UserQuestsResponse = UserQuestsResponses[keyof UserQuestsResponses];
