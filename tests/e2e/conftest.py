@@ -180,6 +180,7 @@ def run_stack(
         user_deletions_queue=broker.queue("user-deletions"),
         signing_key_passphrase=secrets.token_urlsafe(24),
         processing_client_secret=secrets.token_urlsafe(24),
+        catalog_client_secret=secrets.token_urlsafe(24),
         admin_user_name="admin",
         admin_password=secrets.token_urlsafe(16),
         components=components,
