@@ -17,7 +17,6 @@ from sqlalchemy import text
 
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
-from quest_devtools.devstack import free_port
 from quest_devtools.testing.databases import scalar
 from quest_devtools.testing.tokens import TestKeys
 
@@ -26,12 +25,9 @@ PREFIX = "/api/catalog"
 
 @pytest.fixture
 def shop(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
-    """The catalog with auth away, and no settlement job: pending redemptions stay pending."""
-    settings = make_settings(
-        auth_url=f"http://127.0.0.1:{free_port()}",
-        auth_timeout_seconds=1.0,
-        run_redemption_job=False,
-    )
+    """The catalog with auth away (see `make_settings`), and no settlement job: pending
+    redemptions stay pending."""
+    settings = make_settings(run_redemption_job=False)
     with TestClient(create_app(settings)) as client:
         yield client
 
