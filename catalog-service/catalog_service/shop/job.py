@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from catalog_service.core.uow import UnitOfWork
 from catalog_service.shop.service import settle_due
-from catalog_service.shop.wallet import WalletClient
+from catalog_service.shop.wallet import Wallet
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class SettlementJob:
         self,
         *,
         uow_factory: Callable[[], UnitOfWork],
-        wallet: WalletClient,
+        wallet: Wallet,
         poll_s: float,
         max_backoff_s: float,
     ) -> None:

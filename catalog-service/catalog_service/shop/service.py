@@ -47,7 +47,7 @@ from catalog_service.shop.models import (
     RedemptionsPublic,
     RedemptionStatus,
 )
-from catalog_service.shop.wallet import Debit, Debited, NoAnswer, Outcome, WalletClient
+from catalog_service.shop.wallet import Debit, Debited, NoAnswer, Outcome, Wallet
 from quest_common import audit
 from quest_common.db import utcnow
 
@@ -310,7 +310,7 @@ def _debit_of(row: Redemption) -> Debit:
 def settle(
     *,
     uow: UnitOfWork,
-    wallet: WalletClient,
+    wallet: Wallet,
     redemption_id: uuid.UUID,
     max_backoff_s: float,
 ) -> Redemption:
@@ -333,7 +333,7 @@ def settle(
 def redeem(
     *,
     uow_factory: UowFactory,
-    wallet: WalletClient,
+    wallet: Wallet,
     user_id: uuid.UUID,
     offer_id: uuid.UUID,
     key: str,
@@ -354,7 +354,7 @@ def redeem(
 
 
 def settle_due(
-    *, uow_factory: UowFactory, wallet: WalletClient, max_backoff_s: float, limit: int = 100
+    *, uow_factory: UowFactory, wallet: Wallet, max_backoff_s: float, limit: int = 100
 ) -> int:
     """The settlement job's round: pending redemptions whose retry time has come, one
     transaction each (safe beside requests and other replicas: SKIP LOCKED). Stops at the first

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
@@ -46,6 +47,12 @@ class Debit:
     item: str
     qty: int
     reason: str
+
+
+class Wallet(Protocol):
+    """What the saga needs of auth: one debit, sorted into an outcome."""
+
+    def debit(self, debit: Debit) -> Outcome: ...
 
 
 def _detail(response: httpx.Response) -> str:
