@@ -63,6 +63,15 @@ def _detail(response: httpx.Response) -> str:
     return str(detail)[:200] if detail else f"auth answered {response.status_code}"
 
 
+def _definite(response: httpx.Response) -> bool:
+    """Whether auth refused this debit for good. A 404 counts only when it names the player: a
+    404 of a route auth does not serve (yet: an older auth during a deploy) says nothing."""
+    status = response.status_code
+    if not 400 <= status < 500 or status in NOT_DEFINITE:
+        return False
+    return status != 404 or _detail(response) == "User not found"
+
+
 class WalletClient:
     def __init__(
         self,
@@ -123,7 +132,7 @@ class WalletClient:
                 break
             if response.status_code == 200:
                 return Debited(balance=int(response.json()["balance"]))
-            if 400 <= response.status_code < 500 and response.status_code not in NOT_DEFINITE:
+            if _definite(response):
                 return Refused(status=response.status_code, detail=_detail(response))
             return NoAnswer(f"auth answered {response.status_code}: {_detail(response)}")
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
