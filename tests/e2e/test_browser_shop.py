@@ -57,7 +57,7 @@ def test_the_shop_sells_once_per_purchase_and_shows_why_not(browser: Browser, st
         headers=admin,
         timeout=10,
     )
-    assert adjusted.status_code == 200, adjusted.text
+    assert adjusted.status_code == 201, adjusted.text
 
     context = new_context(browser, stack)
     page = context.new_page()

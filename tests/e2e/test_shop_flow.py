@@ -45,7 +45,7 @@ def rich_player(stack: Any, admin: dict[str, str], diamonds: int) -> Player:
             headers=admin,
             timeout=10,
         )
-        assert response.status_code == 200, response.text
+        assert response.status_code == 201, response.text
     return player
 
 
