@@ -39,7 +39,13 @@ function OfferCard({
           <Title order={2} size="h4">
             {offer.title}
           </Title>
-          <Badge color={offer.stock === 0 ? "gray" : "teal"} variant="light" data-testid="offer-stock">
+          <Badge
+            color={offer.stock === 0 ? "gray" : "teal"}
+            variant="light"
+            tt="none"
+            style={{ flexShrink: 0 }}
+            data-testid="offer-stock"
+          >
             {stockWords(offer.stock)}
           </Badge>
         </Group>
