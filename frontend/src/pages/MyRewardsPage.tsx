@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, CopyButton, Group, Text, Tooltip } from "@mantine/core";
+import { Badge, Button, CopyButton, Group, Stack, Text } from "@mantine/core";
 import { queries } from "../api/queries";
 import type { Redemption } from "../api/types";
 import { Amount } from "../components/Amount";
@@ -15,17 +15,15 @@ const STATUS: Record<Redemption["status"], { label: string; color: string }> = {
 function Code({ redemption }: { redemption: Redemption }) {
   if (redemption.code) {
     return (
-      <Group gap={6} wrap="nowrap">
-        <Text ff="monospace" fw={700} data-testid="redemption-code">
+      <Group gap={6} align="center">
+        <Text ff="monospace" fw={700} style={{ whiteSpace: "nowrap" }} data-testid="redemption-code">
           {redemption.code}
         </Text>
         <CopyButton value={redemption.code}>
           {({ copied, copy }) => (
-            <Tooltip label={copied ? "Copied" : "Copy"} withArrow>
-              <ActionIcon variant="subtle" onClick={copy} aria-label={`Copy code ${redemption.code}`}>
-                {copied ? "✓" : "⧉"}
-              </ActionIcon>
-            </Tooltip>
+            <Button size="compact-xs" variant="light" onClick={copy} aria-label={`Copy code ${redemption.code}`}>
+              {copied ? "Copied" : "Copy"}
+            </Button>
           )}
         </CopyButton>
       </Group>
@@ -42,13 +40,26 @@ const REWARDS: PagedList<Redemption> = {
   query: queries.myRedemptions,
   rowKey: (r) => r.redemption_id,
   columns: [
-    { header: "When", cell: (r) => formatDateTime(r.created_at) },
-    { header: "What", cell: (r) => r.offer.title },
-    { header: "Price", cell: (r) => <Amount qty={r.price.qty} item={r.price.item} size={14} /> },
+    {
+      header: "Reward",
+      cell: (r) => (
+        <Stack gap={2}>
+          <Text fw={600} size="sm">
+            {r.offer.title}
+          </Text>
+          <Group gap={6} wrap="nowrap">
+            <Amount qty={r.price.qty} item={r.price.item} size={14} />
+            <Text size="xs" c="dimmed">
+              {formatDateTime(r.created_at)}
+            </Text>
+          </Group>
+        </Stack>
+      ),
+    },
     {
       header: "Status",
       cell: (r) => (
-        <Badge color={STATUS[r.status].color} variant="light">
+        <Badge color={STATUS[r.status].color} variant="light" tt="none" style={{ flexShrink: 0 }}>
           {STATUS[r.status].label}
         </Badge>
       ),
