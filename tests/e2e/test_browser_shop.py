@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_helpers import assert_accessible, new_context, screenshot, sign_in, toast
+from browser_helpers import assert_accessible, field, new_context, screenshot, sign_in, toast
 
 pytestmark = pytest.mark.browser
 
@@ -127,8 +127,21 @@ def test_an_admin_sees_offers_and_redemptions(browser: Browser, stack: Any) -> N
     expect(page.get_by_role("heading", name="Offers", level=1)).to_be_visible()
     expect(page.get_by_text(offer["title"])).to_be_visible()
     expect(page.get_by_text("9 left").first).to_be_visible()
+    screenshot(page, "admin-offers-1280")
     page.get_by_role("button", name="New offer").click()
     form = page.get_by_role("form", name="New offer")
-    expect(form.get_by_label("Stock")).to_be_visible()
-    screenshot(page, "admin-offers-1280")
+    title = f"Bronze frame {uuid.uuid4().hex[:4]}"
+    field(form, "Name").fill(f"bronze-{uuid.uuid4().hex[:6]}")
+    field(form, "Title").fill(title)
+    field(form, "Price").fill("4")
+    field(form, "Stock").fill("2")
+    form.get_by_role("button", name="Create offer").click()
+    expect(form).to_have_count(0)
+    row = page.get_by_role("row").filter(has_text=title)
+    expect(row).to_contain_text("2 left")
+    listed = httpx.get(
+        f"{stack.gateway_url}/api/catalog/offers", params={"limit": 1000}, timeout=10
+    )
+    created = [o for o in listed.json()["data"] if o["title"] == title]
+    assert [(o["price_qty"], o["stock"], o["per_player_limit"]) for o in created] == [(4, 2, None)]
     context.close()
