@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from quest_common.db import make_engine
@@ -89,7 +89,10 @@ def test_rows_loaded_in_a_committed_unit_stay_readable_after_it(database_url_fac
             thing = _Thing(id=1, name="kept")
             uow.session.add(thing)
             uow.commit()
+            # Reading after the commit opens a new transaction, which the exit ends.
+            reloaded = uow.session.execute(select(_Thing)).scalar_one()
         # Read after the block: a rollback on exit would have expired it (DetachedInstanceError).
-        assert thing.name == "kept"
+        assert reloaded is not None
+        assert reloaded.name == "kept"
     finally:
         engine.dispose()
