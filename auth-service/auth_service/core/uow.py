@@ -32,7 +32,7 @@ class AuthUnitOfWork(SqlUnitOfWork):
         # service's result (the user just created, the key just saved) would be unreadable once
         # the unit of work ends.
         self._before, self._after = [], []
-        self._end()
+        self._release()
 
     def publish(self, event: CloudEvent, *, routing_key: str) -> None:
         """Store `event` in the outbox in this transaction; it leaves once this commits."""
