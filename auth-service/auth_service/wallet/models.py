@@ -56,6 +56,22 @@ class WalletCreditResult(BaseModel):
     gold: int
 
 
+class WalletDebit(BaseModel):
+    """A service's debit (the shop's redemption): the shape of a credit; `qty` is what is taken,
+    its ledger entry holds it negative."""
+
+    idempotency_key: str = PydanticField(min_length=1, max_length=200, pattern=NO_NUL)
+    user_id: uuid.UUID
+    item: Item
+    qty: int = PydanticField(ge=1, le=1_000_000)
+    reason: str = PydanticField(default="", max_length=255, pattern=NO_NUL)
+
+
+class WalletDebitResult(WalletCreditResult):
+    """The debit's ledger entry (`qty` negative), the balance of `item` right after it, and the
+    current balances."""
+
+
 class LedgerEntryPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -1,4 +1,5 @@
-"""The leaderboard, the player's own ledger, admins' adjustments and services' credits."""
+"""The leaderboard, the player's own ledger, admins' adjustments and services' credits and
+debits."""
 
 import uuid
 from typing import Annotated, Literal
@@ -24,8 +25,14 @@ from auth_service.wallet.models import (
     LedgerEntryPublic,
     WalletCredit,
     WalletCreditResult,
+    WalletDebit,
+    WalletDebitResult,
 )
-from auth_service.wallet.service import IdempotencyConflictError, InsufficientBalanceError
+from auth_service.wallet.service import (
+    IdempotencyConflictError,
+    InsufficientBalanceError,
+    NotEnoughError,
+)
 from quest_common.refusals import responses
 
 router = APIRouter(tags=["wallet"])
@@ -78,3 +85,14 @@ def adjust_balance(
 )
 def credit_wallet(body: WalletCredit, _client: ServiceClient, uow: UowDep) -> WalletCreditResult:
     return wallet.credit(uow=uow, credit=body)
+
+
+@internal_router.post(
+    "/wallet/debits",
+    responses=SERVICE_CLIENT_REFUSALS
+    | responses(UserNotFoundError, UserDeletedError, NotEnoughError, IdempotencyConflictError),
+)
+def debit_wallet(body: WalletDebit, _client: ServiceClient, uow: UowDep) -> WalletDebitResult:
+    """Take `qty` of `item` (the shop): never below zero (409 "not enough diamonds", nothing
+    debited); the same key again answers the same and debits once."""
+    return wallet.debit(uow=uow, debit=body)
