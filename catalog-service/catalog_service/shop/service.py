@@ -261,7 +261,9 @@ def reserve(
 
 
 def _refusal_detail(status: int, detail: str, item: str) -> str:
-    if status == 409:
+    """What the player is told of auth's refusal: auth's own words for a short balance ("not
+    enough diamonds", the contract's), plain ones for the rest."""
+    if status == 409 and detail.startswith("not enough"):
         return rules.not_enough(item)
     if status == 404:
         return "player not found"
