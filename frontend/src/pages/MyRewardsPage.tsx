@@ -29,10 +29,16 @@ function Code({ redemption }: { redemption: Redemption }) {
       </Group>
     );
   }
+  const status = STATUS[redemption.status];
   return (
-    <Text size="sm" c="dimmed">
-      {redemption.status === "released" ? (redemption.refusal ?? "—") : "Your code appears once the wallet answers"}
-    </Text>
+    <Stack gap={4} align="flex-start">
+      <Badge color={status.color} variant="light" tt="none" maw="none">
+        {status.label}
+      </Badge>
+      <Text size="sm" c="dimmed">
+        {redemption.status === "released" ? (redemption.refusal ?? "—") : "Your code appears once the wallet answers"}
+      </Text>
+    </Stack>
   );
 }
 
@@ -56,14 +62,7 @@ const REWARDS: PagedList<Redemption> = {
         </Stack>
       ),
     },
-    {
-      header: "Status",
-      cell: (r) => (
-        <Badge color={STATUS[r.status].color} variant="light" tt="none" style={{ flexShrink: 0 }}>
-          {STATUS[r.status].label}
-        </Badge>
-      ),
-    },
+    // The status is said where the code goes: a done one shows its code, the others say why not yet.
     { header: "Code", cell: (r) => <Code redemption={r} /> },
   ],
   label: "My rewards",
