@@ -72,6 +72,15 @@ def _definite(response: httpx.Response) -> bool:
     return status != 404 or _detail(response) == "User not found"
 
 
+def outcome_of(response: httpx.Response) -> Outcome:
+    """What auth's answer to a debit means for the redemption."""
+    if response.status_code == 200:
+        return Debited(balance=int(response.json()["balance"]))
+    if _definite(response):
+        return Refused(status=response.status_code, detail=_detail(response))
+    return NoAnswer(f"auth answered {response.status_code}: {_detail(response)}")
+
+
 class WalletClient:
     def __init__(
         self,
@@ -130,10 +139,6 @@ class WalletClient:
                     self._token = None  # expired or rotated key: fetch a fresh token once
                     continue
                 break
-            if response.status_code == 200:
-                return Debited(balance=int(response.json()["balance"]))
-            if _definite(response):
-                return Refused(status=response.status_code, detail=_detail(response))
-            return NoAnswer(f"auth answered {response.status_code}: {_detail(response)}")
+            return outcome_of(response)
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             return NoAnswer(f"{type(exc).__name__}: {exc}"[:500])
