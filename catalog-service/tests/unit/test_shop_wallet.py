@@ -16,6 +16,7 @@ from catalog_service.shop.wallet import (
     WalletClient,
     outcome_of,
 )
+from quest_devtools.devstack import free_port
 
 
 def answer(status: int, body: Any) -> httpx.Response:
@@ -57,8 +58,10 @@ def test_no_answer_worth_trusting_keeps_it_pending(status: int, body: Any) -> No
 
 
 def test_an_unreachable_auth_is_no_answer() -> None:
-    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    wallet = WalletClient(auth_url="http://127.0.0.1:9", client_secret="x", timeout_s=0.5)
+    # A port just found free: nothing listens, the connection is refused at once.
+    wallet = WalletClient(
+        auth_url=f"http://127.0.0.1:{free_port()}", client_secret="x", timeout_s=0.5
+    )
     try:
         outcome = wallet.debit(Debit("k", uuid.uuid4(), "diamond", 1, "Shop: x"))
     finally:
