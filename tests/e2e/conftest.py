@@ -36,6 +36,7 @@ from quest_devtools.testing.databases import create_database, drop_database
 from quest_devtools.testing.players import Player
 from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.proxy import TcpProxy
+from quest_devtools.testing.rabbit_cluster import LocalCluster
 
 # The browser helpers sit next to this file; pytest's importlib mode puts no test folder on
 # sys.path.
@@ -249,6 +250,33 @@ def cuttable_stack(
     finally:
         auth.close()
         catalog.close()
+
+
+def cluster_broker_url(cluster: LocalCluster) -> str:
+    """What the services of `cluster_stack` are given: every node of the cluster."""
+    return cluster.url
+
+
+@pytest.fixture(scope="module")
+def broker_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """Three RabbitMQ nodes of the module's own on loopback, joined in one cluster; stopped and
+    removed after (the machine's broker is never touched)."""
+    with LocalCluster(tmp_path_factory.mktemp("rabbit-cluster")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def cluster_stack(
+    broker_cluster: LocalCluster, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[E2EStack]:
+    """A stack of its own (no frontend) whose services use every node of `broker_cluster`."""
+    components = tuple(c for c in present_components() if c != "frontend")
+    yield from run_stack(
+        pg_admin_url,
+        cluster_broker_url(broker_cluster),
+        tmp_path_factory.mktemp("cluster-stack"),
+        components,
+    )
 
 
 @pytest.fixture(scope="module")
