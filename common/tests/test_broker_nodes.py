@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from quest_common.broker.batch import BatchPublisher, Message
 from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import (
     BrokerNodes,
@@ -210,6 +211,22 @@ def test_a_publisher_sends_again_what_its_lost_connection_left_unconfirmed(
         publisher.close()
     bodies = drain_queue(amqp_url, probe, expect=2)
     assert [CloudEvent.model_validate_json(b).data["n"] for b in bodies] == [0, 1]
+
+
+def test_a_batch_publisher_goes_on_through_the_other_node(
+    amqp_url: str, broker_names: BrokerNames, tcp_proxy: ProxyFactory
+) -> None:
+    first, _second, urls = two_nodes(amqp_url, tcp_proxy)
+    probe = broker_names.probe("probe", "test.#")
+    publisher = BatchPublisher(urls, broker_names.exchange, name="test-batch")
+    try:
+        assert publisher.publish([Message("test.Thing", b"before", "Thing")]) == 1
+        first.cut()
+        assert publisher.publish([Message("test.Thing", b"after", "Thing")]) == 1
+        assert publisher.connections_opened == 2
+    finally:
+        publisher.close()
+    assert drain_queue(amqp_url, probe, expect=2) == [b"before", b"after"]
 
 
 def test_a_publisher_with_no_node_left_fails_cleanly(
