@@ -692,10 +692,12 @@ class Stack:
 
     def banner(self) -> str:
         c = self.config
+        # The README's address: the browser keeps the refresh cookie per host name, so one
+        # name everywhere (Traefik listens on 127.0.0.1; browsers and curl reach it as localhost).
         lines = [
             "",
-            f"  Quest platform is up:   {self.gateway_url}/",
-            f"  Traefik dashboard:      {self.dashboard_url}/dashboard/",
+            f"  Quest platform is up:   http://localhost:{c.ports.gateway}/",
+            f"  Traefik dashboard:      http://localhost:{c.ports.dashboard}/dashboard/",
             f"  Sign in as player:      user / password   (admin: {c.admin_user_name} / "
             f"{c.admin_password if c.environment == 'development' else '<ADMIN_PASSWORD>'})",
             f"  Services:               auth {self.service_url('auth')}, "
