@@ -27,13 +27,20 @@ function DeadLetterCard({ letter }: { letter: DeadLetterPublic }) {
   return (
     <Card withBorder padding="sm" role="listitem" data-testid="dead-letter">
       <Stack gap={6}>
-        <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
-          <Stack gap={0} style={{ minWidth: 0 }}>
+        {/* On a phone the state goes below the text rather than squeezing it. */}
+        <Group justify="space-between" wrap="wrap" align="flex-start" gap="xs">
+          <Stack gap={0} style={{ minWidth: 0, flex: "1 1 14rem" }}>
             <Text size="sm" fw={600}>
               {formatDateTime(letter.received_at)}
             </Text>
             <Text size="xs" c="dimmed" style={{ overflowWrap: "anywhere" }}>
-              {letter.reason || "rejected"} · {letter.delivery_count ?? 0} deliveries · {letter.queue}
+              {[
+                letter.reason || "rejected",
+                letter.delivery_count ? `delivered ${letter.delivery_count}×` : null,
+                letter.queue,
+              ]
+                .filter(Boolean)
+                .join(" · ")}
             </Text>
           </Stack>
           {replayedAt ? (
