@@ -176,14 +176,7 @@ def _by_key(session: Session, *, user_id: uuid.UUID, key: str) -> Redemption | N
     ).first()
 
 
-def _kept(session: Session, row: Redemption) -> Redemption:
-    """The row as read, for use after its transaction rolls back (a read-only path): taken out
-    of the session first, so the rollback does not expire what was read."""
-    session.expunge(row)
-    return row
-
-
-def _same_request(session: Session, row: Redemption, offer_id: uuid.UUID) -> Redemption:
+def _same_request(row: Redemption, offer_id: uuid.UUID) -> Redemption:
     """A key already used: the same offer gets the same redemption, another one is refused."""
     if row.offer_id != offer_id:
         raise InvalidError(
@@ -191,7 +184,7 @@ def _same_request(session: Session, row: Redemption, offer_id: uuid.UUID) -> Red
         )
     if row.status == RedemptionStatus.released:
         raise ConflictError(row.refusal or "redemption refused")
-    return _kept(session, row)
+    return row
 
 
 def reserve(
@@ -205,7 +198,7 @@ def reserve(
             session = uow.session
             existing = _by_key(session, user_id=user_id, key=key)
             if existing is not None:
-                return _same_request(session, existing, offer_id)
+                return _same_request(existing, offer_id)
             # The offer row lock orders every redemption of this offer: each one sees the stock
             # and the player's count as the previous one committed them.
             offer = session.exec(
@@ -217,7 +210,7 @@ def reserve(
             # we waited for it.
             existing = _by_key(session, user_id=user_id, key=key)
             if existing is not None:
-                return _same_request(session, existing, offer_id)
+                return _same_request(existing, offer_id)
             held = session.exec(
                 select(func.count())
                 .select_from(Redemption)
@@ -261,8 +254,8 @@ def reserve(
 
 
 def _refusal_detail(status: int, detail: str, item: str) -> str:
-    """What the player is told of auth's refusal: auth's own words for a short balance ("not
-    enough diamonds", the contract's), plain ones for the rest."""
+    """What the player is told of auth's refusal: the contract's words for a short balance ("not
+    enough diamonds"), auth's own for the rest."""
     if status == 409 and detail.startswith("not enough"):
         return rules.not_enough(item)
     if status == 404:
@@ -325,7 +318,7 @@ def settle(
             .with_for_update()
         ).one()
         if row.status != RedemptionStatus.pending:
-            return _kept(session, row)
+            return row
         outcome = wallet.debit(_debit_of(row))
         _apply(session, row, outcome, now=utcnow(), max_backoff_s=max_backoff_s)
         uow.commit()
