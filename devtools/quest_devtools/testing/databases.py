@@ -41,3 +41,15 @@ def scalar(database: Engine | str, statement: str, **params: object) -> Any:
     finally:
         if isinstance(database, str):
             engine.dispose()
+
+
+def lock_waiters(database: Engine | str) -> int:
+    """How many sessions of this database are waiting, right now, for a lock another holds: a
+    race test holds a lock, starts its contenders, and lets go once they all wait on it."""
+    return int(
+        scalar(
+            database,
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+    )
