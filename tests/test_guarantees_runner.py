@@ -141,10 +141,8 @@ def test_a_find_text_that_moved_stops_the_run_before_anything_runs(
 
 
 def test_a_find_text_found_twice_is_refused(shop: Path) -> None:
-    twice = (
-        PRICE
-        + "\n\ndef count(prices: list[int]) -> int:\n    return len([p for p in prices if price > 0])\n"
-    )
+    # The same text in a second function: which one the mutation means is a guess.
+    twice = PRICE + "\n\ndef count(prices):\n    return len([1 for price in prices if price > 0])\n"
     (shop / "src" / "shop" / "price.py").write_text(twice, encoding="utf-8")
     path = mutation_file(shop, "03-refunds.toml", a_mutation(["tests/test_price.py"]))
     with pytest.raises(runner.MutationError, match="occurs 2 times"):
