@@ -6,8 +6,7 @@ barrier while the test holds the grants table locked, so every claim that got pa
 read waits right before its first grant statement; once all of them wait, the lock goes and they
 run on together. Without the progress row lock each would have read the same "2 claimable".
 
-Auth is down in these settings: a claim answers 202 and its grant waits for delivery, so each
-grant row is one credit to come (its id is the ledger's idempotency key).
+Auth is a real auth process here: what each claim credited is read back from its ledger.
 """
 
 from __future__ import annotations
@@ -23,11 +22,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from auth_service.core.db import run_migrations as migrate_auth
 from processing_service.core.config import Settings
 from processing_service.main import create_app
 from processing_service.progress.rules import QuestRule
 from processing_service.progress.service import ReceivedSignIn
+from quest_devtools.testing.auth_process import AuthProcess, auth_process
 from quest_devtools.testing.databases import lock_waiters
+from quest_devtools.testing.plugin import DatabaseFactory
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
 
@@ -36,8 +38,20 @@ EARNED = 2
 
 
 @pytest.fixture
-def api(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as client:
+def auth(
+    database_url_factory: DatabaseFactory, settings: Settings, amqp_url: str
+) -> Iterator[AuthProcess]:
+    with auth_process(
+        database_url=database_url_factory("auth", migrate_auth),
+        amqp_url=amqp_url,
+        exchange=settings.events_exchange,
+    ) as process:
+        yield process
+
+
+@pytest.fixture
+def api(settings: Settings, auth: AuthProcess) -> Iterator[TestClient]:
+    with TestClient(create_app(settings.model_copy(update={"auth_url": auth.url}))) as client:
         yield client
 
 
@@ -47,10 +61,12 @@ def test_parallel_claims_behind_a_barrier_take_each_earned_reward_once(
     add_quest: Callable[..., dict[str, Any]],
     consume: Callable[[Sequence[ReceivedSignIn], Sequence[QuestRule]], None],
     api: TestClient,
+    auth: AuthProcess,
     test_keys: TestKeys,
 ) -> None:
     quest = add_quest(streak=1, duplication=5, reward_item="gold", reward_qty=3)
-    user = uuid.uuid4()
+    user_id, _ = auth.sign_up()  # the credits need a player auth knows
+    user = uuid.UUID(user_id)
     start = datetime.now(UTC) - timedelta(hours=1)
     consume(
         [
@@ -80,8 +96,8 @@ def test_parallel_claims_behind_a_barrier_take_each_earned_reward_once(
             results = list(answers)
 
     statuses = sorted(status for status, _ in results)
-    assert statuses == [202] * EARNED + [409] * (CLAIMERS - EARNED), results
-    claimed_grants = {body["grant_id"] for status, body in results if status == 202}
+    assert statuses == [200] * EARNED + [409] * (CLAIMERS - EARNED), results
+    claimed_grants = {body["grant_id"] for status, body in results if status == 200}
     with engine.connect() as connection:
         grants = connection.execute(
             text("SELECT grant_id::text, qty, status FROM reward_grant WHERE user_id = :u"),
@@ -91,8 +107,10 @@ def test_parallel_claims_behind_a_barrier_take_each_earned_reward_once(
             text("SELECT completed, claimed FROM quest_progress WHERE user_id = :u"),
             {"u": user},
         ).one()
-    # Answers, grants (the credits to come) and the progress row tell one story.
+    # Answers, grants, the progress row and auth's ledger tell one story.
     assert {g.grant_id for g in grants} == claimed_grants
-    assert [g.status for g in grants] == ["pending"] * EARNED
-    assert sum(g.qty for g in grants) == 3 * EARNED
+    assert [g.status for g in grants] == ["credited"] * EARNED
     assert (claimed.completed, claimed.claimed) == (EARNED, EARNED)
+    ledger = auth.ledger(user_id)
+    assert sorted(key for key, _, _ in ledger) == sorted(claimed_grants)
+    assert [(item, qty) for _, item, qty in ledger] == [("gold", 3)] * EARNED
