@@ -33,6 +33,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTATIONS_DIR = Path("guarantees") / "mutations"
@@ -88,17 +89,26 @@ def load_mutation(path: Path) -> Mutation:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise MutationError(f"{path.name}: cannot read it: {exc}") from exc
 
-    def need(name: str, kind: type) -> object:
+    def missing(name: str, kind: str) -> MutationError:
+        return MutationError(f"{path.name}: `{name}` is missing or not {kind}")
+
+    def text_of(name: str) -> str:
         value = data.get(name)
-        if not isinstance(value, kind) or (isinstance(value, str | list) and not value):
-            raise MutationError(f"{path.name}: `{name}` is missing or not a {kind.__name__}")
+        if not isinstance(value, str) or not value.strip():
+            raise missing(name, "a text")
         return value
 
-    guarantee = need("guarantee", int)
-    raw_edits = need("edits", list)
-    tests = need("tests", list)
+    def list_of(name: str) -> list[Any]:
+        value = data.get(name)
+        if not isinstance(value, list) or not value:
+            raise missing(name, "a list")
+        return value
+
+    guarantee = data.get("guarantee")
+    if not isinstance(guarantee, int) or isinstance(guarantee, bool):
+        raise missing("guarantee", "a number")
     edits = []
-    for number, raw in enumerate(raw_edits, 1):  # type: ignore[arg-type]
+    for number, raw in enumerate(list_of("edits"), 1):
         if not isinstance(raw, dict) or not all(
             isinstance(raw.get(k), str) for k in ("file", "find", "replace")
         ):
@@ -112,7 +122,8 @@ def load_mutation(path: Path) -> Mutation:
         if not raw["find"] or raw["find"] == raw["replace"]:
             raise MutationError(f"{path.name}: edit {number} changes nothing")
         edits.append(Edit(file=raw["file"], find=raw["find"], replace=raw["replace"]))
-    if not all(isinstance(t, str) and t for t in tests):  # type: ignore[union-attr]
+    tests = list_of("tests")
+    if not all(isinstance(t, str) and t for t in tests):
         raise MutationError(f"{path.name}: `tests` must list pytest node ids or paths")
     env = data.get("env", {})
     if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
@@ -124,11 +135,11 @@ def load_mutation(path: Path) -> Mutation:
         )
     return Mutation(
         key=path.stem,
-        guarantee=guarantee,  # type: ignore[arg-type]
-        title=str(need("title", str)),
-        text=str(need("text", str)),
+        guarantee=guarantee,
+        title=text_of("title"),
+        text=text_of("text"),
         edits=tuple(edits),
-        tests=tuple(tests),  # type: ignore[arg-type]
+        tests=tuple(tests),
         env=dict(env),
     )
 
