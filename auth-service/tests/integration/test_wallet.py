@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from auth_service.wallet import ledger_sum
-from quest_devtools.testing.databases import lock_waiters
+from quest_devtools.testing.databases import all_waiting
 from quest_devtools.testing.waiting import wait_for
 
 PREFIX = "/api/auth"
@@ -102,12 +102,12 @@ def test_twenty_credits_with_one_key_at_once_credit_once(
         text("SELECT 1 FROM users WHERE user_id = :u FOR UPDATE"), {"u": player["user_id"]}
     )
     with ThreadPoolExecutor(max_workers=contenders) as pool:
-        answers = pool.map(send, range(contenders))
+        answers = [pool.submit(send, i) for i in range(contenders)]
         try:
-            wait_for(lambda: lock_waiters(auth_db_url) >= contenders, timeout=60)
+            wait_for(lambda: all_waiting(auth_db_url, answers, contenders), timeout=60)
         finally:
             db_session.rollback()  # let them all go at once
-        results = list(answers)
+        results = [answer.result() for answer in answers]
 
     assert [status for status, _ in results] == [200] * contenders
     assert all(body == results[0][1] for _, body in results), "every retry answers the same"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import psycopg
@@ -53,3 +55,9 @@ def lock_waiters(database: Engine | str) -> int:
             " WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
     )
+
+
+def all_waiting(database: Engine | str, contenders: Sequence[Future[Any]], count: int) -> bool:
+    """True once `count` sessions wait on a lock, or once one of the contenders has finished
+    already (it never reached the lock: its answer, asserted next, says why)."""
+    return any(c.done() for c in contenders) or lock_waiters(database) >= count
