@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from auth_service.wallet import ledger_sum
+from auth_service.wallet.service import ledger_sum
 from quest_devtools.testing.databases import all_waiting
 from quest_devtools.testing.waiting import wait_for
 
