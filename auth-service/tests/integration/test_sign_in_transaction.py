@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
 from auth_service.main import create_app
-from auth_service.models import UserStatus
+from auth_service.users.models import UserStatus
 
 PREFIX = "/api/auth"
 SIGN_IN_TYPES = ("NewUserSignIn", "UserSignIn")

@@ -50,17 +50,16 @@ class AuthProcess:
 
     def admin_token(self) -> str:
         """A token of a new admin (made in auth's database: no route makes the first admin)."""
-        from sqlmodel import Session
-
         from auth_service.core.db import build_engine
-        from auth_service.models import Role
-        from auth_service.users import create_user
+        from auth_service.core.uow import AuthUnitOfWork
+        from auth_service.users.models import Role
+        from auth_service.users.service import create_user
 
         name = f"admin_{uuid.uuid4().hex[:10]}"
         engine = build_engine(self.database_url)
         try:
-            with Session(engine) as session:
-                create_user(session=session, user_name=name, password=PASSWORD, role=Role.ADMIN)
+            with AuthUnitOfWork(engine) as uow:
+                create_user(uow=uow, user_name=name, password=PASSWORD, role=Role.ADMIN)
         finally:
             engine.dispose()
         return self.log_in(name)
