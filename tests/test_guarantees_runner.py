@@ -179,3 +179,21 @@ def test_a_test_id_that_does_not_exist_is_no_catch(shop: Path) -> None:
     code, out = run_shop(shop, ["tests/test_price.py::test_gone"])
     assert code == 1
     assert "baseline FAILED" in out  # an unknown test id neither passes nor catches
+
+
+def test_a_mutations_env_reaches_its_test_run(shop: Path) -> None:
+    # The listed test fails only when the mutation's `env` is set in its run (not the baseline).
+    (shop / "tests" / "test_env.py").write_text(
+        "import os\n\ndef test_plain_run():\n    assert 'SHOP_MODE' not in os.environ\n",
+        encoding="utf-8",
+    )
+    body = a_mutation(["tests/test_env.py"]).replace(
+        "[[edits]]", 'env = { SHOP_MODE = "strict" }\n\n        [[edits]]'
+    )
+    mutation = runner.load_mutation(mutation_file(shop / runner.MUTATIONS_DIR, "03-env.toml", body))
+    assert mutation.env == {"SHOP_MODE": "strict"}
+    lines: list[str] = []
+    code = runner.run(
+        root=shop, mutations=[mutation], package_dirs={"shop": "src"}, out=lines.append
+    )
+    assert code == 0, "\n".join(lines)
