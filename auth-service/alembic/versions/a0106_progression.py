@@ -1,0 +1,125 @@
+"""progression: XP on the user row, badges, and the leaderboards kept by the ledger itself
+
+- `users.xp` is a balance like diamonds (credited through the ledger, never below 0);
+  `users.level_announced` is the highest level an `auth.LevelReached` was stored for, so that
+  every level is announced once and none is skipped.
+- `user_badge`: a badge once per player (unique per player and name); the credit's idempotency
+  key is kept so that a retried credit answers the same.
+- `leaderboard_entry`: one row per (item, period, period start, player), maintained by a trigger
+  on `wallet_ledger` in the inserting transaction, so every writer of the ledger (credits,
+  adjustments, debits) keeps the boards right without knowing of them, and a board is an index
+  range, never a scan of the ledger. `all` holds the balance after the player's latest entry;
+  `week` (UTC ISO week) and `month` (UTC calendar month) what was earned in that period: credits
+  and admin adjustments, not debits (spending is not un-earning). `reached_at` is when the row's
+  value was reached: ties go to whoever got there first. The period bounds are the same as
+  `quest_common.progression.period_bounds` (a test holds them equal).
+
+Existing ledger rows are filed once (backfill) for every period they belong to.
+
+Create Date: 2026-12-05 08:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "a0106_progression"
+down_revision: str | None = "a0104_audit"
+
+FILE_ENTRY = """
+CREATE FUNCTION leaderboard_file_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    period_name text;
+    period_start timestamptz;
+BEGIN
+    IF NEW.item NOT IN ('diamond', 'gold', 'xp') THEN
+        RETURN NEW;
+    END IF;
+    INSERT INTO leaderboard_entry (item, period, period_start, user_id, value, reached_at)
+    VALUES (NEW.item, 'all', '1970-01-01T00:00:00Z', NEW.user_id, NEW.balance_after, NEW.created_at)
+    ON CONFLICT (item, period, period_start, user_id) DO UPDATE
+        SET value = EXCLUDED.value, reached_at = EXCLUDED.reached_at;
+    IF NEW.qty > 0 OR NEW.actor_id IS NOT NULL THEN
+        FOREACH period_name IN ARRAY ARRAY['week', 'month'] LOOP
+            period_start := date_trunc(period_name, NEW.created_at AT TIME ZONE 'UTC')
+                AT TIME ZONE 'UTC';
+            INSERT INTO leaderboard_entry (item, period, period_start, user_id, value, reached_at)
+            VALUES (NEW.item, period_name, period_start, NEW.user_id, GREATEST(NEW.qty, 0),
+                    NEW.created_at)
+            ON CONFLICT (item, period, period_start, user_id) DO UPDATE
+                SET value = GREATEST(leaderboard_entry.value + NEW.qty, 0),
+                    reached_at = EXCLUDED.reached_at;
+        END LOOP;
+    END IF;
+    RETURN NEW;
+END
+$$
+"""
+
+BACKFILL = """
+INSERT INTO leaderboard_entry (item, period, period_start, user_id, value, reached_at)
+SELECT DISTINCT ON (item, user_id) item, 'all', '1970-01-01T00:00:00Z'::timestamptz, user_id,
+       balance_after, created_at
+FROM wallet_ledger WHERE item IN ('diamond', 'gold', 'xp')
+ORDER BY item, user_id, created_at DESC, entry_id DESC;
+INSERT INTO leaderboard_entry (item, period, period_start, user_id, value, reached_at)
+SELECT item, p.name, date_trunc(p.name, created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+       user_id, GREATEST(sum(qty), 0), max(created_at)
+FROM wallet_ledger CROSS JOIN (VALUES ('week'), ('month')) AS p(name)
+WHERE item IN ('diamond', 'gold', 'xp') AND (qty > 0 OR actor_id IS NOT NULL)
+GROUP BY item, p.name, 3, user_id;
+"""
+
+
+def upgrade() -> None:
+    op.add_column("users", sa.Column("xp", sa.BigInteger(), nullable=False, server_default="0"))
+    op.add_column(
+        "users", sa.Column("level_announced", sa.Integer(), nullable=False, server_default="1")
+    )
+    # Players with nothing on a board are listed by sign-up, after everyone with something.
+    op.create_index("ix_users_created_at", "users", ["created_at", "user_id"])
+    op.create_table(
+        "user_badge",
+        sa.Column("badge_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("badge", sa.String(length=64), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.String(length=255), nullable=False, server_default=""),
+        sa.Column("earned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("badge_id"),
+        sa.UniqueConstraint("user_id", "badge", name="uq_user_badge_user_badge"),
+        sa.UniqueConstraint("idempotency_key", name="uq_user_badge_idempotency_key"),
+    )
+    op.create_table(
+        "leaderboard_entry",
+        sa.Column("item", sa.String(length=16), nullable=False),
+        sa.Column("period", sa.String(length=8), nullable=False),
+        sa.Column("period_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.Column("reached_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("item", "period", "period_start", "user_id"),
+    )
+    # The board's order: the top N is the first N entries of this index, a rank is a count of
+    # the entries before one.
+    op.execute(
+        "CREATE INDEX ix_leaderboard_entry_rank ON leaderboard_entry"
+        " (item, period, period_start, value DESC, reached_at, user_id)"
+    )
+    op.execute(FILE_ENTRY)
+    op.execute(
+        "CREATE TRIGGER wallet_ledger_files_leaderboard AFTER INSERT ON wallet_ledger"
+        " FOR EACH ROW EXECUTE FUNCTION leaderboard_file_entry()"
+    )
+    op.execute(BACKFILL)
+
+
+def downgrade() -> None:
+    op.execute("DROP TRIGGER wallet_ledger_files_leaderboard ON wallet_ledger")
+    op.execute("DROP FUNCTION leaderboard_file_entry()")
+    op.drop_table("leaderboard_entry")
+    op.drop_table("user_badge")
+    op.drop_index("ix_users_created_at", table_name="users")
+    op.drop_column("users", "level_announced")
+    op.drop_column("users", "xp")
