@@ -28,24 +28,25 @@ down_revision: str | None = "a0104_audit"
 FILE_ENTRY = """
 CREATE FUNCTION leaderboard_file_entry() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    period_name text;
-    period_start timestamptz;
+    -- Named apart from the columns: plpgsql would not know which one a statement means.
+    board_period text;
+    board_start timestamptz;
 BEGIN
     IF NEW.item NOT IN ('diamond', 'gold', 'xp') THEN
         RETURN NEW;
     END IF;
     INSERT INTO leaderboard_entry (item, period, period_start, user_id, value, reached_at)
     VALUES (NEW.item, 'all', '1970-01-01T00:00:00Z', NEW.user_id, NEW.balance_after, NEW.created_at)
-    ON CONFLICT (item, period, period_start, user_id) DO UPDATE
+    ON CONFLICT ON CONSTRAINT leaderboard_entry_pkey DO UPDATE
         SET value = EXCLUDED.value, reached_at = EXCLUDED.reached_at;
     IF NEW.qty > 0 OR NEW.actor_id IS NOT NULL THEN
-        FOREACH period_name IN ARRAY ARRAY['week', 'month'] LOOP
-            period_start := date_trunc(period_name, NEW.created_at AT TIME ZONE 'UTC')
+        FOREACH board_period IN ARRAY ARRAY['week', 'month'] LOOP
+            board_start := date_trunc(board_period, NEW.created_at AT TIME ZONE 'UTC')
                 AT TIME ZONE 'UTC';
             INSERT INTO leaderboard_entry (item, period, period_start, user_id, value, reached_at)
-            VALUES (NEW.item, period_name, period_start, NEW.user_id, GREATEST(NEW.qty, 0),
+            VALUES (NEW.item, board_period, board_start, NEW.user_id, GREATEST(NEW.qty, 0),
                     NEW.created_at)
-            ON CONFLICT (item, period, period_start, user_id) DO UPDATE
+            ON CONFLICT ON CONSTRAINT leaderboard_entry_pkey DO UPDATE
                 SET value = GREATEST(leaderboard_entry.value + NEW.qty, 0),
                     reached_at = EXCLUDED.reached_at;
         END LOOP;
@@ -99,7 +100,9 @@ def upgrade() -> None:
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.Column("reached_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.user_id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("item", "period", "period_start", "user_id"),
+        sa.PrimaryKeyConstraint(
+            "item", "period", "period_start", "user_id", name="leaderboard_entry_pkey"
+        ),
     )
     # The board's order: the top N is the first N entries of this index, a rank is a count of
     # the entries before one.
