@@ -324,8 +324,8 @@ def test_the_week_and_month_boards_count_what_was_earned_in_the_period(
     admin_headers: dict[str, str],
     service_headers: dict[str, str],
 ) -> None:
-    from auth_service.wallet import credit
     from auth_service.models import WalletCredit
+    from auth_service.wallet import credit
 
     user_id = uuid.UUID(player["user_id"])
     now = datetime.now(UTC)

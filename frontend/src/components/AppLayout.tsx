@@ -5,6 +5,7 @@ import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-route
 import { session } from "../auth/session";
 import { useSession } from "../auth/useSession";
 import { useNotificationStream } from "../notifications/useNotificationStream";
+import { LevelMeter } from "./LevelMeter";
 import { ThemeToggle } from "./ThemeToggle";
 
 const LINKS = [
@@ -74,6 +75,7 @@ export function AppLayout() {
             </Anchor>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            <LevelMeter />
             <Tooltip label={stream === "open" ? "Live updates on" : "Reconnecting to live updates…"}>
               <span
                 className={`live-dot live-dot--${stream === "open" ? "on" : "off"}`}

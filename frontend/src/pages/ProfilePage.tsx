@@ -1,4 +1,5 @@
 import { Screen } from "../components/Screen";
+import { BadgesSection } from "../components/profile/BadgesSection";
 import { TimeZoneSection } from "../components/profile/TimeZoneSection";
 import { PersonalDataSection } from "./profile/PersonalDataSection";
 
@@ -6,6 +7,7 @@ import { PersonalDataSection } from "./profile/PersonalDataSection";
 export function ProfilePage() {
   return (
     <Screen title="Profile">
+      <BadgesSection />
       <TimeZoneSection />
       <PersonalDataSection />
     </Screen>
