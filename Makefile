@@ -49,6 +49,7 @@ bench: install-python ## run the benchmarks (figures next to bounds measured in 
 	$(UV) run python bench/catalog.py
 	$(UV) run python bench/pipeline.py
 	$(UV) run python bench/simulation.py
+	$(UV) run python bench/leaderboard.py
 
 client: install-python install-frontend ## regenerate the frontend's typed API client from the services' OpenAPI
 	$(UV) run python scripts/export_openapi.py
