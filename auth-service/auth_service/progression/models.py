@@ -38,7 +38,7 @@ class UserBadge(SQLModel, table=True):
 
 class BoardEntry(SQLModel, table=True):
     """One player's value on one board (item, period, period start). Written only by the
-    `wallet_ledger` trigger of migration a0106_progression, read here."""
+    `wallet_ledger` trigger of migration a0106_progression (`leaderboard_move`), read here."""
 
     __tablename__ = "leaderboard_entry"
     __table_args__ = (
@@ -61,6 +61,21 @@ class BoardEntry(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="users.user_id", primary_key=True, ondelete="CASCADE")
     value: int = Field(sa_column=Column(BigInteger, nullable=False))
     reached_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class BoardCount(SQLModel, table=True):
+    """How many players hold each value on one board (values above 0), kept with the entries by
+    the same trigger: a rank is a sum over the distinct values above a player's."""
+
+    __tablename__ = "leaderboard_count"
+
+    item: str = Field(max_length=16, primary_key=True)
+    period: str = Field(max_length=8, primary_key=True)
+    period_start: datetime = Field(
+        sa_column=Column(DateTime(timezone=True), primary_key=True, nullable=False)
+    )
+    value: int = Field(sa_column=Column(BigInteger, primary_key=True, nullable=False))
+    players: int
 
 
 # --- public ----------------------------------------------------------------------------------

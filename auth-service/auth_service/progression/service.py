@@ -177,8 +177,10 @@ def player_page(*, session: Session, user_name: str, thresholds: Sequence[int]) 
 
 # --- boards ----------------------------------------------------------------------------------
 
-# A player is on the boards unless banned or deleted.
+# A player is on the boards unless banned or deleted. `_HIDDEN` is the predicate of the partial
+# index ix_users_hidden, written the same way so the planner uses it.
 _LISTED = f"u.status <> {int(UserStatus.BANNED)} AND u.deleted_at IS NULL"
+_HIDDEN = f"(u.status = {int(UserStatus.BANNED)} OR u.deleted_at IS NOT NULL)"
 
 _TOP = f"""
 SELECT u.user_id, u.user_name, e.value
@@ -206,27 +208,24 @@ SELECT e.value, e.reached_at FROM leaderboard_entry e
 WHERE e.item = :item AND e.period = :period AND e.period_start = :start AND e.user_id = :me
 """
 
-# Listed players ahead of one with (value, reached_at, user_id): a count over the board's index.
-_AHEAD = f"""
-SELECT count(*) FILTER (WHERE e.value > :value) AS above,
-       count(*) AS ahead
-FROM leaderboard_entry e JOIN users u ON u.user_id = e.user_id
-WHERE e.item = :item AND e.period = :period AND e.period_start = :start AND e.value > 0
-  AND (e.value > :value
-       OR (e.value = :value AND (e.reached_at, e.user_id) < (:reached_at, :me)))
-  AND {_LISTED}
+# Players above a value: a sum over the distinct values above it (the maintained counts), less
+# the banned and deleted among them (few, found through their partial index).
+_ABOVE = f"""
+SELECT
+  (SELECT coalesce(sum(c.players), 0) FROM leaderboard_count c
+    WHERE c.item = :item AND c.period = :period AND c.period_start = :start
+      AND c.value > :value) AS counted,
+  (SELECT count(*) FROM users u JOIN leaderboard_entry e
+      ON e.item = :item AND e.period = :period AND e.period_start = :start
+     AND e.user_id = u.user_id
+    WHERE {_HIDDEN} AND e.value > :value) AS hidden
 """  # noqa: S608
 
-_ZERO_AHEAD = f"""
-SELECT
-  (SELECT count(*) FROM leaderboard_entry e JOIN users u ON u.user_id = e.user_id
-    WHERE e.item = :item AND e.period = :period AND e.period_start = :start AND e.value > 0
-      AND {_LISTED}) AS positive,
-  (SELECT count(*) FROM users u
-    WHERE {_LISTED} AND (u.created_at, u.user_id) < (:created_at, :me)
-      AND NOT EXISTS (SELECT 1 FROM leaderboard_entry e
-        WHERE e.item = :item AND e.period = :period AND e.period_start = :start
-          AND e.user_id = u.user_id AND e.value > 0)) AS zeros_before
+# Listed players at the same value who got there first: a range of the board's index.
+_TIES_BEFORE = f"""
+SELECT count(*) FROM leaderboard_entry e JOIN users u ON u.user_id = e.user_id
+WHERE e.item = :item AND e.period = :period AND e.period_start = :start AND e.value = :value
+  AND (e.reached_at, e.user_id) < (:reached_at, :me) AND {_LISTED}
 """  # noqa: S608
 
 
@@ -242,7 +241,8 @@ def board(
     shared = shared_ranks(values)
     data = [
         BoardRow(
-            rank=i + 1,
+            # Players with nothing are all tied: they share one place, listed by sign-up.
+            rank=i + 1 if values[i] > 0 else shared[i],
             shared_rank=shared[i],
             user_name=name,
             value=values[i],
@@ -261,19 +261,19 @@ def board(
 
 
 def my_rank(*, session: Session, params: dict[str, object], me: User) -> MyRank | None:
+    """The caller's place: `shared_rank` = 1 + listed players with more; `rank` also counts
+    those with as much who got there first. Players with nothing share the place after everyone
+    with something."""
     if me.status == UserStatus.BANNED or me.deleted_at is not None:
         return None
     mine = session.execute(text(_MINE), {**params, "me": me.user_id}).first()
-    if mine is not None and int(mine[0]) > 0:
-        value, reached_at = int(mine[0]), mine[1]
-        # Ahead: higher values, and equal values reached earlier (the tuple order of the index).
-        ahead = session.execute(
-            text(_AHEAD),
-            {**params, "me": me.user_id, "value": value, "reached_at": reached_at},
-        ).one()
-        return MyRank(rank=int(ahead.ahead) + 1, shared_rank=int(ahead.above) + 1, value=value)
-    counts = session.execute(
-        text(_ZERO_AHEAD), {**params, "me": me.user_id, "created_at": me.created_at}
-    ).one()
-    positive = int(counts.positive)
-    return MyRank(rank=positive + int(counts.zeros_before) + 1, shared_rank=positive + 1, value=0)
+    value = int(mine[0]) if mine is not None else 0
+    above = session.execute(text(_ABOVE), {**params, "value": value}).one()
+    shared_rank = 1 + int(above.counted) - int(above.hidden)
+    if value == 0 or mine is None:
+        return MyRank(rank=shared_rank, shared_rank=shared_rank, value=0)
+    ties_before = session.execute(
+        text(_TIES_BEFORE),
+        {**params, "value": value, "reached_at": mine[1], "me": me.user_id},
+    ).scalar_one()
+    return MyRank(rank=shared_rank + int(ties_before), shared_rank=shared_rank, value=value)

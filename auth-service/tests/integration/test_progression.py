@@ -378,11 +378,13 @@ def test_players_with_nothing_are_listed_after_everyone_with_something(
     assert values == sorted(values, reverse=True)
     names = [r["user_name"] for r in body["data"]]
     positive = sum(1 for v in values if v > 0)
-    assert body["me"]["value"] == 0 and body["me"]["shared_rank"] == positive + 1
+    # Players with nothing share the place after everyone with something.
+    assert body["me"] == {"rank": positive + 1, "shared_rank": positive + 1, "value": 0}
     if len(names) < 100:
         # Everyone is on the board: the quiet ones too, after the ones with XP, by sign-up.
         assert names.index(quiet[0]["user_name"]) < names.index(quiet[1]["user_name"])
-        assert names.index(player["user_name"]) == body["me"]["rank"] - 1
+        zeros = [r for r in body["data"] if r["value"] == 0]
+        assert {(r["rank"], r["shared_rank"]) for r in zeros} == {(positive + 1, positive + 1)}
 
 
 def test_banned_players_are_not_on_the_boards(
@@ -415,3 +417,102 @@ def test_an_unknown_board_is_422(
     assert response.status_code == 422
     assert "detail" in response.json()
     assert client.get(f"{PREFIX}/leaderboard").status_code == 401
+
+
+def test_ranks_from_the_maintained_counts_equal_ranks_counted_from_the_ledger(
+    fresh_db_url: str,
+) -> None:
+    """Random credits, adjustments and a ban on a database of its own: every player's place
+    from the maintained counts equals the one counted from the ledger's history directly."""
+    import random
+
+    from auth_service.core.db import build_engine
+    from auth_service.models import Adjustment, User, UserStatus, WalletCredit
+    from auth_service.progression.service import board
+    from auth_service.wallet import InsufficientBalanceError, adjust, credit
+    from quest_common import audit
+
+    engine = build_engine(fresh_db_url)
+    rng = random.Random(2026)
+    try:
+        with Session(engine) as session:
+            users = [User(user_name=f"rank_{n}", hashed_password="x") for n in range(8)]
+            session.add_all(users)
+            session.commit()
+            start = datetime.now(UTC) - timedelta(seconds=200)
+            history: dict[uuid.UUID, list[tuple[datetime, int]]] = {u.user_id: [] for u in users}
+            for step in range(80):
+                user = rng.choice(users)
+                at = start + timedelta(seconds=step)
+                qty = rng.choice([5, 10, 10, 20, -5])
+                try:
+                    if qty > 0:
+                        key = f"rank:{uuid.uuid4()}"
+                        wallet_credit = WalletCredit(
+                            idempotency_key=key, user_id=user.user_id, item="gold", qty=qty
+                        )
+                        credit(session=session, credit=wallet_credit, now=at)
+                    else:
+                        adjustment = Adjustment(item="gold", qty=qty, reason="rank test")
+                        adjust(
+                            session=session,
+                            user_id=user.user_id,
+                            adjustment=adjustment,
+                            actor=audit.Actor(id=str(uuid.uuid4()), name="admin"),
+                            now=at,
+                        )
+                except InsufficientBalanceError:
+                    continue
+                history[user.user_id].append((at, qty))
+            banned = users[0]
+            banned.status = UserStatus.BANNED
+            session.add(banned)
+            session.commit()
+            listed = users[1:]
+            for period in (Period.all, Period.week):
+                expected: dict[uuid.UUID, tuple[int, datetime | None]] = {}
+                for user in listed:
+                    total, last = 0, None
+                    for at, qty in history[user.user_id]:
+                        # A week's earnings never go below 0; a balance never does anyway.
+                        total = max(total + qty, 0)
+                        last = at
+                    expected[user.user_id] = (total, last)
+                for user in listed:
+                    value, last = expected[user.user_id]
+                    got = board(
+                        session=session,
+                        item="gold",
+                        period=period,
+                        limit=3,
+                        me=user,
+                        now=datetime.now(UTC),
+                    ).me
+                    assert got is not None and got.value == value, period
+                    above = sum(1 for v, _ in expected.values() if v > value)
+                    assert got.shared_rank == 1 + above, (period, value)
+                    if value == 0:
+                        assert got.rank == got.shared_rank
+                        continue
+                    ties_first = sum(
+                        1
+                        for other in listed
+                        if other.user_id != user.user_id
+                        and expected[other.user_id][0] == value
+                        and (expected[other.user_id][1], str(other.user_id))
+                        < (last, str(user.user_id))
+                    )
+                    assert got.rank == got.shared_rank + ties_first, (period, value)
+            assert (
+                board(
+                    session=session,
+                    item="gold",
+                    period=Period.all,
+                    limit=10,
+                    me=banned,
+                    now=datetime.now(UTC),
+                ).me
+                is None
+            )
+    finally:
+        engine.dispose()
