@@ -4,7 +4,7 @@ boards read from their maintained entries (see migration a0106_progression)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from http import HTTPStatus
 
@@ -260,7 +260,7 @@ def board(
     )
 
 
-def my_rank(*, session: Session, params: dict[str, object], me: User) -> MyRank | None:
+def my_rank(*, session: Session, params: Mapping[str, object], me: User) -> MyRank | None:
     """The caller's place: `shared_rank` = 1 + listed players with more; `rank` also counts
     those with as much who got there first. Players with nothing share the place after everyone
     with something."""
