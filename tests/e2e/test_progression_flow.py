@@ -231,12 +231,12 @@ def test_the_ledger_equals_every_balance_xp_included(stack: Any) -> None:
     url = f"/api/auth/admin/users/{player.user_id}/adjustments"
     with stack.client() as client:
         given = client.post(url, json={"item": "xp", "qty": 120, "reason": "t"}, headers=admin)
-        assert given.status_code == 200, given.text
+        assert given.status_code == 201, given.text
         # XP is never adjusted below zero: refused whole, nothing written.
         below = client.post(url, json={"item": "xp", "qty": -121, "reason": "t"}, headers=admin)
         assert below.status_code == 409, below.text
         taken = client.post(url, json={"item": "xp", "qty": -20, "reason": "t"}, headers=admin)
-        assert taken.status_code == 200, taken.text
+        assert taken.status_code == 201, taken.text
     player.login()
     assert _me(player)["xp"] == 100 and _me(player)["level"] == 2
     # Whatever every test credited and adjusted (diamonds, gold, XP): one query over all.

@@ -16,7 +16,8 @@
   value was reached: ties go to whoever got there first. The period bounds are the same as
   `quest_common.progression.period_bounds` (a test holds them equal).
 
-Existing ledger rows are filed once (backfill) for every period they belong to.
+Existing ledger rows are filed once (backfill) for every period they belong to. The indexes on
+the diamond and gold columns, which the old balance board read, go.
 
 Create Date: 2026-12-05 08:00:00
 """
@@ -123,6 +124,9 @@ def upgrade() -> None:
     )
     # Players with nothing on a board are listed by sign-up, after everyone with something.
     op.create_index("ix_users_created_at", "users", ["created_at", "user_id"])
+    # The boards read their own entries now, not the balance columns.
+    op.drop_index("ix_users_diamond", table_name="users")
+    op.drop_index("ix_users_gold", table_name="users")
     op.create_table(
         "user_badge",
         sa.Column("badge_id", sa.Uuid(), nullable=False),
@@ -189,6 +193,8 @@ def downgrade() -> None:
     op.drop_table("leaderboard_count")
     op.drop_table("leaderboard_entry")
     op.drop_table("user_badge")
+    op.execute("CREATE INDEX ix_users_gold ON users (gold DESC)")
+    op.execute("CREATE INDEX ix_users_diamond ON users (diamond DESC)")
     op.drop_index("ix_users_created_at", table_name="users")
     op.drop_column("users", "level_announced")
     op.drop_column("users", "xp")
