@@ -7,6 +7,7 @@ import type {
   BoardItem,
   BoardPeriod,
   LedgerEntry,
+  Me,
   Page,
   PlayerPage,
   Token,
@@ -46,9 +47,9 @@ export const signUp = ({ user_name, password }: { user_name: string; password: s
 
 /** Change the player's zone: at most once every 7 days (409 with `next_change_at` otherwise). */
 export const updateMyTimeZone = (time_zone: string) =>
-  call<User>((o) => sdk.updateMe({ ...o, body: { time_zone } }));
+  call<Me>((o) => sdk.updateMe({ ...o, body: { time_zone } }));
 
-export const getMe = () => call<User>((o) => sdk.readMe(o));
+export const getMe = () => call<Me>((o) => sdk.readMe(o));
 
 export const getMyTransactions = ({ limit, offset }: { limit: number; offset: number }) =>
   call<Page<LedgerEntry>>((o) => sdk.myTransactions({ ...o, query: { limit, offset } }));

@@ -6,6 +6,7 @@ import type {
   PlayerPublic,
   Token,
   UserAdminView,
+  UserMe,
   UserPublic,
 } from "../client/auth";
 import type { QuestPublic, RewardPublic } from "../client/catalog";
@@ -32,6 +33,8 @@ export type { Board, BoardRow, Token };
 export type Badges = BadgesPublic;
 export type PlayerPage = PlayerPublic;
 export type User = UserPublic;
+/** The signed-in player's own profile: also their level on the current curve. */
+export type Me = UserMe;
 /** A user as the admin pages see it: also `deleted_at` on a deleted account. */
 export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;

@@ -90,7 +90,9 @@ export function LeaderboardPage() {
               header: "Player",
               cell: (row) => (
                 <>
-                  <Anchor component={Link} to="/players/$userName" params={{ userName: row.user_name }}>
+                  <Anchor
+                    renderRoot={(props) => <Link to="/players/$userName" params={{ userName: row.user_name }} {...props} />}
+                  >
                     {row.user_name}
                   </Anchor>
                   {row.you && (
