@@ -262,9 +262,17 @@ def test_the_public_player_page_shows_level_badges_and_since_only(
     assert client.get(f"{PREFIX}/players/{'x' * 65}").status_code in (404, 422)
 
 
-def test_a_deleted_player_has_no_page(
-    client: TestClient, player: dict[str, Any], db_session: Session
+def test_badges_are_exported_and_go_with_a_deleted_account(
+    client: TestClient,
+    player: dict[str, Any],
+    db_session: Session,
+    service_headers: dict[str, str],
 ) -> None:
+    payload = _credit(player["user_id"], 1, item="badge", badge="keeper")
+    assert client.post(CREDITS, json=payload, headers=service_headers).status_code == 200
+    export = client.get(f"{PREFIX}/users/me/export", headers=player["headers"]).json()
+    assert [b["badge"] for b in export["badges"]] == ["keeper"]
+    assert client.get(f"{PREFIX}/players/{player['user_name']}").status_code == 200
     deleted = client.request(
         "DELETE",
         f"{PREFIX}/users/me",
@@ -273,6 +281,10 @@ def test_a_deleted_player_has_no_page(
     )
     assert deleted.status_code == 204, deleted.text
     assert client.get(f"{PREFIX}/players/{player['user_name']}").status_code == 404
+    left = db_session.execute(
+        text("SELECT count(*) FROM user_badge WHERE user_id = :u"), {"u": player["user_id"]}
+    ).scalar_one()
+    assert left == 0
 
 
 # --- boards ----------------------------------------------------------------------------------
