@@ -74,7 +74,7 @@ export function AppLayout() {
               </Text>
             </Anchor>
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" className="app-header-actions">
             <LevelMeter />
             <Tooltip label={stream === "open" ? "Live updates on" : "Reconnecting to live updates…"}>
               <span

@@ -14,7 +14,8 @@ export function LevelMeter() {
         <Text span fw={800} size="sm" data-testid="level" className="level-chip">
           Lv {me.data.level}
         </Text>
-        <Stack gap={0} w={{ base: 48, xs: 96 }}>
+        {/* A phone's header has no room for the bar: the level alone, the bar on the profile. */}
+        <Stack gap={0} w={96} visibleFrom="xs">
           <Progress value={percent} size="sm" radius="xl" color="grape" aria-hidden />
         </Stack>
       </Group>

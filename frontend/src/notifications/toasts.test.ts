@@ -92,3 +92,10 @@ describe("progression toasts", () => {
     ]);
   });
 });
+
+describe("a badge quest's completion", () => {
+  it("says a badge, not an amount", () => {
+    const badgeQuest = { ...completedData, reward_item: "badge" as const, reward_qty: 1, auto_claim: true };
+    expect(questCompletedToast(badgeQuest)).toBe("Quest complete — a badge 🏅 on the way");
+  });
+});

@@ -23,7 +23,7 @@ export function checkInSummary(notices: CheckInNotice[]): string {
 
 /** "Quest complete — claim 10 💎" (or "… — 10 💎 on the way" when it claims itself). */
 export function questCompletedToast(notice: QuestCompletedNotice): string {
-  const amount = formatAmount(notice.reward_qty, notice.reward_item);
+  const amount = notice.reward_item === "badge" ? "a badge 🏅" : formatAmount(notice.reward_qty, notice.reward_item);
   return notice.auto_claim ? `Quest complete — ${amount} on the way` : `Quest complete — claim ${amount}`;
 }
 
