@@ -9,6 +9,7 @@ import { DataTable } from "../components/DataTable";
 import { ItemIcon } from "../components/ItemIcon";
 import { QueryState } from "../components/LoadError";
 import { Screen } from "../components/Screen";
+import { ITEM_LABEL } from "../lib/format";
 import { medal, resetNote } from "../lib/progression";
 
 function ItemLabel({ item, text }: { item: BoardItem; text: string }) {
@@ -73,7 +74,7 @@ export function LeaderboardPage() {
       {board.data && (
         <DataTable
           striped
-          aria-label={`Top players by ${item}, ${period}`}
+          aria-label={`Top players by ${ITEM_LABEL[item]}, ${PERIODS.find((p) => p.value === period)?.label.toLowerCase()}`}
           rows={board.data.data}
           rowKey={(row) => `${row.rank}-${row.user_name}`}
           rowProps={(row) => ({ fw: row.you ? 700 : undefined, "data-testid": "board-row" })}
