@@ -1,4 +1,5 @@
 import { Screen } from "../components/Screen";
+import { AccountSection } from "../components/profile/AccountSection";
 import { BadgesSection } from "../components/profile/BadgesSection";
 import { TimeZoneSection } from "../components/profile/TimeZoneSection";
 import { PersonalDataSection } from "./profile/PersonalDataSection";
@@ -9,6 +10,7 @@ export function ProfilePage() {
     <Screen title="Profile">
       <BadgesSection />
       <TimeZoneSection />
+      <AccountSection />
       <PersonalDataSection />
     </Screen>
   );
