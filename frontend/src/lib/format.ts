@@ -98,14 +98,6 @@ export function ordinal(n: number): string {
   return `${n.toLocaleString("en-US")}${suffix}`;
 }
 
-/** A day, in the reader's words ("5 Dec 2026"). */
-export function formatDate(value: string | undefined | null): string {
-  if (!value) return "—";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleDateString(undefined, { dateStyle: "medium" });
-}
-
 /** "Signed in" for "UserSignIn", "Quest completed" for "QuestCompleted". */
 export function humanizeEventType(type: string): string {
   const known: Record<string, string> = {
