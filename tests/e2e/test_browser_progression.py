@@ -80,6 +80,8 @@ def test_level_badges_and_boards_in_the_browser(browser: Browser, stack: Any) ->
 
         page.set_viewport_size({"width": 375, "height": 812})
         expect(page.get_by_test_id("board-me")).to_be_visible()
+        # Let the navigation drawer finish sliding away: a picture mid-transition shows both.
+        page.wait_for_timeout(600)
         screenshot(page, "progression-leaderboard-375")
         expect(page.get_by_test_id("level")).to_be_visible()
         screenshot(page, "progression-header-375", full_page=False)
