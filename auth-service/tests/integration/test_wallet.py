@@ -1,6 +1,7 @@
 """The wallet: idempotent credits from services, ledger == balance, history (the boards:
 test_progression)."""
 
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -10,6 +11,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from auth_service.wallet.service import ledger_sum
+from quest_devtools.testing.databases import all_waiting
+from quest_devtools.testing.waiting import wait_for
 
 PREFIX = "/api/auth"
 CREDITS = "/internal/wallet/credits"
@@ -73,6 +76,50 @@ def test_concurrent_credits_lose_nothing_and_balance_equals_ledger(
     user_id = uuid.UUID(player["user_id"])
     assert ledger_sum(session=db_session, user_id=user_id, item="gold") == expected
     assert me["diamond"] == ledger_sum(session=db_session, user_id=user_id, item="diamond")
+
+
+def test_twenty_credits_with_one_key_at_once_credit_once(
+    client: TestClient,
+    player: dict[str, Any],
+    service_headers: dict[str, str],
+    db_session: Session,
+    auth_db_url: str,
+) -> None:
+    """The retries of one credit arriving together, none of them seeing another's commit: only
+    the ledger's unique key can keep them to one. The player's row is held locked while they
+    start, so each has looked the key up (and found nothing) before any of them writes."""
+    contenders = 20
+    payload = _credit(player["user_id"], qty=7)
+    gate = threading.Barrier(contenders)
+
+    def send(_: int) -> tuple[int, dict[str, Any]]:
+        gate.wait(timeout=30)
+        response = client.post(CREDITS, json=payload, headers=service_headers)
+        return response.status_code, response.json()
+
+    holder = db_session.connection()
+    holder.execute(
+        text("SELECT 1 FROM users WHERE user_id = :u FOR UPDATE"), {"u": player["user_id"]}
+    )
+    with ThreadPoolExecutor(max_workers=contenders) as pool:
+        answers = [pool.submit(send, i) for i in range(contenders)]
+        try:
+            wait_for(lambda: all_waiting(auth_db_url, answers, contenders), timeout=60)
+        finally:
+            db_session.rollback()  # let them all go at once
+        results = [answer.result() for answer in answers]
+
+    assert [status for status, _ in results] == [200] * contenders
+    assert all(body == results[0][1] for _, body in results), "every retry answers the same"
+    rows = db_session.execute(
+        text("SELECT count(*) FROM wallet_ledger WHERE idempotency_key = :k"),
+        {"k": payload["idempotency_key"]},
+    ).scalar_one()
+    assert rows == 1
+    user_id = uuid.UUID(player["user_id"])
+    diamond = _me(client, player)["diamond"]
+    assert diamond == 7 == results[0][1]["diamond"]
+    assert diamond == ledger_sum(session=db_session, user_id=user_id, item="diamond")
 
 
 def test_credit_errors(
