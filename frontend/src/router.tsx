@@ -19,6 +19,7 @@ import { LeaderboardPage } from "./pages/LeaderboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { MyRewardsPage } from "./pages/MyRewardsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { PlayerPage } from "./pages/PlayerPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { QuestLogPage } from "./pages/QuestLogPage";
 import { ShopPage } from "./pages/ShopPage";
@@ -82,6 +83,7 @@ const playerRoutes = [
   screen(appRoute, "/history", HistoryPage),
   screen(appRoute, "/leaderboard", LeaderboardPage),
   screen(appRoute, "/profile", ProfilePage),
+  screen(appRoute, "/players/$userName", PlayerPage),
   screen(appRoute, "/shop", ShopPage),
   screen(appRoute, "/rewards", MyRewardsPage),
 ];

@@ -1,8 +1,8 @@
-"""The wallet: idempotent credits from services, ledger == balance, history, leaderboard."""
+"""The wallet: idempotent credits from services, ledger == balance, history (the boards:
+test_progression)."""
 
 import threading
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -157,43 +157,3 @@ def test_transactions_newest_first_and_paginated(
     assert [e["qty"] for e in rest["data"]] == [1]
     assert client.get(url).status_code == 401
     assert client.get(url, params={"limit": 0}, headers=player["headers"]).status_code == 422
-
-
-def test_leaderboard_orders_by_balance(
-    client: TestClient,
-    signup: Callable[..., dict[str, Any]],
-    login: Callable[..., dict[str, Any]],
-    service_headers: dict[str, str],
-) -> None:
-    # Amounts far above anything other tests credit, so these three are the top three.
-    big = 10_000_000
-    users = [signup(client) for _ in range(3)]
-    for rank_amount, user in zip((3, 1, 2), users, strict=True):
-        for _ in range(rank_amount):
-            payload = _credit(user["user_id"], qty=1_000_000)
-            assert client.post(CREDITS, json=payload, headers=service_headers).status_code == 200
-        payload = _credit(user["user_id"], qty=big // 1000)
-        assert client.post(CREDITS, json=payload, headers=service_headers).status_code == 200
-    token = login(client, users[0]["user_name"], users[0]["password"])["access_token"]
-    board = client.get(
-        f"{PREFIX}/leaderboard",
-        params={"item": "diamond", "limit": 3},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert board.status_code == 200
-    body = board.json()
-    assert body["count"] == 3
-    assert [e["user_id"] for e in body["data"]] == [
-        users[0]["user_id"],
-        users[2]["user_id"],
-        users[1]["user_id"],
-    ]
-    assert [e["rank"] for e in body["data"]] == [1, 2, 3]
-    assert body["data"][0]["balance"] == 3_010_000
-    bad = client.get(
-        f"{PREFIX}/leaderboard",
-        params={"item": "ruby"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert bad.status_code == 422
-    assert client.get(f"{PREFIX}/leaderboard").status_code == 401

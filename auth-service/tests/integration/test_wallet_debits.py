@@ -154,6 +154,8 @@ def test_debit_refusals(
         {**_move(player["user_id"], 1), "qty": 0},
         {**_move(player["user_id"], 1), "qty": -3},
         {**_move(player["user_id"], 1), "item": "ruby"},
+        {**_move(player["user_id"], 1), "item": "xp"},  # XP is never spent
+        {**_move(player["user_id"], 1), "item": "badge"},
         {**_move(player["user_id"], 1), "idempotency_key": ""},
     ):
         assert client.post(DEBITS, json=bad, headers=catalog_headers).status_code == 422

@@ -8,7 +8,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
 revision: str = 'c0107_offers'
-down_revision: str | None = 'c0104_audit'
+down_revision: str | None = 'c0106_levels'
 
 
 def upgrade() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from catalog_service.api import admin as operations
+from catalog_service.levels import routes as levels
 from catalog_service.quests import routes as quests
 from catalog_service.rewards import routes as rewards
 from catalog_service.shop import routes as shop
@@ -12,11 +13,13 @@ from quest_common.security import admin_claims, current_claims
 
 API_PREFIX = "/api/catalog"
 
-# Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers).
+# Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers,
+# levels, offers).
 PUBLIC_ROUTERS = (
     rewards.public_router,
     quests.public_router,
     quests.triggers_router,
+    levels.public_router,
     shop.public_router,
 )
 # A signed-in player's own things (redeeming, their redemptions): the token check on the router.
@@ -25,6 +28,7 @@ PLAYER_ROUTERS = (shop.player_router,)
 ADMIN_ROUTERS = (
     rewards.router,
     quests.router,
+    levels.router,
     shop.router,
     shop.admin_router,
     operations.router,

@@ -1,9 +1,9 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
-import { getLeaderboard, getMe, getMyTransactions, listUsers } from "./auth";
+import { getLeaderboard, getMe, getMyBadges, getMyTransactions, getPlayer, listUsers } from "./auth";
 import { listQuests, listRewards } from "./catalog";
 import { getMyEvents, getMyQuests } from "./processing";
 import { getMyRedemptions, listOffers, listRedemptions } from "./shop";
-import type { Item } from "./types";
+import type { BoardItem, BoardPeriod } from "./types";
 
 /**
  * Every query key and query of the UI, in one place: a screen asks for `queries.myQuests()`,
@@ -18,7 +18,9 @@ export const keys = {
   myTransactions: ["me", "transactions"] as const,
   myRedemptions: ["me", "redemptions"] as const,
   offers: ["offers"] as const,
+  myBadges: ["me", "badges"] as const,
   leaderboard: ["leaderboard"] as const,
+  player: ["player"] as const,
   admin: ["admin"] as const,
   adminQuests: ["admin", "quests"] as const,
   adminRewards: ["admin", "rewards"] as const,
@@ -56,8 +58,15 @@ export const queries = {
   offers: () => queryOptions({ queryKey: keys.offers, queryFn: () => listOffers({ active: true }) }),
   adminOffers: () => queryOptions({ queryKey: keys.adminOffers, queryFn: () => listOffers() }),
   adminRedemptions: paged(keys.adminRedemptions, listRedemptions),
-  leaderboard: ({ item, limit }: { item: Item; limit: number }) =>
-    queryOptions({ queryKey: [...keys.leaderboard, { item, limit }], queryFn: () => getLeaderboard({ item, limit }) }),
+  myBadges: () => queryOptions({ queryKey: keys.myBadges, queryFn: getMyBadges }),
+  leaderboard: ({ item, period, limit }: { item: BoardItem; period: BoardPeriod; limit: number }) =>
+    queryOptions({
+      queryKey: [...keys.leaderboard, { item, period, limit }],
+      queryFn: () => getLeaderboard({ item, period, limit }),
+      placeholderData: keepPreviousData,
+    }),
+  player: (userName: string) =>
+    queryOptions({ queryKey: [...keys.player, userName], queryFn: () => getPlayer(userName) }),
   adminQuests: () => queryOptions({ queryKey: keys.adminQuests, queryFn: () => listQuests() }),
   adminRewards: () => queryOptions({ queryKey: keys.adminRewards, queryFn: listRewards }),
   adminUsers: ({ search, ...window }: PageWindow & { search: string }) =>

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateOfferData, CreateOfferErrors, CreateOfferResponses, CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteOfferData, DeleteOfferErrors, DeleteOfferResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadMyRedemptionsData, ReadMyRedemptionsErrors, ReadMyRedemptionsResponses, ReadOfferData, ReadOfferErrors, ReadOfferResponses, ReadOffersData, ReadOffersErrors, ReadOffersResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRedemptionsData, ReadRedemptionsErrors, ReadRedemptionsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, RedeemOfferData, RedeemOfferErrors, RedeemOfferResponses, UpdateOfferData, UpdateOfferErrors, UpdateOfferResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertOfferData, UpsertOfferErrors, UpsertOfferResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
+import type { CreateOfferData, CreateOfferErrors, CreateOfferResponses, CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteOfferData, DeleteOfferErrors, DeleteOfferResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, PutLevelsData, PutLevelsErrors, PutLevelsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadLevelsData, ReadLevelsResponses, ReadMyRedemptionsData, ReadMyRedemptionsErrors, ReadMyRedemptionsResponses, ReadOfferData, ReadOfferErrors, ReadOfferResponses, ReadOffersData, ReadOffersErrors, ReadOffersResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRedemptionsData, ReadRedemptionsErrors, ReadRedemptionsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, RedeemOfferData, RedeemOfferErrors, RedeemOfferResponses, UpdateOfferData, UpdateOfferErrors, UpdateOfferResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertOfferData, UpsertOfferErrors, UpsertOfferResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -47,6 +47,28 @@ export const readRedemptions = <ThrowOnError extends boolean = false>(options?: 
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/admin/redemptions',
     ...options
+});
+
+/**
+ * Read Levels
+ *
+ * The level curve: level n starts at `thresholds[n - 1]` XP (the default until set).
+ */
+export const readLevels = <ThrowOnError extends boolean = false>(options?: Options<ReadLevelsData, ThrowOnError>) => (options?.client ?? client).get<ReadLevelsResponses, unknown, ThrowOnError>({ url: '/api/catalog/levels', ...options });
+
+/**
+ * Put Levels
+ *
+ * Replace the curve: 0 first, then strictly increasing (422 otherwise).
+ */
+export const putLevels = <ThrowOnError extends boolean = false>(options: Options<PutLevelsData, ThrowOnError>) => (options.client ?? client).put<PutLevelsResponses, PutLevelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/levels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
