@@ -106,6 +106,9 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "DELETE /api/catalog/offers/{offer_id}": lambda: client.delete(
             f"{PREFIX}/offers/{state['offer_id']}", headers=headers
         ),
+        "PUT /api/catalog/levels": lambda: client.put(
+            f"{PREFIX}/levels", json={"thresholds": [0, 50, 120]}, headers=headers
+        ),
     }
     # A new admin write route must be added here, with its audit entry.
     found = admin_write_routes(client, player_headers, path_values={"name": "some-name"})
@@ -134,6 +137,7 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "offer.update",
         "offer.create",
         "offer.delete",
+        "levels.update",
     ]
     reward_update = entries[1]
     assert (reward_update["before"]["reward_qty"], reward_update["after"]["reward_qty"]) == (5, 6)
@@ -142,7 +146,7 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
     assert entries[0]["before"] is None and entries[7]["after"] is None
     offer_update = entries[9]
     assert (offer_update["before"]["stock"], offer_update["after"]["stock"]) == (None, 4)
-    assert entries[-1]["target_id"] == state["offer_id"] and entries[-1]["after"] is None
+    assert entries[-2]["target_id"] == state["offer_id"] and entries[-2]["after"] is None
     deactivated = entries[6]
     assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (True, False)
 
