@@ -261,8 +261,11 @@ def change_password(
     user.hashed_password = hash_password(new_password)
     user.updated_at = now
     uow.session.add(user)
-    # Other sessions (possibly the reason for the change) must sign in again.
+    # The "I was compromised" button: other sessions (possibly the reason for the change) must
+    # sign in again, and access tokens already handed out stop working in every service within
+    # seconds, as after a logout-everywhere.
     revoke_user_tokens(session=uow.session, user_id=user.user_id, now=now)
+    void_tokens(uow=uow, user=user, reason="password", now=now)
     uow.commit()
 
 
