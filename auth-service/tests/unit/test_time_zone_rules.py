@@ -80,7 +80,9 @@ def test_the_first_change_is_free_westward_only() -> None:
     # Westward the local date can only stay or go back: nothing to gain, so a wrong zone from
     # the browser is corrected at once. Eastward waits for the week that started at sign-up.
     assert (
-        next_change_at(changed_at=None, signed_up_at=SIGNED_UP, interval=WEEK, now=T0, westward=True)
+        next_change_at(
+            changed_at=None, signed_up_at=SIGNED_UP, interval=WEEK, now=T0, westward=True
+        )
         is None
     )
     assert (
@@ -115,9 +117,7 @@ def test_pago_pago_to_kiritimati_is_eastward() -> None:
         min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
     ),
 )
-def test_a_free_change_never_brings_a_later_local_date(
-    old: str, new: str, at: datetime
-) -> None:
+def test_a_free_change_never_brings_a_later_local_date(old: str, new: str, at: datetime) -> None:
     # Processing counts a local date at most once and never one before the last counted: a
     # change gains a day only when it makes the local date jump forward.
     if is_westward(old=old, new=new, at=at):
