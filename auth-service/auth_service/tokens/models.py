@@ -28,6 +28,9 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=timestamp_column())
     spent_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    # Set when spent: the successor, sealed with a key derived from this token (never stored),
+    # so a refresh racing the one that spent it gets the same successor back within the grace.
+    successor_sealed: str | None = Field(default=None, max_length=256)
 
 
 class Token(BaseModel):

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
+from auth_service.core.security import hash_refresh_token
 from auth_service.users.models import User, UserStatus
 
 PREFIX = "/api/auth"
@@ -141,7 +142,7 @@ def test_cookie_is_secure_in_production_settings(make_settings: Callable[..., An
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(
-    client: TestClient, player: dict[str, Any]
+    client: TestClient, player: dict[str, Any], db_session: Session
 ) -> None:
     first = player["tokens"]["refresh_token"]
     rotated = client.post(f"{PREFIX}/login/refresh", json={"refresh_token": first})
@@ -154,7 +155,16 @@ def test_refresh_rotates_and_reuse_revokes_the_family(
     )
     assert me.status_code == 200 and me.json()["user_id"] == player["user_id"]
 
-    # The spent token comes back: someone holds a copy. It fails, and so does its successor.
+    # The spent token comes back after the grace given to racing refreshes (see
+    # test_refresh_grace): someone holds a copy. It fails, and so does its successor.
+    db_session.execute(
+        text(
+            "UPDATE refresh_token SET spent_at = spent_at - interval '1 minute'"
+            " WHERE token_hash = :h"
+        ),
+        {"h": hash_refresh_token(first)},
+    )
+    db_session.commit()
     reused = client.post(f"{PREFIX}/login/refresh", json={"refresh_token": first})
     assert reused.status_code == 401
     assert client.post(f"{PREFIX}/login/refresh", json={"refresh_token": second}).status_code == 401
