@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import RouteContext, iter_route_contexts
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from quest_common.refusals import ClientError
 
@@ -208,9 +213,32 @@ async def _client_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail}, status_code=int(exc.status), headers=exc.headers)
 
 
+def allowed_methods(routes: Iterable[BaseRoute | RouteContext], scope: Scope) -> list[str]:
+    """Every method some route answers at this request's path. Starlette's 405 names only the
+    methods of the first route matching the path, while a path usually has several (GET, PATCH
+    and DELETE on `/rewards/{reward_id}` are three routes)."""
+    methods: set[str] = set()
+    for route in routes:
+        match, _ = route.matches(scope)
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods.update(route_methods)
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        routes = iter_route_contexts(request.app.routes)
+        allow = ", ".join(allowed_methods(routes, request.scope))
+        exc = StarletteHTTPException(exc.status_code, exc.detail, headers={"Allow": allow})
+    return await http_exception_handler(request, exc)
+
+
 def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
     """The one way every service turns bad input and its refusals (`ClientError`) into a 4xx:
     call it in each app factory."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ClientError, _client_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)

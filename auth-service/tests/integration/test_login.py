@@ -240,3 +240,20 @@ def test_me_needs_a_token(client: TestClient) -> None:
     response = client.get(f"{PREFIX}/users/me")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_logout_refuses_fields_it_would_ignore(client: TestClient, player: dict[str, Any]) -> None:
+    token = player["tokens"]["refresh_token"]
+    refused = client.post(f"{PREFIX}/logout", json={"refresh_token": token, "resume": True})
+    assert refused.status_code == 422
+    # Nothing was revoked by the refused call.
+    assert client.post(f"{PREFIX}/login/refresh", json={"refresh_token": token}).status_code == 200
+
+
+def test_the_openapi_document_says_what_the_validators_refuse(client: TestClient) -> None:
+    document = client.get(f"{PREFIX}/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert schemas["Adjustment"]["properties"]["qty"]["not"] == {"const": 0}
+    assert "resume" not in schemas["LogoutRequest"]["properties"]
+    me = document["paths"][f"{PREFIX}/users/me"]["get"]["responses"]
+    assert {"401", "403"} <= set(me)  # from the CurrentUser dependency
