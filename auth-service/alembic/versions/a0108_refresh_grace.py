@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a0108_refresh_grace"
-down_revision: str | None = "a0104_audit"
+down_revision: str | None = "a0106_progression"
 
 
 def upgrade() -> None:
