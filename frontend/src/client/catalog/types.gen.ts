@@ -1009,6 +1009,14 @@ export type ReadAuditData = {
 
 export type ReadAuditErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1030,6 +1038,17 @@ export type OperationsData = {
     path?: never;
     query?: never;
     url: '/api/catalog/admin/ops';
+};
+
+export type OperationsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
 };
 
 export type OperationsResponses = {
@@ -1066,6 +1085,14 @@ export type ReadRedemptionsData = {
 };
 
 export type ReadRedemptionsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1108,6 +1135,14 @@ export type PutLevelsData = {
 
 export type PutLevelsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1141,6 +1176,10 @@ export type ReadMyRedemptionsData = {
 };
 
 export type ReadMyRedemptionsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
     /**
      * Validation Error
      */
@@ -1207,6 +1246,14 @@ export type CreateOfferData = {
 
 export type CreateOfferErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1236,6 +1283,14 @@ export type UpsertOfferData = {
 };
 
 export type UpsertOfferErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1270,6 +1325,14 @@ export type DeleteOfferData = {
 };
 
 export type DeleteOfferErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1331,6 +1394,14 @@ export type UpdateOfferData = {
 
 export type UpdateOfferErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1372,6 +1443,10 @@ export type RedeemOfferErrors = {
      * Bad request
      */
     400: unknown;
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
     /**
      * Not found
      */
@@ -1454,6 +1529,22 @@ export type CreateQuestData = {
 
 export type CreateQuestErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1484,6 +1575,10 @@ export type ReadQuestByNameData = {
 
 export type ReadQuestByNameErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1513,6 +1608,22 @@ export type UpsertQuestData = {
 };
 
 export type UpsertQuestErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1548,6 +1659,18 @@ export type DeactivateQuestData = {
 
 export type DeactivateQuestErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1578,6 +1701,10 @@ export type ReadQuestData = {
 
 export type ReadQuestErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1607,6 +1734,22 @@ export type UpdateQuestData = {
 };
 
 export type UpdateQuestErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1667,6 +1810,18 @@ export type CreateRewardData = {
 
 export type CreateRewardErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1696,6 +1851,18 @@ export type UpsertRewardData = {
 };
 
 export type UpsertRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1731,6 +1898,22 @@ export type DeleteRewardData = {
 
 export type DeleteRewardErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1761,6 +1944,10 @@ export type ReadRewardData = {
 
 export type ReadRewardErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1790,6 +1977,22 @@ export type UpdateRewardData = {
 };
 
 export type UpdateRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
