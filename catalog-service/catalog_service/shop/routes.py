@@ -65,7 +65,11 @@ async def read_offers(
     )
 
 
-@public_router.get("/{offer_id}", response_model=models.OfferPublic, responses=NOT_MODIFIED)
+@public_router.get(
+    "/{offer_id}",
+    response_model=models.OfferPublic,
+    responses={**NOT_MODIFIED, **responses(NotFoundError)},
+)
 async def read_offer(request: Request, runtime: RuntimeDep, offer_id: uuid.UUID) -> Response:
     return await uncached_read(
         request,
@@ -76,14 +80,17 @@ async def read_offer(request: Request, runtime: RuntimeDep, offer_id: uuid.UUID)
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(ConflictError))
 def create_offer(admin: AdminClaims, uow: UowDep, body: models.OfferCreate) -> models.OfferPublic:
     return models.OfferPublic.model_validate(
         service.create_offer(uow=uow, data=body, actor=actor_of(admin))
     )
 
 
-@router.put("/by-name/{name}", responses=created_response(models.OfferPublic))
+@router.put(
+    "/by-name/{name}",
+    responses={**created_response(models.OfferPublic), **responses(ConflictError)},
+)
 def upsert_offer(
     admin: AdminClaims, uow: UowDep, name: SlugPath, body: models.OfferUpsert, response: Response
 ) -> models.OfferPublic:
@@ -95,7 +102,7 @@ def upsert_offer(
     )
 
 
-@router.patch("/{offer_id}")
+@router.patch("/{offer_id}", responses=responses(NotFoundError, ConflictError))
 def update_offer(
     admin: AdminClaims, uow: UowDep, offer_id: uuid.UUID, body: models.OfferUpdate
 ) -> models.OfferPublic:
@@ -104,7 +111,11 @@ def update_offer(
     )
 
 
-@router.delete("/{offer_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{offer_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(NotFoundError, ConflictError),
+)
 def delete_offer(admin: AdminClaims, uow: UowDep, offer_id: uuid.UUID) -> None:
     """409 while a redemption of the offer is pending; finished ones keep their copy of it."""
     service.delete_offer(uow=uow, offer_id=offer_id, actor=actor_of(admin))

@@ -1254,6 +1254,10 @@ export type CreateOfferErrors = {
      */
     403: unknown;
     /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1291,6 +1295,10 @@ export type UpsertOfferErrors = {
      * Admin role required
      */
     403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1334,6 +1342,14 @@ export type DeleteOfferErrors = {
      */
     403: unknown;
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1363,6 +1379,10 @@ export type ReadOfferData = {
 };
 
 export type ReadOfferErrors = {
+    /**
+     * Not found
+     */
+    404: unknown;
     /**
      * Validation Error
      */
@@ -1401,6 +1421,14 @@ export type UpdateOfferErrors = {
      * Admin role required
      */
     403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
