@@ -38,7 +38,7 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, *, name: str) -> Runtime:
+def build_runtime(settings: Settings, *, name: str, writes_local_copy: bool = True) -> Runtime:
     engine = make_engine(settings.database_url)
     return Runtime(
         settings=settings,
@@ -48,6 +48,7 @@ def build_runtime(settings: Settings, *, name: str) -> Runtime:
             catalog_url=settings.catalog_url,
             ttl_s=settings.quest_cache_ttl_s,
             timeout_s=settings.http_timeout_s,
+            writes_local_copy=writes_local_copy,
         ),
         auth=AuthClient(
             auth_url=settings.auth_url,

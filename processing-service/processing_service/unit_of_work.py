@@ -1,60 +1,66 @@
 """The unit of work: the one owner of every processing transaction.
 
-Domains write through `uow.session` and hand their notifications to `uow.notify`; `commit()`
-stores those notifications in the same transaction, commits, and only then publishes them, so a
-player is never told of a change that was rolled back. Leaving the block without `commit()` rolls
-everything back.
+`quest_common.uow.SqlUnitOfWork` with processing's notifications: domains hand them to
+`uow.notify`; they are stored in the same transaction just before it commits (`before_commit`)
+and published only once it has (`after_commit`), so a player is never told of a change that was
+rolled back. Leaving the block without `commit()` rolls everything back.
+
+`read_only=True` opens a read-only transaction (the database refuses any write in it): what
+the reads of the API and a simulation's replay use, so a read can never write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, text
 
 from processing_service.notifications import service as notifications
 from processing_service.notifications.models import Notification
+from quest_common.uow import SqlUnitOfWork
 
 Publish = Callable[[list[Notification]], None]
 
 
-class UnitOfWork:
-    def __init__(self, *, engine: Engine, publish: Publish | None = None) -> None:
-        self.engine = engine
-        self.publish = publish
-        self._pending: list[Notification] = []
-
-    def __enter__(self) -> UnitOfWork:
-        self.session = Session(self.engine)
-        self._pending = []
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+class UnitOfWork(SqlUnitOfWork):
+    def __init__(
+        self, *, engine: Engine, publish: Publish | None = None, read_only: bool = False
     ) -> None:
-        self.rollback()
-        self.session.close()
+        super().__init__(engine)
+        self.publish = publish
+        self.read_only = read_only
+        self._pending: list[Notification] = []
+        # What the last commit stored, with their SSE ids (what was published).
+        self.stored: list[Notification] = []
+
+    def _begin(self) -> None:
+        super()._begin()
+        self._pending = []
+        if self.read_only:
+            self.session.execute(text("SET TRANSACTION READ ONLY"))
 
     def notify(self, notes: Iterable[Notification]) -> None:
+        if not self._pending:
+            self.before_commit(self._store_notifications)
         self._pending.extend(notes)
 
-    def commit(self) -> list[Notification]:
-        """Store the collected notifications, commit, then publish them (returned with seqs)."""
+    def _store_notifications(self) -> None:
         stored = notifications.store(session=self.session, notes=self._pending)
-        self.session.commit()
         self._pending = []
+        self.stored = stored
         if stored and self.publish is not None:
-            self.publish(stored)
-        return stored
+            publish = self.publish
+            self.after_commit(lambda: publish(stored))
 
     def rollback(self) -> None:
         self._pending = []
-        self.session.rollback()
+        super().rollback()
+
+    def driver_connection(self) -> Any:
+        """The driver's own connection inside this transaction (a server-side cursor streams
+        rows the ORM would buffer)."""
+        return self.session.connection().connection.driver_connection
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

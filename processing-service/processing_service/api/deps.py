@@ -14,6 +14,7 @@ from processing_service.bootstrap import Runtime
 from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
 from processing_service.grants.auth_client import AuthClient
+from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from quest_common.audit import Actor
 from quest_common.security import AdminClaims, CurrentClaims, TokenClaims
 
@@ -24,8 +25,9 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
+    """The session of a read-only unit of work: a route that only reads can never write."""
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        yield reads.session
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -36,6 +38,11 @@ def get_app_settings(request: Request) -> Settings:
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+def get_uow_factory(request: Request) -> UnitOfWorkFactory:
+    """Units of work for the service functions that write (each owns its transaction)."""
+    return get_runtime(request).uow
 
 
 def get_cache(request: Request) -> QuestCache:
@@ -57,6 +64,7 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[QuestCache, Depends(get_cache)]
 AuthDep = Annotated[AuthClient, Depends(get_auth)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+UowFactoryDep = Annotated[UnitOfWorkFactory, Depends(get_uow_factory)]
 
 # Paging of the lists (`{data, count}`): at most 500 rows a page.
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -89,5 +97,6 @@ __all__ = [
     "RuntimeDep",
     "SessionDep",
     "SettingsDep",
+    "UowFactoryDep",
     "actor_of",
 ]

@@ -1,8 +1,10 @@
 """Quest definitions from catalog, cached in memory and kept as a local copy in the database.
 
-Catalog is read over httpx with a timeout. A successful read replaces the local copy; when catalog
-is unreachable the last known definitions are used — from memory, or from the database after a
-restart — so counting never stops because catalog is down (DESIGN §7.4).
+Catalog is read over httpx with a timeout. In the worker, a successful read replaces the local copy
+(in a unit of work of its own); when catalog is unreachable the last known definitions are used —
+from memory, or from the database after a restart — so counting never stops because catalog is
+down (DESIGN §7.4). The API only reads the copy (`writes_local_copy=False`): a player's read of
+their quests never writes.
 
 Following catalog changes, whatever the timing:
 - `QuestChanged` (and every (re)connection of the listener) calls `invalidate`, which bumps a
@@ -29,9 +31,10 @@ import httpx
 from sqlalchemy import Column, DateTime, Engine, delete
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, select
 
 from processing_service.progress.rules import QuestRule
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,9 @@ class QuestCache:
         timeout_s: float = 3.0,
         retry_after_failure_s: float = 5.0,
         page_size: int = 500,
+        writes_local_copy: bool = True,
     ) -> None:
+        self.writes_local_copy = writes_local_copy
         self.page_size = page_size
         self.engine = engine
         self.catalog_url = catalog_url.rstrip("/")
@@ -147,7 +152,8 @@ class QuestCache:
             # The ETag goes with the list it describes, never ahead of it: a validator for a
             # list we do not hold would be answered 304 forever.
             self._etag = etag
-            self._store_local(quests)
+            if self.writes_local_copy:
+                self._store_local(quests)
         self._copy_generation = generation
         self._next_check = time.monotonic() + self.ttl_s
 
@@ -195,7 +201,8 @@ class QuestCache:
         raised: the in-memory list is current either way and the next change writes it again."""
         ids = [uuid.UUID(str(q["quest_id"])) for q in quests]
         try:
-            with Session(self.engine) as session:
+            with UnitOfWork(engine=self.engine) as uow:
+                session = uow.session
                 session.execute(
                     delete(QuestDefinition).where(
                         col(QuestDefinition.quest_id).not_in(ids)  # type: ignore[arg-type]
@@ -223,13 +230,13 @@ class QuestCache:
                             },
                         )
                     )
-                session.commit()
+                uow.commit()
         except SQLAlchemyError as exc:
             log.warning("local copy of the quests not written (%s); kept in memory", exc)
 
     def _load_local(self) -> list[dict[str, Any]]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(QuestDefinition)).all()
-        if not rows:
+        with UnitOfWork(engine=self.engine, read_only=True) as reads:
+            payloads = [dict(p) for p in reads.session.exec(select(QuestDefinition.payload))]
+        if not payloads:
             raise CatalogUnavailableError("catalog unreachable and no local copy of the quests")
-        return [row.payload for row in rows]
+        return payloads

@@ -11,10 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from processing_service.deletions.service import delete_player
+from processing_service.unit_of_work import UnitOfWorkFactory
 from quest_common.broker.consumer import Delivery, Outcome
 from quest_common.events import EventType
 
@@ -44,7 +42,7 @@ def parse_user_deleted(body: bytes) -> tuple[uuid.UUID, datetime | None] | None:
 
 @dataclass(kw_only=True)
 class UserDeletedHandler:
-    engine: Engine
+    uow_factory: UnitOfWorkFactory
     deleted: int = field(default=0, init=False)
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
@@ -58,9 +56,9 @@ class UserDeletedHandler:
                 continue
             if parsed is not None:
                 user_id, deleted_at = parsed
-                with Session(self.engine) as session:
-                    erased = delete_player(session=session, user_id=user_id, deleted_at=deleted_at)
-                    session.commit()
+                with self.uow_factory() as uow:
+                    erased = delete_player(uow=uow, user_id=user_id, deleted_at=deleted_at)
+                    uow.commit()
                 self.deleted += 1
                 log.info("player %s deleted (%d rows erased)", user_id, erased)
             outcomes.append(Outcome.ACK)

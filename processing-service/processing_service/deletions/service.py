@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
@@ -21,6 +21,9 @@ from sqlmodel import Session
 
 from processing_service.deletions.models import UserTombstone
 from quest_common.db import utcnow
+
+if TYPE_CHECKING:
+    from processing_service.unit_of_work import UnitOfWork
 
 # Any constant: the advisory lock that orders sign-in batches against deletions.
 DELETION_LOCK = 0x51_0D_E1
@@ -33,9 +36,10 @@ _ERASE = [
 ]
 
 
-def delete_player(*, session: Session, user_id: uuid.UUID, deleted_at: datetime | None) -> int:
+def delete_player(*, uow: UnitOfWork, user_id: uuid.UUID, deleted_at: datetime | None) -> int:
     """Tombstone the player and erase their events, progress, grants and notifications (the
     caller commits). Returns how many rows were erased; running it twice erases nothing more."""
+    session = uow.session
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DELETION_LOCK})
     session.execute(
         insert(UserTombstone)

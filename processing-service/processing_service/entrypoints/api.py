@@ -51,7 +51,8 @@ def _chain_sigterm(hub: Hub) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.service_name, json_lines=settings.log_json, level=settings.log_level)
-    runtime = build_runtime(settings, name="processing-api-events")
+    # The API only reads the quests' local copy: the worker keeps it.
+    runtime = build_runtime(settings, name="processing-api-events", writes_local_copy=False)
     hub = Hub()
 
     @asynccontextmanager

@@ -33,7 +33,7 @@ class Worker:
             amqp_url=s.amqp_url, exchange=s.events_exchange, cache=self.cache
         )
         self.dead_letters = DeadLetterCollector(
-            engine=self.engine,
+            uow_factory=self.runtime.uow,
             amqp_url=s.amqp_url,
             queue=s.sign_in_queue,
             interval_s=s.dead_letter_poll_s,
@@ -66,7 +66,7 @@ class Worker:
         self.deletions = ConsumerShell(
             amqp_url=s.amqp_url,
             queue=s.user_deletions_queue,
-            handler=UserDeletedHandler(engine=self.engine),
+            handler=UserDeletedHandler(uow_factory=self.runtime.uow),
             prefetch=10,
             batch_size=1,
             declare=self.declare_deletions,

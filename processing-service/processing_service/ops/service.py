@@ -18,6 +18,7 @@ from datetime import timedelta
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.connection import connect
 from quest_common.db import utcnow
 
@@ -79,7 +80,8 @@ def figures(*, engine: Engine, amqp_url: str, queue: str) -> ProcessingOps:
         # The page still shows the database's figures with the broker away; -1 says "unknown".
         log.warning("sign-in queue figures unavailable: %s", exc)
         sign_ins = QueueFigures(depth=-1, consumers=-1)
-    with engine.connect() as connection:
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        connection = reads.session
         dead = connection.execute(
             text("SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL")
         ).scalar_one()

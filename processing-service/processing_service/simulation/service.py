@@ -1,7 +1,9 @@
 """Simulation jobs: start one (a row, then a background thread), stream the window's recorded
 sign-ins from PostgreSQL through the pure fold, keep state/progress/result in the row.
 
-A simulation writes its own row and nothing else: no progress, grants or notifications.
+A simulation writes its own row and nothing else: no progress, grants or notifications. The
+replay reads in a read-only transaction (the database would refuse a write there); the job's row
+is written in short units of work of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from processing_service.incidents.service import windows
 from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
 from processing_service.simulation import replay
 from processing_service.simulation.models import Simulation
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor, record
 from quest_common.db import utcnow
 
@@ -58,10 +61,9 @@ def window_query(since: datetime, until: datetime | None) -> tuple[str, dict[str
     )
 
 
-def count_events(*, engine: Engine, since: datetime, until: datetime | None) -> int:
+def count_events(*, reads: UnitOfWork, since: datetime, until: datetime | None) -> int:
     where, params = _window(since, until)
-    with engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with reads.driver_connection().cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM sign_in_event WHERE {where}", params)  # noqa: S608
         row = cursor.fetchone()
         return int(row[0]) if row else 0
@@ -74,6 +76,7 @@ def stream_and_fold(
     since: datetime,
     until: datetime | None,
     on_chunk: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
     per_player: bool = False,
 ) -> replay.Tally:
     """Fold the window's sign-ins, streamed with a server-side (named) cursor `CHUNK` rows at a
@@ -81,20 +84,17 @@ def stream_and_fold(
     streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
     objects cost three times the fold."""
     query, params = window_query(since, until)
-    with Session(engine) as session:
-        incidents = windows(session=session)
-    tally = replay.start(rule, per_player=per_player, incidents=incidents)
-    with engine.connect() as connection:
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        tally = replay.start(rule, per_player=per_player, incidents=windows(session=reads.session))
+        if on_total is not None:
+            on_total(count_events(reads=reads, since=since, until=until))
+        with reads.driver_connection().cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
             cursor.itersize = CHUNK
             cursor.execute(query, params)
             while chunk := cursor.fetchmany(CHUNK):
                 replay.fold(tally, chunk)
                 if on_chunk is not None:
                     on_chunk(tally.events_replayed)
-        connection.rollback()
     return tally
 
 
@@ -102,17 +102,17 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
     """Store the job (audited in the same transaction) and run it in a background thread."""
     job = Simulation(request=request, actor_id=actor.id[:64])
     simulation_id = job.simulation_id
-    with Session(engine) as session:
-        session.add(job)
+    with UnitOfWork(engine=engine) as uow:
+        uow.session.add(job)
         record(
-            session,
+            uow.session,
             actor=actor,
             action="simulation.start",
             target_id=simulation_id,
             before=None,
             after={"request": request},
         )
-        session.commit()
+        uow.commit()
     since = datetime.fromisoformat(request["since"])
     until = datetime.fromisoformat(request["until"]) if request.get("until") else None
     threading.Thread(
@@ -131,15 +131,14 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
 
 
 def _update(engine: Engine, simulation_id: uuid.UUID, **values: Any) -> None:
-    with Session(engine) as session:
-        job = session.get(Simulation, simulation_id)
+    with UnitOfWork(engine=engine) as uow:
+        job = uow.session.get(Simulation, simulation_id)
         if job is None:
             return
         for key, value in values.items():
             setattr(job, key, value)
         job.updated_at = utcnow()
-        session.add(job)
-        session.commit()
+        uow.commit()
 
 
 def run(
@@ -151,8 +150,12 @@ def run(
     until: datetime | None,
 ) -> None:
     try:
-        total = count_events(engine=engine, since=since, until=until)
+        total = 0
         last = time.monotonic()
+
+        def on_total(count: int) -> None:
+            nonlocal total
+            total = count
 
         def on_chunk(done: int) -> None:
             nonlocal last
@@ -162,7 +165,12 @@ def run(
                 _update(engine, simulation_id, progress=min(done / total, 0.99) if total else 0.0)
 
         tally = stream_and_fold(
-            engine=engine, rule=rule, since=since, until=until, on_chunk=on_chunk
+            engine=engine,
+            rule=rule,
+            since=since,
+            until=until,
+            on_chunk=on_chunk,
+            on_total=on_total,
         )
         _update(engine, simulation_id, state="done", progress=1.0, result=replay.finish(tally))
     except Exception as exc:
@@ -173,6 +181,7 @@ def run(
 def read(*, session: Session, simulation_id: uuid.UUID) -> Simulation | None:
     job = session.get(Simulation, simulation_id)
     if job is not None and job.state == "running" and utcnow() - job.updated_at > STALE_AFTER:
+        session.expunge(job)  # what the reader is told, not a change to the row
         # Its process went away (no replica runs it any more): say so rather than "running".
         job.state, job.error = "failed", "the simulation stopped (its process ended)"
     return job

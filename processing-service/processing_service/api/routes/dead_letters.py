@@ -6,7 +6,14 @@ import uuid
 
 from fastapi import APIRouter
 
-from processing_service.api.deps import AdminClaims, EngineDep, PageDep, SettingsDep, actor_of
+from processing_service.api.deps import (
+    AdminClaims,
+    PageDep,
+    SessionDep,
+    SettingsDep,
+    UowFactoryDep,
+    actor_of,
+)
 from processing_service.dead_letters import service
 from processing_service.dead_letters.models import DeadLetterPublic, DeadLettersPublic
 
@@ -14,8 +21,8 @@ router = APIRouter()
 
 
 @router.get("/dead-letters")
-def dead_letters(_admin: AdminClaims, engine: EngineDep, page: PageDep) -> DeadLettersPublic:
-    rows, count = service.list_dead_letters(engine=engine, limit=page.limit, offset=page.offset)
+def dead_letters(_admin: AdminClaims, session: SessionDep, page: PageDep) -> DeadLettersPublic:
+    rows, count = service.list_dead_letters(session=session, limit=page.limit, offset=page.offset)
     return DeadLettersPublic(
         data=[DeadLetterPublic.model_validate(r, from_attributes=True) for r in rows], count=count
     )
@@ -23,10 +30,13 @@ def dead_letters(_admin: AdminClaims, engine: EngineDep, page: PageDep) -> DeadL
 
 @router.post("/dead-letters/{dead_letter_id}/replay")
 def replay_dead_letter(
-    dead_letter_id: uuid.UUID, admin: AdminClaims, engine: EngineDep, settings: SettingsDep
+    dead_letter_id: uuid.UUID,
+    admin: AdminClaims,
+    uow_factory: UowFactoryDep,
+    settings: SettingsDep,
 ) -> DeadLetterPublic:
     row = service.requeue(
-        engine=engine,
+        uow_factory=uow_factory,
         amqp_url=settings.amqp_url,
         queue=settings.sign_in_queue,
         dead_letter_id=dead_letter_id,

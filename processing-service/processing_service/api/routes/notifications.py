@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from sqlmodel import Session
 
 from processing_service.api.deps import CurrentClaims, EngineDep, SettingsDep
 from processing_service.api.routes.quests import _player
 from processing_service.notifications import service
 from processing_service.notifications.hub import Hub, TooManyStreamsError
 from processing_service.notifications.models import Notification
+from processing_service.unit_of_work import UnitOfWork
 
 router = APIRouter()
 
@@ -48,8 +48,10 @@ async def _stream_slot(request: Request, claims: CurrentClaims) -> uuid.UUID:
 def _missed(
     engine: EngineDep, user_id: uuid.UUID, after: int | None, window_s: float
 ) -> list[Notification]:
-    with Session(engine) as session:
-        return service.missed(session=session, user_id=user_id, after_seq=after, window_s=window_s)
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        return service.missed(
+            session=reads.session, user_id=user_id, after_seq=after, window_s=window_s
+        )
 
 
 @router.get(
