@@ -14,7 +14,7 @@ from processing_service.bootstrap import Runtime
 from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
 from processing_service.grants.auth_client import AuthClient
-from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from processing_service.unit_of_work import SqlUnitOfWorkFactory, UnitOfWork
 from quest_common.audit import Actor
 from quest_common.security import AdminClaims, CurrentClaims, TokenClaims
 
@@ -24,10 +24,15 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """The session of a read-only unit of work: a route that only reads can never write."""
+def get_reads(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[UnitOfWork]:
+    """A read-only unit of work: a route that only reads can never write."""
     with UnitOfWork(engine=engine, read_only=True) as reads:
-        yield reads.session
+        yield reads
+
+
+def get_session(reads: Annotated[UnitOfWork, Depends(get_reads)]) -> Session:
+    """The session of the request's read-only unit of work."""
+    return reads.session
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -40,7 +45,7 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_uow_factory(request: Request) -> UnitOfWorkFactory:
+def get_uow_factory(request: Request) -> SqlUnitOfWorkFactory:
     """Units of work for the service functions that write (each owns its transaction)."""
     return get_runtime(request).uow
 
@@ -60,11 +65,12 @@ def actor_of(claims: TokenClaims) -> Actor:
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadsDep = Annotated[UnitOfWork, Depends(get_reads)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[QuestCache, Depends(get_cache)]
 AuthDep = Annotated[AuthClient, Depends(get_auth)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-UowFactoryDep = Annotated[UnitOfWorkFactory, Depends(get_uow_factory)]
+UowFactoryDep = Annotated[SqlUnitOfWorkFactory, Depends(get_uow_factory)]
 
 # Paging of the lists (`{data, count}`): at most 500 rows a page.
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -94,6 +100,7 @@ __all__ = [
     "Offset",
     "Page",
     "PageDep",
+    "ReadsDep",
     "RuntimeDep",
     "SessionDep",
     "SettingsDep",

@@ -22,7 +22,7 @@ from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 
 if TYPE_CHECKING:
-    from processing_service.unit_of_work import UnitOfWorkFactory
+    from processing_service.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,9 @@ def storable_body(body: bytes) -> tuple[str, str | None]:
     return shown, base64.b64encode(body).decode("ascii")
 
 
-def collect(*, uow_factory: UnitOfWorkFactory, amqp_url: str, queue: str, limit: int = 1000) -> int:
+def collect(
+    *, uow_factory: SqlUnitOfWorkFactory, amqp_url: str, queue: str, limit: int = 1000
+) -> int:
     """Move what sits in the DLQ into the table; each message is acked only after its commit."""
     dlq = queue_names(queue).dlq
     moved = 0
@@ -89,7 +91,7 @@ def collect(*, uow_factory: UnitOfWorkFactory, amqp_url: str, queue: str, limit:
 
 
 def _store(
-    uow_factory: UnitOfWorkFactory, queue: str, method: Any, props: Any, body: bytes
+    uow_factory: SqlUnitOfWorkFactory, queue: str, method: Any, props: Any, body: bytes
 ) -> None:
     """One dead letter in its own transaction."""
     try:
@@ -153,7 +155,7 @@ def list_dead_letters(*, session: Session, limit: int, offset: int) -> tuple[lis
 
 def requeue(
     *,
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: SqlUnitOfWorkFactory,
     amqp_url: str,
     queue: str,
     dead_letter_id: uuid.UUID,
@@ -207,7 +209,7 @@ class DeadLetterCollector(threading.Thread):
     """The worker's loop that moves dead letters from the broker's DLQ into the table."""
 
     def __init__(
-        self, *, uow_factory: UnitOfWorkFactory, amqp_url: str, queue: str, interval_s: float
+        self, *, uow_factory: SqlUnitOfWorkFactory, amqp_url: str, queue: str, interval_s: float
     ) -> None:
         super().__init__(name="dead-letter-collector", daemon=True)
         self.uow_factory = uow_factory

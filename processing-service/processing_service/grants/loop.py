@@ -9,7 +9,6 @@ import time
 from processing_service.core.config import Settings
 from processing_service.grants.auth_client import AuthClient
 from processing_service.grants.service import deliver_due
-from processing_service.notifications import service as notifications
 from processing_service.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -40,19 +39,17 @@ class GrantLoop(threading.Thread):
             self._wake.clear()
             try:
                 while True:
-                    credited = deliver_due(
+                    delivered = deliver_due(
                         uow_factory=self.uow_factory,
                         auth=self.auth,
                         max_backoff_s=self.settings.grant_max_backoff_s,
                     )
-                    self.credited += credited
-                    if credited < 50:
+                    self.credited += delivered.credited
+                    if delivered.drained:
                         break
                 if time.monotonic() - last_cleanup > 60:
                     with self.uow_factory() as uow:
-                        notifications.purge(
-                            session=uow.session, older_than_s=self.settings.notification_retention_s
-                        )
+                        uow.notifications.purge(older_than_s=self.settings.notification_retention_s)
                         uow.commit()
                     last_cleanup = time.monotonic()
             except Exception:

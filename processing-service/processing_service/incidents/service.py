@@ -25,7 +25,7 @@ from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 
 if TYPE_CHECKING:
-    from processing_service.unit_of_work import UnitOfWorkFactory
+    from processing_service.unit_of_work import SqlUnitOfWorkFactory
 
 WINDOWS_TTL_S = 5.0
 
@@ -78,7 +78,7 @@ def _record(session: Session, incident: Incident, *, actor: audit.Actor, action:
 
 def declare(
     *,
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: SqlUnitOfWorkFactory,
     starts_at: datetime,
     ends_at: datetime,
     reason: str,
@@ -110,7 +110,7 @@ def list_incidents(*, session: Session, limit: int, offset: int) -> tuple[Sequen
 
 def withdraw(
     *,
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: SqlUnitOfWorkFactory,
     incident_id: uuid.UUID,
     actor: audit.Actor,
     now: datetime | None = None,

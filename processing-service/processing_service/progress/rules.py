@@ -537,6 +537,19 @@ class SignInAt:
     event_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReceivedSignIn:
+    """A sign-in as the worker consumes and records it: envelope id, player, time, zone."""
+
+    event_id: str
+    user_id: uuid.UUID
+    user_name: str
+    type: str
+    time: datetime
+    source: str = ""
+    time_zone: str = DEFAULT_ZONE  # the player's IANA zone the event carried
+
+
 # What `replay` accepts: SignInAt, or the older (event_type, time) and (event_type, time, zone).
 ReplayEvent = SignInAt | tuple[str, datetime] | tuple[str, datetime, str | None]
 

@@ -10,8 +10,8 @@ from processing_service.api.deps import (
     AdminClaims,
     CacheDep,
     CurrentClaims,
+    ReadsDep,
     RuntimeDep,
-    SessionDep,
 )
 from processing_service.api.schemas import ClaimResult, QuestProgressList, progress_item
 from processing_service.progress import service
@@ -28,11 +28,11 @@ def _player(user_id: str) -> uuid.UUID:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Not a player token") from exc
 
 
-def _quest_list(session: SessionDep, cache: CacheDep, user_id: uuid.UUID) -> QuestProgressList:
+def _quest_list(reads: ReadsDep, cache: CacheDep, user_id: uuid.UUID) -> QuestProgressList:
     quests = cache.quests()
     ids = [uuid.UUID(str(q["quest_id"])) for q in quests]
-    states = service.progress_states(session=session, user_id=user_id, quest_ids=ids)
-    player = service.player_time(session=session, user_id=user_id)
+    states = reads.progress.states(user_id, ids)
+    player = service.player_time(uow=reads, user_id=user_id)
     now = utcnow()
     items = [
         progress_item(q, states.get(i, ProgressState()), player=player, now=now)
@@ -42,8 +42,8 @@ def _quest_list(session: SessionDep, cache: CacheDep, user_id: uuid.UUID) -> Que
 
 
 @router.get("/me/quests")
-def my_quests(claims: CurrentClaims, session: SessionDep, cache: CacheDep) -> QuestProgressList:
-    return _quest_list(session, cache, _player(claims.sub))
+def my_quests(claims: CurrentClaims, reads: ReadsDep, cache: CacheDep) -> QuestProgressList:
+    return _quest_list(reads, cache, _player(claims.sub))
 
 
 @router.post(
@@ -56,7 +56,7 @@ def my_quests(claims: CurrentClaims, session: SessionDep, cache: CacheDep) -> Qu
 def claim_reward(
     quest_id: uuid.UUID,
     claims: CurrentClaims,
-    session: SessionDep,
+    reads: ReadsDep,
     cache: CacheDep,
     runtime: RuntimeDep,
     response: Response,
@@ -73,7 +73,7 @@ def claim_reward(
     )
     if not claimed.credited:
         response.status_code = status.HTTP_202_ACCEPTED
-    player = service.player_time(session=session, user_id=user_id)
+    player = service.player_time(uow=reads, user_id=user_id)
     return ClaimResult(
         progress=progress_item(quest, claimed.state, player=player),
         grant_id=str(claimed.grant.grant_id),
@@ -85,6 +85,6 @@ def claim_reward(
 
 @router.get("/users/{user_id}/quests")
 def user_quests(
-    user_id: uuid.UUID, _admin: AdminClaims, session: SessionDep, cache: CacheDep
+    user_id: uuid.UUID, _admin: AdminClaims, reads: ReadsDep, cache: CacheDep
 ) -> QuestProgressList:
-    return _quest_list(session, cache, user_id)
+    return _quest_list(reads, cache, user_id)
