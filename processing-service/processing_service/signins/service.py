@@ -5,12 +5,17 @@ A redelivered or duplicated event inserts nothing and so changes nothing the sec
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from processing_service.deletions.service import drop_deleted
 from processing_service.progress.rules import QuestRule, ReceivedSignIn
 from processing_service.progress.service import BatchResult, apply_sign_ins
+from processing_service.signins.models import SignInEvent
 
 if TYPE_CHECKING:
     from processing_service.unit_of_work import ProcessingUnitOfWork
@@ -49,3 +54,28 @@ def consume_sign_ins(
 
 def _user_of(event: ReceivedSignIn) -> object:
     return event.user_id
+
+
+def list_events(
+    *,
+    session: Session,
+    user_id: uuid.UUID | None,
+    type: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[SignInEvent], int]:
+    """Recorded sign-ins, newest first (a player's own, or everyone's), with the total count."""
+    query = select(SignInEvent)
+    counter = select(func.count()).select_from(SignInEvent)
+    if user_id is not None:
+        query = query.where(col(SignInEvent.user_id) == user_id)
+        counter = counter.where(col(SignInEvent.user_id) == user_id)
+    if type is not None:
+        query = query.where(col(SignInEvent.type) == type)
+        counter = counter.where(col(SignInEvent.type) == type)
+    rows = (
+        session.execute(query.order_by(col(SignInEvent.seq).desc()).limit(limit).offset(offset))
+        .scalars()
+        .all()
+    )
+    return rows, int(session.execute(counter).scalar_one())

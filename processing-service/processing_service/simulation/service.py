@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from processing_service import views
 from processing_service.incidents.service import windows
 from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
 from processing_service.simulation import replay
@@ -35,36 +36,15 @@ PROGRESS_EVERY_S = 0.5
 STALE_AFTER = timedelta(minutes=2)
 
 
-def zone_expression() -> str:
-    """The SQL for a recorded sign-in's zone: the one the event carried, as the worker used it."""
-    return "time_zone"
-
-
-def _window(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    """The WHERE clause (psycopg `%(name)s` placeholders) and its parameters."""
-    where = "occurred_at >= %(since)s AND type = ANY(%(types)s)"
-    params: dict[str, Any] = {"since": since, "types": sorted(SIGN_IN_TYPES)}
-    if until is not None:
-        where += " AND occurred_at < %(until)s"
-        params["until"] = until
-    return where, params
-
-
 def window_query(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    """The window's sign-ins by player, in the order the worker applied them (`seq`: its
-    consumption order, chronological per player)."""
-    where, params = _window(since, until)
-    return (
-        f"SELECT user_id::text, occurred_at, type, {zone_expression()} "  # noqa: S608
-        f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq",
-        params,
-    )
+    """The window's sign-ins by player, in the order the worker applied them."""
+    return views.sign_in_window(since, until, SIGN_IN_TYPES)
 
 
 def count_events(*, reads: UnitOfWork, since: datetime, until: datetime | None) -> int:
-    where, params = _window(since, until)
+    query, params = views.sign_in_window_count(since, until, SIGN_IN_TYPES)
     with reads.driver_connection().cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM sign_in_event WHERE {where}", params)  # noqa: S608
+        cursor.execute(query, params)
         row = cursor.fetchone()
         return int(row[0]) if row else 0
 

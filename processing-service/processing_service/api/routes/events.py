@@ -6,13 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
-from sqlmodel import col
 
 from processing_service.api.deps import AdminClaims, CurrentClaims, Limit, Offset, SessionDep
 from processing_service.api.routes.quests import _player
 from processing_service.api.schemas import EventList, EventPublic
-from processing_service.signins.models import SignInEvent
+from processing_service.signins import service
 
 router = APIRouter()
 
@@ -20,22 +18,9 @@ router = APIRouter()
 def _events(
     session: SessionDep, *, user_id: uuid.UUID | None, type: str | None, limit: int, offset: int
 ) -> EventList:
-    query = select(SignInEvent)
-    counter = select(func.count()).select_from(SignInEvent)
-    if user_id is not None:
-        query = query.where(col(SignInEvent.user_id) == user_id)
-        counter = counter.where(col(SignInEvent.user_id) == user_id)
-    if type is not None:
-        query = query.where(col(SignInEvent.type) == type)
-        counter = counter.where(col(SignInEvent.type) == type)
-    rows = (
-        session.execute(
-            query.order_by(SignInEvent.seq.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
-        )
-        .scalars()
-        .all()
+    rows, count = service.list_events(
+        session=session, user_id=user_id, type=type, limit=limit, offset=offset
     )
-    count = int(session.execute(counter).scalar_one())
     # The recorded event as it is, but for its user id as text and its time under the
     # envelope's name.
     data = [
