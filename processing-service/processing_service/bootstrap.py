@@ -11,6 +11,7 @@ from processing_service.core.config import Settings
 from processing_service.grants.auth_client import AuthClient
 from processing_service.notifications.models import Notification
 from processing_service.notifications.wire import to_messages
+from processing_service.ops.service import ProcessingOps, figures
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.batch import BackgroundPublisher
 from quest_common.db import make_engine
@@ -27,6 +28,11 @@ class Runtime:
     def uow(self) -> UnitOfWork:
         """A unit of work that publishes what it committed."""
         return UnitOfWork(engine=self.engine, publish=self.publisher.publish)
+
+    def ops_figures(self) -> ProcessingOps:
+        return figures(
+            engine=self.engine, amqp_url=self.settings.amqp_url, queue=self.settings.sign_in_queue
+        )
 
     def start(self) -> None:
         self.publisher.start()

@@ -25,6 +25,7 @@ import threading
 import time
 import uuid
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ from sqlmodel import Field, SQLModel, col, select
 from processing_service.progress.rules import QuestRule
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.db import utcnow
+from quest_common.refusals import ClientError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,24 @@ def _page(body: Any) -> tuple[list[dict[str, Any]], int]:
 
 class CatalogUnavailableError(Exception):
     """Catalog did not answer and no local copy exists yet."""
+
+
+class QuestNotFoundError(
+    ClientError, LookupError, status=HTTPStatus.NOT_FOUND, detail="Quest not found"
+):
+    """No active quest with that id."""
+
+
+class UnknownRewardError(
+    ClientError, LookupError, status=HTTPStatus.UNPROCESSABLE_ENTITY, detail="Unknown reward_id"
+):
+    """Catalog holds no reward with that id."""
+
+
+class CatalogUnreachableError(
+    ClientError, status=HTTPStatus.SERVICE_UNAVAILABLE, detail="Catalog unreachable"
+):
+    """Catalog did not give an answer this request could use."""
 
 
 class QuestCache:
@@ -111,6 +131,34 @@ class QuestCache:
 
     def quest(self, quest_id: uuid.UUID) -> dict[str, Any] | None:
         return next((q for q in self.quests() if str(q["quest_id"]) == str(quest_id)), None)
+
+    def require(self, quest_id: uuid.UUID) -> dict[str, Any]:
+        """The active quest with that id; QuestNotFoundError when there is none."""
+        quest = self.quest(quest_id)
+        if quest is None:
+            raise QuestNotFoundError(quest_id)
+        return quest
+
+    def rule(self, quest_id: uuid.UUID) -> QuestRule:
+        return QuestRule.from_catalog(self.require(quest_id))
+
+    def reward(self, reward_id: uuid.UUID) -> Any:
+        """Catalog's read of one reward (decoded JSON, not checked), asked now: a reward is
+        not cached, since only a simulation of a draft quest asks for one."""
+        try:
+            response = self._client.get(f"{self.catalog_url}/api/catalog/rewards/{reward_id}")
+        except httpx.HTTPError as exc:
+            raise CatalogUnreachableError(reward_id) from exc
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            raise UnknownRewardError(reward_id)
+        if response.status_code != HTTPStatus.OK:
+            error = CatalogUnreachableError(reward_id)
+            error.detail = "Catalog unavailable"
+            raise error
+        try:
+            return response.json()
+        except ValueError:
+            return None  # not JSON: not a reward either
 
     def _is_current(self) -> bool:
         return (

@@ -20,7 +20,6 @@ from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
 from processing_service.ops.metrics import expose_ops_metrics
-from processing_service.ops.service import figures as ops_figures
 from quest_common.app import add_ops, service_app
 from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import broker_check
@@ -99,14 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_dependency_error_handlers(app)
     publish_public_routes_only(app)
     app.include_router(api_router)
-    expose_ops_metrics(
-        partial(
-            ops_figures,
-            engine=runtime.engine,
-            amqp_url=settings.amqp_url,
-            queue=settings.sign_in_queue,
-        )
-    )
+    expose_ops_metrics(runtime.ops_figures)
     return add_ops(
         app,
         {

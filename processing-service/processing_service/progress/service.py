@@ -24,7 +24,15 @@ from processing_service.progress.rules import (
     QuestRule,
     ReceivedSignIn,
 )
+from processing_service.progress.schemas import (
+    ClaimResult,
+    ExpiringRewardPublic,
+    QuestProgressList,
+    QuestProgressPublic,
+    QuestPublic,
+)
 from quest_common.db import utcnow
+from quest_common.rows import from_row
 
 if TYPE_CHECKING:
     from processing_service.unit_of_work import ProcessingUnitOfWork, UnitOfWorkFactory
@@ -131,6 +139,56 @@ def apply_sign_ins(
 # -- reads and claims ------------------------------------------------------------------------
 
 
+def progress_item(
+    quest: dict[str, Any],
+    state: ProgressState,
+    *,
+    player: PlayerTime | None = None,
+    now: datetime | None = None,
+) -> QuestProgressPublic:
+    """What the player sees of one quest: the stored counters, with the rewards past their
+    deadline counted as expired from that moment (before a claim marks them), and the player's
+    time (reset, grace, next count, expiring rewards) in their zone."""
+    rule = QuestRule.from_catalog(quest)
+    player = player or PlayerTime()
+    now = now or utcnow()
+    zone = player.zone
+    earned_at = player.earned_at(rule.quest_id)
+    state = rules.expire(rule, state, earned_at=earned_at, now=now)
+    return from_row(
+        QuestProgressPublic,
+        state,
+        quest=QuestPublic.model_validate(quest),
+        target=rule.streak,
+        duplication=rule.duplication,
+        status=rules.status(rule, state, at=now, zone=zone),
+        time_zone=zone,
+        period_ends_at=rules.period_ends_at(rule, now=now, zone=zone),
+        grace_left=rules.grace_left(rule, state, now=now, zone=zone, incidents=player.incidents),
+        next_count_at=rules.next_count_at(rule, state, now=now, zone=zone),
+        expiring=[
+            ExpiringRewardPublic(earned_at=e.earned_at, expires_at=e.expires_at)
+            for e in rules.expiring(rule, earned_at, now=now)
+        ],
+        counted_today=state.last_day is not None and state.last_day == rules.local_date(now, zone),
+    )
+
+
+def quest_list(
+    *, uow: ProcessingUnitOfWork, quests: Sequence[dict[str, Any]], user_id: uuid.UUID
+) -> QuestProgressList:
+    """The player's progress on each quest (catalog reads), in the catalog's order."""
+    ids = [uuid.UUID(str(q["quest_id"])) for q in quests]
+    states = uow.progress.states(user_id, ids)
+    player = player_time(uow=uow, user_id=user_id)
+    now = utcnow()
+    items = [
+        progress_item(q, states.get(i, ProgressState()), player=player, now=now)
+        for q, i in zip(quests, ids, strict=True)
+    ]
+    return QuestProgressList(data=items, count=len(items))
+
+
 def progress_states(
     *, session: Session, user_id: uuid.UUID, quest_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, ProgressState]:
@@ -218,15 +276,29 @@ def claim(
 
 
 def claim_reward(
-    *, uow_factory: UnitOfWorkFactory, auth: grants.Crediting, user_id: uuid.UUID, quest: QuestRule
-) -> Claim:
-    """Claim, commit (the claim and its grant are durable before auth is called), then credit."""
+    *,
+    uow_factory: UnitOfWorkFactory,
+    auth: grants.Crediting,
+    user_id: uuid.UUID,
+    quest: dict[str, Any],
+) -> ClaimResult:
+    """Claim, commit (the claim and its grant are durable before auth is called), then credit;
+    `credited` is False when auth did not take it yet (the delivery loop will)."""
+    rule = QuestRule.from_catalog(quest)
     with uow_factory() as uow:
         try:
-            claimed = claim(uow=uow, user_id=user_id, quest=quest)
+            claimed = claim(uow=uow, user_id=user_id, quest=rule)
         except rules.RewardExpiredError:
             uow.commit()  # keep the expiry marks: the rewards are lost either way
             raise
         uow.commit()
     credited = grants.deliver(uow_factory=uow_factory, auth=auth, grant=claimed.grant)
-    return Claim(state=claimed.state, grant=claimed.grant, credited=credited)
+    with uow_factory() as reads:
+        player = player_time(uow=reads, user_id=user_id)
+    return ClaimResult(
+        progress=progress_item(quest, claimed.state, player=player),
+        grant_id=str(claimed.grant.grant_id),
+        item=claimed.grant.item,
+        qty=claimed.grant.qty,
+        credited=credited,
+    )

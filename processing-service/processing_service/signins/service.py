@@ -16,6 +16,7 @@ from processing_service.deletions.service import drop_deleted
 from processing_service.progress.rules import QuestRule, ReceivedSignIn
 from processing_service.progress.service import BatchResult, apply_sign_ins
 from processing_service.signins.models import SignInEvent
+from processing_service.signins.schemas import EventList, EventPublic
 
 if TYPE_CHECKING:
     from processing_service.unit_of_work import ProcessingUnitOfWork
@@ -56,14 +57,14 @@ def _user_of(event: ReceivedSignIn) -> object:
     return event.user_id
 
 
-def list_events(
+def event_list(
     *,
     session: Session,
     user_id: uuid.UUID | None,
     type: str | None,
     limit: int,
     offset: int,
-) -> tuple[Sequence[SignInEvent], int]:
+) -> EventList:
     """Recorded sign-ins, newest first (a player's own, or everyone's), with the total count."""
     query = select(SignInEvent)
     counter = select(func.count()).select_from(SignInEvent)
@@ -78,4 +79,12 @@ def list_events(
         .scalars()
         .all()
     )
-    return rows, int(session.execute(counter).scalar_one())
+    # The recorded event as it is, but for its user id as text and its time under the
+    # envelope's name.
+    data = [
+        EventPublic.model_validate(
+            {**r.model_dump(), "user_id": str(r.user_id), "time": r.occurred_at}
+        )
+        for r in rows
+    ]
+    return EventList(data=data, count=int(session.execute(counter).scalar_one()))

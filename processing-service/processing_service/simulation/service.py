@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from sqlalchemy import Engine
@@ -24,9 +25,12 @@ from processing_service.incidents.service import windows
 from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
 from processing_service.simulation import replay
 from processing_service.simulation.models import Simulation
+from processing_service.simulation.schemas import SimulationPublic
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor, record
 from quest_common.db import utcnow
+from quest_common.refusals import ClientError
+from quest_common.rows import from_row
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +162,18 @@ def run(
         _update(engine, simulation_id, state="failed", error=str(exc)[:500])
 
 
-def read(*, session: Session, simulation_id: uuid.UUID) -> Simulation | None:
+class SimulationNotFoundError(
+    ClientError, LookupError, status=HTTPStatus.NOT_FOUND, detail="Simulation not found"
+):
+    pass
+
+
+def read(*, session: Session, simulation_id: uuid.UUID) -> SimulationPublic:
     job = session.get(Simulation, simulation_id)
-    if job is not None and job.state == "running" and utcnow() - job.updated_at > STALE_AFTER:
-        session.expunge(job)  # what the reader is told, not a change to the row
+    if job is None:
+        raise SimulationNotFoundError(simulation_id)
+    public = from_row(SimulationPublic, job, **(job.result or {}))
+    if job.state == "running" and utcnow() - job.updated_at > STALE_AFTER:
         # Its process went away (no replica runs it any more): say so rather than "running".
-        job.state, job.error = "failed", "the simulation stopped (its process ended)"
-    return job
+        public.state, public.error = "failed", "the simulation stopped (its process ended)"
+    return public

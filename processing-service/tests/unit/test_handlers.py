@@ -33,8 +33,12 @@ class Quests:
         return list(self.list)
 
 
+def catalog(**fields: Any) -> dict[str, Any]:
+    return catalog_quest(name=f"q-{uuid.uuid4().hex[:6]}", **fields)
+
+
 def quest(**fields: Any) -> QuestRule:
-    return QuestRule.from_catalog(catalog_quest(name=f"q-{uuid.uuid4().hex[:6]}", **fields))
+    return QuestRule.from_catalog(catalog(**fields))
 
 
 def delivery(body: bytes, tag: int = 1) -> Delivery:
@@ -157,45 +161,49 @@ def test_a_deletion_erases_the_player_and_keeps_a_tombstone(fakes: Any) -> None:
 
 
 def test_a_claim_takes_one_earned_reward_and_credits_it(fakes: Any) -> None:
-    rule = quest(streak=1, duplication=2)
+    read = catalog(streak=1, duplication=2)
+    rule = QuestRule.from_catalog(read)
     handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0), sign_in(user, T0 + timedelta(hours=1)))
     claimed = claim_reward(
-        uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=rule
+        uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=read
     )
     assert claimed.credited
-    assert (claimed.state.claimed, claimed.state.claimable) == (1, 1)
-    assert list(fakes.ledger.credits) == [claimed.grant.grant_id]
-    assert fakes.db.grants[claimed.grant.grant_id]["status"] == "credited"
+    assert (claimed.progress.claimed, claimed.progress.claimable) == (1, 1)
+    grant_id = uuid.UUID(claimed.grant_id)
+    assert list(fakes.ledger.credits) == [grant_id]
+    assert fakes.db.grants[grant_id]["status"] == "credited"
     assert fakes.published[-1].event == "reward_credited"
 
 
 def test_a_claim_with_auth_down_is_kept_and_nothing_is_claimed_twice(fakes: Any) -> None:
-    rule = quest(streak=1, duplication=1)
+    read = catalog(streak=1, duplication=1)
+    rule = QuestRule.from_catalog(read)
     handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0))
     fakes.ledger.down = True
     claimed = claim_reward(
-        uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=rule
+        uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=read
     )
     assert not claimed.credited
-    assert fakes.db.grants[claimed.grant.grant_id]["status"] == "pending"
+    assert fakes.db.grants[uuid.UUID(claimed.grant_id)]["status"] == "pending"
     with pytest.raises(rules.NothingToClaimError):
-        claim_reward(uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=rule)
+        claim_reward(uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=read)
     assert state(fakes, user, rule).claimed == 1  # the refused claim left nothing behind
 
 
 def test_an_expired_reward_is_refused_and_marked_expired(fakes: Any) -> None:
-    rule = quest(streak=1, claim_within_s=60)
+    read = catalog(streak=1, claim_within_s=60)
+    rule = QuestRule.from_catalog(read)
     handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, datetime.now(UTC) - timedelta(hours=1)))
     [grant] = fakes.db.grants.values()
     assert grant["status"] == "earned"
     with pytest.raises(rules.RewardExpiredError):
-        claim_reward(uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=rule)
+        claim_reward(uow_factory=fakes.uow_factory, auth=fakes.ledger, user_id=user, quest=read)
     assert grant["grant_id"] in fakes.db.grants
     assert fakes.db.grants[grant["grant_id"]]["status"] == "expired"
     assert state(fakes, user, rule).expired == 1

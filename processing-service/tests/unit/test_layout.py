@@ -43,9 +43,13 @@ def imported_modules(path: Path) -> Iterator[tuple[str, str | None]]:
                 yield f"{node.module}.{alias.name}", None
 
 
-def imported_domains(folder: str) -> set[str]:
+def imported_domains(folder: str, *, routes: bool = True) -> set[str]:
+    """The package's top-level modules a domain folder imports (its `routes.py` left out when
+    `routes` is False: a route file translates HTTP, so it uses the HTTP layer's dependencies)."""
     found: set[str] = set()
     for path in (PACKAGE / folder).rglob("*.py"):
+        if not routes and path.name == "routes.py":
+            continue
         for module, _name in imported_modules(path):
             parts = module.split(".")
             if parts[0] == "processing_service" and len(parts) > 1:
@@ -119,9 +123,41 @@ def test_domains_never_import_the_ones_before_them() -> None:
         assert not imported_domains(domain) & earlier, domain
 
 
+DOMAINS = [
+    *ORDER,
+    "catalog",
+    "dead_letters",
+    "deletions",
+    "incidents",
+    "ops",
+    "simulation",
+    "trace",
+]
+
+
 def test_domains_never_import_the_entry_points_or_the_http_layer() -> None:
-    for domain in [*ORDER, "catalog", "dead_letters", "incidents"]:
-        assert not imported_domains(domain) & {"api", "entrypoints", "bootstrap", "main"}, domain
+    for domain in DOMAINS:
+        assert not imported_domains(domain, routes=False) & {
+            "api",
+            "entrypoints",
+            "bootstrap",
+            "main",
+        }, domain
+
+
+def test_route_files_use_the_http_layer_but_never_the_entry_points() -> None:
+    for domain in DOMAINS:
+        routes = PACKAGE / domain / "routes.py"
+        if routes.exists():
+            imported = {m.split(".")[1] for m, _ in imported_modules(routes) if m.count(".")}
+            assert not imported & {"entrypoints", "bootstrap", "main"}, domain
+
+
+def test_routes_live_in_the_domain_folders_and_are_mounted_in_one_place() -> None:
+    assert not (PACKAGE / "api" / "routes").exists()
+    mounted = {m for m, _ in imported_modules(PACKAGE / "api" / "main.py")}
+    for routes in PACKAGE.glob("*/routes.py"):
+        assert f"processing_service.{routes.parent.name}.routes" in mounted, routes
 
 
 def test_the_quest_rules_load_without_a_web_framework_or_a_database() -> None:

@@ -17,7 +17,7 @@ from processing_service.api.deps import (
 from processing_service.dead_letters import service
 from processing_service.dead_letters.models import DeadLetterPublic, DeadLettersPublic
 
-router = APIRouter()
+router = APIRouter(tags=["dead-letters"])
 
 
 @router.get("/dead-letters")

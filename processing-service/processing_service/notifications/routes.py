@@ -10,14 +10,13 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from processing_service.api.deps import CurrentClaims, EngineDep, SettingsDep
-from processing_service.api.routes.quests import _player
+from processing_service.api.deps import EngineDep, PlayerId, SettingsDep
 from processing_service.notifications import service
 from processing_service.notifications.hub import Hub, TooManyStreamsError
 from processing_service.notifications.models import Notification
 from processing_service.unit_of_work import UnitOfWork
 
-router = APIRouter()
+router = APIRouter(tags=["notifications"])
 
 STREAM_RETRY_AFTER_S = 30
 
@@ -32,9 +31,8 @@ def _after(last_event_id: str | None) -> int | None:
     return None
 
 
-async def _stream_slot(request: Request, claims: CurrentClaims) -> uuid.UUID:
+async def _stream_slot(request: Request, user_id: PlayerId) -> uuid.UUID:
     """Refuse a stream beyond the per-player limit before the response starts (then it is 429)."""
-    user_id = _player(claims.sub)
     hub: Hub = request.app.state.hub
     if hub.stream_count(str(user_id)) >= hub.max_streams_per_player:
         raise HTTPException(

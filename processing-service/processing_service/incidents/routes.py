@@ -16,7 +16,7 @@ from processing_service.api.deps import (
 from processing_service.incidents import service
 from processing_service.incidents.schemas import IncidentCreate, IncidentPublic, IncidentsPublic
 
-router = APIRouter(prefix="/admin/incidents")
+router = APIRouter(prefix="/admin/incidents", tags=["incidents"])
 
 
 @router.get("")
