@@ -9,9 +9,8 @@ from fastapi import APIRouter
 from processing_service.api.deps import (
     AdminClaims,
     PageDep,
+    RuntimeDep,
     SessionDep,
-    SettingsDep,
-    UowFactoryDep,
     actor_of,
 )
 from processing_service.dead_letters import service
@@ -32,13 +31,12 @@ def dead_letters(_admin: AdminClaims, session: SessionDep, page: PageDep) -> Dea
 def replay_dead_letter(
     dead_letter_id: uuid.UUID,
     admin: AdminClaims,
-    uow_factory: UowFactoryDep,
-    settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> DeadLetterPublic:
     row = service.requeue(
-        uow_factory=uow_factory,
-        amqp_url=settings.amqp_url,
-        queue=settings.sign_in_queue,
+        uow_factory=runtime.uow,
+        broker=runtime.broker,
+        queue=runtime.settings.sign_in_queue,
         dead_letter_id=dead_letter_id,
         actor=actor_of(admin),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import uuid
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -16,12 +15,12 @@ from sqlmodel import Session
 
 from processing_service.dead_letters.models import DeadLetter
 from quest_common.audit import SYSTEM, Actor, record
-from quest_common.broker.connection import connect
 from quest_common.broker.topology import queue_names
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 
 if TYPE_CHECKING:
+    from processing_service.core.broker import BrokerClient
     from processing_service.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -69,15 +68,14 @@ def storable_body(body: bytes) -> tuple[str, str | None]:
 
 
 def collect(
-    *, uow_factory: SqlUnitOfWorkFactory, amqp_url: str, queue: str, limit: int = 1000
+    *, uow_factory: SqlUnitOfWorkFactory, broker: BrokerClient, queue: str, limit: int = 1000
 ) -> int:
     """Move what sits in the DLQ into the table; each message is acked only after its commit."""
     dlq = queue_names(queue).dlq
-    moved = 0
-    connection = connect(amqp_url, name="dead-letter-collector")
-    try:
-        channel = connection.channel()
+
+    def move(channel: Any) -> int:
         channel.queue_declare(dlq, durable=True, arguments={"x-queue-type": "quorum"})
+        moved = 0
         while moved < limit:
             method, props, body = channel.basic_get(dlq, auto_ack=False)
             if method is None:
@@ -85,9 +83,9 @@ def collect(
             _store(uow_factory, queue, method, props, body)
             channel.basic_ack(method.delivery_tag)
             moved += 1
-    finally:
-        connection.close()
-    return moved
+        return moved
+
+    return broker.run(move)
 
 
 def _store(
@@ -156,7 +154,7 @@ def list_dead_letters(*, session: Session, limit: int, offset: int) -> tuple[lis
 def requeue(
     *,
     uow_factory: SqlUnitOfWorkFactory,
-    amqp_url: str,
+    broker: BrokerClient,
     queue: str,
     dead_letter_id: uuid.UUID,
     actor: Actor = SYSTEM,
@@ -168,23 +166,21 @@ def requeue(
         row = session.get(DeadLetter, dead_letter_id, with_for_update=True)
         if row is None:
             raise DeadLetterNotFoundError(dead_letter_id)
-        connection = connect(amqp_url, name="dead-letter-replay")
-        try:
-            channel = connection.channel()
-            channel.confirm_delivery()
-            channel.basic_publish(
+        body = _original(row)
+        broker.run(
+            lambda channel: channel.basic_publish(
                 exchange="",
                 routing_key=queue,
-                body=_original(row),
+                body=body,
                 properties=pika.BasicProperties(
                     delivery_mode=pika.DeliveryMode.Persistent,
                     content_type="application/cloudevents+json",
                     message_id=row.message_id,
                 ),
                 mandatory=True,
-            )
-        finally:
-            connection.close()
+            ),
+            confirm=True,
+        )
         before = {"replayed_at": row.replayed_at, "message_id": row.message_id}
         row.replayed_at = utcnow()
         session.add(row)
@@ -203,31 +199,3 @@ def requeue(
 def _original(row: DeadLetter) -> bytes:
     encoded = row.headers.get(ORIGINAL_BODY)
     return base64.b64decode(encoded) if isinstance(encoded, str) else row.body.encode()
-
-
-class DeadLetterCollector(threading.Thread):
-    """The worker's loop that moves dead letters from the broker's DLQ into the table."""
-
-    def __init__(
-        self, *, uow_factory: SqlUnitOfWorkFactory, amqp_url: str, queue: str, interval_s: float
-    ) -> None:
-        super().__init__(name="dead-letter-collector", daemon=True)
-        self.uow_factory = uow_factory
-        self.amqp_url = amqp_url
-        self.queue = queue
-        self.interval_s = interval_s
-        self._stop_event = threading.Event()
-        self.collected = 0
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                self.collected += collect(
-                    uow_factory=self.uow_factory, amqp_url=self.amqp_url, queue=self.queue
-                )
-            except Exception as exc:
-                log.warning("collecting dead letters failed: %s; retrying", exc)
-            self._stop_event.wait(self.interval_s)

@@ -155,3 +155,15 @@ def deliver_due(
             credited += 1
         uow.commit()
     return DeliveryRound(credited=credited, drained=stopped or len(due) < limit)
+
+
+def deliver_all_due(
+    *, uow_factory: UnitOfWorkFactory, auth: Crediting, max_backoff_s: float = 60.0
+) -> int:
+    """Rounds of `deliver_due` until one drains what was due; returns how many were credited."""
+    credited = 0
+    while True:
+        delivered = deliver_due(uow_factory=uow_factory, auth=auth, max_backoff_s=max_backoff_s)
+        credited += delivered.credited
+        if delivered.drained:
+            return credited

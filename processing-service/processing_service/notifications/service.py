@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from processing_service.notifications.models import Notification, NotificationRecord
 from quest_common.db import utcnow
+
+if TYPE_CHECKING:
+    from processing_service.unit_of_work import UnitOfWorkFactory
 
 
 def missed(
@@ -32,3 +36,11 @@ def missed(
         Notification(user_id=str(r.user_id), event=r.event, data=r.data, seq=int(r.seq or 0))
         for r in rows
     ]
+
+
+def purge(*, uow_factory: UnitOfWorkFactory, older_than_s: float) -> int:
+    """Delete the notifications older than the retention (a client replays a minute at most)."""
+    with uow_factory() as uow:
+        purged = uow.notifications.purge(older_than_s=older_than_s)
+        uow.commit()
+    return purged

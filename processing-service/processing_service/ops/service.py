@@ -18,8 +18,8 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from processing_service import views
+from processing_service.core.broker import BrokerClient
 from processing_service.unit_of_work import UnitOfWork
-from quest_common.broker.connection import connect
 from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,22 +48,16 @@ class ProcessingOps(BaseModel):
     minted: MintedWindows
 
 
-def queue_figures(*, amqp_url: str, queue: str) -> QueueFigures:
+def queue_figures(*, broker: BrokerClient, queue: str) -> QueueFigures:
     """Depth (ready messages) and consumers, by a passive declare: it never creates the queue."""
-    connection = connect(amqp_url, name="ops-figures")
-    try:
-        ok = connection.channel().queue_declare(queue=queue, passive=True)
-        return QueueFigures(
-            depth=int(ok.method.message_count), consumers=int(ok.method.consumer_count)
-        )
-    finally:
-        connection.close()
+    ok = broker.run(lambda channel: channel.queue_declare(queue=queue, passive=True))
+    return QueueFigures(depth=int(ok.method.message_count), consumers=int(ok.method.consumer_count))
 
 
-def figures(*, engine: Engine, amqp_url: str, queue: str) -> ProcessingOps:
+def figures(*, engine: Engine, broker: BrokerClient, queue: str) -> ProcessingOps:
     now = utcnow()
     try:
-        sign_ins = queue_figures(amqp_url=amqp_url, queue=queue)
+        sign_ins = queue_figures(broker=broker, queue=queue)
     except Exception as exc:
         # The page still shows the database's figures with the broker away; -1 says "unknown".
         log.warning("sign-in queue figures unavailable: %s", exc)
