@@ -77,14 +77,16 @@ def mark_credited(*, uow: ProcessingUnitOfWork, grant: GrantData) -> bool:
     """Flip pending → credited once; the one that flips it tells the player."""
     if not uow.grants.mark_credited(grant.grant_id, now=utcnow()):
         return False
-    data = payloads.reward_credited(
+    credited = payloads.RewardCreditedNotice(
         quest_id=str(grant.quest_id),
         title=grant.quest_title,
         grant_id=str(grant.grant_id),
-        item=grant.item,
+        item="gold" if grant.item == "gold" else "diamond",
         qty=grant.qty,
     )
-    uow.notify([Notification(str(grant.user_id), payloads.REWARD_CREDITED, data)])
+    uow.notify(
+        [Notification(str(grant.user_id), payloads.REWARD_CREDITED, payloads.data(credited))]
+    )
     return True
 
 

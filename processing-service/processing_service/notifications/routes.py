@@ -14,6 +14,11 @@ from processing_service.api.deps import EngineDep, PlayerId, SettingsDep
 from processing_service.notifications import service
 from processing_service.notifications.hub import Hub, TooManyStreamsError
 from processing_service.notifications.models import Notification
+from processing_service.notifications.payloads import (
+    CheckInNotice,
+    QuestCompletedNotice,
+    RewardCreditedNotice,
+)
 from processing_service.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["notifications"])
@@ -52,10 +57,22 @@ def _missed(
         )
 
 
+# The `data` of each event of the stream, by its `event` name (check_in, quest_completed,
+# reward_credited): declared here so the OpenAPI document, and the web UI's generated types,
+# carry the payloads.
+StreamPayload = CheckInNotice | QuestCompletedNotice | RewardCreditedNotice
+
+
 @router.get(
     "/notifications/stream",
     response_class=EventSourceResponse,
-    responses={429: {"description": "Too many streams open for this player"}},
+    responses={
+        200: {
+            "model": StreamPayload,
+            "description": "Server-Sent Events; each event's `data` is one of these payloads",
+        },
+        429: {"description": "Too many streams open for this player"},
+    },
 )
 async def notification_stream(
     request: Request,

@@ -36,8 +36,6 @@ Status = Literal["in_progress", "claimable", "done"]
 Verdict = Literal[
     "counted", "same_day", "cooldown", "outside_window", "done", "grace_used", "streak_reset"
 ]
-# The verdicts of a sign-in that moved the streak.
-COUNTING_VERDICTS: frozenset[str] = frozenset({"counted", "grace_used", "streak_reset"})
 
 SIGN_IN_TYPES = EventType.SIGN_IN_TYPES  # the one definition, with the envelope
 DEFAULT_ZONE = "UTC"

@@ -89,7 +89,7 @@ def apply_sign_ins(
     new_grants: list[dict[str, Any]] = []
     notes: list[Notification] = []
     # Many players share a state: build (and later serialize) each distinct payload once.
-    check_ins: dict[tuple[uuid.UUID, ProgressState], dict[str, Any]] = {}
+    check_ins: dict[tuple[uuid.UUID, ProgressState, str], dict[str, Any]] = {}
     for event in sorted(fresh, key=_event_order):
         for quest in sign_in_quests:
             if not rules.applies_to(quest, event_type=event.type, at=event.time):
@@ -99,10 +99,13 @@ def apply_sign_ins(
                 quest, states[key], at=event.time, zone=event.time_zone, incidents=windows
             )
             states[key] = step.state
-            payload = check_ins.get((quest.quest_id, step.state))
+            if not step.counted:
+                continue  # the quest did not move: nothing to tell (the trace shows why)
+            verdict = step.verdict
+            payload = check_ins.get((quest.quest_id, step.state, verdict))
             if payload is None:
-                payload = check_ins[(quest.quest_id, step.state)] = payloads.check_in(
-                    quest, step.state
+                payload = check_ins[(quest.quest_id, step.state, verdict)] = payloads.check_in(
+                    quest, step.state, verdict
                 )
             notes.append(Notification(user_text[event.user_id], sse.CHECK_IN, payload))
             if step.earned:

@@ -251,3 +251,14 @@ def test_a_deleted_players_pending_grant_is_erased_not_delivered(fakes: Any) -> 
     assert delivered.credited == 0
     assert fakes.db.grants == {}
     assert fakes.ledger.credits == {}
+
+
+def test_a_check_in_is_sent_only_when_the_quest_moved_and_says_why(fakes: Any) -> None:
+    daily = quest(streak=5, streak_mode="daily")
+    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(daily))
+    user = uuid.uuid4()
+    run(handler, sign_in(user, T0))
+    run(handler, sign_in(user, T0 + timedelta(hours=1)))  # the same local day: no step
+    run(handler, sign_in(user, T0 + timedelta(days=3)))  # days missed: the streak starts again
+    check_ins = [n.data for n in fakes.published if n.event == "check_in"]
+    assert [(c["streak"], c["verdict"]) for c in check_ins] == [(1, "counted"), (1, "streak_reset")]
