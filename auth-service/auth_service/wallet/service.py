@@ -1,0 +1,242 @@
+"""The wallet: balances on the user row, every change recorded in the ledger.
+
+A credit is one transaction: the balance update (`diamond = diamond + :qty`, so concurrent
+credits never lose an update) and the ledger row with its unique idempotency key. When the key
+already exists the transaction is rolled back and the first result is returned, so a retried
+credit lands once and answers the same.
+"""
+
+import uuid
+from datetime import datetime
+from http import HTTPStatus
+from typing import TypeVar
+
+from sqlalchemy import func, text
+from sqlmodel import Session, col, select
+
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.users import service as users
+from auth_service.users.service import UserDeletedError, UserNotFoundError
+from auth_service.wallet.models import (
+    Adjustment,
+    AdjustmentResult,
+    LeaderboardEntry,
+    WalletCredit,
+    WalletCreditResult,
+    WalletLedger,
+)
+from quest_common import audit
+from quest_common.db import utcnow
+from quest_common.refusals import ClientError
+
+Result = TypeVar("Result", WalletCreditResult, AdjustmentResult)
+
+
+class IdempotencyConflictError(
+    ClientError,
+    status=HTTPStatus.CONFLICT,
+    detail="Idempotency key already used for a different credit",
+):
+    """The key was already used for a different credit."""
+
+
+def _result(model: type[Result], entry: WalletLedger, *, diamond: int, gold: int) -> Result:
+    """What a credit or an adjustment answers: its ledger entry, the balance of the item right
+    after it, and the current balances."""
+    # getattr, not model_dump: an entry expired by a commit reloads its columns.
+    ledger = {name: getattr(entry, name) for name in WalletLedger.model_fields}
+    return model.model_validate(
+        {**ledger, "balance": entry.balance_after, "diamond": diamond, "gold": gold}
+    )
+
+
+def _existing(session: Session, credit: WalletCredit) -> WalletCreditResult:
+    entry = session.exec(
+        select(WalletLedger).where(WalletLedger.idempotency_key == credit.idempotency_key)
+    ).one()
+    if (entry.user_id, entry.item, entry.qty) != (credit.user_id, credit.item, credit.qty):
+        raise IdempotencyConflictError(credit.idempotency_key)
+    diamond, gold = users.balances(session=session, user_id=entry.user_id)
+    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold)
+
+
+def credit(
+    *, uow: AuthUnitOfWork, credit: WalletCredit, now: datetime | None = None
+) -> WalletCreditResult:
+    now = now or utcnow()
+    session = uow.session
+    # Cheap path for a retry: no balance update, no row lock.
+    if session.exec(
+        select(WalletLedger.entry_id).where(WalletLedger.idempotency_key == credit.idempotency_key)
+    ).first():
+        return _existing(session, credit)
+    balance = users.add_to_balance(
+        session=session, user_id=credit.user_id, item=credit.item, qty=credit.qty, now=now
+    )
+    if balance is None:
+        uow.rollback()
+        raise UserNotFoundError(str(credit.user_id))
+    entry_id = session.execute(
+        text(
+            "INSERT INTO wallet_ledger"
+            " (entry_id, idempotency_key, user_id, item, qty, reason, balance_after, created_at)"
+            " VALUES (:entry_id, :key, :user_id, :item, :qty, :reason, :balance, :now)"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id"
+        ),
+        {
+            "entry_id": uuid.uuid4(),
+            "key": credit.idempotency_key,
+            "user_id": credit.user_id,
+            "item": credit.item,
+            "qty": credit.qty,
+            "reason": credit.reason,
+            "balance": balance,
+            "now": now,
+        },
+    ).scalar_one_or_none()
+    if entry_id is None:
+        # A concurrent credit with the same key committed first: undo our balance update.
+        uow.rollback()
+        return _existing(session, credit)
+    uow.commit()
+    entry = session.get(WalletLedger, entry_id)
+    assert entry is not None
+    diamond, gold = users.balances(session=session, user_id=credit.user_id)
+    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold)
+
+
+def transactions(
+    *, session: Session, user_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[WalletLedger], int]:
+    count = session.exec(
+        select(func.count()).select_from(WalletLedger).where(WalletLedger.user_id == user_id)
+    ).one()
+    rows = session.exec(
+        select(WalletLedger)
+        .where(WalletLedger.user_id == user_id)
+        .order_by(col(WalletLedger.created_at).desc(), col(WalletLedger.entry_id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(rows), int(count)
+
+
+def ledger_of(*, session: Session, user_id: uuid.UUID) -> list[WalletLedger]:
+    """Every ledger entry of the user, oldest first."""
+    return list(
+        session.exec(
+            select(WalletLedger)
+            .where(WalletLedger.user_id == user_id)
+            .order_by(col(WalletLedger.created_at), col(WalletLedger.entry_id))
+        ).all()
+    )
+
+
+def forget_reasons(*, session: Session, user_id: uuid.UUID) -> None:
+    """Add to the caller's transaction: the user's entries keep amounts and balances, but their
+    free-text reasons become `adjustment` (an admin's) or `credit`."""
+    session.execute(
+        text(
+            "UPDATE wallet_ledger SET reason = CASE WHEN actor_id IS NULL"
+            " THEN 'credit' ELSE 'adjustment' END WHERE user_id = :user_id"
+        ),
+        {"user_id": user_id},
+    )
+
+
+def leaderboard(*, session: Session, item: str, limit: int) -> list[LeaderboardEntry]:
+    rows = users.top_balances(session=session, item=item, limit=limit)
+    return [
+        LeaderboardEntry(
+            rank=i + 1,
+            user_id=user_id,
+            user_name=name,
+            item=item,  # type: ignore[arg-type]
+            balance=value,
+        )
+        for i, (user_id, name, value) in enumerate(rows)
+    ]
+
+
+def ledger_sum(*, session: Session, user_id: uuid.UUID, item: str) -> int:
+    total = session.exec(
+        select(func.coalesce(func.sum(WalletLedger.qty), 0)).where(
+            WalletLedger.user_id == user_id, WalletLedger.item == item
+        )
+    ).one()
+    return int(total)
+
+
+# --- manual adjustments by an admin ----------------------------------------------------------
+
+
+class InsufficientBalanceError(
+    ClientError, status=HTTPStatus.CONFLICT, detail="Balance would go below 0"
+):
+    def __init__(self, *, item: str, balance: int, qty: int) -> None:
+        super().__init__(f"{item} balance is {balance}; {qty} would take it below 0")
+        self.item = item
+        self.balance = balance
+        self.qty = qty
+        self.detail = f"Balance would go below 0: {item} balance is {balance}, adjustment is {qty}"
+
+
+def adjust(
+    *,
+    uow: AuthUnitOfWork,
+    user_id: uuid.UUID,
+    adjustment: Adjustment,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> AdjustmentResult:
+    """One transaction: the balance change, its ledger row (reason, actor) and the audit entry.
+
+    The balance never goes below zero (`users.adjust_balance`), and it stays equal to the sum
+    of the ledger."""
+    now = now or utcnow()
+    session = uow.session
+    updated = users.adjust_balance(
+        session=session, user_id=user_id, item=adjustment.item, qty=adjustment.qty, now=now
+    )
+    if updated is None:
+        try:
+            user = users.get_user(session=session, user_id=user_id)
+        finally:
+            uow.rollback()  # nothing was written: the 404 or 409 leaves no trace
+        if user.deleted_at is not None:
+            raise UserDeletedError(str(user_id))
+        raise InsufficientBalanceError(
+            item=adjustment.item, balance=getattr(user, adjustment.item), qty=adjustment.qty
+        )
+    balance, diamond, gold = updated
+    entry_id = uuid.uuid4()
+    entry = WalletLedger(
+        entry_id=entry_id,
+        # Unique like every key; an adjustment is never retried by a service, so its id serves.
+        idempotency_key=f"adjustment:{entry_id}",
+        user_id=user_id,
+        item=adjustment.item,
+        qty=adjustment.qty,
+        reason=adjustment.reason,
+        balance_after=balance,
+        created_at=now,
+        actor_id=uuid.UUID(actor.id),
+    )
+    session.add(entry)
+    audit.record(
+        session,
+        actor=actor,
+        action="wallet.adjust",
+        target_type="user",
+        target_id=user_id,
+        before={"item": adjustment.item, "balance": balance - adjustment.qty},
+        after={
+            "item": adjustment.item,
+            "balance": balance,
+            "qty": adjustment.qty,
+            "reason": adjustment.reason,
+            "entry_id": str(entry.entry_id),
+        },
+    )
+    uow.commit()
+    return _result(AdjustmentResult, entry, diamond=diamond, gold=gold)
