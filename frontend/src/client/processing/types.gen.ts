@@ -270,7 +270,7 @@ export type DraftReward = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Qty
      */
@@ -414,6 +414,18 @@ export type IncidentsPublic = {
 };
 
 /**
+ * LevelReachedNotice
+ *
+ * `level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed).
+ */
+export type LevelReachedNotice = {
+    /**
+     * Level
+     */
+    level: number;
+};
+
+/**
  * Minted
  */
 export type Minted = {
@@ -488,7 +500,7 @@ export type QuestCompletedNotice = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Qty
      */
@@ -746,7 +758,7 @@ export type RewardCreditedNotice = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Qty
      */
@@ -774,7 +786,7 @@ export type RewardEmbeddedPublic = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Name
      */
@@ -1509,7 +1521,7 @@ export type NotificationStreamResponses = {
      *
      * Server-Sent Events; each event's `data` is one of these payloads
      */
-    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice;
+    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice;
 };
 
 export type NotificationStreamResponse = NotificationStreamResponses[keyof NotificationStreamResponses];
