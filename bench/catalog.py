@@ -71,7 +71,7 @@ def _prepare_database() -> tuple[str, str]:
     database_url = f"{base}/{name}"
     prestart(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
     engine = create_db_engine(database_url)
-    uow = UnitOfWork(engine=engine)
+    uow = UnitOfWork(engine)
     reward, _ = rewards.upsert_reward(
         uow=uow, name="fifty-gold", data=RewardUpsert(reward_item=RewardItem.gold, reward_qty=50)
     )

@@ -31,7 +31,7 @@ def run(settings: Settings) -> None:
     def job() -> None:
         wait_for_database(engine)
         migrate(settings.database_url)
-        quest = seed_reference_catalog(uow=UnitOfWork(engine=engine))
+        quest = seed_reference_catalog(uow=UnitOfWork(engine))
         logger.info("catalog ready; reference quest %s is %s", quest.name, quest.quest_id)
 
     try:

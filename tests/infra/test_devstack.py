@@ -148,6 +148,45 @@ def test_stopping_a_child_leaves_no_orphan(tmp_path: Path) -> None:
     assert "start" in (tmp_path / "sleeper.log").read_text()
 
 
+def _state(pid: int) -> str:
+    """The kernel's one-letter state of a process: S sleeping, T stopped, Z zombie…"""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("State:"):
+            return line.split()[1]
+    raise AssertionError(f"no state for {pid}")
+
+
+def _wait_state(pid: int, wanted: str) -> None:
+    deadline = time.monotonic() + 5
+    while _state(pid) != wanted:
+        assert time.monotonic() < deadline, (pid, _state(pid), wanted)
+        time.sleep(0.05)
+
+
+def test_pausing_a_component_freezes_it_until_resumed(tmp_path: Path) -> None:
+    stack = Stack(StackConfig(run_dir=tmp_path))
+    child = ChildProcess(
+        name="worker",
+        argv=["sleep", "300"],
+        cwd=tmp_path,
+        env={},
+        log_path=tmp_path / "worker.log",
+        echo=False,
+        colour="0",
+    )
+    # A stand-in for the worker: the signals go to the component's process group.
+    stack._children["worker"] = child
+    try:
+        stack.pause_component("worker")
+        _wait_state(child.process.pid, "T")
+        stack.resume_component("worker")
+        _wait_state(child.process.pid, "S")
+    finally:
+        stack.stop_component("worker", timeout=5)
+    with pytest.raises(StackError):
+        stack.pause_component("worker")
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -239,6 +278,8 @@ def test_interrupt_stops_every_child(tmp_path: Path) -> None:
         if "Ctrl-C stops everything" in line:
             break
     assert any("Quest platform is up" in line for line in output), "".join(output)
+    # The address the README gives, not 127.0.0.1 (cookies are kept per host name).
+    assert any(f"http://localhost:{ports['gateway']}/" in line for line in output), output
     assert any(line.startswith("gateway   |") for line in output), "logs echoed with a prefix"
     traefik_pids = [
         pid for pid, cmd in _command_lines() if "traefik" in cmd and str(tmp_path) in cmd

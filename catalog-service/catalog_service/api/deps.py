@@ -25,12 +25,13 @@ RuntimeDep = Annotated[CatalogRuntime, Depends(get_runtime)]
 
 
 async def get_uow(runtime: RuntimeDep) -> UnitOfWork:
-    return runtime.uow
+    return runtime.new_uow()
 
 
 def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    with runtime.uow.read() as session:
-        yield session
+    # A read: nothing is committed, the unit of work rolls back on exit.
+    with runtime.new_uow() as uow:
+        yield uow.session
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

@@ -38,7 +38,8 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 
 
 def _load(runtime: CatalogRuntime, load: Loader, route: object) -> CachedBody:
-    with runtime.uow.read() as session:
+    with runtime.new_uow() as uow:
+        session = uow.session
         # Version first, then data: the data is at least as new as the version it is filed under.
         version = read_version(session)
         return make_body(version, load(session).model_dump_json().encode(), route=route)

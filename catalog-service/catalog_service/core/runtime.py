@@ -1,8 +1,10 @@
-"""What one API process holds for its lifetime: the engine, the unit of work, the read cache with
-its version tracker, and the outbox relay. Built by `create_app`, stored on `app.state`."""
+"""What one API process holds for its lifetime: the engine, the read cache with its version
+tracker and the outbox relay, and the maker of units of work. Built by `create_app`, stored on
+`app.state`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -18,7 +20,7 @@ from quest_common.outbox import OutboxRelay, service_relay
 class CatalogRuntime:
     settings: Settings
     engine: Engine
-    uow: UnitOfWork
+    on_version: Callable[[int], None]
     cache: ReadCache
     versions: VersionTracker
     relay: OutboxRelay | None
@@ -47,11 +49,15 @@ class CatalogRuntime:
         return cls(
             settings=settings,
             engine=engine,
-            uow=UnitOfWork(engine=engine, after_commit=after_commit),
+            on_version=after_commit,
             cache=ReadCache(max_entries=settings.read_cache_entries),
             versions=versions,
             relay=relay,
         )
+
+    def new_uow(self) -> UnitOfWork:
+        """A unit of work for one caller (a request or a job)."""
+        return UnitOfWork(self.engine, on_version=self.on_version)
 
     def start(self) -> None:
         self.versions.start()

@@ -1,24 +1,25 @@
-"""The unit of work owns every write transaction of the catalog.
+"""The catalog's unit of work: the shared shape (explicit `commit()`, rollback on exit), plus
+what a catalog commit must tell the rest of the process.
 
-Service functions open `uow.transaction()`, change rows and call `record_change`; the unit of work
-commits, and only after a successful commit tells the rest of the process: the read cache learns
-the new version (read-your-writes on this replica without waiting for the notification) and the
-outbox relay is woken so `QuestChanged` goes out at once rather than at its next poll.
+Service functions run `with uow:`, change rows, call `record_change` and `uow.commit()`. Only
+after a successful commit does the process learn of it: the read cache gets the new version
+(read-your-writes on this replica without waiting for the notification) and the outbox relay is
+woken so `QuestChanged` goes out at once rather than at its next poll. One instance serves one
+caller at a time: each request or job makes its own (`CatalogRuntime.new_uow`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from catalog_service.core.changes import VERSION_INFO_KEY
+from quest_common.uow import SqlUnitOfWork
 
-AfterCommit = Callable[[int], None]
+OnVersion = Callable[[int], None]
 T = TypeVar("T")
 
 
@@ -31,26 +32,14 @@ def once_more_after_a_race(attempt: Callable[[], T]) -> T:
         return attempt()
 
 
-class UnitOfWork:
-    def __init__(self, *, engine: Engine, after_commit: AfterCommit | None = None) -> None:
-        self.engine = engine
-        self._after_commit = after_commit
+class UnitOfWork(SqlUnitOfWork):
+    def __init__(self, engine: Engine, *, on_version: OnVersion | None = None) -> None:
+        super().__init__(engine)
+        self._on_version = on_version
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        # expire_on_commit=False: services return rows that are serialized after the commit.
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            version = session.info.pop(VERSION_INFO_KEY, None)
-        if version is not None and self._after_commit is not None:
-            self._after_commit(version)
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        with Session(self.engine) as session:
-            yield session
+    def _commit(self) -> None:
+        super()._commit()
+        # `record_change` left the version it wrote; it is real only now that it committed.
+        version = self.session.info.pop(VERSION_INFO_KEY, None)
+        if version is not None and self._on_version is not None:
+            self._on_version(version)

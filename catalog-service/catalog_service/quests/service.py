@@ -121,22 +121,27 @@ QUESTS = NamedRows(Quest, kind="quest", name_field="name", check=_check_rules)
 
 def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> QuestPublic:
     values = data.model_dump()
-    with uow.transaction() as session:
+    with uow:
         _check_rules(values)
-        reward = _reward(session, data.reward_id)
-        return to_public(QUESTS.create(session, values, actor=actor), reward)
+        reward = _reward(uow.session, data.reward_id)
+        quest = to_public(QUESTS.create(uow.session, values, actor=actor), reward)
+        uow.commit()
+        return quest
 
 
 def update_quest(
     *, uow: UnitOfWork, quest_id: uuid.UUID, data: QuestUpdate, actor: audit.Actor
 ) -> QuestPublic:
     incoming = data.model_dump(exclude_unset=True)
-    with uow.transaction() as session:
+    with uow:
+        session = uow.session
         quest = _quest_for_update(session, quest_id)
         if "reward_id" in incoming:
             _reward(session, incoming["reward_id"])
         QUESTS.update(session, quest, incoming, actor=actor)
-        return to_public(quest, _reward(session, quest.reward_id))
+        public = to_public(quest, _reward(session, quest.reward_id))
+        uow.commit()
+        return public
 
 
 def upsert_quest(
@@ -146,17 +151,20 @@ def upsert_quest(
     nothing and publishes nothing."""
 
     def attempt() -> tuple[QuestPublic, bool]:
-        with uow.transaction() as session:
-            reward = _reward(session, data.reward_id)
-            quest, created = QUESTS.upsert(session, name, data.model_dump(), actor=actor)
-            return to_public(quest, reward), created
+        with uow:
+            reward = _reward(uow.session, data.reward_id)
+            quest, created = QUESTS.upsert(uow.session, name, data.model_dump(), actor=actor)
+            public = to_public(quest, reward)
+            uow.commit()
+            return public, created
 
     return once_more_after_a_race(attempt)
 
 
 def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor) -> QuestPublic:
     """DELETE keeps the row (processing keeps the players' progress history) and turns it off."""
-    with uow.transaction() as session:
+    with uow:
+        session = uow.session
         quest = _quest_for_update(session, quest_id)
         if quest.is_active:
             before = row_values(quest)
@@ -171,4 +179,6 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor
                 actor=actor,
                 before=before,
             )
-        return to_public(quest, _reward(session, quest.reward_id))
+        public = to_public(quest, _reward(session, quest.reward_id))
+        uow.commit()
+        return public

@@ -48,17 +48,20 @@ REWARDS = NamedRows(Reward, kind="reward", name_field="reward_name")
 
 
 def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) -> Reward:
-    with uow.transaction() as session:
-        return REWARDS.create(session, data.model_dump(), actor=actor)
+    with uow:
+        reward = REWARDS.create(uow.session, data.model_dump(), actor=actor)
+        uow.commit()
+        return reward
 
 
 def update_reward(
     *, uow: UnitOfWork, reward_id: uuid.UUID, data: RewardUpdate, actor: audit.Actor
 ) -> Reward:
     changes = data.model_dump(exclude_unset=True)
-    with uow.transaction() as session:
-        reward = get_reward(session=session, reward_id=reward_id)
-        REWARDS.update(session, reward, changes, actor=actor)
+    with uow:
+        reward = get_reward(session=uow.session, reward_id=reward_id)
+        REWARDS.update(uow.session, reward, changes, actor=actor)
+        uow.commit()
         return reward
 
 
@@ -69,14 +72,17 @@ def upsert_reward(
     nothing and publishes nothing."""
 
     def attempt() -> tuple[Reward, bool]:
-        with uow.transaction() as session:
-            return REWARDS.upsert(session, name, data.model_dump(), actor=actor)
+        with uow:
+            result = REWARDS.upsert(uow.session, name, data.model_dump(), actor=actor)
+            uow.commit()
+            return result
 
     return once_more_after_a_race(attempt)
 
 
 def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, actor: audit.Actor) -> None:
-    with uow.transaction() as session:
+    with uow:
+        session = uow.session
         reward = get_reward(session=session, reward_id=reward_id)
         used_by = session.exec(
             select(func.count()).select_from(Quest).where(Quest.reward_id == reward_id)
@@ -101,3 +107,4 @@ def delete_reward(*, uow: UnitOfWork, reward_id: uuid.UUID, actor: audit.Actor) 
             before=before,
             deleted=True,
         )
+        uow.commit()

@@ -18,14 +18,13 @@ def test_parallel_upserts_of_one_name_make_one_row(
     catalog_db_url: str, unique_name: Callable[[str], str]
 ) -> None:
     engine = create_db_engine(catalog_db_url)
-    uow = UnitOfWork(engine=engine)
     reward_name, quest_name = unique_name("race-reward"), unique_name("race-quest")
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
             reward_results = list(
                 pool.map(
                     lambda _: rewards.upsert_reward(
-                        uow=uow,
+                        uow=UnitOfWork(engine),
                         name=reward_name,
                         data=RewardUpsert(reward_item=RewardItem.gold, reward_qty=3),
                     ),
@@ -39,7 +38,7 @@ def test_parallel_upserts_of_one_name_make_one_row(
             quest_results = list(
                 pool.map(
                     lambda i: quests.upsert_quest(
-                        uow=uow,
+                        uow=UnitOfWork(engine),
                         name=quest_name,
                         data=QuestUpsert(
                             title="Race", streak=1 + i % 2, reward_id=next(iter(reward_ids))

@@ -156,11 +156,12 @@ def test_a_resync_that_read_before_a_commit_does_not_take_the_version_back(
     # which no other test's relay must publish.
     engine = create_db_engine(fresh_db_url)
     tracker = VersionTracker(dsn=libpq_dsn(engine))
-    uow = UnitOfWork(engine=engine, after_commit=tracker.observe)
+    uow = UnitOfWork(engine, on_version=tracker.observe)
 
     def commit_a_change() -> None:
-        with uow.transaction() as session:
-            record_change(session=session, change=Change.updated)
+        with UnitOfWork(engine, on_version=tracker.observe) as writer:
+            record_change(session=writer.session, change=Change.updated)
+            writer.commit()
 
     class CommitDuringRead(psycopg.Connection):  # type: ignore[type-arg]
         def execute(self, *args: Any, **kwargs: Any) -> Any:
@@ -175,8 +176,8 @@ def test_a_resync_that_read_before_a_commit_does_not_take_the_version_back(
         before = tracker._version
         with CommitDuringRead.connect(libpq_dsn(engine), autocommit=True) as racing:
             tracker._resync(racing)
-        with uow.read() as session:
-            committed = read_version(session)
+        with uow:
+            committed = read_version(uow.session)
         assert committed == before + 1
         assert tracker._version == committed  # not the older value the resync read
         # With no commit during the read, the resync stays exact (a restore may go back).

@@ -1,13 +1,21 @@
-import { SimpleGrid, Stack, Switch, Textarea, TextInput } from "@mantine/core";
+import { SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import { useForm } from "@mantine/form";
 import { SimulatePanel } from "./operator/SimulatePanel";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { Quest, QuestInput, Reward } from "../../api/types";
 import { ChoiceSelect, DialogActions, ErrorAlert, WholeNumberInput } from "../../components/FormParts";
 import { useReachable } from "../../components/useReachable";
 import { formatAmount } from "../../lib/format";
 import { durationWords, resetWords } from "../../lib/playerTime";
-import { fromLocalInput, questServerErrors, SLUG_HINT, toLocalInput, validateQuest } from "./questValidation";
+import {
+  errorSummary,
+  fromLocalInput,
+  questServerErrors,
+  simulationBlockers,
+  SLUG_HINT,
+  toLocalInput,
+  validateQuest,
+} from "./questValidation";
 
 /** The form edits the window as local date-times (the API speaks ISO instants), and an empty
  * "claim within" as "" (never expires). */
@@ -102,22 +110,48 @@ export function QuestForm({
       claim_within_s: initial.claim_within_s ?? "",
     },
     validate: (values) => validateQuest(toInput(values), { creating: quest === null }),
+    // Checked as the admin types, not only on Create.
+    validateInputOnChange: true,
   });
+  const formRef = useRef<HTMLFormElement>(null);
+  const [attempted, setAttempted] = useState(false);
 
-  const submit = form.onSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await onSubmit(toInput(values));
-    } catch (error) {
-      // The catalog checks again; its answers land on the fields they name, in words.
-      const { _form, ...errors } = questServerErrors(error);
-      form.setErrors(errors);
-      if (_form) setFormError(_form);
-    }
-  });
+  /** After a refused Create: the first field in error scrolled into view, the cursor in it. */
+  const showFirstError = () => {
+    requestAnimationFrame(() => {
+      const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+      if (!first) return;
+      first.scrollIntoView({ block: "center", behavior: "smooth" });
+      first.focus({ preventScroll: true });
+    });
+  };
+
+  const submit = form.onSubmit(
+    async (values) => {
+      setFormError(null);
+      try {
+        await onSubmit(toInput(values));
+      } catch (error) {
+        // The catalog checks again; its answers land on the fields they name, in words.
+        const { _form, ...errors } = questServerErrors(error);
+        form.setErrors(errors);
+        if (_form) setFormError(_form);
+        showFirstError();
+      }
+    },
+    () => {
+      setAttempted(true);
+      showFirstError();
+    },
+  );
+
+  // Every rule, on every change: the summary by the Create button and whether a dry run can go.
+  const problems = validateQuest(toInput(form.values), { creating: quest === null });
+  const summary = attempted || form.isDirty() ? errorSummary({ ...problems, ...form.errors }) : null;
+  const blockers = errorSummary(simulationBlockers(problems));
 
   const formElement = (
-    <form onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
+    <form ref={formRef} onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
       <Stack gap="sm">
         <ErrorAlert error={formError} />
         <TextInput
@@ -190,6 +224,13 @@ export function QuestForm({
           loading={form.submitting}
           disabled={!reachable}
           sticky
+          note={
+            summary && (
+              <Text size="sm" c="var(--mantine-color-error)" fw={600} data-testid="form-summary">
+                {summary}
+              </Text>
+            )
+          }
         />
       </Stack>
     </form>
@@ -199,7 +240,7 @@ export function QuestForm({
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
       {formElement}
-      <SimulatePanel draft={() => toInput(form.getValues())} />
+      <SimulatePanel draft={() => toInput(form.getValues())} blocked={blockers} />
     </SimpleGrid>
   );
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/errors";
 import type { QuestInput } from "../../api/types";
-import { fromLocalInput, questServerErrors, toLocalInput, validateQuest } from "./questValidation";
+import {
+  errorSummary,
+  fromLocalInput,
+  questServerErrors,
+  simulationBlockers,
+  toLocalInput,
+  validateQuest,
+} from "./questValidation";
 
 const valid: QuestInput = {
   name: "daily-visitor",
@@ -113,5 +120,21 @@ describe("datetime-local conversion", () => {
     expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
     expect(fromLocalInput("")).toBeNull();
     expect(toLocalInput(null)).toBe("");
+  });
+});
+
+describe("errorSummary", () => {
+  it("names the fields to fix in the form's order", () => {
+    const errors = validateQuest({ ...valid, name: "Bad Name", title: "", streak: 0 }, { creating: true });
+    expect(errorSummary(errors)).toBe("3 fields to fix: Name, Title, Streak");
+    expect(errorSummary({ reward_id: "Pick the reward" })).toBe("1 field to fix: Reward");
+    expect(errorSummary({})).toBeNull();
+  });
+
+  it("lets a draft without a name or title be simulated, never one with broken rules", () => {
+    const unnamed = validateQuest({ ...valid, name: "", title: "" }, { creating: true });
+    expect(errorSummary(simulationBlockers(unnamed))).toBeNull();
+    const broken = validateQuest({ ...valid, name: "", streak: 0, grace_days: 9 }, { creating: true });
+    expect(errorSummary(simulationBlockers(broken))).toBe("2 fields to fix: Streak, Grace days");
   });
 });
