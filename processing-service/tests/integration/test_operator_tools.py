@@ -314,6 +314,26 @@ def test_the_trace_gives_each_event_its_local_date_and_verdict(
 # --- operations ----------------------------------------------------------------------------
 
 
+def test_a_late_older_event_reads_not_after_last_in_the_trace(
+    engine: Engine, client: TestClient, test_keys: TestKeys, add_quest: Any
+) -> None:
+    quest = add_quest(streak_mode="daily", streak=3, duplication=1)
+    user = uuid.uuid4()
+    d = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    # Recorded (and applied) in this order: the second happened a day before the first.
+    ids = add_events(
+        engine, [(user, d + timedelta(days=1)), (user, d), (user, d + timedelta(days=1, hours=2))]
+    )
+    body = client.get(
+        f"{PREFIX}/me/quests/{quest['quest_id']}/trace", headers=player(test_keys, user)
+    ).json()
+    assert [(e["event_id"], e["verdict"]) for e in body["events"]] == [
+        (ids[0], "counted"),
+        (ids[1], "not_after_last"),
+        (ids[2], "same_day"),
+    ]
+
+
 def test_ops_figures(
     engine: Engine,
     client: TestClient,

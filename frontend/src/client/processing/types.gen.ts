@@ -924,7 +924,7 @@ export type TraceEvent = {
     /**
      * Verdict
      */
-    verdict: 'counted' | 'same_day' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
+    verdict: 'counted' | 'same_day' | 'not_after_last' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
     /**
      * Zone
      */
