@@ -6,13 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from processing_service.api.deps import (
-    AdminClaims,
-    PageDep,
-    RuntimeDep,
-    SessionDep,
-    actor_of,
-)
+from processing_service.api.deps import AdminClaims, PageDep, RuntimeDep, SessionDep, actor_of
 from processing_service.dead_letters import service
 from processing_service.dead_letters.models import DeadLetterPublic, DeadLettersPublic
 

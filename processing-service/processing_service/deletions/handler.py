@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from processing_service.deletions.service import delete_player
@@ -43,7 +43,6 @@ def parse_user_deleted(body: bytes) -> tuple[uuid.UUID, datetime | None] | None:
 @dataclass(kw_only=True)
 class UserDeletedHandler:
     uow_factory: UnitOfWorkFactory
-    deleted: int = field(default=0, init=False)
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -59,7 +58,6 @@ class UserDeletedHandler:
                 with self.uow_factory() as uow:
                     erased = delete_player(uow=uow, user_id=user_id, deleted_at=deleted_at)
                     uow.commit()
-                self.deleted += 1
                 log.info("player %s deleted (%d rows erased)", user_id, erased)
             outcomes.append(Outcome.ACK)
         return outcomes

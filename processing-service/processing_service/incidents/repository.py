@@ -6,7 +6,8 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from processing_service.incidents.service import IncidentWindow, windows
+from processing_service.incidents.service import windows
+from processing_service.progress.rules import IncidentWindow
 
 
 class IncidentRepository(Protocol):

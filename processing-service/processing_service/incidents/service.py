@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from processing_service.incidents.models import Incident
+from processing_service.progress.rules import IncidentWindow
 from quest_common import audit
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
@@ -28,14 +28,6 @@ if TYPE_CHECKING:
     from processing_service.unit_of_work import SqlUnitOfWorkFactory
 
 WINDOWS_TTL_S = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentWindow:
-    """[starts_at, ends_at) of one incident: what the rules need of it."""
-
-    starts_at: datetime
-    ends_at: datetime
 
 
 class IncidentNotFoundError(

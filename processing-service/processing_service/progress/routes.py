@@ -6,13 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from processing_service.api.deps import (
-    AdminClaims,
-    CacheDep,
-    PlayerId,
-    ReadsDep,
-    RuntimeDep,
-)
+from processing_service.api.deps import AdminClaims, CacheDep, PlayerId, ReadsDep, RuntimeDep
 from processing_service.progress import service
 from processing_service.progress.schemas import ClaimResult, QuestProgressList
 

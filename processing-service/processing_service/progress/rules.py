@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from quest_common.events import EventType
@@ -117,18 +117,10 @@ def _next_period_start(reset: str, period: date) -> date:
 # --- incidents -------------------------------------------------------------------------------
 
 
-class IncidentWindow(Protocol):
-    """An operator incident: [starts_at, ends_at) in UTC instants (a row or an `Incident`)."""
-
-    @property
-    def starts_at(self) -> datetime: ...
-
-    @property
-    def ends_at(self) -> datetime: ...
-
-
 @dataclass(frozen=True, slots=True)
-class Incident:
+class IncidentWindow:
+    """An operator incident as the rules see it: [starts_at, ends_at) in UTC instants."""
+
     starts_at: datetime
     ends_at: datetime
 

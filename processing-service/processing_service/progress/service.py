@@ -227,7 +227,7 @@ class Claim:
     credited: bool = False
 
 
-def claim(
+def claim_earned(
     *,
     uow: ProcessingUnitOfWork,
     user_id: uuid.UUID,
@@ -290,7 +290,7 @@ def claim_reward(
     rule = QuestRule.from_catalog(quest)
     with uow_factory() as uow:
         try:
-            claimed = claim(uow=uow, user_id=user_id, quest=rule)
+            claimed = claim_earned(uow=uow, user_id=user_id, quest=rule)
         except rules.RewardExpiredError:
             uow.commit()  # keep the expiry marks: the rewards are lost either way
             raise

@@ -59,8 +59,7 @@ def stream_and_fold(
     rule: QuestRule,
     since: datetime,
     until: datetime | None,
-    on_chunk: Callable[[int], None] | None = None,
-    on_total: Callable[[int], None] | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
     per_player: bool = False,
 ) -> replay.Tally:
     """Fold the window's sign-ins, streamed with a server-side (named) cursor `CHUNK` rows at a
@@ -70,15 +69,15 @@ def stream_and_fold(
     query, params = window_query(since, until)
     with UnitOfWork(engine=engine, read_only=True) as reads:
         tally = replay.start(rule, per_player=per_player, incidents=windows(session=reads.session))
-        if on_total is not None:
-            on_total(count_events(reads=reads, since=since, until=until))
+        # The total, for a progress figure: counted only when someone follows the progress.
+        total = count_events(reads=reads, since=since, until=until) if on_chunk else 0
         with reads.driver_connection().cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
             cursor.itersize = CHUNK
             cursor.execute(query, params)
             while chunk := cursor.fetchmany(CHUNK):
                 replay.fold(tally, chunk)
                 if on_chunk is not None:
-                    on_chunk(tally.events_replayed)
+                    on_chunk(tally.events_replayed, total)
     return tally
 
 
@@ -134,14 +133,9 @@ def run(
     until: datetime | None,
 ) -> None:
     try:
-        total = 0
         last = time.monotonic()
 
-        def on_total(count: int) -> None:
-            nonlocal total
-            total = count
-
-        def on_chunk(done: int) -> None:
+        def on_chunk(done: int, total: int) -> None:
             nonlocal last
             if time.monotonic() - last >= PROGRESS_EVERY_S:
                 last = time.monotonic()
@@ -149,12 +143,7 @@ def run(
                 _update(engine, simulation_id, progress=min(done / total, 0.99) if total else 0.0)
 
         tally = stream_and_fold(
-            engine=engine,
-            rule=rule,
-            since=since,
-            until=until,
-            on_chunk=on_chunk,
-            on_total=on_total,
+            engine=engine, rule=rule, since=since, until=until, on_chunk=on_chunk
         )
         _update(engine, simulation_id, state="done", progress=1.0, result=replay.finish(tally))
     except Exception as exc:

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 
 from processing_service.api.deps import AdminClaims, CacheDep, PlayerId, SessionDep
-from processing_service.trace.service import QuestTrace, trace
+from processing_service.trace.service import QuestTrace, quest_trace
 
 router = APIRouter(tags=["personal data"])
 admin_router = APIRouter(prefix="/admin", tags=["admin"])
@@ -17,7 +17,7 @@ admin_router = APIRouter(prefix="/admin", tags=["admin"])
 def my_quest_trace(
     quest_id: uuid.UUID, player: PlayerId, session: SessionDep, cache: CacheDep
 ) -> QuestTrace:
-    return trace(session=session, user_id=player, rule=cache.rule(quest_id))
+    return quest_trace(session=session, user_id=player, rule=cache.rule(quest_id))
 
 
 @admin_router.get("/users/{user_id}/quests/{quest_id}/trace")
@@ -28,4 +28,4 @@ def user_quest_trace(
     session: SessionDep,
     cache: CacheDep,
 ) -> QuestTrace:
-    return trace(session=session, user_id=user_id, rule=cache.rule(quest_id))
+    return quest_trace(session=session, user_id=user_id, rule=cache.rule(quest_id))

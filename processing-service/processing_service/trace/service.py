@@ -60,7 +60,7 @@ class QuestTrace(BaseModel):
     grants: list[TraceGrant]
 
 
-def trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrace:
+def quest_trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrace:
     events = views.recorded_sign_ins(session=session, user_id=user_id)
     steps: list[TraceEvent] = []
     completions: list[TraceCompletion] = []

@@ -21,9 +21,8 @@ import pytest
 from processing_service.grants.auth_client import AuthUnavailableError
 from processing_service.grants.models import GrantData
 from processing_service.grants.repository import DueGrant
-from processing_service.incidents.service import IncidentWindow
 from processing_service.notifications.models import Notification
-from processing_service.progress.rules import ProgressState, ReceivedSignIn
+from processing_service.progress.rules import IncidentWindow, ProgressState, ReceivedSignIn
 from processing_service.unit_of_work import ProcessingUnitOfWork, Publish
 from quest_common.uow import FakeUnitOfWork
 
