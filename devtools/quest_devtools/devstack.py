@@ -710,14 +710,14 @@ class Stack:
 
 
 def queue_consumers(amqp_url: str, queue: str) -> int:
-    import pika
+    """Consumers of `queue`, asked of the first node of `amqp_url` (one URL or a comma-separated
+    list, as the services take it) that answers; 0 when none does or the queue is missing."""
     from pika.exceptions import AMQPError
 
-    params = pika.URLParameters(amqp_url)
-    params.connection_attempts = 1
-    params.socket_timeout = 2
+    from quest_common.broker.connection import BrokerNodes
+
     try:
-        connection = pika.BlockingConnection(params)
+        connection = BrokerNodes(amqp_url, name="devstack-probe").connect()
     except AMQPError:
         return 0
     try:

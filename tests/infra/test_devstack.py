@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 
+from quest_common.broker.connection import connect
 from quest_devtools.devstack import (
     REPO_ROOT,
     ChildProcess,
@@ -25,11 +26,12 @@ from quest_devtools.devstack import (
     database_url,
     parse_env_file,
     port_is_free,
+    queue_consumers,
     render_native_static,
     service_env,
     write_gateway_config,
 )
-from quest_devtools.testing.plugin import free_port
+from quest_devtools.testing.plugin import BrokerNames, free_port
 
 
 def test_database_url_keeps_server_and_credentials() -> None:
@@ -66,6 +68,27 @@ def test_each_child_gets_its_own_database_and_the_shared_settings() -> None:
     assert worker["CATALOG_URL"] == "http://127.0.0.1:9102"
     assert service_env(config, "processing")["CATALOG_URL"] == "http://127.0.0.1:1"
     assert "DATABASE_URL" not in service_env(config, "gateway")
+
+
+def test_a_list_of_broker_urls_reaches_every_child_and_the_worker_probe(
+    amqp_url: str, broker_names: BrokerNames
+) -> None:
+    """`make dev` and the end-to-end stack take a cluster's node list as it is: the children get
+    it unchanged, and the worker's readiness probe asks the first node that answers."""
+    dead = f"amqp://guest:guest@127.0.0.1:{free_port()}/%2F"
+    nodes = f"{dead},{amqp_url}"
+    config = StackConfig(amqp_url=nodes)
+    assert {service_env(config, c)["AMQP_URL"] for c in ("auth", "worker")} == {nodes}
+    queue = broker_names.queue("probe")
+    connection = connect(amqp_url, name="test-consumer")
+    try:
+        channel = connection.channel()
+        channel.queue_declare(queue, durable=True)
+        channel.basic_consume(queue, lambda *_: None)
+        assert queue_consumers(nodes, queue) == 1
+    finally:
+        connection.close()
+    assert queue_consumers(dead, queue) == 0
 
 
 def test_env_file_parsing_and_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
