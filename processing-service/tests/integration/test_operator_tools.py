@@ -549,15 +549,33 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
             ends_at=utcnow() + timedelta(days=31),
             reason="planned maintenance",
             actor=Actor(id="ops", name="ops"),
+            bounds=incidents.IncidentBounds(
+                max_length=timedelta(days=7), max_ahead=timedelta(days=90)
+            ),
+        ).incident_id
+        running = incidents.declare(
+            uow_factory=partial(UnitOfWork, engine=engine),
+            starts_at=utcnow() - timedelta(hours=1),
+            ends_at=utcnow() + timedelta(hours=1),
+            reason="login outage",
+            actor=Actor(id="ops", name="ops"),
+            bounds=incidents.IncidentBounds(
+                max_length=timedelta(days=7), max_ahead=timedelta(days=90)
+            ),
         ).incident_id
     calls: dict[str, Callable[[], Any]] = {
         "POST /api/processing/admin/incidents": lambda: client.post(
             f"{PREFIX}/admin/incidents",
             json={
-                "starts_at": "2030-01-01T00:00:00Z",
-                "ends_at": "2030-01-01T01:00:00Z",
+                "starts_at": (utcnow() + timedelta(days=10)).isoformat(),
+                "ends_at": (utcnow() + timedelta(days=10, hours=1)).isoformat(),
                 "reason": "broker upgrade",
             },
+            headers=admin,
+        ),
+        "PATCH /api/processing/admin/incidents/{incident_id}": lambda: client.patch(
+            f"{PREFIX}/admin/incidents/{running}",
+            json={"ends_at": utcnow().isoformat()},
             headers=admin,
         ),
         "DELETE /api/processing/admin/incidents/{incident_id}": lambda: client.delete(
@@ -592,6 +610,7 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         assert after["data"][0]["actor_id"] != ""
     assert {e["action"] for e in audit()["data"]} == {
         "incident.declare",
+        "incident.end",
         "incident.withdraw",
         "dead_letter.replay",
         "simulation.start",
