@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportResponses, MyQuestsData, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
+import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, EndIncidentData, EndIncidentErrors, EndIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportResponses, MyQuestsData, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -56,6 +56,21 @@ export const withdrawIncident = <ThrowOnError extends boolean = false>(options: 
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/incidents/{incident_id}',
     ...options
+});
+
+/**
+ * End Incident
+ *
+ * Move an incident's end: `ends_at` now ends a running incident now.
+ */
+export const endIncident = <ThrowOnError extends boolean = false>(options: Options<EndIncidentData, ThrowOnError>) => (options.client ?? client).patch<EndIncidentResponses, EndIncidentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/incidents/{incident_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

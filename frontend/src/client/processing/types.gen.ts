@@ -370,6 +370,18 @@ export type IncidentCreate = {
 };
 
 /**
+ * IncidentEnd
+ *
+ * A new end for an incident (now, to end a running one).
+ */
+export type IncidentEnd = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+};
+
+/**
  * IncidentPublic
  */
 export type IncidentPublic = {
@@ -1082,12 +1094,10 @@ export type DeclareIncidentData = {
 
 export type DeclareIncidentErrors = {
     /**
-     * Validation Error
+     * Bad window: backwards, too long or too far ahead
      */
-    422: HttpValidationError;
+    422: unknown;
 };
-
-export type DeclareIncidentError = DeclareIncidentErrors[keyof DeclareIncidentErrors];
 
 export type DeclareIncidentResponses = {
     /**
@@ -1135,6 +1145,42 @@ export type WithdrawIncidentResponses = {
 };
 
 export type WithdrawIncidentResponse = WithdrawIncidentResponses[keyof WithdrawIncidentResponses];
+
+export type EndIncidentData = {
+    body: IncidentEnd;
+    path: {
+        /**
+         * Incident Id
+         */
+        incident_id: string;
+    };
+    query?: never;
+    url: '/api/processing/admin/incidents/{incident_id}';
+};
+
+export type EndIncidentErrors = {
+    /**
+     * No such incident
+     */
+    404: unknown;
+    /**
+     * Already over
+     */
+    409: unknown;
+    /**
+     * Before its start, in the past, or past the bounds
+     */
+    422: unknown;
+};
+
+export type EndIncidentResponses = {
+    /**
+     * Successful Response
+     */
+    200: IncidentPublic;
+};
+
+export type EndIncidentResponse = EndIncidentResponses[keyof EndIncidentResponses];
 
 export type OperationsData = {
     body?: never;
