@@ -87,7 +87,8 @@ export const operations = <ThrowOnError extends boolean = false>(options?: Optio
 /**
  * Start Simulation
  *
- * Replay the window's recorded sign-ins through the draft quest's rules (a dry run).
+ * Replay the window's recorded sign-ins through the draft quest's rules (a dry run); at
+ * most `SIMULATION_MAX_RUNNING` at once on a server.
  */
 export const startSimulation = <ThrowOnError extends boolean = false>(options: Options<StartSimulationData, ThrowOnError>) => (options.client ?? client).post<StartSimulationResponses, StartSimulationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -1210,6 +1210,10 @@ export type StartSimulationErrors = {
      * Bad quest draft or window
      */
     422: unknown;
+    /**
+     * As many simulations run as this server allows (`Retry-After`)
+     */
+    429: unknown;
 };
 
 export type StartSimulationResponses = {
