@@ -13,6 +13,7 @@ from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
 from auth_service.core.uow import AuthUnitOfWork
 from auth_service.personal_data.deletions_queue import RELAY_NAME, relay_publisher_factory
+from auth_service.progression.curve import LevelCurve
 from auth_service.tokens import access
 from auth_service.tokens.keys import KeyRing
 from auth_service.tokens.service import TokenService
@@ -43,6 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         wake_delay_seconds=settings.outbox_wake_delay_seconds,
         require_route=access.route_required,
     )
+    level_curve = LevelCurve(
+        levels_url=f"{settings.catalog_url.rstrip('/')}/api/catalog/levels",
+        ttl_s=settings.level_curve_ttl_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if relay is not None:
                 await run_in_threadpool(relay.stop)
             await run_in_threadpool(security.stop_hashing_pool)
+            level_curve.close()
             engine.dispose()
 
     app = service_app(
@@ -78,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = token_service
     app.state.token_verifier = token_service  # read by quest_common.security.current_claims
     app.state.relay = relay
+    app.state.level_curve = level_curve  # catalog's level curve, as auth last read it
     # Every request's (and abuse guard's) unit of work: a write wakes the relay once committed.
     app.state.uow = partial(AuthUnitOfWork, engine, relay=relay)
 

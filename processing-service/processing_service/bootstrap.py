@@ -26,6 +26,7 @@ from processing_service.grants.service import deliver_all_due
 from processing_service.notifications import service as notifications
 from processing_service.notifications.hub import Hub
 from processing_service.notifications.models import Notification
+from processing_service.notifications.payloads import LEVEL_REACHED_KEY
 from processing_service.notifications.wire import to_messages
 from processing_service.ops.service import ProcessingOps, figures
 from processing_service.signins.handler import SignInHandler
@@ -217,14 +218,14 @@ class ApiProcess:
 
     def listeners(self) -> list[BroadcastListener]:
         """Fresh listeners for one lifespan (a thread starts once): this replica hears every
-        processing event for its own SSE clients, and follows catalog changes for the quest
-        list it serves, as the worker does."""
+        processing event (and auth's `LevelReached`, relayed live) for its own SSE clients, and
+        follows catalog changes for the quest list it serves, as the worker does."""
         settings = self.runtime.settings
         return [
             BroadcastListener(
                 amqp_url=settings.amqp_url,
                 exchange=settings.events_exchange,
-                routing_keys=["processing.#"],
+                routing_keys=["processing.#", LEVEL_REACHED_KEY],
                 on_message=self.hub.on_message,
                 name="sse-fanout",
             ),

@@ -14,7 +14,12 @@ from catalog_service.core.db import row_values
 from catalog_service.core.errors import InvalidError, NotFoundError
 from catalog_service.core.named_rows import NamedRows
 from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
-from catalog_service.core.writes import plain, time_rules_error, window_error
+from catalog_service.core.writes import (
+    badge_quest_error,
+    plain,
+    time_rules_error,
+    window_error,
+)
 from catalog_service.quests.models import (
     TRIGGER_DESCRIPTIONS,
     Quest,
@@ -116,6 +121,15 @@ def _check_rules(values: dict[str, Any]) -> None:
         raise InvalidError(*rule_error)
 
 
+def _check_pays(reward: Reward, *, duplication: int, reset: Any) -> None:
+    """A quest paying a badge is completed once (a badge is held once)."""
+    error = badge_quest_error(
+        reward_item=plain(reward.reward_item), duplication=duplication, reset=plain(reset)
+    )
+    if error is not None:
+        raise InvalidError(*error)
+
+
 QUESTS = NamedRows(Quest, kind="quest", name_field="name", check=_check_rules)
 
 
@@ -124,6 +138,7 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
     with uow:
         _check_rules(values)
         reward = _reward(uow.session, data.reward_id)
+        _check_pays(reward, duplication=data.duplication, reset=data.reset)
         quest = to_public(QUESTS.create(uow.session, values, actor=actor), reward)
         uow.commit()
         return quest
@@ -139,7 +154,9 @@ def update_quest(
         if "reward_id" in incoming:
             _reward(session, incoming["reward_id"])
         QUESTS.update(session, quest, incoming, actor=actor)
-        public = to_public(quest, _reward(session, quest.reward_id))
+        reward = _reward(session, quest.reward_id)
+        _check_pays(reward, duplication=quest.duplication, reset=quest.reset)
+        public = to_public(quest, reward)
         uow.commit()
         return public
 
@@ -153,6 +170,7 @@ def upsert_quest(
     def attempt() -> tuple[QuestPublic, bool]:
         with uow:
             reward = _reward(uow.session, data.reward_id)
+            _check_pays(reward, duplication=data.duplication, reset=data.reset)
             quest, created = QUESTS.upsert(uow.session, name, data.model_dump(), actor=actor)
             public = to_public(quest, reward)
             uow.commit()

@@ -1,11 +1,25 @@
-import type { LeaderboardEntry, LedgerEntryPublic, Token, UserAdminView, UserPublic } from "../client/auth";
+import type {
+  BadgesPublic,
+  Board,
+  BoardRow,
+  LedgerEntryPublic,
+  PlayerPublic,
+  Token,
+  UserAdminView,
+  UserMe,
+  UserPublic,
+} from "../client/auth";
 import type { QuestPublic, RewardPublic } from "../client/catalog";
 import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
 // Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
 // independent of how the generator names things.
 
-export type Item = "diamond" | "gold";
+/** What a reward pays: balances (diamond, gold, xp) or a badge, held once. */
+export type Item = "diamond" | "gold" | "xp" | "badge";
+/** The items with a balance, ranked on the leaderboards. */
+export type BoardItem = "diamond" | "gold" | "xp";
+export type BoardPeriod = "all" | "week" | "month";
 export type Role = "player" | "admin" | "service";
 export type QuestStatus = "in_progress" | "claimable" | "done";
 
@@ -15,8 +29,12 @@ export interface Page<T> {
 }
 
 // Server shapes come from the generated client, so a changed API breaks the type check here.
-export type { LeaderboardEntry, Token };
+export type { Board, BoardRow, Token };
+export type Badges = BadgesPublic;
+export type PlayerPage = PlayerPublic;
 export type User = UserPublic;
+/** The signed-in player's own profile: also their level on the current curve. */
+export type Me = UserMe;
 /** A user as the admin pages see it: also `deleted_at` on a deleted account. */
 export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;

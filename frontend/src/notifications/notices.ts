@@ -1,13 +1,15 @@
-import type { CheckInNotice, QuestCompletedNotice, RewardCreditedNotice } from "../client/processing";
+import type { CheckInNotice, LevelReachedNotice, QuestCompletedNotice, RewardCreditedNotice } from "../client/processing";
 
 // Server-Sent Events of GET /api/processing/notifications/stream: each event's `data` is one of
-// processing's payload models (generated from its OpenAPI).
-export type { CheckInNotice, QuestCompletedNotice, RewardCreditedNotice };
+// processing's payload models (generated from its OpenAPI). `level_reached` is auth's
+// `LevelReached`, relayed live by processing: one per level, in order.
+export type { CheckInNotice, LevelReachedNotice, QuestCompletedNotice, RewardCreditedNotice };
 
 export type Notice =
   | { event: "check_in"; data: CheckInNotice }
   | { event: "quest_completed"; data: QuestCompletedNotice }
-  | { event: "reward_credited"; data: RewardCreditedNotice };
+  | { event: "reward_credited"; data: RewardCreditedNotice }
+  | { event: "level_reached"; data: LevelReachedNotice };
 
 type Fields = Record<string, "string" | "number" | "boolean">;
 
@@ -16,6 +18,7 @@ const FIELDS: Record<Notice["event"], Fields> = {
   check_in: { ...QUEST, streak: "number", target: "number", status: "string", claimable: "number", verdict: "string" },
   quest_completed: { ...QUEST, reward_item: "string", reward_qty: "number", auto_claim: "boolean" },
   reward_credited: { quest_id: "string", title: "string", grant_id: "string", item: "string", qty: "number" },
+  level_reached: { level: "number" },
 };
 
 function hasFields(data: unknown, fields: Fields): data is Record<string, unknown> {
@@ -46,5 +49,7 @@ export function parseNotice(event: string, raw: string): Notice | null {
       return { event, data: data as QuestCompletedNotice };
     case "reward_credited":
       return { event, data: data as RewardCreditedNotice };
+    case "level_reached":
+      return { event, data: data as LevelReachedNotice };
   }
 }

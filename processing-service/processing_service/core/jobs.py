@@ -1,8 +1,9 @@
 """Named periodic jobs: one background thread per job, each doing one thing.
 
 A job runs every `interval_s` (at once when woken) until stopped. A run that raises is retried
-through `quest_common.retry.retry_until_stopped` with a capped backoff, so a lost database or
-broker is waited out without hammering it.
+through `quest_common.retry.retry_until_stopped`, after waits that start at the interval and
+double up to `max_backoff_s` (five intervals unless given): a lost database or broker is waited
+out without hammering it, and the job is back soon after it returns.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ class PeriodicJob(threading.Thread):
         name: str,
         work: Callable[[], object],
         interval_s: float,
-        max_backoff_s: float = 60.0,
+        max_backoff_s: float | None = None,
     ) -> None:
         super().__init__(name=name, daemon=True)
         self.work = work
         self.interval_s = interval_s
-        self.max_backoff_s = max_backoff_s
+        self.max_backoff_s = max_backoff_s if max_backoff_s is not None else 5 * interval_s
         self._wake = threading.Event()
         self._stop_event = threading.Event()
 
@@ -47,6 +48,6 @@ class PeriodicJob(threading.Thread):
         retry_until_stopped(
             self._runs,
             stop=self._stop_event,
-            backoff=Backoff(max(self.interval_s, 0.1), self.max_backoff_s),
+            backoff=Backoff(min(self.interval_s, self.max_backoff_s), self.max_backoff_s),
             what=self.name,
         )

@@ -39,6 +39,8 @@ class Grant(SQLModel, table=True):
     quest_title: str = Field(default="", max_length=200)
     item: str = Field(max_length=16)
     qty: int
+    # For a badge reward: the badge's name (its reward's), which auth gives once per player.
+    badge: str | None = Field(default=None, max_length=64)
     reason: str = Field(max_length=64)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
@@ -70,11 +72,19 @@ class GrantData:
     item: str
     qty: int
     reason: str
+    badge: str | None = None  # a badge reward's badge, which auth gives once per player
 
     @classmethod
     def of(cls, row: Any) -> GrantData:
         return cls(
-            row.grant_id, row.user_id, row.quest_id, row.quest_title, row.item, row.qty, row.reason
+            row.grant_id,
+            row.user_id,
+            row.quest_id,
+            row.quest_title,
+            row.item,
+            row.qty,
+            row.reason,
+            row.badge,
         )
 
     @property

@@ -43,6 +43,8 @@ class RewardingQuest(Protocol):
     def reward_item(self) -> str: ...
     @property
     def reward_qty(self) -> int: ...
+    @property
+    def reward_name(self) -> str: ...
 
 
 def grant_row(
@@ -64,6 +66,7 @@ def grant_row(
         "quest_title": quest.title[:200],
         "item": quest.reward_item,
         "qty": quest.reward_qty,
+        "badge": quest.reward_name[:64] if quest.reward_item == "badge" else None,
         "reason": reason,
         "status": status,
         "attempts": 0,
@@ -81,7 +84,7 @@ def mark_credited(*, uow: ProcessingUnitOfWork, grant: GrantData) -> bool:
         quest_id=str(grant.quest_id),
         title=grant.quest_title,
         grant_id=str(grant.grant_id),
-        item="gold" if grant.item == "gold" else "diamond",
+        item=grant.item,  # type: ignore[arg-type]  # checked by the model
         qty=grant.qty,
     )
     uow.notify(

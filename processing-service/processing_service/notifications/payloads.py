@@ -13,6 +13,10 @@ from quest_common.events import EventType
 CHECK_IN: Final = "check_in"
 QUEST_COMPLETED: Final = "quest_completed"
 REWARD_CREDITED: Final = "reward_credited"
+# From auth (`auth.LevelReached {user_id, level}`), relayed live to the player's streams: it is
+# not stored, so it has no `id` and is not replayed (the level itself is on the player's profile).
+LEVEL_REACHED: Final = "level_reached"
+LEVEL_REACHED_KEY: Final = "auth.LevelReached"
 
 # The processing event type published for each SSE event name, and back.
 EVENT_TYPES: Final = {
@@ -29,7 +33,7 @@ SSE_NAMES: Final = {v: k for k, v in EVENT_TYPES.items()}
 NOTIFICATION_BATCH: Final = "NotificationBatch"
 
 
-Item = Literal["diamond", "gold"]
+Item = Literal["diamond", "gold", "xp", "badge"]
 QuestStatus = Literal["in_progress", "claimable", "done"]
 # What the rules said of the sign-in that moved the quest (`progress.rules.Verdict`).
 CountedVerdict = Literal["counted", "grace_used", "streak_reset"]
@@ -71,11 +75,18 @@ class RewardCreditedNotice(BaseModel):
     qty: int
 
 
+class LevelReachedNotice(BaseModel):
+    """`level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed)."""
+
+    level: int
+
+
 # The payload of each SSE event name.
 PAYLOADS: Final = {
     CHECK_IN: CheckInNotice,
     QUEST_COMPLETED: QuestCompletedNotice,
     REWARD_CREDITED: RewardCreditedNotice,
+    LEVEL_REACHED: LevelReachedNotice,
 }
 
 

@@ -18,6 +18,7 @@ from processing_service.notifications.hub import Hub, TooManyStreamsError
 from processing_service.notifications.models import Notification
 from processing_service.notifications.payloads import (
     CheckInNotice,
+    LevelReachedNotice,
     QuestCompletedNotice,
     RewardCreditedNotice,
 )
@@ -29,7 +30,9 @@ STREAM_RETRY_AFTER_S = 30
 
 
 def _sse(note: Notification) -> ServerSentEvent:
-    return ServerSentEvent(event=note.event, data=note.data, id=str(note.seq))
+    # seq 0: a live-only note (a level reached), never stored; no id, so the browser's
+    # Last-Event-ID stays at the last stored one it saw.
+    return ServerSentEvent(event=note.event, data=note.data, id=str(note.seq) if note.seq else None)
 
 
 def _after(last_event_id: str | None) -> int | None:
@@ -79,7 +82,7 @@ def _missed(
 # The `data` of each event of the stream, by its `event` name (check_in, quest_completed,
 # reward_credited): declared here so the OpenAPI document, and the web UI's generated types,
 # carry the payloads.
-StreamPayload = CheckInNotice | QuestCompletedNotice | RewardCreditedNotice
+StreamPayload = CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice
 
 
 @router.get(

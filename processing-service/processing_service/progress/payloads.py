@@ -31,14 +31,16 @@ def check_in(rule: QuestRule, state: ProgressState, verdict: rules.Verdict) -> d
 
 def quest_completed(rule: QuestRule, state: ProgressState) -> dict[str, Any]:
     return data(
-        QuestCompletedNotice(
-            quest_id=str(rule.quest_id),
-            quest_name=rule.name,
-            title=rule.title,
-            completed=state.completed,
-            duplication=rule.duplication,
-            reward_item="gold" if rule.reward_item == "gold" else "diamond",
-            reward_qty=rule.reward_qty,
-            auto_claim=rule.auto_claim,
+        QuestCompletedNotice.model_validate(
+            {
+                "quest_id": str(rule.quest_id),
+                "quest_name": rule.name,
+                "title": rule.title,
+                "completed": state.completed,
+                "duplication": rule.duplication,
+                "reward_item": rule.reward_item,
+                "reward_qty": rule.reward_qty,
+                "auto_claim": rule.auto_claim,
+            }
         )
     )

@@ -30,7 +30,7 @@ class RewardSource(Protocol):
 class DraftReward(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    reward_item: Literal["diamond", "gold"]
+    reward_item: Literal["diamond", "gold", "xp", "badge"]
     reward_qty: int = Field(ge=1, le=1_000_000)
 
 

@@ -23,7 +23,7 @@ export type Adjustment = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -61,7 +61,7 @@ export type AdjustmentResult = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -74,6 +74,10 @@ export type AdjustmentResult = {
      * User Id
      */
     user_id: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -163,6 +167,87 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * BadgePublic
+ */
+export type BadgePublic = {
+    /**
+     * Badge
+     */
+    badge: string;
+    /**
+     * Earned At
+     */
+    earned_at: string;
+};
+
+/**
+ * BadgesPublic
+ */
+export type BadgesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<BadgePublic>;
+};
+
+/**
+ * Board
+ */
+export type Board = {
+    /**
+     * Data
+     */
+    data: Array<BoardRow>;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold' | 'xp';
+    me: MyRank | null;
+    /**
+     * Period
+     */
+    period: 'all' | 'week' | 'month';
+    /**
+     * Period Starts At
+     */
+    period_starts_at: string | null;
+    /**
+     * Resets At
+     */
+    resets_at: string | null;
+};
+
+/**
+ * BoardRow
+ */
+export type BoardRow = {
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Shared Rank
+     */
+    shared_rank: number;
+    /**
+     * User Name
+     */
+    user_name: string;
+    /**
+     * Value
+     */
+    value: number;
+    /**
+     * You
+     */
+    you: boolean;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -213,46 +298,6 @@ export type Jwks = {
 };
 
 /**
- * Leaderboard
- */
-export type Leaderboard = {
-    /**
-     * Count
-     */
-    count: number;
-    /**
-     * Data
-     */
-    data: Array<LeaderboardEntry>;
-};
-
-/**
- * LeaderboardEntry
- */
-export type LeaderboardEntry = {
-    /**
-     * Balance
-     */
-    balance: number;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold';
-    /**
-     * Rank
-     */
-    rank: number;
-    /**
-     * User Id
-     */
-    user_id: string;
-    /**
-     * User Name
-     */
-    user_name: string;
-};
-
-/**
  * LedgerEntriesPublic
  */
 export type LedgerEntriesPublic = {
@@ -289,7 +334,7 @@ export type LedgerEntryExport = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -319,7 +364,7 @@ export type LedgerEntryPublic = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -348,6 +393,24 @@ export type LoginForm = {
      * Username
      */
     username: string;
+};
+
+/**
+ * MyRank
+ */
+export type MyRank = {
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Shared Rank
+     */
+    shared_rank: number;
+    /**
+     * Value
+     */
+    value: number;
 };
 
 /**
@@ -398,6 +461,10 @@ export type PersonalDataExport = {
      */
     admin_changes: Array<AuditAboutYou>;
     /**
+     * Badges
+     */
+    badges: Array<BadgePublic>;
+    /**
      * Exported At
      */
     exported_at: string;
@@ -410,6 +477,30 @@ export type PersonalDataExport = {
      * Sessions
      */
     sessions: Array<SessionExport>;
+};
+
+/**
+ * PlayerPublic
+ *
+ * What anyone signed in may see of another player: never balances, ids or settings.
+ */
+export type PlayerPublic = {
+    /**
+     * Badges
+     */
+    badges: Array<BadgePublic>;
+    /**
+     * Level
+     */
+    level: number;
+    /**
+     * Member Since
+     */
+    member_since: string;
+    /**
+     * User Name
+     */
+    user_name: string;
 };
 
 /**
@@ -450,6 +541,10 @@ export type ProfileExport = {
      * User Name
      */
     user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -585,6 +680,10 @@ export type UserAdminView = {
      * User Name
      */
     user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -603,6 +702,56 @@ export type UserCreate = {
      * User Name
      */
     user_name: string;
+};
+
+/**
+ * UserMe
+ *
+ * `GET /users/me`: the player's own view, with their level on the current curve.
+ */
+export type UserMe = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Gold
+     */
+    gold: number;
+    /**
+     * Level
+     */
+    level: number;
+    /**
+     * Level Starts At Xp
+     */
+    level_starts_at_xp: number;
+    /**
+     * Next Level At Xp
+     */
+    next_level_at_xp: number | null;
+    role: Role;
+    status: UserStatus;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+    /**
+     * User Name
+     */
+    user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -635,6 +784,10 @@ export type UserPublic = {
      * User Name
      */
     user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -807,7 +960,11 @@ export type LeaderboardData = {
         /**
          * Item
          */
-        item?: 'diamond' | 'gold';
+        item?: 'diamond' | 'gold' | 'xp';
+        /**
+         * Period
+         */
+        period?: 'all' | 'week' | 'month';
         /**
          * Limit
          */
@@ -829,7 +986,7 @@ export type LeaderboardResponses = {
     /**
      * Successful Response
      */
-    200: Leaderboard;
+    200: Board;
 };
 
 export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
@@ -966,6 +1123,40 @@ export type LogoutEverywhereResponses = {
 
 export type LogoutEverywhereResponse = LogoutEverywhereResponses[keyof LogoutEverywhereResponses];
 
+export type ReadPlayerData = {
+    body?: never;
+    path: {
+        /**
+         * User Name
+         */
+        user_name: string;
+    };
+    query?: never;
+    url: '/api/auth/players/{user_name}';
+};
+
+export type ReadPlayerErrors = {
+    /**
+     * Player not found
+     */
+    404: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadPlayerError = ReadPlayerErrors[keyof ReadPlayerErrors];
+
+export type ReadPlayerResponses = {
+    /**
+     * Successful Response
+     */
+    200: PlayerPublic;
+};
+
+export type ReadPlayerResponse = ReadPlayerResponses[keyof ReadPlayerResponses];
+
 export type SignupData = {
     body: UserCreate;
     path?: never;
@@ -1085,7 +1276,7 @@ export type ReadMeResponses = {
     /**
      * Successful Response
      */
-    200: UserPublic;
+    200: UserMe;
 };
 
 export type ReadMeResponse = ReadMeResponses[keyof ReadMeResponses];
@@ -1114,10 +1305,26 @@ export type UpdateMeResponses = {
     /**
      * Successful Response
      */
-    200: UserPublic;
+    200: UserMe;
 };
 
 export type UpdateMeResponse = UpdateMeResponses[keyof UpdateMeResponses];
+
+export type MyBadgesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/users/me/badges';
+};
+
+export type MyBadgesResponses = {
+    /**
+     * Successful Response
+     */
+    200: BadgesPublic;
+};
+
+export type MyBadgesResponse = MyBadgesResponses[keyof MyBadgesResponses];
 
 export type ExportMeData = {
     body?: never;

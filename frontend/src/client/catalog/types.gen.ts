@@ -75,6 +75,38 @@ export type HttpValidationError = {
 };
 
 /**
+ * LevelsPublic
+ */
+export type LevelsPublic = {
+    /**
+     * Levels
+     */
+    levels: number;
+    /**
+     * Thresholds
+     */
+    thresholds: Array<number>;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+};
+
+/**
+ * LevelsUpdate
+ *
+ * `PUT /levels`: level n starts at `thresholds[n - 1]` XP.
+ */
+export type LevelsUpdate = {
+    /**
+     * Thresholds
+     *
+     * XP at which each level starts: 0 first, then strictly increasing.
+     */
+    thresholds: Array<number>;
+};
+
+/**
  * OutboxFigures
  *
  * How far the relay is behind: unpublished rows and the age of the oldest one (0 if none).
@@ -463,7 +495,7 @@ export type RewardEmbedded = {
 /**
  * RewardItem
  */
-export type RewardItem = 'diamond' | 'gold';
+export type RewardItem = 'diamond' | 'gold' | 'xp' | 'badge';
 
 /**
  * RewardPublic
@@ -652,6 +684,47 @@ export type OperationsResponses = {
 };
 
 export type OperationsResponse = OperationsResponses[keyof OperationsResponses];
+
+export type ReadLevelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/catalog/levels';
+};
+
+export type ReadLevelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: LevelsPublic;
+};
+
+export type ReadLevelsResponse = ReadLevelsResponses[keyof ReadLevelsResponses];
+
+export type PutLevelsData = {
+    body: LevelsUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/catalog/levels';
+};
+
+export type PutLevelsErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PutLevelsError = PutLevelsErrors[keyof PutLevelsErrors];
+
+export type PutLevelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: LevelsPublic;
+};
+
+export type PutLevelsResponse = PutLevelsResponses[keyof PutLevelsResponses];
 
 export type ReadQuestsData = {
     body?: never;

@@ -270,7 +270,7 @@ export type DraftReward = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Qty
      */
@@ -426,6 +426,18 @@ export type IncidentsPublic = {
 };
 
 /**
+ * LevelReachedNotice
+ *
+ * `level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed).
+ */
+export type LevelReachedNotice = {
+    /**
+     * Level
+     */
+    level: number;
+};
+
+/**
  * Minted
  */
 export type Minted = {
@@ -500,7 +512,7 @@ export type QuestCompletedNotice = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Qty
      */
@@ -758,7 +770,7 @@ export type RewardCreditedNotice = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Qty
      */
@@ -786,7 +798,7 @@ export type RewardEmbeddedPublic = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Name
      */
@@ -1559,7 +1571,7 @@ export type NotificationStreamResponses = {
      *
      * Server-Sent Events; each event's `data` is one of these payloads
      */
-    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice;
+    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice;
 };
 
 export type NotificationStreamResponse = NotificationStreamResponses[keyof NotificationStreamResponses];
