@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
 from quest_common.access import AccessChangeListener, issued_at, listen_for_access_changes
+from quest_common.openapi import declare_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -230,3 +231,9 @@ def admin_claims(claims: Annotated[TokenClaims, Depends(current_claims)]) -> Tok
 
 CurrentClaims = Annotated[TokenClaims, Depends(current_claims)]
 AdminClaims = Annotated[TokenClaims, Depends(admin_claims)]
+
+
+declare_refusals(
+    current_claims, {401: "Not authenticated: no token, or one invalid, expired or revoked"}
+)
+declare_refusals(admin_claims, {403: "Admin role required"})

@@ -27,7 +27,9 @@ class LoginForm(BaseModel):
 
     username: str = Field(min_length=1, max_length=128, pattern=NO_NUL)
     password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
-    grant_type: str | None = Field(default=None, pattern="^password$")
+    # Optional but never null: a form field cannot be null, so the schema says "absent, or
+    # `password`" (a nullable one would invite the string "null", which is refused).
+    grant_type: str = Field(default="password", pattern="^password$")
 
 
 @router.post(

@@ -653,6 +653,14 @@ export type ReadAuditData = {
 
 export type ReadAuditErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -674,6 +682,17 @@ export type OperationsData = {
     path?: never;
     query?: never;
     url: '/api/catalog/admin/ops';
+};
+
+export type OperationsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
 };
 
 export type OperationsResponses = {
@@ -709,6 +728,14 @@ export type PutLevelsData = {
 };
 
 export type PutLevelsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -779,6 +806,22 @@ export type CreateQuestData = {
 
 export type CreateQuestErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -809,6 +852,10 @@ export type ReadQuestByNameData = {
 
 export type ReadQuestByNameErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -838,6 +885,22 @@ export type UpsertQuestData = {
 };
 
 export type UpsertQuestErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -873,6 +936,18 @@ export type DeactivateQuestData = {
 
 export type DeactivateQuestErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -903,6 +978,10 @@ export type ReadQuestData = {
 
 export type ReadQuestErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -932,6 +1011,22 @@ export type UpdateQuestData = {
 };
 
 export type UpdateQuestErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -992,6 +1087,18 @@ export type CreateRewardData = {
 
 export type CreateRewardErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1021,6 +1128,18 @@ export type UpsertRewardData = {
 };
 
 export type UpsertRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1056,6 +1175,22 @@ export type DeleteRewardData = {
 
 export type DeleteRewardErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1086,6 +1221,10 @@ export type ReadRewardData = {
 
 export type ReadRewardErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1115,6 +1254,22 @@ export type UpdateRewardData = {
 };
 
 export type UpdateRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */

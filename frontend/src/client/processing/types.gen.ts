@@ -65,60 +65,6 @@ export type AuditEntryPublic = {
 };
 
 /**
- * CheckInNotice
- *
- * `check_in`: a sign-in moved the quest (sent only then).
- */
-export type CheckInNotice = {
-    /**
-     * Claimable
-     */
-    claimable: number;
-    /**
-     * Completed
-     *
-     * Completions so far (earned rewards)
-     */
-    completed: number;
-    /**
-     * Duplication
-     *
-     * The most completions the quest allows
-     */
-    duplication: number;
-    /**
-     * Quest Id
-     */
-    quest_id: string;
-    /**
-     * Quest Name
-     */
-    quest_name: string;
-    /**
-     * Status
-     */
-    status: 'in_progress' | 'claimable' | 'done';
-    /**
-     * Streak
-     *
-     * The streak after this sign-in (0 once it completed)
-     */
-    streak: number;
-    /**
-     * Target
-     */
-    target: number;
-    /**
-     * Title
-     */
-    title: string;
-    /**
-     * Verdict
-     */
-    verdict: 'counted' | 'grace_used' | 'streak_reset';
-};
-
-/**
  * ClaimResult
  */
 export type ClaimResult = {
@@ -370,18 +316,6 @@ export type IncidentCreate = {
 };
 
 /**
- * IncidentEnd
- *
- * A new end for an incident (now, to end a running one).
- */
-export type IncidentEnd = {
-    /**
-     * Ends At
-     */
-    ends_at: string;
-};
-
-/**
  * IncidentPublic
  */
 export type IncidentPublic = {
@@ -426,18 +360,6 @@ export type IncidentsPublic = {
 };
 
 /**
- * LevelReachedNotice
- *
- * `level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed).
- */
-export type LevelReachedNotice = {
-    /**
-     * Level
-     */
-    level: number;
-};
-
-/**
  * Minted
  */
 export type Minted = {
@@ -477,50 +399,6 @@ export type ProcessingOps = {
      * Worker Lag S
      */
     worker_lag_s: number;
-};
-
-/**
- * QuestCompletedNotice
- *
- * `quest_completed`: the streak was reached; the reward is earned.
- */
-export type QuestCompletedNotice = {
-    /**
-     * Auto Claim
-     */
-    auto_claim: boolean;
-    /**
-     * Completed
-     *
-     * Completions so far (earned rewards)
-     */
-    completed: number;
-    /**
-     * Duplication
-     *
-     * The most completions the quest allows
-     */
-    duplication: number;
-    /**
-     * Quest Id
-     */
-    quest_id: string;
-    /**
-     * Quest Name
-     */
-    quest_name: string;
-    /**
-     * Reward Item
-     */
-    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
-    /**
-     * Reward Qty
-     */
-    reward_qty: number;
-    /**
-     * Title
-     */
-    title: string;
 };
 
 /**
@@ -758,34 +636,6 @@ export type QueueFigures = {
 };
 
 /**
- * RewardCreditedNotice
- *
- * `reward_credited`: auth's wallet took the reward.
- */
-export type RewardCreditedNotice = {
-    /**
-     * Grant Id
-     */
-    grant_id: string;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold' | 'xp' | 'badge';
-    /**
-     * Qty
-     */
-    qty: number;
-    /**
-     * Quest Id
-     */
-    quest_id: string;
-    /**
-     * Title
-     */
-    title: string;
-};
-
-/**
  * RewardEmbeddedPublic
  *
  * The quest's reward, as catalog embeds it.
@@ -948,7 +798,7 @@ export type TraceEvent = {
     /**
      * Verdict
      */
-    verdict: 'counted' | 'same_day' | 'not_after_last' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
+    verdict: 'counted' | 'same_day' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
     /**
      * Zone
      */
@@ -1047,6 +897,14 @@ export type ReadAuditData = {
 
 export type ReadAuditErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1081,6 +939,14 @@ export type ListIncidentsData = {
 
 export type ListIncidentsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1106,10 +972,20 @@ export type DeclareIncidentData = {
 
 export type DeclareIncidentErrors = {
     /**
-     * Bad window: backwards, too long or too far ahead
+     * Not authenticated: no token, or one invalid, expired or revoked
      */
-    422: unknown;
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
 };
+
+export type DeclareIncidentError = DeclareIncidentErrors[keyof DeclareIncidentErrors];
 
 export type DeclareIncidentResponses = {
     /**
@@ -1133,6 +1009,14 @@ export type WithdrawIncidentData = {
 };
 
 export type WithdrawIncidentErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * No such incident
      */
@@ -1158,47 +1042,22 @@ export type WithdrawIncidentResponses = {
 
 export type WithdrawIncidentResponse = WithdrawIncidentResponses[keyof WithdrawIncidentResponses];
 
-export type EndIncidentData = {
-    body: IncidentEnd;
-    path: {
-        /**
-         * Incident Id
-         */
-        incident_id: string;
-    };
-    query?: never;
-    url: '/api/processing/admin/incidents/{incident_id}';
-};
-
-export type EndIncidentErrors = {
-    /**
-     * No such incident
-     */
-    404: unknown;
-    /**
-     * Already over
-     */
-    409: unknown;
-    /**
-     * Before its start, in the past, or past the bounds
-     */
-    422: unknown;
-};
-
-export type EndIncidentResponses = {
-    /**
-     * Successful Response
-     */
-    200: IncidentPublic;
-};
-
-export type EndIncidentResponse = EndIncidentResponses[keyof EndIncidentResponses];
-
 export type OperationsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/api/processing/admin/ops';
+};
+
+export type OperationsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
 };
 
 export type OperationsResponses = {
@@ -1219,13 +1078,17 @@ export type StartSimulationData = {
 
 export type StartSimulationErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Bad quest draft or window
      */
     422: unknown;
-    /**
-     * As many simulations run as this server allows (`Retry-After`)
-     */
-    429: unknown;
 };
 
 export type StartSimulationResponses = {
@@ -1250,6 +1113,14 @@ export type ReadSimulationData = {
 };
 
 export type ReadSimulationErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1285,6 +1156,14 @@ export type UserQuestTraceData = {
 
 export type UserQuestTraceErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1319,6 +1198,14 @@ export type DeadLettersData = {
 
 export type DeadLettersErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1348,6 +1235,14 @@ export type ReplayDeadLetterData = {
 };
 
 export type ReplayDeadLetterErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1391,6 +1286,14 @@ export type AllEventsData = {
 
 export type AllEventsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1425,6 +1328,10 @@ export type MyEventsData = {
 
 export type MyEventsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1448,6 +1355,13 @@ export type MyExportData = {
     url: '/api/processing/me/export';
 };
 
+export type MyExportErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+};
+
 export type MyExportResponses = {
     /**
      * A JSON attachment
@@ -1460,6 +1374,13 @@ export type MyQuestsData = {
     path?: never;
     query?: never;
     url: '/api/processing/me/quests';
+};
+
+export type MyQuestsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
 };
 
 export type MyQuestsResponses = {
@@ -1484,6 +1405,10 @@ export type ClaimRewardData = {
 };
 
 export type ClaimRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
     /**
      * Nothing to claim, or the reward expired (`reward expired`)
      */
@@ -1523,6 +1448,10 @@ export type MyQuestTraceData = {
 
 export type MyQuestTraceErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1554,6 +1483,10 @@ export type NotificationStreamData = {
 
 export type NotificationStreamErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1567,14 +1500,10 @@ export type NotificationStreamError = NotificationStreamErrors[keyof Notificatio
 
 export type NotificationStreamResponses = {
     /**
-     * Response 200 Notification Stream
-     *
-     * Server-Sent Events; each event's `data` is one of these payloads
+     * Successful Response
      */
-    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice;
+    200: unknown;
 };
-
-export type NotificationStreamResponse = NotificationStreamResponses[keyof NotificationStreamResponses];
 
 export type UserQuestsData = {
     body?: never;
@@ -1589,6 +1518,14 @@ export type UserQuestsData = {
 };
 
 export type UserQuestsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
