@@ -65,6 +65,60 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * CheckInNotice
+ *
+ * `check_in`: a sign-in moved the quest (sent only then).
+ */
+export type CheckInNotice = {
+    /**
+     * Claimable
+     */
+    claimable: number;
+    /**
+     * Completed
+     *
+     * Completions so far (earned rewards)
+     */
+    completed: number;
+    /**
+     * Duplication
+     *
+     * The most completions the quest allows
+     */
+    duplication: number;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Quest Name
+     */
+    quest_name: string;
+    /**
+     * Status
+     */
+    status: 'in_progress' | 'claimable' | 'done';
+    /**
+     * Streak
+     *
+     * The streak after this sign-in (0 once it completed)
+     */
+    streak: number;
+    /**
+     * Target
+     */
+    target: number;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Verdict
+     */
+    verdict: 'counted' | 'grace_used' | 'streak_reset';
+};
+
+/**
  * ClaimResult
  */
 export type ClaimResult = {
@@ -316,6 +370,18 @@ export type IncidentCreate = {
 };
 
 /**
+ * IncidentEnd
+ *
+ * A new end for an incident (now, to end a running one).
+ */
+export type IncidentEnd = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+};
+
+/**
  * IncidentPublic
  */
 export type IncidentPublic = {
@@ -360,6 +426,18 @@ export type IncidentsPublic = {
 };
 
 /**
+ * LevelReachedNotice
+ *
+ * `level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed).
+ */
+export type LevelReachedNotice = {
+    /**
+     * Level
+     */
+    level: number;
+};
+
+/**
  * Minted
  */
 export type Minted = {
@@ -399,6 +477,50 @@ export type ProcessingOps = {
      * Worker Lag S
      */
     worker_lag_s: number;
+};
+
+/**
+ * QuestCompletedNotice
+ *
+ * `quest_completed`: the streak was reached; the reward is earned.
+ */
+export type QuestCompletedNotice = {
+    /**
+     * Auto Claim
+     */
+    auto_claim: boolean;
+    /**
+     * Completed
+     *
+     * Completions so far (earned rewards)
+     */
+    completed: number;
+    /**
+     * Duplication
+     *
+     * The most completions the quest allows
+     */
+    duplication: number;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Quest Name
+     */
+    quest_name: string;
+    /**
+     * Reward Item
+     */
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
+    /**
+     * Reward Qty
+     */
+    reward_qty: number;
+    /**
+     * Title
+     */
+    title: string;
 };
 
 /**
@@ -636,6 +758,34 @@ export type QueueFigures = {
 };
 
 /**
+ * RewardCreditedNotice
+ *
+ * `reward_credited`: auth's wallet took the reward.
+ */
+export type RewardCreditedNotice = {
+    /**
+     * Grant Id
+     */
+    grant_id: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold' | 'xp' | 'badge';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * RewardEmbeddedPublic
  *
  * The quest's reward, as catalog embeds it.
@@ -798,7 +948,7 @@ export type TraceEvent = {
     /**
      * Verdict
      */
-    verdict: 'counted' | 'same_day' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
+    verdict: 'counted' | 'same_day' | 'not_after_last' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
     /**
      * Zone
      */
@@ -980,12 +1130,10 @@ export type DeclareIncidentErrors = {
      */
     403: unknown;
     /**
-     * Validation Error
+     * Bad window: backwards, too long or too far ahead
      */
-    422: HttpValidationError;
+    422: unknown;
 };
-
-export type DeclareIncidentError = DeclareIncidentErrors[keyof DeclareIncidentErrors];
 
 export type DeclareIncidentResponses = {
     /**
@@ -1042,6 +1190,50 @@ export type WithdrawIncidentResponses = {
 
 export type WithdrawIncidentResponse = WithdrawIncidentResponses[keyof WithdrawIncidentResponses];
 
+export type EndIncidentData = {
+    body: IncidentEnd;
+    path: {
+        /**
+         * Incident Id
+         */
+        incident_id: string;
+    };
+    query?: never;
+    url: '/api/processing/admin/incidents/{incident_id}';
+};
+
+export type EndIncidentErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * No such incident
+     */
+    404: unknown;
+    /**
+     * Already over
+     */
+    409: unknown;
+    /**
+     * Before its start, in the past, or past the bounds
+     */
+    422: unknown;
+};
+
+export type EndIncidentResponses = {
+    /**
+     * Successful Response
+     */
+    200: IncidentPublic;
+};
+
+export type EndIncidentResponse = EndIncidentResponses[keyof EndIncidentResponses];
+
 export type OperationsData = {
     body?: never;
     path?: never;
@@ -1089,6 +1281,10 @@ export type StartSimulationErrors = {
      * Bad quest draft or window
      */
     422: unknown;
+    /**
+     * As many simulations run as this server allows (`Retry-After`)
+     */
+    429: unknown;
 };
 
 export type StartSimulationResponses = {
@@ -1500,10 +1696,14 @@ export type NotificationStreamError = NotificationStreamErrors[keyof Notificatio
 
 export type NotificationStreamResponses = {
     /**
-     * Successful Response
+     * Response 200 Notification Stream
+     *
+     * Server-Sent Events; each event's `data` is one of these payloads
      */
-    200: unknown;
+    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice;
 };
+
+export type NotificationStreamResponse = NotificationStreamResponses[keyof NotificationStreamResponses];
 
 export type UserQuestsData = {
     body?: never;
