@@ -5,16 +5,29 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from catalog_service.api import admin as operations
+from catalog_service.event_types import routes as event_types
 from catalog_service.quests import routes as quests
 from catalog_service.rewards import routes as rewards
 from quest_common.security import admin_claims
 
 API_PREFIX = "/api/catalog"
 
-# Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers).
-PUBLIC_ROUTERS = (rewards.public_router, quests.public_router, quests.triggers_router)
+# Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers,
+# event types).
+PUBLIC_ROUTERS = (
+    rewards.public_router,
+    quests.public_router,
+    quests.triggers_router,
+    event_types.public_router,
+)
 # Everything else writes or serves operators: the admin check sits on the router.
-ADMIN_ROUTERS = (rewards.router, quests.router, operations.router, operations.audit)
+ADMIN_ROUTERS = (
+    rewards.router,
+    quests.router,
+    event_types.router,
+    operations.router,
+    operations.audit,
+)
 
 api_router = APIRouter()
 for public in PUBLIC_ROUTERS:

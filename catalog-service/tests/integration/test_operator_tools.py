@@ -88,6 +88,14 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "DELETE /api/catalog/rewards/{reward_id}": lambda: client.delete(
             f"{PREFIX}/rewards/{state['spare_id']}", headers=headers
         ),
+        "PUT /api/catalog/event-types/by-name/{name}": lambda: client.put(
+            f"{PREFIX}/event-types/by-name/match_won",
+            json={"title": "Match won", "properties": {"kills": {"type": "integer"}}},
+            headers=headers,
+        ),
+        "DELETE /api/catalog/event-types/by-name/{name}": lambda: client.delete(
+            f"{PREFIX}/event-types/by-name/match_won", headers=headers
+        ),
     }
     # A new admin write route must be added here, with its audit entry.
     found = admin_write_routes(client, player_headers, path_values={"name": "some-name"})
@@ -112,14 +120,19 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "quest.create",
         "quest.deactivate",
         "reward.delete",
+        "event_type.create",
+        "event_type.deactivate",
     ]
     reward_update = entries[1]
     assert (reward_update["before"]["reward_qty"], reward_update["after"]["reward_qty"]) == (5, 6)
     assert reward_update["target_type"] == "reward"
     assert reward_update["target_id"] == state["reward_id"]
-    assert entries[0]["before"] is None and entries[-1]["after"] is None
-    deactivated = entries[6]
-    assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (True, False)
+    assert entries[0]["before"] is None and entries[7]["after"] is None
+    for deactivated in (entries[6], entries[9]):
+        assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (
+            True,
+            False,
+        )
 
 
 def test_refused_and_empty_writes_write_no_audit_row(
