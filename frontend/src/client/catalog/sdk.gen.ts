@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
+import type { CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateEventTypeData, DeactivateEventTypeErrors, DeactivateEventTypeResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadEventTypeData, ReadEventTypeErrors, ReadEventTypeResponses, ReadEventTypesData, ReadEventTypesErrors, ReadEventTypesResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertEventTypeData, UpsertEventTypeErrors, UpsertEventTypeResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -36,6 +36,45 @@ export const operations = <ThrowOnError extends boolean = false>(options?: Optio
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/admin/ops',
     ...options
+});
+
+/**
+ * Read Event Types
+ *
+ * Event types by name; `count` is the total matching.
+ */
+export const readEventTypes = <ThrowOnError extends boolean = false>(options?: Options<ReadEventTypesData, ThrowOnError>) => (options?.client ?? client).get<ReadEventTypesResponses, ReadEventTypesErrors, ThrowOnError>({ url: '/api/catalog/event-types', ...options });
+
+/**
+ * Deactivate Event Type
+ *
+ * Deactivates the type (409 while an active quest counts it, and for `sign_in`).
+ */
+export const deactivateEventType = <ThrowOnError extends boolean = false>(options: Options<DeactivateEventTypeData, ThrowOnError>) => (options.client ?? client).delete<DeactivateEventTypeResponses, DeactivateEventTypeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/event-types/by-name/{name}',
+    ...options
+});
+
+/**
+ * Read Event Type
+ */
+export const readEventType = <ThrowOnError extends boolean = false>(options: Options<ReadEventTypeData, ThrowOnError>) => (options.client ?? client).get<ReadEventTypeResponses, ReadEventTypeErrors, ThrowOnError>({ url: '/api/catalog/event-types/by-name/{name}', ...options });
+
+/**
+ * Upsert Event Type
+ *
+ * Create or replace the event type with this name, active (idempotent). 409 for the
+ * built-in `sign_in`, and when an active quest's filters or sum would no longer fit.
+ */
+export const upsertEventType = <ThrowOnError extends boolean = false>(options: Options<UpsertEventTypeData, ThrowOnError>) => (options.client ?? client).put<UpsertEventTypeResponses, UpsertEventTypeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/event-types/by-name/{name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

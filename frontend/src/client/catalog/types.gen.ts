@@ -65,6 +65,95 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * EventTypePublic
+ */
+export type EventTypePublic = {
+    /**
+     * Built In
+     *
+     * Defined by the platform (sign_in): read-only.
+     */
+    built_in: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Event Type Id
+     */
+    event_type_id: string;
+    /**
+     * Is Active
+     */
+    is_active: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Properties
+     */
+    properties: {
+        [key: string]: PropertySpec;
+    };
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * EventTypeUpsert
+ *
+ * Body of `PUT /event-types/by-name/{name}`: the name comes from the path.
+ */
+export type EventTypeUpsert = {
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Properties
+     *
+     * The properties an event of this type carries in `data`, by name.
+     */
+    properties?: {
+        [key: string]: unknown | PropertySpec;
+    };
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * EventTypesPublic
+ */
+export type EventTypesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<EventTypePublic>;
+};
+
+/**
+ * FilterOp
+ */
+export type FilterOp = 'eq' | 'ne' | 'in' | 'gt' | 'gte' | 'lt' | 'lte';
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -73,6 +162,11 @@ export type HttpValidationError = {
      */
     detail?: Array<ValidationError>;
 };
+
+/**
+ * Measure
+ */
+export type Measure = 'count' | 'sum';
 
 /**
  * OutboxFigures
@@ -98,6 +192,22 @@ export type OutboxFigures = {
 export type OutboxOps = {
     outbox: OutboxFigures;
 };
+
+/**
+ * PropertySpec
+ */
+export type PropertySpec = {
+    /**
+     * Required
+     */
+    required?: boolean;
+    type: PropertyType;
+};
+
+/**
+ * PropertyType
+ */
+export type PropertyType = 'string' | 'integer' | 'number' | 'boolean';
 
 /**
  * QuestCreate
@@ -134,6 +244,12 @@ export type QuestCreate = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     *
+     * The event type this quest counts (an active one from `/event-types`).
+     */
+    event_type?: string;
+    /**
      * Grace Days
      *
      * Missed local days forgiven inside one streak (streak_mode daily only).
@@ -144,11 +260,27 @@ export type QuestCreate = {
      */
     is_active?: boolean;
     /**
+     * `count` adds 1 per event; `sum` adds the event's `measure_property`.
+     */
+    measure?: Measure;
+    /**
+     * Measure Property
+     *
+     * The numeric property a `sum` adds up (null for `count`).
+     */
+    measure_property?: string | null;
+    /**
      * Name
      *
      * Unique slug: lowercase letters, digits and single dashes.
      */
     name: string;
+    /**
+     * Requires
+     *
+     * Names of the quests a player must have completed once before this one counts.
+     */
+    requires?: Array<string>;
     /**
      * Start again every local day or week of the player; `duplication` is then the most completions per period.
      */
@@ -164,7 +296,7 @@ export type QuestCreate = {
     /**
      * Streak
      *
-     * Triggers needed to complete the quest once.
+     * The target: events counted (or, with measure sum, the total added) to complete the quest once.
      */
     streak: number;
     streak_mode?: StreakMode;
@@ -172,7 +304,35 @@ export type QuestCreate = {
      * Title
      */
     title: string;
+    /**
+     * Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. May be left out; when given it must agree.
+     */
     trigger?: Trigger;
+    /**
+     * Where
+     *
+     * Conditions on the event's properties, all of which must hold.
+     */
+    where?: Array<QuestFilter>;
+};
+
+/**
+ * QuestFilter
+ *
+ * One condition on an event's `data`; a quest counts an event when all of them hold.
+ */
+export type QuestFilter = {
+    op: FilterOp;
+    /**
+     * Property
+     */
+    property: string;
+    /**
+     * Value
+     *
+     * One value of the property's type; a list of them for `in`.
+     */
+    value: string | number | number | boolean | Array<string | number | number | boolean>;
 };
 
 /**
@@ -214,6 +374,12 @@ export type QuestPublic = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     *
+     * The event type this quest counts (an active one from `/event-types`).
+     */
+    event_type?: string;
+    /**
      * Grace Days
      *
      * Missed local days forgiven inside one streak (streak_mode daily only).
@@ -224,6 +390,16 @@ export type QuestPublic = {
      */
     is_active?: boolean;
     /**
+     * `count` adds 1 per event; `sum` adds the event's `measure_property`.
+     */
+    measure?: Measure;
+    /**
+     * Measure Property
+     *
+     * The numeric property a `sum` adds up (null for `count`).
+     */
+    measure_property?: string | null;
+    /**
      * Name
      *
      * Unique slug: lowercase letters, digits and single dashes.
@@ -233,6 +409,12 @@ export type QuestPublic = {
      * Quest Id
      */
     quest_id: string;
+    /**
+     * Requires
+     *
+     * Names of the quests a player must have completed once before this one counts.
+     */
+    requires?: Array<string>;
     /**
      * Start again every local day or week of the player; `duplication` is then the most completions per period.
      */
@@ -249,7 +431,7 @@ export type QuestPublic = {
     /**
      * Streak
      *
-     * Triggers needed to complete the quest once.
+     * The target: events counted (or, with measure sum, the total added) to complete the quest once.
      */
     streak: number;
     streak_mode?: StreakMode;
@@ -257,11 +439,20 @@ export type QuestPublic = {
      * Title
      */
     title: string;
+    /**
+     * Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. May be left out; when given it must agree.
+     */
     trigger?: Trigger;
     /**
      * Updated At
      */
     updated_at: string;
+    /**
+     * Where
+     *
+     * Conditions on the event's properties, all of which must hold.
+     */
+    where?: Array<QuestFilter>;
 };
 
 /**
@@ -297,6 +488,10 @@ export type QuestUpdate = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     */
+    event_type?: string;
+    /**
      * Grace Days
      */
     grace_days?: number;
@@ -304,10 +499,19 @@ export type QuestUpdate = {
      * Is Active
      */
     is_active?: boolean;
+    measure?: Measure;
+    /**
+     * Measure Property
+     */
+    measure_property?: string | null;
     /**
      * Name
      */
     name?: string;
+    /**
+     * Requires
+     */
+    requires?: Array<string>;
     reset?: Reset;
     /**
      * Reward Id
@@ -327,6 +531,10 @@ export type QuestUpdate = {
      */
     title?: string;
     trigger?: Trigger;
+    /**
+     * Where
+     */
+    where?: Array<QuestFilter>;
 };
 
 /**
@@ -366,6 +574,12 @@ export type QuestUpsert = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     *
+     * The event type this quest counts (an active one from `/event-types`).
+     */
+    event_type?: string;
+    /**
      * Grace Days
      *
      * Missed local days forgiven inside one streak (streak_mode daily only).
@@ -375,6 +589,22 @@ export type QuestUpsert = {
      * Is Active
      */
     is_active?: boolean;
+    /**
+     * `count` adds 1 per event; `sum` adds the event's `measure_property`.
+     */
+    measure?: Measure;
+    /**
+     * Measure Property
+     *
+     * The numeric property a `sum` adds up (null for `count`).
+     */
+    measure_property?: string | null;
+    /**
+     * Requires
+     *
+     * Names of the quests a player must have completed once before this one counts.
+     */
+    requires?: Array<string>;
     /**
      * Start again every local day or week of the player; `duplication` is then the most completions per period.
      */
@@ -390,7 +620,7 @@ export type QuestUpsert = {
     /**
      * Streak
      *
-     * Triggers needed to complete the quest once.
+     * The target: events counted (or, with measure sum, the total added) to complete the quest once.
      */
     streak: number;
     streak_mode?: StreakMode;
@@ -398,7 +628,16 @@ export type QuestUpsert = {
      * Title
      */
     title: string;
+    /**
+     * Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. May be left out; when given it must agree.
+     */
     trigger?: Trigger;
+    /**
+     * Where
+     *
+     * Conditions on the event's properties, all of which must hold.
+     */
+    where?: Array<QuestFilter>;
 };
 
 /**
@@ -546,9 +785,10 @@ export type StreakMode = 'count' | 'daily';
 /**
  * Trigger
  *
- * Supported triggers; `GET /triggers` lists them with a description.
+ * What a quest counts, in short: `trigger` follows `event_type` (`sign_in` for the
+ * built-in type, `event` for every other); `GET /triggers` lists them with a description.
  */
-export type Trigger = 'sign_in';
+export type Trigger = 'sign_in' | 'event';
 
 /**
  * TriggerPublic
@@ -653,6 +893,146 @@ export type OperationsResponses = {
 
 export type OperationsResponse = OperationsResponses[keyof OperationsResponses];
 
+export type ReadEventTypesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Active
+         *
+         * Only (in)active types
+         */
+        active?: boolean | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/catalog/event-types';
+};
+
+export type ReadEventTypesErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadEventTypesError = ReadEventTypesErrors[keyof ReadEventTypesErrors];
+
+export type ReadEventTypesResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypesPublic;
+};
+
+export type ReadEventTypesResponse = ReadEventTypesResponses[keyof ReadEventTypesResponses];
+
+export type DeactivateEventTypeData = {
+    body?: never;
+    path: {
+        /**
+         * Name
+         *
+         * Lowercase letters, digits and underscores, starting with a letter.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/event-types/by-name/{name}';
+};
+
+export type DeactivateEventTypeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeactivateEventTypeError = DeactivateEventTypeErrors[keyof DeactivateEventTypeErrors];
+
+export type DeactivateEventTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypePublic;
+};
+
+export type DeactivateEventTypeResponse = DeactivateEventTypeResponses[keyof DeactivateEventTypeResponses];
+
+export type ReadEventTypeData = {
+    body?: never;
+    path: {
+        /**
+         * Name
+         *
+         * Lowercase letters, digits and underscores, starting with a letter.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/event-types/by-name/{name}';
+};
+
+export type ReadEventTypeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadEventTypeError = ReadEventTypeErrors[keyof ReadEventTypeErrors];
+
+export type ReadEventTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypePublic;
+};
+
+export type ReadEventTypeResponse = ReadEventTypeResponses[keyof ReadEventTypeResponses];
+
+export type UpsertEventTypeData = {
+    body: EventTypeUpsert;
+    path: {
+        /**
+         * Name
+         *
+         * Lowercase letters, digits and underscores, starting with a letter.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/event-types/by-name/{name}';
+};
+
+export type UpsertEventTypeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpsertEventTypeError = UpsertEventTypeErrors[keyof UpsertEventTypeErrors];
+
+export type UpsertEventTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypePublic;
+    /**
+     * Created
+     */
+    201: EventTypePublic;
+};
+
+export type UpsertEventTypeResponse = UpsertEventTypeResponses[keyof UpsertEventTypeResponses];
+
 export type ReadQuestsData = {
     body?: never;
     path?: never;
@@ -667,6 +1047,12 @@ export type ReadQuestsData = {
          * Trigger
          */
         trigger?: Trigger | null;
+        /**
+         * Event Type
+         *
+         * Only quests counting this event type
+         */
+        event_type?: string | null;
         /**
          * Limit
          */
