@@ -105,6 +105,7 @@ const AdminUsersPage = lazyRouteComponent(() => import("./pages/admin/AdminUsers
 const AdminIncidentsPage = lazyRouteComponent(() => import("./pages/admin/AdminIncidentsPage"), "AdminIncidentsPage");
 const AdminAuditPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage");
 const AdminOpsPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage");
+const AdminEventTypesPage = lazyRouteComponent(() => import("./pages/admin/AdminEventTypesPage"), "AdminEventTypesPage");
 
 const adminRoutes = [
   adminIndexRoute,
@@ -114,6 +115,7 @@ const adminRoutes = [
   screen(adminRoute, "/incidents", AdminIncidentsPage),
   screen(adminRoute, "/audit", AdminAuditPage),
   screen(adminRoute, "/ops", AdminOpsPage),
+  screen(adminRoute, "/event-types", AdminEventTypesPage),
 ];
 
 const routeTree = rootRoute.addChildren([

@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { getLeaderboard, getMe, getMyTransactions, listUsers } from "./auth";
-import { listQuests, listRewards } from "./catalog";
+import { listEventTypes, listQuests, listRewards } from "./catalog";
 import { getMyEvents, getMyQuests } from "./processing";
 import type { Item } from "./types";
 
@@ -19,6 +19,7 @@ export const keys = {
   admin: ["admin"] as const,
   adminQuests: ["admin", "quests"] as const,
   adminRewards: ["admin", "rewards"] as const,
+  adminEventTypes: ["admin", "event-types"] as const,
   adminUsers: ["admin", "users"] as const,
 };
 
@@ -50,6 +51,7 @@ export const queries = {
     queryOptions({ queryKey: [...keys.leaderboard, { item, limit }], queryFn: () => getLeaderboard({ item, limit }) }),
   adminQuests: () => queryOptions({ queryKey: keys.adminQuests, queryFn: () => listQuests() }),
   adminRewards: () => queryOptions({ queryKey: keys.adminRewards, queryFn: listRewards }),
+  adminEventTypes: () => queryOptions({ queryKey: keys.adminEventTypes, queryFn: () => listEventTypes() }),
   adminUsers: ({ search, ...window }: PageWindow & { search: string }) =>
     queryOptions({
       queryKey: [...keys.adminUsers, { search, ...window }],

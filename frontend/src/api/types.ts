@@ -1,5 +1,5 @@
 import type { LeaderboardEntry, LedgerEntryPublic, Token, UserAdminView, UserPublic } from "../client/auth";
-import type { QuestPublic, RewardPublic } from "../client/catalog";
+import type { EventTypePublic, PropertySpec, QuestFilter, QuestPublic, RewardPublic } from "../client/catalog";
 import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
 // Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
@@ -22,6 +22,16 @@ export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;
 export type Reward = RewardPublic;
 export type Quest = QuestPublic;
+export type EventType = EventTypePublic;
+export type { PropertySpec, QuestFilter };
+
+/** What the admin event type form edits; the name is the type's key (`match_won`). */
+export interface EventTypeInput {
+  name: string;
+  title: string;
+  description: string;
+  properties: Record<string, PropertySpec>;
+}
 export type PlayerEvent = EventPublic;
 
 export interface RewardInput {
@@ -50,6 +60,14 @@ export interface QuestInput {
   cooldown_s: number;
   /** null: earned rewards never expire. */
   claim_within_s: number | null;
+  /** Any event (DESIGN §14): what the quest counts, which of those events, and how. */
+  event_type: string;
+  where: QuestFilter[];
+  measure: "count" | "sum";
+  /** The numeric property a sum adds up; null when counting. */
+  measure_property: string | null;
+  /** Names of the quests to complete once first. */
+  requires: string[];
 }
 
 /**

@@ -21,6 +21,7 @@ const ADMIN_LINKS = [
   { to: "/admin/incidents", label: "Incidents" },
   { to: "/admin/audit", label: "Audit" },
   { to: "/admin/ops", label: "Operations" },
+  { to: "/admin/event-types", label: "Event types" },
 ] as const;
 
 type NavItem = (typeof LINKS)[number] | (typeof ADMIN_LINKS)[number];

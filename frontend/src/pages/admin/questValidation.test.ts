@@ -19,6 +19,11 @@ const valid: QuestInput = {
   grace_days: 0,
   cooldown_s: 0,
   claim_within_s: null,
+  event_type: "sign_in",
+  where: [],
+  measure: "count",
+  measure_property: null,
+  requires: [],
 };
 
 describe("validateQuest", () => {
@@ -30,7 +35,7 @@ describe("validateQuest", () => {
     const errors = validateQuest({ ...valid, name: "Daily Visitor!", streak: 0, duplication: -5 }, { creating: true });
     expect(errors).toEqual({
       name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
-      streak: "Streak must be at least 1",
+      streak: "Target must be at least 1",
       duplication: "Duplication must be at least 1",
     });
   });
@@ -85,7 +90,7 @@ describe("questServerErrors", () => {
       ],
       expected: {
         name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
-        streak: "Streak must be at least 1",
+        streak: "Target must be at least 1",
         ends_at: "The end must be after the start",
       },
     },
@@ -113,5 +118,27 @@ describe("datetime-local conversion", () => {
     expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
     expect(fromLocalInput("")).toBeNull();
     expect(toLocalInput(null)).toBe("");
+  });
+});
+
+describe("quests on any event", () => {
+  it("refuses a sum with a daily streak, a sum of nothing and a quest requiring itself", () => {
+    const sum = { ...valid, measure: "sum" as const, measure_property: "gold" };
+    expect(validateQuest({ ...sum, streak_mode: "count" }, { creating: true })).toEqual({});
+    expect(validateQuest(sum, { creating: true }).measure).toMatch(/counts days, not amounts/);
+    const nothing = validateQuest({ ...sum, streak_mode: "count", measure_property: null }, { creating: true });
+    expect(nothing.measure_property).toBe("Pick the number to add up");
+    const itself = validateQuest({ ...valid, requires: ["daily-visitor"] }, { creating: true });
+    expect(itself.requires).toBe("A quest cannot require itself");
+  });
+
+  it("puts the catalog's refusals on the fields, in words", () => {
+    const error = new ApiError(422, [
+      { loc: ["body", "requires"], msg: "prerequisites would go round in a circle: a → b → a", type: "value_error" },
+      { loc: ["body", "measure"], msg: "measure sum with streak_mode daily is meaningless: ...", type: "value_error" },
+    ]);
+    const errors = questServerErrors(error);
+    expect(errors.requires).toBe("These prerequisites would go round in a circle (a → b → a)");
+    expect(errors.measure).toMatch(/counts days, not amounts/);
   });
 });
