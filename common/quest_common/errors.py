@@ -205,7 +205,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _client_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ClientError)
-    return JSONResponse({"detail": exc.detail}, status_code=int(exc.status), headers=exc.headers)
+    body = {"detail": exc.detail, **(exc.extra or {})}
+    return JSONResponse(body, status_code=int(exc.status), headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
