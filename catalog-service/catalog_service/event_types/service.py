@@ -29,7 +29,10 @@ EVENT_TYPES = NamedRows(EventType, kind="event_type", name_field="name")
 
 
 def to_public(row: EventType) -> EventTypePublic:
-    return EventTypePublic.model_validate(row_values(row))
+    values = row_values(row)
+    # By name: JSONB keeps its own key order (shortest first), which means nothing to a reader.
+    values["properties"] = dict(sorted(values["properties"].items()))
+    return EventTypePublic.model_validate(values)
 
 
 def list_event_types(
