@@ -3,7 +3,11 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import auth_service.models  # noqa: F401  (registers the tables)
+# Every domain's tables, registered in the metadata autogenerate and the migrations compare.
+import auth_service.signin.models
+import auth_service.tokens.models
+import auth_service.users.models
+import auth_service.wallet.models  # noqa: F401
 from auth_service.core.config import get_settings
 from quest_common.audit import AuditEntry  # noqa: F401  (registers the audit table)
 from quest_common.migrations import run_alembic_env

@@ -2,18 +2,20 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from auth_service import access
 from auth_service.api.main import internal_api, public_api
 from auth_service.core import security
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
-from auth_service.deletions_queue import RELAY_NAME, relay_publisher_factory
-from auth_service.keys import KeyRing
-from auth_service.tokens import TokenService
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.personal_data.deletions_queue import RELAY_NAME, relay_publisher_factory
+from auth_service.tokens import access
+from auth_service.tokens.keys import KeyRing
+from auth_service.tokens.service import TokenService
 from quest_common.app import add_ops, service_app
 from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = token_service
     app.state.token_verifier = token_service  # read by quest_common.security.current_claims
     app.state.relay = relay
+    # Every request's (and abuse guard's) unit of work: a write wakes the relay once committed.
+    app.state.uow = partial(AuthUnitOfWork, engine, relay=relay)
 
     app.include_router(public_api(), prefix=settings.api_prefix)
     app.include_router(internal_api())

@@ -5,13 +5,12 @@ python -m auth_service.prestart
 
 import logging
 
-from sqlmodel import Session
-
-from auth_service import users
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine, run_migrations
-from auth_service.keys import ensure_active_key
-from auth_service.models import Role
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.tokens.keys import ensure_active_key
+from auth_service.users import service as users
+from auth_service.users.models import Role
 from quest_common.db import retry_while_unreachable
 from quest_common.logging import configure_logging
 from quest_common.migrations import wait_for_database
@@ -21,14 +20,14 @@ logger = logging.getLogger("auth_service.prestart")
 DEMO_PLAYER = ("user", "password")
 
 
-def seed(*, session: Session, settings: Settings) -> list[str]:
+def seed(*, uow: AuthUnitOfWork, settings: Settings) -> list[str]:
     created: list[str] = []
     if settings.seed_demo_player and users.ensure_user(
-        session=session, user_name=DEMO_PLAYER[0], password=DEMO_PLAYER[1], role=Role.PLAYER
+        uow=uow, user_name=DEMO_PLAYER[0], password=DEMO_PLAYER[1], role=Role.PLAYER
     ):
         created.append(DEMO_PLAYER[0])
     if users.ensure_user(
-        session=session,
+        uow=uow,
         user_name=settings.admin_user_name,
         password=settings.admin_password,
         role=Role.ADMIN,
@@ -45,9 +44,9 @@ def main() -> None:
     def job() -> list[str]:
         wait_for_database(engine)
         run_migrations(settings.database_url)
-        with Session(engine) as session:
-            created = seed(session=session, settings=settings)
-            ensure_active_key(session=session, passphrase=settings.signing_key_passphrase)
+        with AuthUnitOfWork(engine) as uow:
+            created = seed(uow=uow, settings=settings)
+            ensure_active_key(uow=uow, passphrase=settings.signing_key_passphrase)
         return created
 
     try:

@@ -10,9 +10,10 @@ from sqlmodel import Session
 
 from auth_service.core.config import Settings
 from auth_service.core.db import build_engine, run_migrations
+from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
-from auth_service.models import Role
-from auth_service.users import create_user
+from auth_service.users.models import Role
+from auth_service.users.service import create_user
 from quest_devtools.testing.events import EventsApp
 from quest_devtools.testing.plugin import BrokerNames, service_databases
 
@@ -93,6 +94,15 @@ def db_session(auth_db_url: str) -> Iterator[Session]:
     engine.dispose()
 
 
+@pytest.fixture
+def db_uow(auth_db_url: str) -> Iterator[AuthUnitOfWork]:
+    """A unit of work on the test database, for service calls that write."""
+    engine = build_engine(auth_db_url)
+    with AuthUnitOfWork(engine) as uow:
+        yield uow
+    engine.dispose()
+
+
 def unique_name(prefix: str = "u") -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
@@ -132,13 +142,11 @@ def login() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture
 def admin(
-    client: TestClient, db_session: Session, login: Callable[..., dict[str, Any]]
+    client: TestClient, db_uow: AuthUnitOfWork, login: Callable[..., dict[str, Any]]
 ) -> dict[str, Any]:
     """A signed-in admin: its `user_id` and the `headers` of its requests."""
     name = unique_name("admin")
-    user = create_user(
-        session=db_session, user_name=name, password="admin-pass-123", role=Role.ADMIN
-    )
+    user = create_user(uow=db_uow, user_name=name, password="admin-pass-123", role=Role.ADMIN)
     tokens = login(client, name, "admin-pass-123")
     return {
         "user_id": str(user.user_id),

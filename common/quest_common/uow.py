@@ -46,10 +46,8 @@ class AbstractUnitOfWork(abc.ABC):
     ) -> None:
         # Whatever was not committed is undone: the safe default when a step raised or a
         # caller forgot to commit.
-        try:
-            self.rollback()
-        finally:
-            self._end()
+        self._before, self._after = [], []
+        self._release()
 
     def before_commit(self, hook: Hook) -> None:
         """Run `hook` inside the transaction, just before it commits."""
@@ -76,8 +74,9 @@ class AbstractUnitOfWork(abc.ABC):
     def _begin(self) -> None:  # noqa: B027 - optional step, most fakes need none
         """Open what the transaction needs."""
 
-    def _end(self) -> None:  # noqa: B027 - optional step, most fakes need none
-        """Release what `_begin` opened."""
+    def _release(self) -> None:
+        """Undo what was not committed and free what `_begin` opened."""
+        self._rollback()
 
     @abc.abstractmethod
     def _commit(self) -> None: ...
@@ -103,7 +102,9 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     def _begin(self) -> None:
         self.session = Session(self.engine, expire_on_commit=self._expire_on_commit)
 
-    def _end(self) -> None:
+    def _release(self) -> None:
+        # close() ends an uncommitted transaction with a rollback but, unlike rollback(), leaves
+        # the rows already loaded readable: services return them to be serialised after the block.
         self.session.close()
 
     def _commit(self) -> None:

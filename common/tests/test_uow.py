@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from quest_common.db import make_engine
 from quest_common.uow import FakeUnitOfWork, SqlUnitOfWork
@@ -66,5 +67,32 @@ def test_the_sql_unit_of_work_commits_only_when_told(database_url_factory) -> No
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT n FROM uow_probe")).scalars().all()
         assert rows == [2]
+    finally:
+        engine.dispose()
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Thing(_Base):
+    __tablename__ = "uow_thing"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+def test_rows_loaded_in_a_committed_unit_stay_readable_after_it(database_url_factory) -> None:
+    engine = make_engine(database_url_factory("uow"), pool_size=1, max_overflow=0)
+    try:
+        _Base.metadata.create_all(engine)
+        with SqlUnitOfWork(engine) as uow:
+            thing = _Thing(id=1, name="kept")
+            uow.session.add(thing)
+            uow.commit()
+            # Reading after the commit opens a new transaction, which the exit ends.
+            reloaded = uow.session.execute(select(_Thing)).scalar_one()
+        # Read after the block: a rollback on exit would have expired it (DetachedInstanceError).
+        assert reloaded is not None
+        assert reloaded.name == "kept"
     finally:
         engine.dispose()

@@ -1,4 +1,5 @@
-"""Dependencies shared by the routes: DB session, settings, the signed-in user, service clients."""
+"""Dependencies shared by the routes: the unit of work, settings, the signed-in user, service
+clients, abuse guards."""
 
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
@@ -8,19 +9,30 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from auth_service.abuse import AbuseGuard, Action
 from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
-from auth_service.models import Role, User, UserStatus
-from auth_service.tokens import BannedUserError, TokenService
+from auth_service.core.uow import AuthUnitOfWork, UnitOfWorkFactory
+from auth_service.signin.abuse import AbuseGuard, Action
+from auth_service.tokens.service import BannedUserError, TokenService
+from auth_service.users.models import Role, User, UserStatus
 from quest_common.access import issued_at
 from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    # expire_on_commit=False: routes return what they just committed without reloading it.
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+def get_uow(request: Request) -> Iterator[AuthUnitOfWork]:
+    """The request's unit of work: its services commit explicitly; whatever they leave
+    uncommitted is rolled back when the request ends."""
+    factory: UnitOfWorkFactory = request.app.state.uow
+    with factory() as uow:
+        yield uow
+
+
+UowDep = Annotated[AuthUnitOfWork, Depends(get_uow)]
+
+
+async def get_session(uow: UowDep) -> Session:
+    """The request's session, for reads (the same one as the unit of work's)."""
+    return uow.session
 
 
 # `async def` for the dependencies that do no I/O: FastAPI runs a plain `def` dependency in the
@@ -35,7 +47,7 @@ async def get_token_service(request: Request) -> TokenService:
     return tokens
 
 
-SessionDep = Annotated[Session, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TokensDep = Annotated[TokenService, Depends(get_token_service)]
 
@@ -128,17 +140,10 @@ def abuse_guard(action: Action) -> Callable[[Request], Coroutine[Any, Any, Abuse
     async def dependency(request: Request) -> AbuseGuard:
         settings: Settings = request.app.state.settings
         return AbuseGuard(
-            engine=request.app.state.engine,
+            uow=request.app.state.uow,
             limits=settings.abuse_limits,
             action=action,
             address=client_address(request),
         )
 
     return dependency
-
-
-def wake_relay(request: Request) -> None:
-    """Publish a just-committed outbox event now rather than at the relay's next poll."""
-    relay = getattr(request.app.state, "relay", None)
-    if relay is not None:
-        relay.wake()

@@ -2,8 +2,8 @@
 
 from functools import lru_cache
 
-from auth_service.abuse import Limits
-from auth_service.throttle import ACCOUNT, ADDRESS, ThrottlePolicy
+from auth_service.signin.abuse import Limits
+from auth_service.signin.throttle import ACCOUNT, ADDRESS, ThrottlePolicy
 from quest_common.settings import BaseServiceSettings
 
 
@@ -41,7 +41,7 @@ class Settings(BaseServiceSettings):
     # Refresh-token cookie: Secure everywhere but local runs (plain http://localhost).
     cookie_secure: bool | None = None
 
-    # Login throttling (see auth_service.throttle).
+    # Login throttling (see auth_service.signin.throttle).
     throttle_account_free_failures: int = 5
     throttle_account_max_delay_seconds: float = 900.0
     throttle_account_max_failures_per_hour: int = 100
@@ -51,7 +51,7 @@ class Settings(BaseServiceSettings):
     throttle_address_max_delay_seconds: float = 60.0
     throttle_address_max_failures_per_hour: int = 1000
 
-    # Abuse limits (auth_service.abuse): free attempts per window, then a doubling lock.
+    # Abuse limits (auth_service.signin.abuse): free attempts per window, then a doubling lock.
     # Sign-ups and refreshes count every attempt; password change and deletion count wrong
     # current passwords. The addresses listed are never limited per address: the host itself
     # (health checks, operators' scripts); per-account limits still apply to them.
@@ -79,8 +79,8 @@ class Settings(BaseServiceSettings):
     outbox_wake_delay_seconds: float = 0.0
     run_outbox_relay: bool = True
     # The durable queue that keeps `auth.UserDeleted` for processing, declared by the relay too
-    # (auth_service.deletions_queue): a deletion is never unroutable, so it never holds back the
-    # sign-in events behind it. Empty: not declared.
+    # (auth_service.personal_data.deletions_queue): a deletion is never unroutable, so it never
+    # holds back the sign-in events behind it. Empty: not declared.
     user_deletions_queue: str = "processing.user-deletions"
 
     def secret_fields(self) -> dict[str, str]:
@@ -98,7 +98,7 @@ class Settings(BaseServiceSettings):
 
     @property
     def login_policies(self) -> dict[str, ThrottlePolicy]:
-        """The login throttle's policy per scope (`auth_service.throttle`)."""
+        """The login throttle's policy per scope (`auth_service.signin.throttle`)."""
         return {
             ACCOUNT: _policy(
                 self.throttle_account_free_failures,

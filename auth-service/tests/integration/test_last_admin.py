@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from auth_service.core.db import build_engine
+from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
-from auth_service.models import Role, User, UserAdminUpdate, UserStatus
-from auth_service.users import (
+from auth_service.users.models import Role, User, UserAdminUpdate, UserStatus
+from auth_service.users.service import (
     LastAdminError,
     actor,
     create_user,
@@ -42,8 +43,8 @@ def lone_client(make_settings: Callable[..., Any], fresh_db_url: str) -> Iterato
 
 def _admin(engine: Any, client: TestClient, login: Callable[..., dict[str, Any]]) -> dict[str, Any]:
     name = f"admin_{uuid.uuid4().hex[:10]}"
-    with Session(engine) as session:
-        user = create_user(session=session, user_name=name, password=PASSWORD, role=Role.ADMIN)
+    with AuthUnitOfWork(engine) as uow:
+        user = create_user(uow=uow, user_name=name, password=PASSWORD, role=Role.ADMIN)
     tokens = login(client, name, PASSWORD)
     return {
         "user_id": str(user.user_id),
@@ -129,14 +130,14 @@ def _demote(
     start: threading.Barrier,
     outcomes: list[str],
 ) -> None:
-    with Session(engine) as session:
-        admin = session.get(User, uuid.UUID(by["user_id"]))
+    with AuthUnitOfWork(engine) as uow:
+        admin = uow.session.get(User, uuid.UUID(by["user_id"]))
         assert admin is not None
         by_actor = actor(admin)
         start.wait()
         try:
             update_user(
-                session=session,
+                uow=uow,
                 user_id=uuid.UUID(target["user_id"]),
                 changes=UserAdminUpdate(role=Role.PLAYER),
                 actor=by_actor,

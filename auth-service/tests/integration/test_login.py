@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from auth_service.models import User, UserStatus
+from auth_service.users.models import User, UserStatus
 
 PREFIX = "/api/auth"
 

@@ -9,10 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from auth_service import wallet
+from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
-from auth_service.models import Role, User, WalletLedger
-from auth_service.users import create_user
+from auth_service.users.models import Role, User
+from auth_service.users.service import create_user
+from auth_service.wallet import service as wallet
+from auth_service.wallet.models import WalletLedger
 from quest_common.audit import AuditEntry
 from quest_devtools.testing.admin_routes import admin_write_routes
 
@@ -252,10 +254,8 @@ def test_ops_reports_the_outbox_backlog(
     from auth_service.core.db import build_engine
 
     engine = build_engine(fresh_db_url)
-    with Session(engine) as session:
-        create_user(
-            session=session, user_name="ops_admin", password="admin-pass-123", role=Role.ADMIN
-        )
+    with AuthUnitOfWork(engine) as uow:
+        create_user(uow=uow, user_name="ops_admin", password="admin-pass-123", role=Role.ADMIN)
     engine.dispose()
     # The relay does not run here: each sign-in's event stays in the outbox.
     token = login(fresh_client, "ops_admin", "admin-pass-123")["access_token"]

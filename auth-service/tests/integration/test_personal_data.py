@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from auth_service.main import create_app
-from auth_service.models import RefreshToken, User, UserStatus, WalletLedger
+from auth_service.tokens.models import RefreshToken
+from auth_service.users.models import User, UserStatus
+from auth_service.wallet.models import WalletLedger
 from quest_common.events import CloudEvent
 from quest_common.outbox import OutboxEvent
 from quest_devtools.testing.plugin import BrokerNames

@@ -5,9 +5,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session
 
 from auth_service.core.db import build_engine, run_migrations
+from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
 from auth_service.prestart import seed
 
@@ -22,10 +22,10 @@ def test_seed_twice_creates_each_account_once(
     )
     run_migrations(fresh_db_url)  # a second upgrade is a no-op
     engine = build_engine(fresh_db_url)
-    with Session(engine) as session:
-        assert sorted(seed(session=session, settings=settings)) == ["root", "user"]
-        assert seed(session=session, settings=settings) == []
-        names = session.execute(text("SELECT user_name, role FROM users ORDER BY 1")).all()
+    with AuthUnitOfWork(engine) as uow:
+        assert sorted(seed(uow=uow, settings=settings)) == ["root", "user"]
+        assert seed(uow=uow, settings=settings) == []
+        names = uow.session.execute(text("SELECT user_name, role FROM users ORDER BY 1")).all()
     engine.dispose()
     assert [tuple(row) for row in names] == [("root", "admin"), ("user", "player")]
 

@@ -12,13 +12,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from sqlmodel import Session
 
 from auth_service.core.config import Settings
 from auth_service.core.db import build_engine
+from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
-from auth_service.models import Role
-from auth_service.users import create_user
+from auth_service.users.models import Role
+from auth_service.users.service import create_user
 from quest_devtools.testing.plugin import free_port
 from quest_devtools.testing.servers import uvicorn_argv
 
@@ -60,10 +60,8 @@ def fuzz_target(auth_db_url: str, amqp_url: str) -> Iterator[dict[str, Any]]:
             time.sleep(0.1)
         admin_name = f"fuzz_admin_{uuid.uuid4().hex[:8]}"
         engine = build_engine(auth_db_url)
-        with Session(engine) as session:
-            create_user(
-                session=session, user_name=admin_name, password="fuzz-pw-1", role=Role.ADMIN
-            )
+        with AuthUnitOfWork(engine) as uow:
+            create_user(uow=uow, user_name=admin_name, password="fuzz-pw-1", role=Role.ADMIN)
         engine.dispose()
         admin = httpx.post(
             f"{base}{PREFIX}/login/access-token",

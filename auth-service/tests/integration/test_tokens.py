@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from auth_service.keys import add_next_key, promote_next_key, retire_previous_keys
+from auth_service.tokens.keys import add_next_key, promote_next_key, retire_previous_keys
 from quest_common.security import JwksVerifier
 from quest_devtools.testing.tokens import forge_unsigned
 
@@ -202,9 +202,8 @@ def test_key_rotation_publishes_before_signing(
     login: Callable[..., dict[str, Any]],
     signup: Callable[..., dict[str, Any]],
 ) -> None:
-    from sqlmodel import Session as DbSession
-
     from auth_service.core.db import build_engine
+    from auth_service.core.uow import AuthUnitOfWork
     from auth_service.main import create_app
 
     settings = make_settings(database_url=fresh_db_url, key_reload_seconds=0.0)
@@ -214,23 +213,23 @@ def test_key_rotation_publishes_before_signing(
         old_token = login(client, user["user_name"], user["password"])["access_token"]
         old_kid = jwt.get_unverified_header(old_token)["kid"]
 
-        with DbSession(engine) as session:
-            upcoming = add_next_key(session=session, passphrase=settings.signing_key_passphrase)
+        with AuthUnitOfWork(engine) as uow:
+            upcoming = add_next_key(uow=uow, passphrase=settings.signing_key_passphrase)
         kids = {k["kid"] for k in _jwks(client)["keys"]}
         assert kids == {old_kid, upcoming.kid}
         # Published, not yet signing.
         still_old = login(client, user["user_name"], user["password"])["access_token"]
         assert jwt.get_unverified_header(still_old)["kid"] == old_kid
 
-        with DbSession(engine) as session:
-            promote_next_key(session=session)
+        with AuthUnitOfWork(engine) as uow:
+            promote_next_key(uow=uow)
         new_token = login(client, user["user_name"], user["password"])["access_token"]
         assert jwt.get_unverified_header(new_token)["kid"] == upcoming.kid
         # Tokens signed with the previous key keep working until it is retired.
         assert client.get(f"{PREFIX}/users/me", headers=_bearer(old_token)).status_code == 200
 
-        with DbSession(engine) as session:
-            assert retire_previous_keys(session=session) == 1
+        with AuthUnitOfWork(engine) as uow:
+            assert retire_previous_keys(uow=uow) == 1
         assert {k["kid"] for k in _jwks(client)["keys"]} == {upcoming.kid}
         assert client.get(f"{PREFIX}/users/me", headers=_bearer(old_token)).status_code == 401
         assert client.get(f"{PREFIX}/users/me", headers=_bearer(new_token)).status_code == 200
@@ -257,7 +256,7 @@ def test_replicas_starting_together_create_one_key(fresh_db_url: str) -> None:
     from sqlalchemy import text
 
     from auth_service.core.db import build_engine
-    from auth_service.keys import KeyRing
+    from auth_service.tokens.keys import KeyRing
 
     engine = build_engine(fresh_db_url)
     rings = [KeyRing(engine=engine, passphrase="p" * 16) for _ in range(4)]
@@ -271,18 +270,17 @@ def test_replicas_starting_together_create_one_key(fresh_db_url: str) -> None:
 
 
 def test_a_replica_keeps_its_key_when_the_new_one_cannot_be_decrypted(fresh_db_url: str) -> None:
-    from sqlmodel import Session as DbSession
-
     from auth_service.core.db import build_engine
-    from auth_service.keys import KeyRing
+    from auth_service.core.uow import AuthUnitOfWork
+    from auth_service.tokens.keys import KeyRing
 
     engine = build_engine(fresh_db_url)
     ring = KeyRing(engine=engine, passphrase="old-passphrase-1", reload_s=0.0)
     ring.start()
     old_kid = ring.snapshot().active.kid
-    with DbSession(engine) as session:
-        upcoming = add_next_key(session=session, passphrase="new-passphrase-2")
-        promote_next_key(session=session)
+    with AuthUnitOfWork(engine) as uow:
+        upcoming = add_next_key(uow=uow, passphrase="new-passphrase-2")
+        promote_next_key(uow=uow)
     # Still signing with the key it holds, which stays published as `previous`.
     assert ring.snapshot().active.kid == old_kid
     assert ring.public_key(old_kid) is not None

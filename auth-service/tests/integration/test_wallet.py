@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from auth_service.wallet import ledger_sum
+from auth_service.wallet.service import ledger_sum
 
 PREFIX = "/api/auth"
 CREDITS = "/internal/wallet/credits"

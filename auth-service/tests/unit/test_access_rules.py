@@ -1,7 +1,7 @@
 """Which of auth's outbox events need a bound queue before they count as published."""
 
-from auth_service.access import ACCESS_CHANGED_KEY, route_required
-from auth_service.signin import PRODUCER
+from auth_service.core.events import PRODUCER
+from auth_service.tokens.access import ACCESS_CHANGED_KEY, route_required
 from quest_common.events import EventType, routing_key
 
 

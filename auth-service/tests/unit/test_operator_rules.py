@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from auth_service.models import ADJUSTMENT_MAX, USER_NAME_PATTERN, Adjustment, Role, User
-from auth_service.personal_data import DELETED_NAME_PREFIX, deleted_name
-from auth_service.users import audit_snapshot
+from auth_service.personal_data.service import DELETED_NAME_PREFIX, deleted_name
+from auth_service.users.models import USER_NAME_PATTERN, Role, User
+from auth_service.users.service import audit_snapshot
+from auth_service.wallet.models import ADJUSTMENT_MAX, Adjustment
 
 
 @given(qty=st.integers(-ADJUSTMENT_MAX, ADJUSTMENT_MAX).filter(bool))

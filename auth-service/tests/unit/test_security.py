@@ -17,9 +17,10 @@ from auth_service.core.security import (
     pwd_context,
     verify_password,
 )
-from auth_service.keys import generate_key
-from auth_service.models import KeyStatus, UserStatus
-from auth_service.signin import sign_in_event_type
+from auth_service.signin.service import sign_in_event_type
+from auth_service.tokens.keys import generate_key
+from auth_service.tokens.models import KeyStatus
+from auth_service.users.models import UserStatus
 from quest_common.events import EventType
 
 

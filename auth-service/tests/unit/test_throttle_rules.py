@@ -6,7 +6,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auth_service.throttle import ThrottlePolicy, ThrottleState, after_failure, retry_after
+from auth_service.signin.throttle import ThrottlePolicy, ThrottleState, after_failure, retry_after
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 POLICY = ThrottlePolicy(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from auth_service.timezones import TimeZoneName, check_time_zone, next_change_at
+from auth_service.users.timezones import TimeZoneName, check_time_zone, next_change_at
 
 T0 = datetime(2026, 11, 30, 12, tzinfo=UTC)
 WEEK = timedelta(days=7)

@@ -13,25 +13,24 @@ from typing import Any, Literal
 import jwt
 from sqlmodel import Session, col, select
 
+from auth_service.core.events import PRODUCER, SOURCE
 from auth_service.core.security import ALGORITHM
-from auth_service.keys import KeyRing
-from auth_service.models import User
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.tokens.keys import KeyRing
+from auth_service.users.models import User
 from quest_common.access import ACCESS_CHANGED, SNAPSHOT_AUDIENCE, encode_entries
 from quest_common.events import make_event, rfc3339, routing_key
-from quest_common.outbox import enqueue
 
-SOURCE = "auth-service"
-PRODUCER = "auth"
 ACCESS_CHANGED_KEY = routing_key(PRODUCER, ACCESS_CHANGED)
 
 Reason = Literal["role", "status", "deleted", "logout_everywhere", "password"]
 
 
-def void_tokens(*, session: Session, user: User, reason: Reason, now: datetime) -> None:
+def void_tokens(*, uow: AuthUnitOfWork, user: User, reason: Reason, now: datetime) -> None:
     """Add to the caller's transaction: every access token of `user` issued before `now` is void
     in every service within seconds. The caller commits."""
     user.tokens_valid_after = now
-    session.add(user)
+    uow.session.add(user)
     event = make_event(
         source=SOURCE,
         type=ACCESS_CHANGED,
@@ -39,7 +38,7 @@ def void_tokens(*, session: Session, user: User, reason: Reason, now: datetime) 
         time=now,
         data={"user_id": str(user.user_id), "not_before": rfc3339(now), "reason": reason},
     )
-    enqueue(session, event, routing_key=ACCESS_CHANGED_KEY)
+    uow.publish(event, routing_key=ACCESS_CHANGED_KEY)
 
 
 def route_required(key: str) -> bool:

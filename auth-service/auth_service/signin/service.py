@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from auth_service import throttle
 from auth_service.core.config import Settings
+from auth_service.core.events import PRODUCER, SOURCE
 from auth_service.core.security import (
     hash_password,
     hash_refresh_token,
@@ -30,16 +29,16 @@ from auth_service.core.security import (
     sign_in_gate,
     verify_password,
 )
-from auth_service.models import RefreshToken, User, UserStatus
-from auth_service.tokens import BannedUserError
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.signin import throttle
+from auth_service.tokens.models import RefreshToken
+from auth_service.tokens.service import BannedUserError, rotate_refresh_token
+from auth_service.users.models import User, UserStatus
 from quest_common.db import utcnow
 from quest_common.events import EventType, make_event, rfc3339, routing_key, stored_event
-from quest_common.outbox import OutboxEvent, enqueue, outbox_insert
+from quest_common.outbox import OutboxEvent, outbox_insert
 from quest_common.refusals import ClientError, RetryLaterError
 from quest_common.rows import from_row
-
-SOURCE = "auth-service"
-PRODUCER = "auth"
 
 
 class InvalidCredentialsError(
@@ -144,7 +143,7 @@ _WRITE = {rehash: _write_statement(rehash=rehash) for rehash in (False, True)}
 @sign_in_gate
 def sign_in(
     *,
-    session: Session,
+    uow: AuthUnitOfWork,
     user_name: str,
     password: str,
     client_address: str,
@@ -152,6 +151,7 @@ def sign_in(
     now: datetime | None = None,
 ) -> SignIn:
     now = now or utcnow()
+    session = uow.session
     found = session.execute(
         _SELECT_USER,
         {
@@ -172,7 +172,7 @@ def sign_in(
     account_state = states.get((throttle.ACCOUNT, user_name))
     wait = throttle.wait_needed(states, now=now)
     if wait is not None:
-        session.rollback()
+        uow.rollback()
         raise ThrottledError(wait)
 
     # Unknown names verify against a dummy hash: same time, same answer as a wrong password.
@@ -183,12 +183,12 @@ def sign_in(
             subjects=[(scope, subject, policies[scope]) for scope, subject in subjects],
             now=now,
         )
-        session.commit()
+        uow.commit()
         raise InvalidCredentialsError
     assert user is not None
 
     if user.status == UserStatus.BANNED:
-        session.rollback()
+        uow.rollback()
         raise BannedUserError
 
     if account_state is not None:
@@ -226,7 +226,8 @@ def sign_in(
         p_expires_at=now + timedelta(days=settings.refresh_token_expire_days),
     )
     session.execute(_WRITE[rehash], params)
-    session.commit()
+    uow.outbox_written()  # the sign-in event is in `_WRITE`: it leaves as soon as this commits
+    uow.commit()
     user.status = UserStatus.ACTIVE
     user.last_sign_in_at = now
     user.updated_at = now
@@ -254,12 +255,12 @@ _RESUME = (
 
 
 def resume_sign_in(
-    *, session: Session, user_id: uuid.UUID, settings: Settings, now: datetime
+    *, uow: AuthUnitOfWork, user_id: uuid.UUID, settings: Settings, now: datetime
 ) -> bool:
     """A resumed session is a sign-in when the player's last sign-in of any kind is at least
     `resume_sign_in_after_s` old: record it and put `UserSignIn` (method "resume") in the
     outbox, in the caller's transaction. Returns whether it counted."""
-    row = session.execute(
+    row = uow.session.execute(
         _RESUME,
         {
             "p_user_id": user_id,
@@ -282,5 +283,24 @@ def resume_sign_in(
             now=now,
         ),
     )
-    enqueue(session, event, routing_key=routing_key(PRODUCER, EventType.USER_SIGN_IN))
+    uow.publish(event, routing_key=routing_key(PRODUCER, EventType.USER_SIGN_IN))
     return True
+
+
+def refresh_session(
+    *, uow: AuthUnitOfWork, token: str, settings: Settings, resume: bool
+) -> tuple[User, str]:
+    """Spend a refresh token for the next one of its family (commits). With `resume` (the web
+    UI starting with a valid session) the player's return is also a sign-in when their last one
+    is old enough (`resume_sign_in`), in the rotation's own transaction: the new token and the
+    sign-in event commit together or not at all."""
+
+    def record_resume(user: User, now: datetime) -> None:
+        resume_sign_in(uow=uow, user_id=user.user_id, settings=settings, now=now)
+
+    return rotate_refresh_token(
+        uow=uow,
+        token=token,
+        lifetime=timedelta(days=settings.refresh_token_expire_days),
+        before_commit=record_resume if resume else None,
+    )

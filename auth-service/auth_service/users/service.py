@@ -1,4 +1,4 @@
-"""Users: sign-up, profile, password change, admin management, seeding."""
+"""Users: sign-up, profile, password change, admin management, balances, seeding, audit."""
 
 import uuid
 from datetime import datetime, timedelta
@@ -8,12 +8,14 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from auth_service.access import void_tokens
 from auth_service.core.security import hash_password, verify_password
-from auth_service.models import Role, User, UserAdminUpdate, UserStatus
-from auth_service.timezones import DEFAULT_TIME_ZONE, next_change_at
-from auth_service.tokens import revoke_user_tokens
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.tokens.access import void_tokens
+from auth_service.tokens.service import revoke_user_tokens
+from auth_service.users.models import Role, User, UserAdminUpdate, UserStatus
+from auth_service.users.timezones import DEFAULT_TIME_ZONE, next_change_at
 from quest_common import audit
+from quest_common.audit import AuditEntry
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 
@@ -60,7 +62,7 @@ def is_active_admin(user: User) -> bool:
     return user.role == Role.ADMIN and user.status != UserStatus.BANNED and user.deleted_at is None
 
 
-def keep_an_admin(*, session: Session, user: User) -> None:
+def keep_an_admin(*, uow: AuthUnitOfWork, user: User) -> None:
     """Refuse to take the last active admin's rights away (a demotion, a ban or a deletion).
 
     Called with `user`'s row locked, before the change. The advisory lock makes two such
@@ -68,6 +70,7 @@ def keep_an_admin(*, session: Session, user: User) -> None:
     each see the other still active, and both succeed."""
     if not is_active_admin(user):
         return
+    session = uow.session
     session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADMINS_LOCK_ID})
     others = session.exec(
         select(func.count())
@@ -80,7 +83,7 @@ def keep_an_admin(*, session: Session, user: User) -> None:
         )
     ).one()
     if not others:
-        session.rollback()
+        uow.rollback()
         raise LastAdminError(str(user.user_id))
 
 
@@ -102,7 +105,7 @@ def audit_snapshot(user: User) -> dict[str, object]:
 
 def create_user(
     *,
-    session: Session,
+    uow: AuthUnitOfWork,
     user_name: str,
     password: str,
     role: Role = Role.PLAYER,
@@ -120,15 +123,20 @@ def create_user(
         created_at=now,
         updated_at=now,
     )
-    session.add(user)
+    uow.session.add(user)
     try:
-        session.commit()
+        uow.commit()
     except IntegrityError as exc:
         # The unique index decides (two sign-ups racing for one name both pass a pre-check).
-        session.rollback()
+        uow.rollback()
         raise UserNameTakenError(user_name) from exc
-    session.refresh(user)
+    uow.session.refresh(user)
     return user
+
+
+def lock_user(*, session: Session, user_id: uuid.UUID) -> User | None:
+    """The user's row, locked (`FOR UPDATE`) until the caller's transaction ends."""
+    return session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
 
 
 def get_user(*, session: Session, user_id: uuid.UUID) -> User:
@@ -162,20 +170,21 @@ def list_users(
 
 
 def update_user(
-    *, session: Session, user_id: uuid.UUID, changes: UserAdminUpdate, actor: audit.Actor
+    *, uow: AuthUnitOfWork, user_id: uuid.UUID, changes: UserAdminUpdate, actor: audit.Actor
 ) -> User:
     """Change role and/or status; a change is audited in its own transaction (a request that
     changes nothing writes nothing)."""
-    user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
+    session = uow.session
+    user = lock_user(session=session, user_id=user_id)
     if user is None:
         raise UserNotFoundError(str(user_id))
     if user.deleted_at is not None:
-        session.rollback()
+        uow.rollback()
         raise UserDeletedError(str(user_id))
     if (changes.role is not None and changes.role != Role.ADMIN) or (
         changes.status == UserStatus.BANNED
     ):
-        keep_an_admin(session=session, user=user)
+        keep_an_admin(uow=uow, user=user)
     before = audit_snapshot(user)
     now = utcnow()
     if changes.role is not None and changes.role != user.role:
@@ -183,17 +192,17 @@ def update_user(
             # A demotion: the old tokens say "admin" and must stop working everywhere (a
             # refresh issues one with the new role). A promotion needs nothing: auth reads the
             # role from its row, other services see it in the next token.
-            void_tokens(session=session, user=user, reason="role", now=now)
+            void_tokens(uow=uow, user=user, reason="role", now=now)
         user.role = changes.role
     if changes.status is not None and changes.status != user.status:
         user.status = changes.status
         if changes.status == UserStatus.BANNED:
-            void_tokens(session=session, user=user, reason="status", now=now)
+            void_tokens(uow=uow, user=user, reason="status", now=now)
             # A ban also ends the sessions: no refresh brings a new access token.
             revoke_user_tokens(session=session, user_id=user.user_id, now=now)
     after = audit_snapshot(user)
     if after == before:
-        session.rollback()
+        uow.rollback()
         return user
     user.updated_at = now
     session.add(user)
@@ -205,14 +214,14 @@ def update_user(
         before=before,
         after=after,
     )
-    session.commit()
+    uow.commit()
     session.refresh(user)
     return user
 
 
 def change_time_zone(
     *,
-    session: Session,
+    uow: AuthUnitOfWork,
     user_id: uuid.UUID,
     time_zone: str,
     interval: timedelta,
@@ -222,8 +231,9 @@ def change_time_zone(
     fine; another one is refused with TimeZoneChangeTooSoonError within `interval` of the last
     change, so hopping zones cannot mint extra local days."""
     now = now or utcnow()
+    session = uow.session
     # Locked: two changes racing cannot both pass the interval check.
-    user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
+    user = lock_user(session=session, user_id=user_id)
     if user is None:
         raise UserNotFoundError(str(user_id))
     if user.time_zone != time_zone:
@@ -231,47 +241,156 @@ def change_time_zone(
             changed_at=user.time_zone_changed_at, interval=interval, now=now
         )
         if wait_until is not None:
-            session.rollback()
+            uow.rollback()
             raise TimeZoneChangeTooSoonError(wait_until)
         user.time_zone = time_zone
         user.time_zone_changed_at = now
         user.updated_at = now
         session.add(user)
-    session.commit()
+    uow.commit()
     session.refresh(user)
     return user
 
 
 def change_password(
-    *, session: Session, user: User, current_password: str, new_password: str
+    *, uow: AuthUnitOfWork, user: User, current_password: str, new_password: str
 ) -> None:
     if not verify_password(current_password, user.hashed_password):
         raise WrongCurrentPasswordError
     now = utcnow()
     user.hashed_password = hash_password(new_password)
     user.updated_at = now
-    session.add(user)
+    uow.session.add(user)
     # Other sessions (possibly the reason for the change) must sign in again.
-    revoke_user_tokens(session=session, user_id=user.user_id, now=now)
-    session.commit()
+    revoke_user_tokens(session=uow.session, user_id=user.user_id, now=now)
+    uow.commit()
 
 
-def logout_everywhere(*, session: Session, user: User) -> None:
+def logout_everywhere(*, uow: AuthUnitOfWork, user: User) -> None:
     """Every session of the user ends: refresh tokens revoked, access tokens void (commits)."""
     now = utcnow()
-    revoke_user_tokens(session=session, user_id=user.user_id, now=now)
-    void_tokens(session=session, user=user, reason="logout_everywhere", now=now)
+    revoke_user_tokens(session=uow.session, user_id=user.user_id, now=now)
+    void_tokens(uow=uow, user=user, reason="logout_everywhere", now=now)
     user.updated_at = now
-    session.commit()
+    uow.commit()
 
 
-def ensure_user(*, session: Session, user_name: str, password: str, role: Role) -> bool:
+def ensure_user(*, uow: AuthUnitOfWork, user_name: str, password: str, role: Role) -> bool:
     """Seed: create the user unless the name exists (never overwrites a changed password).
     Returns True when created."""
-    if session.exec(select(User).where(User.user_name == user_name)).first() is not None:
+    if uow.session.exec(select(User).where(User.user_name == user_name)).first() is not None:
         return False
     try:
-        create_user(session=session, user_name=user_name, password=password, role=role)
+        create_user(uow=uow, user_name=user_name, password=password, role=role)
     except UserNameTakenError:
         return False  # another prestart got there first
     return True
+
+
+def anonymise(
+    *, session: Session, user: User, placeholder: str, unusable_hash: str, now: datetime
+) -> None:
+    """Add to the caller's transaction: the (locked) account keeps its row, so the ledger still
+    adds up, but nothing in it names the person and nobody can sign in with it any more."""
+    user.user_name = placeholder
+    user.hashed_password = unusable_hash
+    user.status = UserStatus.BANNED
+    user.deleted_at = now
+    user.updated_at = now
+    session.add(user)
+
+
+# --- balances: columns of the user's row, changed by the wallet ------------------------------
+
+ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
+
+
+def add_to_balance(
+    *, session: Session, user_id: uuid.UUID, item: str, qty: int, now: datetime
+) -> int | None:
+    """Add to the caller's transaction: `qty` more of `item` (`x = x + :qty`, so concurrent
+    credits never lose an update). The new balance, or None when the user does not exist."""
+    column = ITEM_COLUMNS[item]
+    balance: int | None = session.execute(
+        text(
+            f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
+            f" WHERE user_id = :user_id RETURNING {column}"
+        ),
+        {"qty": qty, "now": now, "user_id": user_id},
+    ).scalar_one_or_none()
+    return balance
+
+
+def adjust_balance(
+    *, session: Session, user_id: uuid.UUID, item: str, qty: int, now: datetime
+) -> tuple[int, int, int] | None:
+    """Add to the caller's transaction: `qty` (either sign) of `item` on an account that is not
+    deleted, unless it would take the balance below 0. Returns (balance of `item`, diamond,
+    gold) after the change, or None when nothing was changed.
+
+    The check is part of the UPDATE's WHERE clause: each concurrent adjustment sees the balance
+    the previous one committed (the row lock), so none can take it below zero."""
+    column = ITEM_COLUMNS[item]
+    updated = session.execute(
+        text(
+            f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
+            f" WHERE user_id = :user_id AND deleted_at IS NULL AND {column} + :qty >= 0"
+            f" RETURNING {column}, diamond, gold"
+        ),
+        {"qty": qty, "now": now, "user_id": user_id},
+    ).first()
+    if updated is None:
+        return None
+    balance, diamond, gold = updated
+    return int(balance), int(diamond), int(gold)
+
+
+def balances(*, session: Session, user_id: uuid.UUID) -> tuple[int, int]:
+    """The user's current (diamond, gold), read afresh from the database."""
+    user = session.get(User, user_id, populate_existing=True)
+    if user is None:
+        raise UserNotFoundError(str(user_id))
+    return user.diamond, user.gold
+
+
+def top_balances(*, session: Session, item: str, limit: int) -> list[tuple[uuid.UUID, str, int]]:
+    """(user id, name, balance) of the largest positive balances of `item`, banned users left
+    out, ties by name."""
+    balance = col(User.diamond) if item == "diamond" else col(User.gold)
+    rows = session.exec(
+        select(User.user_id, User.user_name, balance)
+        .where(User.status != UserStatus.BANNED, balance > 0)
+        .order_by(balance.desc(), col(User.user_name))
+        .limit(limit)
+    ).all()
+    return [(user_id, name, value) for user_id, name, value in rows]
+
+
+# --- the audit trail about users -------------------------------------------------------------
+
+
+def audit_about(*, session: Session, user_id: uuid.UUID) -> list[AuditEntry]:
+    """The audit entries whose target is the user, oldest first."""
+    return list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user_id))
+            .order_by(col(AuditEntry.at))
+        ).all()
+    )
+
+
+def forget_in_audit(*, session: Session, user_id: uuid.UUID, placeholder: str) -> None:
+    """Add to the caller's transaction: entries about the user drop the free-text reason of
+    adjustments; entries where the user acted as an admin carry `placeholder` as its name."""
+    session.execute(
+        text(
+            "UPDATE audit_entry SET after = after - 'reason'"
+            " WHERE target_type = 'user' AND target_id = :user_id AND after ? 'reason'"
+        ),
+        {"user_id": str(user_id)},
+    )
+    session.execute(
+        text("UPDATE audit_entry SET actor_name = :placeholder WHERE actor_id = :user_id"),
+        {"placeholder": placeholder, "user_id": str(user_id)},
+    )

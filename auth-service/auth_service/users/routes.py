@@ -1,26 +1,26 @@
-"""Sign-up (public), the signed-in user's own profile, and admin user management."""
+"""Sign-up (public), the signed-in user's own profile, admin user management, the audit trail."""
 
 import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 
-from auth_service import users, wallet
-from auth_service.abuse import AbuseGuard, LimitedError
 from auth_service.api.deps import (
     AdminUser,
     CurrentUser,
     SessionDep,
     SettingsDep,
+    UowDep,
     abuse_guard,
-    wake_relay,
+    get_admin_user,
+    get_session,
 )
-from auth_service.models import (
-    NO_NUL,
-    LedgerEntriesPublic,
-    LedgerEntryPublic,
+from auth_service.core.fields import NO_NUL
+from auth_service.signin.abuse import AbuseGuard, LimitedError
+from auth_service.users import service as users
+from auth_service.users.models import (
     PasswordChange,
     TimeZoneChangeRefused,
     UserAdminUpdate,
@@ -30,10 +30,12 @@ from auth_service.models import (
     UserSelfUpdate,
     UsersPublic,
 )
+from quest_common.audit import audit_router
 from quest_common.refusals import responses
 
 public_router = APIRouter(tags=["users"])
 router = APIRouter(tags=["users"])
+audit = audit_router(session_dependency=get_session, admin_dependency=get_admin_user)
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
@@ -46,13 +48,13 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 )
 def signup(
     body: UserCreate,
-    session: SessionDep,
+    uow: UowDep,
     guard: Annotated[AbuseGuard, Depends(abuse_guard("signup"))],
 ) -> UserPublic:
     # Every attempt counts (each costs an argon2 hash), before the work.
     guard.check_and_count()
     user = users.create_user(
-        session=session,
+        uow=uow,
         user_name=body.user_name,
         password=body.password,
         time_zone=body.time_zone,
@@ -74,7 +76,7 @@ def read_me(user: CurrentUser) -> UserPublic:
     },
 )
 def update_me(
-    body: UserSelfUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    body: UserSelfUpdate, user: CurrentUser, uow: UowDep, settings: SettingsDep
 ) -> UserPublic | JSONResponse:
     """Change the player's own settings: `time_zone` (an IANA name) at most once every
     `TIME_ZONE_CHANGE_INTERVAL_DAYS` (7); the first change after sign-up is always allowed."""
@@ -82,7 +84,7 @@ def update_me(
         return UserPublic.model_validate(user)
     try:
         updated = users.change_time_zone(
-            session=session,
+            uow=uow,
             user_id=user.user_id,
             time_zone=body.time_zone,
             interval=timedelta(days=settings.time_zone_change_interval_days),
@@ -105,29 +107,17 @@ def update_me(
 def change_my_password(
     body: PasswordChange,
     user: CurrentUser,
-    session: SessionDep,
+    uow: UowDep,
     guard: Annotated[AbuseGuard, Depends(abuse_guard("password"))],
 ) -> None:
     # Wrong current passwords are guesses: limited per account and per address.
     with guard.attempt(account=str(user.user_id), failure=users.WrongPasswordError):
         users.change_password(
-            session=session,
+            uow=uow,
             user=user,
             current_password=body.current_password,
             new_password=body.new_password,
         )
-
-
-@router.get("/users/me/transactions")
-def my_transactions(
-    user: CurrentUser, session: SessionDep, limit: Limit = 20, offset: Offset = 0
-) -> LedgerEntriesPublic:
-    rows, count = wallet.transactions(
-        session=session, user_id=user.user_id, limit=limit, offset=offset
-    )
-    return LedgerEntriesPublic(
-        data=[LedgerEntryPublic.model_validate(row) for row in rows], count=count
-    )
 
 
 @router.get("/users")
@@ -153,14 +143,8 @@ def read_user(user_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> Use
     responses=responses(users.UserNotFoundError, users.UserDeletedError, users.LastAdminError),
 )
 def update_user(
-    request: Request,
-    user_id: uuid.UUID,
-    body: UserAdminUpdate,
-    admin: AdminUser,
-    session: SessionDep,
+    user_id: uuid.UUID, body: UserAdminUpdate, admin: AdminUser, uow: UowDep
 ) -> UserAdminView:
-    user = users.update_user(
-        session=session, user_id=user_id, changes=body, actor=users.actor(admin)
-    )
-    wake_relay(request)  # a ban or demotion reaches the other services at once
+    # A ban or a demotion reaches the other services at once: its event leaves on the commit.
+    user = users.update_user(uow=uow, user_id=user_id, changes=body, actor=users.actor(admin))
     return UserAdminView.model_validate(user)

@@ -14,7 +14,7 @@ import logging
 from pika.exceptions import AMQPError
 
 from auth_service.core.config import Settings
-from auth_service.personal_data import USER_DELETED_KEY
+from auth_service.personal_data.service import USER_DELETED_KEY
 from quest_common.broker.connection import connect
 from quest_common.broker.publisher import ConfirmingPublisher, PublishError
 from quest_common.broker.topology import declare_work_queue

@@ -8,7 +8,7 @@ once verifiers have refreshed their JWKS cache, `promote` makes it `active` and 
 `previous` (still published, its tokens keep verifying); after the longest token lifetime,
 `retire` drops `previous` keys from the JWKS. Every replica reloads the key ring periodically.
 
-    python -m auth_service.keys add|promote|retire|list
+    python -m auth_service.tokens.keys add|promote|retire|list
 """
 
 import argparse
@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from auth_service.models import Jwk, Jwks, KeyStatus, SigningKey
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.tokens.models import Jwk, Jwks, KeyStatus, SigningKey
 from quest_common.db import utcnow
 
 logger = logging.getLogger(__name__)
@@ -79,29 +80,31 @@ def _with_status(session: Session, *statuses: KeyStatus) -> list[SigningKey]:
     )
 
 
-def ensure_active_key(*, session: Session, passphrase: str) -> None:
+def ensure_active_key(*, uow: AuthUnitOfWork, passphrase: str) -> None:
     """Create the first signing key unless one exists (safe with several replicas starting)."""
+    session = uow.session
     if _with_status(session, KeyStatus.ACTIVE):
         return
     _lock(session)
     if not _with_status(session, KeyStatus.ACTIVE):
         session.add(generate_key(passphrase=passphrase, status=KeyStatus.ACTIVE))
-    session.commit()
+    uow.commit()
 
 
-def _saved(session: Session, key: SigningKey) -> SigningKey:
-    session.add(key)
-    session.commit()
-    session.refresh(key)
+def _saved(uow: AuthUnitOfWork, key: SigningKey) -> SigningKey:
+    uow.session.add(key)
+    uow.commit()
+    uow.session.refresh(key)
     return key
 
 
-def add_next_key(*, session: Session, passphrase: str) -> SigningKey:
-    _lock(session)
-    return _saved(session, generate_key(passphrase=passphrase, status=KeyStatus.NEXT))
+def add_next_key(*, uow: AuthUnitOfWork, passphrase: str) -> SigningKey:
+    _lock(uow.session)
+    return _saved(uow, generate_key(passphrase=passphrase, status=KeyStatus.NEXT))
 
 
-def promote_next_key(*, session: Session) -> SigningKey:
+def promote_next_key(*, uow: AuthUnitOfWork) -> SigningKey:
+    session = uow.session
     _lock(session)
     upcoming = _with_status(session, KeyStatus.NEXT)
     if not upcoming:
@@ -113,10 +116,11 @@ def promote_next_key(*, session: Session) -> SigningKey:
     key = upcoming[-1]
     key.status = KeyStatus.ACTIVE
     key.activated_at = now
-    return _saved(session, key)
+    return _saved(uow, key)
 
 
-def retire_previous_keys(*, session: Session) -> int:
+def retire_previous_keys(*, uow: AuthUnitOfWork) -> int:
+    session = uow.session
     _lock(session)
     now = utcnow()
     old = _with_status(session, KeyStatus.PREVIOUS)
@@ -124,7 +128,7 @@ def retire_previous_keys(*, session: Session) -> int:
         key.status = KeyStatus.RETIRED
         key.retired_at = now
         session.add(key)
-    session.commit()
+    uow.commit()
     return len(old)
 
 
@@ -188,13 +192,13 @@ class KeyRing:
         self._loaded_at = 0.0
 
     def start(self) -> None:
-        with Session(self._engine) as session:
-            ensure_active_key(session=session, passphrase=self._passphrase)
+        with AuthUnitOfWork(self._engine) as uow:
+            ensure_active_key(uow=uow, passphrase=self._passphrase)
         self.reload()
 
     def reload(self) -> KeySnapshot:
-        with Session(self._engine) as session:
-            snapshot = load_snapshot(session=session, passphrase=self._passphrase)
+        with AuthUnitOfWork(self._engine) as uow:
+            snapshot = load_snapshot(session=uow.session, passphrase=self._passphrase)
         with self._lock:
             self._snapshot = snapshot
             self._loaded_at = time.monotonic()
@@ -238,16 +242,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    with Session(engine) as session:
+    with AuthUnitOfWork(engine) as uow:
         if args.command == "add":
-            key = add_next_key(session=session, passphrase=settings.signing_key_passphrase)
+            key = add_next_key(uow=uow, passphrase=settings.signing_key_passphrase)
             print(f"published next key {key.kid}; promote it after the JWKS caches refresh")
         elif args.command == "promote":
-            key = promote_next_key(session=session)
+            key = promote_next_key(uow=uow)
             print(f"now signing with {key.kid}")
         elif args.command == "retire":
-            print(f"retired {retire_previous_keys(session=session)} key(s)")
-        for key in session.exec(select(SigningKey).order_by(col(SigningKey.created_at))).all():
+            print(f"retired {retire_previous_keys(uow=uow)} key(s)")
+        for key in uow.session.exec(select(SigningKey).order_by(col(SigningKey.created_at))).all():
             print(f"{key.kid}\t{key.status}\tcreated {key.created_at.isoformat()}")
 
 

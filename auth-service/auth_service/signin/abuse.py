@@ -1,6 +1,6 @@
 """Abuse limits for sign-up, password change, account deletion and refresh (DESIGN §12).
 
-The same rules and rows as the login throttle (`auth_service.throttle`): a counter per
+The same rules and rows as the login throttle (`auth_service.signin.throttle`): a counter per
 (scope, subject) in `login_throttle`, free attempts, then a doubling lock up to a ceiling, and a
 hard cap per window. Here a scope is `<action>:<kind>` (`signup:address`, `password:account`),
 and what is counted depends on the action: every sign-up and refresh (they cost argon2 or a
@@ -8,7 +8,7 @@ write), but only the wrong current passwords of a password change or a deletion 
 
 `AbuseGuard` is the piece a route uses: `check()` before the work (429 with `Retry-After`),
 `count()` for what must be counted, or `attempt()` around work whose failures count. It commits
-in a session of its own, so a count stands whatever happens to the route's own transaction.
+in a unit of work of its own, so a count stands whatever happens to the route's own transaction.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
-from auth_service import throttle
-from auth_service.throttle import ThrottlePolicy
+from auth_service.core.uow import UnitOfWorkFactory
+from auth_service.signin import throttle
+from auth_service.signin.throttle import ThrottlePolicy
 from quest_common.db import utcnow
 from quest_common.refusals import RetryLaterError
 
@@ -57,9 +55,9 @@ class Limits:
 
 class AbuseGuard:
     def __init__(
-        self, *, engine: Engine, limits: Limits, action: Action, address: str | None
+        self, *, uow: UnitOfWorkFactory, limits: Limits, action: Action, address: str | None
     ) -> None:
-        self.engine = engine
+        self.uow = uow
         self.limits = limits
         self.action = action
         self.address = address
@@ -68,9 +66,9 @@ class AbuseGuard:
         subjects = self.limits.subjects(self.action, address=self.address, account=account)
         if not subjects:
             return
-        with Session(self.engine) as session:
+        with self.uow() as uow:
             states = throttle.load_many(
-                session=session, subjects=[(scope, subject) for scope, subject, _ in subjects]
+                session=uow.session, subjects=[(scope, subject) for scope, subject, _ in subjects]
             )
         wait = throttle.wait_needed(states, now=utcnow())
         if wait is not None:
@@ -80,9 +78,9 @@ class AbuseGuard:
         subjects = self.limits.subjects(self.action, address=self.address, account=account)
         if not subjects:
             return
-        with Session(self.engine) as session:
-            throttle.record_failures(session=session, subjects=subjects, now=utcnow())
-            session.commit()
+        with self.uow() as uow:
+            throttle.record_failures(session=uow.session, subjects=subjects, now=utcnow())
+            uow.commit()
 
     def check_and_count(self, *, account: str | None = None) -> None:
         """For actions where every attempt counts (sign-up, refresh)."""

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import text, tuple_
 from sqlmodel import Session, col, select
 
-from auth_service.models import LoginThrottle
+from auth_service.signin.models import LoginThrottle
 
 ACCOUNT = "account"
 ADDRESS = "address"

@@ -3,14 +3,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
-from auth_service import personal_data, users
-from auth_service.abuse import AbuseGuard, LimitedError
-from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, abuse_guard, wake_relay
-from auth_service.models import AccountDeletion, PersonalDataExport
-from auth_service.personal_data import AlreadyDeletedError
-from auth_service.users import LastAdminError, UserNotFoundError, WrongPasswordError
+from auth_service.api.deps import AdminUser, CurrentUser, SessionDep, UowDep, abuse_guard
+from auth_service.personal_data import service as personal_data
+from auth_service.personal_data.models import AccountDeletion, PersonalDataExport
+from auth_service.personal_data.service import AlreadyDeletedError
+from auth_service.signin.abuse import AbuseGuard, LimitedError
+from auth_service.users import service as users
+from auth_service.users.service import LastAdminError, UserNotFoundError, WrongPasswordError
 from quest_common.refusals import responses
 
 router = APIRouter(tags=["users"])
@@ -34,14 +35,13 @@ def export_me(user: CurrentUser, session: SessionDep, response: Response) -> Per
 def delete_me(
     body: AccountDeletion,
     user: CurrentUser,
-    session: SessionDep,
-    request: Request,
+    uow: UowDep,
     guard: Annotated[AbuseGuard, Depends(abuse_guard("delete"))],
 ) -> None:
-    # Wrong passwords are guesses: limited per account and per address.
+    # Wrong passwords are guesses: limited per account and per address. auth.UserDeleted and
+    # the access change leave as soon as the deletion commits.
     with guard.attempt(account=str(user.user_id), failure=WrongPasswordError):
-        personal_data.delete_own_account(session=session, user=user, password=body.password)
-    wake_relay(request)  # auth.UserDeleted and the access change leave now
+        personal_data.delete_own_account(uow=uow, user=user, password=body.password)
 
 
 @router.delete(
@@ -49,10 +49,7 @@ def delete_me(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses(UserNotFoundError, AlreadyDeletedError, LastAdminError),
 )
-def delete_user(
-    user_id: uuid.UUID, admin: AdminUser, session: SessionDep, request: Request
-) -> None:
+def delete_user(user_id: uuid.UUID, admin: AdminUser, uow: UowDep) -> None:
     personal_data.delete_account(
-        session=session, user_id=user_id, initiated_by="admin", actor=users.actor(admin)
+        uow=uow, user_id=user_id, initiated_by="admin", actor=users.actor(admin)
     )
-    wake_relay(request)

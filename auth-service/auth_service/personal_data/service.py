@@ -21,37 +21,34 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import delete, text
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from auth_service.access import void_tokens
+from auth_service.core.events import PRODUCER, SOURCE
 from auth_service.core.security import hash_password, verify_password
-from auth_service.models import (
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.personal_data.models import (
     AuditAboutYou,
     LedgerEntryExport,
-    LoginThrottle,
     PersonalDataExport,
     ProfileExport,
-    RefreshToken,
     SessionExport,
-    User,
-    UserStatus,
-    WalletLedger,
 )
-from auth_service.signin import PRODUCER, SOURCE
-from auth_service.tokens import revoke_user_tokens
-from auth_service.users import (
+from auth_service.signin import throttle
+from auth_service.tokens.access import void_tokens
+from auth_service.tokens.service import revoke_user_tokens, sessions_of
+from auth_service.users import service as users
+from auth_service.users.models import User
+from auth_service.users.service import (
     UserDeletedError,
     UserNotFoundError,
     WrongPasswordError,
     audit_snapshot,
     keep_an_admin,
 )
+from auth_service.wallet import service as wallet
 from quest_common import audit
-from quest_common.audit import AuditEntry
 from quest_common.db import utcnow
 from quest_common.events import EventType, make_event, rfc3339, routing_key
-from quest_common.outbox import enqueue
 
 DELETED_NAME_PREFIX = "~deleted-"
 USER_DELETED_KEY = routing_key(PRODUCER, EventType.USER_DELETED)
@@ -68,21 +65,9 @@ def deleted_name() -> str:
 
 
 def export(*, session: Session, user: User, now: datetime | None = None) -> PersonalDataExport:
-    ledger = session.exec(
-        select(WalletLedger)
-        .where(WalletLedger.user_id == user.user_id)
-        .order_by(col(WalletLedger.created_at), col(WalletLedger.entry_id))
-    ).all()
-    tokens = session.exec(
-        select(RefreshToken)
-        .where(RefreshToken.user_id == user.user_id)
-        .order_by(col(RefreshToken.created_at))
-    ).all()
-    changes = session.exec(
-        select(AuditEntry)
-        .where(AuditEntry.target_type == "user", AuditEntry.target_id == str(user.user_id))
-        .order_by(col(AuditEntry.at))
-    ).all()
+    ledger = wallet.ledger_of(session=session, user_id=user.user_id)
+    tokens = sessions_of(session=session, user_id=user.user_id)
+    changes = users.audit_about(session=session, user_id=user.user_id)
     return PersonalDataExport(
         exported_at=now or utcnow(),
         profile=ProfileExport.model_validate(user),
@@ -92,17 +77,17 @@ def export(*, session: Session, user: User, now: datetime | None = None) -> Pers
     )
 
 
-def delete_own_account(*, session: Session, user: User, password: str) -> None:
+def delete_own_account(*, uow: AuthUnitOfWork, user: User, password: str) -> None:
     """The player re-enters the password; a wrong one changes nothing."""
     if not verify_password(password, user.hashed_password):
-        session.rollback()
+        uow.rollback()
         raise WrongPasswordError
-    delete_account(session=session, user_id=user.user_id, initiated_by="self", actor=None)
+    delete_account(uow=uow, user_id=user.user_id, initiated_by="self", actor=None)
 
 
 def delete_account(
     *,
-    session: Session,
+    uow: AuthUnitOfWork,
     user_id: uuid.UUID,
     initiated_by: Initiator,
     actor: audit.Actor | None,
@@ -111,52 +96,30 @@ def delete_account(
     """Anonymise the account (see the module docstring) and commit. An admin's deletion is
     audited; the player's own is not an admin write (its event records it)."""
     now = now or utcnow()
+    session = uow.session
     # Hashed before the row lock: argon2 costs tens of milliseconds.
     unusable_hash = hash_password(secrets.token_urlsafe(32))
-    user = session.exec(select(User).where(User.user_id == user_id).with_for_update()).first()
+    user = users.lock_user(session=session, user_id=user_id)
     if user is None:
-        session.rollback()
+        uow.rollback()
         raise UserNotFoundError(str(user_id))
     if user.deleted_at is not None:
-        session.rollback()
+        uow.rollback()
         raise AlreadyDeletedError(str(user_id))
-    keep_an_admin(session=session, user=user)
+    keep_an_admin(uow=uow, user=user)
     before = audit_snapshot(user)
     old_name = user.user_name
     placeholder = deleted_name()
 
-    user.user_name = placeholder
-    user.hashed_password = unusable_hash
-    user.status = UserStatus.BANNED
-    user.deleted_at = now
-    user.updated_at = now
-    session.add(user)
+    users.anonymise(
+        session=session, user=user, placeholder=placeholder, unusable_hash=unusable_hash, now=now
+    )
     revoke_user_tokens(session=session, user_id=user_id, now=now)
     # Access tokens still in flight stop working in every service within seconds.
-    void_tokens(session=session, user=user, reason="deleted", now=now)
-    session.execute(
-        text(
-            "UPDATE wallet_ledger SET reason = CASE WHEN actor_id IS NULL"
-            " THEN 'credit' ELSE 'adjustment' END WHERE user_id = :user_id"
-        ),
-        {"user_id": user_id},
-    )
-    session.execute(
-        text(
-            "UPDATE audit_entry SET after = after - 'reason'"
-            " WHERE target_type = 'user' AND target_id = :user_id AND after ? 'reason'"
-        ),
-        {"user_id": str(user_id)},
-    )
-    session.execute(
-        text("UPDATE audit_entry SET actor_name = :placeholder WHERE actor_id = :user_id"),
-        {"placeholder": placeholder, "user_id": str(user_id)},
-    )
-    session.execute(
-        delete(LoginThrottle).where(
-            col(LoginThrottle.scope) == "account", col(LoginThrottle.subject) == old_name
-        )
-    )
+    void_tokens(uow=uow, user=user, reason="deleted", now=now)
+    wallet.forget_reasons(session=session, user_id=user_id)
+    users.forget_in_audit(session=session, user_id=user_id, placeholder=placeholder)
+    throttle.reset(session=session, scope=throttle.ACCOUNT, subject=old_name)
     event = make_event(
         source=SOURCE,
         type=EventType.USER_DELETED,
@@ -164,7 +127,7 @@ def delete_account(
         time=now,
         data={"user_id": str(user_id), "deleted_at": rfc3339(now), "initiated_by": initiated_by},
     )
-    enqueue(session, event, routing_key=USER_DELETED_KEY)
+    uow.publish(event, routing_key=USER_DELETED_KEY)
     if actor is not None:
         if actor.id == str(user_id):  # an admin deleting their own account leaves no name
             actor = audit.Actor(id=actor.id, name=placeholder)
@@ -176,4 +139,4 @@ def delete_account(
             before=before,
             after=audit_snapshot(user),
         )
-    session.commit()
+    uow.commit()

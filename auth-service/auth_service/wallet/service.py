@@ -14,22 +14,20 @@ from typing import TypeVar
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from auth_service.models import (
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.users import service as users
+from auth_service.users.service import UserDeletedError, UserNotFoundError
+from auth_service.wallet.models import (
     Adjustment,
     AdjustmentResult,
     LeaderboardEntry,
-    User,
-    UserStatus,
     WalletCredit,
     WalletCreditResult,
     WalletLedger,
 )
-from auth_service.users import UserDeletedError, UserNotFoundError
 from quest_common import audit
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
-
-ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
 
 Result = TypeVar("Result", WalletCreditResult, AdjustmentResult)
 
@@ -58,30 +56,25 @@ def _existing(session: Session, credit: WalletCredit) -> WalletCreditResult:
     ).one()
     if (entry.user_id, entry.item, entry.qty) != (credit.user_id, credit.item, credit.qty):
         raise IdempotencyConflictError(credit.idempotency_key)
-    user = session.get(User, entry.user_id, populate_existing=True)
-    assert user is not None
-    return _result(WalletCreditResult, entry, diamond=user.diamond, gold=user.gold)
+    diamond, gold = users.balances(session=session, user_id=entry.user_id)
+    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold)
 
 
 def credit(
-    *, session: Session, credit: WalletCredit, now: datetime | None = None
+    *, uow: AuthUnitOfWork, credit: WalletCredit, now: datetime | None = None
 ) -> WalletCreditResult:
     now = now or utcnow()
-    column = ITEM_COLUMNS[credit.item]
+    session = uow.session
     # Cheap path for a retry: no balance update, no row lock.
     if session.exec(
         select(WalletLedger.entry_id).where(WalletLedger.idempotency_key == credit.idempotency_key)
     ).first():
         return _existing(session, credit)
-    balance = session.execute(
-        text(
-            f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
-            f" WHERE user_id = :user_id RETURNING {column}"
-        ),
-        {"qty": credit.qty, "now": now, "user_id": credit.user_id},
-    ).scalar_one_or_none()
+    balance = users.add_to_balance(
+        session=session, user_id=credit.user_id, item=credit.item, qty=credit.qty, now=now
+    )
     if balance is None:
-        session.rollback()
+        uow.rollback()
         raise UserNotFoundError(str(credit.user_id))
     entry_id = session.execute(
         text(
@@ -103,13 +96,13 @@ def credit(
     ).scalar_one_or_none()
     if entry_id is None:
         # A concurrent credit with the same key committed first: undo our balance update.
-        session.rollback()
+        uow.rollback()
         return _existing(session, credit)
-    session.commit()
+    uow.commit()
     entry = session.get(WalletLedger, entry_id)
-    user = session.get(User, credit.user_id, populate_existing=True)
-    assert entry is not None and user is not None
-    return _result(WalletCreditResult, entry, diamond=user.diamond, gold=user.gold)
+    assert entry is not None
+    diamond, gold = users.balances(session=session, user_id=credit.user_id)
+    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold)
 
 
 def transactions(
@@ -128,21 +121,38 @@ def transactions(
     return list(rows), int(count)
 
 
+def ledger_of(*, session: Session, user_id: uuid.UUID) -> list[WalletLedger]:
+    """Every ledger entry of the user, oldest first."""
+    return list(
+        session.exec(
+            select(WalletLedger)
+            .where(WalletLedger.user_id == user_id)
+            .order_by(col(WalletLedger.created_at), col(WalletLedger.entry_id))
+        ).all()
+    )
+
+
+def forget_reasons(*, session: Session, user_id: uuid.UUID) -> None:
+    """Add to the caller's transaction: the user's entries keep amounts and balances, but their
+    free-text reasons become `adjustment` (an admin's) or `credit`."""
+    session.execute(
+        text(
+            "UPDATE wallet_ledger SET reason = CASE WHEN actor_id IS NULL"
+            " THEN 'credit' ELSE 'adjustment' END WHERE user_id = :user_id"
+        ),
+        {"user_id": user_id},
+    )
+
+
 def leaderboard(*, session: Session, item: str, limit: int) -> list[LeaderboardEntry]:
-    balance = col(User.diamond) if item == "diamond" else col(User.gold)
-    rows = session.exec(
-        select(User.user_id, User.user_name, balance)
-        .where(User.status != UserStatus.BANNED, balance > 0)
-        .order_by(balance.desc(), col(User.user_name))
-        .limit(limit)
-    ).all()
+    rows = users.top_balances(session=session, item=item, limit=limit)
     return [
         LeaderboardEntry(
             rank=i + 1,
             user_id=user_id,
             user_name=name,
-            item=item,
-            balance=value,  # type: ignore[arg-type]
+            item=item,  # type: ignore[arg-type]
+            balance=value,
         )
         for i, (user_id, name, value) in enumerate(rows)
     ]
@@ -173,7 +183,7 @@ class InsufficientBalanceError(
 
 def adjust(
     *,
-    session: Session,
+    uow: AuthUnitOfWork,
     user_id: uuid.UUID,
     adjustment: Adjustment,
     actor: audit.Actor,
@@ -181,28 +191,22 @@ def adjust(
 ) -> AdjustmentResult:
     """One transaction: the balance change, its ledger row (reason, actor) and the audit entry.
 
-    The non-negative check is part of the UPDATE's WHERE clause: each concurrent adjustment sees
-    the balance the previous one committed (the row lock), so none can take it below zero, and
-    the balance stays equal to the sum of the ledger."""
+    The balance never goes below zero (`users.adjust_balance`), and it stays equal to the sum
+    of the ledger."""
     now = now or utcnow()
-    column = ITEM_COLUMNS[adjustment.item]
-    updated = session.execute(
-        text(
-            f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
-            f" WHERE user_id = :user_id AND deleted_at IS NULL AND {column} + :qty >= 0"
-            f" RETURNING {column}, diamond, gold"
-        ),
-        {"qty": adjustment.qty, "now": now, "user_id": user_id},
-    ).first()
+    session = uow.session
+    updated = users.adjust_balance(
+        session=session, user_id=user_id, item=adjustment.item, qty=adjustment.qty, now=now
+    )
     if updated is None:
-        user = session.get(User, user_id)
-        session.rollback()
-        if user is None:
-            raise UserNotFoundError(str(user_id))
+        try:
+            user = users.get_user(session=session, user_id=user_id)
+        finally:
+            uow.rollback()  # nothing was written: the 404 or 409 leaves no trace
         if user.deleted_at is not None:
             raise UserDeletedError(str(user_id))
         raise InsufficientBalanceError(
-            item=adjustment.item, balance=getattr(user, column), qty=adjustment.qty
+            item=adjustment.item, balance=getattr(user, adjustment.item), qty=adjustment.qty
         )
     balance, diamond, gold = updated
     entry_id = uuid.uuid4()
@@ -234,5 +238,5 @@ def adjust(
             "entry_id": str(entry.entry_id),
         },
     )
-    session.commit()
+    uow.commit()
     return _result(AdjustmentResult, entry, diamond=diamond, gold=gold)

@@ -24,8 +24,10 @@ from auth_service.core.security import (
     mint_jwt,
     new_refresh_token,
 )
-from auth_service.keys import KeyRing
-from auth_service.models import RefreshToken, User, UserStatus
+from auth_service.core.uow import AuthUnitOfWork
+from auth_service.tokens.keys import KeyRing
+from auth_service.tokens.models import RefreshToken
+from auth_service.users.models import User, UserStatus
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 from quest_common.security import InvalidTokenError, TokenClaims, verify_token
@@ -188,6 +190,17 @@ def revoke_user_tokens(*, session: Session, user_id: uuid.UUID, now: datetime) -
     )
 
 
+def sessions_of(*, session: Session, user_id: uuid.UUID) -> list[RefreshToken]:
+    """Every refresh token row of the user (whatever its state), oldest first."""
+    return list(
+        session.exec(
+            select(RefreshToken)
+            .where(RefreshToken.user_id == user_id)
+            .order_by(col(RefreshToken.created_at))
+        ).all()
+    )
+
+
 def refresh_token_owner(*, session: Session, token: str) -> uuid.UUID | None:
     """The user a refresh token was issued to (whatever its state), or None if unknown."""
     return session.exec(
@@ -197,7 +210,7 @@ def refresh_token_owner(*, session: Session, token: str) -> uuid.UUID | None:
 
 def rotate_refresh_token(
     *,
-    session: Session,
+    uow: AuthUnitOfWork,
     token: str,
     lifetime: timedelta,
     now: datetime | None = None,
@@ -208,6 +221,7 @@ def rotate_refresh_token(
     `before_commit` adds its writes to the rotation's transaction (a resumed session's
     sign-in), so the new token and what goes with it commit together or not at all."""
     now = now or utcnow()
+    session = uow.session
     # FOR UPDATE: two refreshes racing with one token cannot both succeed.
     row = session.exec(
         select(RefreshToken)
@@ -219,7 +233,7 @@ def rotate_refresh_token(
     if row.spent_at is not None:
         # Reuse of a spent token: a copy exists somewhere else. Revoke the whole family.
         _revoke_family(session, row.family_id, now)
-        session.commit()
+        uow.commit()
         raise InvalidRefreshTokenError
     if row.expires_at <= now:
         raise InvalidRefreshTokenError
@@ -228,7 +242,7 @@ def rotate_refresh_token(
         raise InvalidRefreshTokenError
     if user.status == UserStatus.BANNED:
         _revoke_family(session, row.family_id, now)
-        session.commit()
+        uow.commit()
         raise BannedUserError
     row.spent_at = now
     session.add(row)
@@ -237,19 +251,20 @@ def rotate_refresh_token(
     )
     if before_commit is not None:
         before_commit(user, now)
-    session.commit()
+    uow.commit()
     session.refresh(user)
     return user, new_token
 
 
-def revoke_refresh_token(*, session: Session, token: str, now: datetime | None = None) -> bool:
+def revoke_refresh_token(*, uow: AuthUnitOfWork, token: str, now: datetime | None = None) -> bool:
     """Logout: revoke the family of `token` (commits). False when the token is unknown."""
     now = now or utcnow()
+    session = uow.session
     row = session.exec(
         select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(token))
     ).first()
     if row is None:
         return False
     _revoke_family(session, row.family_id, now)
-    session.commit()
+    uow.commit()
     return True
