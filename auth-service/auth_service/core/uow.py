@@ -7,7 +7,6 @@ transaction has committed, so it leaves within milliseconds and never before the
 """
 
 from collections.abc import Callable
-from types import TracebackType
 
 from sqlalchemy import Engine
 
@@ -20,19 +19,6 @@ class AuthUnitOfWork(SqlUnitOfWork):
     def __init__(self, engine: Engine, *, relay: OutboxRelay | None = None) -> None:
         super().__init__(engine)
         self.relay = relay
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # Closing the session rolls back whatever was not committed, as `rollback()` would, but
-        # leaves the rows it loaded readable: `Session.rollback()` expires every loaded row, so a
-        # service's result (the user just created, the key just saved) would be unreadable once
-        # the unit of work ends.
-        self._before, self._after = [], []
-        self._end()
 
     def publish(self, event: CloudEvent, *, routing_key: str) -> None:
         """Store `event` in the outbox in this transaction; it leaves once this commits."""
