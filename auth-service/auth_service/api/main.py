@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from auth_service.api.deps import get_current_user
+from auth_service.clients import routes as clients
 from auth_service.personal_data import routes as personal_data
 from auth_service.signin import routes as signin
 from auth_service.tokens import routes as tokens
@@ -19,6 +20,9 @@ def public_api() -> APIRouter:
     api.include_router(tokens.router)
     api.include_router(users.public_router)
     api.include_router(tokens.keys_router)
+    # The clients' own lane: a client token, checked by the route's own dependency (a
+    # player's token is refused there, as a client's is everywhere else).
+    api.include_router(clients.client_router)
     # Authenticated: a valid token of an existing user, on the whole router.
     signed_in = [Depends(get_current_user)]
     api.include_router(personal_data.router, dependencies=signed_in)  # `DELETE /users/me` first
@@ -28,6 +32,7 @@ def public_api() -> APIRouter:
     # Admin only (each route also names its admin dependency).
     api.include_router(signin.admin_router, dependencies=signed_in)
     api.include_router(wallet.admin_router, dependencies=signed_in)
+    api.include_router(clients.admin_router, dependencies=signed_in)
     api.include_router(users.audit, dependencies=signed_in)
     return api
 

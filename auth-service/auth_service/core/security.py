@@ -170,6 +170,7 @@ def mint_jwt(
     name: str | None,
     now: datetime,
     lifetime: timedelta,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -184,4 +185,6 @@ def mint_jwt(
     }
     if name is not None:
         claims["name"] = name
+    if extra:
+        claims.update(extra)
     return jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})

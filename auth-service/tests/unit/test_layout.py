@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 import auth_service
 
 PACKAGE = Path(auth_service.__file__).parent
-DOMAINS = ["users", "tokens", "signin", "wallet", "personal_data"]
+DOMAINS = ["users", "tokens", "signin", "wallet", "personal_data", "clients"]
 # Each domain's tables; the audit trail (quest_common's table) is written by `users`.
 TABLES = {
     "users": {"users", "audit_entry"},
@@ -21,6 +21,7 @@ TABLES = {
     "signin": {"login_throttle"},
     "wallet": {"wallet_ledger"},
     "personal_data": set(),
+    "clients": {"oauth_client"},
 }
 SQL_TABLE = re.compile(r"\b(?:UPDATE|INTO|FROM|JOIN)\s+([a-z_]+)\b")
 
