@@ -106,6 +106,10 @@ const AdminIncidentsPage = lazyRouteComponent(() => import("./pages/admin/AdminI
 const AdminAuditPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage");
 const AdminOpsPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage");
 const AdminEventTypesPage = lazyRouteComponent(() => import("./pages/admin/AdminEventTypesPage"), "AdminEventTypesPage");
+const AdminEventSourcesPage = lazyRouteComponent(
+  () => import("./pages/admin/AdminEventSourcesPage"),
+  "AdminEventSourcesPage",
+);
 
 const adminRoutes = [
   adminIndexRoute,
@@ -116,6 +120,7 @@ const adminRoutes = [
   screen(adminRoute, "/audit", AdminAuditPage),
   screen(adminRoute, "/ops", AdminOpsPage),
   screen(adminRoute, "/event-types", AdminEventTypesPage),
+  screen(adminRoute, "/event-sources", AdminEventSourcesPage),
 ];
 
 const routeTree = rootRoute.addChildren([

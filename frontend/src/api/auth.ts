@@ -1,14 +1,20 @@
 import * as sdk from "../client/auth";
 import { call } from "./http";
+import type { ClientToken } from "../client/auth";
 import type { AdminUser, Item, LeaderboardEntry, LedgerEntry, Page, Token, User } from "./types";
 
 // Sign-in, refresh and sign-out send no bearer token: the refresh token travels only in the
 // httpOnly cookie auth sets (path-scoped to these routes), never through JavaScript.
-export const signIn = ({ username, password }: { username: string; password: string }) =>
-  call<Token>(
+export const signIn = async ({ username, password }: { username: string; password: string }): Promise<Token> => {
+  // The token endpoint also serves game servers' client credentials (no refresh token); a
+  // password grant always answers with a pair.
+  const token = await call<Token | ClientToken>(
     (o) => sdk.loginAccessToken({ ...o, body: { grant_type: "password", username, password } }),
     { auth: false },
   );
+  if (!("refresh_token" in token)) throw new Error("The sign-in answer carried no session");
+  return token;
+};
 
 /** `resume`: the app starts on a saved session — auth counts it as a sign-in (DESIGN §10). */
 export const refreshSession = ({ resume = false }: { resume?: boolean } = {}) =>

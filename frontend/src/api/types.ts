@@ -1,4 +1,12 @@
-import type { LeaderboardEntry, LedgerEntryPublic, Token, UserAdminView, UserPublic } from "../client/auth";
+import type {
+  ClientPublic,
+  ClientSecret,
+  LeaderboardEntry,
+  LedgerEntryPublic,
+  Token,
+  UserAdminView,
+  UserPublic,
+} from "../client/auth";
 import type { EventTypePublic, PropertySpec, QuestFilter, QuestPublic, RewardPublic } from "../client/catalog";
 import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
@@ -22,6 +30,10 @@ export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;
 export type Reward = RewardPublic;
 export type Quest = QuestPublic;
+/** A game server's OAuth2 client, as admins list it (never its secret). */
+export type EventSource = ClientPublic;
+/** A new or rotated client's credentials: the only answer that carries the secret. */
+export type EventSourceSecret = ClientSecret;
 export type EventType = EventTypePublic;
 export type { PropertySpec, QuestFilter };
 

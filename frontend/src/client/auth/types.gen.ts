@@ -163,6 +163,114 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * ClientCreate
+ */
+export type ClientCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Scopes
+     */
+    scopes: Array<'events:write' | 'wallet:debit'>;
+};
+
+/**
+ * ClientPublic
+ *
+ * A client as admins and the client itself see it: never its secret.
+ */
+export type ClientPublic = {
+    /**
+     * Client Id
+     */
+    client_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Revoked At
+     */
+    revoked_at: string | null;
+    /**
+     * Scopes
+     */
+    scopes: Array<'events:write' | 'wallet:debit'>;
+    /**
+     * Secret Rotated At
+     */
+    secret_rotated_at: string | null;
+};
+
+/**
+ * ClientSecret
+ *
+ * The answer of a creation or a rotation: the only time the secret is shown.
+ */
+export type ClientSecret = {
+    /**
+     * Client Id
+     */
+    client_id: string;
+    /**
+     * Client Secret
+     */
+    client_secret: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Scopes
+     */
+    scopes: Array<'events:write' | 'wallet:debit'>;
+};
+
+/**
+ * ClientToken
+ *
+ * The client-credentials grant's answer (RFC 6749 §4.4.3): no refresh token.
+ */
+export type ClientToken = {
+    /**
+     * Access Token
+     */
+    access_token: string;
+    /**
+     * Expires In
+     */
+    expires_in: number;
+    /**
+     * Scope
+     */
+    scope: string;
+    /**
+     * Token Type
+     */
+    token_type?: 'bearer';
+};
+
+/**
+ * ClientsPublic
+ */
+export type ClientsPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<ClientPublic>;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -328,26 +436,6 @@ export type LedgerEntryPublic = {
      * Reason
      */
     reason: string;
-};
-
-/**
- * LoginForm
- *
- * OAuth2 password form (username, password); bounded so nobody makes us hash megabytes.
- */
-export type LoginForm = {
-    /**
-     * Grant Type
-     */
-    grant_type?: string | null;
-    /**
-     * Password
-     */
-    password: string;
-    /**
-     * Username
-     */
-    username: string;
 };
 
 /**
@@ -539,6 +627,45 @@ export type Token = {
      * Token Type
      */
     token_type?: 'bearer';
+};
+
+/**
+ * TokenForm
+ *
+ * The OAuth2 token request (RFC 6749, form-encoded). Which fields count depends on
+ * `grant_type`: `username` and `password` for `password` (the default, as before),
+ * `client_id`, `client_secret` (or HTTP Basic) and `scope` for `client_credentials`,
+ * `refresh_token` for `refresh_token`. Bounded so nobody makes us hash megabytes.
+ */
+export type TokenForm = {
+    /**
+     * Client Id
+     */
+    client_id?: string | null;
+    /**
+     * Client Secret
+     */
+    client_secret?: string | null;
+    /**
+     * Grant Type
+     */
+    grant_type?: string | null;
+    /**
+     * Password
+     */
+    password?: string | null;
+    /**
+     * Refresh Token
+     */
+    refresh_token?: string | null;
+    /**
+     * Scope
+     */
+    scope?: string | null;
+    /**
+     * Username
+     */
+    username?: string | null;
 };
 
 /**
@@ -746,6 +873,137 @@ export type ReadAuditResponses = {
 
 export type ReadAuditResponse = ReadAuditResponses[keyof ReadAuditResponses];
 
+export type ListClientsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/auth/admin/clients';
+};
+
+export type ListClientsErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListClientsError = ListClientsErrors[keyof ListClientsErrors];
+
+export type ListClientsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClientsPublic;
+};
+
+export type ListClientsResponse = ListClientsResponses[keyof ListClientsResponses];
+
+export type CreateClientData = {
+    body: ClientCreate;
+    path?: never;
+    query?: never;
+    url: '/api/auth/admin/clients';
+};
+
+export type CreateClientErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateClientError = CreateClientErrors[keyof CreateClientErrors];
+
+export type CreateClientResponses = {
+    /**
+     * Successful Response
+     */
+    201: ClientSecret;
+};
+
+export type CreateClientResponse = CreateClientResponses[keyof CreateClientResponses];
+
+export type RevokeClientData = {
+    body?: never;
+    path: {
+        /**
+         * Client Id
+         */
+        client_id: string;
+    };
+    query?: never;
+    url: '/api/auth/admin/clients/{client_id}';
+};
+
+export type RevokeClientErrors = {
+    /**
+     * Client not found
+     */
+    404: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RevokeClientError = RevokeClientErrors[keyof RevokeClientErrors];
+
+export type RevokeClientResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type RevokeClientResponse = RevokeClientResponses[keyof RevokeClientResponses];
+
+export type RotateClientSecretData = {
+    body?: never;
+    path: {
+        /**
+         * Client Id
+         */
+        client_id: string;
+    };
+    query?: never;
+    url: '/api/auth/admin/clients/{client_id}/secret';
+};
+
+export type RotateClientSecretErrors = {
+    /**
+     * Client not found
+     */
+    404: unknown;
+    /**
+     * Client is revoked
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RotateClientSecretError = RotateClientSecretErrors[keyof RotateClientSecretErrors];
+
+export type RotateClientSecretResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClientSecret;
+};
+
+export type RotateClientSecretResponse = RotateClientSecretResponses[keyof RotateClientSecretResponses];
+
 export type OperationsData = {
     body?: never;
     path?: never;
@@ -800,6 +1058,29 @@ export type AdjustBalanceResponses = {
 
 export type AdjustBalanceResponse = AdjustBalanceResponses[keyof AdjustBalanceResponses];
 
+export type ReadClientMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/clients/me';
+};
+
+export type ReadClientMeErrors = {
+    /**
+     * No, invalid or revoked token
+     */
+    401: unknown;
+};
+
+export type ReadClientMeResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClientPublic;
+};
+
+export type ReadClientMeResponse = ReadClientMeResponses[keyof ReadClientMeResponses];
+
 export type LeaderboardData = {
     body?: never;
     path?: never;
@@ -835,7 +1116,7 @@ export type LeaderboardResponses = {
 export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
 
 export type LoginAccessTokenData = {
-    body: LoginForm;
+    body: TokenForm;
     path?: never;
     query?: never;
     url: '/api/auth/login/access-token';
@@ -843,9 +1124,13 @@ export type LoginAccessTokenData = {
 
 export type LoginAccessTokenErrors = {
     /**
-     * Incorrect user name or password
+     * Incorrect user name or password; or Unsupported grant type; or Invalid request; or Invalid refresh token; or Scope not granted to this client
      */
     400: unknown;
+    /**
+     * Invalid client credentials
+     */
+    401: unknown;
     /**
      * Account is banned
      */
@@ -855,7 +1140,7 @@ export type LoginAccessTokenErrors = {
      */
     422: HttpValidationError;
     /**
-     * Too many failed sign-in attempts, try again later
+     * Too many failed sign-in attempts, try again later; or Too many attempts, try again later
      */
     429: unknown;
 };
@@ -864,9 +1149,11 @@ export type LoginAccessTokenError = LoginAccessTokenErrors[keyof LoginAccessToke
 
 export type LoginAccessTokenResponses = {
     /**
+     * Response Login Access Token
+     *
      * Successful Response
      */
-    200: Token;
+    200: Token | ClientToken;
 };
 
 export type LoginAccessTokenResponse = LoginAccessTokenResponses[keyof LoginAccessTokenResponses];
