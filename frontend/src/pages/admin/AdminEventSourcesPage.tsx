@@ -196,11 +196,11 @@ export function AdminEventSourcesPage() {
               header: "State",
               cell: (s) =>
                 s.revoked_at ? (
-                  <Badge color="gray" variant="light" title={`Revoked ${formatDateTime(s.revoked_at)}`}>
+                  <Badge color="gray" variant="light" miw="max-content" title={`Revoked ${formatDateTime(s.revoked_at)}`}>
                     Revoked
                   </Badge>
                 ) : (
-                  <Badge color="teal" variant="light">
+                  <Badge color="teal" variant="light" miw="max-content">
                     Active
                   </Badge>
                 ),

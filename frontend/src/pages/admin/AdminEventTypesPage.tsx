@@ -207,11 +207,11 @@ export function AdminEventTypesPage() {
               header: "State",
               cell: (t) => (
                 <Group gap={4}>
-                  <Badge color={t.is_active ? "teal" : "gray"} variant="light">
+                  <Badge color={t.is_active ? "teal" : "gray"} variant="light" miw="max-content">
                     {t.is_active ? "Active" : "Inactive"}
                   </Badge>
                   {t.built_in && (
-                    <Badge color="blue" variant="light">
+                    <Badge color="blue" variant="light" miw="max-content">
                       Built in
                     </Badge>
                   )}
