@@ -14,22 +14,43 @@ and NUL characters (PostgreSQL text cannot hold NUL).
 A refusal the service layer decides (no such user, already taken, too many attempts) is a
 `quest_common.refusals.ClientError`: the error carries its status and detail, and the one
 handler here answers it, so a route calls the service and never translates its errors one by one.
+
+A database that went away (restarting, cut off, its pool exhausted) is not a bug in the request
+either: the request's transaction is rolled back (the unit of work and the session close without
+committing), and the client gets a 503 with `Retry-After` at once, never a hang or a 500; the
+pool's pre-ping reconnects on the next request once the database is back.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 
 from quest_common.refusals import ClientError
 
+logger = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 1024 * 1024
+# What a lost database raises: the server unreachable or gone mid-query (psycopg's
+# OperationalError, raw or wrapped by SQLAlchemy), a connection found closed, no pooled
+# connection free within the pool's timeout.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+DATABASE_RETRY_AFTER_S = 2
 _MAX_MSG_CHARS = 200
 
 Scope = MutableMapping[str, Any]
@@ -209,9 +230,26 @@ async def _client_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=int(exc.status), headers=exc.headers)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # One line, without the statement or its parameters (they may hold personal data).
+    logger.warning(
+        "%s %s: database unavailable (%s)",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+    )
+    return JSONResponse(
+        {"detail": "The database is unavailable for a moment; please try again."},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
-    """The one way every service turns bad input and its refusals (`ClientError`) into a 4xx:
-    call it in each app factory."""
+    """The one way every service turns bad input and its refusals (`ClientError`) into a 4xx,
+    and a lost database into a 503: call it in each app factory."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ClientError, _client_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error, _database_unavailable)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)

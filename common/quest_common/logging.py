@@ -83,8 +83,15 @@ def configure_logging(service: str, *, json_lines: bool = False, level: str = "I
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    # pika logs every connection attempt at INFO; its warnings and errors are what matter.
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    quiet_pika()
+
+
+def quiet_pika() -> None:
+    """pika reports one failed connection attempt in five or six ERROR lines from its connection
+    workflow, and a node's loss again on each channel; every one of those failures also reaches
+    the project's loops as an exception, which log ONE warning per attempt with its number. So
+    pika speaks only when something is beyond that (CRITICAL)."""
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
 @contextlib.contextmanager

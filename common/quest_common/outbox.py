@@ -146,7 +146,7 @@ class OutboxRelay:
         name: str = "outbox-relay",
         batch_size: int = 200,
         poll_seconds: float = 1.0,
-        max_backoff_seconds: float = 5.0,
+        max_backoff_seconds: float = 30.0,
         require_route: bool | Callable[[str], bool] = True,
         publisher_factory: PublisherFactory | None = None,
         retention: timedelta = timedelta(days=1),
@@ -155,7 +155,10 @@ class OutboxRelay:
         self.engine = engine
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
-        self._backoff = Backoff(0.25, max_backoff_seconds)
+        # Like every broker loop: from 1 s, doubled up to the cap, with jitter so the replicas
+        # that lost the broker together do not come back at the same instant. A node's loss in
+        # a cluster costs one short wait: the next attempt connects to another node.
+        self._backoff = Backoff(1.0, max_backoff_seconds, jitter=True)
         self.require_route = require_route
         self.retention = retention
         self.wake_delay_seconds = wake_delay_seconds
@@ -248,14 +251,23 @@ class OutboxRelay:
                     self._publisher.keep_alive()
             except PublishError as exc:
                 delay = self._backoff.next()
-                logger.warning("outbox relay could not publish, retrying in %.1fs: %s", delay, exc)
+                logger.warning(
+                    "%s: attempt %d failed (%s), next in %.1f s",
+                    self.name,
+                    self._backoff.failures,
+                    exc,
+                    delay,
+                )
                 if self._publisher is not None:
                     self._publisher.close()
                 self._stop.wait(delay)
                 continue
             except Exception:
                 delay = self._backoff.next()
-                logger.exception("outbox relay failed, retrying in %.1fs", delay)
+                failures = self._backoff.failures
+                logger.exception(
+                    "%s: attempt %d failed, next in %.1f s", self.name, failures, delay
+                )
                 self._stop.wait(delay)
                 continue
             self._purge_now_and_then()

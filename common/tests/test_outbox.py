@@ -288,3 +288,32 @@ def test_an_idle_relay_keeps_its_connection_past_the_heartbeat(
     assert [json.loads(b)["id"] for b in bodies] == after_idle
     assert [p.connections_opened for p in publishers] == [1]  # the same connection throughout
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_relay_moves_to_another_broker_node_and_publishes_each_event(
+    database_url_factory, amqp_url, broker_names, tcp_proxy
+):
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("probe")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="test.#")
+    # Two proxies to the one broker stand for two nodes; the first is lost and stays lost.
+    first, second = (tcp_proxy(*amqp_target(amqp_url)) for _ in range(2))
+    relay = OutboxRelay(
+        engine=engine,
+        amqp_url=f"{first.url_for(amqp_url)},{second.url_for(amqp_url)}",
+        exchange=broker_names.exchange,
+        poll_seconds=0.1,
+    )
+    relay.start()
+    try:
+        add_events(engine, 5, "test.Thing")
+        relay.wake()
+        assert len(drain_queue(amqp_url, queue, expect=5, wait_seconds=10)) == 5
+        first.cut()
+        after = add_events(engine, 5, "test.Thing")
+        relay.wake()
+        bodies = drain_queue(amqp_url, queue, expect=5, wait_seconds=20)
+    finally:
+        relay.stop()
+    assert sorted(json.loads(b)["id"] for b in bodies) == sorted(after)
+    assert relay.pending_count() == 0

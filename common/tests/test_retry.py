@@ -3,6 +3,7 @@ outbox relay and catalog's version listener (no broker, no database)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -89,3 +90,30 @@ def test_an_error_it_was_not_asked_to_retry_propagates() -> None:
             what="test",
             errors=(OSError,),
         )
+
+
+def test_each_failed_attempt_is_one_numbered_warning(caplog: pytest.LogCaptureFixture) -> None:
+    stop = threading.Event()
+    backoff = Backoff(0.001, 0.004)
+    with caplog.at_level(logging.INFO, logger="quest_common.retry"):
+        retry_until_stopped(
+            Flaky(3, stop), stop=stop, backoff=backoff, what="loop", errors=(OSError,)
+        )
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert [level for level, _ in lines] == [logging.WARNING] * 3
+    assert [m.split(" (")[0] for _, m in lines] == [
+        "loop: attempt 1 failed",
+        "loop: attempt 2 failed",
+        "loop: attempt 3 failed",
+    ]
+    assert "OSError: lost #2" in lines[1][1]
+
+
+def test_a_connection_that_came_up_starts_the_count_again() -> None:
+    """A loop resets its backoff once connected, so a loss after hours of work is attempt 1
+    with the first, short wait, not the 30 s the last outage had reached."""
+    backoff = Backoff(1.0, 30.0)
+    waits(backoff, 6)
+    assert backoff.failures == 6
+    backoff.reset()
+    assert (backoff.failures, backoff.next(), backoff.failures) == (0, 1.0, 1)

@@ -596,6 +596,22 @@ class Stack:
     def kill_component(self, component: str) -> int | None:
         return self.stop_component(component, sig=signal.SIGKILL)
 
+    def pause_component(self, component: str) -> None:
+        """Freeze one component (SIGSTOP to its process group): it keeps its sockets open and
+        answers nothing, like a service stuck in a long GC pause or a hung dependency."""
+        self._signal_group(component, signal.SIGSTOP)
+
+    def resume_component(self, component: str) -> None:
+        """Undo `pause_component` (SIGCONT)."""
+        self._signal_group(component, signal.SIGCONT)
+
+    def _signal_group(self, component: str, sig: signal.Signals) -> None:
+        with self._lock:
+            child = self._children.get(component)
+        if child is None or not child.running:
+            raise StackError(f"{component} is not running")
+        os.killpg(child.process.pid, sig)
+
     def is_running(self, component: str) -> bool:
         child = self._children.get(component)
         return child is not None and child.running
@@ -679,10 +695,12 @@ class Stack:
 
     def banner(self) -> str:
         c = self.config
+        # The README's address: the browser keeps the refresh cookie per host name, so one
+        # name everywhere (Traefik listens on 127.0.0.1; browsers and curl reach it as localhost).
         lines = [
             "",
-            f"  Quest platform is up:   {self.gateway_url}/",
-            f"  Traefik dashboard:      {self.dashboard_url}/dashboard/",
+            f"  Quest platform is up:   http://localhost:{c.ports.gateway}/",
+            f"  Traefik dashboard:      http://localhost:{c.ports.dashboard}/dashboard/",
             f"  Sign in as player:      user / password   (admin: {c.admin_user_name} / "
             f"{c.admin_password if c.environment == 'development' else '<ADMIN_PASSWORD>'})",
             f"  Services:               auth {self.service_url('auth')}, "
@@ -695,14 +713,14 @@ class Stack:
 
 
 def queue_consumers(amqp_url: str, queue: str) -> int:
-    import pika
+    """Consumers of `queue`, asked of the first node of `amqp_url` (one URL or a comma-separated
+    list, as the services take it) that answers; 0 when none does or the queue is missing."""
     from pika.exceptions import AMQPError
 
-    params = pika.URLParameters(amqp_url)
-    params.connection_attempts = 1
-    params.socket_timeout = 2
+    from quest_common.broker.connection import BrokerNodes
+
     try:
-        connection = pika.BlockingConnection(params)
+        connection = BrokerNodes(amqp_url, name="devstack-probe").connect()
     except AMQPError:
         return 0
     try:

@@ -6,7 +6,7 @@ import { RouterProvider } from "@tanstack/react-router";
 import { useEffect, useMemo, useState } from "react";
 import { connectivity, probeServer } from "./api/connectivity";
 import { ApiError, isUnreachable } from "./api/errors";
-import { session } from "./auth/session";
+import { session, type SessionState } from "./auth/session";
 import { OutageBanner } from "./components/OutageBanner";
 import { makeRouter } from "./router";
 import { colorSchemeManager, theme } from "./theme";
@@ -24,12 +24,21 @@ function makeQueryClient(): QueryClient {
 }
 
 /**
- * Toasts: at most 3; on phones at the top, on wide screens bottom right (clear of the header's
- * controls). Below modals (z-index 200): a toast never covers a dialog's buttons.
+ * Toasts: on wide screens at most 3, bottom right (clear of the header's controls). On phones
+ * one at a time, at the bottom, as one compact line: the header, the balances and the cards'
+ * badges sit at the top, and the navigation drawer covers them (styles.css). Below modals
+ * (z-index 200) and the phone's drawer: a toast never covers a dialog's buttons or the menu.
  */
 function Toasts() {
   const phone = useMediaQuery("(max-width: 600px)");
-  return <Notifications position={phone ? "top-center" : "bottom-right"} limit={3} containerWidth={380} zIndex={190} />;
+  return (
+    <Notifications
+      position={phone ? "bottom-center" : "bottom-right"}
+      limit={phone ? 1 : 3}
+      containerWidth={phone ? 360 : 380}
+      zIndex={phone ? 90 : 190}
+    />
+  );
 }
 
 export function App() {
@@ -38,11 +47,14 @@ export function App() {
   const [ready, setReady] = useState(session.getState().status !== "loading");
 
   useEffect(() => {
-    let previous = session.getState().status;
+    // Who is signed in, not only whether: another tab may sign a different player in.
+    const who = (state: SessionState) => (state.status === "authenticated" ? state.user.userId : state.status);
+    let previous = who(session.getState());
     const unsubscribe = session.subscribe((state) => {
-      if (state.status !== previous) {
-        previous = state.status;
-        if (state.status === "anonymous") queryClient.clear();
+      if (who(state) !== previous) {
+        const switched = previous !== "loading" && previous !== "anonymous";
+        previous = who(state);
+        if (state.status === "anonymous" || switched) queryClient.clear();
         // Re-run the route guards: a session that ended anywhere sends the player to sign-in.
         void router.invalidate();
       }

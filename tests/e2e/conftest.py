@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -31,11 +32,13 @@ from quest_devtools.devstack import (
     Ports,
     Stack,
     StackConfig,
+    database_url,
 )
 from quest_devtools.testing.databases import create_database, drop_database
 from quest_devtools.testing.players import Player
 from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.proxy import TcpProxy
+from quest_devtools.testing.rabbit_cluster import LocalCluster
 
 # The browser helpers sit next to this file; pytest's importlib mode puts no test folder on
 # sys.path.
@@ -161,11 +164,19 @@ def run_stack(
     components: tuple[str, ...],
     extra_env: dict[str, dict[str, str]] | None = None,
     ports: Ports | None = None,
+    database_proxies: dict[str, TcpProxy] | None = None,
 ) -> Iterator[E2EStack]:
-    """A whole stack on throwaway databases and broker names; stopped and cleaned up after."""
+    """A whole stack on throwaway databases and broker names; stopped and cleaned up after.
+    With `database_proxies` ({service: TcpProxy to PostgreSQL}), that service (and for
+    processing, its worker) reaches its database through the proxy."""
     databases = Databases(
         **{service: create_database(pg_admin_url, prefix=f"e2e_{service}") for service in SERVICES}
     )
+    extra_env = {component: dict(env) for component, env in (extra_env or {}).items()}
+    for service, proxy in (database_proxies or {}).items():
+        url = proxy.url_for(database_url(pg_admin_url, databases.for_service(service)))
+        for component in (service, "worker") if service == "processing" else (service,):
+            extra_env.setdefault(component, {})["DATABASE_URL"] = url
     broker = BrokerNames(amqp_url=amqp_url)
     config = StackConfig(
         pg_admin_url=pg_admin_url,
@@ -184,7 +195,7 @@ def run_stack(
         admin_user_name="admin",
         admin_password=secrets.token_urlsafe(16),
         components=components,
-        extra_env=extra_env or {},
+        extra_env=extra_env,
     )
     running = Stack(config)
     try:
@@ -250,6 +261,57 @@ def cuttable_stack(
     finally:
         auth.close()
         catalog.close()
+
+
+def cluster_broker_url(cluster: LocalCluster) -> str:
+    """What the services of `cluster_stack` are given: every node of the cluster."""
+    return cluster.url
+
+
+@pytest.fixture(scope="module")
+def broker_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """Three RabbitMQ nodes of the module's own on loopback, joined in one cluster; stopped and
+    removed after (the machine's broker is never touched)."""
+    with LocalCluster(tmp_path_factory.mktemp("rabbit-cluster")) as cluster:
+        yield cluster
+
+
+@dataclass
+class ClusterStack:
+    """A stack of its own whose services use every node of a broker cluster and reach
+    PostgreSQL through one TcpProxy per service database (cut one to restart that database)."""
+
+    e2e: E2EStack
+    cluster: LocalCluster
+    databases: dict[str, TcpProxy]
+
+    @property
+    def gateway_url(self) -> str:
+        return str(self.e2e.gateway_url)
+
+
+@pytest.fixture(scope="module")
+def cluster_stack(
+    broker_cluster: LocalCluster, pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ClusterStack]:
+    target = urlsplit(pg_admin_url)
+    proxies = {
+        service: TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+        for service in SERVICES
+    }
+    components = tuple(c for c in present_components() if c != "frontend")
+    try:
+        for running in run_stack(
+            pg_admin_url,
+            cluster_broker_url(broker_cluster),
+            tmp_path_factory.mktemp("cluster-stack"),
+            components,
+            database_proxies=proxies,
+        ):
+            yield ClusterStack(running, broker_cluster, proxies)
+    finally:
+        for proxy in proxies.values():
+            proxy.close()
 
 
 @pytest.fixture(scope="module")

@@ -119,7 +119,7 @@ def test_your_data_downloads_both_exports_and_deletes_the_account(
     assert_accessible(page, "profile")
     screenshot(page, "your_data_375", full_page=False)
 
-    page.get_by_role("textbox", name="Password").fill(player.password)
+    page.get_by_role("textbox", name="Password", exact=True).fill(player.password)
     page.get_by_role("button", name="Delete my account").click()
     confirm = page.get_by_role("dialog", name="Delete your account?")
     expect(confirm).to_be_visible()

@@ -12,13 +12,14 @@ from quest_common.settings import PLACEHOLDER_SECRETS
 from quest_devtools.devstack import parse_env_file
 
 # Services that exist once by nature (a published port, a named volume of their own).
-SINGLETONS = {"traefik", "postgres", "rabbitmq"}
+SINGLETONS = {"traefik", "postgres", "rabbitmq", "rabbitmq-2", "rabbitmq-3"}
 SECRET_VARIABLES = {
     "POSTGRES_PASSWORD",
     "AUTH_DB_PASSWORD",
     "CATALOG_DB_PASSWORD",
     "PROCESSING_DB_PASSWORD",
     "RABBITMQ_PASSWORD",
+    "RABBITMQ_ERLANG_COOKIE",
     "SIGNING_KEY_PASSPHRASE",
     "PROCESSING_CLIENT_SECRET",
     "ADMIN_PASSWORD",
@@ -198,6 +199,46 @@ def test_rabbitmq_has_management_ui_and_healthcheck(compose: dict[str, Any]) -> 
     assert "management" in rabbit["image"]
     assert any(str(p).endswith(":15672") for p in rabbit["ports"])
     assert "rabbitmq-diagnostics" in " ".join(rabbit["healthcheck"]["test"])
+
+
+def test_the_cluster_profile_adds_two_nodes_that_join_rabbitmq(
+    compose: dict[str, Any], repo_root: Path
+) -> None:
+    services = compose["services"]
+    nodes = {"rabbitmq", "rabbitmq-2", "rabbitmq-3"}
+    assert "profiles" not in services["rabbitmq"]
+    for name in nodes:
+        node = services[name]
+        assert node["hostname"] == name  # the node name is rabbit@<hostname>
+        assert node["image"] == services["rabbitmq"]["image"]
+        # One cookie for all: written from the same variable by the same entrypoint.
+        assert (
+            node["environment"]["ERLANG_COOKIE"]
+            == services["rabbitmq"]["environment"]["ERLANG_COOKIE"]
+        )
+        assert "ERLANG_COOKIE" in " ".join(node["entrypoint"])
+        assert "RABBITMQ_ERLANG_COOKIE" not in node["environment"]  # the image refuses it
+        named = [v.split(":")[0] for v in node["volumes"]]
+        assert named[0] in compose["volumes"], f"{name} needs a data volume of its own"
+    volumes = [services[name]["volumes"][0].split(":")[0] for name in nodes]
+    assert len(set(volumes)) == 3
+    for name in ("rabbitmq-2", "rabbitmq-3"):
+        node = services[name]
+        assert node["profiles"] == ["cluster"]
+        assert "ports" not in node
+        (conf,) = [v for v in node["volumes"] if "/etc/rabbitmq/conf.d/" in v]
+        text = (repo_root / conf.split(":")[0]).read_text()
+        for peer in nodes:
+            assert f"= rabbit@{peer}\n" in text
+    # Every service is given every node; the ones that declare queues start after the nodes
+    # of the profile joined (when the profile is on).
+    urls = [u.strip() for u in compose["x-common-env"]["AMQP_URL"].split(",")]
+    assert [u.split("@")[1].split(":")[0] for u in urls] == ["rabbitmq", "rabbitmq-2", "rabbitmq-3"]
+    for name, service in services.items():
+        depends = service.get("depends_on") or {}
+        if "rabbitmq" in depends and name not in nodes:
+            for extra in ("rabbitmq-2", "rabbitmq-3"):
+                assert depends[extra] == {"condition": "service_healthy", "required": False}
 
 
 def test_traefik_uses_docker_provider_without_exposing_by_default(

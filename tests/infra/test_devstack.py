@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 
+from quest_common.broker.connection import connect
 from quest_devtools.devstack import (
     REPO_ROOT,
     ChildProcess,
@@ -25,11 +26,12 @@ from quest_devtools.devstack import (
     database_url,
     parse_env_file,
     port_is_free,
+    queue_consumers,
     render_native_static,
     service_env,
     write_gateway_config,
 )
-from quest_devtools.testing.plugin import free_port
+from quest_devtools.testing.plugin import BrokerNames, free_port
 
 
 def test_database_url_keeps_server_and_credentials() -> None:
@@ -66,6 +68,27 @@ def test_each_child_gets_its_own_database_and_the_shared_settings() -> None:
     assert worker["CATALOG_URL"] == "http://127.0.0.1:9102"
     assert service_env(config, "processing")["CATALOG_URL"] == "http://127.0.0.1:1"
     assert "DATABASE_URL" not in service_env(config, "gateway")
+
+
+def test_a_list_of_broker_urls_reaches_every_child_and_the_worker_probe(
+    amqp_url: str, broker_names: BrokerNames
+) -> None:
+    """`make dev` and the end-to-end stack take a cluster's node list as it is: the children get
+    it unchanged, and the worker's readiness probe asks the first node that answers."""
+    dead = f"amqp://guest:guest@127.0.0.1:{free_port()}/%2F"
+    nodes = f"{dead},{amqp_url}"
+    config = StackConfig(amqp_url=nodes)
+    assert {service_env(config, c)["AMQP_URL"] for c in ("auth", "worker")} == {nodes}
+    queue = broker_names.queue("probe")
+    connection = connect(amqp_url, name="test-consumer")
+    try:
+        channel = connection.channel()
+        channel.queue_declare(queue, durable=True)
+        channel.basic_consume(queue, lambda *_: None)
+        assert queue_consumers(nodes, queue) == 1
+    finally:
+        connection.close()
+    assert queue_consumers(dead, queue) == 0
 
 
 def test_env_file_parsing_and_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,6 +169,45 @@ def test_stopping_a_child_leaves_no_orphan(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert not _alive(grandchild)
     assert "start" in (tmp_path / "sleeper.log").read_text()
+
+
+def _state(pid: int) -> str:
+    """The kernel's one-letter state of a process: S sleeping, T stopped, Z zombie…"""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("State:"):
+            return line.split()[1]
+    raise AssertionError(f"no state for {pid}")
+
+
+def _wait_state(pid: int, wanted: str) -> None:
+    deadline = time.monotonic() + 5
+    while _state(pid) != wanted:
+        assert time.monotonic() < deadline, (pid, _state(pid), wanted)
+        time.sleep(0.05)
+
+
+def test_pausing_a_component_freezes_it_until_resumed(tmp_path: Path) -> None:
+    stack = Stack(StackConfig(run_dir=tmp_path))
+    child = ChildProcess(
+        name="worker",
+        argv=["sleep", "300"],
+        cwd=tmp_path,
+        env={},
+        log_path=tmp_path / "worker.log",
+        echo=False,
+        colour="0",
+    )
+    # A stand-in for the worker: the signals go to the component's process group.
+    stack._children["worker"] = child
+    try:
+        stack.pause_component("worker")
+        _wait_state(child.process.pid, "T")
+        stack.resume_component("worker")
+        _wait_state(child.process.pid, "S")
+    finally:
+        stack.stop_component("worker", timeout=5)
+    with pytest.raises(StackError):
+        stack.pause_component("worker")
 
 
 def _alive(pid: int) -> bool:
@@ -239,6 +301,8 @@ def test_interrupt_stops_every_child(tmp_path: Path) -> None:
         if "Ctrl-C stops everything" in line:
             break
     assert any("Quest platform is up" in line for line in output), "".join(output)
+    # The address the README gives, not 127.0.0.1 (cookies are kept per host name).
+    assert any(f"http://localhost:{ports['gateway']}/" in line for line in output), output
     assert any(line.startswith("gateway   |") for line in output), "logs echoed with a prefix"
     traefik_pids = [
         pid for pid, cmd in _command_lines() if "traefik" in cmd and str(tmp_path) in cmd

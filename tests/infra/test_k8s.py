@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 BIN = Path(sys.executable).parent
-CRD_GROUPS = ("keda.sh/", "traefik.io/")
+CRD_GROUPS = ("keda.sh/", "traefik.io/", "rabbitmq.com/")
 SECRET_NAME = "quest-secrets"
 
 
@@ -227,7 +227,54 @@ def test_keda_scales_the_worker_on_the_sign_in_queue(objects: list[dict[str, Any
     assert int(metadata["value"]) > 0
     auth = _of_kind(objects, "TriggerAuthentication")[trigger["authenticationRef"]["name"]]
     (ref,) = auth["spec"]["secretTargetRef"]
-    assert (ref["parameter"], ref["name"], ref["key"]) == ("host", SECRET_NAME, "amqp-url")
+    assert (ref["parameter"], ref["name"], ref["key"]) == ("host", SECRET_NAME, "amqp-scaler-url")
+
+
+def test_the_broker_is_a_three_node_rabbitmq_cluster(objects: list[dict[str, Any]]) -> None:
+    # The operator's CRD is not in kubernetes-validate's schemas: check the structure here.
+    clusters = _of_kind(objects, "RabbitmqCluster")
+    assert set(clusters) == {"rabbitmq"}
+    cluster = clusters["rabbitmq"]
+    assert cluster["apiVersion"] == "rabbitmq.com/v1beta1"
+    spec = cluster["spec"]
+    assert set(spec) <= {
+        "replicas",
+        "image",
+        "resources",
+        "persistence",
+        "rabbitmq",
+        "override",
+        "service",
+        "tolerations",
+        "affinity",
+        "tls",
+        "terminationGracePeriodSeconds",
+    }
+    assert spec["replicas"] == 3
+    assert spec["resources"]["requests"]["memory"] == spec["resources"]["limits"]["memory"]
+    config = spec["rabbitmq"]["additionalConfig"]
+    assert "cluster_partition_handling = pause_minority" in config
+    # The namespace is `restricted`: the operator's pods must meet it too.
+    pod = spec["override"]["statefulSet"]["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    containers = {c["name"]: c for c in (*pod["containers"], *pod["initContainers"])}
+    assert set(containers) == {"rabbitmq", "setup-container"}
+    for name, container in containers.items():
+        security = container["securityContext"]
+        assert security["allowPrivilegeEscalation"] is False, name
+        assert security["capabilities"]["drop"] == ["ALL"], name
+    # Nothing else runs its own broker.
+    assert not [
+        o
+        for o in objects
+        if "rabbitmq" in o["metadata"]["name"]
+        and o["kind"]
+        in {
+            "Deployment",
+            "StatefulSet",
+        }
+    ]
 
 
 def test_every_pod_meets_the_restricted_pod_security_standard(

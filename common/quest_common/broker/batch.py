@@ -2,7 +2,8 @@
 
 For events whose durable record is elsewhere (a database row a client can replay from): waiting
 for a confirm per message would cap the producer at the broker's round-trip rate. A publish that
-fails is retried once on a fresh connection (a reset while idle is the common case), then logged.
+fails is retried once on a fresh connection (a reset while idle is the common case; with several
+broker nodes, the fresh connection starts at another node), then logged.
 
 pika's `BlockingConnection` answers the broker's heartbeats only inside its own calls, from the
 thread that owns it: `BackgroundPublisher` owns the connection in its thread and calls
@@ -55,7 +56,7 @@ class BatchPublisher(PublisherConnection):
                     sent += 1
                 return sent
             except (AMQPError, OSError) as exc:
-                self.close()
+                self.lost()
                 if attempt == 0:
                     log.info("%s: connection lost (%s); reconnecting once", self.name, exc)
                     continue

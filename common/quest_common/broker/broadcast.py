@@ -2,12 +2,13 @@
 
 Each listener declares its own exclusive, auto-delete queue (so every replica hears every event
 and no queue outlives its process), consumes in its own thread with its own connection, and
-reconnects after a loss. `on_connect` runs on each (re)connection, once the queue is bound and
-before consuming starts: anything may have happened while it was not listening, and whatever
-happens from then on is queued for it. `on_idle` runs between polls (about four times a second)
-while consuming, for work that must not hold up the messages, such as retrying `on_connect`'s
-reload; `on_disconnected` runs after each failed attempt to connect (a cache may still refresh
-from elsewhere while the broker is away).
+reconnects after a loss, to another node of the list when there are several, with capped
+exponential backoff and jitter (1 s to 30 s) while none answers. `on_connect` runs on each
+(re)connection, once the queue is bound and before consuming starts: anything may have happened
+while it was not listening, and whatever happens from then on is queued for it. `on_idle` runs
+between polls (about four times a second) while consuming, for work that must not hold up the
+messages, such as retrying `on_connect`'s reload; `on_disconnected` runs after each failed
+attempt to connect (a cache may still refresh from elsewhere while the broker is away).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from pika.exceptions import AMQPError
 
-from quest_common.broker.connection import connect
+from quest_common.broker.connection import BrokerNodes
 from quest_common.broker.topology import declare_events_exchange
 from quest_common.retry import Backoff, retry_until_stopped
 
@@ -48,6 +49,8 @@ class BroadcastListener(threading.Thread):
         self.on_connect = on_connect
         self.on_idle = on_idle
         self.on_disconnected = on_disconnected
+        self._nodes = BrokerNodes(amqp_url, name=name)
+        self._backoff = Backoff(1.0, 30.0, jitter=True)
         self._stop_event = threading.Event()
         # Set while bound and consuming; may be an event the owner keeps across restarts.
         self.ready = ready if ready is not None else threading.Event()
@@ -65,15 +68,14 @@ class BroadcastListener(threading.Thread):
         retry_until_stopped(
             self._listen_once,
             stop=self._stop_event,
-            # A fixed, short pause: a listener holds no work, only its place in the broadcast.
-            backoff=Backoff(1.0, 1.0),
+            backoff=self._backoff,
             what=f"{self.name}: broker connection",
             errors=(AMQPError, OSError),
             on_error=self._disconnected,
         )
 
     def _listen_once(self) -> None:
-        connection = connect(self.amqp_url, name=self.name)
+        connection = self._nodes.connect()
         try:
             channel = connection.channel()
             declare_events_exchange(channel, self.exchange)
@@ -85,6 +87,7 @@ class BroadcastListener(threading.Thread):
                 self.on_connect()
             channel.basic_consume(name, self._deliver, auto_ack=True)
             self.ready.set()
+            self._backoff.reset()
             while not self._stop_event.is_set():
                 connection.process_data_events(time_limit=0.25)
                 if self.on_idle is not None:
@@ -95,5 +98,6 @@ class BroadcastListener(threading.Thread):
                 connection.close()
 
     def _disconnected(self, _exc: Exception) -> None:
+        self._nodes.lost()
         if self.on_disconnected is not None and not self._stop_event.is_set():
             self.on_disconnected()

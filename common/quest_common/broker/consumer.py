@@ -16,8 +16,9 @@ The shell owns everything about the broker; the handler owns the work and its tr
   goes to the delayed-retry TTL queue, or the message is requeued so the quorum queue's
   `x-delivery-limit` counts it); a handler that raises is retried one message at a time so a single
   poison message cannot drag a whole batch to the delivery limit;
-- a lost connection is re-established with capped exponential backoff (unacked deliveries come
-  back from the broker);
+- a lost connection is re-established, on another node of the list when there are several, with
+  capped exponential backoff and jitter while none answers (unacked deliveries come back from
+  the broker; a batch committed but not acked is redelivered and deduplicated by the handler);
 - on SIGTERM/SIGINT (or `stop()`), it cancels the consumer, finishes and settles the deliveries it
   already holds, and closes the connection cleanly.
 
@@ -45,7 +46,7 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel, BlockingConnection
 from pika.spec import Basic, BasicProperties
 
-from quest_common.broker.connection import connect
+from quest_common.broker.connection import BrokerNodes
 from quest_common.retry import Backoff, retry_until_stopped
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class ConsumerShell:
         declare: Declare | None = None,
         retry_queue: str | None = None,
         max_retries: int = 5,
-        reconnect_initial_s: float = 0.5,
+        reconnect_initial_s: float = 1.0,
         reconnect_max_s: float = 30.0,
         idle_poll_s: float = 0.25,
         name: str = "consumer",
@@ -122,6 +123,7 @@ class ConsumerShell:
         self.retry_queue = retry_queue
         self.max_retries = max_retries
         self._reconnect = Backoff(reconnect_initial_s, reconnect_max_s, jitter=True)
+        self._nodes = BrokerNodes(amqp_url, name=name)
         self.idle_poll_s = idle_poll_s
         self.name = name
         self._stop = threading.Event()
@@ -179,6 +181,7 @@ class ConsumerShell:
 
     def _lost(self, _exc: Exception) -> None:
         self._ready.clear()
+        self._nodes.lost()
         # Deliveries we held are unacked: the broker redelivers them to someone.
         self._buffer.clear()
         self._next = None
@@ -186,7 +189,7 @@ class ConsumerShell:
     # -- one connection --------------------------------------------------------------------
 
     def _consume_once(self) -> None:
-        connection = connect(self.amqp_url, name=self.name)
+        connection = self._nodes.connect()
         self._connection = connection
         self._handler_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.name}-handler")
         try:
@@ -196,7 +199,8 @@ class ConsumerShell:
             channel.basic_qos(prefetch_count=self.prefetch)
             consumer_tag = channel.basic_consume(self.queue, self._on_message, auto_ack=False)
             self._ready.set()
-            log.info("%s: consuming %s", self.name, self.queue)
+            self._reconnect.reset()
+            log.info("%s: consuming %s on %s", self.name, self.queue, self._nodes.current)
             while not self._stop.is_set():
                 self._step(connection, channel)
             # Graceful stop: no new deliveries; pending undispatched ones go back to the queue.

@@ -1,4 +1,10 @@
-"""Publish events with publisher confirms: a publish returns once the broker holds the message."""
+"""Publish events with publisher confirms: a publish returns once the broker holds the message.
+
+With several broker nodes, a publish whose connection drops before its confirm is sent again at
+once on a connection to another node: the broker may or may not hold the first copy, and the
+consumers deduplicate by the envelope id, so a second copy costs nothing and a missing one
+would lose an acknowledged event.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import logging
 import pika
 from pika.exceptions import AMQPError, NackError, UnroutableError
 
-from quest_common.broker.connection import connect
+from quest_common.broker.connection import BrokerNodes
 from quest_common.broker.topology import declare_events_exchange
 from quest_common.events import CloudEvent
 
@@ -33,6 +39,7 @@ class PublisherConnection:
         self.name = name
         self.heartbeat_s = heartbeat_s
         self.connections_opened = 0
+        self._nodes = BrokerNodes(url, name=name, heartbeat_s=heartbeat_s)
         self._connection: pika.BlockingConnection | None = None
         self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
 
@@ -40,7 +47,7 @@ class PublisherConnection:
         if self._channel is not None and self._channel.is_open:
             return self._channel
         self.close()
-        self._connection = connect(self.url, name=self.name, heartbeat_s=self.heartbeat_s)
+        self._connection = self._nodes.connect()
         self.connections_opened += 1
         channel = self._connection.channel()
         if self.confirm:
@@ -60,7 +67,12 @@ class PublisherConnection:
             self._connection.process_data_events(time_limit=0)
         except (AMQPError, OSError) as exc:
             logger.info("%s: idle connection lost: %s", self.name, exc)
-            self.close()
+            self.lost()
+
+    def lost(self) -> None:
+        """Drop a broken connection; the next one starts at another node."""
+        self._nodes.lost()
+        self.close()
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
@@ -80,6 +92,7 @@ class ConfirmingPublisher(PublisherConnection):
         self, url: str, exchange: str, *, name: str = "publisher", heartbeat_s: int = 30
     ) -> None:
         super().__init__(url, exchange, name=name, heartbeat_s=heartbeat_s)
+        self.resent = 0  # publishes sent again after their connection dropped
 
     def publish_body(
         self,
@@ -90,27 +103,42 @@ class ConfirmingPublisher(PublisherConnection):
         event_type: str,
         mandatory: bool = True,
     ) -> None:
-        try:
-            channel = self._ensure_channel()
-            channel.basic_publish(
-                exchange=self.exchange,
-                routing_key=routing_key,
-                body=body,
-                properties=pika.BasicProperties(
-                    content_type=CONTENT_TYPE,
-                    delivery_mode=pika.DeliveryMode.Persistent,
-                    message_id=message_id,
-                    type=event_type,
-                ),
-                mandatory=mandatory,
-            )
-        except UnroutableError as exc:
-            raise PublishError(f"no queue is bound for {routing_key}") from exc
-        except NackError as exc:
-            raise PublishError(f"broker refused {message_id}") from exc
-        except (AMQPError, OSError) as exc:
-            self.close()
-            raise PublishError(f"broker unavailable: {type(exc).__name__}: {exc}") from exc
+        properties = pika.BasicProperties(
+            content_type=CONTENT_TYPE,
+            delivery_mode=pika.DeliveryMode.Persistent,
+            message_id=message_id,
+            type=event_type,
+        )
+        # A connection that was open when this publish began may drop before the confirm (its
+        # node stopping): send again, once, on a fresh connection, which starts at another node.
+        for attempt in (1, 2):
+            had_connection = self._connection is not None
+            try:
+                channel = self._ensure_channel()
+                channel.basic_publish(
+                    exchange=self.exchange,
+                    routing_key=routing_key,
+                    body=body,
+                    properties=properties,
+                    mandatory=mandatory,
+                )
+                return
+            except UnroutableError as exc:
+                raise PublishError(f"no queue is bound for {routing_key}") from exc
+            except NackError as exc:
+                raise PublishError(f"broker refused {message_id}") from exc
+            except (AMQPError, OSError) as exc:
+                self.lost()
+                if attempt == 1 and had_connection:
+                    self.resent += 1
+                    logger.info(
+                        "%s: connection lost before %s was confirmed: %s; sending it again",
+                        self.name,
+                        message_id,
+                        exc,
+                    )
+                    continue
+                raise PublishError(f"broker unavailable: {type(exc).__name__}: {exc}") from exc
 
     def publish(self, event: CloudEvent, *, routing_key: str, mandatory: bool = True) -> None:
         self.publish_body(

@@ -62,3 +62,10 @@ export const updateUser = ({
   user_id: string;
   changes: { role?: "player" | "admin"; status?: 0 | 1 | 2 };
 }) => call<AdminUser>((o) => sdk.updateUser({ ...o, path: { user_id }, body: changes }));
+
+/** Change the password (the current one re-entered); auth then ends every session. */
+export const changeMyPassword = ({ current_password, new_password }: { current_password: string; new_password: string }) =>
+  call<unknown>((o) => sdk.changeMyPassword({ ...o, body: { current_password, new_password } }));
+
+/** End every session of the player, on every device: refresh tokens revoked, access tokens void. */
+export const logoutEverywhere = () => call<unknown>((o) => sdk.logoutEverywhere(o));

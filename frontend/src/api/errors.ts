@@ -6,6 +6,18 @@ export class UnreachableError extends Error {
   }
 }
 
+/**
+ * A request the server did not answer in time (a frozen or overloaded service). Counted as
+ * unreachable by screens: the banner says "slow — retrying" once, instead of every panel.
+ */
+export class SlowError extends UnreachableError {
+  constructor() {
+    super();
+    this.message = "The server is slow to answer";
+    this.name = "SlowError";
+  }
+}
+
 export function isUnreachable(error: unknown): boolean {
   return error instanceof UnreachableError;
 }

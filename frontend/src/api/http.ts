@@ -1,5 +1,12 @@
-import { connectivity, isUpstreamDown } from "./connectivity";
-import { ApiError, UnreachableError } from "./errors";
+import { connectivity, isUpstreamDown, serviceOf } from "./connectivity";
+import { ApiError, SlowError, UnreachableError } from "./errors";
+
+/**
+ * How long one request may take before the UI stops waiting for it. A frozen service keeps its
+ * socket open and never answers: without a limit a screen would spin forever. Long enough for
+ * an argon2 sign-in on a loaded machine, short enough that the player hears about it.
+ */
+export const REQUEST_TIMEOUT_MS = 8_000;
 
 /** What a refresh attempt found: a new token, a refusal (session over), or no server. */
 export type RefreshOutcome = "ok" | "refused" | "unavailable";
@@ -38,6 +45,7 @@ export function parseRetryAfter(value: string | null): number | null {
 interface SdkResult<T> {
   data?: T;
   error?: unknown;
+  request?: Request;
   response?: Response;
 }
 
@@ -45,23 +53,34 @@ interface SdkResult<T> {
 export interface SdkCallOptions {
   auth?: string;
   credentials: RequestCredentials;
+  signal: AbortSignal;
 }
 
 /**
  * Runs one generated SDK call with the session's token, one refresh-and-retry on 401, and
  * FastAPI's `{"detail": ...}` turned into an ApiError, so screens handle errors one way.
  * A refused connection or a gateway without its upstream becomes an UnreachableError and
- * marks the server unreachable; it never ends the session.
+ * marks the server unreachable; a request unanswered after REQUEST_TIMEOUT_MS becomes a
+ * SlowError and marks its service slow. Neither ever ends the session.
  */
 export async function call<T>(
   invoke: (options: SdkCallOptions) => Promise<SdkResult<T>>,
-  { auth = true }: { auth?: boolean } = {},
+  { auth = true, timeoutMs = REQUEST_TIMEOUT_MS }: { auth?: boolean; timeoutMs?: number } = {},
 ): Promise<T> {
+  let timedOut = false;
   const once = async (): Promise<SdkResult<T>> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
     try {
-      return await invoke({ auth: auth ? (hooks.getToken() ?? undefined) : undefined, credentials: "include" });
+      const token = auth ? (hooks.getToken() ?? undefined) : undefined;
+      return await invoke({ auth: token, credentials: "include", signal: controller.signal });
     } catch (error) {
       return { error };
+    } finally {
+      clearTimeout(timer);
     }
   };
   let result = await once();
@@ -72,11 +91,17 @@ export async function call<T>(
     if (result.response?.status === 401) hooks.onUnauthorized();
   }
   const response = result.response;
+  const service = serviceOf(result.request?.url ?? response?.url);
+  if (!response && timedOut) {
+    connectivity.reportSlow(service, true);
+    throw new SlowError();
+  }
   if (!response || isUpstreamDown(response.status)) {
     connectivity.report(false);
     throw new UnreachableError();
   }
   connectivity.report(true);
+  connectivity.reportSlow(service, false);
   if (!response.ok) {
     const body = result.error as { detail?: unknown } | string | undefined;
     const detail = typeof body === "object" && body !== null && "detail" in body ? body.detail : (body ?? response.statusText);

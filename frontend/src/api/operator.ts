@@ -75,8 +75,10 @@ export const adjustBalance = ({
     authSdk.adjustBalance({ ...o, path: { user_id }, body: { item, qty, reason } }),
   );
 
-export const getAuthExport = () => call((o) => authSdk.exportMe(o));
-export const getProcessingExport = () => call((o) => sdk.myExport(o));
+// Everything held about a player can be a large document: longer than a screen's read may take.
+const EXPORT_TIMEOUT_MS = 60_000;
+export const getAuthExport = () => call((o) => authSdk.exportMe(o), { timeoutMs: EXPORT_TIMEOUT_MS });
+export const getProcessingExport = () => call((o) => sdk.myExport(o), { timeoutMs: EXPORT_TIMEOUT_MS });
 
 export const deleteMyAccount = ({ password }: { password: string }) =>
   call((o) => authSdk.deleteMe({ ...o, body: { password } }));

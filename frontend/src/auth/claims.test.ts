@@ -12,7 +12,7 @@ function b64url(value: object): string {
 describe("decodeAccessToken", () => {
   it("reads the user from the claims", () => {
     const token = `${b64url({ alg: "RS256" })}.${b64url({ sub: "u-1", name: "Zoë", role: "admin", exp: 2000 })}.sig`;
-    expect(decodeAccessToken(token)).toEqual({ userId: "u-1", userName: "Zoë", role: "admin", expiresAt: 2_000_000 });
+    expect(decodeAccessToken(token)).toEqual({ userId: "u-1", userName: "Zoë", role: "admin", expiresAt: 2_000_000, issuedAt: 0 });
   });
 
   it("refuses garbage", () => {

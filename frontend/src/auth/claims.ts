@@ -5,6 +5,8 @@ export interface SessionUser {
   role: "player" | "admin";
   /** Expiry, milliseconds since the epoch. */
   expiresAt: number;
+  /** When auth issued the token, milliseconds since the epoch on auth's clock. */
+  issuedAt: number;
 }
 
 function base64UrlDecode(part: string): string {
@@ -25,6 +27,8 @@ export function decodeAccessToken(token: string): SessionUser | null {
       userName: typeof claims.name === "string" ? claims.name : "",
       role: claims.role === "admin" ? "admin" : "player",
       expiresAt: claims.exp * 1000,
+      issuedAt:
+        typeof claims.iat_ms === "number" ? claims.iat_ms : typeof claims.iat === "number" ? claims.iat * 1000 : 0,
     };
   } catch {
     return null;

@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getMe } from "../api/auth";
 import { connectivity } from "../api/connectivity";
-import { ApiError, UnreachableError } from "../api/errors";
+import { ApiError, SlowError, UnreachableError } from "../api/errors";
+import { call } from "../api/http";
+import * as authSdk from "../client/auth";
 import { client as authClient } from "../client/auth/client.gen";
 import { SessionStore, session } from "./session";
 
@@ -48,6 +50,7 @@ beforeAll(async () => {
       }
       if (req.url === "/api/auth/users/me") {
         auth.lastBearer = req.headers.authorization ?? "";
+        if (auth.meStatus === 0) return; // a frozen service: the connection stays open, no answer
         if (auth.meStatus === 401) return json(401, { detail: "Token expired" });
         return json(200, { user_id: "id-zoe", user_name: "zoe", role: "player", status: 1, diamond: 10, gold: 0, created_at: "2025-01-01T00:00:00Z" });
       }
@@ -152,5 +155,64 @@ describe("SessionStore", () => {
     auth.refreshStatus = 403;
     expect(await session.refresh()).toBe("refused");
     expect(session.getState()).toMatchObject({ status: "anonymous", reason: "banned" });
+  });
+});
+
+/** Polls until `done` (the other tab hears a BroadcastChannel message a moment later). */
+async function until(done: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("tabs of one browser", () => {
+  it("follow a sign-in and a sign-out made in another tab", async () => {
+    const channel = `tabs-${Math.random()}`;
+    const [first, second] = [new SessionStore({ channel }), new SessionStore({ channel })];
+    await second.restore();
+    auth.refreshOk = true;
+    second.end("signed_out");
+    expect(second.getState().status).toBe("anonymous");
+
+    await first.login("zoe", "password");
+    // The other tab picks up the shared refresh cookie.
+    await until(() => second.getState().status === "authenticated");
+    expect(second.getState().user?.userName).toBe("zoe");
+
+    await first.logout();
+    await until(() => second.getState().status === "anonymous");
+    expect(second.getState()).toMatchObject({ status: "anonymous", reason: "signed_out" });
+    first.close();
+    second.close();
+  });
+
+  it("leave a store without a channel alone", async () => {
+    const channel = `tabs-${Math.random()}`;
+    const [talking, alone] = [new SessionStore({ channel }), new SessionStore()];
+    await talking.login("zoe", "password");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alone.getState().status).toBe("loading");
+    talking.close();
+  });
+});
+
+describe("a service that does not answer", () => {
+  it("times out as slow, says which service, and recovers when it answers", async () => {
+    await session.login("zoe", "password");
+    auth.meStatus = 0;
+    const error = await call((o) => authSdk.readMe(o), { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlowError);
+    // Screens treat it like an outage (the banner says it once), and the session stays.
+    expect(error).toBeInstanceOf(UnreachableError);
+    expect(connectivity.isSlow()).toBe(true);
+    expect(connectivity.slowNow()).toEqual(["auth"]);
+    expect(session.getState().status).toBe("authenticated");
+
+    auth.meStatus = 200;
+    expect((await getMe()).user_name).toBe("zoe");
+    expect(connectivity.isSlow()).toBe(false);
+    session.end("signed_out");
   });
 });

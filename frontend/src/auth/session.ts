@@ -12,7 +12,45 @@ export type SessionState =
   | { status: "authenticated"; user: SessionUser };
 
 /** Why a session ended: the login page tells the player (a ban is not an expiry). */
-export type EndReason = "signed_out" | "expired" | "banned";
+export type EndReason = "signed_out" | "expired" | "banned" | "password_changed";
+
+/** What one tab tells the others of the same browser (they share the refresh cookie). */
+type SessionSignal = { kind: "signed_in"; userId: string } | { kind: "signed_out"; reason: EndReason };
+
+/**
+ * A message bus between the tabs of one browser: BroadcastChannel, or `storage` events where
+ * there is none (a write to localStorage fires `storage` in every other tab of the origin).
+ */
+class TabSignals {
+  private channel: BroadcastChannel | null = null;
+
+  constructor(
+    private readonly name: string,
+    onSignal: (signal: SessionSignal) => void,
+  ) {
+    if (typeof BroadcastChannel !== "undefined") {
+      this.channel = new BroadcastChannel(name);
+      this.channel.onmessage = (event: MessageEvent<SessionSignal>) => onSignal(event.data);
+    } else if (typeof window !== "undefined") {
+      window.addEventListener("storage", (event) => {
+        if (event.key === name && event.newValue) onSignal(JSON.parse(event.newValue) as SessionSignal);
+      });
+    }
+  }
+
+  send(signal: SessionSignal): void {
+    if (this.channel) {
+      this.channel.postMessage(signal);
+    } else if (typeof localStorage !== "undefined") {
+      // A nonce, so the same signal twice is still a change (and an event).
+      localStorage.setItem(this.name, JSON.stringify({ ...signal, nonce: Math.random() }));
+    }
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}
 
 type Listener = (state: SessionState) => void;
 
@@ -30,10 +68,40 @@ export class SessionStore {
   private wake: (() => void) | null = null;
   /** The next successful refresh is the app starting on a saved session: a resumed sign-in. */
   private resumeNext = false;
+  /** When this tab's password sign-in happened (auth's clock), until processing has counted it. */
+  private pendingSince: number | null = null;
+  private signals: TabSignals | null;
 
-  constructor() {
+  /** `channel`: the name the tabs of one browser talk on; none, a store of its own (tests). */
+  constructor({ channel = null }: { channel?: string | null } = {}) {
     // The outage banner's Retry button (and its backoff) retries a refresh that found no server.
     connectivity.onRetry(() => this.wake?.());
+    // Tabs share the refresh cookie: a sign-out in one ends the others' sessions, and a sign-in
+    // in one lets the others pick the new cookie up, without a reload.
+    this.signals = channel ? new TabSignals(channel, (signal) => this.follow(signal)) : null;
+  }
+
+  private follow(signal: SessionSignal): void {
+    if (signal.kind === "signed_out") {
+      if (this.state.status === "authenticated") this.end(signal.reason);
+      return;
+    }
+    const current = this.state.status === "authenticated" ? this.state.user.userId : null;
+    if (current !== signal.userId) void this.refresh();
+  }
+
+  /** Stops listening to the other tabs (tests). */
+  close(): void {
+    this.signals?.close();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** The time of this tab's password sign-in while processing has not counted it yet. */
+  pendingSignIn = (): number | null => this.pendingSince;
+
+  /** Processing has counted the sign-in (or it is too old to wait for). */
+  signInCounted(): void {
+    this.pendingSince = null;
   }
 
   getState = (): SessionState => this.state;
@@ -94,6 +162,10 @@ export class SessionStore {
 
   async login(username: string, password: string): Promise<void> {
     this.accept(await signIn({ username, password }));
+    if (this.state.status === "authenticated") {
+      this.pendingSince = this.state.user.issuedAt || null;
+      this.signals?.send({ kind: "signed_in", userId: this.state.user.userId });
+    }
   }
 
   /**
@@ -143,7 +215,14 @@ export class SessionStore {
     } catch {
       // Signing out locally matters more than telling the server; the cookie expires anyway.
     }
-    this.end("signed_out");
+    this.endEverywhere("signed_out");
+  }
+
+  /** End the session in this tab and in the browser's other tabs (sign-out, a password change,
+   * sign-out everywhere, a deleted account: the shared refresh cookie is gone for all). */
+  endEverywhere(reason: EndReason): void {
+    this.end(reason);
+    this.signals?.send({ kind: "signed_out", reason });
   }
 
   /** Forget the session (a 401 that survived a refresh, or sign-out). */
@@ -151,6 +230,7 @@ export class SessionStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.token = null;
+    this.pendingSince = null;
     if (this.state.status === "loading") {
       // No session to restore on page load is not an expiry worth telling the player about.
       this.set({ status: "anonymous", user: null });
@@ -160,7 +240,7 @@ export class SessionStore {
   }
 }
 
-export const session = new SessionStore();
+export const session = new SessionStore({ channel: "quest-session" });
 
 configureAuth({
   getToken: session.getToken,

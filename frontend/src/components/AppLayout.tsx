@@ -2,6 +2,7 @@ import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, Tooltip, Visual
 import { useDisclosure } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
+import { useEffect } from "react";
 import { session } from "../auth/session";
 import { useSession } from "../auth/useSession";
 import { useNotificationStream } from "../notifications/useNotificationStream";
@@ -37,10 +38,18 @@ export function AppLayout() {
   const stream = useNotificationStream(user?.userId ?? null);
 
   const signOut = async () => {
+    close();
     await session.logout();
     queryClient.clear();
     await navigate({ to: "/login" });
   };
+
+  // While the phone's drawer is open no toast shows (styles.css): it would sit over the menu.
+  useEffect(() => {
+    if (!opened) return;
+    document.body.setAttribute("data-nav-open", "");
+    return () => document.body.removeAttribute("data-nav-open");
+  }, [opened]);
 
   const isActive = (to: string) => (to === "/" ? pathname === "/" : pathname.startsWith(to));
   // Following a link closes the navigation drawer on a phone.
@@ -95,6 +104,13 @@ export function AppLayout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">
+        {/* The header has no room for the name on a phone: the drawer says who is signed in. */}
+        <Text size="sm" c="dimmed" px="sm" pb="xs" hiddenFrom="sm" data-testid="drawer-signed-in-as">
+          Signed in as{" "}
+          <Text span fw={700} c="var(--mantine-color-text)">
+            {user?.userName}
+          </Text>
+        </Text>
         {navLinks(LINKS)}
         {user?.role === "admin" && (
           <>

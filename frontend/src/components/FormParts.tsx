@@ -1,4 +1,5 @@
-import { Alert, Button, Group, NumberInput, type NumberInputProps, Select, type SelectProps } from "@mantine/core";
+import { Alert, Box, Button, Group, NumberInput, type NumberInputProps, Select, type SelectProps } from "@mantine/core";
+import type { ReactNode } from "react";
 
 /** A refusal above a form's fields, announced to screen readers; nothing when there is none. */
 export function ErrorAlert({ error, testId = "form-error" }: { error: string | null | undefined; testId?: string }) {
@@ -23,6 +24,7 @@ export function DialogActions({
   color,
   sticky = false,
   autoFocus = false,
+  note,
 }: {
   label: string;
   onCancel: () => void;
@@ -32,9 +34,12 @@ export function DialogActions({
   color?: string;
   sticky?: boolean;
   autoFocus?: boolean;
+  /** Beside the buttons (what still stops the action, e.g. a form's errors). */
+  note?: ReactNode;
 }) {
   return (
     <Group justify="flex-end" className={sticky ? "form-actions" : undefined}>
+      {note && <Box className="form-actions-note">{note}</Box>}
       <Button variant="default" onClick={onCancel}>
         Cancel
       </Button>

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Progress, Stack, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, Loader, Progress, Stack, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { progressView } from "../lib/progress";
 import { ClaimButton, type ClaimProps } from "./ClaimButton";
@@ -6,7 +6,13 @@ import { ItemIcon } from "./ItemIcon";
 import { QuestTimeNotes } from "./QuestTimeNotes";
 import { WhyDialog } from "./WhyDialog";
 
-export function QuestCard(props: ClaimProps) {
+export function QuestCard({
+  counting = false,
+  ...props
+}: ClaimProps & {
+  /** The player's sign-in is not counted yet (the worker lags): say so instead of a stale streak. */
+  counting?: boolean;
+}) {
   const { progress } = props;
   const view = progressView(progress);
   const [why, setWhy] = useState(false);
@@ -71,13 +77,29 @@ export function QuestCard(props: ClaimProps) {
           <Text size="xs" c="dimmed" data-testid="quest-completions">
             {view.completionsText}
           </Text>
+          {counting && (
+            <Group gap={6} wrap="nowrap" role="status">
+              <Loader size={12} type="dots" aria-hidden />
+              <Text size="xs" c="var(--quest-accent-text)" data-testid="quest-counting">
+                Counting your sign-in…
+              </Text>
+            </Group>
+          )}
         </Stack>
         <QuestTimeNotes progress={progress} />
         <ClaimButton {...props} />
         <Button variant="subtle" size="xs" onClick={() => setWhy(true)} aria-label={`Why? ${quest.title}`}>
           Why?
         </Button>
-        {why && <WhyDialog questId={quest.quest_id} title={quest.title} opened onClose={() => setWhy(false)} />}
+        {why && (
+          <WhyDialog
+            questId={quest.quest_id}
+            title={quest.title}
+            reward={{ qty: quest.reward.reward_qty, item: quest.reward.reward_item }}
+            opened
+            onClose={() => setWhy(false)}
+          />
+        )}
       </Stack>
     </Card>
   );

@@ -1,7 +1,9 @@
 import { Alert, Badge, Group, Loader, Modal, Stack, Text, Timeline } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { getMyTrace, getUserTrace, type QuestTrace } from "../api/operator";
+import { amountInWords, formatDate, formatDateTime, ledgerReason } from "../lib/format";
 import { verdictView } from "../lib/operator";
+import { type RewardAmount, traceEventWords } from "../lib/traceWords";
 
 /** "Why?": every recorded sign-in with its local date and the rule's verdict, the completions,
  * and each grant with its status and ledger key, as a timeline. */
@@ -9,11 +11,13 @@ export function WhyDialog({
   questId,
   title,
   userId,
+  reward = null,
   opened,
   onClose,
 }: {
   questId: string;
   title: string;
+  reward?: RewardAmount | null;
   /** Set on the admin's view of a player; the player's own trace otherwise. */
   userId?: string;
   opened: boolean;
@@ -32,15 +36,29 @@ export function WhyDialog({
           {trace.error.message}
         </Alert>
       )}
-      {trace.data && <TraceTimeline trace={trace.data} />}
+      {trace.data && <TraceTimeline trace={trace.data} reward={reward} forAdmin={userId !== undefined} />}
     </Modal>
   );
 }
 
-export function TraceTimeline({ trace }: { trace: QuestTrace }) {
+/** Verdicts whose line of words says all there is ("counted: 2 of 3"). */
+const SAID_IN_WORDS = new Set<string>(["counted"]);
+
+export function TraceTimeline({
+  trace,
+  reward = null,
+  forAdmin = false,
+}: {
+  trace: QuestTrace;
+  /** The quest's reward, for "10 diamonds claimable" (the trace names only its grants). */
+  reward?: RewardAmount | null;
+  /** Admins also see each grant's ledger key; players never see internal ids. */
+  forAdmin?: boolean;
+}) {
   if (trace.events.length === 0) {
     return <Text size="sm">No sign-in recorded yet: sign in to start this quest.</Text>;
   }
+  const amount = reward ?? (trace.grants[0] ? { qty: trace.grants[0].qty, item: trace.grants[0].item } : null);
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
@@ -48,35 +66,34 @@ export function TraceTimeline({ trace }: { trace: QuestTrace }) {
         complete, at most {trace.duplication} times.
       </Text>
       <Timeline bulletSize={14} lineWidth={2} data-testid="trace-timeline">
-        {trace.events.map((event) => {
+        {trace.events.map((event, index) => {
           const view = verdictView(event.verdict);
           return (
             <Timeline.Item
               key={event.event_id}
-              color={view.color}
+              color={event.completion ? "teal" : view.color}
               data-testid="trace-event"
               data-verdict={event.verdict}
               title={
                 <Group gap="xs" wrap="wrap">
                   <Text fw={600} size="sm">
-                    {event.local_date ?? ""}
+                    {traceEventWords(event, index, trace, amount)}
                   </Text>
-                  <Badge color={view.color} variant="light" size="sm">
-                    {view.label}
-                  </Badge>
-                  {event.completion && (
-                    <Badge color="teal" size="sm">
-                      Completed
+                  {/* The words say "counted" already; a badge marks only what did not count. */}
+                  {!SAID_IN_WORDS.has(event.verdict) && !event.completion && (
+                    <Badge color={view.color} variant="light" size="sm">
+                      {view.label}
                     </Badge>
                   )}
                 </Group>
               }
             >
               <Text size="xs" c="dimmed">
-                {new Date(event.at).toLocaleString()} ({event.zone}) · streak {event.streak} · completed{" "}
-                {event.completed}
+                {formatDateTime(event.at)} · your day {formatDate(event.local_date)} ({event.zone})
               </Text>
-              {view.explain && <Text size="xs">{view.explain}</Text>}
+              {view.explain && !event.completion && !SAID_IN_WORDS.has(event.verdict) && (
+                <Text size="xs">{view.explain}</Text>
+              )}
             </Timeline.Item>
           );
         })}
@@ -89,14 +106,17 @@ export function TraceTimeline({ trace }: { trace: QuestTrace }) {
           {trace.grants.map((grant) => (
             <Group key={grant.grant_id} gap="xs" wrap="wrap">
               <Badge color={grant.status === "credited" ? "teal" : "yellow"} variant="light">
-                {grant.status}
+                {grant.status === "credited" ? "Credited" : "On its way"}
               </Badge>
               <Text size="xs">
-                {grant.qty} {grant.item} ({grant.reason.replace(/_/g, " ")})
+                {amountInWords(grant.qty, grant.item)} · {ledgerReason(grant.reason)}
+                {grant.credited_at ? ` · ${formatDateTime(grant.credited_at)}` : ""}
               </Text>
-              <Text size="xs" c="dimmed" style={{ wordBreak: "break-all" }}>
-                ledger key {grant.idempotency_key}
-              </Text>
+              {forAdmin && (
+                <Text size="xs" c="dimmed" style={{ wordBreak: "break-all" }}>
+                  ledger key {grant.idempotency_key}
+                </Text>
+              )}
             </Group>
           ))}
         </Stack>

@@ -5,3 +5,8 @@ import { connectivity } from "../api/connectivity";
 export function useReachable(): boolean {
   return useSyncExternalStore(connectivity.subscribe, connectivity.isReachable);
 }
+
+/** True while some service answers too slowly (the banner says "slow — retrying"). */
+export function useSlow(): boolean {
+  return useSyncExternalStore(connectivity.subscribe, connectivity.isSlow);
+}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { amountInWords, countOf, formatAmount, humanizeEventType, ledgerReason } from "./format";
+import {
+  amountInWords,
+  countOf,
+  formatAmount,
+  formatDate,
+  formatDateTime,
+  humanizeEventType,
+  ledgerReason,
+  ordinal,
+} from "./format";
 
 describe("formatting helpers", () => {
   it("formats amounts with icons", () => {
@@ -26,5 +35,18 @@ describe("formatting helpers", () => {
   it("names event types for people", () => {
     expect(humanizeEventType("UserSignIn")).toBe("Signed in");
     expect(humanizeEventType("SomethingNewHappened")).toBe("Something new happened");
+  });
+
+  it("writes every moment one way, whatever the browser's locale", () => {
+    // In the browser's zone, so the day and hour vary with the machine; the shape does not.
+    expect(formatDateTime("2026-06-15T12:00:00Z")).toMatch(/^1[456] Jun 2026, \d{2}:\d{2}$/);
+    expect(formatDate("2026-03-04")).toBe("4 Mar 2026");
+    expect(formatDateTime(null)).toBe("—");
+  });
+
+  it("counts in ordinals", () => {
+    expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111].map(ordinal)).toEqual([
+      "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+    ]);
   });
 });

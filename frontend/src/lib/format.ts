@@ -55,11 +55,45 @@ export const STATUS_COLOR: Record<QuestStatus, string> = {
   done: "teal",
 };
 
-export function formatDateTime(value: string | undefined | null): string {
-  if (!value) return "—";
+/**
+ * The app's one way of writing a moment: "5 Dec 2026, 08:10" in the browser's time zone.
+ * One fixed order (not the browser's locale), so the history, the trace, the audit and the
+ * admin tables all read alike, and "03/04" is never a riddle.
+ */
+const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+export function formatDateTime(value: string | number | undefined | null): string {
+  if (value === undefined || value === null || value === "") return "—";
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  if (Number.isNaN(date.getTime())) return String(value);
+  return DATE_TIME.format(date);
+}
+
+/** A calendar date ("2026-12-05", no zone: a player's local day) as "5 Dec 2026". */
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return "—";
+  const date = new Date(`${value.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? value : DATE.format(date);
+}
+
+/** A time of day, "08:10:05", for "updated at" stamps. */
+export function formatTime(value: number | Date): string {
+  return TIME.format(value);
+}
+
+/** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st… */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n.toLocaleString("en-US")}${suffix}`;
 }
 
 /** "Signed in" for "UserSignIn", "Quest completed" for "QuestCompleted". */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { progressItem } from "../test/fixtures";
-import { claimButtonView, progressView, sortForQuestLog } from "./progress";
+import { claimButtonView, progressView, sortForQuestLog, CLAIM_ECHO_MS, claimRefusalToShow, SIGN_IN_EVENT_LEAD_MS, signInRecorded } from "./progress";
 
 describe("progressView", () => {
   it("shows an in-progress streak", () => {
@@ -75,5 +75,32 @@ describe("sortForQuestLog", () => {
     const going = progressItem({ status: "in_progress" }, { quest_id: "going" });
     const ready = progressItem({ status: "claimable", claimable: 1 }, { quest_id: "ready" });
     expect(sortForQuestLog([done, going, ready]).map((p) => p.quest.quest_id)).toEqual(["ready", "going", "done"]);
+  });
+});
+
+describe("claimRefusalToShow", () => {
+  it("hides a 409 that only repeats a claim that just went through", () => {
+    expect(claimRefusalToShow(409, 1_000, 1_000 + CLAIM_ECHO_MS)).toBe(false);
+  });
+
+  it("shows a 409 with no success behind it, or an old one, and every other refusal", () => {
+    expect(claimRefusalToShow(409, undefined, 5_000)).toBe(true);
+    expect(claimRefusalToShow(409, 1_000, 1_001 + CLAIM_ECHO_MS)).toBe(true);
+    expect(claimRefusalToShow(500, 1_000, 1_001)).toBe(true);
+    expect(claimRefusalToShow(null, 1_000, 1_001)).toBe(true);
+  });
+});
+
+describe("signInRecorded", () => {
+  const signedInAt = Date.parse("2026-12-05T08:00:10Z");
+
+  it("finds the sign-in among the newest events, stamped a moment before its token", () => {
+    expect(signInRecorded(["2026-12-05T08:00:09.200Z"], signedInAt)).toBe(true);
+    expect(signInRecorded(["2026-12-05T07:00:00Z", "2026-12-05T08:00:10Z"], signedInAt)).toBe(true);
+  });
+
+  it("does not take an older sign-in for it", () => {
+    expect(signInRecorded([], signedInAt)).toBe(false);
+    expect(signInRecorded(["2026-12-05T08:00:10Z"], signedInAt + SIGN_IN_EVENT_LEAD_MS + 1)).toBe(false);
   });
 });

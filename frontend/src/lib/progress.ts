@@ -75,3 +75,31 @@ const STATUS_ORDER: Record<QuestStatus, number> = { claimable: 0, in_progress: 1
 export function sortForQuestLog(items: QuestProgress[]): QuestProgress[] {
   return [...items].sort((a, b) => (STATUS_ORDER[a.status] ?? 1) - (STATUS_ORDER[b.status] ?? 1));
 }
+
+/**
+ * How long after a successful claim a 409 for the same quest is the echo of that success (a
+ * second press, another tab, a retried request) rather than news for the player.
+ */
+export const CLAIM_ECHO_MS = 10_000;
+
+/** Whether to show a claim refusal: not when it only repeats a claim that just went through. */
+export function claimRefusalToShow(status: number | null, lastSuccessAt: number | undefined, now: number): boolean {
+  if (status !== 409) return true;
+  return lastSuccessAt === undefined || now - lastSuccessAt > CLAIM_ECHO_MS;
+}
+
+/**
+ * Auth stamps a sign-in event a moment before it signs the token that answers the sign-in
+ * (the password check and the SQL lie between): an event that much older than the token is
+ * still that sign-in. A sign-in the player made that close before is the same thing to them.
+ */
+export const SIGN_IN_EVENT_LEAD_MS = 3_000;
+
+/** Whether processing has recorded the sign-in that happened at `signedInAt` (auth's clock),
+ * given the times of the player's newest recorded events. */
+export function signInRecorded(eventTimes: string[], signedInAt: number): boolean {
+  return eventTimes.some((time) => Date.parse(time) >= signedInAt - SIGN_IN_EVENT_LEAD_MS);
+}
+
+/** Past this, the page stops waiting for a sign-in to be counted (it may have been refused). */
+export const SIGN_IN_WAIT_MS = 10 * 60_000;

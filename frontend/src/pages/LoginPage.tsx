@@ -44,6 +44,11 @@ export function LoginPage() {
               Your account has been banned, so you were signed out. Ask an admin if you think this is a mistake.
             </Alert>
           )}
+          {reason === "password_changed" && (
+            <Alert color="teal" variant="light" role="status" data-testid="password-changed">
+              Password changed, and every session signed out. Sign in with your new password.
+            </Alert>
+          )}
           {reason === "expired" && (
             <Alert color="yellow" variant="light" role="status">
               Your session ended. Sign in again to continue.

@@ -1,4 +1,5 @@
 import { Screen } from "../components/Screen";
+import { AccountSection } from "../components/profile/AccountSection";
 import { TimeZoneSection } from "../components/profile/TimeZoneSection";
 import { PersonalDataSection } from "./profile/PersonalDataSection";
 
@@ -7,6 +8,7 @@ export function ProfilePage() {
   return (
     <Screen title="Profile">
       <TimeZoneSection />
+      <AccountSection />
       <PersonalDataSection />
     </Screen>
   );

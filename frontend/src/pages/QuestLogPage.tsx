@@ -1,45 +1,79 @@
 import { Group, Loader, SimpleGrid, Text } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef, useState } from "react";
+import { ApiError } from "../api/errors";
 import { claimQuest } from "../api/processing";
 import { keys, queries } from "../api/queries";
-import type { Page, QuestProgress } from "../api/types";
+import type { ClaimResult, Page, QuestProgress } from "../api/types";
 import { Balances } from "../components/Balances";
 import { LoadError } from "../components/LoadError";
 import { Screen } from "../components/Screen";
 import { QuestCard } from "../components/QuestCard";
 import { showError, showToast } from "../components/toast";
+import { usePendingSignIn } from "../components/usePendingSignIn";
 import { claimRefusal } from "../lib/playerTime";
 import { useReachable } from "../components/useReachable";
 import { formatAmount } from "../lib/format";
-import { sortForQuestLog } from "../lib/progress";
+import { claimRefusalToShow, sortForQuestLog } from "../lib/progress";
+
+/**
+ * Claims, one at a time per quest: the lock is taken on the first press (a ref, so a double
+ * click's second press, arriving before React re-renders the button, finds it taken), and a
+ * 409 that only repeats a claim that just went through is not shown as an error.
+ */
+function useClaims() {
+  const queryClient = useQueryClient();
+  const inFlight = useRef(new Set<string>());
+  const succeededAt = useRef(new Map<string, number>());
+  const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+
+  const settle = (questId: string) => {
+    inFlight.current.delete(questId);
+    setPending(new Set(inFlight.current));
+  };
+
+  const succeeded = (result: ClaimResult) => {
+    succeededAt.current.set(result.progress.quest.quest_id, Date.now());
+    queryClient.setQueryData<Page<QuestProgress>>(keys.myQuests, (old) =>
+      old
+        ? {
+            ...old,
+            data: old.data.map((p) => (p.quest.quest_id === result.progress.quest.quest_id ? result.progress : p)),
+          }
+        : old,
+    );
+    if (!result.credited) {
+      showToast({ color: "yellow", message: `Claimed ${formatAmount(result.qty, result.item)} — it will be credited shortly` });
+    }
+    void queryClient.invalidateQueries({ queryKey: keys.me });
+  };
+
+  const failed = (questId: string, error: unknown) => {
+    const status = error instanceof ApiError ? error.status : null;
+    if (claimRefusalToShow(status, succeededAt.current.get(questId), Date.now())) {
+      showError(error, claimRefusal(error));
+    }
+    void queryClient.invalidateQueries({ queryKey: keys.myQuests });
+  };
+
+  const claim = (questId: string) => {
+    if (inFlight.current.has(questId)) return;
+    inFlight.current.add(questId);
+    setPending(new Set(inFlight.current));
+    claimQuest({ quest_id: questId })
+      .then(succeeded, (error: unknown) => failed(questId, error))
+      .finally(() => settle(questId));
+  };
+
+  return { claim, pending };
+}
 
 export function QuestLogPage() {
-  const queryClient = useQueryClient();
   const reachable = useReachable();
   const me = useQuery(queries.me());
   const quests = useQuery(queries.myQuests());
-
-  const claim = useMutation({
-    mutationFn: (questId: string) => claimQuest({ quest_id: questId }),
-    onSuccess: (result) => {
-      queryClient.setQueryData<Page<QuestProgress>>(keys.myQuests, (old) =>
-        old
-          ? {
-              ...old,
-              data: old.data.map((p) => (p.quest.quest_id === result.progress.quest.quest_id ? result.progress : p)),
-            }
-          : old,
-      );
-      if (!result.credited) {
-        showToast({ color: "yellow", message: `Claimed ${formatAmount(result.qty, result.item)} — it will be credited shortly` });
-      }
-      void queryClient.invalidateQueries({ queryKey: keys.me });
-    },
-    onError: (error) => {
-      showError(error, claimRefusal(error));
-      void queryClient.invalidateQueries({ queryKey: keys.myQuests });
-    },
-  });
+  const counting = usePendingSignIn();
+  const { claim, pending } = useClaims();
 
   return (
     <Screen title="Quest log" aside={<Balances diamond={me.data?.diamond} gold={me.data?.gold} />} gap="lg">
@@ -58,9 +92,10 @@ export function QuestLogPage() {
             <QuestCard
               key={progress.quest.quest_id}
               progress={progress}
-              pending={claim.isPending && claim.variables === progress.quest.quest_id}
+              pending={pending.has(progress.quest.quest_id)}
+              counting={counting && progress.status !== "done"}
               disabled={!reachable}
-              onClaim={() => claim.mutate(progress.quest.quest_id)}
+              onClaim={() => claim(progress.quest.quest_id)}
             />
           ))}
         </SimpleGrid>

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, fieldErrors } from "../../api/errors";
 import { declareIncident, listIncidents, withdrawIncident } from "../../api/incidents";
 import { useConfirm } from "../../components/ConfirmDialog";
-import { DataTable } from "../../components/DataTable";
+import { AdminList } from "../../components/AdminList";
 import { ErrorAlert } from "../../components/FormParts";
 import { LoadError } from "../../components/LoadError";
 import { Screen } from "../../components/Screen";
@@ -91,50 +91,57 @@ export function AdminIncidentsPage() {
       {incidents.isError && <LoadError what="the incidents" error={incidents.error} />}
       {incidents.data && incidents.data.count === 0 && <Text c="dimmed">No incident declared.</Text>}
       {incidents.data && incidents.data.count > 0 && (
-        <DataTable
-          striped
-          data-testid="incidents"
-          minWidth={560}
+        // Cards on a phone (a long reason gets the card's width, the badge stays whole), a
+        // table on wide screens.
+        <AdminList
+          label="Incidents"
           rows={incidents.data.data}
           rowKey={(incident) => incident.incident_id}
+          rowProps={() => ({ "data-testid": "incident" })}
           columns={[
-            { header: "Starts", cell: (incident) => formatDateTime(incident.starts_at) },
-            { header: "Ends", cell: (incident) => formatDateTime(incident.ends_at) },
-            { header: "Reason", cell: (incident) => incident.reason },
+            { header: "Starts", cell: (incident) => formatDateTime(incident.starts_at), nowrap: true },
+            { header: "Ends", cell: (incident) => formatDateTime(incident.ends_at), nowrap: true },
+            {
+              header: "Reason",
+              cell: (incident) => (
+                <Text size="sm" style={{ overflowWrap: "anywhere" }}>
+                  {incident.reason}
+                </Text>
+              ),
+            },
             {
               header: "State",
+              // A long reason wraps; the state's badge keeps its whole word.
+              nowrap: true,
               cell: (incident) => {
                 const state = incidentState(incident, now);
                 return (
-                  <Badge variant="light" color={STATE_COLOR[state]}>
+                  <Badge variant="light" color={STATE_COLOR[state]} miw="max-content" data-testid="incident-state">
                     {INCIDENT_STATE_LABEL[state]}
                   </Badge>
                 );
               },
             },
-            {
-              header: <span className="sr-only">Actions</span>,
-              cell: (incident) =>
-                incidentState(incident, now) === "upcoming" && (
-                  <Button
-                    size="compact-sm"
-                    variant="subtle"
-                    color="red"
-                    onClick={async () => {
-                      const ok = await confirm({
+          ]}
+          actions={(incident) =>
+            incidentState(incident, now) === "upcoming"
+              ? [
+                  {
+                    label: "Withdraw",
+                    ariaLabel: `Withdraw the incident starting ${formatDateTime(incident.starts_at)}`,
+                    variant: "subtle",
+                    color: "red",
+                    onClick: () =>
+                      void confirm({
                         title: "Withdraw this incident?",
                         message: incident.reason,
                         confirmLabel: "Withdraw",
                         danger: true,
-                      });
-                      if (ok) withdraw.mutate(incident.incident_id);
-                    }}
-                  >
-                    Withdraw
-                  </Button>
-                ),
-            },
-          ]}
+                      }).then((ok) => ok && withdraw.mutate(incident.incident_id)),
+                  },
+                ]
+              : []
+          }
         />
       )}
       {confirmDialog}

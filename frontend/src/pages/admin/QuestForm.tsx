@@ -1,7 +1,7 @@
 import { Button, CloseButton, Fieldset, Group, MultiSelect, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import { type GetInputPropsReturnType, useForm } from "@mantine/form";
 import { SimulatePanel } from "./operator/SimulatePanel";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { EventType, Quest, QuestFilter, QuestInput, Reward } from "../../api/types";
 import { ChoiceSelect, DialogActions, ErrorAlert, WholeNumberInput } from "../../components/FormParts";
 import { useReachable } from "../../components/useReachable";
@@ -16,7 +16,15 @@ import {
 } from "../../lib/eventFilters";
 import { formatAmount } from "../../lib/format";
 import { durationWords, resetWords } from "../../lib/playerTime";
-import { fromLocalInput, questServerErrors, SLUG_HINT, toLocalInput, validateQuest } from "./questValidation";
+import {
+  errorSummary,
+  fromLocalInput,
+  questServerErrors,
+  simulationBlockers,
+  SLUG_HINT,
+  toLocalInput,
+  validateQuest,
+} from "./questValidation";
 
 /** The form edits the window as local date-times (the API speaks ISO instants), an empty
  * "claim within" as "" (never expires), and filters as typed (values parsed on save). */
@@ -194,6 +202,8 @@ export function QuestForm({
       });
       return errors;
     },
+    // Checked as the admin types, not only on Create.
+    validateInputOnChange: true,
   });
   const properties = propertiesOf(form.values.event_type);
   const numeric = numericProperties(properties);
@@ -221,21 +231,45 @@ export function QuestForm({
     const first = Object.keys(properties)[0];
     if (first) form.insertListItem("where", { property: first, op: "eq", value: "" });
   };
+  const formRef = useRef<HTMLFormElement>(null);
+  const [attempted, setAttempted] = useState(false);
 
-  const submit = form.onSubmit(async (values) => {
-    setFormError(null);
-    try {
-      await onSubmit(toInput(values, propertiesOf(values.event_type)));
-    } catch (error) {
-      // The catalog checks again; its answers land on the fields they name, in words.
-      const { _form, ...errors } = questServerErrors(error);
-      form.setErrors(errors);
-      if (_form) setFormError(_form);
-    }
-  });
+  /** After a refused Create: the first field in error scrolled into view, the cursor in it. */
+  const showFirstError = () => {
+    requestAnimationFrame(() => {
+      const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+      if (!first) return;
+      first.scrollIntoView({ block: "center", behavior: "smooth" });
+      first.focus({ preventScroll: true });
+    });
+  };
+
+  const submit = form.onSubmit(
+    async (values) => {
+      setFormError(null);
+      try {
+        await onSubmit(toInput(values, propertiesOf(values.event_type)));
+      } catch (error) {
+        // The catalog checks again; its answers land on the fields they name, in words.
+        const { _form, ...errors } = questServerErrors(error);
+        form.setErrors(errors);
+        if (_form) setFormError(_form);
+        showFirstError();
+      }
+    },
+    () => {
+      setAttempted(true);
+      showFirstError();
+    },
+  );
+
+  // Every rule, on every change: the summary by the Create button and whether a dry run can go.
+  const problems = validateQuest(toInput(form.values, properties), { creating: quest === null });
+  const summary = attempted || form.isDirty() ? errorSummary({ ...problems, ...form.errors }) : null;
+  const blockers = errorSummary(simulationBlockers(problems));
 
   const formElement = (
-    <form onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
+    <form ref={formRef} onSubmit={submit} noValidate aria-label={quest ? "Edit quest" : "New quest"}>
       <Stack gap="sm">
         <ErrorAlert error={formError} />
         <TextInput
@@ -379,6 +413,13 @@ export function QuestForm({
           loading={form.submitting}
           disabled={!reachable}
           sticky
+          note={
+            summary && (
+              <Text size="sm" c="var(--mantine-color-error)" fw={600} data-testid="form-summary">
+                {summary}
+              </Text>
+            )
+          }
         />
       </Stack>
     </form>
@@ -389,7 +430,7 @@ export function QuestForm({
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
       {formElement}
       {form.values.event_type === "sign_in" ? (
-        <SimulatePanel draft={() => toInput(form.getValues(), properties)} />
+        <SimulatePanel draft={() => toInput(form.getValues(), properties)} blocked={blockers} />
       ) : (
         <Text size="sm" c="dimmed">
           The dry run replays recorded sign-ins: it is offered for sign-in quests.

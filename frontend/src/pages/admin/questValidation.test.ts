@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/errors";
 import type { QuestInput } from "../../api/types";
-import { fromLocalInput, questServerErrors, toLocalInput, validateQuest } from "./questValidation";
+import {
+  errorSummary,
+  fromLocalInput,
+  questServerErrors,
+  simulationBlockers,
+  toLocalInput,
+  validateQuest,
+} from "./questValidation";
 
 const valid: QuestInput = {
   name: "daily-visitor",
@@ -140,5 +147,26 @@ describe("quests on any event", () => {
     const errors = questServerErrors(error);
     expect(errors.requires).toBe("These prerequisites would go round in a circle (a → b → a)");
     expect(errors.measure).toMatch(/counts days, not amounts/);
+  });
+
+  it("counts a filter row's error for the filters in the summary", () => {
+    expect(errorSummary({ "where.1.value": "Enter a number" })).toBe("1 field to fix: Filters");
+    expect(errorSummary({ "where.1.value": "" })).toBeNull();
+  });
+});
+
+describe("errorSummary", () => {
+  it("names the fields to fix in the form's order", () => {
+    const errors = validateQuest({ ...valid, name: "Bad Name", title: "", streak: 0 }, { creating: true });
+    expect(errorSummary(errors)).toBe("3 fields to fix: Name, Title, Target");
+    expect(errorSummary({ reward_id: "Pick the reward" })).toBe("1 field to fix: Reward");
+    expect(errorSummary({})).toBeNull();
+  });
+
+  it("lets a draft without a name or title be simulated, never one with broken rules", () => {
+    const unnamed = validateQuest({ ...valid, name: "", title: "" }, { creating: true });
+    expect(errorSummary(simulationBlockers(unnamed))).toBeNull();
+    const broken = validateQuest({ ...valid, name: "", streak: 0, grace_days: 9 }, { creating: true });
+    expect(errorSummary(simulationBlockers(broken))).toBe("2 fields to fix: Target, Grace days");
   });
 });

@@ -147,3 +147,41 @@ export function fromLocalInput(value: string): string | null {
   const date = new Date(value); // a datetime-local value is read as local time
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
+
+/** The form's fields in the order the form shows them, with their labels (for the summary). */
+export const FIELD_LABELS: [keyof QuestInput, string][] = [
+  ["name", "Name"],
+  ["title", "Title"],
+  ["description", "Description"],
+  ["reward_id", "Reward"],
+  ["event_type", "Event type"],
+  ["where", "Filters"],
+  ["measure", "Measure"],
+  ["measure_property", "Property to add up"],
+  ["requires", "Prerequisites"],
+  ["streak", "Target"],
+  ["duplication", "Duplication"],
+  ["starts_at", "Starts at"],
+  ["ends_at", "Ends at"],
+  ["streak_mode", "Streak mode"],
+  ["reset", "Reset"],
+  ["grace_days", "Grace days"],
+  ["cooldown_s", "Cooldown"],
+  ["claim_within_s", "Claim within"],
+];
+
+/** "2 fields to fix: Name, Target" — what stands between the draft and Create; null if nothing. */
+export function errorSummary(errors: Partial<Record<string, unknown>>): string | null {
+  // A list's rows have errors of their own (`where.0.value`): they count for the list.
+  const inError = (field: string) =>
+    Boolean(errors[field]) || Object.keys(errors).some((key) => key.startsWith(`${field}.`) && errors[key]);
+  const labels = FIELD_LABELS.filter(([field]) => inError(field)).map(([, label]) => label);
+  if (labels.length === 0) return null;
+  return `${labels.length} ${labels.length === 1 ? "field" : "fields"} to fix: ${labels.join(", ")}`;
+}
+
+/** What a simulation cannot run with: the rule fields' errors (a dry run needs no name or title). */
+export function simulationBlockers(errors: QuestErrors): QuestErrors {
+  const { name: _name, title: _title, description: _description, _form, ...rules } = errors;
+  return rules;
+}

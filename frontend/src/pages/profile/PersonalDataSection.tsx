@@ -65,7 +65,7 @@ export function PersonalDataSection() {
     try {
       await deleteMyAccount({ password });
       queryClient.clear();
-      session.end("signed_out");
+      session.endEverywhere("signed_out");
       await navigate({ to: "/login" });
     } catch (e) {
       setError((e as Error).message);

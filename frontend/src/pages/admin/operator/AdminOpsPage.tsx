@@ -1,13 +1,29 @@
-import { Badge, Card, SimpleGrid, Text } from "@mantine/core";
+import { Badge, Button, Card, SimpleGrid, Text } from "@mantine/core";
+import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { getAuthOps, getCatalogOps, getProcessingOps } from "../../../api/operator";
 import { LoadError } from "../../../components/LoadError";
 import { Screen } from "../../../components/Screen";
+import { formatTime } from "../../../lib/format";
 import { age } from "../../../lib/operator";
+import { DeadLettersDialog } from "./DeadLetters";
 
 const REFRESH_MS = 3_000;
 
-function Figure({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId: string }) {
+function Figure({
+  label,
+  value,
+  hint,
+  testId,
+  action,
+}: {
+  label: string;
+  value: string;
+  hint?: string;
+  testId: string;
+  action?: ReactNode;
+}) {
   return (
     <Card withBorder radius="md" padding="md" data-testid={testId}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
@@ -21,6 +37,7 @@ function Figure({ label, value, hint, testId }: { label: string; value: string; 
           {hint}
         </Text>
       )}
+      {action}
     </Card>
   );
 }
@@ -42,7 +59,8 @@ export function AdminOpsPage() {
     { service: "catalog", label: "Catalog outbox", query: catalog },
   ];
   const p = processing.data;
-  const updated = processing.dataUpdatedAt ? new Date(processing.dataUpdatedAt).toLocaleTimeString() : "—";
+  const updated = processing.dataUpdatedAt ? formatTime(processing.dataUpdatedAt) : "—";
+  const [deadLetters, setDeadLetters] = useState(false);
 
   return (
     <Screen
@@ -63,7 +81,17 @@ export function AdminOpsPage() {
             hint={`${n(p.sign_in_queue.consumers)} consumer(s)`}
           />
           <Figure testId="ops-lag" label="Worker lag" value={age(p.worker_lag_s)} />
-          <Figure testId="ops-dead" label="Dead letters" value={n(p.dead_letters)} />
+          <Figure
+            testId="ops-dead"
+            label="Dead letters"
+            value={n(p.dead_letters)}
+            action={
+              // The count opens the dead letters themselves, where each can be replayed.
+              <Button size="compact-xs" variant="light" mt={4} onClick={() => setDeadLetters(true)}>
+                Open the dead letters
+              </Button>
+            }
+          />
           <Figure testId="ops-grants" label="Grants pending" value={n(p.grants_pending)} />
           {MINTED.map(({ window, testId, label }) => (
             <Figure
@@ -90,6 +118,7 @@ export function AdminOpsPage() {
       )}
       <LoadError what="auth's figures" error={auth.error} />
       <LoadError what="catalog's figures" error={catalog.error} />
+      <DeadLettersDialog opened={deadLetters} onClose={() => setDeadLetters(false)} />
     </Screen>
   );
 }

@@ -5,6 +5,7 @@ import { getSimulation, type SimulationPublic, startSimulation } from "../../../
 import type { QuestInput } from "../../../api/types";
 import { DataTable } from "../../../components/DataTable";
 import { ErrorAlert } from "../../../components/FormParts";
+import { amountInWords } from "../../../lib/format";
 import { histogramRows, percent } from "../../../lib/operator";
 
 const POLL_MS = 500;
@@ -17,7 +18,15 @@ function daysAgo(days: number): string {
 
 /** "Simulate": a dry run of the draft quest over the recorded sign-ins of a window, with a
  * progress bar and the result (nothing is written for any player). */
-export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
+export function SimulatePanel({
+  draft,
+  blocked = null,
+}: {
+  draft: () => QuestInput;
+  /** What in the draft must be fixed first ("1 field to fix: Target"); a dry run of a quest
+   * that could not be saved would answer a question nobody asked. */
+  blocked?: string | null;
+}) {
   const [since, setSince] = useInputState(daysAgo(30));
   const [until, setUntil] = useInputState("");
   const [job, setJob] = useState<SimulationPublic | null>(null);
@@ -80,9 +89,20 @@ export function SimulatePanel({ draft }: { draft: () => QuestInput }) {
           />
         </SimpleGrid>
         <Group>
-          <Button size="xs" variant="light" onClick={() => void simulate()} loading={starting || running}>
+          <Button
+            size="xs"
+            variant="light"
+            onClick={() => void simulate()}
+            loading={starting || running}
+            disabled={blocked !== null}
+          >
             Simulate
           </Button>
+          {blocked && (
+            <Text size="xs" c="dimmed" data-testid="simulate-blocked">
+              Fix the draft first — {blocked.replace(/^\d+ fields? to fix: /, "")}
+            </Text>
+          )}
         </Group>
         <ErrorAlert error={error} testId="simulate-error" />
         {job && (
@@ -126,7 +146,7 @@ export function SimulationResult({ result }: { result: SimulationPublic }) {
         </Text>
         <Text size="sm">Would mint</Text>
         <Text size="sm" fw={600}>
-          {(minted.diamond ?? 0).toLocaleString("en-US")} diamond, {(minted.gold ?? 0).toLocaleString("en-US")} gold
+          {amountInWords(minted.diamond ?? 0, "diamond")}, {amountInWords(minted.gold ?? 0, "gold")}
         </Text>
       </SimpleGrid>
       {histogram.length > 0 && (
