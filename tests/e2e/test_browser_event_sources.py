@@ -56,7 +56,7 @@ def test_admin_creates_rotates_and_revokes_an_event_source(browser: Browser, sta
         client_id = shown.get_by_test_id("client-id").inner_text()
         secret = shown.get_by_test_id("client-secret").inner_text()
         shown.get_by_role("button", name="Copy client secret").click()
-        expect(shown.get_by_role("button", name="Copy client secret")).to_have_text("Copied")
+        expect(shown.get_by_role("button", name="Copied client secret")).to_be_visible()
         assert admin.evaluate("navigator.clipboard.readText()") == secret
         assert_accessible(admin, "event source secret")
         screenshot(admin, f"event_source_secret_{width}", full_page=False)

@@ -86,7 +86,7 @@ function SecretOnce({ secret, onDone }: { secret: EventSourceSecret; onDone: () 
             </Code>
             <CopyButton value={row.value}>
               {({ copied, copy }) => (
-                <Button size="xs" variant="light" color={copied ? "teal" : undefined} onClick={copy} aria-label={`Copy ${row.label.toLowerCase()}`}>
+                <Button size="xs" variant="light" color={copied ? "teal" : undefined} onClick={copy} aria-label={`${copied ? "Copied" : "Copy"} ${row.label.toLowerCase()}`}>
                   {copied ? "Copied" : "Copy"}
                 </Button>
               )}
