@@ -6,8 +6,9 @@ SHELL := /bin/bash
 UV ?= python3 -m uv
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
+GUARANTEES_ARGS ?=
 
-.PHONY: help install install-python install-frontend install-browser test test-python test-frontend lint dev bench client
+.PHONY: help install install-python install-frontend install-browser test test-python test-frontend lint dev bench client guarantees
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -49,6 +50,10 @@ bench: install-python ## run the benchmarks (figures next to bounds measured in 
 	$(UV) run python bench/catalog.py
 	$(UV) run python bench/pipeline.py
 	$(UV) run python bench/simulation.py
+	$(UV) run python bench/leaderboard.py
+
+guarantees: install-python ## break each guarantee on purpose (guarantees/mutations/) and check its tests catch it
+	$(UV) run python scripts/guarantees.py $(GUARANTEES_ARGS)
 
 client: install-python install-frontend ## regenerate the frontend's typed API client from the services' OpenAPI
 	$(UV) run python scripts/export_openapi.py

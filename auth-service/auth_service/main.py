@@ -17,6 +17,7 @@ from auth_service.personal_data.deletions_queue import (
     relay_publisher_factory,
     relay_route_required,
 )
+from auth_service.progression.curve import LevelCurve
 from auth_service.tokens.keys import KeyRing
 from auth_service.tokens.service import TokenService
 from quest_common.app import add_ops, service_app
@@ -46,6 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         wake_delay_seconds=settings.outbox_wake_delay_seconds,
         require_route=relay_route_required(settings),
     )
+    level_curve = LevelCurve(
+        levels_url=f"{settings.catalog_url.rstrip('/')}/api/catalog/levels",
+        ttl_s=settings.level_curve_ttl_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if relay is not None:
                 await run_in_threadpool(relay.stop)
             await run_in_threadpool(security.stop_hashing_pool)
+            level_curve.close()
             engine.dispose()
 
     app = service_app(
@@ -81,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = token_service
     app.state.token_verifier = token_service  # read by quest_common.security.current_claims
     app.state.relay = relay
+    app.state.level_curve = level_curve  # catalog's level curve, as auth last read it
     # Every request's (and abuse guard's) unit of work: a write wakes the relay once committed.
     app.state.uow = partial(AuthUnitOfWork, engine, relay=relay)
 

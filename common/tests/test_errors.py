@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -72,6 +73,51 @@ def test_unacceptable_json_gets_a_4xx_without_echo(client: TestClient, body: byt
     assert "detail" in payload
     assert "secret" not in response.text  # the password is never echoed
     assert len(response.content) < 2000
+
+
+class Reading(BaseModel):
+    """A model that takes these values as they are: a float (NaN and the infinities included)
+    and free-form data whose strings nobody checks, as a game event's `data` is."""
+
+    value: float
+    data: dict[str, Any]
+
+
+# Each of these validates as a `Reading`; none can be stored (PostgreSQL's JSON and text refuse
+# NaN, infinities, lone surrogates and NUL) or even sent back (`allow_nan=False`, UTF-8).
+UNSTORABLE = [
+    b'{"value": NaN, "data": {}}',
+    b'{"value": Infinity, "data": {}}',
+    b'{"value": -Infinity, "data": {}}',
+    b'{"value": 1e999, "data": {}}',
+    b'{"value": 1, "data": {"note": "\\ud800"}}',
+    b'{"value": 1, "data": {"notes": ["fine", "\\udfff"]}}',
+    b'{"value": 1, "data": {"nested": {"deep": "nul\\u0000"}}}',
+    b'{"value": 1, "data": {"amount": NaN}}',
+]
+
+
+@pytest.mark.parametrize("body", UNSTORABLE)
+def test_values_a_model_would_store_are_refused_before_it(body: bytes) -> None:
+    Reading.model_validate(json.loads(body))  # the model alone would take it
+    stored: list[Reading] = []
+    app = FastAPI()
+
+    @app.post("/readings", status_code=201)
+    def add_reading(reading: Reading) -> dict[str, int]:
+        stored.append(reading)
+        return {"stored": len(stored)}
+
+    install_error_handlers(app)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        refused = client.post(
+            "/readings", content=body, headers={"content-type": "application/json"}
+        )
+        good = client.post("/readings", json={"value": 1.5, "data": {"note": "fine"}})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["type"] == "json_invalid"
+    assert good.status_code == 201
+    assert [r.value for r in stored] == [1.5]  # only the storable one got through
 
 
 def test_wrong_type_is_a_422_in_fastapis_shape(client: TestClient) -> None:

@@ -18,6 +18,7 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { LeaderboardPage } from "./pages/LeaderboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { PlayerPage } from "./pages/PlayerPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { QuestLogPage } from "./pages/QuestLogPage";
 import { SignupPage } from "./pages/SignupPage";
@@ -80,6 +81,7 @@ const playerRoutes = [
   screen(appRoute, "/history", HistoryPage),
   screen(appRoute, "/leaderboard", LeaderboardPage),
   screen(appRoute, "/profile", ProfilePage),
+  screen(appRoute, "/players/$userName", PlayerPage),
 ];
 
 /** Players get a clear refusal here; the services refuse their tokens on admin routes anyway. */

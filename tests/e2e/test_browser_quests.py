@@ -120,7 +120,8 @@ def test_three_sign_ins_then_claim_credits_ten_diamonds(browser: Browser, stack:
     assert_accessible(page, "events")
 
     page.get_by_role("link", name="Leaderboard").click()
-    board = page.get_by_role("table", name="Top players by diamond")
+    page.locator("label", has_text="Diamonds").click()
+    board = page.get_by_role("table", name="Top players by Diamonds, this week")
     expect(board.locator("tbody tr").first).to_contain_text(re.compile(r"\d"))
     if board.get_by_text(user_name).count():
         expect(board).to_contain_text(f"{user_name} (you)")

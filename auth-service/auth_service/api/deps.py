@@ -12,6 +12,7 @@ from sqlmodel import Session
 from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
 from auth_service.core.uow import AuthUnitOfWork, UnitOfWorkFactory
+from auth_service.progression.curve import LevelCurve
 from auth_service.signin.abuse import AbuseGuard, Action
 from auth_service.tokens.service import BannedUserError, TokenService
 from auth_service.users.models import Role, User, UserStatus
@@ -47,7 +48,14 @@ async def get_token_service(request: Request) -> TokenService:
     return tokens
 
 
+async def get_level_curve(request: Request) -> LevelCurve:
+    curve: LevelCurve = request.app.state.level_curve
+    return curve
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+# Auth's copy of catalog's level curve (`.thresholds()`).
+LevelCurveDep = Annotated[LevelCurve, Depends(get_level_curve)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 TokensDep = Annotated[TokenService, Depends(get_token_service)]
 

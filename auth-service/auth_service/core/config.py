@@ -73,6 +73,11 @@ class Settings(BaseServiceSettings):
     # request's own thread, as tests do to skip spawning processes). See core.security.
     password_hash_processes: int | None = None
 
+    # Catalog (private network): auth reads the level curve there (`GET /api/catalog/levels`)
+    # and keeps a copy, revalidated with its ETag once older than this; see progression.curve.
+    catalog_url: str = "http://127.0.0.1:8002"
+    level_curve_ttl_seconds: float = 30.0
+
     outbox_poll_seconds: float = 1.0
     # An optional wait after a login wakes the relay. 0: publish at once; under load the
     # logins committing during a pass are batched into the next one anyway.

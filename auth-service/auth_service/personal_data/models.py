@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
 from auth_service.core.fields import NO_NUL
+from auth_service.progression.models import BadgePublic
 from auth_service.users.models import UserPublic
 from auth_service.wallet.models import LedgerEntryPublic
 
@@ -51,5 +52,6 @@ class PersonalDataExport(BaseModel):
     exported_at: datetime
     profile: ProfileExport
     ledger: list[LedgerEntryExport]
+    badges: list[BadgePublic]
     sessions: list[SessionExport]
     admin_changes: list[AuditAboutYou]

@@ -13,6 +13,7 @@ transaction:
 - the ledger keeps amounts and balances but its free-text reasons become `adjustment` or
   `credit`; audit entries drop the reason of adjustments made to the account and the name of
   the account where it acted as an admin; the per-name sign-in throttle row is removed;
+- the player's badges are deleted (the public page is gone with the account);
 - `auth.UserDeleted` is stored in the outbox, so processing removes its data too.
 """
 
@@ -33,6 +34,7 @@ from auth_service.personal_data.models import (
     ProfileExport,
     SessionExport,
 )
+from auth_service.progression import service as progression
 from auth_service.signin import throttle
 from auth_service.tokens.access import void_tokens
 from auth_service.tokens.service import revoke_user_tokens, sessions_of
@@ -72,6 +74,7 @@ def export(*, session: Session, user: User, now: datetime | None = None) -> Pers
         exported_at=now or utcnow(),
         profile=ProfileExport.model_validate(user),
         ledger=[LedgerEntryExport.model_validate(row, from_attributes=True) for row in ledger],
+        badges=progression.badges_of(session=session, user_id=user.user_id),
         sessions=[SessionExport.model_validate(row) for row in tokens],
         admin_changes=[AuditAboutYou.model_validate(row) for row in changes],
     )
@@ -118,6 +121,7 @@ def delete_account(
     # Access tokens still in flight stop working in every service within seconds.
     void_tokens(uow=uow, user=user, reason="deleted", now=now)
     wallet.forget_reasons(session=session, user_id=user_id)
+    progression.forget_badges(session=session, user_id=user_id)
     users.forget_in_audit(session=session, user_id=user_id, placeholder=placeholder)
     throttle.reset(session=session, scope=throttle.ACCOUNT, subject=old_name)
     event = make_event(

@@ -30,9 +30,14 @@ class Role(StrEnum):
 class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
-        # The leaderboard reads the top balances.
-        Index("ix_users_diamond", text("diamond DESC")),
-        Index("ix_users_gold", text("gold DESC")),
+        # The boards list players with nothing by sign-up.
+        Index("ix_users_created_at", "created_at", "user_id"),
+        # The few banned and deleted players, taken off the boards' counts at read time.
+        Index(
+            "ix_users_hidden",
+            "user_id",
+            postgresql_where=text("status = 2 OR deleted_at IS NOT NULL"),
+        ),
         Index(
             "ix_users_tokens_valid_after",
             "tokens_valid_after",
@@ -48,6 +53,10 @@ class User(SQLModel, table=True):
     # BigInteger: balances only grow through credits and must not overflow at 2^31.
     diamond: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     gold: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # Experience: credited like diamonds, never spent; the level follows from it and the curve.
+    xp: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # The highest level an `auth.LevelReached` was stored for: each level is announced once.
+    level_announced: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     # Any sign-in: a password one or a resumed session that counted as one.
@@ -98,8 +107,17 @@ class UserPublic(BaseModel):
     status: UserStatus
     diamond: int
     gold: int
+    xp: int
     created_at: datetime
     time_zone: str
+
+
+class UserMe(UserPublic):
+    """`GET /users/me`: the player's own view, with their level on the current curve."""
+
+    level: int
+    level_starts_at_xp: int
+    next_level_at_xp: int | None  # None at the curve's last level
 
 
 class UserAdminView(UserPublic):

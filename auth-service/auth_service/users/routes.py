@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from auth_service.api.deps import (
     AdminUser,
     CurrentUser,
+    LevelCurveDep,
     SessionDep,
     SettingsDep,
     UowDep,
@@ -26,6 +27,7 @@ from auth_service.users.models import (
     UserAdminUpdate,
     UserAdminView,
     UserCreate,
+    UserMe,
     UserPublic,
     UserSelfUpdate,
     UsersPublic,
@@ -63,25 +65,31 @@ def signup(
 
 
 @router.get("/users/me")
-def read_me(user: CurrentUser) -> UserPublic:
-    return UserPublic.model_validate(user)
+def read_me(user: CurrentUser, curve: LevelCurveDep) -> UserMe:
+    """The player's own profile: balances (XP too) and the level they are at, with the XP at
+    which it started and the next one starts (null at the last level)."""
+    return users.own_view(user, thresholds=curve.thresholds())
 
 
 # Before `PATCH /users/{user_id}`: routes match in order, and "me" is not a user id.
 @router.patch(
     "/users/me",
-    response_model=UserPublic,
+    response_model=UserMe,
     responses={
         409: {"model": TimeZoneChangeRefused, "description": "Time zone changed too recently"},
     },
 )
 def update_me(
-    body: UserSelfUpdate, user: CurrentUser, uow: UowDep, settings: SettingsDep
-) -> UserPublic | JSONResponse:
+    body: UserSelfUpdate,
+    user: CurrentUser,
+    uow: UowDep,
+    settings: SettingsDep,
+    curve: LevelCurveDep,
+) -> UserMe | JSONResponse:
     """Change the player's own settings: `time_zone` (an IANA name) at most once every
     `TIME_ZONE_CHANGE_INTERVAL_DAYS` (7); the first change after sign-up is always allowed."""
     if body.time_zone is None:
-        return UserPublic.model_validate(user)
+        return users.own_view(user, thresholds=curve.thresholds())
     try:
         updated = users.change_time_zone(
             uow=uow,
@@ -96,7 +104,7 @@ def update_me(
             next_change_at=exc.next_change_at,
         )
         return JSONResponse(refused.model_dump(mode="json"), status_code=status.HTTP_409_CONFLICT)
-    return UserPublic.model_validate(updated)
+    return users.own_view(updated, thresholds=curve.thresholds())
 
 
 @router.patch(

@@ -1,6 +1,7 @@
 """Users: sign-up, profile, password change, admin management, balances, seeding, audit."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
@@ -13,12 +14,20 @@ from auth_service.core.security import hash_password, verify_password
 from auth_service.core.uow import AuthUnitOfWork
 from auth_service.tokens.access import void_tokens
 from auth_service.tokens.service import revoke_user_tokens
-from auth_service.users.models import Role, User, UserAdminUpdate, UserStatus
+from auth_service.users.models import (
+    Role,
+    User,
+    UserAdminUpdate,
+    UserMe,
+    UserPublic,
+    UserStatus,
+)
 from auth_service.users.timezones import DEFAULT_TIME_ZONE, next_change_at
 from quest_common import audit
 from quest_common.audit import AuditEntry
 from quest_common.db import utcnow
 from quest_common.events import USER_CREATED_KEY, CloudEvent, EventType, make_event
+from quest_common.progression import level_for_xp
 from quest_common.refusals import ClientError
 
 
@@ -322,7 +331,8 @@ def anonymise(
 
 # --- balances: columns of the user's row, changed by the wallet ------------------------------
 
-ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold"}  # whitelist: column names go into SQL
+# Whitelist: column names go into SQL.
+ITEM_COLUMNS = {"diamond": "diamond", "gold": "gold", "xp": "xp"}
 
 
 def add_to_balance(
@@ -343,10 +353,10 @@ def add_to_balance(
 
 def adjust_balance(
     *, session: Session, user_id: uuid.UUID, item: str, qty: int, now: datetime
-) -> tuple[int, int, int] | None:
+) -> tuple[int, int, int, int] | None:
     """Add to the caller's transaction: `qty` (either sign) of `item` on an account that is not
     deleted, unless it would take the balance below 0. Returns (balance of `item`, diamond,
-    gold) after the change, or None when nothing was changed.
+    gold, xp) after the change, or None when nothing was changed.
 
     The check is part of the UPDATE's WHERE clause: each concurrent adjustment sees the balance
     the previous one committed (the row lock), so none can take it below zero."""
@@ -355,35 +365,54 @@ def adjust_balance(
         text(
             f"UPDATE users SET {column} = {column} + :qty, updated_at = :now"  # noqa: S608
             f" WHERE user_id = :user_id AND deleted_at IS NULL AND {column} + :qty >= 0"
-            f" RETURNING {column}, diamond, gold"
+            f" RETURNING {column}, diamond, gold, xp"
         ),
         {"qty": qty, "now": now, "user_id": user_id},
     ).first()
     if updated is None:
         return None
-    balance, diamond, gold = updated
-    return int(balance), int(diamond), int(gold)
+    balance, diamond, gold, xp = updated
+    return int(balance), int(diamond), int(gold), int(xp)
 
 
-def balances(*, session: Session, user_id: uuid.UUID) -> tuple[int, int]:
-    """The user's current (diamond, gold), read afresh from the database."""
+def balances(*, session: Session, user_id: uuid.UUID) -> tuple[int, int, int]:
+    """The user's current (diamond, gold, xp), read afresh from the database."""
     user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise UserNotFoundError(str(user_id))
-    return user.diamond, user.gold
+    return user.diamond, user.gold, user.xp
 
 
-def top_balances(*, session: Session, item: str, limit: int) -> list[tuple[uuid.UUID, str, int]]:
-    """(user id, name, balance) of the largest positive balances of `item`, banned users left
-    out, ties by name."""
-    balance = col(User.diamond) if item == "diamond" else col(User.gold)
-    rows = session.exec(
-        select(User.user_id, User.user_name, balance)
-        .where(User.status != UserStatus.BANNED, balance > 0)
-        .order_by(balance.desc(), col(User.user_name))
-        .limit(limit)
-    ).all()
-    return [(user_id, name, value) for user_id, name, value in rows]
+def raise_announced_level(*, session: Session, user_id: uuid.UUID, level: int) -> int | None:
+    """Add to the caller's transaction: remember `level` as the highest announced when it is
+    higher than the one remembered; that previous one, or None when it was not higher."""
+    before: int | None = session.execute(
+        text(
+            "UPDATE users SET level_announced = :level"
+            " FROM (SELECT level_announced AS before FROM users WHERE user_id = :user_id) AS old"
+            " WHERE users.user_id = :user_id AND users.level_announced < :level"
+            " RETURNING old.before"
+        ),
+        {"level": level, "user_id": user_id},
+    ).scalar_one_or_none()
+    return before
+
+
+def own_view(user: User, *, thresholds: Sequence[int]) -> UserMe:
+    """The player's own profile with their level on `thresholds` (catalog's curve)."""
+    level = level_for_xp(thresholds, user.xp)
+    return UserMe.model_validate(
+        {
+            **UserPublic.model_validate(user).model_dump(),
+            "level": level.level,
+            "level_starts_at_xp": level.level_starts_at_xp,
+            "next_level_at_xp": level.next_level_at_xp,
+        }
+    )
+
+
+def by_name(*, session: Session, user_name: str) -> User | None:
+    return session.exec(select(User).where(User.user_name == user_name)).first()
 
 
 # --- the audit trail about users -------------------------------------------------------------

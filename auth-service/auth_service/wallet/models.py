@@ -1,4 +1,4 @@
-"""The wallet ledger (table), credits, adjustments and the leaderboard's models.
+"""The wallet ledger (table), credits and adjustments.
 
 The balances themselves are columns of the users row (`auth_service.users`), changed only
 through `users.service.add_to_balance`.
@@ -6,9 +6,9 @@ through `users.service.add_to_balance`.
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
@@ -16,7 +16,11 @@ from sqlmodel import Field, SQLModel
 from auth_service.core.fields import NO_NUL, timestamp_column
 from quest_common.db import utcnow
 
-Item = Literal["diamond", "gold"]
+# The items with a balance (and a ledger): XP is one, credited like diamonds and never spent.
+Item = Literal["diamond", "gold", "xp"]
+# What a credit may give: a balance item, or a badge (held once, no balance: see progression).
+CreditItem = Literal["diamond", "gold", "xp", "badge"]
+BADGE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # the catalog reward's name that names the badge
 
 
 class WalletLedger(SQLModel, table=True):
@@ -39,9 +43,24 @@ class WalletLedger(SQLModel, table=True):
 class WalletCredit(BaseModel):
     idempotency_key: str = PydanticField(min_length=1, max_length=200, pattern=NO_NUL)
     user_id: uuid.UUID
-    item: Item
+    item: CreditItem
     qty: int = PydanticField(ge=1, le=1_000_000)
     reason: str = PydanticField(default="", max_length=255, pattern=NO_NUL)
+    # Item `badge` only: which badge (the name of the catalog reward that gives it).
+    badge: str | None = PydanticField(
+        default=None, min_length=1, max_length=64, pattern=BADGE_PATTERN
+    )
+
+    @model_validator(mode="after")
+    def _badge_or_amount(self) -> Self:
+        if self.item == "badge":
+            if self.badge is None:
+                raise ValueError("a badge credit names its badge")
+            if self.qty != 1:
+                raise ValueError("a badge credit gives one badge: qty must be 1")
+        elif self.badge is not None:
+            raise ValueError(f"an {self.item} credit names no badge")
+        return self
 
 
 class WalletCreditResult(BaseModel):
@@ -54,6 +73,7 @@ class WalletCreditResult(BaseModel):
     created_at: datetime
     diamond: int  # current balances
     gold: int
+    xp: int
 
 
 class LedgerEntryPublic(BaseModel):
@@ -69,19 +89,6 @@ class LedgerEntryPublic(BaseModel):
 
 class LedgerEntriesPublic(BaseModel):
     data: list[LedgerEntryPublic]
-    count: int
-
-
-class LeaderboardEntry(BaseModel):
-    rank: int
-    user_id: uuid.UUID
-    user_name: str
-    item: Item
-    balance: int
-
-
-class Leaderboard(BaseModel):
-    data: list[LeaderboardEntry]
     count: int
 
 
@@ -122,3 +129,4 @@ class AdjustmentResult(BaseModel):
     created_at: datetime
     diamond: int
     gold: int
+    xp: int

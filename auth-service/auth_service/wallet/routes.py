@@ -1,7 +1,7 @@
-"""The leaderboard, the player's own ledger, admins' adjustments and services' credits."""
+"""The player's own ledger, admins' adjustments and services' credits."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
@@ -9,17 +9,18 @@ from auth_service.api.deps import (
     SERVICE_CLIENT_REFUSALS,
     AdminUser,
     CurrentUser,
+    LevelCurveDep,
     ServiceClient,
     SessionDep,
     UowDep,
 )
+from auth_service.progression.models import BadgeCredit
 from auth_service.users import service as users
 from auth_service.users.service import UserDeletedError, UserNotFoundError
 from auth_service.wallet import service as wallet
 from auth_service.wallet.models import (
     Adjustment,
     AdjustmentResult,
-    Leaderboard,
     LedgerEntriesPublic,
     LedgerEntryPublic,
     WalletCredit,
@@ -28,7 +29,6 @@ from auth_service.wallet.models import (
 from auth_service.wallet.service import IdempotencyConflictError, InsufficientBalanceError
 from quest_common.refusals import responses
 
-router = APIRouter(tags=["wallet"])
 me_router = APIRouter(tags=["users"])
 admin_router = APIRouter(prefix="/admin", tags=["admin"])
 # Not in the public OpenAPI document: the gateway never routes /internal (DESIGN §3, §12).
@@ -36,17 +36,6 @@ internal_router = APIRouter(prefix="/internal", tags=["internal"], include_in_sc
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-
-
-@router.get("/leaderboard")
-def leaderboard(
-    _user: CurrentUser,
-    session: SessionDep,
-    item: Literal["diamond", "gold"] = "diamond",
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> Leaderboard:
-    entries = wallet.leaderboard(session=session, item=item, limit=limit)
-    return Leaderboard(data=entries, count=len(entries))
 
 
 @me_router.get("/users/me/transactions")
@@ -67,14 +56,24 @@ def my_transactions(
     responses=responses(UserNotFoundError, InsufficientBalanceError, UserDeletedError),
 )
 def adjust_balance(
-    user_id: uuid.UUID, body: Adjustment, admin: AdminUser, uow: UowDep
+    user_id: uuid.UUID, body: Adjustment, admin: AdminUser, uow: UowDep, curve: LevelCurveDep
 ) -> AdjustmentResult:
-    return wallet.adjust(uow=uow, user_id=user_id, adjustment=body, actor=users.actor(admin))
+    return wallet.adjust(
+        uow=uow,
+        user_id=user_id,
+        adjustment=body,
+        actor=users.actor(admin),
+        thresholds=curve.thresholds(),
+    )
 
 
 @internal_router.post(
     "/wallet/credits",
     responses=SERVICE_CLIENT_REFUSALS | responses(UserNotFoundError, IdempotencyConflictError),
 )
-def credit_wallet(body: WalletCredit, _client: ServiceClient, uow: UowDep) -> WalletCreditResult:
-    return wallet.credit(uow=uow, credit=body)
+def credit_wallet(
+    body: WalletCredit, _client: ServiceClient, uow: UowDep, curve: LevelCurveDep
+) -> WalletCreditResult | BadgeCredit:
+    """A balance item answers its ledger entry; a badge whether it was given (a badge is held
+    once: another key for a badge the player holds answers `given: false`)."""
+    return wallet.credit(uow=uow, credit=body, thresholds=curve.thresholds())

@@ -7,6 +7,7 @@ credit lands once and answers the same.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from http import HTTPStatus
 from typing import TypeVar
@@ -15,12 +16,13 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from auth_service.core.uow import AuthUnitOfWork
+from auth_service.progression import service as progression
+from auth_service.progression.models import BadgeCredit
 from auth_service.users import service as users
 from auth_service.users.service import UserDeletedError, UserNotFoundError
 from auth_service.wallet.models import (
     Adjustment,
     AdjustmentResult,
-    LeaderboardEntry,
     WalletCredit,
     WalletCreditResult,
     WalletLedger,
@@ -40,13 +42,15 @@ class IdempotencyConflictError(
     """The key was already used for a different credit."""
 
 
-def _result(model: type[Result], entry: WalletLedger, *, diamond: int, gold: int) -> Result:
+def _result(
+    model: type[Result], entry: WalletLedger, *, diamond: int, gold: int, xp: int
+) -> Result:
     """What a credit or an adjustment answers: its ledger entry, the balance of the item right
     after it, and the current balances."""
     # getattr, not model_dump: an entry expired by a commit reloads its columns.
     ledger = {name: getattr(entry, name) for name in WalletLedger.model_fields}
     return model.model_validate(
-        {**ledger, "balance": entry.balance_after, "diamond": diamond, "gold": gold}
+        {**ledger, "balance": entry.balance_after, "diamond": diamond, "gold": gold, "xp": xp}
     )
 
 
@@ -56,14 +60,31 @@ def _existing(session: Session, credit: WalletCredit) -> WalletCreditResult:
     ).one()
     if (entry.user_id, entry.item, entry.qty) != (credit.user_id, credit.item, credit.qty):
         raise IdempotencyConflictError(credit.idempotency_key)
-    diamond, gold = users.balances(session=session, user_id=entry.user_id)
-    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold)
+    diamond, gold, xp = users.balances(session=session, user_id=entry.user_id)
+    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold, xp=xp)
 
 
 def credit(
-    *, uow: AuthUnitOfWork, credit: WalletCredit, now: datetime | None = None
-) -> WalletCreditResult:
+    *,
+    uow: AuthUnitOfWork,
+    credit: WalletCredit,
+    thresholds: Sequence[int],
+    now: datetime | None = None,
+) -> WalletCreditResult | BadgeCredit:
+    """A service's credit, exactly once per idempotency key. XP that crosses levels stores one
+    `auth.LevelReached` per level in the same transaction (`thresholds`: the level curve); a
+    badge is no balance and no ledger entry: it is given once (progression)."""
     now = now or utcnow()
+    if credit.item == "badge":
+        assert credit.badge is not None  # WalletCredit's own rule
+        return progression.credit_badge(
+            uow=uow,
+            idempotency_key=credit.idempotency_key,
+            user_id=credit.user_id,
+            badge=credit.badge,
+            reason=credit.reason,
+            now=now,
+        )
     session = uow.session
     # Cheap path for a retry: no balance update, no row lock.
     if session.exec(
@@ -98,11 +119,15 @@ def credit(
         # A concurrent credit with the same key committed first: undo our balance update.
         uow.rollback()
         return _existing(session, credit)
+    if credit.item == "xp":
+        progression.announce_levels(
+            uow=uow, user_id=credit.user_id, xp=balance, thresholds=thresholds
+        )
     uow.commit()
     entry = session.get(WalletLedger, entry_id)
     assert entry is not None
-    diamond, gold = users.balances(session=session, user_id=credit.user_id)
-    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold)
+    diamond, gold, xp = users.balances(session=session, user_id=credit.user_id)
+    return _result(WalletCreditResult, entry, diamond=diamond, gold=gold, xp=xp)
 
 
 def transactions(
@@ -144,20 +169,6 @@ def forget_reasons(*, session: Session, user_id: uuid.UUID) -> None:
     )
 
 
-def leaderboard(*, session: Session, item: str, limit: int) -> list[LeaderboardEntry]:
-    rows = users.top_balances(session=session, item=item, limit=limit)
-    return [
-        LeaderboardEntry(
-            rank=i + 1,
-            user_id=user_id,
-            user_name=name,
-            item=item,  # type: ignore[arg-type]
-            balance=value,
-        )
-        for i, (user_id, name, value) in enumerate(rows)
-    ]
-
-
 def ledger_sum(*, session: Session, user_id: uuid.UUID, item: str) -> int:
     total = session.exec(
         select(func.coalesce(func.sum(WalletLedger.qty), 0)).where(
@@ -187,6 +198,7 @@ def adjust(
     user_id: uuid.UUID,
     adjustment: Adjustment,
     actor: audit.Actor,
+    thresholds: Sequence[int],
     now: datetime | None = None,
 ) -> AdjustmentResult:
     """One transaction: the balance change, its ledger row (reason, actor) and the audit entry.
@@ -208,7 +220,7 @@ def adjust(
         raise InsufficientBalanceError(
             item=adjustment.item, balance=getattr(user, adjustment.item), qty=adjustment.qty
         )
-    balance, diamond, gold = updated
+    balance, diamond, gold, xp = updated
     entry_id = uuid.uuid4()
     entry = WalletLedger(
         entry_id=entry_id,
@@ -238,5 +250,8 @@ def adjust(
             "entry_id": str(entry.entry_id),
         },
     )
+    if adjustment.item == "xp":
+        # XP added by hand crosses levels like earned XP; taken away, it never re-announces one.
+        progression.announce_levels(uow=uow, user_id=user_id, xp=xp, thresholds=thresholds)
     uow.commit()
-    return _result(AdjustmentResult, entry, diamond=diamond, gold=gold)
+    return _result(AdjustmentResult, entry, diamond=diamond, gold=gold, xp=xp)

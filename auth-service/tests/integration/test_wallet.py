@@ -1,7 +1,8 @@
-"""The wallet: idempotent credits from services, ledger == balance, history, leaderboard."""
+"""The wallet: idempotent credits from services, ledger == balance, history (the boards:
+test_progression)."""
 
+import threading
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from auth_service.wallet.service import ledger_sum
+from quest_devtools.testing.databases import all_waiting
+from quest_devtools.testing.waiting import wait_for
 
 PREFIX = "/api/auth"
 CREDITS = "/internal/wallet/credits"
@@ -75,6 +78,50 @@ def test_concurrent_credits_lose_nothing_and_balance_equals_ledger(
     assert me["diamond"] == ledger_sum(session=db_session, user_id=user_id, item="diamond")
 
 
+def test_twenty_credits_with_one_key_at_once_credit_once(
+    client: TestClient,
+    player: dict[str, Any],
+    service_headers: dict[str, str],
+    db_session: Session,
+    auth_db_url: str,
+) -> None:
+    """The retries of one credit arriving together, none of them seeing another's commit: only
+    the ledger's unique key can keep them to one. The player's row is held locked while they
+    start, so each has looked the key up (and found nothing) before any of them writes."""
+    contenders = 20
+    payload = _credit(player["user_id"], qty=7)
+    gate = threading.Barrier(contenders)
+
+    def send(_: int) -> tuple[int, dict[str, Any]]:
+        gate.wait(timeout=30)
+        response = client.post(CREDITS, json=payload, headers=service_headers)
+        return response.status_code, response.json()
+
+    holder = db_session.connection()
+    holder.execute(
+        text("SELECT 1 FROM users WHERE user_id = :u FOR UPDATE"), {"u": player["user_id"]}
+    )
+    with ThreadPoolExecutor(max_workers=contenders) as pool:
+        answers = [pool.submit(send, i) for i in range(contenders)]
+        try:
+            wait_for(lambda: all_waiting(auth_db_url, answers, contenders), timeout=60)
+        finally:
+            db_session.rollback()  # let them all go at once
+        results = [answer.result() for answer in answers]
+
+    assert [status for status, _ in results] == [200] * contenders
+    assert all(body == results[0][1] for _, body in results), "every retry answers the same"
+    rows = db_session.execute(
+        text("SELECT count(*) FROM wallet_ledger WHERE idempotency_key = :k"),
+        {"k": payload["idempotency_key"]},
+    ).scalar_one()
+    assert rows == 1
+    user_id = uuid.UUID(player["user_id"])
+    diamond = _me(client, player)["diamond"]
+    assert diamond == 7 == results[0][1]["diamond"]
+    assert diamond == ledger_sum(session=db_session, user_id=user_id, item="diamond")
+
+
 def test_credit_errors(
     client: TestClient, player: dict[str, Any], service_headers: dict[str, str]
 ) -> None:
@@ -110,43 +157,3 @@ def test_transactions_newest_first_and_paginated(
     assert [e["qty"] for e in rest["data"]] == [1]
     assert client.get(url).status_code == 401
     assert client.get(url, params={"limit": 0}, headers=player["headers"]).status_code == 422
-
-
-def test_leaderboard_orders_by_balance(
-    client: TestClient,
-    signup: Callable[..., dict[str, Any]],
-    login: Callable[..., dict[str, Any]],
-    service_headers: dict[str, str],
-) -> None:
-    # Amounts far above anything other tests credit, so these three are the top three.
-    big = 10_000_000
-    users = [signup(client) for _ in range(3)]
-    for rank_amount, user in zip((3, 1, 2), users, strict=True):
-        for _ in range(rank_amount):
-            payload = _credit(user["user_id"], qty=1_000_000)
-            assert client.post(CREDITS, json=payload, headers=service_headers).status_code == 200
-        payload = _credit(user["user_id"], qty=big // 1000)
-        assert client.post(CREDITS, json=payload, headers=service_headers).status_code == 200
-    token = login(client, users[0]["user_name"], users[0]["password"])["access_token"]
-    board = client.get(
-        f"{PREFIX}/leaderboard",
-        params={"item": "diamond", "limit": 3},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert board.status_code == 200
-    body = board.json()
-    assert body["count"] == 3
-    assert [e["user_id"] for e in body["data"]] == [
-        users[0]["user_id"],
-        users[2]["user_id"],
-        users[1]["user_id"],
-    ]
-    assert [e["rank"] for e in body["data"]] == [1, 2, 3]
-    assert body["data"][0]["balance"] == 3_010_000
-    bad = client.get(
-        f"{PREFIX}/leaderboard",
-        params={"item": "ruby"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert bad.status_code == 422
-    assert client.get(f"{PREFIX}/leaderboard").status_code == 401

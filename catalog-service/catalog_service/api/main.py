@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from catalog_service.api import admin as operations
 from catalog_service.event_types import routes as event_types
+from catalog_service.levels import routes as levels
 from catalog_service.quests import routes as quests
 from catalog_service.rewards import routes as rewards
 from quest_common.security import admin_claims
@@ -13,18 +14,20 @@ from quest_common.security import admin_claims
 API_PREFIX = "/api/catalog"
 
 # Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers,
-# event types).
+# event types, levels).
 PUBLIC_ROUTERS = (
     rewards.public_router,
     quests.public_router,
     quests.triggers_router,
     event_types.public_router,
+    levels.public_router,
 )
 # Everything else writes or serves operators: the admin check sits on the router.
 ADMIN_ROUTERS = (
     rewards.router,
     quests.router,
     event_types.router,
+    levels.router,
     operations.router,
     operations.audit,
 )

@@ -70,9 +70,11 @@ def record_change(
     quest_id: uuid.UUID | None = None,
     reward_id: uuid.UUID | None = None,
     event_type: str | None = None,
+    publish: bool = True,
 ) -> int:
     """Add the version bump, the notification and the event to the open transaction; returns
-    the new version (valid once the caller commits)."""
+    the new version (valid once the caller commits). `publish=False` for a change no consumer
+    of `QuestChanged` depends on (the level curve): cached reads still move to the new version."""
     version = int(
         session.execute(
             text(
@@ -86,16 +88,17 @@ def record_change(
         text("SELECT pg_notify(:channel, :payload)"),
         {"channel": NOTIFY_CHANNEL, "payload": str(version)},
     )
-    data = quest_changed_data(
-        quest_id=quest_id, reward_id=reward_id, change=change, event_type=event_type
-    )
-    event = make_event(
-        source=SOURCE,
-        type=EventType.QUEST_CHANGED,
-        subject=data["quest_id"] or data["reward_id"] or event_type,
-        data=data,
-    )
-    enqueue(session, event, routing_key=QUEST_CHANGED_KEY)
+    if publish:
+        data = quest_changed_data(
+            quest_id=quest_id, reward_id=reward_id, change=change, event_type=event_type
+        )
+        event = make_event(
+            source=SOURCE,
+            type=EventType.QUEST_CHANGED,
+            subject=data["quest_id"] or data["reward_id"] or event_type,
+            data=data,
+        )
+        enqueue(session, event, routing_key=QUEST_CHANGED_KEY)
     session.info[VERSION_INFO_KEY] = version
     return version
 

@@ -11,13 +11,14 @@ from sqlmodel import Session, SQLModel
 # Every table must be imported so `SQLModel.metadata` (Alembic's target) knows them all.
 from catalog_service.core.changes import CatalogState
 from catalog_service.event_types.models import EventType
+from catalog_service.levels.models import LevelCurve
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import Reward
 from quest_common.audit import AuditEntry
 from quest_common.db import libpq_url, make_engine
 from quest_common.outbox import OutboxEvent
 
-TABLES = (CatalogState, EventType, Quest, Reward, OutboxEvent, AuditEntry)
+TABLES = (CatalogState, EventType, Quest, Reward, LevelCurve, OutboxEvent, AuditEntry)
 metadata = SQLModel.metadata
 
 

@@ -43,3 +43,22 @@ def time_rules_error(*, streak_mode: str, reset: str, grace_days: int) -> tuple[
     if grace_days > 0 and streak_mode != "daily":
         return "grace_days", "grace_days needs streak_mode daily (only daily streaks miss days)"
     return None
+
+
+def badge_quest_error(*, reward_item: str, duplication: int, reset: str) -> tuple[str, str] | None:
+    """Why a quest cannot pay a badge: (field, message), or None. A badge is held once, so a
+    quest that pays one can be completed only once: no duplication, no reset."""
+    if reward_item != "badge":
+        return None
+    if duplication > 1:
+        return "duplication", "a badge quest is completed once: duplication must be 1"
+    if reset != "none":
+        return "reset", "a badge quest is completed once: it cannot reset"
+    return None
+
+
+def badge_reward_error(*, reward_item: str, reward_qty: int) -> str | None:
+    """A badge is given once: its reward's quantity is 1."""
+    if reward_item == "badge" and reward_qty != 1:
+        return "a badge reward gives one badge: reward_qty must be 1"
+    return None

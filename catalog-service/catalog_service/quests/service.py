@@ -14,7 +14,12 @@ from catalog_service.core.db import lock_quest_links, row_values
 from catalog_service.core.errors import InvalidError, NotFoundError
 from catalog_service.core.named_rows import NamedRows
 from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
-from catalog_service.core.writes import plain, time_rules_error, window_error
+from catalog_service.core.writes import (
+    badge_quest_error,
+    plain,
+    time_rules_error,
+    window_error,
+)
 from catalog_service.event_types import service as event_types
 from catalog_service.quests import rules
 from catalog_service.quests.models import (
@@ -149,6 +154,15 @@ def _check_links(session: Session, values: dict[str, Any], *, old_name: str | No
         raise InvalidError(*problem)
 
 
+def _check_pays(reward: Reward, *, duplication: int, reset: Any) -> None:
+    """A quest paying a badge is completed once (a badge is held once)."""
+    error = badge_quest_error(
+        reward_item=plain(reward.reward_item), duplication=duplication, reset=plain(reset)
+    )
+    if error is not None:
+        raise InvalidError(*error)
+
+
 QUESTS = NamedRows(Quest, kind="quest", name_field="name", check=_check_rules)
 
 
@@ -158,6 +172,7 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
         _check_rules(values)
         _check_links(uow.session, values, old_name=None)
         reward = _reward(uow.session, data.reward_id)
+        _check_pays(reward, duplication=data.duplication, reset=data.reset)
         quest = to_public(QUESTS.create(uow.session, values, actor=actor), reward)
         uow.commit()
         return quest
@@ -178,7 +193,9 @@ def update_quest(
         _check_rules(merged)
         _check_links(session, merged, old_name=quest.name)
         QUESTS.update(session, quest, incoming, actor=actor)
-        public = to_public(quest, _reward(session, quest.reward_id))
+        reward = _reward(session, quest.reward_id)
+        _check_pays(reward, duplication=quest.duplication, reset=quest.reset)
+        public = to_public(quest, reward)
         uow.commit()
         return public
 
@@ -193,6 +210,7 @@ def upsert_quest(
         values = data.model_dump()
         with uow:
             reward = _reward(uow.session, data.reward_id)
+            _check_pays(reward, duplication=data.duplication, reset=data.reset)
             _check_links(uow.session, {**values, "name": name}, old_name=name)
             quest, created = QUESTS.upsert(uow.session, name, values, actor=actor)
             public = to_public(quest, reward)

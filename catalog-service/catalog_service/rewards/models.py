@@ -5,16 +5,36 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Self
 
+from pydantic import model_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from catalog_service.core.models import CatalogRow, slug_column, slug_field, unique_slug_field
+from catalog_service.core.writes import badge_reward_error
 
 
 class RewardItem(StrEnum):
     diamond = "diamond"
     gold = "gold"
+    xp = "xp"  # experience: credited like diamonds, never spent; levels follow from it
+    badge = "badge"  # the badge named by the reward (`reward_name`), held once per player
+
+
+class RewardChecks(SQLModel):
+    """The rule spanning a reward body's fields (a PATCH is checked merged, by the service)."""
+
+    if TYPE_CHECKING:
+        reward_item: RewardItem
+        reward_qty: int
+
+    @model_validator(mode="after")
+    def _badge_once(self) -> Self:
+        error = badge_reward_error(reward_item=self.reward_item, reward_qty=self.reward_qty)
+        if error is not None:
+            raise ValueError(error)
+        return self
 
 
 class RewardBase(SQLModel):
@@ -23,11 +43,11 @@ class RewardBase(SQLModel):
     reward_qty: int = Field(ge=1, le=1_000_000)
 
 
-class RewardCreate(RewardBase):
+class RewardCreate(RewardChecks, RewardBase):
     pass
 
 
-class RewardUpsert(SQLModel):
+class RewardUpsert(RewardChecks):
     """Body of `PUT /rewards/by-name/{name}`: the name comes from the path."""
 
     reward_item: RewardItem

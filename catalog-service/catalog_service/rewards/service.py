@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +12,10 @@ from sqlmodel import Session, col, select
 from catalog_service.core.audit_trail import record_catalog_write
 from catalog_service.core.changes import Change
 from catalog_service.core.db import row_values
-from catalog_service.core.errors import ConflictError, NotFoundError
+from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.named_rows import NamedRows
 from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
+from catalog_service.core.writes import badge_quest_error, badge_reward_error, plain
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import (
     Reward,
@@ -44,7 +46,28 @@ def get_reward(*, session: Session, reward_id: uuid.UUID) -> Reward:
     return reward
 
 
-REWARDS = NamedRows(Reward, kind="reward", name_field="reward_name")
+def _check_reward(values: dict[str, Any]) -> None:
+    error = badge_reward_error(
+        reward_item=plain(values["reward_item"]), reward_qty=values["reward_qty"]
+    )
+    if error is not None:
+        raise InvalidError("reward_qty", error)
+
+
+REWARDS = NamedRows(Reward, kind="reward", name_field="reward_name", check=_check_reward)
+
+
+def _check_quests_paying(session: Session, reward: Reward) -> None:
+    """A reward that becomes a badge must not be paid by a quest completed more than once."""
+    quests = session.exec(select(Quest).where(Quest.reward_id == reward.reward_id)).all()
+    for quest in quests:
+        error = badge_quest_error(
+            reward_item=plain(reward.reward_item),
+            duplication=quest.duplication,
+            reset=plain(quest.reset),
+        )
+        if error is not None:
+            raise InvalidError("reward_item", f"quest {quest.name!r}: {error}")
 
 
 def create_reward(*, uow: UnitOfWork, data: RewardCreate, actor: audit.Actor) -> Reward:
@@ -61,6 +84,7 @@ def update_reward(
     with uow:
         reward = get_reward(session=uow.session, reward_id=reward_id)
         REWARDS.update(uow.session, reward, changes, actor=actor)
+        _check_quests_paying(uow.session, reward)
         uow.commit()
         return reward
 
@@ -74,6 +98,7 @@ def upsert_reward(
     def attempt() -> tuple[Reward, bool]:
         with uow:
             result = REWARDS.upsert(uow.session, name, data.model_dump(), actor=actor)
+            _check_quests_paying(uow.session, result[0])
             uow.commit()
             return result
 

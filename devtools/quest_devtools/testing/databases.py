@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import psycopg
@@ -41,3 +43,21 @@ def scalar(database: Engine | str, statement: str, **params: object) -> Any:
     finally:
         if isinstance(database, str):
             engine.dispose()
+
+
+def lock_waiters(database: Engine | str) -> int:
+    """How many sessions of this database are waiting, right now, for a lock another holds: a
+    race test holds a lock, starts its contenders, and lets go once they all wait on it."""
+    return int(
+        scalar(
+            database,
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+    )
+
+
+def all_waiting(database: Engine | str, contenders: Sequence[Future[Any]], count: int) -> bool:
+    """True once `count` sessions wait on a lock, or once one of the contenders has finished
+    already (it never reached the lock: its answer, asserted next, says why)."""
+    return any(c.done() for c in contenders) or lock_waiters(database) >= count

@@ -121,7 +121,12 @@ class SseReader:
                     if not line:  # a blank line ends one message, whatever its field order
                         if "data" in fields:
                             self.received.append(
-                                (int(fields["id"]), fields["event"], json.loads(fields["data"]))
+                                (
+                                    # 0: a live-only frame (level_reached) carries no id.
+                                    int(fields.get("id") or 0),
+                                    fields["event"],
+                                    json.loads(fields["data"]),
+                                )
                             )
                         fields = {}
                     elif not line.startswith(":") and ":" in line:

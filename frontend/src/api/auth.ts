@@ -1,7 +1,19 @@
 import * as sdk from "../client/auth";
 import { call } from "./http";
 import type { ClientToken } from "../client/auth";
-import type { AdminUser, Item, LeaderboardEntry, LedgerEntry, Page, Token, User } from "./types";
+import type {
+  AdminUser,
+  Badges,
+  Board,
+  BoardItem,
+  BoardPeriod,
+  LedgerEntry,
+  Me,
+  Page,
+  PlayerPage,
+  Token,
+  User,
+} from "./types";
 
 // Sign-in, refresh and sign-out send no bearer token: the refresh token travels only in the
 // httpOnly cookie auth sets (path-scoped to these routes), never through JavaScript.
@@ -40,15 +52,20 @@ export const signUp = ({ user_name, password }: { user_name: string; password: s
 
 /** Change the player's zone: at most once every 7 days (409 with `next_change_at` otherwise). */
 export const updateMyTimeZone = (time_zone: string) =>
-  call<User>((o) => sdk.updateMe({ ...o, body: { time_zone } }));
+  call<Me>((o) => sdk.updateMe({ ...o, body: { time_zone } }));
 
-export const getMe = () => call<User>((o) => sdk.readMe(o));
+export const getMe = () => call<Me>((o) => sdk.readMe(o));
 
 export const getMyTransactions = ({ limit, offset }: { limit: number; offset: number }) =>
   call<Page<LedgerEntry>>((o) => sdk.myTransactions({ ...o, query: { limit, offset } }));
 
-export const getLeaderboard = ({ item, limit }: { item: Item; limit: number }) =>
-  call<Page<LeaderboardEntry>>((o) => sdk.leaderboard({ ...o, query: { item, limit } }));
+export const getLeaderboard = ({ item, period, limit }: { item: BoardItem; period: BoardPeriod; limit: number }) =>
+  call<Board>((o) => sdk.leaderboard({ ...o, query: { item, period, limit } }));
+
+export const getMyBadges = () => call<Badges>((o) => sdk.myBadges(o));
+
+/** Another player's public page: name, level, badges, member since (never balances). */
+export const getPlayer = (user_name: string) => call<PlayerPage>((o) => sdk.readPlayer({ ...o, path: { user_name } }));
 
 /** A page of users; with `q`, only those whose name contains it (any case), across all pages. */
 export const listUsers = ({ limit, offset, q }: { limit: number; offset: number; q?: string }) =>

@@ -67,7 +67,7 @@ export const adjustBalance = ({
   reason,
 }: {
   user_id: string;
-  item: "diamond" | "gold";
+  item: "diamond" | "gold" | "xp";
   qty: number;
   reason: string;
 }) =>

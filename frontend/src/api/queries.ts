@@ -1,8 +1,8 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
-import { getLeaderboard, getMe, getMyTransactions, listUsers } from "./auth";
+import { getLeaderboard, getMe, getMyBadges, getMyTransactions, getPlayer, listUsers } from "./auth";
 import { listEventTypes, listQuests, listRewards } from "./catalog";
 import { getMyEvents, getMyQuests } from "./processing";
-import type { Item } from "./types";
+import type { BoardItem, BoardPeriod } from "./types";
 
 /**
  * Every query key and query of the UI, in one place: a screen asks for `queries.myQuests()`,
@@ -15,7 +15,9 @@ export const keys = {
   myQuests: ["me", "quests"] as const,
   myEvents: ["me", "events"] as const,
   myTransactions: ["me", "transactions"] as const,
+  myBadges: ["me", "badges"] as const,
   leaderboard: ["leaderboard"] as const,
+  player: ["player"] as const,
   admin: ["admin"] as const,
   adminQuests: ["admin", "quests"] as const,
   adminRewards: ["admin", "rewards"] as const,
@@ -47,8 +49,15 @@ export const queries = {
   myQuests: () => queryOptions({ queryKey: keys.myQuests, queryFn: getMyQuests }),
   myEvents: paged(keys.myEvents, getMyEvents),
   myTransactions: paged(keys.myTransactions, getMyTransactions),
-  leaderboard: ({ item, limit }: { item: Item; limit: number }) =>
-    queryOptions({ queryKey: [...keys.leaderboard, { item, limit }], queryFn: () => getLeaderboard({ item, limit }) }),
+  myBadges: () => queryOptions({ queryKey: keys.myBadges, queryFn: getMyBadges }),
+  leaderboard: ({ item, period, limit }: { item: BoardItem; period: BoardPeriod; limit: number }) =>
+    queryOptions({
+      queryKey: [...keys.leaderboard, { item, period, limit }],
+      queryFn: () => getLeaderboard({ item, period, limit }),
+      placeholderData: keepPreviousData,
+    }),
+  player: (userName: string) =>
+    queryOptions({ queryKey: [...keys.player, userName], queryFn: () => getPlayer(userName) }),
   adminQuests: () => queryOptions({ queryKey: keys.adminQuests, queryFn: () => listQuests() }),
   adminRewards: () => queryOptions({ queryKey: keys.adminRewards, queryFn: listRewards }),
   adminEventTypes: () => queryOptions({ queryKey: keys.adminEventTypes, queryFn: () => listEventTypes() }),

@@ -1,10 +1,14 @@
 import type {
+  BadgesPublic,
+  Board,
+  BoardRow,
   ClientPublic,
   ClientSecret,
-  LeaderboardEntry,
   LedgerEntryPublic,
+  PlayerPublic,
   Token,
   UserAdminView,
+  UserMe,
   UserPublic,
 } from "../client/auth";
 import type { EventTypePublic, PropertySpec, QuestFilter, QuestPublic, RewardPublic } from "../client/catalog";
@@ -13,7 +17,11 @@ import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic
 // Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
 // independent of how the generator names things.
 
-export type Item = "diamond" | "gold";
+/** What a reward pays: balances (diamond, gold, xp) or a badge, held once. */
+export type Item = "diamond" | "gold" | "xp" | "badge";
+/** The items with a balance, ranked on the leaderboards. */
+export type BoardItem = "diamond" | "gold" | "xp";
+export type BoardPeriod = "all" | "week" | "month";
 export type Role = "player" | "admin" | "service";
 export type QuestStatus = "in_progress" | "claimable" | "done";
 
@@ -23,8 +31,12 @@ export interface Page<T> {
 }
 
 // Server shapes come from the generated client, so a changed API breaks the type check here.
-export type { LeaderboardEntry, Token };
+export type { Board, BoardRow, Token };
+export type Badges = BadgesPublic;
+export type PlayerPage = PlayerPublic;
 export type User = UserPublic;
+/** The signed-in player's own profile: also their level on the current curve. */
+export type Me = UserMe;
 /** A user as the admin pages see it: also `deleted_at` on a deleted account. */
 export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;

@@ -6,6 +6,7 @@ import { useEffect } from "react";
 import { session } from "../auth/session";
 import { useSession } from "../auth/useSession";
 import { useNotificationStream } from "../notifications/useNotificationStream";
+import { LevelMeter } from "./LevelMeter";
 import { ThemeToggle } from "./ThemeToggle";
 
 const LINKS = [
@@ -84,7 +85,8 @@ export function AppLayout() {
               </Text>
             </Anchor>
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" className="app-header-actions">
+            <LevelMeter />
             <Tooltip label={stream === "open" ? "Live updates on" : "Reconnecting to live updates…"}>
               <span
                 className={`live-dot live-dot--${stream === "open" ? "on" : "off"}`}

@@ -1,7 +1,7 @@
 import type { Item, QuestStatus } from "../api/types";
 
-export const ITEM_ICON: Record<Item, string> = { diamond: "💎", gold: "🪙" };
-export const ITEM_LABEL: Record<Item, string> = { diamond: "Diamonds", gold: "Gold" };
+export const ITEM_ICON: Record<Item, string> = { diamond: "💎", gold: "🪙", xp: "✨", badge: "🏅" };
+export const ITEM_LABEL: Record<Item, string> = { diamond: "Diamonds", gold: "Gold", xp: "XP", badge: "Badge" };
 
 export function itemIcon(item: string): string {
   return ITEM_ICON[item as Item] ?? "🎁";
@@ -16,6 +16,8 @@ export function formatAmount(qty: number, item: string): string {
 export function amountInWords(qty: number, item: string): string {
   const n = qty.toLocaleString("en-US");
   if (item === "diamond") return `${n} ${qty === 1 ? "diamond" : "diamonds"}`;
+  if (item === "xp") return `${n} XP`;
+  if (item === "badge") return qty === 1 ? "a badge" : `${n} badges`;
   return `${n} ${item}`;
 }
 

@@ -32,12 +32,18 @@ export interface RewardCreditedNotice {
   qty: number;
 }
 
+/** Auth's `LevelReached`, relayed live by processing: one per level, in order. */
+export interface LevelReachedNotice {
+  level: number;
+}
+
 export type Notice =
   | { event: "check_in"; data: CheckInNotice }
   | { event: "quest_completed"; data: QuestCompletedNotice }
-  | { event: "reward_credited"; data: RewardCreditedNotice };
+  | { event: "reward_credited"; data: RewardCreditedNotice }
+  | { event: "level_reached"; data: LevelReachedNotice };
 
-const EVENTS = new Set(["check_in", "quest_completed", "reward_credited"]);
+const EVENTS = new Set(["check_in", "quest_completed", "reward_credited", "level_reached"]);
 
 /** One SSE message as a notice; null for an event this UI does not know or unreadable data. */
 export function parseNotice(event: string, raw: string): Notice | null {

@@ -75,3 +75,27 @@ describe("toastsForBurst", () => {
     expect(toasts[0].message).toBe("Check-in: Sign in three times 3/3");
   });
 });
+
+describe("progression toasts", () => {
+  it("says each level reached, in order, and a badge without an amount", () => {
+    const notices: Notice[] = [
+      { event: "reward_credited", data: { quest_id: "q", title: "T", grant_id: "g", item: "xp", qty: 300 } },
+      { event: "level_reached", data: { level: 2 } },
+      { event: "level_reached", data: { level: 3 } },
+      { event: "reward_credited", data: { quest_id: "q", title: "T", grant_id: "h", item: "badge", qty: 1 } },
+    ];
+    expect(toastsForBurst(notices, nothingKnown).map((t) => t.message)).toEqual([
+      "+300 ✨ credited",
+      "Level 2 reached",
+      "Level 3 reached",
+      "🏅 New badge — see your profile",
+    ]);
+  });
+});
+
+describe("a badge quest's completion", () => {
+  it("says a badge, not an amount", () => {
+    const badgeQuest = { ...completedData, reward_item: "badge" as const, reward_qty: 1, auto_claim: true };
+    expect(questCompletedToast(badgeQuest)).toBe("Quest complete — a badge 🏅 on the way");
+  });
+});

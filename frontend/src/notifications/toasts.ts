@@ -1,5 +1,5 @@
 import { formatAmount } from "../lib/format";
-import type { CheckInNotice, Notice, QuestCompletedNotice, RewardCreditedNotice } from "./notices";
+import type { CheckInNotice, LevelReachedNotice, Notice, QuestCompletedNotice, RewardCreditedNotice } from "./notices";
 
 /** What a toast says and how it looks. Information uses role="status"; errors use "alert". */
 export interface ToastContent {
@@ -23,13 +23,19 @@ export function checkInSummary(notices: CheckInNotice[]): string {
 
 /** "Quest complete — claim 10 💎" (or "… — 10 💎 on the way" when it claims itself). */
 export function questCompletedToast(notice: QuestCompletedNotice): string {
-  const amount = formatAmount(notice.reward_qty, notice.reward_item);
+  const amount = notice.reward_item === "badge" ? "a badge 🏅" : formatAmount(notice.reward_qty, notice.reward_item);
   return notice.auto_claim ? `Quest complete — ${amount} on the way` : `Quest complete — claim ${amount}`;
 }
 
-/** "+10 💎 credited" */
+/** "+10 💎 credited"; a badge is not an amount: "🏅 New badge — see your profile". */
 export function rewardCreditedToast(notice: RewardCreditedNotice): string {
+  if (notice.item === "badge") return "🏅 New badge — see your profile";
   return `+${formatAmount(notice.qty, notice.item)} credited`;
+}
+
+/** "Level 5 reached" */
+export function levelReachedToast(notice: LevelReachedNotice): string {
+  return `Level ${notice.level} reached`;
 }
 
 /** The last check-in state of a quest this browser has seen, to tell a step from a repeat. */
@@ -72,6 +78,8 @@ export function toastsForBurst(notices: Notice[], known: (questId: string) => Kn
       toasts.push({ message: questCompletedToast(notice.data), color: "yellow" });
     } else if (notice.event === "reward_credited") {
       toasts.push({ message: rewardCreditedToast(notice.data), color: "teal" });
+    } else if (notice.event === "level_reached") {
+      toasts.push({ message: levelReachedToast(notice.data), color: "grape" });
     }
   }
   return toasts;

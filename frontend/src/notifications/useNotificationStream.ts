@@ -54,7 +54,9 @@ export function useNotificationStream(userId: string | null): StreamStatus {
       refresh: session.refresh,
       onStatus: setStatus,
       onMessage: (message) => {
-        if (!seen.add(message.id)) return;
+        // A level reached is relayed live and never replayed, so it has no id of its own (the
+        // parser hands it the previous message's, as EventSource does): no dedup by id for it.
+        if (message.event !== "level_reached" && !seen.add(message.id)) return;
         const notice = parseNotice(message.event, message.data);
         if (notice) burst.push(notice);
       },

@@ -1,5 +1,6 @@
 import { Screen } from "../components/Screen";
 import { AccountSection } from "../components/profile/AccountSection";
+import { BadgesSection } from "../components/profile/BadgesSection";
 import { TimeZoneSection } from "../components/profile/TimeZoneSection";
 import { PersonalDataSection } from "./profile/PersonalDataSection";
 
@@ -7,6 +8,7 @@ import { PersonalDataSection } from "./profile/PersonalDataSection";
 export function ProfilePage() {
   return (
     <Screen title="Profile">
+      <BadgesSection />
       <TimeZoneSection />
       <AccountSection />
       <PersonalDataSection />

@@ -23,7 +23,7 @@ class RewardEmbeddedPublic(BaseModel):
 
     reward_id: uuid.UUID | None = None
     reward_name: str = ""
-    reward_item: Literal["diamond", "gold"]
+    reward_item: Literal["diamond", "gold", "xp", "badge"]
     reward_qty: int
 
 

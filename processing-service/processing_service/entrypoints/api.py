@@ -19,6 +19,7 @@ from processing_service.bootstrap import build_runtime
 from processing_service.catalog.listener import quest_changes_listener
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
+from processing_service.notifications.payloads import LEVEL_REACHED_KEY
 from processing_service.ops.metrics import expose_ops_metrics
 from processing_service.ops.service import figures as ops_figures
 from quest_common.app import add_ops, service_app
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fanout = BroadcastListener(
             amqp_url=settings.amqp_url,
             exchange=settings.events_exchange,
-            routing_keys=["processing.#"],
+            routing_keys=["processing.#", LEVEL_REACHED_KEY],
             on_message=hub.on_message,
             name="sse-fanout",
         )

@@ -59,6 +59,8 @@ class AuthClient:
             "qty": grant.qty,
             "reason": grant.ledger_reason,
         }
+        if grant.badge is not None:
+            payload["badge"] = grant.badge
         try:
             for attempt in range(2):
                 response = self._client.post(

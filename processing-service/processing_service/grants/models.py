@@ -38,6 +38,8 @@ class Grant(SQLModel, table=True):
     quest_title: str = Field(default="", max_length=200)
     item: str = Field(max_length=16)
     qty: int
+    # For a badge reward: the badge's name (its reward's), which auth gives once per player.
+    badge: str | None = Field(default=None, max_length=64)
     reason: str = Field(max_length=64)
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0

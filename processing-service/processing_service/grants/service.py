@@ -37,11 +37,19 @@ class GrantData:
     item: str
     qty: int
     reason: str
+    badge: str | None = None
 
     @classmethod
     def of(cls, row: Any) -> GrantData:
         return cls(
-            row.grant_id, row.user_id, row.quest_id, row.quest_title, row.item, row.qty, row.reason
+            row.grant_id,
+            row.user_id,
+            row.quest_id,
+            row.quest_title,
+            row.item,
+            row.qty,
+            row.reason,
+            row.badge,
         )
 
     @property
@@ -62,6 +70,8 @@ class RewardingQuest(Protocol):
     def reward_item(self) -> str: ...
     @property
     def reward_qty(self) -> int: ...
+    @property
+    def reward_name(self) -> str: ...
 
 
 def grant_row(
@@ -83,6 +93,7 @@ def grant_row(
         "quest_title": quest.title[:200],
         "item": quest.reward_item,
         "qty": quest.reward_qty,
+        "badge": quest.reward_name[:64] if quest.reward_item == "badge" else None,
         "reason": reason,
         "status": status,
         "attempts": 0,

@@ -1,6 +1,7 @@
 """This API replica's SSE clients, by player, fed by the notifications it hears from the broker.
 
-The broker side (one exclusive, auto-delete queue per replica bound to `processing.#`) is a
+The broker side (one exclusive, auto-delete queue per replica bound to `processing.#` and to
+`auth.LevelReached`, relayed live) is a
 `quest_common.broker.BroadcastListener` wired in the API entry point; it hands each message's
 notifications to the asyncio loop, where the streams of that player wait.
 """

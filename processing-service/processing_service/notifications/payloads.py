@@ -9,6 +9,10 @@ from quest_common.events import EventType
 CHECK_IN: Final = "check_in"
 QUEST_COMPLETED: Final = "quest_completed"
 REWARD_CREDITED: Final = "reward_credited"
+# From auth (`auth.LevelReached {user_id, level}`), relayed live to the player's streams: it is
+# not stored, so it has no `id` and is not replayed (the level itself is on the player's profile).
+LEVEL_REACHED: Final = "level_reached"
+LEVEL_REACHED_KEY: Final = "auth.LevelReached"
 
 # The processing event type published for each SSE event name, and back.
 EVENT_TYPES: Final = {

@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from processing_service.notifications.models import Notification
-from processing_service.notifications.payloads import EVENT_TYPES, NOTIFICATION_BATCH, SSE_NAMES
+from processing_service.notifications.payloads import (
+    EVENT_TYPES,
+    LEVEL_REACHED,
+    NOTIFICATION_BATCH,
+    SSE_NAMES,
+)
 from quest_common.broker.batch import Message
 from quest_common.events import envelope_json, parse_envelope, rfc3339, routing_key
 
@@ -64,10 +69,14 @@ def from_message(body: bytes) -> list[Notification]:
     if event is None:
         return []
     try:
+        if event["type"] == "LevelReached" and event.get("source") == "auth-service":
+            data = event["data"]
+            level = {"level": int(data["level"])}
+            return [Notification(user_id=str(data["user_id"]), event=LEVEL_REACHED, data=level)]
         if event["type"] == NOTIFICATION_BATCH:
             items = event["data"]["items"]
             return [n for item in items if (n := _notification(item["type"], item))]
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return []
     note = _notification(event["type"], event["data"])
     return [note] if note is not None else []

@@ -177,6 +177,8 @@ class QuestRule:
     grace_days: int = 0
     cooldown_s: int = 0
     claim_within_s: int | None = None
+    # The reward's name: for a badge reward, the badge the player is given.
+    reward_name: str = ""
 
     @classmethod
     def from_catalog(cls, quest: Mapping[str, Any]) -> QuestRule:
@@ -202,6 +204,7 @@ class QuestRule:
             grace_days=int(quest.get("grace_days") or 0),
             cooldown_s=int(quest.get("cooldown_s") or 0),
             claim_within_s=int(claim_within) if claim_within is not None else None,
+            reward_name=str(reward.get("reward_name") or ""),
         )
 
 

@@ -14,7 +14,7 @@ from processing_service.progress.rules import QuestRule
 class DraftReward(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    reward_item: Literal["diamond", "gold"]
+    reward_item: Literal["diamond", "gold", "xp", "badge"]
     reward_qty: int = Field(ge=1, le=1_000_000)
 
 

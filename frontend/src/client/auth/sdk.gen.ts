@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
+import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -119,6 +119,10 @@ export const readClientMe = <ThrowOnError extends boolean = false>(options?: Opt
 
 /**
  * Leaderboard
+ *
+ * The top `limit` by `item`: `all` ranks balances, `week` (UTC ISO week) and `month` (UTC
+ * calendar month) what was earned in the current one. Ties go to who got there first
+ * (`rank`); equal values share `shared_rank` (the medal); `me` is the caller's own place.
  */
 export const leaderboard = <ThrowOnError extends boolean = false>(options?: Options<LeaderboardData, ThrowOnError>) => (options?.client ?? client).get<LeaderboardResponses, LeaderboardErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -186,6 +190,14 @@ export const logoutEverywhere = <ThrowOnError extends boolean = false>(options?:
 });
 
 /**
+ * Read Player
+ *
+ * A player's public page: name, level, badges and member since, nothing else (404 for an
+ * unknown or deleted player).
+ */
+export const readPlayer = <ThrowOnError extends boolean = false>(options: Options<ReadPlayerData, ThrowOnError>) => (options.client ?? client).get<ReadPlayerResponses, ReadPlayerErrors, ThrowOnError>({ url: '/api/auth/players/{user_name}', ...options });
+
+/**
  * Signup
  */
 export const signup = <ThrowOnError extends boolean = false>(options: Options<SignupData, ThrowOnError>) => (options.client ?? client).post<SignupResponses, SignupErrors, ThrowOnError>({
@@ -223,6 +235,9 @@ export const deleteMe = <ThrowOnError extends boolean = false>(options: Options<
 
 /**
  * Read Me
+ *
+ * The player's own profile: balances (XP too) and the level they are at, with the XP at
+ * which it started and the next one starts (null at the last level).
  */
 export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, unknown, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -244,6 +259,17 @@ export const updateMe = <ThrowOnError extends boolean = false>(options: Options<
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * My Badges
+ *
+ * The player's badges, oldest first.
+ */
+export const myBadges = <ThrowOnError extends boolean = false>(options?: Options<MyBadgesData, ThrowOnError>) => (options?.client ?? client).get<MyBadgesResponses, unknown, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/users/me/badges',
+    ...options
 });
 
 /**

@@ -23,7 +23,7 @@ export type Adjustment = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -61,7 +61,7 @@ export type AdjustmentResult = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -74,6 +74,10 @@ export type AdjustmentResult = {
      * User Id
      */
     user_id: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -160,6 +164,87 @@ export type AuditEntryPublic = {
      * Target Type
      */
     target_type: string;
+};
+
+/**
+ * BadgePublic
+ */
+export type BadgePublic = {
+    /**
+     * Badge
+     */
+    badge: string;
+    /**
+     * Earned At
+     */
+    earned_at: string;
+};
+
+/**
+ * BadgesPublic
+ */
+export type BadgesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<BadgePublic>;
+};
+
+/**
+ * Board
+ */
+export type Board = {
+    /**
+     * Data
+     */
+    data: Array<BoardRow>;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold' | 'xp';
+    me: MyRank | null;
+    /**
+     * Period
+     */
+    period: 'all' | 'week' | 'month';
+    /**
+     * Period Starts At
+     */
+    period_starts_at: string | null;
+    /**
+     * Resets At
+     */
+    resets_at: string | null;
+};
+
+/**
+ * BoardRow
+ */
+export type BoardRow = {
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Shared Rank
+     */
+    shared_rank: number;
+    /**
+     * User Name
+     */
+    user_name: string;
+    /**
+     * Value
+     */
+    value: number;
+    /**
+     * You
+     */
+    you: boolean;
 };
 
 /**
@@ -321,46 +406,6 @@ export type Jwks = {
 };
 
 /**
- * Leaderboard
- */
-export type Leaderboard = {
-    /**
-     * Count
-     */
-    count: number;
-    /**
-     * Data
-     */
-    data: Array<LeaderboardEntry>;
-};
-
-/**
- * LeaderboardEntry
- */
-export type LeaderboardEntry = {
-    /**
-     * Balance
-     */
-    balance: number;
-    /**
-     * Item
-     */
-    item: 'diamond' | 'gold';
-    /**
-     * Rank
-     */
-    rank: number;
-    /**
-     * User Id
-     */
-    user_id: string;
-    /**
-     * User Name
-     */
-    user_name: string;
-};
-
-/**
  * LedgerEntriesPublic
  */
 export type LedgerEntriesPublic = {
@@ -397,7 +442,7 @@ export type LedgerEntryExport = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -427,7 +472,7 @@ export type LedgerEntryPublic = {
     /**
      * Item
      */
-    item: 'diamond' | 'gold';
+    item: 'diamond' | 'gold' | 'xp';
     /**
      * Qty
      */
@@ -436,6 +481,24 @@ export type LedgerEntryPublic = {
      * Reason
      */
     reason: string;
+};
+
+/**
+ * MyRank
+ */
+export type MyRank = {
+    /**
+     * Rank
+     */
+    rank: number;
+    /**
+     * Shared Rank
+     */
+    shared_rank: number;
+    /**
+     * Value
+     */
+    value: number;
 };
 
 /**
@@ -486,6 +549,10 @@ export type PersonalDataExport = {
      */
     admin_changes: Array<AuditAboutYou>;
     /**
+     * Badges
+     */
+    badges: Array<BadgePublic>;
+    /**
      * Exported At
      */
     exported_at: string;
@@ -498,6 +565,30 @@ export type PersonalDataExport = {
      * Sessions
      */
     sessions: Array<SessionExport>;
+};
+
+/**
+ * PlayerPublic
+ *
+ * What anyone signed in may see of another player: never balances, ids or settings.
+ */
+export type PlayerPublic = {
+    /**
+     * Badges
+     */
+    badges: Array<BadgePublic>;
+    /**
+     * Level
+     */
+    level: number;
+    /**
+     * Member Since
+     */
+    member_since: string;
+    /**
+     * User Name
+     */
+    user_name: string;
 };
 
 /**
@@ -538,6 +629,10 @@ export type ProfileExport = {
      * User Name
      */
     user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -712,6 +807,10 @@ export type UserAdminView = {
      * User Name
      */
     user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -730,6 +829,56 @@ export type UserCreate = {
      * User Name
      */
     user_name: string;
+};
+
+/**
+ * UserMe
+ *
+ * `GET /users/me`: the player's own view, with their level on the current curve.
+ */
+export type UserMe = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Gold
+     */
+    gold: number;
+    /**
+     * Level
+     */
+    level: number;
+    /**
+     * Level Starts At Xp
+     */
+    level_starts_at_xp: number;
+    /**
+     * Next Level At Xp
+     */
+    next_level_at_xp: number | null;
+    role: Role;
+    status: UserStatus;
+    /**
+     * Time Zone
+     */
+    time_zone: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+    /**
+     * User Name
+     */
+    user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -762,6 +911,10 @@ export type UserPublic = {
      * User Name
      */
     user_name: string;
+    /**
+     * Xp
+     */
+    xp: number;
 };
 
 /**
@@ -1088,7 +1241,11 @@ export type LeaderboardData = {
         /**
          * Item
          */
-        item?: 'diamond' | 'gold';
+        item?: 'diamond' | 'gold' | 'xp';
+        /**
+         * Period
+         */
+        period?: 'all' | 'week' | 'month';
         /**
          * Limit
          */
@@ -1110,7 +1267,7 @@ export type LeaderboardResponses = {
     /**
      * Successful Response
      */
-    200: Leaderboard;
+    200: Board;
 };
 
 export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
@@ -1253,6 +1410,40 @@ export type LogoutEverywhereResponses = {
 
 export type LogoutEverywhereResponse = LogoutEverywhereResponses[keyof LogoutEverywhereResponses];
 
+export type ReadPlayerData = {
+    body?: never;
+    path: {
+        /**
+         * User Name
+         */
+        user_name: string;
+    };
+    query?: never;
+    url: '/api/auth/players/{user_name}';
+};
+
+export type ReadPlayerErrors = {
+    /**
+     * Player not found
+     */
+    404: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadPlayerError = ReadPlayerErrors[keyof ReadPlayerErrors];
+
+export type ReadPlayerResponses = {
+    /**
+     * Successful Response
+     */
+    200: PlayerPublic;
+};
+
+export type ReadPlayerResponse = ReadPlayerResponses[keyof ReadPlayerResponses];
+
 export type SignupData = {
     body: UserCreate;
     path?: never;
@@ -1372,7 +1563,7 @@ export type ReadMeResponses = {
     /**
      * Successful Response
      */
-    200: UserPublic;
+    200: UserMe;
 };
 
 export type ReadMeResponse = ReadMeResponses[keyof ReadMeResponses];
@@ -1401,10 +1592,26 @@ export type UpdateMeResponses = {
     /**
      * Successful Response
      */
-    200: UserPublic;
+    200: UserMe;
 };
 
 export type UpdateMeResponse = UpdateMeResponses[keyof UpdateMeResponses];
+
+export type MyBadgesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/users/me/badges';
+};
+
+export type MyBadgesResponses = {
+    /**
+     * Successful Response
+     */
+    200: BadgesPublic;
+};
+
+export type MyBadgesResponse = MyBadgesResponses[keyof MyBadgesResponses];
 
 export type ExportMeData = {
     body?: never;

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateEventTypeData, DeactivateEventTypeErrors, DeactivateEventTypeResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadEventTypeData, ReadEventTypeErrors, ReadEventTypeResponses, ReadEventTypesData, ReadEventTypesErrors, ReadEventTypesResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertEventTypeData, UpsertEventTypeErrors, UpsertEventTypeResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
+import type { CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateEventTypeData, DeactivateEventTypeErrors, DeactivateEventTypeResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsResponses, PutLevelsData, PutLevelsErrors, PutLevelsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadEventTypeData, ReadEventTypeErrors, ReadEventTypeResponses, ReadEventTypesData, ReadEventTypesErrors, ReadEventTypesResponses, ReadLevelsData, ReadLevelsResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertEventTypeData, UpsertEventTypeErrors, UpsertEventTypeResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -70,6 +70,28 @@ export const readEventType = <ThrowOnError extends boolean = false>(options: Opt
 export const upsertEventType = <ThrowOnError extends boolean = false>(options: Options<UpsertEventTypeData, ThrowOnError>) => (options.client ?? client).put<UpsertEventTypeResponses, UpsertEventTypeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/event-types/by-name/{name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Read Levels
+ *
+ * The level curve: level n starts at `thresholds[n - 1]` XP (the default until set).
+ */
+export const readLevels = <ThrowOnError extends boolean = false>(options?: Options<ReadLevelsData, ThrowOnError>) => (options?.client ?? client).get<ReadLevelsResponses, unknown, ThrowOnError>({ url: '/api/catalog/levels', ...options });
+
+/**
+ * Put Levels
+ *
+ * Replace the curve: 0 first, then strictly increasing (422 otherwise).
+ */
+export const putLevels = <ThrowOnError extends boolean = false>(options: Options<PutLevelsData, ThrowOnError>) => (options.client ?? client).put<PutLevelsResponses, PutLevelsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/levels',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -164,6 +164,38 @@ export type HttpValidationError = {
 };
 
 /**
+ * LevelsPublic
+ */
+export type LevelsPublic = {
+    /**
+     * Levels
+     */
+    levels: number;
+    /**
+     * Thresholds
+     */
+    thresholds: Array<number>;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+};
+
+/**
+ * LevelsUpdate
+ *
+ * `PUT /levels`: level n starts at `thresholds[n - 1]` XP.
+ */
+export type LevelsUpdate = {
+    /**
+     * Thresholds
+     *
+     * XP at which each level starts: 0 first, then strictly increasing.
+     */
+    thresholds: Array<number>;
+};
+
+/**
  * Measure
  */
 export type Measure = 'count' | 'sum';
@@ -702,7 +734,7 @@ export type RewardEmbedded = {
 /**
  * RewardItem
  */
-export type RewardItem = 'diamond' | 'gold';
+export type RewardItem = 'diamond' | 'gold' | 'xp' | 'badge';
 
 /**
  * RewardPublic
@@ -1032,6 +1064,47 @@ export type UpsertEventTypeResponses = {
 };
 
 export type UpsertEventTypeResponse = UpsertEventTypeResponses[keyof UpsertEventTypeResponses];
+
+export type ReadLevelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/catalog/levels';
+};
+
+export type ReadLevelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: LevelsPublic;
+};
+
+export type ReadLevelsResponse = ReadLevelsResponses[keyof ReadLevelsResponses];
+
+export type PutLevelsData = {
+    body: LevelsUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/catalog/levels';
+};
+
+export type PutLevelsErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PutLevelsError = PutLevelsErrors[keyof PutLevelsErrors];
+
+export type PutLevelsResponses = {
+    /**
+     * Successful Response
+     */
+    200: LevelsPublic;
+};
+
+export type PutLevelsResponse = PutLevelsResponses[keyof PutLevelsResponses];
 
 export type ReadQuestsData = {
     body?: never;

@@ -216,7 +216,7 @@ export type DraftReward = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Qty
      */
@@ -648,7 +648,7 @@ export type RewardEmbeddedPublic = {
     /**
      * Reward Item
      */
-    reward_item: 'diamond' | 'gold';
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
     /**
      * Reward Name
      */

@@ -21,6 +21,8 @@ const FIELDS = ["reward_name", "reward_item", "reward_qty"] as const;
 const ITEMS = [
   { value: "diamond", label: "💎 Diamond" },
   { value: "gold", label: "🪙 Gold" },
+  { value: "xp", label: "✨ XP" },
+  { value: "badge", label: "🏅 Badge (given once; quantity 1)" },
 ];
 
 function RewardForm({

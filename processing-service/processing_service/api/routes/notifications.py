@@ -23,7 +23,9 @@ STREAM_RETRY_AFTER_S = 30
 
 
 def _sse(note: Notification) -> ServerSentEvent:
-    return ServerSentEvent(event=note.event, data=note.data, id=str(note.seq))
+    # seq 0: a live-only note (a level reached), never stored; no id, so the browser's
+    # Last-Event-ID stays at the last stored one it saw.
+    return ServerSentEvent(event=note.event, data=note.data, id=str(note.seq) if note.seq else None)
 
 
 def _after(last_event_id: str | None) -> int | None:

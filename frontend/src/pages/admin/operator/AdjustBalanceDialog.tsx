@@ -3,7 +3,7 @@ import { useInputState } from "@mantine/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { adjustBalance } from "../../../api/operator";
-import type { User } from "../../../api/types";
+import type { BoardItem, User } from "../../../api/types";
 import { DialogActions, ErrorAlert } from "../../../components/FormParts";
 import { showToast } from "../../../components/toast";
 import { parseAdjustment } from "../../../lib/operator";
@@ -12,7 +12,7 @@ import { parseAdjustment } from "../../../lib/operator";
  * balance never goes below 0: auth's 409 is shown as it says it. */
 export function AdjustBalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [item, setItem] = useState<"diamond" | "gold">("diamond");
+  const [item, setItem] = useState<BoardItem>("diamond");
   const [qty, setQty] = useInputState("");
   const [reason, setReason] = useInputState("");
   const [error, setError] = useState<string | null>(null);
@@ -44,10 +44,11 @@ export function AdjustBalanceDialog({ user, onClose }: { user: User; onClose: ()
         <ErrorAlert error={error} testId="adjust-error" />
         <SegmentedControl
           value={item}
-          onChange={(v) => setItem(v as "diamond" | "gold")}
+          onChange={(v) => setItem(v as BoardItem)}
           data={[
             { value: "diamond", label: "Diamond" },
             { value: "gold", label: "Gold" },
+            { value: "xp", label: "XP" },
           ]}
           aria-label="Item"
         />
