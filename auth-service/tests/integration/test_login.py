@@ -43,6 +43,10 @@ def test_signup_then_login_then_me(
         "gold",
         "created_at",
         "time_zone",
+        "xp",
+        "level",
+        "level_starts_at_xp",
+        "next_level_at_xp",
     }
 
 

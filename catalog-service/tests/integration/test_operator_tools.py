@@ -96,6 +96,9 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "DELETE /api/catalog/event-types/by-name/{name}": lambda: client.delete(
             f"{PREFIX}/event-types/by-name/match_won", headers=headers
         ),
+        "PUT /api/catalog/levels": lambda: client.put(
+            f"{PREFIX}/levels", json={"thresholds": [0, 50, 200]}, headers=headers
+        ),
     }
     # A new admin write route must be added here, with its audit entry.
     found = admin_write_routes(client, player_headers, path_values={"name": "some-name"})
@@ -122,6 +125,7 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "reward.delete",
         "event_type.create",
         "event_type.deactivate",
+        "levels.update",
     ]
     reward_update = entries[1]
     assert (reward_update["before"]["reward_qty"], reward_update["after"]["reward_qty"]) == (5, 6)
