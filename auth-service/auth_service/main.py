@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_api(), prefix=settings.api_prefix)
     app.include_router(internal_api())
     install_error_handlers(app)
-    publish_public_routes_only(app)
+    publish_public_routes_only(app, password_token_url=f"{settings.api_prefix}/login/access-token")
     expose_outbox_metrics(engine)  # outbox_backlog, outbox_oldest_unsent_age_seconds
     # Readiness is the database only: a login must keep working while the broker is down (the
     # outbox holds the events), so a broker outage must not take auth out of the load balancer.

@@ -26,14 +26,19 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from http import HTTPStatus
 from typing import Any
 
 import psycopg
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import RouteContext, iter_route_contexts
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from quest_common.refusals import ClientError
 
@@ -230,6 +235,28 @@ async def _client_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=int(exc.status), headers=exc.headers)
 
 
+def allowed_methods(routes: Iterable[BaseRoute | RouteContext], scope: Scope) -> list[str]:
+    """Every method some route answers at this request's path. Starlette's 405 names only the
+    methods of the first route matching the path, while a path usually has several (GET, PATCH
+    and DELETE on `/rewards/{reward_id}` are three routes)."""
+    methods: set[str] = set()
+    for route in routes:
+        match, _ = route.matches(scope)
+        route_methods = getattr(route, "methods", None)
+        if match != Match.NONE and route_methods:
+            methods.update(route_methods)
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        routes = iter_route_contexts(request.app.routes)
+        allow = ", ".join(allowed_methods(routes, request.scope))
+        exc = StarletteHTTPException(exc.status_code, exc.detail, headers={"Allow": allow})
+    return await http_exception_handler(request, exc)
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # One line, without the statement or its parameters (they may hold personal data).
     logger.warning(
@@ -250,6 +277,7 @@ def install_error_handlers(app: FastAPI, *, max_body_bytes: int = MAX_BODY_BYTES
     and a lost database into a 503: call it in each app factory."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ClientError, _client_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, _database_unavailable)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=max_body_bytes)

@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict
 
 from quest_common.access import AccessChangeListener, issued_at, listen_for_access_changes
+from quest_common.openapi import declare_refusals
 
 logger = logging.getLogger(__name__)
 
@@ -293,6 +294,13 @@ def client_with_scope(scope: str) -> Callable[..., TokenClaims]:
         return claims
 
     dependency.__name__ = f"client_with_scope_{scope.replace(':', '_')}"
+    declare_refusals(
+        dependency,
+        {
+            401: "Not authenticated: no token, or one invalid, expired or revoked",
+            403: f"Not a client token with scope {scope}",
+        },
+    )
     return dependency
 
 
@@ -300,3 +308,13 @@ CurrentClaims = Annotated[TokenClaims, Depends(current_claims)]
 AdminClaims = Annotated[TokenClaims, Depends(admin_claims)]
 EventsClient = Annotated[TokenClaims, Depends(client_with_scope(SCOPE_EVENTS_WRITE))]
 DebitClient = Annotated[TokenClaims, Depends(client_with_scope(SCOPE_WALLET_DEBIT))]
+
+
+declare_refusals(
+    current_claims,
+    {
+        401: "Not authenticated: no token, or one invalid, expired or revoked",
+        403: PLAYER_LANE_REFUSAL,
+    },
+)
+declare_refusals(admin_claims, {403: "Admin role required"})

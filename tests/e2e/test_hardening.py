@@ -251,3 +251,39 @@ def test_logout_everywhere_reaches_processing(stack: Any) -> None:
             {401},
             within=5,
         )
+
+
+def test_a_password_change_reaches_processing_and_catalog_within_five_seconds(stack: Any) -> None:
+    # A password change is the "I was compromised" button: the earlier access tokens (possibly
+    # in an attacker's hands) stop working everywhere, as after a logout-everywhere. An admin's,
+    # so that catalog (whose reads are public) has a route that checks the token.
+    player = stack.new_player()
+    admin = stack.admin_headers()
+    with stack.client() as client:
+        url = f"/api/auth/users/{player.user_id}"
+        assert client.patch(url, json={"role": "admin"}, headers=admin).status_code == 200
+        token = stack.log_in(player.user_name, player.password)["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def write() -> httpx.Response:
+            body = {
+                "reward_name": f"pw-{uuid.uuid4().hex[:8]}",
+                "reward_item": "gold",
+                "reward_qty": 1,
+            }
+            return client.post("/api/catalog/rewards", json=body, headers=headers)
+
+        assert write().status_code == 201
+        assert client.get("/api/processing/me/quests", headers=headers).status_code == 200
+        changed = client.patch(
+            "/api/auth/users/me/password",
+            json={"current_password": player.password, "new_password": "brand-new-pass-2"},
+            headers=headers,
+        )
+        assert changed.status_code == 204, changed.text
+        assert client.get("/api/auth/users/me", headers=headers).status_code == 401
+        took = _wait_for_status(
+            lambda: client.get("/api/processing/me/quests", headers=headers), {401}, within=5
+        )
+        _wait_for_status(write, {401}, within=5)
+    print(f"password change effective in processing after {took:.2f}s")

@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "a0105_clients"
-down_revision: str | None = "a0106_progression"
+down_revision: str | None = "a0108_refresh_grace"
 
 # The envelope `quest_common.events.stored_event` writes (CloudEvents 1.0, `time` in RFC 3339
 # UTC with a `Z`), built in SQL so that a million accounts take one statement.

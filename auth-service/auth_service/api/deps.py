@@ -17,6 +17,7 @@ from auth_service.signin.abuse import AbuseGuard, Action
 from auth_service.tokens.service import BannedUserError, TokenService
 from auth_service.users.models import Role, User, UserStatus
 from quest_common.access import issued_at
+from quest_common.openapi import declare_refusals
 from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
 
 
@@ -84,6 +85,8 @@ def get_current_user(session: SessionDep, claims: CurrentClaims) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+# Documented on every route that depends on it (401 comes with `current_claims` beneath it).
+declare_refusals(get_current_user, {403: BannedUserError.detail})
 
 
 def get_admin_user(user: CurrentUser) -> User:
@@ -94,6 +97,7 @@ def get_admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(get_admin_user)]
+declare_refusals(get_admin_user, {403: "Admin role required"})
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -2,6 +2,8 @@
 
 from functools import lru_cache
 
+from pydantic import Field
+
 from auth_service.signin.abuse import Limits
 from auth_service.signin.throttle import ACCOUNT, ADDRESS, ThrottlePolicy
 from quest_common.settings import BaseServiceSettings
@@ -64,6 +66,10 @@ class Settings(BaseServiceSettings):
     password_address_max_failures_per_hour: int = 500
     refresh_account_free_per_minute: int = 30
     refresh_address_free_per_minute: int = 300
+    # A spent refresh token presented again within this many seconds gets the same successor
+    # (two refreshes racing: apps, scripts, browsers without Web Locks); later, it is a copy in
+    # someone else's hands and revokes its family.
+    refresh_reuse_grace_seconds: float = Field(default=5.0, ge=0, le=60)
     # A resumed session (POST /login/refresh with resume) is a sign-in when the player's last
     # sign-in of any kind is at least this old (DESIGN §10).
     resume_sign_in_after_s: float = 1800.0

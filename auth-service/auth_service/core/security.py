@@ -16,6 +16,7 @@ A running service hashes in a pool of worker processes, one per core (`start_has
 Without a pool (tests, scripts) hashing runs in the calling thread.
 """
 
+import base64
 import hashlib
 import logging
 import multiprocessing
@@ -30,6 +31,8 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import jwt
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from passlib.context import CryptContext
 
 from auth_service.core.admission import FairGate
@@ -157,6 +160,33 @@ def new_refresh_token() -> str:
 def hash_refresh_token(token: str) -> str:
     # A refresh token has 256 random bits: a plain SHA-256 is enough (no salt/stretching needed).
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Domain separation: the sealing key is a different hash of the token than the stored one, so
+# the database (which holds `hash_refresh_token(token)`) cannot open what it keeps sealed.
+_SUCCESSOR_KEY_CONTEXT = b"quest refresh-token successor\x00"
+
+
+def _successor_key(spent: str) -> bytes:
+    return hashlib.sha256(_SUCCESSOR_KEY_CONTEXT + spent.encode()).digest()
+
+
+def seal_successor(*, spent: str, successor: str) -> str:
+    """The successor of `spent`, encrypted (AES-GCM) with a key only `spent`'s holder can
+    derive: a refresh racing the one that spent `spent` gets the same successor back, while
+    the database never holds a usable token."""
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_successor_key(spent)).encrypt(nonce, successor.encode(), None)
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal_successor(*, spent: str, sealed: str) -> str | None:
+    """`seal_successor` undone; None when `sealed` was not sealed for `spent`."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+        return AESGCM(_successor_key(spent)).decrypt(raw[:12], raw[12:], None).decode()
+    except (InvalidTag, ValueError):
+        return None
 
 
 def mint_jwt(

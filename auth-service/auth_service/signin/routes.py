@@ -35,13 +35,16 @@ class TokenForm(BaseModel):
     `client_id`, `client_secret` (or HTTP Basic) and `scope` for `client_credentials`,
     `refresh_token` for `refresh_token`. Bounded so nobody makes us hash megabytes."""
 
-    grant_type: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
-    username: str | None = Field(default=None, min_length=1, max_length=128, pattern=NO_NUL)
-    password: str | None = Field(default=None, min_length=1, max_length=256, pattern=NO_NUL)
-    client_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=NO_NUL)
-    client_secret: str | None = Field(default=None, min_length=1, max_length=512, pattern=NO_NUL)
-    scope: str | None = Field(default=None, max_length=256, pattern=NO_NUL)
-    refresh_token: str | None = Field(default=None, min_length=1, max_length=256, pattern=NO_NUL)
+    # Optional but never null: a form field cannot be null, so the schema says "absent, or a
+    # string" (a nullable one would invite the string "null"). Absent reads as "" here; a field
+    # sent empty is refused by its `min_length`.
+    grant_type: str = Field(default="password", max_length=64, pattern=NO_NUL)
+    username: str = Field(default="", min_length=1, max_length=128, pattern=NO_NUL)
+    password: str = Field(default="", min_length=1, max_length=256, pattern=NO_NUL)
+    client_id: str = Field(default="", min_length=1, max_length=128, pattern=NO_NUL)
+    client_secret: str = Field(default="", min_length=1, max_length=512, pattern=NO_NUL)
+    scope: str = Field(default="", max_length=256, pattern=NO_NUL)
+    refresh_token: str = Field(default="", min_length=1, max_length=256, pattern=NO_NUL)
 
 
 def _missing(*fields: str) -> RequestValidationError:
@@ -79,7 +82,7 @@ async def login_access_token(
     presented token spent. Errors carry `detail` and, for the OAuth2 ones, RFC 6749's `error`."""
     grant = form.grant_type or grants.PASSWORD
     if grant == grants.PASSWORD:
-        missing = [f for f in ("username", "password") if getattr(form, f) is None]
+        missing = [f for f in ("username", "password") if not getattr(form, f)]
         if missing:
             raise _missing(*missing)
         # The busiest route makes one thread hand-off, for all of its blocking work, and
@@ -94,7 +97,7 @@ async def login_access_token(
         )
         return Response(issued.model_dump_json(), media_type="application/json")
     if grant == grants.REFRESH_TOKEN:
-        if form.refresh_token is None:
+        if not form.refresh_token:
             raise grants.InvalidRequestError("refresh_token is required")
         refreshed = await run_in_threadpool(
             _refresh, request, form.refresh_token, settings, token_service
@@ -107,7 +110,6 @@ def _password_sign_in(
     request: Request, form: TokenForm, settings: Settings, token_service: TokenService
 ) -> Token:
     """In the threadpool: the argon2 verify and the SQL block, and signing costs CPU."""
-    assert form.username is not None and form.password is not None
     # The unit of work is opened here rather than through UowDep: a generator dependency costs
     # two more threadpool hand-offs (enter, exit).
     new_uow: UnitOfWorkFactory = request.app.state.uow
@@ -133,9 +135,9 @@ def _client_credentials(
         grant = grants.client_credentials(
             session=uow.session,
             basic=grants.basic_credentials(request.headers.get("authorization")),
-            form_id=form.client_id,
-            form_secret=form.client_secret,
-            scope=form.scope,
+            form_id=form.client_id or None,
+            form_secret=form.client_secret or None,
+            scope=form.scope or None,
             key=clients.secret_key(settings.signing_key_passphrase),
         )
     issued = token_service.client_token(grant.client, scopes=grant.scopes)

@@ -302,5 +302,6 @@ def refresh_session(
         uow=uow,
         token=token,
         lifetime=timedelta(days=settings.refresh_token_expire_days),
+        grace=timedelta(seconds=settings.refresh_reuse_grace_seconds),
         before_commit=record_resume if resume else None,
     )

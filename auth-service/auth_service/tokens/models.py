@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -28,6 +28,9 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=timestamp_column())
     spent_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    # Set when spent: the successor, sealed with a key derived from this token (never stored),
+    # so a refresh racing the one that spent it gets the same successor back within the grace.
+    successor_sealed: str | None = Field(default=None, max_length=256)
 
 
 class Token(BaseModel):
@@ -41,6 +44,17 @@ class ServiceToken(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int
+
+
+class LogoutRequest(BaseModel):
+    """POST /logout: the token to give up (or none: the cookie's). Nothing else: a field the
+    route would ignore (`resume`) is refused rather than silently accepted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str | None = PydanticField(
+        default=None, min_length=1, max_length=256, pattern=NO_NUL
+    )
 
 
 class RefreshRequest(BaseModel):

@@ -24,7 +24,7 @@ from auth_service.signin.abuse import AbuseGuard, LimitedError
 from auth_service.tokens import access
 from auth_service.tokens import service as tokens
 from auth_service.tokens.cookies import set_refresh_cookie
-from auth_service.tokens.models import Jwks, RefreshRequest, ServiceToken, Token
+from auth_service.tokens.models import Jwks, LogoutRequest, RefreshRequest, ServiceToken, Token
 from auth_service.tokens.service import (
     BannedUserError,
     InvalidClientError,
@@ -42,7 +42,7 @@ keys_router = APIRouter(tags=["keys"])
 internal_router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
 
 
-def _presented_token(body: RefreshRequest | None, cookie: str | None) -> str:
+def _presented_token(body: RefreshRequest | LogoutRequest | None, cookie: str | None) -> str:
     token = (body.refresh_token if body is not None else None) or cookie
     if not token or len(token) > 256:
         raise RefreshTokenRequiredError
@@ -89,7 +89,7 @@ def refresh(
 def logout(
     uow: UowDep,
     settings: SettingsDep,
-    body: Annotated[RefreshRequest | None, Body()] = None,
+    body: Annotated[LogoutRequest | None, Body()] = None,
     refresh_token: Annotated[str | None, Cookie(max_length=256)] = None,
 ) -> Response:
     presented = _presented_token(body, refresh_token)

@@ -24,6 +24,8 @@ from auth_service.core.security import (
     hash_refresh_token,
     mint_jwt,
     new_refresh_token,
+    seal_successor,
+    unseal_successor,
 )
 from auth_service.core.uow import AuthUnitOfWork
 from auth_service.tokens.keys import KeyRing
@@ -232,17 +234,29 @@ def refresh_token_owner(*, session: Session, token: str) -> uuid.UUID | None:
     ).first()
 
 
+def _successor_within_grace(
+    *, row: RefreshToken, token: str, grace: timedelta, now: datetime
+) -> str | None:
+    """The successor `token` was spent for, when it was spent at most `grace` ago."""
+    if row.spent_at is None or row.successor_sealed is None or now - row.spent_at > grace:
+        return None
+    return unseal_successor(spent=token, sealed=row.successor_sealed)
+
+
 def rotate_refresh_token(
     *,
     uow: AuthUnitOfWork,
     token: str,
     lifetime: timedelta,
+    grace: timedelta = timedelta(0),
     now: datetime | None = None,
     before_commit: Callable[[User, datetime], object] | None = None,
 ) -> tuple[User, str]:
     """Spend `token` and return its user with the next token of the family (commits).
 
-    `before_commit` adds its writes to the rotation's transaction (a resumed session's
+    A token spent at most `grace` ago gives the same successor again: two refreshes of one
+    token racing (the row lock orders them) both get it. Spent longer ago, it revokes the
+    family. `before_commit` adds its writes to the rotation's transaction (a resumed session's
     sign-in), so the new token and what goes with it commit together or not at all."""
     now = now or utcnow()
     session = uow.session
@@ -254,12 +268,15 @@ def rotate_refresh_token(
     ).first()
     if row is None or row.revoked_at is not None:
         raise InvalidRefreshTokenError
+    successor: str | None = None
     if row.spent_at is not None:
-        # Reuse of a spent token: a copy exists somewhere else. Revoke the whole family.
-        _revoke_family(session, row.family_id, now)
-        uow.commit()
-        raise InvalidRefreshTokenError
-    if row.expires_at <= now:
+        successor = _successor_within_grace(row=row, token=token, grace=grace, now=now)
+        if successor is None:
+            # Reuse of a spent token: a copy exists somewhere else. Revoke the whole family.
+            _revoke_family(session, row.family_id, now)
+            uow.commit()
+            raise InvalidRefreshTokenError
+    elif row.expires_at <= now:
         raise InvalidRefreshTokenError
     user = session.get(User, row.user_id)
     if user is None:
@@ -268,11 +285,16 @@ def rotate_refresh_token(
         _revoke_family(session, row.family_id, now)
         uow.commit()
         raise BannedUserError
-    row.spent_at = now
-    session.add(row)
+    if successor is not None:
+        # The race's loser: the winner's transaction has spent the token, issued the successor
+        # and done what went with it (a resumed session's sign-in); nothing more to write.
+        return user, successor
     new_token = issue_refresh_token(
         session=session, user_id=user.user_id, now=now, lifetime=lifetime, family_id=row.family_id
     )
+    row.spent_at = now
+    row.successor_sealed = seal_successor(spent=token, successor=new_token)
+    session.add(row)
     if before_commit is not None:
         before_commit(user, now)
     uow.commit()

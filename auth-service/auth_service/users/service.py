@@ -22,7 +22,7 @@ from auth_service.users.models import (
     UserPublic,
     UserStatus,
 )
-from auth_service.users.timezones import DEFAULT_TIME_ZONE, next_change_at
+from auth_service.users.timezones import DEFAULT_TIME_ZONE, is_westward, next_change_at
 from quest_common import audit
 from quest_common.audit import AuditEntry
 from quest_common.db import utcnow
@@ -138,8 +138,8 @@ def create_user(
 ) -> User:
     hashed = hash_password(password)
     now = utcnow()
-    # Choosing the zone at sign-up is not a change (time_zone_changed_at stays empty): the
-    # first change afterwards is always allowed.
+    # Choosing the zone at sign-up is not a change (time_zone_changed_at stays empty); the
+    # interval before the first change runs from created_at (see timezones.next_change_at).
     user = User(
         user_name=user_name,
         hashed_password=hashed,
@@ -258,7 +258,8 @@ def change_time_zone(
 ) -> User:
     """Set the player's zone (commits). The same zone again changes nothing and is always
     fine; another one is refused with TimeZoneChangeTooSoonError within `interval` of the last
-    change, so hopping zones cannot mint extra local days."""
+    change (or of sign-up, unless this first change is westward: `timezones.next_change_at`),
+    so hopping zones cannot mint extra local days."""
     now = now or utcnow()
     session = uow.session
     # Locked: two changes racing cannot both pass the interval check.
@@ -267,7 +268,11 @@ def change_time_zone(
         raise UserNotFoundError(str(user_id))
     if user.time_zone != time_zone:
         wait_until = next_change_at(
-            changed_at=user.time_zone_changed_at, interval=interval, now=now
+            changed_at=user.time_zone_changed_at,
+            signed_up_at=user.created_at,
+            interval=interval,
+            now=now,
+            westward=is_westward(old=user.time_zone, new=time_zone, at=now),
         )
         if wait_until is not None:
             uow.rollback()
@@ -290,8 +295,11 @@ def change_password(
     user.hashed_password = hash_password(new_password)
     user.updated_at = now
     uow.session.add(user)
-    # Other sessions (possibly the reason for the change) must sign in again.
+    # The "I was compromised" button: other sessions (possibly the reason for the change) must
+    # sign in again, and access tokens already handed out stop working in every service within
+    # seconds, as after a logout-everywhere.
     revoke_user_tokens(session=uow.session, user_id=user.user_id, now=now)
+    void_tokens(uow=uow, user=user, reason="password", now=now)
     uow.commit()
 
 

@@ -101,7 +101,10 @@ class Adjustment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item: Item
-    qty: int = PydanticField(ge=-ADJUSTMENT_MAX, le=ADJUSTMENT_MAX)
+    # "Not 0" is in the schema too (`not: {const: 0}`): the document refuses what the service does.
+    qty: int = PydanticField(
+        ge=-ADJUSTMENT_MAX, le=ADJUSTMENT_MAX, json_schema_extra={"not": {"const": 0}}
+    )
     reason: str = PydanticField(min_length=1, max_length=200, pattern=NO_NUL)
 
     @field_validator("qty")

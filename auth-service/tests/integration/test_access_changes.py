@@ -128,3 +128,37 @@ def test_snapshot_is_signed_and_lists_recent_lines(
 def test_public_openapi_lists_no_internal_route(client: TestClient) -> None:
     paths = client.get(f"{PREFIX}/openapi.json").json()["paths"]
     assert paths and not [path for path in paths if path.startswith("/internal")]
+
+
+def test_password_change_voids_earlier_access_tokens_and_emits_the_event(
+    client: TestClient, player: dict[str, Any], db_session: Session
+) -> None:
+    # The "I was compromised" button: a stolen access token must stop working now, not at expiry.
+    changed = client.patch(
+        f"{PREFIX}/users/me/password",
+        json={"current_password": player["password"], "new_password": "brand-new-pass-2"},
+        headers=player["headers"],
+    )
+    assert changed.status_code == 204, changed.text
+    assert client.get(f"{PREFIX}/users/me", headers=player["headers"]).status_code == 401
+    (event,) = _access_events(db_session, player["user_id"])
+    assert event.data["reason"] == "password"
+    response = client.post(
+        f"{PREFIX}/login/access-token",
+        data={"username": player["user_name"], "password": "brand-new-pass-2"},
+    )
+    fresh = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    assert client.get(f"{PREFIX}/users/me", headers=fresh).status_code == 200
+
+
+def test_a_refused_password_change_voids_nothing(
+    client: TestClient, player: dict[str, Any], db_session: Session
+) -> None:
+    refused = client.patch(
+        f"{PREFIX}/users/me/password",
+        json={"current_password": "not-the-password", "new_password": "brand-new-pass-2"},
+        headers=player["headers"],
+    )
+    assert refused.status_code == 400
+    assert client.get(f"{PREFIX}/users/me", headers=player["headers"]).status_code == 200
+    assert _access_events(db_session, player["user_id"]) == []

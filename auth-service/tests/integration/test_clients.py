@@ -197,13 +197,14 @@ def test_refresh_token_grant_rotates_like_the_json_refresh(
     pair = response.json()
     assert pair["refresh_token"] != first
     assert client.get(f"{PREFIX}/users/me", headers=bearer(pair["access_token"])).status_code == 200
-    # The spent token again: invalid_grant, and its family is revoked (reuse detection).
-    reused = client.post(TOKEN, data={"grant_type": "refresh_token", "refresh_token": first})
-    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
-    later = client.post(
+    # A token the service never issued (or one revoked by a logout): invalid_grant.
+    unknown = client.post(TOKEN, data={"grant_type": "refresh_token", "refresh_token": "nope"})
+    assert unknown.status_code == 400 and unknown.json()["error"] == "invalid_grant"
+    client.post(f"{PREFIX}/logout", json={"refresh_token": pair["refresh_token"]})
+    revoked = client.post(
         TOKEN, data={"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
     )
-    assert later.status_code == 400 and later.json()["error"] == "invalid_grant"
+    assert revoked.status_code == 400 and revoked.json()["error"] == "invalid_grant"
     missing = client.post(TOKEN, data={"grant_type": "refresh_token"})
     assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
 

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
+from auth_service.core.security import hash_refresh_token
 from auth_service.users.models import User, UserStatus
 
 PREFIX = "/api/auth"
@@ -43,6 +44,7 @@ def test_signup_then_login_then_me(
         "gold",
         "created_at",
         "time_zone",
+        # progression (auth-service/README.md)
         "xp",
         "level",
         "level_starts_at_xp",
@@ -146,7 +148,7 @@ def test_cookie_is_secure_in_production_settings(make_settings: Callable[..., An
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(
-    client: TestClient, player: dict[str, Any]
+    client: TestClient, player: dict[str, Any], db_session: Session
 ) -> None:
     first = player["tokens"]["refresh_token"]
     rotated = client.post(f"{PREFIX}/login/refresh", json={"refresh_token": first})
@@ -159,7 +161,16 @@ def test_refresh_rotates_and_reuse_revokes_the_family(
     )
     assert me.status_code == 200 and me.json()["user_id"] == player["user_id"]
 
-    # The spent token comes back: someone holds a copy. It fails, and so does its successor.
+    # The spent token comes back after the grace given to racing refreshes (see
+    # test_refresh_grace): someone holds a copy. It fails, and so does its successor.
+    db_session.execute(
+        text(
+            "UPDATE refresh_token SET spent_at = spent_at - interval '1 minute'"
+            " WHERE token_hash = :h"
+        ),
+        {"h": hash_refresh_token(first)},
+    )
+    db_session.commit()
     reused = client.post(f"{PREFIX}/login/refresh", json={"refresh_token": first})
     assert reused.status_code == 401
     assert client.post(f"{PREFIX}/login/refresh", json={"refresh_token": second}).status_code == 401
@@ -235,3 +246,20 @@ def test_me_needs_a_token(client: TestClient) -> None:
     response = client.get(f"{PREFIX}/users/me")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_logout_refuses_fields_it_would_ignore(client: TestClient, player: dict[str, Any]) -> None:
+    token = player["tokens"]["refresh_token"]
+    refused = client.post(f"{PREFIX}/logout", json={"refresh_token": token, "resume": True})
+    assert refused.status_code == 422
+    # Nothing was revoked by the refused call.
+    assert client.post(f"{PREFIX}/login/refresh", json={"refresh_token": token}).status_code == 200
+
+
+def test_the_openapi_document_says_what_the_validators_refuse(client: TestClient) -> None:
+    document = client.get(f"{PREFIX}/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert schemas["Adjustment"]["properties"]["qty"]["not"] == {"const": 0}
+    assert "resume" not in schemas["LogoutRequest"]["properties"]
+    me = document["paths"][f"{PREFIX}/users/me"]["get"]["responses"]
+    assert {"401", "403"} <= set(me)  # from the CurrentUser dependency

@@ -100,11 +100,51 @@ def test_unknown_zone_is_422_and_nothing_is_written(
     assert patched.status_code == 422
     me = client.get(f"{PREFIX}/users/me", headers=player["headers"]).json()
     assert me["time_zone"] == "UTC"
-    # The refused attempt did not use up the change either.
+    # The refused attempt did not use up the (westward, so free) first change either.
     ok = client.patch(
-        f"{PREFIX}/users/me", json={"time_zone": "Asia/Tokyo"}, headers=player["headers"]
+        f"{PREFIX}/users/me", json={"time_zone": "America/Chicago"}, headers=player["headers"]
     )
-    assert ok.status_code == 200 and ok.json()["time_zone"] == "Asia/Tokyo"
+    assert ok.status_code == 200 and ok.json()["time_zone"] == "America/Chicago"
+
+
+def test_host_only_and_legacy_zone_names_are_422_on_sign_up_and_patch(
+    client: TestClient, player: dict[str, Any]
+) -> None:
+    # `localtime` is whatever the host is set to: a player's day would depend on the replica.
+    for name in ("localtime", "Factory", "EST5EDT"):
+        body = {"user_name": f"tz_{uuid.uuid4().hex[:12]}", "password": "correct-horse-1"}
+        refused = client.post(f"{PREFIX}/signup", json={**body, "time_zone": name})
+        assert refused.status_code == 422, (name, refused.text)
+        patched = client.patch(
+            f"{PREFIX}/users/me", json={"time_zone": name}, headers=player["headers"]
+        )
+        assert patched.status_code == 422, (name, patched.text)
+    assert client.get(f"{PREFIX}/users/me", headers=player["headers"]).json()["time_zone"] == "UTC"
+
+
+def test_the_free_first_change_gains_no_day(
+    client: TestClient, login: Callable[..., dict[str, Any]]
+) -> None:
+    # Pago Pago (UTC-11) → Kiritimati (UTC+14) right after sign-up would put the player a
+    # calendar day ahead: two daily check-ins seconds apart. Eastward, the week runs from sign-up.
+    user = _signup(client, time_zone="Pacific/Pago_Pago")
+    headers = _bearer(login(client, user["user_name"], user["password"]))
+    url = f"{PREFIX}/users/me"
+    east = client.patch(url, json={"time_zone": "Pacific/Kiritimati"}, headers=headers)
+    assert east.status_code == 409, east.text
+    signed_up = datetime.fromisoformat(user["created_at"].replace("Z", "+00:00"))
+    next_change = datetime.fromisoformat(east.json()["next_change_at"].replace("Z", "+00:00"))
+    assert next_change == signed_up + timedelta(days=7)
+    assert client.get(url, headers=headers).json()["time_zone"] == "Pacific/Pago_Pago"
+
+    # The other way round is a free correction: the local date goes back, nothing to gain.
+    other = _signup(client, time_zone="Pacific/Kiritimati")
+    other_headers = _bearer(login(client, other["user_name"], other["password"]))
+    west = client.patch(url, json={"time_zone": "Pacific/Pago_Pago"}, headers=other_headers)
+    assert west.status_code == 200, west.text
+    # ... and it starts the interval: going back east waits a week.
+    back = client.patch(url, json={"time_zone": "Pacific/Kiritimati"}, headers=other_headers)
+    assert back.status_code == 409
 
 
 def test_zone_changes_at_most_once_every_seven_days(

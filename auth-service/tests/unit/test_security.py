@@ -15,6 +15,8 @@ from auth_service.core.security import (
     mint_jwt,
     new_refresh_token,
     pwd_context,
+    seal_successor,
+    unseal_successor,
     verify_password,
 )
 from auth_service.signin.service import sign_in_event_type
@@ -131,3 +133,15 @@ def test_production_refuses_placeholder_secrets() -> None:
     )
     assert real.refresh_cookie_secure is True
     assert Settings(environment="development").refresh_cookie_secure is False
+
+
+def test_a_sealed_successor_opens_only_with_the_spent_token() -> None:
+    spent, successor = new_refresh_token(), new_refresh_token()
+    sealed = seal_successor(spent=spent, successor=successor)
+    assert successor not in sealed
+    assert unseal_successor(spent=spent, sealed=sealed) == successor
+    # Neither another token nor what the database holds about `spent` (its hash) opens it.
+    assert unseal_successor(spent=new_refresh_token(), sealed=sealed) is None
+    assert unseal_successor(spent=hash_refresh_token(spent), sealed=sealed) is None
+    assert unseal_successor(spent=spent, sealed="not base64 at all!") is None
+    assert len(sealed) <= 256  # the column's width

@@ -127,9 +127,13 @@ MAX_CLAIM_WITHIN_S = 2_147_483_647
 
 
 # Bounds for quest windows: wide enough for any real quest, narrow enough that every value
-# converts to UTC and back between PostgreSQL and Python.
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+# converts to UTC and back between PostgreSQL and Python. Checked on the year as written, so
+# the OpenAPI document can say the same with a pattern (it cannot compare instants).
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 8999
+WINDOW_SCHEMA: dict[str, Any] = {
+    "json_schema_extra": {"pattern": r"^(19[7-9][0-9]|[2-8][0-9]{3})-"}
+}
 
 
 def check_moment(value: datetime | None) -> datetime | None:
@@ -139,8 +143,8 @@ def check_moment(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("must be a timezone-aware datetime (e.g. 2030-01-01T00:00:00Z)")
-    if not EARLIEST <= value <= LATEST:
-        raise ValueError("must be between 1970-01-01 and 9000-01-01")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
     return value.astimezone(UTC)
 
 
@@ -227,8 +231,12 @@ class QuestFields(QuestChecks):
     streak_mode: StreakMode = Field(default=StreakMode.count, sa_type=String(16))
     reward_id: uuid.UUID = Field(foreign_key="reward.reward_id", index=True)
     is_active: bool = True
-    starts_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    ends_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    starts_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True), schema_extra=WINDOW_SCHEMA
+    )
+    ends_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True), schema_extra=WINDOW_SCHEMA
+    )
     reset: Reset = Field(
         default=Reset.none,
         sa_type=String(16),
@@ -315,8 +323,8 @@ class QuestUpdate(QuestChecks):
     streak_mode: StreakMode = Field(default=None)
     reward_id: uuid.UUID = Field(default=None)
     is_active: bool = Field(default=None)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: datetime | None = Field(default=None, schema_extra=WINDOW_SCHEMA)
+    ends_at: datetime | None = Field(default=None, schema_extra=WINDOW_SCHEMA)
     reset: Reset = Field(default=None)
     grace_days: int = Field(default=None, ge=0, le=MAX_GRACE_DAYS)
     cooldown_s: int = Field(default=None, ge=0, le=MAX_COOLDOWN_S)

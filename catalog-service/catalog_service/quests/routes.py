@@ -10,7 +10,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.api.resources import created_response, resource_routers, upserted
+from catalog_service.core.errors import ConflictError, NotFoundError
 from catalog_service.quests import models, service
+from quest_common.refusals import responses
 
 router, public_router = resource_routers("/quests")
 triggers_router = APIRouter(prefix="/triggers", tags=["quests"])
@@ -58,7 +60,11 @@ async def read_quests(
     )
 
 
-@public_router.get("/by-name/{name}", response_model=models.QuestPublic, responses=NOT_MODIFIED)
+@public_router.get(
+    "/by-name/{name}",
+    response_model=models.QuestPublic,
+    responses={**NOT_MODIFIED, **responses(NotFoundError)},
+)
 async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPath) -> Response:
     return await cached_read(
         request,
@@ -67,7 +73,11 @@ async def read_quest_by_name(request: Request, runtime: RuntimeDep, name: SlugPa
     )
 
 
-@public_router.get("/{quest_id}", response_model=models.QuestPublic, responses=NOT_MODIFIED)
+@public_router.get(
+    "/{quest_id}",
+    response_model=models.QuestPublic,
+    responses={**NOT_MODIFIED, **responses(NotFoundError)},
+)
 async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID) -> Response:
     return await cached_read(
         request,
@@ -76,12 +86,22 @@ async def read_quest(request: Request, runtime: RuntimeDep, quest_id: uuid.UUID)
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(NotFoundError, ConflictError),
+)
 def create_quest(admin: AdminClaims, uow: UowDep, body: models.QuestCreate) -> models.QuestPublic:
     return service.create_quest(uow=uow, data=body, actor=actor_of(admin))
 
 
-@router.put("/by-name/{name}", responses=created_response(models.QuestPublic))
+@router.put(
+    "/by-name/{name}",
+    responses={
+        **created_response(models.QuestPublic),
+        **responses(NotFoundError, ConflictError),
+    },
+)
 def upsert_quest(
     admin: AdminClaims, uow: UowDep, name: SlugPath, body: models.QuestUpsert, response: Response
 ) -> models.QuestPublic:
@@ -91,14 +111,14 @@ def upsert_quest(
     )
 
 
-@router.patch("/{quest_id}")
+@router.patch("/{quest_id}", responses=responses(NotFoundError, ConflictError))
 def update_quest(
     admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID, body: models.QuestUpdate
 ) -> models.QuestPublic:
     return service.update_quest(uow=uow, quest_id=quest_id, data=body, actor=actor_of(admin))
 
 
-@router.delete("/{quest_id}")
+@router.delete("/{quest_id}", responses=responses(NotFoundError))
 def deactivate_quest(admin: AdminClaims, uow: UowDep, quest_id: uuid.UUID) -> models.QuestPublic:
     """Deactivates the quest (players' progress history is kept); returns it."""
     return service.deactivate_quest(uow=uow, quest_id=quest_id, actor=actor_of(admin))

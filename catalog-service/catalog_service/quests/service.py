@@ -109,7 +109,8 @@ def _quest_for_update(session: Session, quest_id: uuid.UUID) -> Quest:
 def _reward(session: Session, reward_id: uuid.UUID) -> Reward:
     reward = session.get(Reward, reward_id)
     if reward is None:
-        raise InvalidError("reward_id", f"Unknown reward {reward_id}")
+        # Not a 422: the body matches the schema; the reward it names does not exist.
+        raise NotFoundError(f"Unknown reward {reward_id}")
     return reward
 
 

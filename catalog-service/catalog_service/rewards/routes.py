@@ -10,7 +10,9 @@ from fastapi import Query, Request, Response, status
 from catalog_service.api.deps import AdminClaims, RuntimeDep, SlugPath, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.api.resources import created_response, resource_routers, upserted
+from catalog_service.core.errors import ConflictError, NotFoundError
 from catalog_service.rewards import models, service
+from quest_common.refusals import responses
 
 router, public_router = resource_routers("/rewards")
 
@@ -30,7 +32,11 @@ async def read_rewards(
     )
 
 
-@public_router.get("/{reward_id}", response_model=models.RewardPublic, responses=NOT_MODIFIED)
+@public_router.get(
+    "/{reward_id}",
+    response_model=models.RewardPublic,
+    responses={**NOT_MODIFIED, **responses(NotFoundError)},
+)
 async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUID) -> Response:
     return await cached_read(
         request,
@@ -41,7 +47,7 @@ async def read_reward(request: Request, runtime: RuntimeDep, reward_id: uuid.UUI
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(ConflictError))
 def create_reward(
     admin: AdminClaims, uow: UowDep, body: models.RewardCreate
 ) -> models.RewardPublic:
@@ -50,7 +56,10 @@ def create_reward(
     )
 
 
-@router.put("/by-name/{name}", responses=created_response(models.RewardPublic))
+@router.put(
+    "/by-name/{name}",
+    responses={**created_response(models.RewardPublic), **responses(ConflictError)},
+)
 def upsert_reward(
     admin: AdminClaims, uow: UowDep, name: SlugPath, body: models.RewardUpsert, response: Response
 ) -> models.RewardPublic:
@@ -62,7 +71,7 @@ def upsert_reward(
     )
 
 
-@router.patch("/{reward_id}")
+@router.patch("/{reward_id}", responses=responses(NotFoundError, ConflictError))
 def update_reward(
     admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID, body: models.RewardUpdate
 ) -> models.RewardPublic:
@@ -71,7 +80,11 @@ def update_reward(
     )
 
 
-@router.delete("/{reward_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{reward_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(NotFoundError, ConflictError),
+)
 def delete_reward(admin: AdminClaims, uow: UowDep, reward_id: uuid.UUID) -> None:
     """409 while any quest (active or not) uses the reward."""
     service.delete_reward(uow=uow, reward_id=reward_id, actor=actor_of(admin))

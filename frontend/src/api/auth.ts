@@ -1,4 +1,5 @@
 import * as sdk from "../client/auth";
+import type { UserSelfUpdate } from "../client/auth";
 import { call } from "./http";
 import type { ClientToken } from "../client/auth";
 import type {
@@ -35,6 +36,9 @@ export const refreshSession = ({ resume = false }: { resume?: boolean } = {}) =>
 
 export const signOut = () => call<unknown>((o) => sdk.logout({ ...o, body: {} }), { auth: false });
 
+/** A zone name as the API lists them (an enum of the tzdata names); auth refuses (422) any other. */
+type TimeZoneName = NonNullable<UserSelfUpdate["time_zone"]>;
+
 /** The browser's IANA zone ("Europe/Paris"); the player's local days are counted in it. */
 export function browserTimeZone(): string | undefined {
   try {
@@ -46,13 +50,17 @@ export function browserTimeZone(): string | undefined {
 
 export const signUp = ({ user_name, password }: { user_name: string; password: string }) =>
   call<User>(
-    (o) => sdk.signup({ ...o, body: { user_name, password, time_zone: browserTimeZone() } }),
+    (o) =>
+      sdk.signup({
+        ...o,
+        body: { user_name, password, time_zone: browserTimeZone() as TimeZoneName | undefined },
+      }),
     { auth: false },
   );
 
 /** Change the player's zone: at most once every 7 days (409 with `next_change_at` otherwise). */
 export const updateMyTimeZone = (time_zone: string) =>
-  call<Me>((o) => sdk.updateMe({ ...o, body: { time_zone } }));
+  call<Me>((o) => sdk.updateMe({ ...o, body: { time_zone: time_zone as TimeZoneName } }));
 
 export const getMe = () => call<Me>((o) => sdk.readMe(o));
 

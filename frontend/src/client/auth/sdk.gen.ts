@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
+import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeErrors, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesErrors, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeErrors, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -87,7 +87,7 @@ export const rotateClientSecret = <ThrowOnError extends boolean = false>(options
  *
  * How far the outbox relay is behind (the same figures are on `/metrics`).
  */
-export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, unknown, ThrowOnError>({
+export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, OperationsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/admin/ops',
     ...options
@@ -239,7 +239,7 @@ export const deleteMe = <ThrowOnError extends boolean = false>(options: Options<
  * The player's own profile: balances (XP too) and the level they are at, with the XP at
  * which it started and the next one starts (null at the last level).
  */
-export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, unknown, ThrowOnError>({
+export const readMe = <ThrowOnError extends boolean = false>(options?: Options<ReadMeData, ThrowOnError>) => (options?.client ?? client).get<ReadMeResponses, ReadMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me',
     ...options
@@ -266,7 +266,7 @@ export const updateMe = <ThrowOnError extends boolean = false>(options: Options<
  *
  * The player's badges, oldest first.
  */
-export const myBadges = <ThrowOnError extends boolean = false>(options?: Options<MyBadgesData, ThrowOnError>) => (options?.client ?? client).get<MyBadgesResponses, unknown, ThrowOnError>({
+export const myBadges = <ThrowOnError extends boolean = false>(options?: Options<MyBadgesData, ThrowOnError>) => (options?.client ?? client).get<MyBadgesResponses, MyBadgesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me/badges',
     ...options
@@ -277,7 +277,7 @@ export const myBadges = <ThrowOnError extends boolean = false>(options?: Options
  *
  * Everything auth holds about the signed-in player, as a JSON download.
  */
-export const exportMe = <ThrowOnError extends boolean = false>(options?: Options<ExportMeData, ThrowOnError>) => (options?.client ?? client).get<ExportMeResponses, unknown, ThrowOnError>({
+export const exportMe = <ThrowOnError extends boolean = false>(options?: Options<ExportMeData, ThrowOnError>) => (options?.client ?? client).get<ExportMeResponses, ExportMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/me/export',
     ...options

@@ -893,6 +893,14 @@ export type ReadAuditData = {
 
 export type ReadAuditErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -914,6 +922,17 @@ export type OperationsData = {
     path?: never;
     query?: never;
     url: '/api/catalog/admin/ops';
+};
+
+export type OperationsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
 };
 
 export type OperationsResponses = {
@@ -981,6 +1000,14 @@ export type DeactivateEventTypeData = {
 
 export type DeactivateEventTypeErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1045,6 +1072,14 @@ export type UpsertEventTypeData = {
 
 export type UpsertEventTypeErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1089,6 +1124,14 @@ export type PutLevelsData = {
 };
 
 export type PutLevelsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1165,6 +1208,22 @@ export type CreateQuestData = {
 
 export type CreateQuestErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1195,6 +1254,10 @@ export type ReadQuestByNameData = {
 
 export type ReadQuestByNameErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1224,6 +1287,22 @@ export type UpsertQuestData = {
 };
 
 export type UpsertQuestErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1259,6 +1338,18 @@ export type DeactivateQuestData = {
 
 export type DeactivateQuestErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1289,6 +1380,10 @@ export type ReadQuestData = {
 
 export type ReadQuestErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1318,6 +1413,22 @@ export type UpdateQuestData = {
 };
 
 export type UpdateQuestErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1378,6 +1489,18 @@ export type CreateRewardData = {
 
 export type CreateRewardErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1407,6 +1530,18 @@ export type UpsertRewardData = {
 };
 
 export type UpsertRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
@@ -1442,6 +1577,22 @@ export type DeleteRewardData = {
 
 export type DeleteRewardErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1472,6 +1623,10 @@ export type ReadRewardData = {
 
 export type ReadRewardErrors = {
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1501,6 +1656,22 @@ export type UpdateRewardData = {
 };
 
 export type UpdateRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */

@@ -897,6 +897,14 @@ export type ReadAuditData = {
 
 export type ReadAuditErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -931,6 +939,14 @@ export type ListIncidentsData = {
 
 export type ListIncidentsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -955,6 +971,14 @@ export type DeclareIncidentData = {
 };
 
 export type DeclareIncidentErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -985,6 +1009,14 @@ export type WithdrawIncidentData = {
 };
 
 export type WithdrawIncidentErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
     /**
      * No such incident
      */
@@ -1017,6 +1049,17 @@ export type OperationsData = {
     url: '/api/processing/admin/ops';
 };
 
+export type OperationsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+};
+
 export type OperationsResponses = {
     /**
      * Successful Response
@@ -1034,6 +1077,14 @@ export type StartSimulationData = {
 };
 
 export type StartSimulationErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
     /**
      * Bad quest draft or window
      */
@@ -1062,6 +1113,14 @@ export type ReadSimulationData = {
 };
 
 export type ReadSimulationErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1097,6 +1156,14 @@ export type UserQuestTraceData = {
 
 export type UserQuestTraceErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1131,6 +1198,14 @@ export type DeadLettersData = {
 
 export type DeadLettersErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1160,6 +1235,14 @@ export type ReplayDeadLetterData = {
 };
 
 export type ReplayDeadLetterErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1203,6 +1286,14 @@ export type AllEventsData = {
 
 export type AllEventsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1237,6 +1328,14 @@ export type MyEventsData = {
 
 export type MyEventsErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1260,6 +1359,17 @@ export type MyExportData = {
     url: '/api/processing/me/export';
 };
 
+export type MyExportErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+};
+
 export type MyExportResponses = {
     /**
      * A JSON attachment
@@ -1272,6 +1382,17 @@ export type MyQuestsData = {
     path?: never;
     query?: never;
     url: '/api/processing/me/quests';
+};
+
+export type MyQuestsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
 };
 
 export type MyQuestsResponses = {
@@ -1296,6 +1417,14 @@ export type ClaimRewardData = {
 };
 
 export type ClaimRewardErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Nothing to claim, or the reward expired (`reward expired`)
      */
@@ -1335,6 +1464,14 @@ export type MyQuestTraceData = {
 
 export type MyQuestTraceErrors = {
     /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1365,6 +1502,14 @@ export type NotificationStreamData = {
 };
 
 export type NotificationStreamErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1397,6 +1542,14 @@ export type UserQuestsData = {
 };
 
 export type UserQuestsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
     /**
      * Validation Error
      */
