@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "c0105_event_types"
-down_revision: str | None = "c0106_levels"
+down_revision: str | None = "c0107_offers"
 
 # What auth's sign-in events carry in `data`, as catalog_service.event_types.models has it
 # today (a migration keeps its own copy: the model may change later, this revision may not).

@@ -66,6 +66,12 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         state["spare_id"] = response.json().get("reward_id", "")
         return response
 
+    def create_offer() -> Any:
+        body = {"name": "frame", "title": "Frame", "price_item": "gold", "price_qty": 3}
+        response = client.post(f"{PREFIX}/offers", json=body, headers=headers)
+        state["offer_id"] = response.json().get("offer_id", "")
+        return response
+
     # Order matters: the quest needs the reward, the spare reward is deleted at the end.
     calls: dict[str, Callable[[], Any]] = {
         "POST /api/catalog/rewards": create_reward,
@@ -88,6 +94,21 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "DELETE /api/catalog/rewards/{reward_id}": lambda: client.delete(
             f"{PREFIX}/rewards/{state['spare_id']}", headers=headers
         ),
+        "POST /api/catalog/offers": create_offer,
+        "PATCH /api/catalog/offers/{offer_id}": lambda: client.patch(
+            f"{PREFIX}/offers/{state['offer_id']}", json={"stock": 4}, headers=headers
+        ),
+        "PUT /api/catalog/offers/by-name/{name}": lambda: client.put(
+            f"{PREFIX}/offers/by-name/seeded-offer",
+            json={"title": "Seeded", "price_item": "diamond", "price_qty": 1},
+            headers=headers,
+        ),
+        "DELETE /api/catalog/offers/{offer_id}": lambda: client.delete(
+            f"{PREFIX}/offers/{state['offer_id']}", headers=headers
+        ),
+        "PUT /api/catalog/levels": lambda: client.put(
+            f"{PREFIX}/levels", json={"thresholds": [0, 50, 120]}, headers=headers
+        ),
         "PUT /api/catalog/event-types/by-name/{name}": lambda: client.put(
             f"{PREFIX}/event-types/by-name/match_won",
             json={"title": "Match won", "properties": {"kills": {"type": "integer"}}},
@@ -95,9 +116,6 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         ),
         "DELETE /api/catalog/event-types/by-name/{name}": lambda: client.delete(
             f"{PREFIX}/event-types/by-name/match_won", headers=headers
-        ),
-        "PUT /api/catalog/levels": lambda: client.put(
-            f"{PREFIX}/levels", json={"thresholds": [0, 50, 200]}, headers=headers
         ),
     }
     # A new admin write route must be added here, with its audit entry.
@@ -123,16 +141,23 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "quest.create",
         "quest.deactivate",
         "reward.delete",
+        "offer.create",
+        "offer.update",
+        "offer.create",
+        "offer.delete",
+        "levels.update",
         "event_type.create",
         "event_type.deactivate",
-        "levels.update",
     ]
     reward_update = entries[1]
     assert (reward_update["before"]["reward_qty"], reward_update["after"]["reward_qty"]) == (5, 6)
     assert reward_update["target_type"] == "reward"
     assert reward_update["target_id"] == state["reward_id"]
     assert entries[0]["before"] is None and entries[7]["after"] is None
-    for deactivated in (entries[6], entries[9]):
+    offer_update = entries[9]
+    assert (offer_update["before"]["stock"], offer_update["after"]["stock"]) == (None, 4)
+    assert entries[11]["target_id"] == state["offer_id"] and entries[11]["after"] is None
+    for deactivated in (entries[6], entries[-1]):
         assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (
             True,
             False,
