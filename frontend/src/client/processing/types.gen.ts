@@ -1051,7 +1051,7 @@ export type ReadAuditErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1093,7 +1093,7 @@ export type ListIncidentsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1126,7 +1126,7 @@ export type DeclareIncidentErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1162,7 +1162,7 @@ export type WithdrawIncidentErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1247,7 +1247,7 @@ export type OperationsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
 };
@@ -1274,7 +1274,7 @@ export type StartSimulationErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1314,7 +1314,7 @@ export type ReadSimulationErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1356,7 +1356,7 @@ export type UserQuestTraceErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1398,7 +1398,7 @@ export type DeadLettersErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1436,7 +1436,7 @@ export type ReplayDeadLetterErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1486,7 +1486,7 @@ export type AllEventsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1528,6 +1528,10 @@ export type MyEventsErrors = {
      */
     401: unknown;
     /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1556,6 +1560,10 @@ export type MyExportErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
 };
 
 export type MyExportResponses = {
@@ -1577,6 +1585,10 @@ export type MyQuestsErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
 };
 
 export type MyQuestsResponses = {
@@ -1605,6 +1617,10 @@ export type ClaimRewardErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Nothing to claim, or the reward expired (`reward expired`)
      */
@@ -1648,6 +1664,10 @@ export type MyQuestTraceErrors = {
      */
     401: unknown;
     /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1682,6 +1702,10 @@ export type NotificationStreamErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1723,7 +1747,7 @@ export type UserQuestsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
