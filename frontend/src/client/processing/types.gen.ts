@@ -1208,7 +1208,7 @@ export type EndIncidentErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
