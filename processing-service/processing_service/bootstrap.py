@@ -1,19 +1,45 @@
-"""The composition root: builds the runtime once, for the API and the worker alike."""
+"""The composition root: everything a process runs is built here, once; the entry points
+(`entrypoints/api.py`, `entrypoints/worker.py`) only start and stop it.
+
+`build_runtime` makes what both processes share: the engine and units of work, the quest cache
+(the one HTTP client to catalog), the auth client, the notification publisher and the one
+long-lived broker client for short broker operations. `build_worker` adds the worker's consumers,
+its periodic jobs and the catalog listener; `build_api` the API's SSE hub and listeners.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
 from processing_service.catalog.cache import QuestCache
+from processing_service.catalog.listener import quest_changes_listener
+from processing_service.core.broker import BrokerClient
 from processing_service.core.config import Settings
+from processing_service.core.jobs import PeriodicJob
+from processing_service.dead_letters.service import collect
+from processing_service.deletions.handler import UserDeletedHandler
 from processing_service.grants.auth_client import AuthClient
+from processing_service.grants.service import deliver_all_due
+from processing_service.notifications import service as notifications
+from processing_service.notifications.hub import Hub
 from processing_service.notifications.models import Notification
+from processing_service.notifications.payloads import LEVEL_REACHED_KEY
 from processing_service.notifications.wire import to_messages
+from processing_service.ops.service import ProcessingOps, figures
+from processing_service.signins.handler import SignInHandler
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.batch import BackgroundPublisher
+from quest_common.broker.broadcast import BroadcastListener
+from quest_common.broker.consumer import ConsumerShell
+from quest_common.broker.topology import declare_work_queue, queue_names
 from quest_common.db import make_engine
+from quest_common.events import SIGN_IN_KEYS, EventType, routing_key
+
+# The notification purge's period: rows older than the retention go within this much.
+PURGE_EVERY_S = 60.0
 
 
 @dataclass
@@ -23,22 +49,27 @@ class Runtime:
     cache: QuestCache
     auth: AuthClient
     publisher: BackgroundPublisher[Notification]
+    broker: BrokerClient
 
     def uow(self) -> UnitOfWork:
         """A unit of work that publishes what it committed."""
         return UnitOfWork(engine=self.engine, publish=self.publisher.publish)
+
+    def ops_figures(self) -> ProcessingOps:
+        return figures(engine=self.engine, broker=self.broker, queue=self.settings.sign_in_queue)
 
     def start(self) -> None:
         self.publisher.start()
 
     def close(self) -> None:
         self.publisher.close()
+        self.broker.close()
         self.cache.close()
         self.auth.close()
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, *, name: str) -> Runtime:
+def build_runtime(settings: Settings, *, name: str, writes_local_copy: bool = True) -> Runtime:
     engine = make_engine(settings.database_url)
     return Runtime(
         settings=settings,
@@ -48,6 +79,7 @@ def build_runtime(settings: Settings, *, name: str) -> Runtime:
             catalog_url=settings.catalog_url,
             ttl_s=settings.quest_cache_ttl_s,
             timeout_s=settings.http_timeout_s,
+            writes_local_copy=writes_local_copy,
         ),
         auth=AuthClient(
             auth_url=settings.auth_url,
@@ -59,7 +91,153 @@ def build_runtime(settings: Settings, *, name: str) -> Runtime:
             amqp_url=settings.amqp_url,
             exchange=settings.events_exchange,
             encode=to_messages,
-            name=name,
+            name=f"{name}-events",
             heartbeat_s=settings.publisher_heartbeat_s,
         ),
+        broker=BrokerClient(settings.amqp_url, name=f"{name}-operations"),
+    )
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerProcess:
+    runtime: Runtime
+    sign_ins: ConsumerShell
+    deletions: ConsumerShell
+    catalog_listener: BroadcastListener
+    jobs: dict[str, PeriodicJob] = field(default_factory=dict)
+
+
+def build_worker(settings: Settings) -> WorkerProcess:
+    s = settings
+    runtime = build_runtime(s, name="processing-worker")
+    jobs = {
+        job.name: job
+        for job in (
+            PeriodicJob(
+                name="grant-delivery",
+                work=lambda: deliver_all_due(
+                    uow_factory=runtime.uow,
+                    auth=runtime.auth,
+                    max_backoff_s=s.grant_max_backoff_s,
+                ),
+                interval_s=s.grant_poll_s,
+            ),
+            PeriodicJob(
+                name="notification-purge",
+                work=lambda: notifications.purge(
+                    uow_factory=runtime.uow, older_than_s=s.notification_retention_s
+                ),
+                interval_s=PURGE_EVERY_S,
+            ),
+            PeriodicJob(
+                name="dead-letter-collection",
+                work=lambda: collect(
+                    uow_factory=runtime.uow, broker=runtime.broker, queue=s.sign_in_queue
+                ),
+                interval_s=s.dead_letter_poll_s,
+            ),
+        )
+    }
+    shells: dict[str, ConsumerShell] = {}
+    handler = SignInHandler(
+        uow_factory=runtime.uow,
+        cache=runtime.cache,
+        on_grants=jobs["grant-delivery"].wake,
+        stopping=lambda: shells["sign-ins"].stopping,
+    )
+
+    def declare_sign_ins(channel: Any) -> None:
+        declare_work_queue(
+            channel,
+            queue=s.sign_in_queue,
+            exchange=s.events_exchange,
+            routing_keys=list(SIGN_IN_KEYS),
+            delivery_limit=s.delivery_limit,
+            retry_delay_ms=s.retry_delay_ms,
+        )
+
+    def declare_deletions(channel: Any) -> None:
+        # The same declaration as auth's relay (quest_common's defaults), or the two conflict.
+        declare_work_queue(
+            channel,
+            queue=s.user_deletions_queue,
+            exchange=s.events_exchange,
+            routing_keys=[routing_key("auth", EventType.USER_DELETED)],
+        )
+
+    shells["sign-ins"] = ConsumerShell(
+        amqp_url=s.amqp_url,
+        queue=s.sign_in_queue,
+        # Parsing runs in the consumer's broker thread while the batch before it commits.
+        prepare=handler.parse,
+        handler=handler.apply,
+        prefetch=s.prefetch,
+        batch_size=s.batch_size,
+        linger_s=s.linger_ms / 1000,
+        declare=declare_sign_ins,
+        # A batch that still fails after the handler's short wait goes through the delayed
+        # retry queue (a TTL queue dead-lettering back), not straight back to the head of the
+        # queue: an outage is waited out without spinning through the delivery limit.
+        retry_queue=queue_names(s.sign_in_queue).retry,
+        max_retries=s.delivery_limit,
+        name="sign-in-consumer",
+    )
+    return WorkerProcess(
+        runtime=runtime,
+        sign_ins=shells["sign-ins"],
+        # Deleted players (auth.UserDeleted): one at a time, each acked after its commit.
+        deletions=ConsumerShell(
+            amqp_url=s.amqp_url,
+            queue=s.user_deletions_queue,
+            handler=UserDeletedHandler(uow_factory=runtime.uow),
+            prefetch=10,
+            batch_size=1,
+            declare=declare_deletions,
+            retry_queue=queue_names(s.user_deletions_queue).retry,
+            name="user-deletions-consumer",
+        ),
+        catalog_listener=quest_changes_listener(
+            amqp_url=s.amqp_url, exchange=s.events_exchange, cache=runtime.cache
+        ),
+        jobs=jobs,
+    )
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ApiProcess:
+    runtime: Runtime
+    hub: Hub
+
+    def listeners(self) -> list[BroadcastListener]:
+        """Fresh listeners for one lifespan (a thread starts once): this replica hears every
+        processing event (and auth's `LevelReached`, relayed live) for its own SSE clients, and
+        follows catalog changes for the quest list it serves, as the worker does."""
+        settings = self.runtime.settings
+        return [
+            BroadcastListener(
+                amqp_url=settings.amqp_url,
+                exchange=settings.events_exchange,
+                routing_keys=["processing.#", LEVEL_REACHED_KEY],
+                on_message=self.hub.on_message,
+                name="sse-fanout",
+            ),
+            quest_changes_listener(
+                amqp_url=settings.amqp_url,
+                exchange=settings.events_exchange,
+                cache=self.runtime.cache,
+            ),
+        ]
+
+
+def build_api(settings: Settings) -> ApiProcess:
+    # The API only reads the quests' local copy: the worker keeps it.
+    return ApiProcess(
+        runtime=build_runtime(settings, name="processing-api", writes_local_copy=False),
+        hub=Hub(),
     )

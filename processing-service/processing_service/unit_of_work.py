@@ -1,60 +1,96 @@
 """The unit of work: the one owner of every processing transaction.
 
-Domains write through `uow.session` and hand their notifications to `uow.notify`; `commit()`
-stores those notifications in the same transaction, commits, and only then publishes them, so a
-player is never told of a change that was rolled back. Leaving the block without `commit()` rolls
-everything back.
+`ProcessingUnitOfWork` is the face the handlers see: explicit `commit()`, rollback on exit
+(`quest_common.uow`), one repository per table-owning domain (`sign_ins`, `progress`, `grants`,
+`tombstones`, `notifications`, `incidents`) and `notify`. Notifications handed to `notify` are
+stored in the same transaction just before it commits (`before_commit`) and published only once
+it has (`after_commit`), so a player is never told of a change that was rolled back.
+
+`UnitOfWork` is the PostgreSQL one (its repositories share one session, `uow.session`, which
+the admin writes use directly). `read_only=True` opens a read-only transaction (the database
+refuses any write in it): the API's reads and a simulation's replay use it, so a read can never
+write. The handlers' unit tests use an in-memory one (`tests/unit/conftest.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, text
 
-from processing_service.notifications import service as notifications
+from processing_service.deletions.repository import SqlTombstones, TombstoneRepository
+from processing_service.grants.repository import GrantRepository, SqlGrants
+from processing_service.incidents.repository import IncidentRepository, SqlIncidents
 from processing_service.notifications.models import Notification
+from processing_service.notifications.repository import NotificationRepository, SqlNotifications
+from processing_service.progress.repository import ProgressRepository, SqlProgress
+from processing_service.signins.repository import SignInRepository, SqlSignIns
+from quest_common.uow import AbstractUnitOfWork, SqlUnitOfWork
 
 Publish = Callable[[list[Notification]], None]
 
 
-class UnitOfWork:
-    def __init__(self, *, engine: Engine, publish: Publish | None = None) -> None:
-        self.engine = engine
+class ProcessingUnitOfWork(AbstractUnitOfWork):
+    sign_ins: SignInRepository
+    progress: ProgressRepository
+    grants: GrantRepository
+    tombstones: TombstoneRepository
+    notifications: NotificationRepository
+    incidents: IncidentRepository
+
+    def _init_notifications(self, publish: Publish | None) -> None:
+        """Called by each concrete unit of work's `__init__` (after its base's)."""
         self.publish = publish
         self._pending: list[Notification] = []
-
-    def __enter__(self) -> UnitOfWork:
-        self.session = Session(self.engine)
-        self._pending = []
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.rollback()
-        self.session.close()
+        # What the last commit stored, with their SSE ids (what was published).
+        self.stored: list[Notification] = []
 
     def notify(self, notes: Iterable[Notification]) -> None:
+        if not self._pending:
+            self.before_commit(self._store_notifications)
         self._pending.extend(notes)
 
-    def commit(self) -> list[Notification]:
-        """Store the collected notifications, commit, then publish them (returned with seqs)."""
-        stored = notifications.store(session=self.session, notes=self._pending)
-        self.session.commit()
+    def _store_notifications(self) -> None:
+        stored = self.notifications.store(self._pending)
         self._pending = []
+        self.stored = stored
         if stored and self.publish is not None:
-            self.publish(stored)
-        return stored
+            publish = self.publish
+            self.after_commit(lambda: publish(stored))
 
     def rollback(self) -> None:
         self._pending = []
-        self.session.rollback()
+        super().rollback()
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWork(ProcessingUnitOfWork, SqlUnitOfWork):
+    def __init__(
+        self, *, engine: Engine, publish: Publish | None = None, read_only: bool = False
+    ) -> None:
+        SqlUnitOfWork.__init__(self, engine)
+        self._init_notifications(publish)
+        self.read_only = read_only
+
+    def _begin(self) -> None:
+        super()._begin()
+        self._pending = []
+        session = self.session
+        if self.read_only:
+            session.execute(text("SET TRANSACTION READ ONLY"))
+        self.sign_ins = SqlSignIns(session)
+        self.progress = SqlProgress(session)
+        self.grants = SqlGrants(session)
+        self.tombstones = SqlTombstones(session)
+        self.notifications = SqlNotifications(session)
+        self.incidents = SqlIncidents(session)
+
+    def driver_connection(self) -> Any:
+        """The driver's own connection inside this transaction (a server-side cursor streams
+        rows the ORM would buffer)."""
+        return self.session.connection().connection.driver_connection
+
+
+UnitOfWorkFactory = Callable[[], ProcessingUnitOfWork]
+# What the admin writes take: they write their own tables through `uow.session`.
+SqlUnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -5,9 +5,10 @@ import { getMyEvents, getMyQuests } from "./processing";
 import type { BoardItem, BoardPeriod } from "./types";
 
 /**
- * Every query key and query of the UI, in one place: a screen asks for `queries.myQuests()`,
- * and whatever must refresh after a change invalidates a prefix from `keys`.
- * Everything about the signed-in player sits under ["me"], everything admin under ["admin"].
+ * The shared query keys and queries: a screen asks for `queries.myQuests()`, and whatever must
+ * refresh after a change invalidates a prefix from `keys`. Everything about the signed-in player
+ * sits under ["me"], the admin lists under ["admin"]. Queries only one component reads (a quest's
+ * trace in the Why? dialog, the operator pages' audit and ops figures) keep their keys there.
  */
 export const keys = {
   me: ["me"] as const,

@@ -20,6 +20,8 @@ const entry = (id: string, at: string, action: string, actor_name = "grace") => 
   action,
   target_type: "t",
   target_id: "x",
+  before: null,
+  after: null,
 });
 
 describe("audit merging", () => {

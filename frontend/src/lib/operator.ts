@@ -1,18 +1,11 @@
 /** Pure helpers of the operator screens and the personal-data section (tested with vitest). */
 
+import type { AuditEntryPublic, TraceEvent } from "../client/processing";
+
 export type ServiceName = "auth" | "catalog" | "processing";
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor_id: string;
-  actor_name: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  before?: Record<string, unknown> | null;
-  after?: Record<string, unknown> | null;
-}
+/** An audit entry: the three services serve the one shape (`quest_common.audit`). */
+export type AuditEntry = AuditEntryPublic;
 
 export interface AuditSource {
   service: ServiceName;
@@ -63,7 +56,7 @@ export function exportFileName(userName: string, now: Date = new Date()): string
   return `quest-data-${safe}-${now.toISOString().slice(0, 10)}.json`;
 }
 
-export type Verdict = "counted" | "grace_used" | "streak_reset" | "same_day" | "cooldown" | "done" | "outside_window";
+export type Verdict = TraceEvent["verdict"];
 
 /** What each rule verdict means, in a player's words, and the colour of its dot. */
 export const VERDICTS: Record<Verdict, { label: string; explain: string; color: string }> = {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { KnownSteps, SeenIds } from "./seen";
+import { SeenIds } from "./seen";
 
 afterEach(() => localStorage.clear());
 
@@ -20,14 +20,5 @@ describe("SeenIds", () => {
 
   it("lets id-less messages through", () => {
     expect(new SeenIds(null).add(null)).toBe(true);
-  });
-});
-
-describe("KnownSteps", () => {
-  it("remembers the last check-in per player and quest", () => {
-    const zoe = new KnownSteps(localStorage, "zoe");
-    zoe.set("q1", { streak: 2, completed: 0 });
-    expect(new KnownSteps(localStorage, "zoe").get("q1")).toEqual({ streak: 2, completed: 0 });
-    expect(new KnownSteps(localStorage, "max").get("q1")).toBeUndefined();
   });
 });

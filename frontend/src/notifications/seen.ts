@@ -71,38 +71,3 @@ function compareIds(a: string, b: string): number {
   if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** The last check-in state per quest this browser saw, per player (see toasts.checkInMoved). */
-export class KnownSteps {
-  private readonly key: string;
-
-  constructor(
-    private readonly storage: Storage | null,
-    userId: string,
-  ) {
-    this.key = `quest.last-check-in.${userId}`;
-  }
-
-  private read(): Record<string, { streak: number; completed: number }> {
-    try {
-      const raw = this.storage?.getItem(this.key);
-      return raw ? (JSON.parse(raw) as Record<string, { streak: number; completed: number }>) : {};
-    } catch {
-      return {};
-    }
-  }
-
-  get(questId: string): { streak: number; completed: number } | undefined {
-    return this.read()[questId];
-  }
-
-  set(questId: string, step: { streak: number; completed: number }): void {
-    const all = this.read();
-    all[questId] = { streak: step.streak, completed: step.completed };
-    try {
-      this.storage?.setItem(this.key, JSON.stringify(all));
-    } catch {
-      // Without storage every check-in counts as a step: a toast too many, never one lost.
-    }
-  }
-}

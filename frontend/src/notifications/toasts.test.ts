@@ -12,6 +12,7 @@ const signIn3: CheckInNotice = {
   duplication: 2,
   status: "in_progress",
   claimable: 0,
+  verdict: "counted",
 };
 const visit5: CheckInNotice = { ...signIn3, quest_id: "q2", quest_name: "daily-visitor", title: "Visit five days", streak: 1, target: 5 };
 const completedData: QuestCompletedNotice = {
@@ -26,7 +27,6 @@ const completedData: QuestCompletedNotice = {
 };
 const completed: Notice = { event: "quest_completed", data: completedData };
 const checkIn = (data: CheckInNotice): Notice => ({ event: "check_in", data });
-const nothingKnown = () => undefined;
 
 describe("toast texts", () => {
   it("sums one sign-in's check-ins in one line, the completing step as the full streak", () => {
@@ -53,7 +53,6 @@ describe("toastsForBurst", () => {
     const done = { ...signIn3, streak: 0, completed: 1, status: "claimable" as const, claimable: 1 };
     const toasts = toastsForBurst(
       [checkIn(done), checkIn(visit5), checkIn({ ...visit5, quest_id: "q3", title: "Third" }), checkIn({ ...visit5, quest_id: "q4", title: "Fourth" }), completed],
-      nothingKnown,
     );
     expect(toasts.map((t) => t.message)).toEqual([
       "Check-in: Sign in three times 3/3 · Visit five days 1/5 · Third 1/5 · Fourth 1/5",
@@ -61,17 +60,9 @@ describe("toastsForBurst", () => {
     ]);
   });
 
-  it("leaves out quests the sign-in did not move (daily already counted, or done)", () => {
-    const known = (id: string) => (id === "q2" ? { streak: 1, completed: 0 } : undefined);
-    const finished = { ...signIn3, quest_id: "q9", streak: 0, completed: 2, status: "done" as const };
-    const toasts = toastsForBurst([checkIn(signIn3), checkIn(visit5), checkIn(finished)], known);
-    expect(toasts.map((t) => t.message)).toEqual(["Check-in: Sign in three times 2/3"]);
-    expect(toastsForBurst([checkIn(visit5), checkIn(finished)], known)).toEqual([]);
-  });
-
   it("keeps the completing check-in even when the quest is now done", () => {
     const last = { ...signIn3, streak: 0, completed: 2, status: "done" as const };
-    const toasts = toastsForBurst([checkIn(last), { ...completed, data: { ...completedData, completed: 2 } }], nothingKnown);
+    const toasts = toastsForBurst([checkIn(last), { ...completed, data: { ...completedData, completed: 2 } }]);
     expect(toasts[0].message).toBe("Check-in: Sign in three times 3/3");
   });
 });
@@ -84,7 +75,7 @@ describe("progression toasts", () => {
       { event: "level_reached", data: { level: 3 } },
       { event: "reward_credited", data: { quest_id: "q", title: "T", grant_id: "h", item: "badge", qty: 1 } },
     ];
-    expect(toastsForBurst(notices, nothingKnown).map((t) => t.message)).toEqual([
+    expect(toastsForBurst(notices).map((t) => t.message)).toEqual([
       "+300 ✨ credited",
       "Level 2 reached",
       "Level 3 reached",

@@ -38,41 +38,19 @@ export function levelReachedToast(notice: LevelReachedNotice): string {
   return `Level ${notice.level} reached`;
 }
 
-/** The last check-in state of a quest this browser has seen, to tell a step from a repeat. */
-export interface KnownStep {
-  streak: number;
-  completed: number;
-}
-
-/**
- * Whether a check-in moved its quest. Processing reports every active quest on every sign-in,
- * also those that did not move (already done, or daily and already counted today): those get
- * no toast. A quest this browser never saw moved unless it is done and did not just complete.
- */
-export function checkInMoved(notice: CheckInNotice, known: KnownStep | undefined, justCompleted: boolean): boolean {
-  if (justCompleted) return true;
-  if (known) return known.streak !== notice.streak || known.completed !== notice.completed;
-  return notice.status !== "done";
-}
-
 /**
  * The toasts for a burst of notices (what one sign-in, or one reconnect, brings): one summary of
- * the check-ins that moved, then one toast per completion and per credit, in arrival order.
+ * the check-ins, then one toast per completion and per credit, in arrival order. Processing sends
+ * a check-in only when the sign-in moved its quest, so each one is worth telling.
  */
-export function toastsForBurst(notices: Notice[], known: (questId: string) => KnownStep | undefined): ToastContent[] {
-  const completedQuests = new Set(
-    notices.filter((n) => n.event === "quest_completed").map((n) => n.data.quest_id),
-  );
+export function toastsForBurst(notices: Notice[]): ToastContent[] {
   // The latest check-in per quest wins (several sign-ins may arrive together after a reconnect).
   const latest = new Map<string, CheckInNotice>();
   for (const notice of notices) {
     if (notice.event === "check_in") latest.set(notice.data.quest_id, notice.data);
   }
-  const moved = [...latest.values()].filter((n) =>
-    checkInMoved(n, known(n.quest_id), completedQuests.has(n.quest_id)),
-  );
   const toasts: ToastContent[] = [];
-  if (moved.length > 0) toasts.push({ message: checkInSummary(moved), color: "blue" });
+  if (latest.size > 0) toasts.push({ message: checkInSummary([...latest.values()]), color: "blue" });
   for (const notice of notices) {
     if (notice.event === "quest_completed") {
       toasts.push({ message: questCompletedToast(notice.data), color: "yellow" });

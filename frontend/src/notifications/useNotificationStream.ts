@@ -6,7 +6,7 @@ import { session } from "../auth/session";
 import { showToast } from "../components/toast";
 import { Burst } from "./burst";
 import { type Notice, parseNotice } from "./notices";
-import { KnownSteps, SeenIds } from "./seen";
+import { SeenIds } from "./seen";
 import { openEventStream } from "./sse";
 import { toastsForBurst } from "./toasts";
 
@@ -39,12 +39,8 @@ export function useNotificationStream(userId: string | null): StreamStatus {
     if (!userId) return;
     const storage = browserStorage();
     const seen = new SeenIds(storage);
-    const known = new KnownSteps(storage, userId);
     const burst = new Burst<Notice>((notices) => {
-      for (const toast of toastsForBurst(notices, (id) => known.get(id))) showToast(toast);
-      for (const notice of notices) {
-        if (notice.event === "check_in") known.set(notice.data.quest_id, notice.data);
-      }
+      for (const toast of toastsForBurst(notices)) showToast(toast);
       // Progress, balances and history changed on the server: refetch what is on screen.
       void refetchPlayerData(queryClient);
     });

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, HTTPException, Query, Request, status
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from processing_service.bootstrap import Runtime
 from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
-from processing_service.grants.auth_client import AuthClient
+from processing_service.unit_of_work import SqlUnitOfWorkFactory, UnitOfWork
 from quest_common.audit import Actor
 from quest_common.security import AdminClaims, CurrentClaims, TokenClaims
 
@@ -23,9 +24,15 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
+def get_reads(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[UnitOfWork]:
+    """A read-only unit of work: a route that only reads can never write."""
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        yield reads
+
+
+def get_session(reads: Annotated[UnitOfWork, Depends(get_reads)]) -> Session:
+    """The session of the request's read-only unit of work."""
+    return reads.session
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -38,12 +45,21 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
+def get_uow_factory(request: Request) -> SqlUnitOfWorkFactory:
+    """Units of work for the service functions that write (each owns its transaction)."""
+    return get_runtime(request).uow
+
+
 def get_cache(request: Request) -> QuestCache:
     return get_runtime(request).cache
 
 
-def get_auth(request: Request) -> AuthClient:
-    return get_runtime(request).auth
+def player_id(claims: CurrentClaims) -> uuid.UUID:
+    """The player behind the token: a service token (no user id) is refused."""
+    try:
+        return uuid.UUID(claims.sub)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Not a player token") from exc
 
 
 def actor_of(claims: TokenClaims) -> Actor:
@@ -53,10 +69,12 @@ def actor_of(claims: TokenClaims) -> Actor:
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadsDep = Annotated[UnitOfWork, Depends(get_reads)]
+PlayerId = Annotated[uuid.UUID, Depends(player_id)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[QuestCache, Depends(get_cache)]
-AuthDep = Annotated[AuthClient, Depends(get_auth)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+UowFactoryDep = Annotated[SqlUnitOfWorkFactory, Depends(get_uow_factory)]
 
 # Paging of the lists (`{data, count}`): at most 500 rows a page.
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -78,7 +96,6 @@ PageDep = Annotated[Page, Depends(page_params)]
 
 __all__ = [
     "AdminClaims",
-    "AuthDep",
     "CacheDep",
     "CurrentClaims",
     "EngineDep",
@@ -86,8 +103,11 @@ __all__ = [
     "Offset",
     "Page",
     "PageDep",
+    "PlayerId",
+    "ReadsDep",
     "RuntimeDep",
     "SessionDep",
     "SettingsDep",
+    "UowFactoryDep",
     "actor_of",
 ]

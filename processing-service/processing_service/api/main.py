@@ -1,32 +1,38 @@
 """The one place the routers are mounted: everything under `/api/processing`.
 
-Authentication is on for the whole aggregate router (admin routes add the admin check); this
-service has no public route.
+Each domain keeps its routes in its own `routes.py`. Authentication is on for the whole
+aggregate router (admin routes add the admin check); this service has no public route.
 """
 
 from fastapi import APIRouter, Depends
 
 from processing_service.api.deps import get_session
-from processing_service.api.routes import (
-    dead_letters,
-    events,
-    incidents,
-    notifications,
-    operator,
-    personal_data,
-    quests,
-)
+from processing_service.dead_letters import routes as dead_letters
+from processing_service.deletions import routes as personal_data
+from processing_service.incidents import routes as incidents
+from processing_service.notifications import routes as notifications
+from processing_service.ops import routes as ops
+from processing_service.progress import routes as quests
+from processing_service.signins import routes as events
+from processing_service.simulation import routes as simulations
+from processing_service.trace import routes as traces
 from quest_common.audit import audit_router
 from quest_common.security import admin_claims, current_claims
 
-api_router = APIRouter(prefix="/api/processing", dependencies=[Depends(current_claims)])
-api_router.include_router(quests.router, tags=["quests"])
-api_router.include_router(events.router, tags=["events"])
-api_router.include_router(notifications.router, tags=["notifications"])
-api_router.include_router(dead_letters.router, tags=["dead-letters"])
-api_router.include_router(incidents.router, tags=["incidents"])
-api_router.include_router(operator.router)
-api_router.include_router(personal_data.router, tags=["personal data"])
-api_router.include_router(
-    audit_router(session_dependency=get_session, admin_dependency=admin_claims)
+ROUTERS = (
+    quests.router,
+    events.router,
+    notifications.router,
+    dead_letters.router,
+    incidents.router,
+    simulations.router,
+    traces.admin_router,
+    ops.router,
+    traces.router,
+    personal_data.router,
+    audit_router(session_dependency=get_session, admin_dependency=admin_claims),
 )
+
+api_router = APIRouter(prefix="/api/processing", dependencies=[Depends(current_claims)])
+for router in ROUTERS:
+    api_router.include_router(router)

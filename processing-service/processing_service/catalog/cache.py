@@ -1,8 +1,10 @@
 """Quest definitions from catalog, cached in memory and kept as a local copy in the database.
 
-Catalog is read over httpx with a timeout. A successful read replaces the local copy; when catalog
-is unreachable the last known definitions are used — from memory, or from the database after a
-restart — so counting never stops because catalog is down (DESIGN §7.4).
+Catalog is read over httpx with a timeout. In the worker, a successful read replaces the local copy
+(in a unit of work of its own); when catalog is unreachable the last known definitions are used —
+from memory, or from the database after a restart — so counting never stops because catalog is
+down (DESIGN §7.4). The API only reads the copy (`writes_local_copy=False`): a player's read of
+their quests never writes.
 
 Following catalog changes, whatever the timing:
 - `QuestChanged` (and every (re)connection of the listener) calls `invalidate`, which bumps a
@@ -23,16 +25,19 @@ import threading
 import time
 import uuid
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 from sqlalchemy import Column, DateTime, Engine, delete
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, select
 
 from processing_service.progress.rules import QuestRule
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.db import utcnow
+from quest_common.refusals import ClientError
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,24 @@ class CatalogUnavailableError(Exception):
     """Catalog did not answer and no local copy exists yet."""
 
 
+class QuestNotFoundError(
+    ClientError, LookupError, status=HTTPStatus.NOT_FOUND, detail="Quest not found"
+):
+    """No active quest with that id."""
+
+
+class UnknownRewardError(
+    ClientError, LookupError, status=HTTPStatus.UNPROCESSABLE_ENTITY, detail="Unknown reward_id"
+):
+    """Catalog holds no reward with that id."""
+
+
+class CatalogUnreachableError(
+    ClientError, status=HTTPStatus.SERVICE_UNAVAILABLE, detail="Catalog unreachable"
+):
+    """Catalog did not give an answer this request could use."""
+
+
 class QuestCache:
     def __init__(
         self,
@@ -70,7 +93,9 @@ class QuestCache:
         timeout_s: float = 3.0,
         retry_after_failure_s: float = 5.0,
         page_size: int = 500,
+        writes_local_copy: bool = True,
     ) -> None:
+        self.writes_local_copy = writes_local_copy
         self.page_size = page_size
         self.engine = engine
         self.catalog_url = catalog_url.rstrip("/")
@@ -106,6 +131,34 @@ class QuestCache:
 
     def quest(self, quest_id: uuid.UUID) -> dict[str, Any] | None:
         return next((q for q in self.quests() if str(q["quest_id"]) == str(quest_id)), None)
+
+    def require(self, quest_id: uuid.UUID) -> dict[str, Any]:
+        """The active quest with that id; QuestNotFoundError when there is none."""
+        quest = self.quest(quest_id)
+        if quest is None:
+            raise QuestNotFoundError(quest_id)
+        return quest
+
+    def rule(self, quest_id: uuid.UUID) -> QuestRule:
+        return QuestRule.from_catalog(self.require(quest_id))
+
+    def reward(self, reward_id: uuid.UUID) -> Any:
+        """Catalog's read of one reward (decoded JSON, not checked), asked now: a reward is
+        not cached, since only a simulation of a draft quest asks for one."""
+        try:
+            response = self._client.get(f"{self.catalog_url}/api/catalog/rewards/{reward_id}")
+        except httpx.HTTPError as exc:
+            raise CatalogUnreachableError(reward_id) from exc
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            raise UnknownRewardError(reward_id)
+        if response.status_code != HTTPStatus.OK:
+            error = CatalogUnreachableError(reward_id)
+            error.detail = "Catalog unavailable"
+            raise error
+        try:
+            return response.json()
+        except ValueError:
+            return None  # not JSON: not a reward either
 
     def _is_current(self) -> bool:
         return (
@@ -147,7 +200,8 @@ class QuestCache:
             # The ETag goes with the list it describes, never ahead of it: a validator for a
             # list we do not hold would be answered 304 forever.
             self._etag = etag
-            self._store_local(quests)
+            if self.writes_local_copy:
+                self._store_local(quests)
         self._copy_generation = generation
         self._next_check = time.monotonic() + self.ttl_s
 
@@ -195,7 +249,8 @@ class QuestCache:
         raised: the in-memory list is current either way and the next change writes it again."""
         ids = [uuid.UUID(str(q["quest_id"])) for q in quests]
         try:
-            with Session(self.engine) as session:
+            with UnitOfWork(engine=self.engine) as uow:
+                session = uow.session
                 session.execute(
                     delete(QuestDefinition).where(
                         col(QuestDefinition.quest_id).not_in(ids)  # type: ignore[arg-type]
@@ -223,13 +278,13 @@ class QuestCache:
                             },
                         )
                     )
-                session.commit()
+                uow.commit()
         except SQLAlchemyError as exc:
             log.warning("local copy of the quests not written (%s); kept in memory", exc)
 
     def _load_local(self) -> list[dict[str, Any]]:
-        with Session(self.engine) as session:
-            rows = session.exec(select(QuestDefinition)).all()
-        if not rows:
+        with UnitOfWork(engine=self.engine, read_only=True) as reads:
+            payloads = [dict(p) for p in reads.session.exec(select(QuestDefinition.payload))]
+        if not payloads:
             raise CatalogUnavailableError("catalog unreachable and no local copy of the quests")
-        return [row.payload for row in rows]
+        return payloads

@@ -43,7 +43,6 @@ class Settings(BaseServiceSettings):
     # SSE: what a freshly connected client gets replayed, and how long rows are kept.
     notification_replay_s: float = 60.0
     notification_retention_s: float = 3600.0
-    sse_ping_s: float = 15.0
 
     def secret_fields(self) -> dict[str, str]:
         return {"processing_client_secret": self.processing_client_secret}

@@ -1,4 +1,5 @@
-"""The processing database: engine factory and the session dependency."""
+"""The processing database's schema: every table module loaded (Alembic, tests) and the
+migrations run (prestart). Sessions come from the unit of work (`unit_of_work.py`)."""
 
 from __future__ import annotations
 

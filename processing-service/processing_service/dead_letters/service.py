@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import uuid
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pika
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from processing_service.dead_letters.models import DeadLetter
 from quest_common.audit import SYSTEM, Actor, record
-from quest_common.broker.connection import connect
 from quest_common.broker.topology import queue_names
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
+
+if TYPE_CHECKING:
+    from processing_service.core.broker import BrokerClient
+    from processing_service.unit_of_work import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -65,34 +67,42 @@ def storable_body(body: bytes) -> tuple[str, str | None]:
     return shown, base64.b64encode(body).decode("ascii")
 
 
-def collect(*, engine: Engine, amqp_url: str, queue: str, limit: int = 1000) -> int:
+def collect(
+    *, uow_factory: SqlUnitOfWorkFactory, broker: BrokerClient, queue: str, limit: int = 1000
+) -> int:
     """Move what sits in the DLQ into the table; each message is acked only after its commit."""
     dlq = queue_names(queue).dlq
-    moved = 0
-    connection = connect(amqp_url, name="dead-letter-collector")
-    try:
-        channel = connection.channel()
+
+    def move(channel: Any) -> int:
         channel.queue_declare(dlq, durable=True, arguments={"x-queue-type": "quorum"})
-        with Session(engine) as session:
-            while moved < limit:
-                method, props, body = channel.basic_get(dlq, auto_ack=False)
-                if method is None:
-                    break
-                try:
-                    session.add(_dead_letter(queue, method, props, body))
-                    session.commit()
-                except (SQLAlchemyError, ValueError, TypeError) as exc:
-                    # Whatever in it could not be stored: keep the bytes (base64) and say why,
-                    # rather than leave it at the head of the DLQ blocking the others.
-                    session.rollback()
-                    log.warning("dead letter stored as raw bytes: %s", exc)
-                    session.add(_raw_dead_letter(queue, body, str(exc)))
-                    session.commit()
-                channel.basic_ack(method.delivery_tag)
-                moved += 1
-    finally:
-        connection.close()
-    return moved
+        moved = 0
+        while moved < limit:
+            method, props, body = channel.basic_get(dlq, auto_ack=False)
+            if method is None:
+                break
+            _store(uow_factory, queue, method, props, body)
+            channel.basic_ack(method.delivery_tag)
+            moved += 1
+        return moved
+
+    return broker.run(move)
+
+
+def _store(
+    uow_factory: SqlUnitOfWorkFactory, queue: str, method: Any, props: Any, body: bytes
+) -> None:
+    """One dead letter in its own transaction."""
+    try:
+        with uow_factory() as uow:
+            uow.session.add(_dead_letter(queue, method, props, body))
+            uow.commit()
+    except (SQLAlchemyError, ValueError, TypeError) as exc:
+        # Whatever in it could not be stored: keep the bytes (base64) and say why, rather than
+        # leave it at the head of the DLQ blocking the others.
+        log.warning("dead letter stored as raw bytes: %s", exc)
+        with uow_factory() as uow:
+            uow.session.add(_raw_dead_letter(queue, body, str(exc)))
+            uow.commit()
 
 
 def _dead_letter(queue: str, method: Any, props: Any, body: bytes) -> DeadLetter:
@@ -126,53 +136,51 @@ def _raw_dead_letter(queue: str, body: bytes, error: str) -> DeadLetter:
     )
 
 
-def list_dead_letters(*, engine: Engine, limit: int, offset: int) -> tuple[list[DeadLetter], int]:
-    with Session(engine) as session:
-        count = session.execute(select(func.count()).select_from(DeadLetter)).scalar_one()
-        rows = (
-            session.execute(
-                select(DeadLetter)
-                .order_by(DeadLetter.received_at.desc())  # type: ignore[attr-defined]
-                .limit(limit)
-                .offset(offset)
-            )
-            .scalars()
-            .all()
+def list_dead_letters(*, session: Session, limit: int, offset: int) -> tuple[list[DeadLetter], int]:
+    count = session.execute(select(func.count()).select_from(DeadLetter)).scalar_one()
+    rows = (
+        session.execute(
+            select(DeadLetter)
+            .order_by(DeadLetter.received_at.desc())  # type: ignore[attr-defined]
+            .limit(limit)
+            .offset(offset)
         )
+        .scalars()
+        .all()
+    )
     return list(rows), int(count)
 
 
 def requeue(
     *,
-    engine: Engine,
-    amqp_url: str,
+    uow_factory: SqlUnitOfWorkFactory,
+    broker: BrokerClient,
     queue: str,
     dead_letter_id: uuid.UUID,
     actor: Actor = SYSTEM,
 ) -> DeadLetter:
     """Publish the stored body to the work queue again (with a confirm), then mark it replayed;
     the audit entry is written in that same transaction."""
-    with Session(engine) as session:
+    with uow_factory() as uow:
+        session = uow.session
         row = session.get(DeadLetter, dead_letter_id, with_for_update=True)
         if row is None:
             raise DeadLetterNotFoundError(dead_letter_id)
-        connection = connect(amqp_url, name="dead-letter-replay")
-        try:
-            channel = connection.channel()
-            channel.confirm_delivery()
-            channel.basic_publish(
+        body = _original(row)
+        broker.run(
+            lambda channel: channel.basic_publish(
                 exchange="",
                 routing_key=queue,
-                body=_original(row),
+                body=body,
                 properties=pika.BasicProperties(
                     delivery_mode=pika.DeliveryMode.Persistent,
                     content_type="application/cloudevents+json",
                     message_id=row.message_id,
                 ),
                 mandatory=True,
-            )
-        finally:
-            connection.close()
+            ),
+            confirm=True,
+        )
         before = {"replayed_at": row.replayed_at, "message_id": row.message_id}
         row.replayed_at = utcnow()
         session.add(row)
@@ -184,37 +192,10 @@ def requeue(
             before=before,
             after={"replayed_at": row.replayed_at, "message_id": row.message_id},
         )
-        session.commit()
-        session.refresh(row)
+        uow.commit()
         return row
 
 
 def _original(row: DeadLetter) -> bytes:
     encoded = row.headers.get(ORIGINAL_BODY)
     return base64.b64decode(encoded) if isinstance(encoded, str) else row.body.encode()
-
-
-class DeadLetterCollector(threading.Thread):
-    """The worker's loop that moves dead letters from the broker's DLQ into the table."""
-
-    def __init__(self, *, engine: Engine, amqp_url: str, queue: str, interval_s: float) -> None:
-        super().__init__(name="dead-letter-collector", daemon=True)
-        self.engine = engine
-        self.amqp_url = amqp_url
-        self.queue = queue
-        self.interval_s = interval_s
-        self._stop_event = threading.Event()
-        self.collected = 0
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                self.collected += collect(
-                    engine=self.engine, amqp_url=self.amqp_url, queue=self.queue
-                )
-            except Exception as exc:
-                log.warning("collecting dead letters failed: %s; retrying", exc)
-            self._stop_event.wait(self.interval_s)

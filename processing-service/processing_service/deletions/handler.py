@@ -8,13 +8,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from processing_service.deletions.service import delete_player
+from processing_service.unit_of_work import UnitOfWorkFactory
 from quest_common.broker.consumer import Delivery, Outcome
 from quest_common.events import EventType
 
@@ -44,8 +42,7 @@ def parse_user_deleted(body: bytes) -> tuple[uuid.UUID, datetime | None] | None:
 
 @dataclass(kw_only=True)
 class UserDeletedHandler:
-    engine: Engine
-    deleted: int = field(default=0, init=False)
+    uow_factory: UnitOfWorkFactory
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -58,10 +55,9 @@ class UserDeletedHandler:
                 continue
             if parsed is not None:
                 user_id, deleted_at = parsed
-                with Session(self.engine) as session:
-                    erased = delete_player(session=session, user_id=user_id, deleted_at=deleted_at)
-                    session.commit()
-                self.deleted += 1
+                with self.uow_factory() as uow:
+                    erased = delete_player(uow=uow, user_id=user_id, deleted_at=deleted_at)
+                    uow.commit()
                 log.info("player %s deleted (%d rows erased)", user_id, erased)
             outcomes.append(Outcome.ACK)
         return outcomes

@@ -1,4 +1,5 @@
-"""The processing API on the shared runtime (shim: `processing_service.main:create_app`)."""
+"""The processing API (shim: `processing_service.main:create_app`): the app over what
+`bootstrap.build_api` built, whose lifespan starts and stops its listeners."""
 
 from __future__ import annotations
 
@@ -15,15 +16,11 @@ from fastapi import FastAPI
 
 from processing_service.api.errors import install_dependency_error_handlers
 from processing_service.api.main import api_router
-from processing_service.bootstrap import build_runtime
-from processing_service.catalog.listener import quest_changes_listener
+from processing_service.bootstrap import build_api
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
-from processing_service.notifications.payloads import LEVEL_REACHED_KEY
 from processing_service.ops.metrics import expose_ops_metrics
-from processing_service.ops.service import figures as ops_figures
 from quest_common.app import add_ops, service_app
-from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import broker_check
 from quest_common.db import database_check
 from quest_common.errors import install_error_handlers
@@ -52,38 +49,27 @@ def _chain_sigterm(hub: Hub) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.service_name, json_lines=settings.log_json, level=settings.log_level)
-    runtime = build_runtime(settings, name="processing-api-events")
-    hub = Hub()
+    process = build_api(settings)
+    runtime, hub = process.runtime, process.hub
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.loop = asyncio.get_running_loop()
-        # This replica hears every processing event for its own SSE clients, and follows catalog
-        # changes for the quest list it serves, as the worker does.
-        fanout = BroadcastListener(
-            amqp_url=settings.amqp_url,
-            exchange=settings.events_exchange,
-            routing_keys=["processing.#", LEVEL_REACHED_KEY],
-            on_message=hub.on_message,
-            name="sse-fanout",
-        )
-        catalog = quest_changes_listener(
-            amqp_url=settings.amqp_url, exchange=settings.events_exchange, cache=runtime.cache
-        )
+        listeners = process.listeners()
         # First: it refuses to start twice (a second lifespan over this app while one runs), and
         # everything started after it is inside the `try` that stops it.
         access_listener.start()
         try:
             runtime.start()
-            fanout.start()
-            catalog.start()
-            app.state.fanout = fanout
+            for listener in listeners:
+                listener.start()
+            app.state.fanout = listeners[0]
             _chain_sigterm(hub)
             yield
         finally:
             hub.close_all()
             access_listener.stop()
-            for listener in (fanout, catalog):
+            for listener in listeners:
                 listener.stop()
                 if listener.ident is not None:  # started
                     listener.join(5)
@@ -99,14 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_dependency_error_handlers(app)
     publish_public_routes_only(app)
     app.include_router(api_router)
-    expose_ops_metrics(
-        partial(
-            ops_figures,
-            engine=runtime.engine,
-            amqp_url=settings.amqp_url,
-            queue=settings.sign_in_queue,
-        )
-    )
+    expose_ops_metrics(runtime.ops_figures)
     return add_ops(
         app,
         {

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
-    from processing_service.grants.service import GrantData
+    from processing_service.grants.models import GrantData
 
 
 class AuthUnavailableError(Exception):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Column, DateTime, Index, text
 from sqlmodel import Field, SQLModel
@@ -57,3 +58,37 @@ class Grant(SQLModel, table=True):
     credited_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+
+
+LEDGER_REASON_MAX = 255  # auth's ledger reason column
+
+
+@dataclass(frozen=True, slots=True)
+class GrantData:
+    grant_id: uuid.UUID
+    user_id: uuid.UUID
+    quest_id: uuid.UUID
+    quest_title: str
+    item: str
+    qty: int
+    reason: str
+    badge: str | None = None  # a badge reward's badge, which auth gives once per player
+
+    @classmethod
+    def of(cls, row: Any) -> GrantData:
+        return cls(
+            row.grant_id,
+            row.user_id,
+            row.quest_id,
+            row.quest_title,
+            row.item,
+            row.qty,
+            row.reason,
+            row.badge,
+        )
+
+    @property
+    def ledger_reason(self) -> str:
+        """What the player's wallet history says: the quest by its title, in words
+        ("Quest: Sign in three times"); the reason code when the title is unknown."""
+        return f"Quest: {self.quest_title}"[:LEDGER_REASON_MAX] if self.quest_title else self.reason

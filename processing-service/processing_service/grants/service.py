@@ -9,54 +9,27 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, exists, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col
-
-from processing_service.deletions.models import UserTombstone
-from processing_service.grants.auth_client import AuthClient, AuthUnavailableError
-from processing_service.grants.models import Grant, GrantStatus
+from processing_service.grants.auth_client import AuthUnavailableError
+from processing_service.grants.models import GrantData, GrantStatus
 from processing_service.notifications import payloads
 from processing_service.notifications.models import Notification
-from processing_service.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from quest_common.db import utcnow
+
+if TYPE_CHECKING:
+    from processing_service.unit_of_work import ProcessingUnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-LEDGER_REASON_MAX = 255  # auth's ledger reason column
 
+class Crediting(Protocol):
+    """Auth's wallet as grant delivery sees it (`grants.auth_client.AuthClient`)."""
 
-@dataclass(frozen=True, slots=True)
-class GrantData:
-    grant_id: uuid.UUID
-    user_id: uuid.UUID
-    quest_id: uuid.UUID
-    quest_title: str
-    item: str
-    qty: int
-    reason: str
-    badge: str | None = None
-
-    @classmethod
-    def of(cls, row: Any) -> GrantData:
-        return cls(
-            row.grant_id,
-            row.user_id,
-            row.quest_id,
-            row.quest_title,
-            row.item,
-            row.qty,
-            row.reason,
-            row.badge,
-        )
-
-    @property
-    def ledger_reason(self) -> str:
-        """What the player's wallet history says: the quest by its title, in words
-        ("Quest: Sign in three times"); the reason code when the title is unknown."""
-        return f"Quest: {self.quest_title}"[:LEDGER_REASON_MAX] if self.quest_title else self.reason
+    def credit(self, *, grant: GrantData) -> dict[str, Any]:
+        """Credit the grant once (its id is the idempotency key); AuthUnavailableError when
+        auth did not accept it."""
+        ...
 
 
 class RewardingQuest(Protocol):
@@ -103,33 +76,24 @@ def grant_row(
     }
 
 
-def add_grants(*, uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        uow.session.execute(insert(Grant).values(rows))
-
-
-def mark_credited(*, uow: UnitOfWork, grant: GrantData) -> bool:
+def mark_credited(*, uow: ProcessingUnitOfWork, grant: GrantData) -> bool:
     """Flip pending → credited once; the one that flips it tells the player."""
-    flipped = uow.session.execute(
-        update(Grant)
-        .where(and_(col(Grant.grant_id) == grant.grant_id, col(Grant.status) == "pending"))
-        .values(status="credited", credited_at=utcnow(), last_error=None)
-        .returning(col(Grant.grant_id))
-    ).first()
-    if flipped is None:
+    if not uow.grants.mark_credited(grant.grant_id, now=utcnow()):
         return False
-    data = payloads.reward_credited(
+    credited = payloads.RewardCreditedNotice(
         quest_id=str(grant.quest_id),
         title=grant.quest_title,
         grant_id=str(grant.grant_id),
-        item=grant.item,
+        item=grant.item,  # type: ignore[arg-type]  # checked by the model
         qty=grant.qty,
     )
-    uow.notify([Notification(str(grant.user_id), payloads.REWARD_CREDITED, data)])
+    uow.notify(
+        [Notification(str(grant.user_id), payloads.REWARD_CREDITED, payloads.data(credited))]
+    )
     return True
 
 
-def deliver(*, uow_factory: UnitOfWorkFactory, auth: AuthClient, grant: GrantData) -> bool:
+def deliver(*, uow_factory: UnitOfWorkFactory, auth: Crediting, grant: GrantData) -> bool:
     """Credit one grant now; False when auth failed (the delivery loop retries it later)."""
     try:
         auth.credit(grant=grant)
@@ -147,51 +111,64 @@ def backoff(attempts: int, *, max_s: float) -> float:
     return float(min(2 ** max(attempts - 1, 0), max_s))
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryRound:
+    """What one round of `deliver_due` did."""
+
+    credited: int = 0
+    # Every grant due was looked at: none is left for now (else run another round at once).
+    drained: bool = True
+
+
 def deliver_due(
     *,
     uow_factory: UnitOfWorkFactory,
-    auth: AuthClient,
+    auth: Crediting,
     limit: int = 50,
     max_backoff_s: float = 60.0,
-) -> int:
-    """Deliver pending grants whose time has come (safe with several workers: SKIP LOCKED).
-
-    Returns how many were credited."""
+) -> DeliveryRound:
+    """Deliver pending grants whose time has come (safe with several workers: SKIP LOCKED)."""
     credited = 0
     with uow_factory() as uow:
-        rows = uow.session.execute(
-            select(Grant.__table__)  # type: ignore[attr-defined]
-            .where(
-                and_(
-                    col(Grant.status) == "pending",
-                    col(Grant.next_attempt_at) <= utcnow(),
-                    # A deleted player's grants are not delivered (their rows go with the
-                    # deletion; this covers a grant claimed in the moment before it).
-                    ~exists().where(col(UserTombstone.user_id) == col(Grant.user_id)),
-                )
-            )
-            .order_by(col(Grant.next_attempt_at))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for row in rows:
-            grant = GrantData.of(row)
+        now = utcnow()
+        due = uow.grants.lock_due(now=now, limit=limit)
+        # A deleted player's grants are not delivered: their rows went with the deletion, and
+        # one claimed in the moment before it is erased here.
+        deleted = uow.tombstones.deleted_among(str(d.grant.user_id) for d in due)
+        for user in deleted:
+            uow.grants.erase(uuid.UUID(user))
+        stopped = False
+        for item in due:
+            grant = item.grant
+            if str(grant.user_id) in deleted:
+                continue
             try:
                 auth.credit(grant=grant)
             except AuthUnavailableError as exc:
-                delay = backoff(row.attempts + 1, max_s=max_backoff_s)
-                uow.session.execute(
-                    update(Grant)
-                    .where(col(Grant.grant_id) == grant.grant_id)
-                    .values(
-                        attempts=row.attempts + 1,
-                        last_error=str(exc)[:500],
-                        next_attempt_at=utcnow() + timedelta(seconds=delay),
-                    )
+                attempts = item.attempts + 1
+                uow.grants.retry_later(
+                    grant.grant_id,
+                    attempts=attempts,
+                    error=str(exc),
+                    next_attempt_at=utcnow()
+                    + timedelta(seconds=backoff(attempts, max_s=max_backoff_s)),
                 )
                 # Auth is most likely down for all of them: stop this round, retry later.
+                stopped = True
                 break
             mark_credited(uow=uow, grant=grant)
             credited += 1
         uow.commit()
-    return credited
+    return DeliveryRound(credited=credited, drained=stopped or len(due) < limit)
+
+
+def deliver_all_due(
+    *, uow_factory: UnitOfWorkFactory, auth: Crediting, max_backoff_s: float = 60.0
+) -> int:
+    """Rounds of `deliver_due` until one drains what was due; returns how many were credited."""
+    credited = 0
+    while True:
+        delivered = deliver_due(uow_factory=uow_factory, auth=auth, max_backoff_s=max_backoff_s)
+        credited += delivered.credited
+        if delivered.drained:
+            return credited

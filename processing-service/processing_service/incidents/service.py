@@ -1,7 +1,8 @@
 """Declare, list and withdraw incidents, and the windows the worker hands to the rules.
 
-Each function owns its transaction (it commits). The worker reads the windows through a short
-cache: an incident is declared a few times a year, a batch runs many times a second.
+Each write owns its transaction (a unit of work from `uow_factory`); the cached windows are
+dropped once the commit succeeded. The worker reads the windows through a short cache: an
+incident is declared a few times a year, a batch runs many times a second.
 """
 
 from __future__ import annotations
@@ -10,27 +11,23 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from processing_service.incidents.models import Incident
+from processing_service.progress.rules import IncidentWindow
 from quest_common import audit
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 
+if TYPE_CHECKING:
+    from processing_service.unit_of_work import SqlUnitOfWorkFactory
+
 WINDOWS_TTL_S = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentWindow:
-    """[starts_at, ends_at) of one incident: what the rules need of it."""
-
-    starts_at: datetime
-    ends_at: datetime
 
 
 class IncidentNotFoundError(
@@ -72,17 +69,22 @@ def _record(session: Session, incident: Incident, *, actor: audit.Actor, action:
 
 
 def declare(
-    *, session: Session, starts_at: datetime, ends_at: datetime, reason: str, actor: audit.Actor
+    *,
+    uow_factory: SqlUnitOfWorkFactory,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    actor: audit.Actor,
 ) -> Incident:
     incident = Incident(
         starts_at=starts_at, ends_at=ends_at, reason=reason, declared_by=actor.id[:128]
     )
-    session.add(incident)
-    session.flush()  # the id, for the audit entry written in the same transaction
-    _record(session, incident, actor=actor, action="incident.declare")
-    session.commit()
-    session.refresh(incident)
-    forget_windows()
+    with uow_factory() as uow:
+        uow.session.add(incident)
+        uow.session.flush()  # the id, for the audit entry written in the same transaction
+        _record(uow.session, incident, actor=actor, action="incident.declare")
+        uow.after_commit(forget_windows)
+        uow.commit()
     return incident
 
 
@@ -100,21 +102,22 @@ def list_incidents(*, session: Session, limit: int, offset: int) -> tuple[Sequen
 
 def withdraw(
     *,
-    session: Session,
+    uow_factory: SqlUnitOfWorkFactory,
     incident_id: uuid.UUID,
     actor: audit.Actor,
     now: datetime | None = None,
 ) -> None:
     """Delete an incident that has not started; raises IncidentStartedError otherwise."""
-    incident = session.get(Incident, incident_id, with_for_update=True)
-    if incident is None:
-        raise IncidentNotFoundError(incident_id)
-    if incident.starts_at <= (now or utcnow()):
-        raise IncidentStartedError(incident_id)
-    _record(session, incident, actor=actor, action="incident.withdraw")
-    session.delete(incident)
-    session.commit()
-    forget_windows()
+    with uow_factory() as uow:
+        incident = uow.session.get(Incident, incident_id, with_for_update=True)
+        if incident is None:
+            raise IncidentNotFoundError(incident_id)
+        if incident.starts_at <= (now or utcnow()):
+            raise IncidentStartedError(incident_id)
+        _record(uow.session, incident, actor=actor, action="incident.withdraw")
+        uow.session.delete(incident)
+        uow.after_commit(forget_windows)
+        uow.commit()
 
 
 _lock = threading.Lock()

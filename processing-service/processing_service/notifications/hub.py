@@ -67,6 +67,3 @@ class Hub:
 
     def stream_count(self, user_id: str) -> int:
         return len(self._clients.get(user_id, ()))
-
-    def client_count(self) -> int:
-        return sum(len(c) for c in self._clients.values())

@@ -1,8 +1,12 @@
-"""SSE event names, the processing event type of each, and the reward payload; no I/O."""
+"""What a notification carries: the SSE event names, the processing event type of each, and
+one pydantic model per SSE payload (published in processing's OpenAPI, so the web UI's types
+are generated from them); no I/O."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, Field
 
 from quest_common.events import EventType
 
@@ -29,7 +33,63 @@ SSE_NAMES: Final = {v: k for k, v in EVENT_TYPES.items()}
 NOTIFICATION_BATCH: Final = "NotificationBatch"
 
 
-def reward_credited(
-    *, quest_id: str, title: str, grant_id: str, item: str, qty: int
-) -> dict[str, Any]:
-    return {"quest_id": quest_id, "title": title, "grant_id": grant_id, "item": item, "qty": qty}
+Item = Literal["diamond", "gold", "xp", "badge"]
+QuestStatus = Literal["in_progress", "claimable", "done"]
+# What the rules said of the sign-in that moved the quest (`progress.rules.Verdict`).
+CountedVerdict = Literal["counted", "grace_used", "streak_reset"]
+
+
+class QuestNotice(BaseModel):
+    quest_id: str
+    quest_name: str
+    title: str
+    completed: int = Field(description="Completions so far (earned rewards)")
+    duplication: int = Field(description="The most completions the quest allows")
+
+
+class CheckInNotice(QuestNotice):
+    """`check_in`: a sign-in moved the quest (sent only then)."""
+
+    streak: int = Field(description="The streak after this sign-in (0 once it completed)")
+    target: int
+    status: QuestStatus
+    claimable: int
+    verdict: CountedVerdict
+
+
+class QuestCompletedNotice(QuestNotice):
+    """`quest_completed`: the streak was reached; the reward is earned."""
+
+    reward_item: Item
+    reward_qty: int
+    auto_claim: bool
+
+
+class RewardCreditedNotice(BaseModel):
+    """`reward_credited`: auth's wallet took the reward."""
+
+    quest_id: str
+    title: str
+    grant_id: str
+    item: Item
+    qty: int
+
+
+class LevelReachedNotice(BaseModel):
+    """`level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed)."""
+
+    level: int
+
+
+# The payload of each SSE event name.
+PAYLOADS: Final = {
+    CHECK_IN: CheckInNotice,
+    QUEST_COMPLETED: QuestCompletedNotice,
+    REWARD_CREDITED: RewardCreditedNotice,
+    LEVEL_REACHED: LevelReachedNotice,
+}
+
+
+def data(payload: BaseModel) -> dict[str, Any]:
+    """A payload as a notification's `data` (what is stored, published and streamed)."""
+    return payload.model_dump(mode="json")

@@ -13,12 +13,13 @@ far as this service can know: unknown, reported as 0.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from quest_common.broker.connection import connect
+from processing_service import views
+from processing_service.core.broker import BrokerClient
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -47,62 +48,35 @@ class ProcessingOps(BaseModel):
     minted: MintedWindows
 
 
-def queue_figures(*, amqp_url: str, queue: str) -> QueueFigures:
+def queue_figures(*, broker: BrokerClient, queue: str) -> QueueFigures:
     """Depth (ready messages) and consumers, by a passive declare: it never creates the queue."""
-    connection = connect(amqp_url, name="ops-figures")
-    try:
-        ok = connection.channel().queue_declare(queue=queue, passive=True)
-        return QueueFigures(
-            depth=int(ok.method.message_count), consumers=int(ok.method.consumer_count)
-        )
-    finally:
-        connection.close()
+    ok = broker.run(lambda channel: channel.queue_declare(queue=queue, passive=True))
+    return QueueFigures(depth=int(ok.method.message_count), consumers=int(ok.method.consumer_count))
 
 
-_MINTED = text(
-    """
-    SELECT item,
-           coalesce(sum(qty) FILTER (WHERE credited_at >= :hour), 0) AS last_hour,
-           coalesce(sum(qty), 0) AS last_day
-    FROM reward_grant
-    WHERE credited_at >= :day AND status = 'credited'
-    GROUP BY item
-    """
-)
-
-
-def figures(*, engine: Engine, amqp_url: str, queue: str) -> ProcessingOps:
+def figures(*, engine: Engine, broker: BrokerClient, queue: str) -> ProcessingOps:
     now = utcnow()
     try:
-        sign_ins = queue_figures(amqp_url=amqp_url, queue=queue)
+        sign_ins = queue_figures(broker=broker, queue=queue)
     except Exception as exc:
         # The page still shows the database's figures with the broker away; -1 says "unknown".
         log.warning("sign-in queue figures unavailable: %s", exc)
         sign_ins = QueueFigures(depth=-1, consumers=-1)
-    with engine.connect() as connection:
-        dead = connection.execute(
-            text("SELECT count(*) FROM dead_letter WHERE replayed_at IS NULL")
-        ).scalar_one()
-        pending = connection.execute(
-            text("SELECT count(*) FROM reward_grant WHERE status = 'pending'")
-        ).scalar_one()
-        newest = connection.execute(
-            text("SELECT occurred_at FROM sign_in_event ORDER BY seq DESC LIMIT 1")
-        ).scalar()
-        hour, day = Minted(), Minted()
-        for item, last_hour, last_day in connection.execute(
-            _MINTED, {"hour": now - timedelta(hours=1), "day": now - timedelta(days=1)}
-        ):
-            if item in ("diamond", "gold"):
-                setattr(hour, item, int(last_hour))
-                setattr(day, item, int(last_day))
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        stored = views.stored_figures(session=reads.session, now=now)
+    hour, day = Minted(), Minted()
+    for item, (last_hour, last_day) in stored.minted.items():
+        if item in ("diamond", "gold"):
+            setattr(hour, item, last_hour)
+            setattr(day, item, last_day)
     lag = 0.0
+    newest = stored.newest_sign_in_at
     if sign_ins.depth > 0 and newest is not None:
         lag = max(0.0, (now - newest).total_seconds())
     return ProcessingOps(
         sign_in_queue=sign_ins,
-        dead_letters=int(dead),
-        grants_pending=int(pending),
+        dead_letters=stored.dead_letters,
+        grants_pending=stored.grants_pending,
         worker_lag_s=round(lag, 3),
         minted=MintedWindows(last_hour=hour, last_day=day),
     )

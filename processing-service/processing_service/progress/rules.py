@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from http import HTTPStatus
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from quest_common.events import EventType
@@ -36,8 +36,6 @@ Status = Literal["in_progress", "claimable", "done"]
 Verdict = Literal[
     "counted", "same_day", "cooldown", "outside_window", "done", "grace_used", "streak_reset"
 ]
-# The verdicts of a sign-in that moved the streak.
-COUNTING_VERDICTS: frozenset[str] = frozenset({"counted", "grace_used", "streak_reset"})
 
 SIGN_IN_TYPES = EventType.SIGN_IN_TYPES  # the one definition, with the envelope
 DEFAULT_ZONE = "UTC"
@@ -110,18 +108,10 @@ def _next_period_start(reset: str, period: date) -> date:
 # --- incidents -------------------------------------------------------------------------------
 
 
-class IncidentWindow(Protocol):
-    """An operator incident: [starts_at, ends_at) in UTC instants (a row or an `Incident`)."""
-
-    @property
-    def starts_at(self) -> datetime: ...
-
-    @property
-    def ends_at(self) -> datetime: ...
-
-
 @dataclass(frozen=True, slots=True)
-class Incident:
+class IncidentWindow:
+    """An operator incident as the rules see it: [starts_at, ends_at) in UTC instants."""
+
     starts_at: datetime
     ends_at: datetime
 
@@ -538,6 +528,19 @@ class SignInAt:
     zone: str | None = None
     event_type: str = "UserSignIn"
     event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedSignIn:
+    """A sign-in as the worker consumes and records it: envelope id, player, time, zone."""
+
+    event_id: str
+    user_id: uuid.UUID
+    user_name: str
+    type: str
+    time: datetime
+    source: str = ""
+    time_zone: str = DEFAULT_ZONE  # the player's IANA zone the event carried
 
 
 # What `replay` accepts: SignInAt, or the older (event_type, time) and (event_type, time, zone).

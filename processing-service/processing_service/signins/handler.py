@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from processing_service.catalog.cache import CatalogUnavailableError, QuestCache
-from processing_service.progress.service import ReceivedSignIn
+from processing_service.catalog.cache import CatalogUnavailableError
+from processing_service.progress.rules import QuestRule, ReceivedSignIn
 from processing_service.signins.parsing import InvalidMessageError, parse_sign_in
 from processing_service.signins.service import consume_sign_ins
 from processing_service.unit_of_work import UnitOfWorkFactory
@@ -37,17 +38,21 @@ class ParsedBatch:
     events: list[ReceivedSignIn]
 
 
+class QuestRules(Protocol):
+    """Where the active quests' rules come from (`catalog.cache.QuestCache`)."""
+
+    def rules(self) -> list[QuestRule]:
+        """The rules; CatalogUnavailableError when there are none to be had yet."""
+        ...
+
+
 @dataclass(kw_only=True)
 class SignInHandler:
     uow_factory: UnitOfWorkFactory
-    cache: QuestCache
+    cache: QuestRules
     on_grants: Callable[[], None] | None = None
     stopping: Callable[[], bool] | None = None
     max_wait_s: float = 20.0
-    processed: int = field(default=0, init=False)
-
-    def __call__(self, batch: list[Delivery]) -> list[Outcome]:
-        return self.apply(self.parse(batch))
 
     def parse(self, batch: list[Delivery]) -> ParsedBatch:
         """Bodies → sign-ins (no I/O: the consumer runs this while the batch before commits)."""
@@ -77,7 +82,6 @@ class SignInHandler:
                 log.debug("applied %d sign-ins", len(events))
             if grants and self.on_grants is not None:
                 self.on_grants()
-        self.processed += len(parsed.outcomes)
         return parsed.outcomes
 
     def _apply(self, events: list[ReceivedSignIn]) -> int:

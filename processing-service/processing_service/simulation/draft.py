@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal, Self
+from http import HTTPStatus
+from typing import Any, Literal, Protocol, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from processing_service.progress.rules import QuestRule
+from quest_common.refusals import ClientError
+
+
+class UnusableRewardError(
+    ClientError,
+    status=HTTPStatus.UNPROCESSABLE_ENTITY,
+    detail="reward_id does not name a usable reward",
+):
+    """The catalog's answer for `reward_id` is not a reward a quest can give."""
+
+
+class RewardSource(Protocol):
+    """Catalog's rewards (`catalog.cache.QuestCache`)."""
+
+    def reward(self, reward_id: uuid.UUID) -> Any: ...
 
 
 class DraftReward(BaseModel):
@@ -51,6 +67,15 @@ class DraftQuest(BaseModel):
         if self.grace_days and self.streak_mode != "daily":
             raise ValueError("grace_days applies to daily quests only")
         return self
+
+    def reward_from(self, catalog: RewardSource) -> DraftReward:
+        """The embedded reward, or the catalog's reward `reward_id` names."""
+        if self.reward is not None:
+            return self.reward
+        try:
+            return DraftReward.model_validate(catalog.reward(self.reward_id or uuid.UUID(int=0)))
+        except ValidationError as exc:
+            raise UnusableRewardError(self.reward_id) from exc
 
     def rule(self, reward: DraftReward) -> QuestRule:
         """The rule the worker would build from this quest once the catalog holds it."""

@@ -1,7 +1,9 @@
 """Simulation jobs: start one (a row, then a background thread), stream the window's recorded
 sign-ins from PostgreSQL through the pure fold, keep state/progress/result in the row.
 
-A simulation writes its own row and nothing else: no progress, grants or notifications.
+A simulation writes its own row and nothing else: no progress, grants or notifications. The
+replay reads in a read-only transaction (the database would refuse a write there); the job's row
+is written in short units of work of its own.
 """
 
 from __future__ import annotations
@@ -12,17 +14,23 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from processing_service import views
 from processing_service.incidents.service import windows
 from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
 from processing_service.simulation import replay
 from processing_service.simulation.models import Simulation
+from processing_service.simulation.schemas import SimulationPublic
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor, record
 from quest_common.db import utcnow
+from quest_common.refusals import ClientError
+from quest_common.rows import from_row
 
 log = logging.getLogger(__name__)
 
@@ -32,37 +40,15 @@ PROGRESS_EVERY_S = 0.5
 STALE_AFTER = timedelta(minutes=2)
 
 
-def zone_expression() -> str:
-    """The SQL for a recorded sign-in's zone: the one the event carried, as the worker used it."""
-    return "time_zone"
-
-
-def _window(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    """The WHERE clause (psycopg `%(name)s` placeholders) and its parameters."""
-    where = "occurred_at >= %(since)s AND type = ANY(%(types)s)"
-    params: dict[str, Any] = {"since": since, "types": sorted(SIGN_IN_TYPES)}
-    if until is not None:
-        where += " AND occurred_at < %(until)s"
-        params["until"] = until
-    return where, params
-
-
 def window_query(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    """The window's sign-ins by player, in the order the worker applied them (`seq`: its
-    consumption order, chronological per player)."""
-    where, params = _window(since, until)
-    return (
-        f"SELECT user_id::text, occurred_at, type, {zone_expression()} "  # noqa: S608
-        f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq",
-        params,
-    )
+    """The window's sign-ins by player, in the order the worker applied them."""
+    return views.sign_in_window(since, until, SIGN_IN_TYPES)
 
 
-def count_events(*, engine: Engine, since: datetime, until: datetime | None) -> int:
-    where, params = _window(since, until)
-    with engine.connect() as connection:
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(f"SELECT count(*) FROM sign_in_event WHERE {where}", params)  # noqa: S608
+def count_events(*, reads: UnitOfWork, since: datetime, until: datetime | None) -> int:
+    query, params = views.sign_in_window_count(since, until, SIGN_IN_TYPES)
+    with reads.driver_connection().cursor() as cursor:
+        cursor.execute(query, params)
         row = cursor.fetchone()
         return int(row[0]) if row else 0
 
@@ -73,7 +59,7 @@ def stream_and_fold(
     rule: QuestRule,
     since: datetime,
     until: datetime | None,
-    on_chunk: Callable[[int], None] | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
     per_player: bool = False,
 ) -> replay.Tally:
     """Fold the window's sign-ins, streamed with a server-side (named) cursor `CHUNK` rows at a
@@ -81,20 +67,17 @@ def stream_and_fold(
     streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
     objects cost three times the fold."""
     query, params = window_query(since, until)
-    with Session(engine) as session:
-        incidents = windows(session=session)
-    tally = replay.start(rule, per_player=per_player, incidents=incidents)
-    with engine.connect() as connection:
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with driver.cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        tally = replay.start(rule, per_player=per_player, incidents=windows(session=reads.session))
+        # The total, for a progress figure: counted only when someone follows the progress.
+        total = count_events(reads=reads, since=since, until=until) if on_chunk else 0
+        with reads.driver_connection().cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
             cursor.itersize = CHUNK
             cursor.execute(query, params)
             while chunk := cursor.fetchmany(CHUNK):
                 replay.fold(tally, chunk)
                 if on_chunk is not None:
-                    on_chunk(tally.events_replayed)
-        connection.rollback()
+                    on_chunk(tally.events_replayed, total)
     return tally
 
 
@@ -102,17 +85,17 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
     """Store the job (audited in the same transaction) and run it in a background thread."""
     job = Simulation(request=request, actor_id=actor.id[:64])
     simulation_id = job.simulation_id
-    with Session(engine) as session:
-        session.add(job)
+    with UnitOfWork(engine=engine) as uow:
+        uow.session.add(job)
         record(
-            session,
+            uow.session,
             actor=actor,
             action="simulation.start",
             target_id=simulation_id,
             before=None,
             after={"request": request},
         )
-        session.commit()
+        uow.commit()
     since = datetime.fromisoformat(request["since"])
     until = datetime.fromisoformat(request["until"]) if request.get("until") else None
     threading.Thread(
@@ -131,15 +114,14 @@ def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Ac
 
 
 def _update(engine: Engine, simulation_id: uuid.UUID, **values: Any) -> None:
-    with Session(engine) as session:
-        job = session.get(Simulation, simulation_id)
+    with UnitOfWork(engine=engine) as uow:
+        job = uow.session.get(Simulation, simulation_id)
         if job is None:
             return
         for key, value in values.items():
             setattr(job, key, value)
         job.updated_at = utcnow()
-        session.add(job)
-        session.commit()
+        uow.commit()
 
 
 def run(
@@ -151,10 +133,9 @@ def run(
     until: datetime | None,
 ) -> None:
     try:
-        total = count_events(engine=engine, since=since, until=until)
         last = time.monotonic()
 
-        def on_chunk(done: int) -> None:
+        def on_chunk(done: int, total: int) -> None:
             nonlocal last
             if time.monotonic() - last >= PROGRESS_EVERY_S:
                 last = time.monotonic()
@@ -170,9 +151,18 @@ def run(
         _update(engine, simulation_id, state="failed", error=str(exc)[:500])
 
 
-def read(*, session: Session, simulation_id: uuid.UUID) -> Simulation | None:
+class SimulationNotFoundError(
+    ClientError, LookupError, status=HTTPStatus.NOT_FOUND, detail="Simulation not found"
+):
+    pass
+
+
+def read(*, session: Session, simulation_id: uuid.UUID) -> SimulationPublic:
     job = session.get(Simulation, simulation_id)
-    if job is not None and job.state == "running" and utcnow() - job.updated_at > STALE_AFTER:
+    if job is None:
+        raise SimulationNotFoundError(simulation_id)
+    public = from_row(SimulationPublic, job, **(job.result or {}))
+    if job.state == "running" and utcnow() - job.updated_at > STALE_AFTER:
         # Its process went away (no replica runs it any more): say so rather than "running".
-        job.state, job.error = "failed", "the simulation stopped (its process ended)"
-    return job
+        public.state, public.error = "failed", "the simulation stopped (its process ended)"
+    return public

@@ -8,14 +8,12 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from processing_service.grants.models import Grant
+from processing_service import views
 from processing_service.incidents.service import windows
 from processing_service.progress import rules
 from processing_service.progress.rules import QuestRule, SignInAt
-from processing_service.signins.models import SignInEvent
 
 
 class TraceEvent(BaseModel):
@@ -62,25 +60,12 @@ class QuestTrace(BaseModel):
     grants: list[TraceGrant]
 
 
-def event_zone(event: SignInEvent) -> str | None:
-    """The zone a recorded sign-in carried (the worker judged it in that zone)."""
-    return event.time_zone
-
-
-def trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrace:
-    events = (
-        session.execute(
-            select(SignInEvent)
-            .where(col(SignInEvent.user_id) == user_id)
-            .order_by(col(SignInEvent.seq))  # the order the worker applied them in
-        )
-        .scalars()
-        .all()
-    )
+def quest_trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrace:
+    events = views.recorded_sign_ins(session=session, user_id=user_id)
     steps: list[TraceEvent] = []
     completions: list[TraceCompletion] = []
     sign_ins = [
-        SignInAt(at=e.occurred_at, zone=event_zone(e), event_type=e.type, event_id=e.event_id)
+        SignInAt(at=e.occurred_at, zone=e.time_zone, event_type=e.type, event_id=e.event_id)
         for e in events
     ]
     for step in rules.trace(rule, sign_ins, incidents=windows(session=session)):
@@ -107,18 +92,9 @@ def trace(*, session: Session, user_id: uuid.UUID, rule: QuestRule) -> QuestTrac
                     auto_claim=result.auto_credit,
                 )
             )
-    grant_rows = (
-        session.execute(
-            select(Grant)
-            .where(col(Grant.user_id) == user_id, col(Grant.quest_id) == rule.quest_id)
-            .order_by(col(Grant.created_at))
-        )
-        .scalars()
-        .all()
-    )
     grants = [
-        TraceGrant.model_validate({**g.model_dump(), "idempotency_key": str(g.grant_id)})
-        for g in grant_rows
+        TraceGrant.model_validate({**g, "idempotency_key": str(g["grant_id"])})
+        for g in views.quest_grants(session=session, user_id=user_id, quest_id=rule.quest_id)
     ]
     return QuestTrace(
         user_id=user_id,

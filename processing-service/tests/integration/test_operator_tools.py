@@ -8,6 +8,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from processing_service.progress.rules import QuestRule
 from processing_service.signins.models import SignInEvent
 from processing_service.simulation import replay
 from processing_service.simulation import service as simulations
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
@@ -546,7 +548,7 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         session.commit()
         letter_id = letter.id
         upcoming = incidents.declare(
-            session=session,
+            uow_factory=partial(UnitOfWork, engine=engine),
             starts_at=utcnow() + timedelta(days=30),
             ends_at=utcnow() + timedelta(days=31),
             reason="planned maintenance",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import QuestRule
 from processing_service.progress.service import ReceivedSignIn
 from processing_service.signins.models import SignInEvent
+from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
@@ -155,14 +157,13 @@ def test_grace_forgives_a_missed_day(engine: Engine, add_quest: Any, send: Any) 
 
 def test_an_incident_window_forgives_a_day(engine: Engine, add_quest: Any, send: Any) -> None:
     quest = add_quest(streak_mode="daily", streak=5)
-    with Session(engine) as session:
-        incidents.declare(
-            session=session,
-            starts_at=datetime(2026, 7, 2, 10, tzinfo=UTC),
-            ends_at=datetime(2026, 7, 2, 11, tzinfo=UTC),
-            reason="login outage",
-            actor=Actor(id="ops", name="ops"),
-        )
+    incidents.declare(
+        uow_factory=partial(UnitOfWork, engine=engine),
+        starts_at=datetime(2026, 7, 2, 10, tzinfo=UTC),
+        ends_at=datetime(2026, 7, 2, 11, tzinfo=UTC),
+        reason="login outage",
+        actor=Actor(id="ops", name="ops"),
+    )
     user, other = uuid.uuid4(), uuid.uuid4()
     day1 = datetime(2026, 7, 1, 12, tzinfo=UTC)
     send(user, [day1, day1 + timedelta(days=2)], PARIS)  # the 2nd overlaps the incident

@@ -2,7 +2,7 @@
 
 import uuid
 
-from processing_service.grants.service import LEDGER_REASON_MAX, GrantData
+from processing_service.grants.models import LEDGER_REASON_MAX, GrantData
 
 
 def grant(title: str) -> GrantData:

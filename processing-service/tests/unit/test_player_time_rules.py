@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing_service.progress import rules
-from processing_service.progress.rules import Incident, ProgressState, QuestRule, SignInAt
+from processing_service.progress.rules import IncidentWindow, ProgressState, QuestRule, SignInAt
 from quest_devtools.testing.quests import catalog_quest
 
 DST_ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Kiritimati")
@@ -196,14 +196,14 @@ def test_a_day_overlapping_an_incident_never_breaks_a_streak() -> None:
     zone = "America/New_York"
     state = step(rule, ProgressState(), local(zone, 2026, 6, 1, 9), zone).state
     # The operator's outage covers two hours of 2026-06-02, New York time.
-    incident = Incident(local(zone, 2026, 6, 2, 22), local(zone, 2026, 6, 3, 0))
+    incident = IncidentWindow(local(zone, 2026, 6, 2, 22), local(zone, 2026, 6, 3, 0))
     after = step(rule, state, local(zone, 2026, 6, 3, 9), zone, incidents=[incident])
     assert (after.verdict, after.state.streak) == ("counted", 2)
     # The same outage does not excuse a second missed day.
     late = step(rule, state, local(zone, 2026, 6, 4, 9), zone, incidents=[incident])
     assert late.verdict == "streak_reset"
     # An incident ending exactly at local midnight does not touch the next day.
-    edge = Incident(local(zone, 2026, 6, 1, 20), local(zone, 2026, 6, 2, 0))
+    edge = IncidentWindow(local(zone, 2026, 6, 1, 20), local(zone, 2026, 6, 2, 0))
     assert step(rule, state, local(zone, 2026, 6, 3, 9), zone, incidents=[edge]).verdict == (
         "streak_reset"
     )
@@ -212,7 +212,7 @@ def test_a_day_overlapping_an_incident_never_breaks_a_streak() -> None:
 def test_incidents_and_grace_together() -> None:
     rule = make_rule(streak=10, grace_days=1)
     state = step(rule, ProgressState(), T0).state
-    incident = Incident(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))
+    incident = IncidentWindow(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))
     # Two missed days: one excused by the incident, one forgiven by grace.
     result = step(rule, state, T0 + timedelta(days=3), incidents=[incident])
     assert (result.verdict, result.state.grace_used, result.state.streak) == ("grace_used", 1, 2)
@@ -221,9 +221,9 @@ def test_incidents_and_grace_together() -> None:
 def test_excused_days_counts_each_date_once() -> None:
     day = date(2026, 6, 1)
     overlapping = [
-        Incident(datetime(2026, 6, 1, 10, tzinfo=UTC), datetime(2026, 6, 3, 10, tzinfo=UTC)),
-        Incident(datetime(2026, 6, 2, 10, tzinfo=UTC), datetime(2026, 6, 2, 11, tzinfo=UTC)),
-        Incident(datetime(2026, 6, 9, 10, tzinfo=UTC), datetime(2026, 6, 9, 10, tzinfo=UTC)),
+        IncidentWindow(datetime(2026, 6, 1, 10, tzinfo=UTC), datetime(2026, 6, 3, 10, tzinfo=UTC)),
+        IncidentWindow(datetime(2026, 6, 2, 10, tzinfo=UTC), datetime(2026, 6, 2, 11, tzinfo=UTC)),
+        IncidentWindow(datetime(2026, 6, 9, 10, tzinfo=UTC), datetime(2026, 6, 9, 10, tzinfo=UTC)),
     ]
     assert rules.excused_days(day, day + timedelta(days=9), "UTC", overlapping) == 3
     assert (
@@ -311,7 +311,7 @@ def test_grace_left_counts_days_already_missed() -> None:
     assert rules.grace_left(rule, state, now=T0 + timedelta(days=1)) == 3
     assert rules.grace_left(rule, state, now=T0 + timedelta(days=3)) == 1
     assert rules.grace_left(rule, state, now=T0 + timedelta(days=9)) == 0
-    incident = Incident(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))
+    incident = IncidentWindow(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))
     assert rules.grace_left(rule, state, now=T0 + timedelta(days=3), incidents=[incident]) == 2
     assert rules.grace_left(make_rule(streak_mode="count"), state) == 0
 

@@ -65,6 +65,60 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * CheckInNotice
+ *
+ * `check_in`: a sign-in moved the quest (sent only then).
+ */
+export type CheckInNotice = {
+    /**
+     * Claimable
+     */
+    claimable: number;
+    /**
+     * Completed
+     *
+     * Completions so far (earned rewards)
+     */
+    completed: number;
+    /**
+     * Duplication
+     *
+     * The most completions the quest allows
+     */
+    duplication: number;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Quest Name
+     */
+    quest_name: string;
+    /**
+     * Status
+     */
+    status: 'in_progress' | 'claimable' | 'done';
+    /**
+     * Streak
+     *
+     * The streak after this sign-in (0 once it completed)
+     */
+    streak: number;
+    /**
+     * Target
+     */
+    target: number;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Verdict
+     */
+    verdict: 'counted' | 'grace_used' | 'streak_reset';
+};
+
+/**
  * ClaimResult
  */
 export type ClaimResult = {
@@ -360,6 +414,18 @@ export type IncidentsPublic = {
 };
 
 /**
+ * LevelReachedNotice
+ *
+ * `level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed).
+ */
+export type LevelReachedNotice = {
+    /**
+     * Level
+     */
+    level: number;
+};
+
+/**
  * Minted
  */
 export type Minted = {
@@ -399,6 +465,50 @@ export type ProcessingOps = {
      * Worker Lag S
      */
     worker_lag_s: number;
+};
+
+/**
+ * QuestCompletedNotice
+ *
+ * `quest_completed`: the streak was reached; the reward is earned.
+ */
+export type QuestCompletedNotice = {
+    /**
+     * Auto Claim
+     */
+    auto_claim: boolean;
+    /**
+     * Completed
+     *
+     * Completions so far (earned rewards)
+     */
+    completed: number;
+    /**
+     * Duplication
+     *
+     * The most completions the quest allows
+     */
+    duplication: number;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Quest Name
+     */
+    quest_name: string;
+    /**
+     * Reward Item
+     */
+    reward_item: 'diamond' | 'gold' | 'xp' | 'badge';
+    /**
+     * Reward Qty
+     */
+    reward_qty: number;
+    /**
+     * Title
+     */
+    title: string;
 };
 
 /**
@@ -633,6 +743,34 @@ export type QueueFigures = {
      * Depth
      */
     depth: number;
+};
+
+/**
+ * RewardCreditedNotice
+ *
+ * `reward_credited`: auth's wallet took the reward.
+ */
+export type RewardCreditedNotice = {
+    /**
+     * Grant Id
+     */
+    grant_id: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold' | 'xp' | 'badge';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Quest Id
+     */
+    quest_id: string;
+    /**
+     * Title
+     */
+    title: string;
 };
 
 /**
@@ -1500,10 +1638,14 @@ export type NotificationStreamError = NotificationStreamErrors[keyof Notificatio
 
 export type NotificationStreamResponses = {
     /**
-     * Successful Response
+     * Response 200 Notification Stream
+     *
+     * Server-Sent Events; each event's `data` is one of these payloads
      */
-    200: unknown;
+    200: CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice;
 };
+
+export type NotificationStreamResponse = NotificationStreamResponses[keyof NotificationStreamResponses];
 
 export type UserQuestsData = {
     body?: never;

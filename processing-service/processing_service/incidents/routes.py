@@ -6,11 +6,17 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from processing_service.api.deps import AdminClaims, PageDep, SessionDep, actor_of
+from processing_service.api.deps import (
+    AdminClaims,
+    PageDep,
+    SessionDep,
+    UowFactoryDep,
+    actor_of,
+)
 from processing_service.incidents import service
 from processing_service.incidents.schemas import IncidentCreate, IncidentPublic, IncidentsPublic
 
-router = APIRouter(prefix="/admin/incidents")
+router = APIRouter(prefix="/admin/incidents", tags=["incidents"])
 
 
 @router.get("")
@@ -21,10 +27,10 @@ def list_incidents(_admin: AdminClaims, session: SessionDep, page: PageDep) -> I
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def declare_incident(
-    body: IncidentCreate, admin: AdminClaims, session: SessionDep
+    body: IncidentCreate, admin: AdminClaims, uow_factory: UowFactoryDep
 ) -> IncidentPublic:
     incident = service.declare(
-        session=session,
+        uow_factory=uow_factory,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         reason=body.reason,
@@ -38,5 +44,7 @@ def declare_incident(
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "No such incident"}, 409: {"description": "Already started"}},
 )
-def withdraw_incident(incident_id: uuid.UUID, admin: AdminClaims, session: SessionDep) -> None:
-    service.withdraw(session=session, incident_id=incident_id, actor=actor_of(admin))
+def withdraw_incident(
+    incident_id: uuid.UUID, admin: AdminClaims, uow_factory: UowFactoryDep
+) -> None:
+    service.withdraw(uow_factory=uow_factory, incident_id=incident_id, actor=actor_of(admin))

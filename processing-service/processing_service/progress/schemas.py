@@ -1,19 +1,12 @@
-"""Public response models of the processing API."""
+"""Public models of the quest routes: a player's progress on each quest, and a claim."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from processing_service.progress import rules
-from processing_service.progress.rules import ProgressState, QuestRule
-from processing_service.progress.service import PlayerTime
-from quest_common.db import utcnow
-from quest_common.rows import from_row
 
 
 class RewardEmbeddedPublic(BaseModel):
@@ -98,55 +91,3 @@ class ClaimResult(BaseModel):
     item: str
     qty: int
     credited: bool
-
-
-class EventPublic(BaseModel):
-    event_id: str
-    user_id: str
-    user_name: str
-    type: str
-    source: str
-    time: datetime
-    recorded_at: datetime
-
-
-class EventList(BaseModel):
-    data: list[EventPublic]
-    count: int
-
-
-def progress_item(
-    quest: dict[str, Any],
-    state: ProgressState,
-    *,
-    player: PlayerTime | None = None,
-    now: datetime | None = None,
-) -> QuestProgressPublic:
-    rule = QuestRule.from_catalog(quest)
-    player = player or PlayerTime()
-    now = now or utcnow()
-    zone = player.zone
-    earned_at = player.earned_at(rule.quest_id)
-    # Rewards past their deadline count as expired from that moment, before a claim marks them.
-    late = min(rules.expired(rule, earned_at, now=now), max(state.claimable, 0))
-    if late:
-        state = dataclasses.replace(state, expired=state.expired + late)
-    # The state's counters (streak, completed, claimed, claimable, expired) as they are; the
-    # rest is the quest's and the player's time.
-    return from_row(
-        QuestProgressPublic,
-        state,
-        quest=QuestPublic.model_validate(quest),
-        target=rule.streak,
-        duplication=rule.duplication,
-        status=rules.status(rule, state, at=now, zone=zone),
-        time_zone=zone,
-        period_ends_at=rules.period_ends_at(rule, now=now, zone=zone),
-        grace_left=rules.grace_left(rule, state, now=now, zone=zone, incidents=player.incidents),
-        next_count_at=rules.next_count_at(rule, state, now=now, zone=zone),
-        expiring=[
-            ExpiringRewardPublic(earned_at=e.earned_at, expires_at=e.expires_at)
-            for e in rules.expiring(rule, earned_at, now=now)
-        ],
-        counted_today=state.last_day is not None and state.last_day == rules.local_date(now, zone),
-    )

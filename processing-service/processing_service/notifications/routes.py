@@ -9,15 +9,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from sqlmodel import Session
 
-from processing_service.api.deps import CurrentClaims, EngineDep, SettingsDep
-from processing_service.api.routes.quests import _player
+from processing_service.api.deps import EngineDep, PlayerId, SettingsDep
 from processing_service.notifications import service
 from processing_service.notifications.hub import Hub, TooManyStreamsError
 from processing_service.notifications.models import Notification
+from processing_service.notifications.payloads import (
+    CheckInNotice,
+    LevelReachedNotice,
+    QuestCompletedNotice,
+    RewardCreditedNotice,
+)
+from processing_service.unit_of_work import UnitOfWork
 
-router = APIRouter()
+router = APIRouter(tags=["notifications"])
 
 STREAM_RETRY_AFTER_S = 30
 
@@ -34,9 +39,8 @@ def _after(last_event_id: str | None) -> int | None:
     return None
 
 
-async def _stream_slot(request: Request, claims: CurrentClaims) -> uuid.UUID:
+async def _stream_slot(request: Request, user_id: PlayerId) -> uuid.UUID:
     """Refuse a stream beyond the per-player limit before the response starts (then it is 429)."""
-    user_id = _player(claims.sub)
     hub: Hub = request.app.state.hub
     if hub.stream_count(str(user_id)) >= hub.max_streams_per_player:
         raise HTTPException(
@@ -50,14 +54,28 @@ async def _stream_slot(request: Request, claims: CurrentClaims) -> uuid.UUID:
 def _missed(
     engine: EngineDep, user_id: uuid.UUID, after: int | None, window_s: float
 ) -> list[Notification]:
-    with Session(engine) as session:
-        return service.missed(session=session, user_id=user_id, after_seq=after, window_s=window_s)
+    with UnitOfWork(engine=engine, read_only=True) as reads:
+        return service.missed(
+            session=reads.session, user_id=user_id, after_seq=after, window_s=window_s
+        )
+
+
+# The `data` of each event of the stream, by its `event` name (check_in, quest_completed,
+# reward_credited): declared here so the OpenAPI document, and the web UI's generated types,
+# carry the payloads.
+StreamPayload = CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | LevelReachedNotice
 
 
 @router.get(
     "/notifications/stream",
     response_class=EventSourceResponse,
-    responses={429: {"description": "Too many streams open for this player"}},
+    responses={
+        200: {
+            "model": StreamPayload,
+            "description": "Server-Sent Events; each event's `data` is one of these payloads",
+        },
+        429: {"description": "Too many streams open for this player"},
+    },
 )
 async def notification_stream(
     request: Request,
