@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportResponses, MyQuestsData, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
+import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportErrors, MyExportResponses, MyQuestsData, MyQuestsErrors, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -63,7 +63,7 @@ export const withdrawIncident = <ThrowOnError extends boolean = false>(options: 
  *
  * The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`).
  */
-export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, unknown, ThrowOnError>({
+export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, OperationsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/admin/ops',
     ...options
@@ -141,7 +141,7 @@ export const myEvents = <ThrowOnError extends boolean = false>(options?: Options
 /**
  * My Export
  */
-export const myExport = <ThrowOnError extends boolean = false>(options?: Options<MyExportData, ThrowOnError>) => (options?.client ?? client).get<MyExportResponses, unknown, ThrowOnError>({
+export const myExport = <ThrowOnError extends boolean = false>(options?: Options<MyExportData, ThrowOnError>) => (options?.client ?? client).get<MyExportResponses, MyExportErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/export',
     ...options
@@ -150,7 +150,7 @@ export const myExport = <ThrowOnError extends boolean = false>(options?: Options
 /**
  * My Quests
  */
-export const myQuests = <ThrowOnError extends boolean = false>(options?: Options<MyQuestsData, ThrowOnError>) => (options?.client ?? client).get<MyQuestsResponses, unknown, ThrowOnError>({
+export const myQuests = <ThrowOnError extends boolean = false>(options?: Options<MyQuestsData, ThrowOnError>) => (options?.client ?? client).get<MyQuestsResponses, MyQuestsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/me/quests',
     ...options
