@@ -22,6 +22,7 @@ class EventType:
     QUEST_COMPLETED: Final = "QuestCompleted"
     REWARD_CREDITED: Final = "RewardCredited"
     USER_DELETED: Final = "UserDeleted"  # auth: an account was deleted (anonymised)
+    USER_CREATED: Final = "UserCreated"  # auth: an account was created (sign-up or seed)
 
     SIGN_IN_TYPES: Final = frozenset({USER_SIGN_IN, NEW_USER_SIGN_IN})
 
@@ -91,6 +92,7 @@ SIGN_IN_KEYS: Final = (
     routing_key("auth", EventType.NEW_USER_SIGN_IN),
 )
 QUEST_CHANGED_KEY: Final = routing_key("catalog", EventType.QUEST_CHANGED)
+USER_CREATED_KEY: Final = routing_key("auth", EventType.USER_CREATED)
 
 
 def stored_event(event: CloudEvent) -> dict[str, Any]:
