@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from processing_service.api.routes.notifications import _sse
+from processing_service.notifications.routes import _sse
 from processing_service.notifications.wire import from_message
 from quest_common.events import make_event
 
