@@ -14,8 +14,10 @@ import processing_service
 from processing_service.core.config import Settings
 from processing_service.players.models import PlayerSeen
 from processing_service.unit_of_work import UnitOfWork
+from quest_common.broker.connection import connect
+from quest_common.broker.topology import declare_work_queue
 from quest_common.db import make_engine
-from quest_common.events import make_event, routing_key
+from quest_common.events import USER_CREATED_KEY, make_event, routing_key
 from quest_common.migrations import alembic_config, service_root
 from quest_devtools.testing.databases import scalar
 from quest_devtools.testing.waiting import wait_for
@@ -80,11 +82,24 @@ def test_the_worker_keeps_the_known_players(
     run_worker: Any,
     sign_in: Any,
     add_quest: Any,
+    amqp_url: str,
 ) -> None:
     add_quest(streak=3)  # the sign-ins need quests to count on (catalog is not running)
     user, other, late = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    run_worker(settings)
+    # Auth's relay declares the queue as well (before processing ever ran): the announcements
+    # wait there, and the worker's own declaration must agree with it.
+    connection = connect(amqp_url, name="auth-relay-like")
+    try:
+        declare_work_queue(
+            connection.channel(),
+            queue=settings.user_created_queue,
+            exchange=settings.events_exchange,
+            routing_keys=[USER_CREATED_KEY],
+        )
+    finally:
+        connection.close()
     publish_raw([user_created(user, "Asia/Tokyo"), user_created(other, "Europe/Paris")])
+    run_worker(settings)
     wait_for(lambda: zone(engine, user) == "Asia/Tokyo" and zone(engine, other) is not None)
 
     # A sign-in (newer than the announcement) moves the player's zone; one never announced
