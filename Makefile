@@ -51,6 +51,7 @@ bench: install-python ## run the benchmarks (figures next to bounds measured in 
 	$(UV) run python bench/pipeline.py
 	$(UV) run python bench/simulation.py
 	$(UV) run python bench/leaderboard.py
+	$(UV) run python bench/redeem.py
 
 guarantees: install-python ## break each guarantee on purpose (guarantees/mutations/) and check its tests catch it
 	$(UV) run python scripts/guarantees.py $(GUARANTEES_ARGS)

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from catalog_service.core.config import Settings
 from catalog_service.main import create_app
 from catalog_service.prestart import migrate
+from quest_devtools.devstack import free_port
 from quest_devtools.testing.plugin import BrokerNames, service_databases
 from quest_devtools.testing.tokens import JwksServer, TestKeys
 
@@ -32,6 +33,10 @@ def make_settings(
             "events_exchange": broker_names.exchange,
             "jwks_url": jwks_server.url,
             "version_resync_seconds": 1.0,
+            # No auth in these tests: a closed port, never whatever else listens on auth's
+            # usual one. Redemptions that pass the catalog's checks stay pending.
+            "auth_url": f"http://127.0.0.1:{free_port()}",
+            "auth_timeout_seconds": 1.0,
             **overrides,
         }
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

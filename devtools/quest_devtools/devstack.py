@@ -124,6 +124,7 @@ class StackConfig:
     # random values.
     signing_key_passphrase: str = "dev-passphrase"  # noqa: S105
     processing_client_secret: str = "dev-client-secret"  # noqa: S105
+    catalog_client_secret: str = "dev-client-secret"  # noqa: S105
     admin_user_name: str = "admin"
     admin_password: str = "admin-password"  # noqa: S105
     components: tuple[str, ...] = COMPONENTS
@@ -216,6 +217,7 @@ def service_env(config: StackConfig, component: str) -> dict[str, str]:
         "AUTH_URL": f"http://127.0.0.1:{ports.auth}",
         "CATALOG_URL": f"http://127.0.0.1:{ports.catalog}",
         "PROCESSING_CLIENT_SECRET": config.processing_client_secret,
+        "CATALOG_CLIENT_SECRET": config.catalog_client_secret,
         "SIGNING_KEY_PASSPHRASE": config.signing_key_passphrase,
         "ADMIN_USER_NAME": config.admin_user_name,
         "ADMIN_PASSWORD": config.admin_password,
@@ -825,6 +827,7 @@ def config_from_env(
         processing_client_secret=values.get(
             "PROCESSING_CLIENT_SECRET", base.processing_client_secret
         ),
+        catalog_client_secret=values.get("CATALOG_CLIENT_SECRET", base.catalog_client_secret),
         admin_user_name=values.get("ADMIN_USER_NAME", base.admin_user_name),
         admin_password=values.get("ADMIN_PASSWORD", base.admin_password),
         echo_logs=mode == "dev",

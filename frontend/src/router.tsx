@@ -17,10 +17,12 @@ import { safeRedirect } from "./lib/authErrors";
 import { HistoryPage } from "./pages/HistoryPage";
 import { LeaderboardPage } from "./pages/LeaderboardPage";
 import { LoginPage } from "./pages/LoginPage";
+import { MyRewardsPage } from "./pages/MyRewardsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PlayerPage } from "./pages/PlayerPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { QuestLogPage } from "./pages/QuestLogPage";
+import { ShopPage } from "./pages/ShopPage";
 import { SignupPage } from "./pages/SignupPage";
 
 export interface RouterContext {
@@ -82,6 +84,8 @@ const playerRoutes = [
   screen(appRoute, "/leaderboard", LeaderboardPage),
   screen(appRoute, "/profile", ProfilePage),
   screen(appRoute, "/players/$userName", PlayerPage),
+  screen(appRoute, "/shop", ShopPage),
+  screen(appRoute, "/rewards", MyRewardsPage),
 ];
 
 /** Players get a clear refusal here; the services refuse their tokens on admin routes anyway. */
@@ -106,6 +110,7 @@ const AdminRewardsPage = lazyRouteComponent(() => import("./pages/admin/AdminRew
 const AdminUsersPage = lazyRouteComponent(() => import("./pages/admin/AdminUsersPage"), "AdminUsersPage");
 const AdminIncidentsPage = lazyRouteComponent(() => import("./pages/admin/AdminIncidentsPage"), "AdminIncidentsPage");
 const AdminAuditPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage");
+const AdminOffersPage = lazyRouteComponent(() => import("./pages/admin/AdminOffersPage"), "AdminOffersPage");
 const AdminOpsPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage");
 
 const adminRoutes = [
@@ -116,6 +121,7 @@ const adminRoutes = [
   screen(adminRoute, "/incidents", AdminIncidentsPage),
   screen(adminRoute, "/audit", AdminAuditPage),
   screen(adminRoute, "/ops", AdminOpsPage),
+  screen(adminRoute, "/offers", AdminOffersPage),
 ];
 
 const routeTree = rootRoute.addChildren([

@@ -191,6 +191,7 @@ def run_stack(
         user_deletions_queue=broker.queue("user-deletions"),
         signing_key_passphrase=secrets.token_urlsafe(24),
         processing_client_secret=secrets.token_urlsafe(24),
+        catalog_client_secret=secrets.token_urlsafe(24),
         admin_user_name="admin",
         admin_password=secrets.token_urlsafe(16),
         components=components,
@@ -220,7 +221,8 @@ def stack(
 @dataclass
 class CuttableStack:
     """A stack of its own (tests stop and cut things) whose processing API and worker reach auth
-    and catalog through TcpProxies; players and the gateway reach auth directly."""
+    and catalog through TcpProxies, and whose catalog reaches auth's wallet through the same auth
+    proxy; players, the gateway and every token check (JWKS) reach auth directly."""
 
     e2e: E2EStack
     auth: TcpProxy
@@ -253,7 +255,11 @@ def cuttable_stack(
             amqp_url,
             tmp_path_factory.mktemp("cut-stack"),
             components,
-            extra_env={"processing": via_proxies, "worker": via_proxies},
+            extra_env={
+                "processing": via_proxies,
+                "worker": via_proxies,
+                "catalog": {"AUTH_URL": via_proxies["AUTH_URL"]},
+            },
             ports=ports,
         ):
             yield CuttableStack(running, auth, catalog)

@@ -34,8 +34,10 @@ def test_internal_routes_are_not_reachable_through_the_gateway(stack: Any) -> No
             },
         )
         credit = client.post("/internal/wallet/credits", json={})
+        debit = client.post("/internal/wallet/debits", json={})
     assert token.status_code == 404
     assert credit.status_code == 404
+    assert debit.status_code == 404
     # The same route answers on auth's own port (private network): the 404 is the gateway's.
     import httpx
 

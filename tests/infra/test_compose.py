@@ -22,6 +22,7 @@ SECRET_VARIABLES = {
     "RABBITMQ_ERLANG_COOKIE",
     "SIGNING_KEY_PASSPHRASE",
     "PROCESSING_CLIENT_SECRET",
+    "CATALOG_CLIENT_SECRET",
     "ADMIN_PASSWORD",
 }
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")

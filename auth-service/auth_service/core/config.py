@@ -33,6 +33,8 @@ class Settings(BaseServiceSettings):
     # Development defaults; production refuses them (see secret_fields).
     signing_key_passphrase: str = "dev-passphrase"  # noqa: S105
     processing_client_secret: str = "dev-client-secret"  # noqa: S105
+    # The catalog's client-credentials secret (the shop's debits).
+    catalog_client_secret: str = "dev-client-secret"  # noqa: S105
     admin_user_name: str = "admin"
     admin_password: str = "admin-password"  # noqa: S105
     seed_demo_player: bool = True  # the `user` / `password` player of the original project
@@ -98,6 +100,7 @@ class Settings(BaseServiceSettings):
         return {
             "signing_key_passphrase": self.signing_key_passphrase,
             "processing_client_secret": self.processing_client_secret,
+            "catalog_client_secret": self.catalog_client_secret,
             "admin_password": self.admin_password,
         }
 

@@ -35,6 +35,7 @@ from quest_common.refusals import ClientError
 from quest_common.security import InvalidTokenError, TokenClaims, verify_token
 
 PROCESSING_CLIENT_ID = "processing-service"
+CATALOG_CLIENT_ID = "catalog-service"
 
 
 class InvalidRefreshTokenError(
@@ -117,7 +118,10 @@ class TokenService:
         )
 
     def client_secrets(self) -> dict[str, str]:
-        return {PROCESSING_CLIENT_ID: self.settings.processing_client_secret}
+        return {
+            PROCESSING_CLIENT_ID: self.settings.processing_client_secret,
+            CATALOG_CLIENT_ID: self.settings.catalog_client_secret,
+        }
 
     def service_token(self, *, client_id: str, client_secret: str) -> IssuedToken:
         expected = self.client_secrets().get(client_id)

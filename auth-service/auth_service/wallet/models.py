@@ -20,6 +20,8 @@ from quest_common.db import utcnow
 Item = Literal["diamond", "gold", "xp"]
 # What a credit may give: a balance item, or a badge (held once, no balance: see progression).
 CreditItem = Literal["diamond", "gold", "xp", "badge"]
+# What can be spent (a debit): the currencies. XP is never spent.
+Currency = Literal["diamond", "gold"]
 BADGE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # the catalog reward's name that names the badge
 
 
@@ -74,6 +76,22 @@ class WalletCreditResult(BaseModel):
     diamond: int  # current balances
     gold: int
     xp: int
+
+
+class WalletDebit(BaseModel):
+    """A service's debit (the shop's redemption): the shape of a credit; `qty` is what is taken,
+    its ledger entry holds it negative."""
+
+    idempotency_key: str = PydanticField(min_length=1, max_length=200, pattern=NO_NUL)
+    user_id: uuid.UUID
+    item: Currency
+    qty: int = PydanticField(ge=1, le=1_000_000)
+    reason: str = PydanticField(default="", max_length=255, pattern=NO_NUL)
+
+
+class WalletDebitResult(WalletCreditResult):
+    """The debit's ledger entry (`qty` negative), the balance of `item` right after it, and the
+    current balances."""
 
 
 class LedgerEntryPublic(BaseModel):

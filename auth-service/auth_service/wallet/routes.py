@@ -1,4 +1,4 @@
-"""The player's own ledger, admins' adjustments and services' credits."""
+"""The player's own ledger, admins' adjustments and services' credits and debits."""
 
 import uuid
 from typing import Annotated
@@ -25,8 +25,14 @@ from auth_service.wallet.models import (
     LedgerEntryPublic,
     WalletCredit,
     WalletCreditResult,
+    WalletDebit,
+    WalletDebitResult,
 )
-from auth_service.wallet.service import IdempotencyConflictError, InsufficientBalanceError
+from auth_service.wallet.service import (
+    IdempotencyConflictError,
+    InsufficientBalanceError,
+    NotEnoughError,
+)
 from quest_common.refusals import responses
 
 me_router = APIRouter(tags=["users"])
@@ -77,3 +83,14 @@ def credit_wallet(
     """A balance item answers its ledger entry; a badge whether it was given (a badge is held
     once: another key for a badge the player holds answers `given: false`)."""
     return wallet.credit(uow=uow, credit=body, thresholds=curve.thresholds())
+
+
+@internal_router.post(
+    "/wallet/debits",
+    responses=SERVICE_CLIENT_REFUSALS
+    | responses(UserNotFoundError, UserDeletedError, NotEnoughError, IdempotencyConflictError),
+)
+def debit_wallet(body: WalletDebit, _client: ServiceClient, uow: UowDep) -> WalletDebitResult:
+    """Take `qty` of `item` (the shop): never below zero (409 "not enough diamonds", nothing
+    debited); the same key again answers the same and debits once."""
+    return wallet.debit(uow=uow, debit=body)

@@ -3,7 +3,8 @@
 A credit is one transaction: the balance update (`diamond = diamond + :qty`, so concurrent
 credits never lose an update) and the ledger row with its unique idempotency key. When the key
 already exists the transaction is rolled back and the first result is returned, so a retried
-credit lands once and answers the same.
+credit lands once and answers the same. A debit (the shop) follows the same rules, with the
+balance never taken below zero: that is decided inside the UPDATE.
 """
 
 import uuid
@@ -25,13 +26,15 @@ from auth_service.wallet.models import (
     AdjustmentResult,
     WalletCredit,
     WalletCreditResult,
+    WalletDebit,
+    WalletDebitResult,
     WalletLedger,
 )
 from quest_common import audit
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 
-Result = TypeVar("Result", WalletCreditResult, AdjustmentResult)
+Result = TypeVar("Result", WalletCreditResult, WalletDebitResult, AdjustmentResult)
 
 
 class IdempotencyConflictError(
@@ -128,6 +131,88 @@ def credit(
     assert entry is not None
     diamond, gold, xp = users.balances(session=session, user_id=credit.user_id)
     return _result(WalletCreditResult, entry, diamond=diamond, gold=gold, xp=xp)
+
+
+# --- debits by a service (the shop) ----------------------------------------------------------
+
+
+class NotEnoughError(ClientError, status=HTTPStatus.CONFLICT, detail="Not enough balance"):
+    """The balance is smaller than the debit: nothing was debited."""
+
+    def __init__(self, *, item: str, balance: int, qty: int) -> None:
+        super().__init__(f"{item} balance is {balance}; a debit of {qty} would take it below 0")
+        self.detail = f"not enough {item}s" if item == "diamond" else f"not enough {item}"
+
+
+def _existing_debit(session: Session, debit: WalletDebit) -> WalletDebitResult | None:
+    entry = session.exec(
+        select(WalletLedger).where(WalletLedger.idempotency_key == debit.idempotency_key)
+    ).first()
+    if entry is None:
+        return None
+    if (entry.user_id, entry.item, entry.qty) != (debit.user_id, debit.item, -debit.qty):
+        raise IdempotencyConflictError(debit.idempotency_key)
+    diamond, gold, xp = users.balances(session=session, user_id=entry.user_id)
+    return _result(WalletDebitResult, entry, diamond=diamond, gold=gold, xp=xp)
+
+
+def debit(
+    *, uow: AuthUnitOfWork, debit: WalletDebit, now: datetime | None = None
+) -> WalletDebitResult:
+    """One transaction: the balance lowered and its ledger entry (negative `qty`) under the
+    unique idempotency key; the same key again answers the first result and debits nothing.
+
+    Never below zero, decided inside the UPDATE (`users.adjust_balance`): concurrent debits
+    queue on the user's row and each sees what the previous one committed, so none overdraws
+    and the balance stays equal to the sum of the ledger. Not enough → 409, nothing written."""
+    now = now or utcnow()
+    session = uow.session
+    known = _existing_debit(session, debit)
+    if known is not None:
+        return known
+    updated = users.adjust_balance(
+        session=session, user_id=debit.user_id, item=debit.item, qty=-debit.qty, now=now
+    )
+    if updated is None:
+        uow.rollback()
+        # A debit with this key may have committed while we waited for the row: its answer is
+        # ours (the same key → the same answer), not "not enough".
+        known = _existing_debit(session, debit)
+        if known is not None:
+            return known
+        user = users.get_user(session=session, user_id=debit.user_id)
+        if user.deleted_at is not None:
+            raise UserDeletedError(str(debit.user_id))
+        raise NotEnoughError(item=debit.item, balance=getattr(user, debit.item), qty=debit.qty)
+    balance, diamond, gold, xp = updated
+    entry_id = session.execute(
+        text(
+            "INSERT INTO wallet_ledger"
+            " (entry_id, idempotency_key, user_id, item, qty, reason, balance_after, created_at)"
+            " VALUES (:entry_id, :key, :user_id, :item, :qty, :reason, :balance, :now)"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id"
+        ),
+        {
+            "entry_id": uuid.uuid4(),
+            "key": debit.idempotency_key,
+            "user_id": debit.user_id,
+            "item": debit.item,
+            "qty": -debit.qty,
+            "reason": debit.reason,
+            "balance": balance,
+            "now": now,
+        },
+    ).scalar_one_or_none()
+    if entry_id is None:
+        # A debit with the same key committed first: undo ours, answer theirs.
+        uow.rollback()
+        known = _existing_debit(session, debit)
+        assert known is not None
+        return known
+    uow.commit()
+    entry = session.get(WalletLedger, entry_id)
+    assert entry is not None
+    return _result(WalletDebitResult, entry, diamond=diamond, gold=gold, xp=xp)
 
 
 def transactions(

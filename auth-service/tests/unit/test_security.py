@@ -123,12 +123,21 @@ def test_production_refuses_placeholder_secrets() -> None:
             environment="production",
             signing_key_passphrase="a-real-passphrase-123",
             processing_client_secret="a-real-client-secret-456",
+            catalog_client_secret="a-real-catalog-secret-012",
             admin_password="admin-password",
+        )
+    with pytest.raises(ValueError, match="CATALOG_CLIENT_SECRET"):
+        Settings(
+            environment="production",
+            signing_key_passphrase="a-real-passphrase-123",
+            processing_client_secret="a-real-client-secret-456",
+            admin_password="a-real-admin-password-789",
         )
     real = Settings(
         environment="production",
         signing_key_passphrase="a-real-passphrase-123",
         processing_client_secret="a-real-client-secret-456",
+        catalog_client_secret="a-real-catalog-secret-012",
         admin_password="a-real-admin-password-789",
     )
     assert real.refresh_cookie_secure is True

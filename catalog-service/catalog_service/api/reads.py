@@ -66,6 +66,21 @@ async def cached_read(request: Request, runtime: CatalogRuntime, load: Loader) -
     return Response(content=entry.body, media_type="application/json", headers=_headers(entry))
 
 
+async def uncached_read(request: Request, runtime: CatalogRuntime, load: Loader) -> Response:
+    """A public read that changes more often than the catalog version (an offer's stock moves
+    with every redemption): read every time, still with an ETag so a client that has the
+    current body gets a 304."""
+
+    def render() -> CachedBody:
+        with runtime.new_uow() as uow:
+            return make_body(0, load(uow.session).model_dump_json().encode())
+
+    entry = await run_in_threadpool(render)
+    if etag_matches(request.headers.get("if-none-match"), entry.etag):
+        return Response(status_code=304, headers=_headers(entry))
+    return Response(content=entry.body, media_type="application/json", headers=_headers(entry))
+
+
 class CachedReadFront:
     """Serves a GET whose exact response is cached for the current catalog version; returns
     False (sending nothing) for everything else."""

@@ -21,6 +21,22 @@ class Settings(BaseServiceSettings):
     # Run the outbox relay inside the API process (the default); tests may turn it off.
     run_outbox_relay: bool = True
 
+    # Auth's base URL on the private network, for `/internal/wallet/debits` (redemptions).
+    auth_url: str = "http://127.0.0.1:8001"
+    auth_timeout_seconds: float = 3.0
+    # The catalog's client-credentials secret for auth's `/internal` routes; production refuses
+    # this development default (auth holds the same value as CATALOG_CLIENT_SECRET).
+    catalog_client_secret: str = "dev-client-secret"  # noqa: S105
+    # The settlement job: how often it looks for pending redemptions, and the longest wait
+    # between two debit attempts of one (so a redemption settles within about that long after
+    # auth answers again).
+    redemption_poll_seconds: float = 1.0
+    redemption_max_backoff_seconds: float = 30.0
+    run_redemption_job: bool = True
+
+    def secret_fields(self) -> dict[str, str]:
+        return {"catalog_client_secret": self.catalog_client_secret}
+
 
 @lru_cache
 def get_settings() -> Settings:

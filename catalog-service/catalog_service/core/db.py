@@ -13,11 +13,21 @@ from catalog_service.core.changes import CatalogState
 from catalog_service.levels.models import LevelCurve
 from catalog_service.quests.models import Quest
 from catalog_service.rewards.models import Reward
+from catalog_service.shop.models import Offer, Redemption
 from quest_common.audit import AuditEntry
 from quest_common.db import libpq_url, make_engine
 from quest_common.outbox import OutboxEvent
 
-TABLES = (CatalogState, Quest, Reward, LevelCurve, OutboxEvent, AuditEntry)
+TABLES = (
+    CatalogState,
+    Quest,
+    Reward,
+    LevelCurve,
+    Offer,
+    Redemption,
+    OutboxEvent,
+    AuditEntry,
+)
 metadata = SQLModel.metadata
 
 

@@ -1,6 +1,6 @@
-"""The writes quests and rewards share: rows with an id, a unique slug name and `updated_at`,
-created, changed and upserted by name inside the caller's unit-of-work transaction, each write
-with its catalog change and audit entry."""
+"""The writes quests, rewards and offers share: rows with an id, a unique slug name and
+`updated_at`, created, changed and upserted by name inside the caller's unit-of-work transaction,
+each write with its audit entry (and, for what processing reads, its catalog change)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_created, record_updated
+from catalog_service.core.audit_trail import record_created, record_updated, record_write
 from catalog_service.core.db import row_values
 from catalog_service.core.errors import ConflictError
 from catalog_service.core.models import CatalogRow
@@ -37,6 +37,9 @@ class NamedRows(Generic[Row]):
     name_field: str
     # The rules on a row's complete values that span fields; raises `InvalidError`.
     check: Callable[[Values], None] = no_rules
+    # Whether a write is a catalog change (version bump, `QuestChanged`) or only audited:
+    # offers are read uncached (their stock moves with every redemption) and no quest uses them.
+    announce: bool = True
 
     def _column(self, field: str) -> Any:
         return col(getattr(self.model, field))
@@ -65,6 +68,25 @@ class NamedRows(Generic[Row]):
         except IntegrityError as exc:
             raise self.conflict(name) from exc
 
+    def _record(
+        self, session: Session, row: Row, *, verb: str, actor: audit.Actor, before: Values | None
+    ) -> None:
+        action = f"{self.kind}.{verb}"
+        if not self.announce:
+            record_write(
+                session,
+                actor=actor,
+                action=action,
+                target_type=self.kind,
+                target_id=self._id(row),
+                before=before,
+                after=row,
+            )
+        elif before is None:
+            record_created(session, row, action=action, actor=actor)
+        else:
+            record_updated(session, row, action=action, actor=actor, before=before)
+
     def create(self, session: Session, values: Values, *, actor: audit.Actor) -> Row:
         """POST: a new row from `values` (whose rules the caller checked first), refused when
         its name is taken."""
@@ -73,7 +95,7 @@ class NamedRows(Generic[Row]):
         row = self.model(**{k: plain(v) for k, v in values.items()})
         session.add(row)
         self.flush_unique(session, name)
-        record_created(session, row, action=f"{self.kind}.create", actor=actor)
+        self._record(session, row, verb="create", actor=actor, before=None)
         return row
 
     def update(self, session: Session, row: Row, incoming: Values, *, actor: audit.Actor) -> None:
@@ -86,7 +108,7 @@ class NamedRows(Generic[Row]):
         if self._apply(row, incoming):
             session.add(row)
             self.flush_unique(session, getattr(row, self.name_field))
-            record_updated(session, row, action=f"{self.kind}.update", actor=actor, before=before)
+            self._record(session, row, verb="update", actor=actor, before=before)
 
     def upsert(
         self, session: Session, name: str, values: Values, *, actor: audit.Actor
@@ -102,12 +124,12 @@ class NamedRows(Generic[Row]):
             row = self.model(**{self.name_field: name, **{k: plain(v) for k, v in values.items()}})
             session.add(row)
             session.flush()
-            record_created(session, row, action=f"{self.kind}.create", actor=actor)
+            self._record(session, row, verb="create", actor=actor, before=None)
             return row, True
         before = row_values(row)
         if self._apply(row, values):
             session.add(row)
-            record_updated(session, row, action=f"{self.kind}.update", actor=actor, before=before)
+            self._record(session, row, verb="update", actor=actor, before=before)
         return row, False
 
     def _apply(self, row: Row, incoming: Values) -> bool:

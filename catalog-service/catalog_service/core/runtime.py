@@ -1,6 +1,6 @@
 """What one API process holds for its lifetime: the engine, the read cache with its version
-tracker and the outbox relay, and the maker of units of work. Built by `create_app`, stored on
-`app.state`."""
+tracker, the outbox relay, auth's wallet client with the redemption settlement job, and the maker
+of units of work. Built by `create_app`, stored on `app.state`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from catalog_service.core.config import Settings
 from catalog_service.core.db import create_db_engine, libpq_dsn
 from catalog_service.core.read_cache import ReadCache, VersionTracker
 from catalog_service.core.uow import UnitOfWork
+from catalog_service.shop.job import SettlementJob
+from catalog_service.shop.wallet import WalletClient
 from quest_common.outbox import OutboxRelay, service_relay
 
 
@@ -24,6 +26,8 @@ class CatalogRuntime:
     cache: ReadCache
     versions: VersionTracker
     relay: OutboxRelay | None
+    wallet: WalletClient
+    settlement: SettlementJob | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> CatalogRuntime:
@@ -46,14 +50,27 @@ class CatalogRuntime:
             if relay is not None:
                 relay.wake()
 
-        return cls(
+        runtime = cls(
             settings=settings,
             engine=engine,
             on_version=after_commit,
             cache=ReadCache(max_entries=settings.read_cache_entries),
             versions=versions,
             relay=relay,
+            wallet=WalletClient(
+                auth_url=settings.auth_url,
+                client_secret=settings.catalog_client_secret,
+                timeout_s=settings.auth_timeout_seconds,
+            ),
         )
+        if settings.run_redemption_job:
+            runtime.settlement = SettlementJob(
+                uow_factory=runtime.new_uow,
+                wallet=runtime.wallet,
+                poll_s=settings.redemption_poll_seconds,
+                max_backoff_s=settings.redemption_max_backoff_seconds,
+            )
+        return runtime
 
     def new_uow(self) -> UnitOfWork:
         """A unit of work for one caller (a request or a job)."""
@@ -63,9 +80,14 @@ class CatalogRuntime:
         self.versions.start()
         if self.relay is not None:
             self.relay.start()
+        if self.settlement is not None:
+            self.settlement.start()
 
     def stop(self) -> None:
+        if self.settlement is not None:
+            self.settlement.stop()
         if self.relay is not None:
             self.relay.stop()
         self.versions.stop()
+        self.wallet.close()
         self.engine.dispose()

@@ -66,6 +66,12 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         state["spare_id"] = response.json().get("reward_id", "")
         return response
 
+    def create_offer() -> Any:
+        body = {"name": "frame", "title": "Frame", "price_item": "gold", "price_qty": 3}
+        response = client.post(f"{PREFIX}/offers", json=body, headers=headers)
+        state["offer_id"] = response.json().get("offer_id", "")
+        return response
+
     # Order matters: the quest needs the reward, the spare reward is deleted at the end.
     calls: dict[str, Callable[[], Any]] = {
         "POST /api/catalog/rewards": create_reward,
@@ -87,6 +93,21 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         ),
         "DELETE /api/catalog/rewards/{reward_id}": lambda: client.delete(
             f"{PREFIX}/rewards/{state['spare_id']}", headers=headers
+        ),
+        "POST /api/catalog/offers": create_offer,
+        "PATCH /api/catalog/offers/{offer_id}": lambda: client.patch(
+            f"{PREFIX}/offers/{state['offer_id']}", json={"stock": 4}, headers=headers
+        ),
+        "PUT /api/catalog/offers/by-name/{name}": lambda: client.put(
+            f"{PREFIX}/offers/by-name/seeded-offer",
+            json={"title": "Seeded", "price_item": "diamond", "price_qty": 1},
+            headers=headers,
+        ),
+        "DELETE /api/catalog/offers/{offer_id}": lambda: client.delete(
+            f"{PREFIX}/offers/{state['offer_id']}", headers=headers
+        ),
+        "PUT /api/catalog/levels": lambda: client.put(
+            f"{PREFIX}/levels", json={"thresholds": [0, 50, 120]}, headers=headers
         ),
     }
     # A new admin write route must be added here, with its audit entry.
@@ -112,12 +133,20 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "quest.create",
         "quest.deactivate",
         "reward.delete",
+        "offer.create",
+        "offer.update",
+        "offer.create",
+        "offer.delete",
+        "levels.update",
     ]
     reward_update = entries[1]
     assert (reward_update["before"]["reward_qty"], reward_update["after"]["reward_qty"]) == (5, 6)
     assert reward_update["target_type"] == "reward"
     assert reward_update["target_id"] == state["reward_id"]
-    assert entries[0]["before"] is None and entries[-1]["after"] is None
+    assert entries[0]["before"] is None and entries[7]["after"] is None
+    offer_update = entries[9]
+    assert (offer_update["before"]["stock"], offer_update["after"]["stock"]) == (None, 4)
+    assert entries[-2]["target_id"] == state["offer_id"] and entries[-2]["after"] is None
     deactivated = entries[6]
     assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (True, False)
 
@@ -143,7 +172,7 @@ def test_refused_and_empty_writes_write_no_audit_row(
             f"{PREFIX}/quests", json={**quest, "reward_id": str(uuid.uuid4())}, headers=headers
         ),
     ]
-    assert [r.status_code for r in refused] == [409, 404, 409, 422, 422]
+    assert [r.status_code for r in refused] == [409, 404, 409, 422, 404]
     # Writing the same values again changes nothing, so it records nothing either.
     unchanged = client.put(
         f"{PREFIX}/rewards/by-name/only-one",

@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { getLeaderboard, getMe, getMyBadges, getMyTransactions, getPlayer, listUsers } from "./auth";
 import { listQuests, listRewards } from "./catalog";
 import { getMyEvents, getMyQuests } from "./processing";
+import { getMyRedemptions, listOffers, listRedemptions } from "./shop";
 import type { BoardItem, BoardPeriod } from "./types";
 
 /**
@@ -16,6 +17,8 @@ export const keys = {
   myQuests: ["me", "quests"] as const,
   myEvents: ["me", "events"] as const,
   myTransactions: ["me", "transactions"] as const,
+  myRedemptions: ["me", "redemptions"] as const,
+  offers: ["offers"] as const,
   myBadges: ["me", "badges"] as const,
   leaderboard: ["leaderboard"] as const,
   player: ["player"] as const,
@@ -23,6 +26,8 @@ export const keys = {
   adminQuests: ["admin", "quests"] as const,
   adminRewards: ["admin", "rewards"] as const,
   adminUsers: ["admin", "users"] as const,
+  adminOffers: ["admin", "offers"] as const,
+  adminRedemptions: ["admin", "redemptions"] as const,
 };
 
 /** Which page of a list: the API's limit/offset. */
@@ -49,6 +54,11 @@ export const queries = {
   myQuests: () => queryOptions({ queryKey: keys.myQuests, queryFn: getMyQuests }),
   myEvents: paged(keys.myEvents, getMyEvents),
   myTransactions: paged(keys.myTransactions, getMyTransactions),
+  myRedemptions: paged(keys.myRedemptions, getMyRedemptions),
+  /** The shop as a player sees it: active offers only. */
+  offers: () => queryOptions({ queryKey: keys.offers, queryFn: () => listOffers({ active: true }) }),
+  adminOffers: () => queryOptions({ queryKey: keys.adminOffers, queryFn: () => listOffers() }),
+  adminRedemptions: paged(keys.adminRedemptions, listRedemptions),
   myBadges: () => queryOptions({ queryKey: keys.myBadges, queryFn: getMyBadges }),
   leaderboard: ({ item, period, limit }: { item: BoardItem; period: BoardPeriod; limit: number }) =>
     queryOptions({

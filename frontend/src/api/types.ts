@@ -9,7 +9,7 @@ import type {
   UserMe,
   UserPublic,
 } from "../client/auth";
-import type { QuestPublic, RewardPublic } from "../client/catalog";
+import type { OfferPublic, QuestPublic, RedemptionAdmin, RedemptionPublic, RewardPublic } from "../client/catalog";
 import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
 // Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
@@ -41,6 +41,26 @@ export type LedgerEntry = LedgerEntryPublic;
 export type Reward = RewardPublic;
 export type Quest = QuestPublic;
 export type PlayerEvent = EventPublic;
+export type Offer = OfferPublic;
+export type Redemption = RedemptionPublic;
+export type { RedemptionAdmin };
+
+/** What an offer is paid in: a currency (XP and badges are never spent). */
+export type Currency = "diamond" | "gold";
+
+/** What the admin offer form edits (null stock: unlimited; null limit: none). */
+export interface OfferInput {
+  name: string;
+  title: string;
+  description: string;
+  price_item: Currency;
+  price_qty: number;
+  stock: number | null;
+  per_player_limit: number | null;
+  is_active: boolean;
+  starts_at: string | null;
+  ends_at: string | null;
+}
 
 export interface RewardInput {
   reward_name: string;

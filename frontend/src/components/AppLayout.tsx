@@ -14,6 +14,8 @@ const LINKS = [
   { to: "/history", label: "History" },
   { to: "/leaderboard", label: "Leaderboard" },
   { to: "/profile", label: "Profile" },
+  { to: "/shop", label: "Shop" },
+  { to: "/rewards", label: "My rewards" },
 ] as const;
 
 const ADMIN_LINKS = [
@@ -23,6 +25,7 @@ const ADMIN_LINKS = [
   { to: "/admin/incidents", label: "Incidents" },
   { to: "/admin/audit", label: "Audit" },
   { to: "/admin/ops", label: "Operations" },
+  { to: "/admin/offers", label: "Offers" },
 ] as const;
 
 type NavItem = (typeof LINKS)[number] | (typeof ADMIN_LINKS)[number];

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsErrors, OperationsResponses, PutLevelsData, PutLevelsErrors, PutLevelsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadLevelsData, ReadLevelsResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
+import type { CreateOfferData, CreateOfferErrors, CreateOfferResponses, CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteOfferData, DeleteOfferErrors, DeleteOfferResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsErrors, OperationsResponses, PutLevelsData, PutLevelsErrors, PutLevelsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadLevelsData, ReadLevelsResponses, ReadMyRedemptionsData, ReadMyRedemptionsErrors, ReadMyRedemptionsResponses, ReadOfferData, ReadOfferErrors, ReadOfferResponses, ReadOffersData, ReadOffersErrors, ReadOffersResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRedemptionsData, ReadRedemptionsErrors, ReadRedemptionsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, RedeemOfferData, RedeemOfferErrors, RedeemOfferResponses, UpdateOfferData, UpdateOfferErrors, UpdateOfferResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertOfferData, UpsertOfferErrors, UpsertOfferResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -39,6 +39,17 @@ export const operations = <ThrowOnError extends boolean = false>(options?: Optio
 });
 
 /**
+ * Read Redemptions
+ *
+ * Every redemption, newest first; pending ones show their delivery attempts.
+ */
+export const readRedemptions = <ThrowOnError extends boolean = false>(options?: Options<ReadRedemptionsData, ThrowOnError>) => (options?.client ?? client).get<ReadRedemptionsResponses, ReadRedemptionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/admin/redemptions',
+    ...options
+});
+
+/**
  * Read Levels
  *
  * The level curve: level n starts at `thresholds[n - 1]` XP (the default until set).
@@ -58,6 +69,91 @@ export const putLevels = <ThrowOnError extends boolean = false>(options: Options
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Read My Redemptions
+ *
+ * The player's redemptions, newest first, with their codes.
+ */
+export const readMyRedemptions = <ThrowOnError extends boolean = false>(options?: Options<ReadMyRedemptionsData, ThrowOnError>) => (options?.client ?? client).get<ReadMyRedemptionsResponses, ReadMyRedemptionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/me/redemptions',
+    ...options
+});
+
+/**
+ * Read Offers
+ */
+export const readOffers = <ThrowOnError extends boolean = false>(options?: Options<ReadOffersData, ThrowOnError>) => (options?.client ?? client).get<ReadOffersResponses, ReadOffersErrors, ThrowOnError>({ url: '/api/catalog/offers', ...options });
+
+/**
+ * Create Offer
+ */
+export const createOffer = <ThrowOnError extends boolean = false>(options: Options<CreateOfferData, ThrowOnError>) => (options.client ?? client).post<CreateOfferResponses, CreateOfferErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/offers',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Upsert Offer
+ *
+ * Create or update the offer with this name (idempotent: for seed scripts).
+ */
+export const upsertOffer = <ThrowOnError extends boolean = false>(options: Options<UpsertOfferData, ThrowOnError>) => (options.client ?? client).put<UpsertOfferResponses, UpsertOfferErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/offers/by-name/{name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Offer
+ *
+ * 409 while a redemption of the offer is pending; finished ones keep their copy of it.
+ */
+export const deleteOffer = <ThrowOnError extends boolean = false>(options: Options<DeleteOfferData, ThrowOnError>) => (options.client ?? client).delete<DeleteOfferResponses, DeleteOfferErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/offers/{offer_id}',
+    ...options
+});
+
+/**
+ * Read Offer
+ */
+export const readOffer = <ThrowOnError extends boolean = false>(options: Options<ReadOfferData, ThrowOnError>) => (options.client ?? client).get<ReadOfferResponses, ReadOfferErrors, ThrowOnError>({ url: '/api/catalog/offers/{offer_id}', ...options });
+
+/**
+ * Update Offer
+ */
+export const updateOffer = <ThrowOnError extends boolean = false>(options: Options<UpdateOfferData, ThrowOnError>) => (options.client ?? client).patch<UpdateOfferResponses, UpdateOfferErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/offers/{offer_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Redeem Offer
+ *
+ * Buy the offer: 201 done with a code; 202 pending while auth is away (settled within a
+ * minute of its return); 409 with the reason when it cannot be bought.
+ */
+export const redeemOffer = <ThrowOnError extends boolean = false>(options: Options<RedeemOfferData, ThrowOnError>) => (options.client ?? client).post<RedeemOfferResponses, RedeemOfferErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/offers/{offer_id}/redeem',
+    ...options
 });
 
 /**

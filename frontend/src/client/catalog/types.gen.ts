@@ -107,6 +107,221 @@ export type LevelsUpdate = {
 };
 
 /**
+ * OfferCreate
+ */
+export type OfferCreate = {
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Ends At
+     */
+    ends_at?: string | null;
+    /**
+     * Is Active
+     */
+    is_active?: boolean;
+    /**
+     * Name
+     *
+     * Unique slug: lowercase letters, digits and single dashes.
+     */
+    name: string;
+    /**
+     * Per Player Limit
+     *
+     * Most redemptions one player may hold, pending or done (null: no limit).
+     */
+    per_player_limit?: number | null;
+    price_item: PriceItem;
+    /**
+     * Price Qty
+     */
+    price_qty: number;
+    /**
+     * Starts At
+     */
+    starts_at?: string | null;
+    /**
+     * Stock
+     *
+     * Units left to redeem (null: unlimited).
+     */
+    stock?: number | null;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * OfferPublic
+ */
+export type OfferPublic = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Ends At
+     */
+    ends_at?: string | null;
+    /**
+     * Is Active
+     */
+    is_active?: boolean;
+    /**
+     * Name
+     *
+     * Unique slug: lowercase letters, digits and single dashes.
+     */
+    name: string;
+    /**
+     * Offer Id
+     */
+    offer_id: string;
+    /**
+     * Per Player Limit
+     *
+     * Most redemptions one player may hold, pending or done (null: no limit).
+     */
+    per_player_limit?: number | null;
+    price_item: PriceItem;
+    /**
+     * Price Qty
+     */
+    price_qty: number;
+    /**
+     * Starts At
+     */
+    starts_at?: string | null;
+    /**
+     * Stock
+     *
+     * Units left to redeem (null: unlimited).
+     */
+    stock?: number | null;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * OfferUpdate
+ *
+ * PATCH body: fields left out stay as they are. `stock`, `per_player_limit` and the time
+ * bounds accept null (unlimited, no limit, open); the others are not nullable.
+ */
+export type OfferUpdate = {
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Ends At
+     */
+    ends_at?: string | null;
+    /**
+     * Is Active
+     */
+    is_active?: boolean;
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Per Player Limit
+     */
+    per_player_limit?: number | null;
+    price_item?: PriceItem;
+    /**
+     * Price Qty
+     */
+    price_qty?: number;
+    /**
+     * Starts At
+     */
+    starts_at?: string | null;
+    /**
+     * Stock
+     */
+    stock?: number | null;
+    /**
+     * Title
+     */
+    title?: string;
+};
+
+/**
+ * OfferUpsert
+ *
+ * Body of `PUT /offers/by-name/{name}`: the name comes from the path.
+ */
+export type OfferUpsert = {
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Ends At
+     */
+    ends_at?: string | null;
+    /**
+     * Is Active
+     */
+    is_active?: boolean;
+    /**
+     * Per Player Limit
+     *
+     * Most redemptions one player may hold, pending or done (null: no limit).
+     */
+    per_player_limit?: number | null;
+    price_item: PriceItem;
+    /**
+     * Price Qty
+     */
+    price_qty: number;
+    /**
+     * Starts At
+     */
+    starts_at?: string | null;
+    /**
+     * Stock
+     *
+     * Units left to redeem (null: unlimited).
+     */
+    stock?: number | null;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * OffersPublic
+ */
+export type OffersPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<OfferPublic>;
+};
+
+/**
  * OutboxFigures
  *
  * How far the relay is behind: unpublished rows and the age of the oldest one (0 if none).
@@ -130,6 +345,22 @@ export type OutboxFigures = {
 export type OutboxOps = {
     outbox: OutboxFigures;
 };
+
+/**
+ * Price
+ */
+export type Price = {
+    item: PriceItem;
+    /**
+     * Qty
+     */
+    qty: number;
+};
+
+/**
+ * PriceItem
+ */
+export type PriceItem = 'diamond' | 'gold';
 
 /**
  * QuestCreate
@@ -448,6 +679,131 @@ export type QuestsPublic = {
 };
 
 /**
+ * RedemptionAdmin
+ *
+ * An admin's view adds who redeemed and the delivery state of a pending one.
+ */
+export type RedemptionAdmin = {
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Code
+     */
+    code: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Last Error
+     */
+    last_error: string | null;
+    offer: RedemptionOffer;
+    price: Price;
+    /**
+     * Redemption Id
+     */
+    redemption_id: string;
+    /**
+     * Refusal
+     */
+    refusal: string | null;
+    status: RedemptionStatus;
+    /**
+     * User Id
+     */
+    user_id: string;
+};
+
+/**
+ * RedemptionOffer
+ *
+ * The offer as the redemption recorded it.
+ */
+export type RedemptionOffer = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Offer Id
+     */
+    offer_id: string | null;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * RedemptionPublic
+ */
+export type RedemptionPublic = {
+    /**
+     * Code
+     */
+    code: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    offer: RedemptionOffer;
+    price: Price;
+    /**
+     * Redemption Id
+     */
+    redemption_id: string;
+    /**
+     * Refusal
+     */
+    refusal: string | null;
+    status: RedemptionStatus;
+};
+
+/**
+ * RedemptionStatus
+ */
+export type RedemptionStatus = 'pending' | 'done' | 'released';
+
+/**
+ * RedemptionsAdmin
+ */
+export type RedemptionsAdmin = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<RedemptionAdmin>;
+};
+
+/**
+ * RedemptionsPublic
+ */
+export type RedemptionsPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<RedemptionPublic>;
+};
+
+/**
  * Reset
  *
  * When a quest starts again for a player, in the player's own time zone (processing).
@@ -704,6 +1060,56 @@ export type OperationsResponses = {
 
 export type OperationsResponse = OperationsResponses[keyof OperationsResponses];
 
+export type ReadRedemptionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         */
+        status?: RedemptionStatus | null;
+        /**
+         * User Id
+         */
+        user_id?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/catalog/admin/redemptions';
+};
+
+export type ReadRedemptionsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadRedemptionsError = ReadRedemptionsErrors[keyof ReadRedemptionsErrors];
+
+export type ReadRedemptionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RedemptionsAdmin;
+};
+
+export type ReadRedemptionsResponse = ReadRedemptionsResponses[keyof ReadRedemptionsResponses];
+
 export type ReadLevelsData = {
     body?: never;
     path?: never;
@@ -752,6 +1158,351 @@ export type PutLevelsResponses = {
 };
 
 export type PutLevelsResponse = PutLevelsResponses[keyof PutLevelsResponses];
+
+export type ReadMyRedemptionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/catalog/me/redemptions';
+};
+
+export type ReadMyRedemptionsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadMyRedemptionsError = ReadMyRedemptionsErrors[keyof ReadMyRedemptionsErrors];
+
+export type ReadMyRedemptionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RedemptionsPublic;
+};
+
+export type ReadMyRedemptionsResponse = ReadMyRedemptionsResponses[keyof ReadMyRedemptionsResponses];
+
+export type ReadOffersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Active
+         *
+         * Only (in)active offers
+         */
+        active?: boolean | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/catalog/offers';
+};
+
+export type ReadOffersErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadOffersError = ReadOffersErrors[keyof ReadOffersErrors];
+
+export type ReadOffersResponses = {
+    /**
+     * Successful Response
+     */
+    200: OffersPublic;
+};
+
+export type ReadOffersResponse = ReadOffersResponses[keyof ReadOffersResponses];
+
+export type CreateOfferData = {
+    body: OfferCreate;
+    path?: never;
+    query?: never;
+    url: '/api/catalog/offers';
+};
+
+export type CreateOfferErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateOfferError = CreateOfferErrors[keyof CreateOfferErrors];
+
+export type CreateOfferResponses = {
+    /**
+     * Successful Response
+     */
+    201: OfferPublic;
+};
+
+export type CreateOfferResponse = CreateOfferResponses[keyof CreateOfferResponses];
+
+export type UpsertOfferData = {
+    body: OfferUpsert;
+    path: {
+        /**
+         * Name
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/offers/by-name/{name}';
+};
+
+export type UpsertOfferErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpsertOfferError = UpsertOfferErrors[keyof UpsertOfferErrors];
+
+export type UpsertOfferResponses = {
+    /**
+     * Successful Response
+     */
+    200: OfferPublic;
+    /**
+     * Created
+     */
+    201: OfferPublic;
+};
+
+export type UpsertOfferResponse = UpsertOfferResponses[keyof UpsertOfferResponses];
+
+export type DeleteOfferData = {
+    body?: never;
+    path: {
+        /**
+         * Offer Id
+         */
+        offer_id: string;
+    };
+    query?: never;
+    url: '/api/catalog/offers/{offer_id}';
+};
+
+export type DeleteOfferErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteOfferError = DeleteOfferErrors[keyof DeleteOfferErrors];
+
+export type DeleteOfferResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteOfferResponse = DeleteOfferResponses[keyof DeleteOfferResponses];
+
+export type ReadOfferData = {
+    body?: never;
+    path: {
+        /**
+         * Offer Id
+         */
+        offer_id: string;
+    };
+    query?: never;
+    url: '/api/catalog/offers/{offer_id}';
+};
+
+export type ReadOfferErrors = {
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadOfferError = ReadOfferErrors[keyof ReadOfferErrors];
+
+export type ReadOfferResponses = {
+    /**
+     * Successful Response
+     */
+    200: OfferPublic;
+};
+
+export type ReadOfferResponse = ReadOfferResponses[keyof ReadOfferResponses];
+
+export type UpdateOfferData = {
+    body: OfferUpdate;
+    path: {
+        /**
+         * Offer Id
+         */
+        offer_id: string;
+    };
+    query?: never;
+    url: '/api/catalog/offers/{offer_id}';
+};
+
+export type UpdateOfferErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required
+     */
+    403: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpdateOfferError = UpdateOfferErrors[keyof UpdateOfferErrors];
+
+export type UpdateOfferResponses = {
+    /**
+     * Successful Response
+     */
+    200: OfferPublic;
+};
+
+export type UpdateOfferResponse = UpdateOfferResponses[keyof UpdateOfferResponses];
+
+export type RedeemOfferData = {
+    body?: never;
+    headers?: {
+        /**
+         * Idempotency-Key
+         *
+         * Any unique string per purchase (a UUID): the same key again gets the same answer, debited once.
+         */
+        'idempotency-key'?: string | null;
+    };
+    path: {
+        /**
+         * Offer Id
+         */
+        offer_id: string;
+    };
+    query?: never;
+    url: '/api/catalog/offers/{offer_id}/redeem';
+};
+
+export type RedeemOfferErrors = {
+    /**
+     * Bad request
+     */
+    400: unknown;
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RedeemOfferError = RedeemOfferErrors[keyof RedeemOfferErrors];
+
+export type RedeemOfferResponses = {
+    /**
+     * Successful Response
+     */
+    201: RedemptionPublic;
+    /**
+     * Stock reserved; auth did not answer yet, the debit is retried
+     */
+    202: RedemptionPublic;
+};
+
+export type RedeemOfferResponse = RedeemOfferResponses[keyof RedeemOfferResponses];
 
 export type ReadQuestsData = {
     body?: never;
