@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 # Every domain's tables, registered in the metadata autogenerate and the migrations compare.
+import auth_service.clients.models
 import auth_service.progression.models
 import auth_service.signin.models
 import auth_service.tokens.models

@@ -12,9 +12,12 @@ from auth_service.core import security
 from auth_service.core.config import Settings, get_settings
 from auth_service.core.db import build_engine
 from auth_service.core.uow import AuthUnitOfWork
-from auth_service.personal_data.deletions_queue import RELAY_NAME, relay_publisher_factory
+from auth_service.personal_data.deletions_queue import (
+    RELAY_NAME,
+    relay_publisher_factory,
+    relay_route_required,
+)
 from auth_service.progression.curve import LevelCurve
-from auth_service.tokens import access
 from auth_service.tokens.keys import KeyRing
 from auth_service.tokens.service import TokenService
 from quest_common.app import add_ops, service_app
@@ -42,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publisher_factory=relay_publisher_factory(settings),
         poll_seconds=settings.outbox_poll_seconds,
         wake_delay_seconds=settings.outbox_wake_delay_seconds,
-        require_route=access.route_required,
+        require_route=relay_route_required(settings),
     )
     level_curve = LevelCurve(
         levels_url=f"{settings.catalog_url.rstrip('/')}/api/catalog/levels",

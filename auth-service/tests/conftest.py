@@ -14,6 +14,7 @@ from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
 from auth_service.users.models import Role
 from auth_service.users.service import create_user
+from quest_common.events import SIGN_IN_KEYS
 from quest_devtools.testing.events import EventsApp
 from quest_devtools.testing.plugin import BrokerNames, service_databases
 
@@ -36,6 +37,7 @@ def make_settings(auth_db_url: str, amqp_url: str) -> SettingsFactory:
             "run_outbox_relay": False,
             # Tests that need the deletions queue name a unique one (never the shared default).
             "user_deletions_queue": "",
+            "user_created_queue": "",
             "password_hash_processes": 0,  # hash in-thread; the pool has tests of its own
             # Every TestClient request comes from the address "testclient": keep the per-address
             # limit out of the way except in the tests about it.
@@ -73,8 +75,8 @@ def events_app(
     relay_settings: SettingsFactory, broker_names: BrokerNames, amqp_url: str
 ) -> Iterator[EventsApp[Settings]]:
     """The app with its outbox relay running on a database of its own; its probe queue gets
-    every `auth.*` event."""
-    queue = broker_names.probe("sign-ins", "auth.*")
+    its sign-in events."""
+    queue = broker_names.probe("sign-ins", *SIGN_IN_KEYS)
     settings = relay_settings()
     with TestClient(create_app(settings)) as client:
         yield EventsApp(client, settings.database_url, settings, amqp_url, queue)
@@ -228,7 +230,13 @@ def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
         port = free_port()
         process = subprocess.Popen(
             uvicorn_argv("auth_service.main:create_app", port=port),
-            env={**os.environ, "ENVIRONMENT": "test", "USER_DELETIONS_QUEUE": "", **env},
+            env={
+                **os.environ,
+                "ENVIRONMENT": "test",
+                "USER_DELETIONS_QUEUE": "",
+                "USER_CREATED_QUEUE": "",
+                **env,
+            },
         )
         processes.append(process)
         base = f"http://127.0.0.1:{port}"

@@ -231,7 +231,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _client_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ClientError)
-    return JSONResponse({"detail": exc.detail}, status_code=int(exc.status), headers=exc.headers)
+    body = {"detail": exc.detail, **(exc.extra or {})}
+    return JSONResponse(body, status_code=int(exc.status), headers=exc.headers)
 
 
 def allowed_methods(routes: Iterable[BaseRoute | RouteContext], scope: Scope) -> list[str]:

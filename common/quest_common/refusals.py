@@ -23,6 +23,9 @@ class ClientError(Exception):
     status: ClassVar[HTTPStatus] = HTTPStatus.BAD_REQUEST
     detail: str = "Bad request"
     headers: dict[str, str] | None = None
+    # More members of the answer beside `detail`, for a protocol that names its own
+    # (OAuth2's `error` and `error_description`, RFC 6749 §5.2).
+    extra: dict[str, str] | None = None
 
     def __init_subclass__(
         cls, *, status: HTTPStatus | None = None, detail: str | None = None, **kwargs: Any

@@ -27,6 +27,18 @@ logger = logging.getLogger(__name__)
 
 ALLOWED_ALGORITHMS = ["RS256", "EdDSA"]
 
+# A token of an OAuth2 client (a game server) has `sub = "client:<client id>"` and a `scope`;
+# a player's or an admin's has the user id. The two never stand in for each other.
+CLIENT_SUBJECT_PREFIX = "client:"
+CLIENT_ROLE = "client"
+SCOPE_EVENTS_WRITE = "events:write"
+SCOPE_WALLET_DEBIT = "wallet:debit"
+CLIENT_SCOPES = (SCOPE_EVENTS_WRITE, SCOPE_WALLET_DEBIT)
+
+
+def client_subject(client_id: Any) -> str:
+    return f"{CLIENT_SUBJECT_PREFIX}{client_id}"
+
 
 class TokenClaims(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -42,10 +54,26 @@ class TokenClaims(BaseModel):
     # void (see quest_common.access). Absent from tokens minted before it existed.
     iat_ms: int | None = None
     jti: str | None = None
+    # Space-separated scopes (RFC 6749 §3.3) of a client token; None for people's tokens.
+    scope: str | None = None
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == "admin" and not self.is_client
+
+    @property
+    def is_client(self) -> bool:
+        # Either mark makes it a client token: a token that claims one lane in its subject and
+        # another in its role is refused by both lanes.
+        return self.sub.startswith(CLIENT_SUBJECT_PREFIX) or self.role == CLIENT_ROLE
+
+    @property
+    def client_id(self) -> str | None:
+        return self.sub.removeprefix(CLIENT_SUBJECT_PREFIX) if self.is_client else None
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset((self.scope or "").split())
 
 
 class InvalidTokenError(Exception):
@@ -190,11 +218,12 @@ def decode_token(
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current_claims(
+def verified_claims(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> TokenClaims:
-    """Authentication is the default: every route that depends on this needs a valid token.
+    """A valid, unrevoked token of either lane (a person's or a client's). Routes use
+    `current_claims` (people) or `client_with_scope` (clients), never this alone.
 
     A sync dependency on purpose: a JWKS refetch is blocking I/O and runs in the threadpool.
     The verifier lives on `app.state.token_verifier` so tests can give their own.
@@ -212,7 +241,8 @@ def current_claims(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}
         ) from exc
-    # A ban, deletion, demotion or logout-everywhere voids the tokens issued before it.
+    # A ban, deletion, demotion or logout-everywhere voids the tokens issued before it; so does
+    # revoking a client or rotating its secret (keyed by the subject, `client:<id>`).
     revocations = getattr(request.app.state, "access_revocations", None)
     if revocations is not None and revocations.is_void(claims.sub, issued_at(claims)):
         raise HTTPException(
@@ -223,17 +253,68 @@ def current_claims(
     return claims
 
 
+PLAYER_LANE_REFUSAL = "A client token cannot be used here: this route is for players and admins"
+
+
+def refuse_client(claims: TokenClaims) -> TokenClaims:
+    """The people's lane: a client token is a known caller without the right (403)."""
+    if claims.is_client:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, PLAYER_LANE_REFUSAL)
+    return claims
+
+
+def current_claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> TokenClaims:
+    """Authentication is the default: every route that depends on this needs a valid token of
+    a player or an admin (client tokens are refused: they write events, nothing else)."""
+    return refuse_client(verified_claims(request, credentials))
+
+
 def admin_claims(claims: Annotated[TokenClaims, Depends(current_claims)]) -> TokenClaims:
     if not claims.is_admin:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Admin role required")
     return claims
 
 
+def client_with_scope(scope: str) -> Callable[..., TokenClaims]:
+    """The clients' lane: a dependency accepting only a client token carrying `scope`
+    (`Annotated[TokenClaims, Depends(client_with_scope("events:write"))]`). A player's or an
+    admin's token is refused, whatever its role."""
+
+    def dependency(claims: Annotated[TokenClaims, Depends(verified_claims)]) -> TokenClaims:
+        if not claims.is_client:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"A client token with scope {scope} is required; a player's token cannot do this",
+            )
+        if scope not in claims.scopes:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"This client lacks scope {scope}")
+        return claims
+
+    dependency.__name__ = f"client_with_scope_{scope.replace(':', '_')}"
+    declare_refusals(
+        dependency,
+        {
+            401: "Not authenticated: no token, or one invalid, expired or revoked",
+            403: f"Not a client token with scope {scope}",
+        },
+    )
+    return dependency
+
+
 CurrentClaims = Annotated[TokenClaims, Depends(current_claims)]
 AdminClaims = Annotated[TokenClaims, Depends(admin_claims)]
+EventsClient = Annotated[TokenClaims, Depends(client_with_scope(SCOPE_EVENTS_WRITE))]
+DebitClient = Annotated[TokenClaims, Depends(client_with_scope(SCOPE_WALLET_DEBIT))]
 
 
 declare_refusals(
-    current_claims, {401: "Not authenticated: no token, or one invalid, expired or revoked"}
+    current_claims,
+    {
+        401: "Not authenticated: no token, or one invalid, expired or revoked",
+        403: PLAYER_LANE_REFUSAL,
+    },
 )
 declare_refusals(admin_claims, {403: "Admin role required"})

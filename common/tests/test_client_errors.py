@@ -27,6 +27,11 @@ class ThingLockedError(ClientError, status=HTTPStatus.CONFLICT, detail="Thing is
     pass
 
 
+class BadClientError(ClientError, status=HTTPStatus.UNAUTHORIZED, detail="Invalid client"):
+    extra = {"error": "invalid_client", "error_description": "Invalid client"}
+    headers = {"WWW-Authenticate": 'Basic realm="quest"'}
+
+
 def make_client() -> TestClient:
     app = FastAPI()
 
@@ -41,6 +46,10 @@ def make_client() -> TestClient:
     @app.get("/later")
     def later() -> None:
         raise SlowDownError(7)
+
+    @app.get("/oauth")
+    def oauth() -> None:
+        raise BadClientError
 
     @app.get("/http-later")
     def http_later() -> None:
@@ -65,6 +74,17 @@ def test_retry_later_is_a_429_with_retry_after() -> None:
     assert later.content == http.content
     assert later.headers["Retry-After"] == "7"
     assert later.headers == http.headers
+
+
+def test_a_protocol_may_add_its_own_members_beside_the_detail() -> None:
+    response = make_client().get("/oauth")
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Invalid client",
+        "error": "invalid_client",
+        "error_description": "Invalid client",
+    }
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="quest"'
 
 
 def test_responses_document_each_status_with_the_details_of_its_errors() -> None:

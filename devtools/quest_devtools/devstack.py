@@ -120,6 +120,8 @@ class StackConfig:
     sign_in_queue: str = "processing.sign-ins"
     # Declared by auth's relay and consumed by processing's worker: both get the same name.
     user_deletions_queue: str = "processing.user-deletions"
+    # Likewise for `auth.UserCreated` (the players processing will keep).
+    user_created_queue: str = "processing.players"
     # The development defaults every service also has (production refuses them); tests pass
     # random values.
     signing_key_passphrase: str = "dev-passphrase"  # noqa: S105
@@ -213,6 +215,7 @@ def service_env(config: StackConfig, component: str) -> dict[str, str]:
         "EVENTS_EXCHANGE": config.events_exchange,
         "SIGN_IN_QUEUE": config.sign_in_queue,
         "USER_DELETIONS_QUEUE": config.user_deletions_queue,
+        "USER_CREATED_QUEUE": config.user_created_queue,
         "JWKS_URL": f"http://127.0.0.1:{ports.auth}/api/auth/.well-known/jwks.json",
         "AUTH_URL": f"http://127.0.0.1:{ports.auth}",
         "CATALOG_URL": f"http://127.0.0.1:{ports.catalog}",

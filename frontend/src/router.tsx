@@ -112,6 +112,11 @@ const AdminIncidentsPage = lazyRouteComponent(() => import("./pages/admin/AdminI
 const AdminAuditPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminAuditPage"), "AdminAuditPage");
 const AdminOffersPage = lazyRouteComponent(() => import("./pages/admin/AdminOffersPage"), "AdminOffersPage");
 const AdminOpsPage = lazyRouteComponent(() => import("./pages/admin/operator/AdminOpsPage"), "AdminOpsPage");
+const AdminEventTypesPage = lazyRouteComponent(() => import("./pages/admin/AdminEventTypesPage"), "AdminEventTypesPage");
+const AdminEventSourcesPage = lazyRouteComponent(
+  () => import("./pages/admin/AdminEventSourcesPage"),
+  "AdminEventSourcesPage",
+);
 
 const adminRoutes = [
   adminIndexRoute,
@@ -122,6 +127,8 @@ const adminRoutes = [
   screen(adminRoute, "/audit", AdminAuditPage),
   screen(adminRoute, "/ops", AdminOpsPage),
   screen(adminRoute, "/offers", AdminOffersPage),
+  screen(adminRoute, "/event-types", AdminEventTypesPage),
+  screen(adminRoute, "/event-sources", AdminEventSourcesPage),
 ];
 
 const routeTree = rootRoute.addChildren([

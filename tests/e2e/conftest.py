@@ -189,6 +189,7 @@ def run_stack(
         events_exchange=broker.exchange,
         sign_in_queue=broker.queue("sign-ins"),
         user_deletions_queue=broker.queue("user-deletions"),
+        user_created_queue=broker.queue("players"),
         signing_key_passphrase=secrets.token_urlsafe(24),
         processing_client_secret=secrets.token_urlsafe(24),
         catalog_client_secret=secrets.token_urlsafe(24),

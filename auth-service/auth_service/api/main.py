@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from auth_service.api.deps import get_current_user
+from auth_service.clients import routes as clients
 from auth_service.personal_data import routes as personal_data
 from auth_service.progression import routes as progression
 from auth_service.signin import routes as signin
@@ -21,6 +22,9 @@ def public_api() -> APIRouter:
     api.include_router(users.public_router)
     api.include_router(tokens.keys_router)
     api.include_router(progression.public_router)  # a player's public page
+    # The clients' own lane: a client token, checked by the route's own dependency (a
+    # player's token is refused there, as a client's is everywhere else).
+    api.include_router(clients.client_router)
     # Authenticated: a valid token of an existing user, on the whole router.
     signed_in = [Depends(get_current_user)]
     api.include_router(personal_data.router, dependencies=signed_in)  # `DELETE /users/me` first
@@ -30,6 +34,7 @@ def public_api() -> APIRouter:
     # Admin only (each route also names its admin dependency).
     api.include_router(signin.admin_router, dependencies=signed_in)
     api.include_router(wallet.admin_router, dependencies=signed_in)
+    api.include_router(clients.admin_router, dependencies=signed_in)
     api.include_router(users.audit, dependencies=signed_in)
     return api
 

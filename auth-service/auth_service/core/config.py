@@ -95,6 +95,11 @@ class Settings(BaseServiceSettings):
     # (auth_service.personal_data.deletions_queue): a deletion is never unroutable, so it never
     # holds back the sign-in events behind it. Empty: not declared.
     user_deletions_queue: str = "processing.user-deletions"
+    # Likewise the queue that keeps `auth.UserCreated` (every account, announced once) for
+    # processing's set of players. Empty: not declared.
+    user_created_queue: str = "processing.players"
+    # Lifetime of an OAuth2 client's access token (client credentials; no refresh token).
+    client_token_expire_minutes: int = 15
 
     def secret_fields(self) -> dict[str, str]:
         return {

@@ -200,6 +200,7 @@ def mint_jwt(
     name: str | None,
     now: datetime,
     lifetime: timedelta,
+    extra: dict[str, Any] | None = None,
 ) -> str:
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -214,4 +215,6 @@ def mint_jwt(
     }
     if name is not None:
         claims["name"] = name
+    if extra:
+        claims.update(extra)
     return jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})

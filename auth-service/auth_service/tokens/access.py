@@ -13,6 +13,7 @@ from typing import Any, Literal
 import jwt
 from sqlmodel import Session, col, select
 
+from auth_service.clients import service as clients
 from auth_service.core.events import PRODUCER, SOURCE
 from auth_service.core.security import ALGORITHM
 from auth_service.core.uow import AuthUnitOfWork
@@ -65,7 +66,12 @@ def signed_snapshot(
 ) -> str:
     """The lines newer than `horizon` (older ones cannot concern a live access token) as a JWT
     signed with the token key, so services verify it through the JWKS they already trust."""
-    lines = recent_lines(session=session, since=now - horizon)
+    since = now - horizon
+    lines = {
+        str(user_id): line for user_id, line in recent_lines(session=session, since=since).items()
+    }
+    # Clients' lines too, under their tokens' subject (`client:<id>`).
+    lines.update(clients.recent_lines(session=session, since=since))
     active = keyring.snapshot().active
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -74,7 +80,7 @@ def signed_snapshot(
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
         "not_before": encode_entries(
-            {str(user_id): line.timestamp() for user_id, line in lines.items()}
+            {subject: line.timestamp() for subject, line in lines.items()}
         ),
     }
     return jwt.encode(claims, active.private_key, algorithm=ALGORITHM, headers={"kid": active.kid})

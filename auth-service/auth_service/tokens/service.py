@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from auth_service.clients.models import OAuthClient
 from auth_service.core.config import Settings
 from auth_service.core.security import (
     ALGORITHM,
@@ -32,7 +33,13 @@ from auth_service.tokens.models import RefreshToken
 from auth_service.users.models import User, UserStatus
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
-from quest_common.security import InvalidTokenError, TokenClaims, verify_token
+from quest_common.security import (
+    CLIENT_ROLE,
+    InvalidTokenError,
+    TokenClaims,
+    client_subject,
+    verify_token,
+)
 
 PROCESSING_CLIENT_ID = "processing-service"
 CATALOG_CLIENT_ID = "catalog-service"
@@ -90,6 +97,7 @@ class TokenService:
         name: str | None,
         minutes: int,
         now: datetime,
+        extra: dict[str, Any] | None = None,
     ) -> IssuedToken:
         """A token signed with the ring's active key."""
         lifetime = timedelta(minutes=minutes)
@@ -104,6 +112,7 @@ class TokenService:
             name=name,
             now=now,
             lifetime=lifetime,
+            extra=extra,
         )
         return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
 
@@ -115,6 +124,21 @@ class TokenService:
             name=user.user_name,
             minutes=self.settings.access_token_expire_minutes,
             now=now or utcnow(),
+        )
+
+    def client_token(
+        self, client: OAuthClient, *, scopes: list[str], now: datetime | None = None
+    ) -> IssuedToken:
+        """An OAuth2 client's token: `sub = "client:<id>"`, its `scope`, the platform's audience
+        (the services tell it from a person's by its subject and refuse it on their routes)."""
+        return self._issue(
+            audience=self.settings.jwt_audience,
+            subject=client_subject(client.client_id),
+            role=CLIENT_ROLE,
+            name=client.name,
+            minutes=self.settings.client_token_expire_minutes,
+            now=now or utcnow(),
+            extra={"scope": " ".join(scopes)},
         )
 
     def client_secrets(self) -> dict[str, str]:

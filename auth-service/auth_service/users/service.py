@@ -9,6 +9,7 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from auth_service.core.events import SOURCE
 from auth_service.core.security import hash_password, verify_password
 from auth_service.core.uow import AuthUnitOfWork
 from auth_service.tokens.access import void_tokens
@@ -25,6 +26,7 @@ from auth_service.users.timezones import DEFAULT_TIME_ZONE, is_westward, next_ch
 from quest_common import audit
 from quest_common.audit import AuditEntry
 from quest_common.db import utcnow
+from quest_common.events import USER_CREATED_KEY, CloudEvent, EventType, make_event
 from quest_common.progression import level_for_xp
 from quest_common.refusals import ClientError
 
@@ -112,6 +114,20 @@ def audit_snapshot(user: User) -> dict[str, object]:
     }
 
 
+def user_created_event(user: User) -> CloudEvent:
+    return make_event(
+        source=SOURCE,
+        type=EventType.USER_CREATED,
+        subject=str(user.user_id),
+        time=user.created_at,
+        data={
+            "user_id": str(user.user_id),
+            "user_name": user.user_name,
+            "time_zone": user.time_zone,
+        },
+    )
+
+
 def create_user(
     *,
     uow: AuthUnitOfWork,
@@ -134,6 +150,10 @@ def create_user(
     )
     uow.session.add(user)
     try:
+        uow.session.flush()  # the user id, for the announcement below
+        # Processing keeps the set of players (and their latest zone) from this: an ingested
+        # event for an account it was never told of is refused.
+        uow.publish(user_created_event(user), routing_key=USER_CREATED_KEY)
         uow.commit()
     except IntegrityError as exc:
         # The unique index decides (two sign-ups racing for one name both pass a pre-check).

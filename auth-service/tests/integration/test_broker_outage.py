@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
+from quest_common.events import SIGN_IN_KEYS
 from quest_devtools.testing.plugin import BrokerNames, amqp_target, drain_queue
 from quest_devtools.testing.proxy import TcpProxy
 
@@ -21,7 +22,7 @@ def test_logins_succeed_while_the_broker_is_cut_and_events_follow_once(
     start_service: Callable[[dict[str, str]], str],
 ) -> None:
     proxy = tcp_proxy(*amqp_target(amqp_url))
-    queue = broker_names.probe("sign-ins", "auth.*")
+    queue = broker_names.probe("sign-ins", *SIGN_IN_KEYS)
     base = start_service(
         {
             "DATABASE_URL": fresh_db_url,

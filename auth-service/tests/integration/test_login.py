@@ -113,11 +113,12 @@ def test_banned_user_gets_403_and_no_event(
     )
     assert response.status_code == 403
     assert response.json() == {"detail": "Account is banned"}
+    # Nothing but the account's announcement at sign-up.
     outbox = db_session.execute(
-        text("SELECT count(*) FROM outbox_event WHERE payload->>'subject' = :uid"),
+        text("SELECT event_type FROM outbox_event WHERE payload->>'subject' = :uid"),
         {"uid": user["user_id"]},
-    ).scalar_one()
-    assert outbox == 0
+    ).scalars()
+    assert list(outbox) == ["UserCreated"]
 
 
 def test_login_sets_a_strict_httponly_cookie_scoped_to_refresh_and_logout(

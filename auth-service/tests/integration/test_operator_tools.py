@@ -64,6 +64,14 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
 ) -> None:
     target = signup(client)
     doomed = signup(client)
+    game: dict[str, str] = {}
+
+    def create_client() -> Any:
+        body = {"name": "arena", "scopes": ["events:write"]}
+        response = client.post(f"{PREFIX}/admin/clients", json=body, headers=admin["headers"])
+        game["client_id"] = response.json().get("client_id", "")
+        return response
+
     calls: dict[str, Callable[[], Any]] = {
         f"PATCH {PREFIX}/users/{{user_id}}": lambda: client.patch(
             f"{PREFIX}/users/{target['user_id']}", json={"status": 2}, headers=admin["headers"]
@@ -73,6 +81,13 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         ),
         f"DELETE {PREFIX}/users/{{user_id}}": lambda: client.delete(
             f"{PREFIX}/users/{doomed['user_id']}", headers=admin["headers"]
+        ),
+        f"POST {PREFIX}/admin/clients": create_client,
+        f"POST {PREFIX}/admin/clients/{{client_id}}/secret": lambda: client.post(
+            f"{PREFIX}/admin/clients/{game['client_id']}/secret", headers=admin["headers"]
+        ),
+        f"DELETE {PREFIX}/admin/clients/{{client_id}}": lambda: client.delete(
+            f"{PREFIX}/admin/clients/{game['client_id']}", headers=admin["headers"]
         ),
     }
     # A new admin write route must be added here, with its audit entry.
@@ -86,12 +101,20 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         rows = audit_rows(db_session, admin["user_id"])
         assert len(rows) == before + 1, route
         assert rows[-1].actor_id == admin["user_id"]
-        assert rows[-1].after is not None and rows[-1].target_type == "user"
+        target_type = "client" if "/clients" in route else "user"
+        assert rows[-1].after is not None and rows[-1].target_type == target_type
 
     listing = client.get(f"{PREFIX}/admin/audit", params={"limit": 200}, headers=admin["headers"])
     assert listing.status_code == 200
     mine = [e for e in listing.json()["data"] if e["actor_id"] == admin["user_id"]]
-    assert [e["action"] for e in mine] == ["user.delete", "wallet.adjust", "user.update"]
+    assert [e["action"] for e in mine] == [
+        "client.revoke",
+        "client.rotate_secret",
+        "client.create",
+        "user.delete",
+        "wallet.adjust",
+        "user.update",
+    ]
     ban = mine[-1]
     assert (ban["before"]["status"], ban["after"]["status"]) == (0, 2)
     assert "user_name" not in ban["after"] and "hashed_password" not in ban["after"]
@@ -257,7 +280,8 @@ def test_ops_reports_the_outbox_backlog(
     with AuthUnitOfWork(engine) as uow:
         create_user(uow=uow, user_name="ops_admin", password="admin-pass-123", role=Role.ADMIN)
     engine.dispose()
-    # The relay does not run here: each sign-in's event stays in the outbox.
+    # The relay does not run here: each account's announcement (auth.UserCreated) and each
+    # sign-in's event stay in the outbox.
     token = login(fresh_client, "ops_admin", "admin-pass-123")["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     player = signup(fresh_client)
@@ -266,11 +290,11 @@ def test_ops_reports_the_outbox_backlog(
     ops = fresh_client.get(f"{PREFIX}/admin/ops", headers=headers)
     assert ops.status_code == 200
     outbox = ops.json()["outbox"]
-    assert outbox["backlog"] == 2
+    assert outbox["backlog"] == 4
     assert 0 <= outbox["oldest_unsent_age_s"] < 120
 
     metrics = fresh_client.get("/metrics").text
-    assert "outbox_backlog 2.0" in metrics
+    assert "outbox_backlog 4.0" in metrics
     assert "outbox_oldest_unsent_age_seconds" in metrics
 
     player_token = login(fresh_client, player["user_name"], player["password"])["access_token"]

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 import auth_service
 
 PACKAGE = Path(auth_service.__file__).parent
-DOMAINS = ["users", "tokens", "signin", "wallet", "personal_data", "progression"]
+DOMAINS = ["users", "tokens", "signin", "wallet", "personal_data", "progression", "clients"]
 # Each domain's tables; the audit trail (quest_common's table) is written by `users`.
 TABLES = {
     "users": {"users", "audit_entry"},
@@ -23,6 +23,7 @@ TABLES = {
     "personal_data": set(),
     # The boards are written only by the ledger's trigger (migration a0106_progression).
     "progression": {"user_badge", "leaderboard_entry", "leaderboard_count"},
+    "clients": {"oauth_client"},
 }
 SQL_TABLE = re.compile(r"\b(?:UPDATE|INTO|FROM|JOIN)\s+([a-z_]+)\b")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from catalog_service.api import admin as operations
+from catalog_service.event_types import routes as event_types
 from catalog_service.levels import routes as levels
 from catalog_service.quests import routes as quests
 from catalog_service.rewards import routes as rewards
@@ -14,11 +15,12 @@ from quest_common.security import admin_claims, current_claims
 API_PREFIX = "/api/catalog"
 
 # Public on purpose, and kept apart: anyone may read the catalog (quests, rewards, triggers,
-# levels, offers).
+# event types, levels, offers).
 PUBLIC_ROUTERS = (
     rewards.public_router,
     quests.public_router,
     quests.triggers_router,
+    event_types.public_router,
     levels.public_router,
     shop.public_router,
 )
@@ -28,6 +30,7 @@ PLAYER_ROUTERS = (shop.player_router,)
 ADMIN_ROUTERS = (
     rewards.router,
     quests.router,
+    event_types.router,
     levels.router,
     shop.router,
     shop.admin_router,

@@ -47,12 +47,19 @@ def record_catalog_write(
 ) -> None:
     """What every catalog write adds to its transaction: the version bump with its notification
     and `QuestChanged` (`record_change`), and the audit entry. `action` is "<target>.<verb>"
-    ("quest.create", "reward.delete"); `row` is the quest or reward written, or deleted (then
-    the audit entry has no `after`)."""
+    ("quest.create", "reward.delete", "event_type.update"); `row` is the quest, reward or event
+    type written, or deleted (then the audit entry has no `after`)."""
     target_type = action.partition(".")[0]
     quest_id = getattr(row, "quest_id", None)
     reward_id = getattr(row, "reward_id", None)
-    record_change(session=session, change=change, quest_id=quest_id, reward_id=reward_id)
+    event_type = getattr(row, "name", None) if target_type == "event_type" else None
+    record_change(
+        session=session,
+        change=change,
+        quest_id=quest_id,
+        reward_id=reward_id,
+        event_type=event_type,
+    )
     record_write(
         session,
         actor=actor,

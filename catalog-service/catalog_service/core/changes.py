@@ -46,13 +46,21 @@ class CatalogState(SQLModel, table=True):
 
 
 def quest_changed_data(
-    *, quest_id: uuid.UUID | None, reward_id: uuid.UUID | None, change: Change
+    *,
+    quest_id: uuid.UUID | None,
+    reward_id: uuid.UUID | None,
+    change: Change,
+    event_type: str | None = None,
 ) -> dict[str, str | None]:
-    return {
+    data = {
         "quest_id": str(quest_id) if quest_id else None,
         "reward_id": str(reward_id) if reward_id else None,
         "change": change.value,
     }
+    if event_type is not None:
+        # Additive: an event type's change tells processing to drop what it cached of it.
+        data["event_type"] = event_type
+    return data
 
 
 def record_change(
@@ -61,6 +69,7 @@ def record_change(
     change: Change,
     quest_id: uuid.UUID | None = None,
     reward_id: uuid.UUID | None = None,
+    event_type: str | None = None,
     publish: bool = True,
 ) -> int:
     """Add the version bump, the notification and the event to the open transaction; returns
@@ -80,11 +89,13 @@ def record_change(
         {"channel": NOTIFY_CHANNEL, "payload": str(version)},
     )
     if publish:
-        data = quest_changed_data(quest_id=quest_id, reward_id=reward_id, change=change)
+        data = quest_changed_data(
+            quest_id=quest_id, reward_id=reward_id, change=change, event_type=event_type
+        )
         event = make_event(
             source=SOURCE,
             type=EventType.QUEST_CHANGED,
-            subject=data["quest_id"] or data["reward_id"],
+            subject=data["quest_id"] or data["reward_id"] or event_type,
             data=data,
         )
         enqueue(session, event, routing_key=QUEST_CHANGED_KEY)

@@ -5,26 +5,105 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
-from pydantic import field_validator, model_validator
+from pydantic import StringConstraints, field_validator, model_validator
 from sqlalchemy import DateTime, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from catalog_service.core.models import CatalogRow, slug_column, slug_field, unique_slug_field
+from catalog_service.core.models import (
+    SLUG_MAX,
+    SLUG_PATTERN,
+    CatalogRow,
+    slug_column,
+    slug_field,
+    unique_slug_field,
+)
 from catalog_service.core.writes import window_error
+from catalog_service.event_types.models import (
+    EVENT_TYPE_NAME_MAX,
+    EVENT_TYPE_NAME_PATTERN,
+    PROPERTY_NAME_MAX,
+    PROPERTY_NAME_PATTERN,
+    SIGN_IN,
+    PropertyName,
+)
 from catalog_service.rewards.models import RewardEmbedded
 
 
+def check_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters; refuse them here instead of failing in the driver.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 class Trigger(StrEnum):
-    """Supported triggers; `GET /triggers` lists them with a description."""
+    """What a quest counts, in short: `trigger` follows `event_type` (`sign_in` for the
+    built-in type, `event` for every other); `GET /triggers` lists them with a description."""
 
     sign_in = "sign_in"
+    event = "event"
 
 
 TRIGGER_DESCRIPTIONS: dict[Trigger, str] = {
-    Trigger.sign_in: "A successful password sign-in (UserSignIn or NewUserSignIn event).",
+    Trigger.sign_in: "A successful sign-in (UserSignIn or NewUserSignIn event).",
+    Trigger.event: "An event of the quest's `event_type`, sent by a game server.",
 }
+
+
+def trigger_of(event_type: str) -> Trigger:
+    return Trigger.sign_in if event_type == SIGN_IN else Trigger.event
+
+
+class FilterOp(StrEnum):
+    eq = "eq"
+    ne = "ne"
+    in_ = "in"
+    gt = "gt"
+    gte = "gte"
+    lt = "lt"
+    lte = "lte"
+
+
+class Measure(StrEnum):
+    # The member name shadows `str.count`; the value is the contract, so the name stays.
+    count = "count"  # type: ignore[assignment]  # every qualifying event adds one
+    sum = "sum"  # every qualifying event adds its `measure_property`
+
+
+MAX_FILTERS = 20
+MAX_IN_VALUES = 100
+MAX_REQUIRES = 20
+FilterText = Annotated[str, StringConstraints(max_length=200)]
+FilterScalar = FilterText | int | float | bool
+
+
+class QuestFilter(SQLModel):
+    """One condition on an event's `data`; a quest counts an event when all of them hold."""
+
+    property: PropertyName
+    op: FilterOp
+    value: FilterScalar | list[FilterScalar] = Field(
+        description="One value of the property's type; a list of them for `in`."
+    )
+
+    @field_validator("value")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        values = value if isinstance(value, list) else [value]
+        if len(values) > MAX_IN_VALUES:
+            raise ValueError(f"at most {MAX_IN_VALUES} values")
+        for item in values:
+            if isinstance(item, str):
+                check_text(item)
+        return value
+
+
+QuestName = Annotated[
+    str, StringConstraints(min_length=1, max_length=SLUG_MAX, pattern=SLUG_PATTERN)
+]
 
 
 class StreakMode(StrEnum):
@@ -69,13 +148,6 @@ def check_moment(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def check_text(value: str) -> str:
-    # PostgreSQL text cannot hold NUL characters; refuse them here instead of failing in the driver.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 class QuestChecks(SQLModel):
     """The checks of every quest body, whole (POST, PUT) or partial (PATCH: a field left out is
     None). Both bounds of the window in one body are checked here; one bound of a PATCH against
@@ -108,8 +180,50 @@ class QuestFields(QuestChecks):
 
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
-    trigger: Trigger = Field(default=Trigger.sign_in, sa_type=String(32))
-    streak: int = Field(ge=1, le=10_000, description="Triggers needed to complete the quest once.")
+    event_type: str = Field(
+        default=SIGN_IN,
+        min_length=1,
+        max_length=EVENT_TYPE_NAME_MAX,
+        schema_extra={"pattern": EVENT_TYPE_NAME_PATTERN},
+        foreign_key="event_type.name",
+        index=True,
+        description="The event type this quest counts (an active one from `/event-types`).",
+    )
+    trigger: Trigger = Field(
+        default=Trigger.sign_in,
+        sa_type=String(32),
+        description="Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. "
+        "May be left out; when given it must agree.",
+    )
+    where: list[QuestFilter] = Field(
+        default_factory=list,
+        max_length=MAX_FILTERS,
+        sa_type=JSONB,
+        description="Conditions on the event's properties, all of which must hold.",
+    )
+    measure: Measure = Field(
+        default=Measure.count,
+        sa_type=String(16),
+        description="`count` adds 1 per event; `sum` adds the event's `measure_property`.",
+    )
+    measure_property: str | None = Field(
+        default=None,
+        max_length=PROPERTY_NAME_MAX,
+        schema_extra={"pattern": PROPERTY_NAME_PATTERN},
+        description="The numeric property a `sum` adds up (null for `count`).",
+    )
+    requires: list[QuestName] = Field(
+        default_factory=list,
+        max_length=MAX_REQUIRES,
+        sa_type=JSONB,
+        description="Names of the quests a player must have completed once before this one counts.",
+    )
+    streak: int = Field(
+        ge=1,
+        le=10_000,
+        description="The target: events counted (or, with measure sum, the total added) to "
+        "complete the quest once.",
+    )
     duplication: int = Field(
         default=1, ge=1, le=10_000, description="How many times a player can complete it."
     )
@@ -148,6 +262,26 @@ class QuestFields(QuestChecks):
         description="An earned reward expires when not claimed within this time (null: never).",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _trigger_follows_event_type(cls, data: Any) -> Any:
+        # Older clients send `trigger: "sign_in"` and no event type; newer ones may leave the
+        # trigger out. Either way the two agree (checked after validation).
+        if isinstance(data, dict) and data.get("trigger") is None:
+            event_type = data.get("event_type") or SIGN_IN
+            if isinstance(event_type, str):
+                data = {**data, "trigger": trigger_of(event_type).value}
+        return data
+
+    @model_validator(mode="after")
+    def _trigger_agrees(self) -> Self:
+        if self.trigger != trigger_of(self.event_type):
+            raise ValueError(
+                f"trigger {self.trigger.value!r} does not go with event_type "
+                f"{self.event_type!r} (sign_in → sign_in, any other type → event)"
+            )
+        return self
+
 
 class QuestBase(QuestFields):
     name: str = unique_slug_field()
@@ -169,7 +303,20 @@ class QuestUpdate(QuestChecks):
     name: str = slug_field(default=None)
     title: str = Field(default=None, min_length=1, max_length=200)
     description: str = Field(default=None, max_length=2000)
+    event_type: str = Field(
+        default=None,
+        min_length=1,
+        max_length=EVENT_TYPE_NAME_MAX,
+        schema_extra={"pattern": EVENT_TYPE_NAME_PATTERN},
+    )
     trigger: Trigger = Field(default=None)
+    where: list[QuestFilter] = Field(default=None, max_length=MAX_FILTERS)
+    measure: Measure = Field(default=None)
+    # Nullable on purpose: null goes back to no property (measure count).
+    measure_property: str | None = Field(
+        default=None, max_length=PROPERTY_NAME_MAX, schema_extra={"pattern": PROPERTY_NAME_PATTERN}
+    )
+    requires: list[QuestName] = Field(default=None, max_length=MAX_REQUIRES)
     streak: int = Field(default=None, ge=1, le=10_000)
     duplication: int = Field(default=None, ge=1, le=10_000)
     auto_claim: bool = Field(default=None)

@@ -32,6 +32,14 @@ async def read_quests(
     runtime: RuntimeDep,
     active: Annotated[bool | None, Query(description="Only (in)active quests")] = None,
     trigger: models.Trigger | None = None,
+    event_type: Annotated[
+        str | None,
+        Query(
+            max_length=models.EVENT_TYPE_NAME_MAX,
+            pattern=models.EVENT_TYPE_NAME_PATTERN,
+            description="Only quests counting this event type",
+        ),
+    ] = None,
     # Default = maximum: a reader that does not page (processing loading its definitions) gets
     # every quest; `count` tells a paging reader whether there is more.
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
@@ -42,7 +50,12 @@ async def read_quests(
         request,
         runtime,
         lambda session: service.list_quests(
-            session=session, active=active, trigger=trigger, limit=limit, offset=offset
+            session=session,
+            active=active,
+            trigger=trigger,
+            event_type=event_type,
+            limit=limit,
+            offset=offset,
         ),
     )
 

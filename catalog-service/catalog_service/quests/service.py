@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from catalog_service.core.audit_trail import record_catalog_write
 from catalog_service.core.changes import Change
-from catalog_service.core.db import row_values
+from catalog_service.core.db import lock_quest_links, row_values
 from catalog_service.core.errors import InvalidError, NotFoundError
 from catalog_service.core.named_rows import NamedRows
 from catalog_service.core.uow import UnitOfWork, once_more_after_a_race
@@ -20,6 +20,8 @@ from catalog_service.core.writes import (
     time_rules_error,
     window_error,
 )
+from catalog_service.event_types import service as event_types
+from catalog_service.quests import rules
 from catalog_service.quests.models import (
     TRIGGER_DESCRIPTIONS,
     Quest,
@@ -31,7 +33,9 @@ from catalog_service.quests.models import (
     Trigger,
     TriggerPublic,
     TriggersPublic,
+    trigger_of,
 )
+from catalog_service.quests.views import prerequisite_graph
 from catalog_service.rewards.models import Reward, RewardEmbedded
 from quest_common import audit
 from quest_common.db import utcnow
@@ -53,6 +57,7 @@ def list_quests(
     session: Session,
     active: bool | None = None,
     trigger: Trigger | None = None,
+    event_type: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> QuestsPublic:
@@ -61,6 +66,8 @@ def list_quests(
         conditions.append(col(Quest.is_active).is_(active))
     if trigger is not None:
         conditions.append(col(Quest.trigger) == trigger.value)
+    if event_type is not None:
+        conditions.append(col(Quest.event_type) == event_type)
     count = session.exec(select(func.count()).select_from(Quest).where(*conditions)).one()
     rows = session.exec(
         select(Quest, Reward)
@@ -120,6 +127,32 @@ def _check_rules(values: dict[str, Any]) -> None:
     )
     if rule_error is not None:
         raise InvalidError(*rule_error)
+    if plain(values["trigger"]) != trigger_of(values["event_type"]).value:
+        raise InvalidError(
+            "trigger",
+            f"trigger {plain(values['trigger'])!r} does not go with event_type "
+            f"{values['event_type']!r} (sign_in → sign_in, any other type → event)",
+        )
+
+
+def _check_links(session: Session, values: dict[str, Any], *, old_name: str | None) -> None:
+    """The rules of a quest's complete values that read other rows: its event type exists (and
+    is active when the quest is), its filters and sum fit the type's properties, and its
+    prerequisites name existing quests without a cycle. `old_name`: the quest's stored name (a
+    write to an existing quest), left out of the graph it is checked against."""
+    lock_quest_links(session)
+    values = {field: plain(value) for field, value in values.items()}
+    properties = event_types.properties_for_quest(
+        session, values["event_type"], active_quest=values["is_active"]
+    )
+    problem = rules.event_problem(values, properties) or rules.prerequisite_problem(
+        name=values["name"],
+        requires=values["requires"],
+        others=prerequisite_graph(session, without=old_name or values["name"]),
+        old_name=old_name,
+    )
+    if problem is not None:
+        raise InvalidError(*problem)
 
 
 def _check_pays(reward: Reward, *, duplication: int, reset: Any) -> None:
@@ -138,6 +171,7 @@ def create_quest(*, uow: UnitOfWork, data: QuestCreate, actor: audit.Actor) -> Q
     values = data.model_dump()
     with uow:
         _check_rules(values)
+        _check_links(uow.session, values, old_name=None)
         reward = _reward(uow.session, data.reward_id)
         _check_pays(reward, duplication=data.duplication, reset=data.reset)
         quest = to_public(QUESTS.create(uow.session, values, actor=actor), reward)
@@ -149,11 +183,16 @@ def update_quest(
     *, uow: UnitOfWork, quest_id: uuid.UUID, data: QuestUpdate, actor: audit.Actor
 ) -> QuestPublic:
     incoming = data.model_dump(exclude_unset=True)
+    if "event_type" in incoming and "trigger" not in incoming:
+        incoming["trigger"] = trigger_of(incoming["event_type"])
     with uow:
         session = uow.session
         quest = _quest_for_update(session, quest_id)
         if "reward_id" in incoming:
             _reward(session, incoming["reward_id"])
+        merged = {**row_values(quest), **incoming}
+        _check_rules(merged)
+        _check_links(session, merged, old_name=quest.name)
         QUESTS.update(session, quest, incoming, actor=actor)
         reward = _reward(session, quest.reward_id)
         _check_pays(reward, duplication=quest.duplication, reset=quest.reset)
@@ -169,10 +208,12 @@ def upsert_quest(
     nothing and publishes nothing."""
 
     def attempt() -> tuple[QuestPublic, bool]:
+        values = data.model_dump()
         with uow:
             reward = _reward(uow.session, data.reward_id)
             _check_pays(reward, duplication=data.duplication, reset=data.reset)
-            quest, created = QUESTS.upsert(uow.session, name, data.model_dump(), actor=actor)
+            _check_links(uow.session, {**values, "name": name}, old_name=name)
+            quest, created = QUESTS.upsert(uow.session, name, values, actor=actor)
             public = to_public(quest, reward)
             uow.commit()
             return public, created

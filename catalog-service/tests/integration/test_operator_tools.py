@@ -109,6 +109,14 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "PUT /api/catalog/levels": lambda: client.put(
             f"{PREFIX}/levels", json={"thresholds": [0, 50, 120]}, headers=headers
         ),
+        "PUT /api/catalog/event-types/by-name/{name}": lambda: client.put(
+            f"{PREFIX}/event-types/by-name/match_won",
+            json={"title": "Match won", "properties": {"kills": {"type": "integer"}}},
+            headers=headers,
+        ),
+        "DELETE /api/catalog/event-types/by-name/{name}": lambda: client.delete(
+            f"{PREFIX}/event-types/by-name/match_won", headers=headers
+        ),
     }
     # A new admin write route must be added here, with its audit entry.
     found = admin_write_routes(client, player_headers, path_values={"name": "some-name"})
@@ -138,6 +146,8 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         "offer.create",
         "offer.delete",
         "levels.update",
+        "event_type.create",
+        "event_type.deactivate",
     ]
     reward_update = entries[1]
     assert (reward_update["before"]["reward_qty"], reward_update["after"]["reward_qty"]) == (5, 6)
@@ -146,9 +156,12 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
     assert entries[0]["before"] is None and entries[7]["after"] is None
     offer_update = entries[9]
     assert (offer_update["before"]["stock"], offer_update["after"]["stock"]) == (None, 4)
-    assert entries[-2]["target_id"] == state["offer_id"] and entries[-2]["after"] is None
-    deactivated = entries[6]
-    assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (True, False)
+    assert entries[11]["target_id"] == state["offer_id"] and entries[11]["after"] is None
+    for deactivated in (entries[6], entries[-1]):
+        assert (deactivated["before"]["is_active"], deactivated["after"]["is_active"]) == (
+            True,
+            False,
+        )
 
 
 def test_refused_and_empty_writes_write_no_audit_row(

@@ -177,9 +177,9 @@ def test_triggers_are_listed(client: TestClient) -> None:
     response = client.get("/api/catalog/triggers")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 1
-    assert body["data"][0]["trigger"] == "sign_in"
-    assert body["data"][0]["description"]
+    assert body["count"] == 2
+    assert [t["trigger"] for t in body["data"]] == ["sign_in", "event"]
+    assert all(t["description"] for t in body["data"])
 
 
 @pytest.fixture

@@ -113,11 +113,11 @@ def test_reward_rules() -> None:
     assert errors(RewardCreate, {**base, "reward_item": "silver"})[0][0] == "reward_item"
 
 
-def test_triggers_list_sign_in() -> None:
+def test_triggers_list_sign_in_and_event() -> None:
     triggers = list_triggers()
-    assert triggers.count == 1
-    assert [t.trigger for t in triggers.data] == ["sign_in"]
-    assert triggers.data[0].description
+    assert triggers.count == 2
+    assert [t.trigger for t in triggers.data] == ["sign_in", "event"]
+    assert all(t.description for t in triggers.data)
 
 
 def test_time_rule_fields_default_to_todays_behaviour() -> None:

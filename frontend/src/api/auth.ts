@@ -1,6 +1,7 @@
 import * as sdk from "../client/auth";
 import type { UserSelfUpdate } from "../client/auth";
 import { call } from "./http";
+import type { ClientToken } from "../client/auth";
 import type {
   AdminUser,
   Badges,
@@ -17,11 +18,15 @@ import type {
 
 // Sign-in, refresh and sign-out send no bearer token: the refresh token travels only in the
 // httpOnly cookie auth sets (path-scoped to these routes), never through JavaScript.
-export const signIn = ({ username, password }: { username: string; password: string }) =>
-  call<Token>(
+export const signIn = async ({ username, password }: { username: string; password: string }): Promise<Token> => {
+  // The token endpoint also serves game servers' client credentials (no refresh token); a
+  // password grant always answers with a pair.
+  const token = await call<Token | ClientToken>(
     (o) => sdk.loginAccessToken({ ...o, body: { grant_type: "password", username, password } }),
     { auth: false },
   );
+  return token as Token;
+};
 
 /** `resume`: the app starts on a saved session — auth counts it as a sign-in (DESIGN §10). */
 export const refreshSession = ({ resume = false }: { resume?: boolean } = {}) =>

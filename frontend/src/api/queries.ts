@@ -1,6 +1,6 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 import { getLeaderboard, getMe, getMyBadges, getMyTransactions, getPlayer, listUsers } from "./auth";
-import { listQuests, listRewards } from "./catalog";
+import { listEventTypes, listQuests, listRewards } from "./catalog";
 import { getMyEvents, getMyQuests } from "./processing";
 import { getMyRedemptions, listOffers, listRedemptions } from "./shop";
 import type { BoardItem, BoardPeriod } from "./types";
@@ -25,6 +25,7 @@ export const keys = {
   admin: ["admin"] as const,
   adminQuests: ["admin", "quests"] as const,
   adminRewards: ["admin", "rewards"] as const,
+  adminEventTypes: ["admin", "event-types"] as const,
   adminUsers: ["admin", "users"] as const,
   adminOffers: ["admin", "offers"] as const,
   adminRedemptions: ["admin", "redemptions"] as const,
@@ -70,6 +71,7 @@ export const queries = {
     queryOptions({ queryKey: [...keys.player, userName], queryFn: () => getPlayer(userName) }),
   adminQuests: () => queryOptions({ queryKey: keys.adminQuests, queryFn: () => listQuests() }),
   adminRewards: () => queryOptions({ queryKey: keys.adminRewards, queryFn: listRewards }),
+  adminEventTypes: () => queryOptions({ queryKey: keys.adminEventTypes, queryFn: () => listEventTypes() }),
   adminUsers: ({ search, ...window }: PageWindow & { search: string }) =>
     queryOptions({
       queryKey: [...keys.adminUsers, { search, ...window }],

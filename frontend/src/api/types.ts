@@ -2,6 +2,8 @@ import type {
   BadgesPublic,
   Board,
   BoardRow,
+  ClientPublic,
+  ClientSecret,
   LedgerEntryPublic,
   PlayerPublic,
   Token,
@@ -9,7 +11,16 @@ import type {
   UserMe,
   UserPublic,
 } from "../client/auth";
-import type { OfferPublic, QuestPublic, RedemptionAdmin, RedemptionPublic, RewardPublic } from "../client/catalog";
+import type {
+  EventTypePublic,
+  OfferPublic,
+  PropertySpec,
+  QuestFilter,
+  QuestPublic,
+  RedemptionAdmin,
+  RedemptionPublic,
+  RewardPublic,
+} from "../client/catalog";
 import type { ClaimResult as ClaimResultPublic, EventPublic, QuestProgressPublic } from "../client/processing";
 
 // Shapes of the public API (DESIGN §4 and the shared conventions) under names the UI uses,
@@ -40,6 +51,20 @@ export type AdminUser = UserAdminView;
 export type LedgerEntry = LedgerEntryPublic;
 export type Reward = RewardPublic;
 export type Quest = QuestPublic;
+/** A game server's OAuth2 client, as admins list it (never its secret). */
+export type EventSource = ClientPublic;
+/** A new or rotated client's credentials: the only answer that carries the secret. */
+export type EventSourceSecret = ClientSecret;
+export type EventType = EventTypePublic;
+export type { PropertySpec, QuestFilter };
+
+/** What the admin event type form edits; the name is the type's key (`match_won`). */
+export interface EventTypeInput {
+  name: string;
+  title: string;
+  description: string;
+  properties: Record<string, PropertySpec>;
+}
 export type PlayerEvent = EventPublic;
 export type Offer = OfferPublic;
 export type Redemption = RedemptionPublic;
@@ -88,6 +113,14 @@ export interface QuestInput {
   cooldown_s: number;
   /** null: earned rewards never expire. */
   claim_within_s: number | null;
+  /** Any event (DESIGN §14): what the quest counts, which of those events, and how. */
+  event_type: string;
+  where: QuestFilter[];
+  measure: "count" | "sum";
+  /** The numeric property a sum adds up; null when counting. */
+  measure_property: string | null;
+  /** Names of the quests to complete once first. */
+  requires: string[];
 }
 
 /**

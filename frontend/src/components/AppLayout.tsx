@@ -26,6 +26,8 @@ const ADMIN_LINKS = [
   { to: "/admin/audit", label: "Audit" },
   { to: "/admin/ops", label: "Operations" },
   { to: "/admin/offers", label: "Offers" },
+  { to: "/admin/event-types", label: "Event types" },
+  { to: "/admin/event-sources", label: "Event sources" },
 ] as const;
 
 type NavItem = (typeof LINKS)[number] | (typeof ADMIN_LINKS)[number];

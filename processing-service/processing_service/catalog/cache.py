@@ -61,6 +61,19 @@ def _page(body: Any) -> tuple[list[dict[str, Any]], int]:
     return data, int(body.get("count", len(data)))
 
 
+def counted_here(quest: dict[str, Any]) -> bool:
+    """Whether these rules count the quest: a sign-in quest, counted one by one. Catalog also
+    holds quests with filters (`where`), a sum or prerequisites (`requires`); until the rules
+    here apply those, such a quest is left out, since counting it as a plain sign-in quest
+    would pay rewards it does not grant."""
+    return (
+        quest.get("trigger", "sign_in") == "sign_in"
+        and not quest.get("where")
+        and not quest.get("requires")
+        and quest.get("measure", "count") == "count"
+    )
+
+
 class CatalogUnavailableError(Exception):
     """Catalog did not answer and no local copy exists yet."""
 
@@ -239,7 +252,7 @@ class QuestCache:
             if not more:
                 break  # the list shrank while we read it; the next refresh catches up
             quests.extend(more)
-        return [q for q in quests if q.get("trigger", "sign_in") == "sign_in"], etag
+        return [q for q in quests if counted_here(q)], etag
 
     def _store_local(self, quests: list[dict[str, Any]]) -> None:
         """Make the local copy equal to `quests`. The API and the worker hear the same

@@ -50,6 +50,18 @@ def names(cache: QuestCache) -> set[str]:
     return {q["name"] for q in cache.quests()}
 
 
+def test_quests_this_worker_cannot_count_yet_are_left_out(
+    catalog: CatalogDouble, make_cache: Callable[..., QuestCache], sign_in: Any
+) -> None:
+    plain, filtered, summed, locked, other = (sign_in.quest() for _ in range(5))
+    filtered["where"] = [{"property": "method", "op": "eq", "value": "password"}]
+    summed.update(measure="sum", measure_property="gold")
+    locked["requires"] = [plain["name"]]
+    other.update(trigger="event", event_type="match_won")
+    catalog.quests = [plain, filtered, summed, locked, other]
+    assert names(make_cache(catalog.url)) == {plain["name"]}
+
+
 def test_a_change_announced_during_a_slow_read_is_not_lost(
     settings: Settings,
     catalog: CatalogDouble,

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeErrors, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesErrors, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadMeData, ReadMeErrors, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
+import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeErrors, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesErrors, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeErrors, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -33,6 +33,56 @@ export const readAudit = <ThrowOnError extends boolean = false>(options?: Option
 });
 
 /**
+ * List Clients
+ *
+ * Every client, newest first, revoked ones included; never a secret.
+ */
+export const listClients = <ThrowOnError extends boolean = false>(options?: Options<ListClientsData, ThrowOnError>) => (options?.client ?? client).get<ListClientsResponses, ListClientsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/clients',
+    ...options
+});
+
+/**
+ * Create Client
+ *
+ * A new client with its secret, shown this once (only a keyed hash is kept).
+ */
+export const createClient = <ThrowOnError extends boolean = false>(options: Options<CreateClientData, ThrowOnError>) => (options.client ?? client).post<CreateClientResponses, CreateClientErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/clients',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Revoke Client
+ *
+ * Revokes the client: no more tokens, and its tokens stop working within seconds in every
+ * service. The row stays (the audit trail names it).
+ */
+export const revokeClient = <ThrowOnError extends boolean = false>(options: Options<RevokeClientData, ThrowOnError>) => (options.client ?? client).delete<RevokeClientResponses, RevokeClientErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/clients/{client_id}',
+    ...options
+});
+
+/**
+ * Rotate Client Secret
+ *
+ * A new secret, shown this once: the old one stops working at once, and the tokens it got
+ * within seconds in every service.
+ */
+export const rotateClientSecret = <ThrowOnError extends boolean = false>(options: Options<RotateClientSecretData, ThrowOnError>) => (options.client ?? client).post<RotateClientSecretResponses, RotateClientSecretErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/admin/clients/{client_id}/secret',
+    ...options
+});
+
+/**
  * Operations
  *
  * How far the outbox relay is behind (the same figures are on `/metrics`).
@@ -57,6 +107,17 @@ export const adjustBalance = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
+ * Read Client Me
+ *
+ * Which client a token stands for, and its scopes (a client token only).
+ */
+export const readClientMe = <ThrowOnError extends boolean = false>(options?: Options<ReadClientMeData, ThrowOnError>) => (options?.client ?? client).get<ReadClientMeResponses, ReadClientMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/clients/me',
+    ...options
+});
+
+/**
  * Leaderboard
  *
  * The top `limit` by `item`: `all` ranks balances, `week` (UTC ISO week) and `month` (UTC
@@ -71,6 +132,12 @@ export const leaderboard = <ThrowOnError extends boolean = false>(options?: Opti
 
 /**
  * Login Access Token
+ *
+ * The standard OAuth2 token endpoint. `password` (the default): a player's sign-in →
+ * `{access_token, refresh_token, token_type, expires_in}` (and the refresh cookie).
+ * `client_credentials`: a client (HTTP Basic or form credentials) → `{access_token,
+ * token_type, expires_in, scope}`, no refresh token. `refresh_token`: a new pair, the
+ * presented token spent. Errors carry `detail` and, for the OAuth2 ones, RFC 6749's `error`.
  */
 export const loginAccessToken = <ThrowOnError extends boolean = false>(options: Options<LoginAccessTokenData, ThrowOnError>) => (options.client ?? client).post<LoginAccessTokenResponses, LoginAccessTokenErrors, ThrowOnError>({
     ...urlSearchParamsBodySerializer,

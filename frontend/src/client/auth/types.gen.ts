@@ -248,6 +248,114 @@ export type BoardRow = {
 };
 
 /**
+ * ClientCreate
+ */
+export type ClientCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Scopes
+     */
+    scopes: Array<'events:write' | 'wallet:debit'>;
+};
+
+/**
+ * ClientPublic
+ *
+ * A client as admins and the client itself see it: never its secret.
+ */
+export type ClientPublic = {
+    /**
+     * Client Id
+     */
+    client_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Revoked At
+     */
+    revoked_at: string | null;
+    /**
+     * Scopes
+     */
+    scopes: Array<'events:write' | 'wallet:debit'>;
+    /**
+     * Secret Rotated At
+     */
+    secret_rotated_at: string | null;
+};
+
+/**
+ * ClientSecret
+ *
+ * The answer of a creation or a rotation: the only time the secret is shown.
+ */
+export type ClientSecret = {
+    /**
+     * Client Id
+     */
+    client_id: string;
+    /**
+     * Client Secret
+     */
+    client_secret: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Scopes
+     */
+    scopes: Array<'events:write' | 'wallet:debit'>;
+};
+
+/**
+ * ClientToken
+ *
+ * The client-credentials grant's answer (RFC 6749 §4.4.3): no refresh token.
+ */
+export type ClientToken = {
+    /**
+     * Access Token
+     */
+    access_token: string;
+    /**
+     * Expires In
+     */
+    expires_in: number;
+    /**
+     * Scope
+     */
+    scope: string;
+    /**
+     * Token Type
+     */
+    token_type?: 'bearer';
+};
+
+/**
+ * ClientsPublic
+ */
+export type ClientsPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<ClientPublic>;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -373,26 +481,6 @@ export type LedgerEntryPublic = {
      * Reason
      */
     reason: string;
-};
-
-/**
- * LoginForm
- *
- * OAuth2 password form (username, password); bounded so nobody makes us hash megabytes.
- */
-export type LoginForm = {
-    /**
-     * Grant Type
-     */
-    grant_type?: string;
-    /**
-     * Password
-     */
-    password: string;
-    /**
-     * Username
-     */
-    username: string;
 };
 
 /**
@@ -650,6 +738,45 @@ export type Token = {
 };
 
 /**
+ * TokenForm
+ *
+ * The OAuth2 token request (RFC 6749, form-encoded). Which fields count depends on
+ * `grant_type`: `username` and `password` for `password` (the default, as before),
+ * `client_id`, `client_secret` (or HTTP Basic) and `scope` for `client_credentials`,
+ * `refresh_token` for `refresh_token`. Bounded so nobody makes us hash megabytes.
+ */
+export type TokenForm = {
+    /**
+     * Client Id
+     */
+    client_id?: string;
+    /**
+     * Client Secret
+     */
+    client_secret?: string;
+    /**
+     * Grant Type
+     */
+    grant_type?: string;
+    /**
+     * Password
+     */
+    password?: string;
+    /**
+     * Refresh Token
+     */
+    refresh_token?: string;
+    /**
+     * Scope
+     */
+    scope?: string;
+    /**
+     * Username
+     */
+    username?: string;
+};
+
+/**
  * UserAdminUpdate
  */
 export type UserAdminUpdate = {
@@ -902,7 +1029,7 @@ export type ReadAuditErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -922,6 +1049,169 @@ export type ReadAuditResponses = {
 
 export type ReadAuditResponse = ReadAuditResponses[keyof ReadAuditResponses];
 
+export type ListClientsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/auth/admin/clients';
+};
+
+export type ListClientsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListClientsError = ListClientsErrors[keyof ListClientsErrors];
+
+export type ListClientsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClientsPublic;
+};
+
+export type ListClientsResponse = ListClientsResponses[keyof ListClientsResponses];
+
+export type CreateClientData = {
+    body: ClientCreate;
+    path?: never;
+    query?: never;
+    url: '/api/auth/admin/clients';
+};
+
+export type CreateClientErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateClientError = CreateClientErrors[keyof CreateClientErrors];
+
+export type CreateClientResponses = {
+    /**
+     * Successful Response
+     */
+    201: ClientSecret;
+};
+
+export type CreateClientResponse = CreateClientResponses[keyof CreateClientResponses];
+
+export type RevokeClientData = {
+    body?: never;
+    path: {
+        /**
+         * Client Id
+         */
+        client_id: string;
+    };
+    query?: never;
+    url: '/api/auth/admin/clients/{client_id}';
+};
+
+export type RevokeClientErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
+     * Client not found
+     */
+    404: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RevokeClientError = RevokeClientErrors[keyof RevokeClientErrors];
+
+export type RevokeClientResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type RevokeClientResponse = RevokeClientResponses[keyof RevokeClientResponses];
+
+export type RotateClientSecretData = {
+    body?: never;
+    path: {
+        /**
+         * Client Id
+         */
+        client_id: string;
+    };
+    query?: never;
+    url: '/api/auth/admin/clients/{client_id}/secret';
+};
+
+export type RotateClientSecretErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
+     * Client not found
+     */
+    404: unknown;
+    /**
+     * Client is revoked
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RotateClientSecretError = RotateClientSecretErrors[keyof RotateClientSecretErrors];
+
+export type RotateClientSecretResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClientSecret;
+};
+
+export type RotateClientSecretResponse = RotateClientSecretResponses[keyof RotateClientSecretResponses];
+
 export type OperationsData = {
     body?: never;
     path?: never;
@@ -935,7 +1225,7 @@ export type OperationsErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
 };
@@ -967,7 +1257,7 @@ export type AdjustBalanceErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -995,6 +1285,29 @@ export type AdjustBalanceResponses = {
 
 export type AdjustBalanceResponse = AdjustBalanceResponses[keyof AdjustBalanceResponses];
 
+export type ReadClientMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/clients/me';
+};
+
+export type ReadClientMeErrors = {
+    /**
+     * No, invalid or revoked token
+     */
+    401: unknown;
+};
+
+export type ReadClientMeResponses = {
+    /**
+     * Successful Response
+     */
+    200: ClientPublic;
+};
+
+export type ReadClientMeResponse = ReadClientMeResponses[keyof ReadClientMeResponses];
+
 export type LeaderboardData = {
     body?: never;
     path?: never;
@@ -1021,7 +1334,7 @@ export type LeaderboardErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1042,7 +1355,7 @@ export type LeaderboardResponses = {
 export type LeaderboardResponse = LeaderboardResponses[keyof LeaderboardResponses];
 
 export type LoginAccessTokenData = {
-    body: LoginForm;
+    body: TokenForm;
     path?: never;
     query?: never;
     url: '/api/auth/login/access-token';
@@ -1050,9 +1363,13 @@ export type LoginAccessTokenData = {
 
 export type LoginAccessTokenErrors = {
     /**
-     * Incorrect user name or password
+     * Incorrect user name or password; or Unsupported grant type; or Invalid request; or Invalid refresh token; or Scope not granted to this client
      */
     400: unknown;
+    /**
+     * Invalid client credentials
+     */
+    401: unknown;
     /**
      * Account is banned
      */
@@ -1062,7 +1379,7 @@ export type LoginAccessTokenErrors = {
      */
     422: HttpValidationError;
     /**
-     * Too many failed sign-in attempts, try again later
+     * Too many failed sign-in attempts, try again later; or Too many attempts, try again later
      */
     429: unknown;
 };
@@ -1071,9 +1388,11 @@ export type LoginAccessTokenError = LoginAccessTokenErrors[keyof LoginAccessToke
 
 export type LoginAccessTokenResponses = {
     /**
+     * Response Login Access Token
+     *
      * Successful Response
      */
-    200: Token;
+    200: Token | ClientToken;
 };
 
 export type LoginAccessTokenResponse = LoginAccessTokenResponses[keyof LoginAccessTokenResponses];
@@ -1163,7 +1482,7 @@ export type LogoutEverywhereErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
 };
@@ -1270,7 +1589,7 @@ export type ListUsersErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1307,7 +1626,7 @@ export type DeleteMeErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1348,7 +1667,7 @@ export type ReadMeErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
 };
@@ -1375,7 +1694,7 @@ export type UpdateMeErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1412,7 +1731,7 @@ export type MyBadgesErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
 };
@@ -1439,7 +1758,7 @@ export type ExportMeErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
 };
@@ -1470,7 +1789,7 @@ export type ChangeMyPasswordErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1516,7 +1835,7 @@ export type MyTransactionsErrors = {
      */
     401: unknown;
     /**
-     * Account is banned
+     * Account is banned; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1554,7 +1873,7 @@ export type DeleteUserErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1600,7 +1919,7 @@ export type ReadUserErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1642,7 +1961,7 @@ export type UpdateUserErrors = {
      */
     401: unknown;
     /**
-     * Account is banned; or Admin role required
+     * Account is banned; or A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**

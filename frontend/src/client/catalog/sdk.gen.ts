@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { CreateOfferData, CreateOfferErrors, CreateOfferResponses, CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteOfferData, DeleteOfferErrors, DeleteOfferResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsErrors, OperationsResponses, PutLevelsData, PutLevelsErrors, PutLevelsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadLevelsData, ReadLevelsResponses, ReadMyRedemptionsData, ReadMyRedemptionsErrors, ReadMyRedemptionsResponses, ReadOfferData, ReadOfferErrors, ReadOfferResponses, ReadOffersData, ReadOffersErrors, ReadOffersResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRedemptionsData, ReadRedemptionsErrors, ReadRedemptionsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, RedeemOfferData, RedeemOfferErrors, RedeemOfferResponses, UpdateOfferData, UpdateOfferErrors, UpdateOfferResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertOfferData, UpsertOfferErrors, UpsertOfferResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
+import type { CreateOfferData, CreateOfferErrors, CreateOfferResponses, CreateQuestData, CreateQuestErrors, CreateQuestResponses, CreateRewardData, CreateRewardErrors, CreateRewardResponses, DeactivateEventTypeData, DeactivateEventTypeErrors, DeactivateEventTypeResponses, DeactivateQuestData, DeactivateQuestErrors, DeactivateQuestResponses, DeleteOfferData, DeleteOfferErrors, DeleteOfferResponses, DeleteRewardData, DeleteRewardErrors, DeleteRewardResponses, OperationsData, OperationsErrors, OperationsResponses, PutLevelsData, PutLevelsErrors, PutLevelsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadEventTypeData, ReadEventTypeErrors, ReadEventTypeResponses, ReadEventTypesData, ReadEventTypesErrors, ReadEventTypesResponses, ReadLevelsData, ReadLevelsResponses, ReadMyRedemptionsData, ReadMyRedemptionsErrors, ReadMyRedemptionsResponses, ReadOfferData, ReadOfferErrors, ReadOfferResponses, ReadOffersData, ReadOffersErrors, ReadOffersResponses, ReadQuestByNameData, ReadQuestByNameErrors, ReadQuestByNameResponses, ReadQuestData, ReadQuestErrors, ReadQuestResponses, ReadQuestsData, ReadQuestsErrors, ReadQuestsResponses, ReadRedemptionsData, ReadRedemptionsErrors, ReadRedemptionsResponses, ReadRewardData, ReadRewardErrors, ReadRewardResponses, ReadRewardsData, ReadRewardsErrors, ReadRewardsResponses, ReadTriggersData, ReadTriggersResponses, RedeemOfferData, RedeemOfferErrors, RedeemOfferResponses, UpdateOfferData, UpdateOfferErrors, UpdateOfferResponses, UpdateQuestData, UpdateQuestErrors, UpdateQuestResponses, UpdateRewardData, UpdateRewardErrors, UpdateRewardResponses, UpsertEventTypeData, UpsertEventTypeErrors, UpsertEventTypeResponses, UpsertOfferData, UpsertOfferErrors, UpsertOfferResponses, UpsertQuestData, UpsertQuestErrors, UpsertQuestResponses, UpsertRewardData, UpsertRewardErrors, UpsertRewardResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -47,6 +47,45 @@ export const readRedemptions = <ThrowOnError extends boolean = false>(options?: 
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/catalog/admin/redemptions',
     ...options
+});
+
+/**
+ * Read Event Types
+ *
+ * Event types by name; `count` is the total matching.
+ */
+export const readEventTypes = <ThrowOnError extends boolean = false>(options?: Options<ReadEventTypesData, ThrowOnError>) => (options?.client ?? client).get<ReadEventTypesResponses, ReadEventTypesErrors, ThrowOnError>({ url: '/api/catalog/event-types', ...options });
+
+/**
+ * Deactivate Event Type
+ *
+ * Deactivates the type (409 while an active quest counts it, and for `sign_in`).
+ */
+export const deactivateEventType = <ThrowOnError extends boolean = false>(options: Options<DeactivateEventTypeData, ThrowOnError>) => (options.client ?? client).delete<DeactivateEventTypeResponses, DeactivateEventTypeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/event-types/by-name/{name}',
+    ...options
+});
+
+/**
+ * Read Event Type
+ */
+export const readEventType = <ThrowOnError extends boolean = false>(options: Options<ReadEventTypeData, ThrowOnError>) => (options.client ?? client).get<ReadEventTypeResponses, ReadEventTypeErrors, ThrowOnError>({ url: '/api/catalog/event-types/by-name/{name}', ...options });
+
+/**
+ * Upsert Event Type
+ *
+ * Create or replace the event type with this name, active (idempotent). 409 for the
+ * built-in `sign_in`, and when an active quest's filters or sum would no longer fit.
+ */
+export const upsertEventType = <ThrowOnError extends boolean = false>(options: Options<UpsertEventTypeData, ThrowOnError>) => (options.client ?? client).put<UpsertEventTypeResponses, UpsertEventTypeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/catalog/event-types/by-name/{name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

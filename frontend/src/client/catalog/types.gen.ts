@@ -65,6 +65,95 @@ export type AuditEntryPublic = {
 };
 
 /**
+ * EventTypePublic
+ */
+export type EventTypePublic = {
+    /**
+     * Built In
+     *
+     * Defined by the platform (sign_in): read-only.
+     */
+    built_in: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Event Type Id
+     */
+    event_type_id: string;
+    /**
+     * Is Active
+     */
+    is_active: boolean;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Properties
+     */
+    properties: {
+        [key: string]: PropertySpec;
+    };
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * EventTypeUpsert
+ *
+ * Body of `PUT /event-types/by-name/{name}`: the name comes from the path.
+ */
+export type EventTypeUpsert = {
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Properties
+     *
+     * The properties an event of this type carries in `data`, by name.
+     */
+    properties?: {
+        [key: string]: unknown | PropertySpec;
+    };
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * EventTypesPublic
+ */
+export type EventTypesPublic = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Data
+     */
+    data: Array<EventTypePublic>;
+};
+
+/**
+ * FilterOp
+ */
+export type FilterOp = 'eq' | 'ne' | 'in' | 'gt' | 'gte' | 'lt' | 'lte';
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -105,6 +194,11 @@ export type LevelsUpdate = {
      */
     thresholds: Array<number>;
 };
+
+/**
+ * Measure
+ */
+export type Measure = 'count' | 'sum';
 
 /**
  * OfferCreate
@@ -363,6 +457,22 @@ export type Price = {
 export type PriceItem = 'diamond' | 'gold';
 
 /**
+ * PropertySpec
+ */
+export type PropertySpec = {
+    /**
+     * Required
+     */
+    required?: boolean;
+    type: PropertyType;
+};
+
+/**
+ * PropertyType
+ */
+export type PropertyType = 'string' | 'integer' | 'number' | 'boolean';
+
+/**
  * QuestCreate
  */
 export type QuestCreate = {
@@ -397,6 +507,12 @@ export type QuestCreate = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     *
+     * The event type this quest counts (an active one from `/event-types`).
+     */
+    event_type?: string;
+    /**
      * Grace Days
      *
      * Missed local days forgiven inside one streak (streak_mode daily only).
@@ -407,11 +523,27 @@ export type QuestCreate = {
      */
     is_active?: boolean;
     /**
+     * `count` adds 1 per event; `sum` adds the event's `measure_property`.
+     */
+    measure?: Measure;
+    /**
+     * Measure Property
+     *
+     * The numeric property a `sum` adds up (null for `count`).
+     */
+    measure_property?: string | null;
+    /**
      * Name
      *
      * Unique slug: lowercase letters, digits and single dashes.
      */
     name: string;
+    /**
+     * Requires
+     *
+     * Names of the quests a player must have completed once before this one counts.
+     */
+    requires?: Array<string>;
     /**
      * Start again every local day or week of the player; `duplication` is then the most completions per period.
      */
@@ -427,7 +559,7 @@ export type QuestCreate = {
     /**
      * Streak
      *
-     * Triggers needed to complete the quest once.
+     * The target: events counted (or, with measure sum, the total added) to complete the quest once.
      */
     streak: number;
     streak_mode?: StreakMode;
@@ -435,7 +567,35 @@ export type QuestCreate = {
      * Title
      */
     title: string;
+    /**
+     * Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. May be left out; when given it must agree.
+     */
     trigger?: Trigger;
+    /**
+     * Where
+     *
+     * Conditions on the event's properties, all of which must hold.
+     */
+    where?: Array<QuestFilter>;
+};
+
+/**
+ * QuestFilter
+ *
+ * One condition on an event's `data`; a quest counts an event when all of them hold.
+ */
+export type QuestFilter = {
+    op: FilterOp;
+    /**
+     * Property
+     */
+    property: string;
+    /**
+     * Value
+     *
+     * One value of the property's type; a list of them for `in`.
+     */
+    value: string | number | number | boolean | Array<string | number | number | boolean>;
 };
 
 /**
@@ -477,6 +637,12 @@ export type QuestPublic = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     *
+     * The event type this quest counts (an active one from `/event-types`).
+     */
+    event_type?: string;
+    /**
      * Grace Days
      *
      * Missed local days forgiven inside one streak (streak_mode daily only).
@@ -487,6 +653,16 @@ export type QuestPublic = {
      */
     is_active?: boolean;
     /**
+     * `count` adds 1 per event; `sum` adds the event's `measure_property`.
+     */
+    measure?: Measure;
+    /**
+     * Measure Property
+     *
+     * The numeric property a `sum` adds up (null for `count`).
+     */
+    measure_property?: string | null;
+    /**
      * Name
      *
      * Unique slug: lowercase letters, digits and single dashes.
@@ -496,6 +672,12 @@ export type QuestPublic = {
      * Quest Id
      */
     quest_id: string;
+    /**
+     * Requires
+     *
+     * Names of the quests a player must have completed once before this one counts.
+     */
+    requires?: Array<string>;
     /**
      * Start again every local day or week of the player; `duplication` is then the most completions per period.
      */
@@ -512,7 +694,7 @@ export type QuestPublic = {
     /**
      * Streak
      *
-     * Triggers needed to complete the quest once.
+     * The target: events counted (or, with measure sum, the total added) to complete the quest once.
      */
     streak: number;
     streak_mode?: StreakMode;
@@ -520,11 +702,20 @@ export type QuestPublic = {
      * Title
      */
     title: string;
+    /**
+     * Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. May be left out; when given it must agree.
+     */
     trigger?: Trigger;
     /**
      * Updated At
      */
     updated_at: string;
+    /**
+     * Where
+     *
+     * Conditions on the event's properties, all of which must hold.
+     */
+    where?: Array<QuestFilter>;
 };
 
 /**
@@ -560,6 +751,10 @@ export type QuestUpdate = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     */
+    event_type?: string;
+    /**
      * Grace Days
      */
     grace_days?: number;
@@ -567,10 +762,19 @@ export type QuestUpdate = {
      * Is Active
      */
     is_active?: boolean;
+    measure?: Measure;
+    /**
+     * Measure Property
+     */
+    measure_property?: string | null;
     /**
      * Name
      */
     name?: string;
+    /**
+     * Requires
+     */
+    requires?: Array<string>;
     reset?: Reset;
     /**
      * Reward Id
@@ -590,6 +794,10 @@ export type QuestUpdate = {
      */
     title?: string;
     trigger?: Trigger;
+    /**
+     * Where
+     */
+    where?: Array<QuestFilter>;
 };
 
 /**
@@ -629,6 +837,12 @@ export type QuestUpsert = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     *
+     * The event type this quest counts (an active one from `/event-types`).
+     */
+    event_type?: string;
+    /**
      * Grace Days
      *
      * Missed local days forgiven inside one streak (streak_mode daily only).
@@ -638,6 +852,22 @@ export type QuestUpsert = {
      * Is Active
      */
     is_active?: boolean;
+    /**
+     * `count` adds 1 per event; `sum` adds the event's `measure_property`.
+     */
+    measure?: Measure;
+    /**
+     * Measure Property
+     *
+     * The numeric property a `sum` adds up (null for `count`).
+     */
+    measure_property?: string | null;
+    /**
+     * Requires
+     *
+     * Names of the quests a player must have completed once before this one counts.
+     */
+    requires?: Array<string>;
     /**
      * Start again every local day or week of the player; `duplication` is then the most completions per period.
      */
@@ -653,7 +883,7 @@ export type QuestUpsert = {
     /**
      * Streak
      *
-     * Triggers needed to complete the quest once.
+     * The target: events counted (or, with measure sum, the total added) to complete the quest once.
      */
     streak: number;
     streak_mode?: StreakMode;
@@ -661,7 +891,16 @@ export type QuestUpsert = {
      * Title
      */
     title: string;
+    /**
+     * Follows `event_type`: `sign_in` for the built-in type, `event` otherwise. May be left out; when given it must agree.
+     */
     trigger?: Trigger;
+    /**
+     * Where
+     *
+     * Conditions on the event's properties, all of which must hold.
+     */
+    where?: Array<QuestFilter>;
 };
 
 /**
@@ -934,9 +1173,10 @@ export type StreakMode = 'count' | 'daily';
 /**
  * Trigger
  *
- * Supported triggers; `GET /triggers` lists them with a description.
+ * What a quest counts, in short: `trigger` follows `event_type` (`sign_in` for the
+ * built-in type, `event` for every other); `GET /triggers` lists them with a description.
  */
-export type Trigger = 'sign_in';
+export type Trigger = 'sign_in' | 'event';
 
 /**
  * TriggerPublic
@@ -1013,7 +1253,7 @@ export type ReadAuditErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1046,7 +1286,7 @@ export type OperationsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
 };
@@ -1090,7 +1330,7 @@ export type ReadRedemptionsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1109,6 +1349,162 @@ export type ReadRedemptionsResponses = {
 };
 
 export type ReadRedemptionsResponse = ReadRedemptionsResponses[keyof ReadRedemptionsResponses];
+
+export type ReadEventTypesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Active
+         *
+         * Only (in)active types
+         */
+        active?: boolean | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Offset
+         */
+        offset?: number;
+    };
+    url: '/api/catalog/event-types';
+};
+
+export type ReadEventTypesErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadEventTypesError = ReadEventTypesErrors[keyof ReadEventTypesErrors];
+
+export type ReadEventTypesResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypesPublic;
+};
+
+export type ReadEventTypesResponse = ReadEventTypesResponses[keyof ReadEventTypesResponses];
+
+export type DeactivateEventTypeData = {
+    body?: never;
+    path: {
+        /**
+         * Name
+         *
+         * Lowercase letters, digits and underscores, starting with a letter.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/event-types/by-name/{name}';
+};
+
+export type DeactivateEventTypeErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeactivateEventTypeError = DeactivateEventTypeErrors[keyof DeactivateEventTypeErrors];
+
+export type DeactivateEventTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypePublic;
+};
+
+export type DeactivateEventTypeResponse = DeactivateEventTypeResponses[keyof DeactivateEventTypeResponses];
+
+export type ReadEventTypeData = {
+    body?: never;
+    path: {
+        /**
+         * Name
+         *
+         * Lowercase letters, digits and underscores, starting with a letter.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/event-types/by-name/{name}';
+};
+
+export type ReadEventTypeErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadEventTypeError = ReadEventTypeErrors[keyof ReadEventTypeErrors];
+
+export type ReadEventTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypePublic;
+};
+
+export type ReadEventTypeResponse = ReadEventTypeResponses[keyof ReadEventTypeResponses];
+
+export type UpsertEventTypeData = {
+    body: EventTypeUpsert;
+    path: {
+        /**
+         * Name
+         *
+         * Lowercase letters, digits and underscores, starting with a letter.
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/catalog/event-types/by-name/{name}';
+};
+
+export type UpsertEventTypeErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpsertEventTypeError = UpsertEventTypeErrors[keyof UpsertEventTypeErrors];
+
+export type UpsertEventTypeResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventTypePublic;
+    /**
+     * Created
+     */
+    201: EventTypePublic;
+};
+
+export type UpsertEventTypeResponse = UpsertEventTypeResponses[keyof UpsertEventTypeResponses];
 
 export type ReadLevelsData = {
     body?: never;
@@ -1139,7 +1535,7 @@ export type PutLevelsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1180,6 +1576,10 @@ export type ReadMyRedemptionsErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1250,7 +1650,7 @@ export type CreateOfferErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1292,7 +1692,7 @@ export type UpsertOfferErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1338,7 +1738,7 @@ export type DeleteOfferErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1418,7 +1818,7 @@ export type UpdateOfferErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1476,6 +1876,10 @@ export type RedeemOfferErrors = {
      */
     401: unknown;
     /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Not found
      */
     404: unknown;
@@ -1519,6 +1923,12 @@ export type ReadQuestsData = {
          */
         trigger?: Trigger | null;
         /**
+         * Event Type
+         *
+         * Only quests counting this event type
+         */
+        event_type?: string | null;
+        /**
          * Limit
          */
         limit?: number;
@@ -1561,7 +1971,7 @@ export type CreateQuestErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1641,7 +2051,7 @@ export type UpsertQuestErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1691,7 +2101,7 @@ export type DeactivateQuestErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1767,7 +2177,7 @@ export type UpdateQuestErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1842,7 +2252,7 @@ export type CreateRewardErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1884,7 +2294,7 @@ export type UpsertRewardErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -1930,7 +2340,7 @@ export type DeleteRewardErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**
@@ -2010,7 +2420,7 @@ export type UpdateRewardErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
     /**

@@ -1039,7 +1039,7 @@ export type ReadAuditErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1081,7 +1081,7 @@ export type ListIncidentsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1114,7 +1114,7 @@ export type DeclareIncidentErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1152,7 +1152,7 @@ export type WithdrawIncidentErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1193,7 +1193,7 @@ export type OperationsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
 };
@@ -1220,7 +1220,7 @@ export type StartSimulationErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1256,7 +1256,7 @@ export type ReadSimulationErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1298,7 +1298,7 @@ export type UserQuestTraceErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1340,7 +1340,7 @@ export type DeadLettersErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1378,7 +1378,7 @@ export type ReplayDeadLetterErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1428,7 +1428,7 @@ export type AllEventsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**
@@ -1470,6 +1470,10 @@ export type MyEventsErrors = {
      */
     401: unknown;
     /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1498,6 +1502,10 @@ export type MyExportErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
 };
 
 export type MyExportResponses = {
@@ -1519,6 +1527,10 @@ export type MyQuestsErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
 };
 
 export type MyQuestsResponses = {
@@ -1547,6 +1559,10 @@ export type ClaimRewardErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Nothing to claim, or the reward expired (`reward expired`)
      */
@@ -1590,6 +1606,10 @@ export type MyQuestTraceErrors = {
      */
     401: unknown;
     /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1624,6 +1644,10 @@ export type NotificationStreamErrors = {
      * Not authenticated: no token, or one invalid, expired or revoked
      */
     401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins
+     */
+    403: unknown;
     /**
      * Validation Error
      */
@@ -1665,7 +1689,7 @@ export type UserQuestsErrors = {
      */
     401: unknown;
     /**
-     * Admin role required
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
      */
     403: unknown;
     /**

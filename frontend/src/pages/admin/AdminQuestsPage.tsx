@@ -11,11 +11,17 @@ import { QueryState } from "../../components/LoadError";
 import { Screen } from "../../components/Screen";
 import { showError, showToast } from "../../components/toast";
 import { useReachable } from "../../components/useReachable";
+import { filterWords } from "../../lib/eventFilters";
 import { changedFields, QuestForm, questToInput } from "./QuestForm";
 
 function ruleText(quest: Quest): string {
   const mode = quest.streak_mode === "daily" ? " (daily)" : "";
-  return `${quest.streak}× sign-in${mode}, up to ${quest.duplication}×${quest.auto_claim ? ", auto" : ""}`;
+  const what = quest.event_type ?? "sign_in";
+  const target =
+    quest.measure === "sum" ? `${quest.streak} ${quest.measure_property ?? ""} of ${what}` : `${quest.streak}× ${what.replace("_", "-")}`;
+  const filters = quest.where?.length ? ` where ${quest.where.map(filterWords).join(" and ")}` : "";
+  const after = quest.requires?.length ? `; after ${quest.requires.join(", ")}` : "";
+  return `${target}${mode}${filters}, up to ${quest.duplication}×${quest.auto_claim ? ", auto" : ""}${after}`;
 }
 
 export function AdminQuestsPage() {
@@ -23,6 +29,7 @@ export function AdminQuestsPage() {
   const reachable = useReachable();
   const quests = useQuery(queries.adminQuests());
   const rewards = useQuery(queries.adminRewards());
+  const eventTypes = useQuery(queries.adminEventTypes());
   const [editing, setEditing] = useState<Quest | "new" | null>(null);
   const [confirm, confirmDialog] = useConfirm();
 
@@ -128,10 +135,12 @@ export function AdminQuestsPage() {
         title={editing === "new" ? "New quest" : "Edit quest"}
         size="min(72rem, 96vw)"
       >
-        {editing !== null && rewards.data && (
+        {editing !== null && rewards.data && eventTypes.data && (
           <QuestForm
             quest={editing === "new" ? null : editing}
             rewards={rewards.data.data}
+            eventTypes={eventTypes.data.data}
+            quests={quests.data?.data ?? []}
             onSubmit={save}
             onCancel={() => setEditing(null)}
           />

@@ -26,6 +26,11 @@ const valid: QuestInput = {
   grace_days: 0,
   cooldown_s: 0,
   claim_within_s: null,
+  event_type: "sign_in",
+  where: [],
+  measure: "count",
+  measure_property: null,
+  requires: [],
 };
 
 describe("validateQuest", () => {
@@ -37,7 +42,7 @@ describe("validateQuest", () => {
     const errors = validateQuest({ ...valid, name: "Daily Visitor!", streak: 0, duplication: -5 }, { creating: true });
     expect(errors).toEqual({
       name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
-      streak: "Streak must be at least 1",
+      streak: "Target must be at least 1",
       duplication: "Duplication must be at least 1",
     });
   });
@@ -92,7 +97,7 @@ describe("questServerErrors", () => {
       ],
       expected: {
         name: "Use lowercase letters, digits and dashes, e.g. daily-visitor",
-        streak: "Streak must be at least 1",
+        streak: "Target must be at least 1",
         ends_at: "The end must be after the start",
       },
     },
@@ -123,10 +128,37 @@ describe("datetime-local conversion", () => {
   });
 });
 
+describe("quests on any event", () => {
+  it("refuses a sum with a daily streak, a sum of nothing and a quest requiring itself", () => {
+    const sum = { ...valid, measure: "sum" as const, measure_property: "gold" };
+    expect(validateQuest({ ...sum, streak_mode: "count" }, { creating: true })).toEqual({});
+    expect(validateQuest(sum, { creating: true }).measure).toMatch(/counts days, not amounts/);
+    const nothing = validateQuest({ ...sum, streak_mode: "count", measure_property: null }, { creating: true });
+    expect(nothing.measure_property).toBe("Pick the number to add up");
+    const itself = validateQuest({ ...valid, requires: ["daily-visitor"] }, { creating: true });
+    expect(itself.requires).toBe("A quest cannot require itself");
+  });
+
+  it("puts the catalog's refusals on the fields, in words", () => {
+    const error = new ApiError(422, [
+      { loc: ["body", "requires"], msg: "prerequisites would go round in a circle: a → b → a", type: "value_error" },
+      { loc: ["body", "measure"], msg: "measure sum with streak_mode daily is meaningless: ...", type: "value_error" },
+    ]);
+    const errors = questServerErrors(error);
+    expect(errors.requires).toBe("These prerequisites would go round in a circle (a → b → a)");
+    expect(errors.measure).toMatch(/counts days, not amounts/);
+  });
+
+  it("counts a filter row's error for the filters in the summary", () => {
+    expect(errorSummary({ "where.1.value": "Enter a number" })).toBe("1 field to fix: Filters");
+    expect(errorSummary({ "where.1.value": "" })).toBeNull();
+  });
+});
+
 describe("errorSummary", () => {
   it("names the fields to fix in the form's order", () => {
     const errors = validateQuest({ ...valid, name: "Bad Name", title: "", streak: 0 }, { creating: true });
-    expect(errorSummary(errors)).toBe("3 fields to fix: Name, Title, Streak");
+    expect(errorSummary(errors)).toBe("3 fields to fix: Name, Title, Target");
     expect(errorSummary({ reward_id: "Pick the reward" })).toBe("1 field to fix: Reward");
     expect(errorSummary({})).toBeNull();
   });
@@ -135,6 +167,6 @@ describe("errorSummary", () => {
     const unnamed = validateQuest({ ...valid, name: "", title: "" }, { creating: true });
     expect(errorSummary(simulationBlockers(unnamed))).toBeNull();
     const broken = validateQuest({ ...valid, name: "", streak: 0, grace_days: 9 }, { creating: true });
-    expect(errorSummary(simulationBlockers(broken))).toBe("2 fields to fix: Streak, Grace days");
+    expect(errorSummary(simulationBlockers(broken))).toBe("2 fields to fix: Target, Grace days");
   });
 });

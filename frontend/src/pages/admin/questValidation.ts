@@ -28,7 +28,7 @@ export function validateQuest(values: QuestInput, { creating }: { creating: bool
   if (!values.title.trim()) errors.title = "Enter a title players will see";
   else if (values.title.length > 200) errors.title = "At most 200 characters";
   if (values.description.length > 2000) errors.description = "At most 2000 characters";
-  const streak = wholeAtLeastOne(values.streak, "Streak");
+  const streak = wholeAtLeastOne(values.streak, "Target");
   if (streak) errors.streak = streak;
   const duplication = wholeAtLeastOne(values.duplication, "Duplication");
   if (duplication) errors.duplication = duplication;
@@ -53,8 +53,16 @@ export function validateQuest(values: QuestInput, { creating }: { creating: bool
     const within = Number(values.claim_within_s);
     if (!Number.isInteger(within) || within < 1) errors.claim_within_s = "Claim within: whole seconds, at least 1 (empty: never expires)";
   }
+  // Any event: the catalog's 422 rules on the measure and prerequisites, in words.
+  if (values.measure === "sum") {
+    if (values.streak_mode === "daily") errors.measure = SUM_DAILY;
+    else if (!values.measure_property) errors.measure_property = "Pick the number to add up";
+  }
+  if (values.requires.includes(values.name)) errors.requires = "A quest cannot require itself";
   return errors;
 }
+
+const SUM_DAILY = "A once-per-day streak counts days, not amounts: add up in count mode, or count events";
 
 const FIELDS = [
   "name",
@@ -72,9 +80,18 @@ const FIELDS = [
   "grace_days",
   "cooldown_s",
   "claim_within_s",
+  "event_type",
+  "where",
+  "measure",
+  "measure_property",
+  "requires",
 ] as const;
 
 const LABELS: Record<string, string> = {
+  streak: "Target",
+  event_type: "Event type",
+  measure_property: "Property to add up",
+  requires: "Prerequisites",
   grace_days: "Grace days",
   cooldown_s: "Cooldown (seconds)",
   claim_within_s: "Claim within (seconds)",
@@ -94,6 +111,10 @@ function inWords(field: string, message: string): string {
   }
   if (/grace_days needs streak_mode daily/.test(message)) {
     return "Grace days need the once-per-day streak mode (only daily streaks miss days)";
+  }
+  if (/measure sum with streak_mode daily/.test(message)) return SUM_DAILY;
+  if (/go round in a circle: (.*)$/.test(message)) {
+    return `These prerequisites would go round in a circle (${/circle: (.*)$/.exec(message)?.[1] ?? ""})`;
   }
   return message;
 }
@@ -133,7 +154,12 @@ export const FIELD_LABELS: [keyof QuestInput, string][] = [
   ["title", "Title"],
   ["description", "Description"],
   ["reward_id", "Reward"],
-  ["streak", "Streak"],
+  ["event_type", "Event type"],
+  ["where", "Filters"],
+  ["measure", "Measure"],
+  ["measure_property", "Property to add up"],
+  ["requires", "Prerequisites"],
+  ["streak", "Target"],
   ["duplication", "Duplication"],
   ["starts_at", "Starts at"],
   ["ends_at", "Ends at"],
@@ -144,9 +170,12 @@ export const FIELD_LABELS: [keyof QuestInput, string][] = [
   ["claim_within_s", "Claim within"],
 ];
 
-/** "2 fields to fix: Name, Streak" — what stands between the draft and Create; null if nothing. */
+/** "2 fields to fix: Name, Target" — what stands between the draft and Create; null if nothing. */
 export function errorSummary(errors: Partial<Record<string, unknown>>): string | null {
-  const labels = FIELD_LABELS.filter(([field]) => errors[field]).map(([, label]) => label);
+  // A list's rows have errors of their own (`where.0.value`): they count for the list.
+  const inError = (field: string) =>
+    Boolean(errors[field]) || Object.keys(errors).some((key) => key.startsWith(`${field}.`) && errors[key]);
+  const labels = FIELD_LABELS.filter(([field]) => inError(field)).map(([, label]) => label);
   if (labels.length === 0) return null;
   return `${labels.length} ${labels.length === 1 ? "field" : "fields"} to fix: ${labels.join(", ")}`;
 }

@@ -23,7 +23,7 @@ export function SimulatePanel({
   blocked = null,
 }: {
   draft: () => QuestInput;
-  /** What in the draft must be fixed first ("1 field to fix: Streak"); a dry run of a quest
+  /** What in the draft must be fixed first ("1 field to fix: Target"); a dry run of a quest
    * that could not be saved would answer a question nobody asked. */
   blocked?: string | null;
 }) {

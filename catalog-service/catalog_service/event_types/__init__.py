@@ -1,0 +1,1 @@
+"""Event types: the kinds of event game servers send, with their typed properties."""
