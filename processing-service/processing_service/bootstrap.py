@@ -31,6 +31,7 @@ from processing_service.notifications.wire import to_messages
 from processing_service.ops.service import ProcessingOps, figures
 from processing_service.players.handler import UserCreatedHandler
 from processing_service.signins.handler import SignInHandler
+from processing_service.simulation.runner import SimulationRunner
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.batch import BackgroundPublisher
 from quest_common.broker.broadcast import BroadcastListener
@@ -236,6 +237,7 @@ def build_worker(settings: Settings) -> WorkerProcess:
 class ApiProcess:
     runtime: Runtime
     hub: Hub
+    simulations: SimulationRunner
 
     def listeners(self) -> list[BroadcastListener]:
         """Fresh listeners for one lifespan (a thread starts once): this replica hears every
@@ -260,7 +262,14 @@ class ApiProcess:
 
 def build_api(settings: Settings) -> ApiProcess:
     # The API only reads the quests' local copy: the worker keeps it.
+    runtime = build_runtime(settings, name="processing-api", writes_local_copy=False)
     return ApiProcess(
-        runtime=build_runtime(settings, name="processing-api", writes_local_copy=False),
+        runtime=runtime,
         hub=Hub(),
+        simulations=SimulationRunner(
+            engine=runtime.engine,
+            database_url=settings.database_url,
+            max_running=settings.simulation_max_running,
+            retry_after_s=settings.simulation_retry_after_s,
+        ),
     )

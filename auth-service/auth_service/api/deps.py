@@ -9,6 +9,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from auth_service.clients import service as clients
+from auth_service.clients.models import ClientPublic
 from auth_service.core.config import Settings
 from auth_service.core.security import SERVICE_ROLE
 from auth_service.core.uow import AuthUnitOfWork, UnitOfWorkFactory
@@ -18,7 +20,13 @@ from auth_service.tokens.service import BannedUserError, TokenService
 from auth_service.users.models import Role, User, UserStatus
 from quest_common.access import issued_at
 from quest_common.openapi import declare_refusals
-from quest_common.security import CurrentClaims, InvalidTokenError, TokenClaims
+from quest_common.security import (
+    SCOPE_WALLET_DEBIT,
+    CurrentClaims,
+    InvalidTokenError,
+    TokenClaims,
+    verified_claims,
+)
 
 
 def get_uow(request: Request) -> Iterator[AuthUnitOfWork]:
@@ -159,3 +167,47 @@ def abuse_guard(action: Action) -> Callable[[Request], Coroutine[Any, Any, Abuse
         )
 
     return dependency
+
+
+def current_client(
+    claims: Annotated[TokenClaims, Depends(verified_claims)], session: SessionDep
+) -> ClientPublic:
+    """The clients' lane in auth: a client token whose client is still allowed, read from its
+    own row (current at once, like `get_current_user`)."""
+    if not claims.is_client:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "A client token is required; a player's token cannot do this"
+        )
+    client = clients.active_client(
+        session=session, client_id=claims.client_id, issued_at=issued_at(claims)
+    )
+    if client is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "token revoked, get a new one",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return clients.to_public(client)
+
+
+CurrentClient = Annotated[ClientPublic, Depends(current_client)]
+declare_refusals(
+    current_client,
+    {401: "No, invalid or revoked token", 403: "A client token is required"},
+)
+
+
+def get_debit_client(
+    client: CurrentClient, claims: Annotated[TokenClaims, Depends(verified_claims)]
+) -> ClientPublic:
+    # Both must grant it: the token (asked with a narrower `scope`, it does less) and the
+    # client's own row (read now, so a revocation applies at once).
+    if SCOPE_WALLET_DEBIT not in claims.scopes or SCOPE_WALLET_DEBIT not in client.scopes:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"This client lacks scope {SCOPE_WALLET_DEBIT}"
+        )
+    return client
+
+
+DebitClient = Annotated[ClientPublic, Depends(get_debit_client)]
+declare_refusals(get_debit_client, {403: f"Not a client with scope {SCOPE_WALLET_DEBIT}"})

@@ -25,6 +25,7 @@ def public_api() -> APIRouter:
     # The clients' own lane: a client token, checked by the route's own dependency (a
     # player's token is refused there, as a client's is everywhere else).
     api.include_router(clients.client_router)
+    api.include_router(wallet.client_router)
     # Authenticated: a valid token of an existing user, on the whole router.
     signed_in = [Depends(get_current_user)]
     api.include_router(personal_data.router, dependencies=signed_in)  # `DELETE /users/me` first

@@ -8,16 +8,14 @@ there which client and scopes its token stands for.
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from auth_service.api.deps import AdminUser, SessionDep, SettingsDep, UowDep
+from auth_service.api.deps import AdminUser, CurrentClient, SessionDep, SettingsDep, UowDep
 from auth_service.clients import service as clients
 from auth_service.clients.models import ClientCreate, ClientPublic, ClientSecret, ClientsPublic
 from auth_service.core.config import Settings
 from auth_service.users.service import actor
-from quest_common.access import issued_at
 from quest_common.refusals import responses
-from quest_common.security import TokenClaims, verified_claims
 
 admin_router = APIRouter(prefix="/admin/clients", tags=["clients"])
 client_router = APIRouter(prefix="/clients", tags=["clients"])
@@ -80,28 +78,7 @@ def revoke_client(client_id: uuid.UUID, admin: AdminUser, uow: UowDep) -> Respon
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def current_client(
-    claims: Annotated[TokenClaims, Depends(verified_claims)], session: SessionDep
-) -> ClientPublic:
-    """The clients' lane in auth: a client token whose client is still allowed, read from its
-    own row (current at once, like `get_current_user`)."""
-    if not claims.is_client:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "A client token is required; a player's token cannot do this"
-        )
-    client = clients.active_client(
-        session=session, client_id=claims.client_id, issued_at=issued_at(claims)
-    )
-    if client is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "token revoked, get a new one",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return clients.to_public(client)
-
-
 @client_router.get("/me", responses={401: {"description": "No, invalid or revoked token"}})
-def read_client_me(client: Annotated[ClientPublic, Depends(current_client)]) -> ClientPublic:
+def read_client_me(client: CurrentClient) -> ClientPublic:
     """Which client a token stands for, and its scopes (a client token only)."""
     return client

@@ -9,6 +9,7 @@ from auth_service.api.deps import (
     SERVICE_CLIENT_REFUSALS,
     AdminUser,
     CurrentUser,
+    DebitClient,
     LevelCurveDep,
     ServiceClient,
     SessionDep,
@@ -37,6 +38,8 @@ from quest_common.refusals import responses
 
 me_router = APIRouter(tags=["users"])
 admin_router = APIRouter(prefix="/admin", tags=["admin"])
+# Game servers' lane: a client token with `wallet:debit` (DESIGN §16); a player's is refused.
+client_router = APIRouter(prefix="/wallet", tags=["wallet"])
 # Not in the public OpenAPI document: the gateway never routes /internal (DESIGN §3, §12).
 internal_router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
 
@@ -93,4 +96,18 @@ def credit_wallet(
 def debit_wallet(body: WalletDebit, _client: ServiceClient, uow: UowDep) -> WalletDebitResult:
     """Take `qty` of `item` (the shop): never below zero (409 "not enough diamonds", nothing
     debited); the same key again answers the same and debits once."""
+    return wallet.debit(uow=uow, debit=body)
+
+
+@client_router.post(
+    "/debits",
+    responses=responses(
+        UserNotFoundError, UserDeletedError, NotEnoughError, IdempotencyConflictError
+    ),
+)
+def debit_wallet_as_client(
+    body: WalletDebit, _client: DebitClient, uow: UowDep
+) -> WalletDebitResult:
+    """A game server spends a player's diamonds or gold: the same rules as the shop's debits
+    (never below zero, 409 "not enough diamonds"; the same key answers the same, debits once)."""
     return wallet.debit(uow=uow, debit=body)

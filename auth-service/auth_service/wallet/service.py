@@ -100,24 +100,16 @@ def credit(
     if balance is None:
         uow.rollback()
         raise UserNotFoundError(str(credit.user_id))
-    entry_id = session.execute(
-        text(
-            "INSERT INTO wallet_ledger"
-            " (entry_id, idempotency_key, user_id, item, qty, reason, balance_after, created_at)"
-            " VALUES (:entry_id, :key, :user_id, :item, :qty, :reason, :balance, :now)"
-            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id"
-        ),
-        {
-            "entry_id": uuid.uuid4(),
-            "key": credit.idempotency_key,
-            "user_id": credit.user_id,
-            "item": credit.item,
-            "qty": credit.qty,
-            "reason": credit.reason,
-            "balance": balance,
-            "now": now,
-        },
-    ).scalar_one_or_none()
+    entry_id = _insert_entry(
+        session,
+        key=credit.idempotency_key,
+        user_id=credit.user_id,
+        item=credit.item,
+        qty=credit.qty,
+        reason=credit.reason,
+        balance=balance,
+        now=now,
+    )
     if entry_id is None:
         # A concurrent credit with the same key committed first: undo our balance update.
         uow.rollback()
@@ -185,24 +177,16 @@ def debit(
             raise UserDeletedError(str(debit.user_id))
         raise NotEnoughError(item=debit.item, balance=getattr(user, debit.item), qty=debit.qty)
     balance, diamond, gold, xp = updated
-    entry_id = session.execute(
-        text(
-            "INSERT INTO wallet_ledger"
-            " (entry_id, idempotency_key, user_id, item, qty, reason, balance_after, created_at)"
-            " VALUES (:entry_id, :key, :user_id, :item, :qty, :reason, :balance, :now)"
-            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id"
-        ),
-        {
-            "entry_id": uuid.uuid4(),
-            "key": debit.idempotency_key,
-            "user_id": debit.user_id,
-            "item": debit.item,
-            "qty": -debit.qty,
-            "reason": debit.reason,
-            "balance": balance,
-            "now": now,
-        },
-    ).scalar_one_or_none()
+    entry_id = _insert_entry(
+        session,
+        key=debit.idempotency_key,
+        user_id=debit.user_id,
+        item=debit.item,
+        qty=-debit.qty,
+        reason=debit.reason,
+        balance=balance,
+        now=now,
+    )
     if entry_id is None:
         # A debit with the same key committed first: undo ours, answer theirs.
         uow.rollback()
@@ -213,6 +197,40 @@ def debit(
     entry = session.get(WalletLedger, entry_id)
     assert entry is not None
     return _result(WalletDebitResult, entry, diamond=diamond, gold=gold, xp=xp)
+
+
+def _insert_entry(
+    session: Session,
+    *,
+    key: str,
+    user_id: uuid.UUID,
+    item: str,
+    qty: int,
+    reason: str,
+    balance: int,
+    now: datetime,
+) -> uuid.UUID | None:
+    """The ledger entry of a balance change, under its unique idempotency key: None when an
+    entry with that key committed first (the caller then undoes its balance change)."""
+    entry_id: uuid.UUID | None = session.execute(
+        text(
+            "INSERT INTO wallet_ledger"
+            " (entry_id, idempotency_key, user_id, item, qty, reason, balance_after, created_at)"
+            " VALUES (:entry_id, :key, :user_id, :item, :qty, :reason, :balance, :now)"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING entry_id"
+        ),
+        {
+            "entry_id": uuid.uuid4(),
+            "key": key,
+            "user_id": user_id,
+            "item": item,
+            "qty": qty,
+            "reason": reason,
+            "balance": balance,
+            "now": now,
+        },
+    ).scalar_one_or_none()
+    return entry_id
 
 
 def transactions(

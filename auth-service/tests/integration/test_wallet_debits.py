@@ -176,3 +176,80 @@ def test_the_catalog_client_needs_its_own_secret(client: TestClient) -> None:
         },
     )
     assert wrong.status_code in (400, 401)
+
+
+# Game servers' lane (DESIGN §16): `POST /api/auth/wallet/debits` with a client token that has
+# `wallet:debit`, both in the token and on the client's own row.
+CLIENT_DEBITS = f"{PREFIX}/wallet/debits"
+
+
+def _game_client(client: TestClient, admin_headers: dict[str, str], scopes: list[str]) -> dict:
+    body = {"name": f"game-{uuid.uuid4().hex[:6]}", "scopes": scopes}
+    response = client.post(f"{PREFIX}/admin/clients", json=body, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def _client_headers(client: TestClient, created: dict, **form: str) -> dict[str, str]:
+    response = client.post(
+        f"{PREFIX}/login/access-token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": created["client_id"],
+            "client_secret": created["client_secret"],
+            **form,
+        },
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_client_with_wallet_debit_spends_once_per_key(
+    client: TestClient,
+    player: dict[str, Any],
+    admin_headers: dict[str, str],
+    catalog_headers: dict[str, str],
+    db_session: Session,
+) -> None:
+    _fund(client, catalog_headers, player["user_id"], 9)
+    game = _client_headers(client, _game_client(client, admin_headers, ["wallet:debit"]))
+    payload = _move(player["user_id"], 6)
+    first = client.post(CLIENT_DEBITS, json=payload, headers=game)
+    again = client.post(CLIENT_DEBITS, json=payload, headers=game)
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json() == again.json()
+    assert first.json()["balance"] == 3
+    refused = client.post(CLIENT_DEBITS, json=_move(player["user_id"], 4), headers=game)
+    assert (refused.status_code, refused.json()["detail"]) == (409, "not enough diamonds")
+    assert _balance(db_session, player["user_id"]) == 3
+    user_id = uuid.UUID(player["user_id"])
+    assert ledger_sum(session=db_session, user_id=user_id, item="diamond") == 3
+
+
+def test_only_a_client_granted_wallet_debit_may_debit(
+    client: TestClient,
+    player: dict[str, Any],
+    admin_headers: dict[str, str],
+    catalog_headers: dict[str, str],
+    db_session: Session,
+) -> None:
+    _fund(client, catalog_headers, player["user_id"], 5)
+    events_only = _client_headers(client, _game_client(client, admin_headers, ["events:write"]))
+    both = _game_client(client, admin_headers, ["events:write", "wallet:debit"])
+    # A token asked with a narrower scope does less than its client may.
+    narrowed = _client_headers(client, both, scope="events:write")
+    for headers in (events_only, narrowed, player["headers"], admin_headers):
+        response = client.post(CLIENT_DEBITS, json=_move(player["user_id"], 1), headers=headers)
+        assert response.status_code == 403, response.text
+    assert client.post(CLIENT_DEBITS, json=_move(player["user_id"], 1)).status_code == 401
+    # A revoked client's token stops at once in auth (its row is read on every call).
+    revoked = _game_client(client, admin_headers, ["wallet:debit"])
+    revoked_headers = _client_headers(client, revoked)
+    response = client.delete(
+        f"{PREFIX}/admin/clients/{revoked['client_id']}", headers=admin_headers
+    )
+    assert response.status_code in (200, 204), response.text
+    response = client.post(CLIENT_DEBITS, json=_move(player["user_id"], 1), headers=revoked_headers)
+    assert response.status_code == 401, response.text
+    assert _balance(db_session, player["user_id"]) == 5

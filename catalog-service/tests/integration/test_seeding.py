@@ -87,8 +87,11 @@ def test_put_by_name_validates_the_name_and_reward(
         json={"title": "x", "streak": 1, "reward_id": "00000000-0000-0000-0000-000000000000"},
         headers=admin_headers,
     )
-    assert unknown_reward.status_code == 422
-    assert unknown_reward.json()["detail"][0]["loc"] == ["body", "reward_id"]
+    # A well-formed id that names no reward is a missing resource, as the OpenAPI says.
+    assert unknown_reward.status_code == 404
+    assert unknown_reward.json()["detail"].startswith("Unknown reward")
+    missing = client.get("/api/catalog/quests/by-name/some-quest", headers=admin_headers)
+    assert missing.status_code == 404  # nothing was written
 
 
 def test_prestart_migrates_and_seeds_the_reference_catalog_once(

@@ -13,3 +13,7 @@ export const declareIncident = (body: { starts_at: string; ends_at: string; reas
 
 export const withdrawIncident = (incident_id: string) =>
   call<unknown>((o) => sdk.withdrawIncident({ ...o, path: { incident_id } }));
+
+/** Move an incident's end; `ends_at` now ends a running one now. */
+export const endIncident = (incident_id: string, ends_at: string) =>
+  call<Incident>((o) => sdk.endIncident({ ...o, path: { incident_id }, body: { ends_at } }));

@@ -63,6 +63,7 @@ describe("personal data", () => {
 describe("small views", () => {
   it("words verdicts, including unknown ones", () => {
     expect(verdictView("same_day").label).toBe("Same day");
+    expect(verdictView("not_after_last").label).toBe("Earlier day");
     expect(verdictView("streak_reset").color).toBe("orange");
     expect(verdictView("later_rule").label).toBe("later_rule");
   });

@@ -64,6 +64,11 @@ export const VERDICTS: Record<Verdict, { label: string; explain: string; color: 
   grace_used: { label: "Counted (freeze used)", explain: "Missed days were forgiven.", color: "teal" },
   streak_reset: { label: "Streak restarted", explain: "A missed day started the streak again at 1.", color: "orange" },
   same_day: { label: "Same day", explain: "This day had already counted.", color: "gray" },
+  not_after_last: {
+    label: "Earlier day",
+    explain: "A later day had already counted, and days only count forward.",
+    color: "gray",
+  },
   cooldown: { label: "Too soon", explain: "It came before the cooldown was over.", color: "gray" },
   done: { label: "Quest done", explain: "The quest was already completed as often as it can be.", color: "gray" },
   outside_window: { label: "Outside the quest's window", explain: "The quest was not running then.", color: "gray" },

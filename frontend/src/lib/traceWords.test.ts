@@ -42,6 +42,9 @@ describe("traceEventWords", () => {
     expect(traceEventWords(event("same_day", 1), 10, trace, reward)).toBe(
       "11th sign-in — not counted: that day had already counted",
     );
+    expect(traceEventWords(event("not_after_last", 1), 3, trace, reward)).toBe(
+      "4th sign-in — not counted: a later day had already counted",
+    );
     expect(traceEventWords(event("cooldown", 1), 21, trace, reward)).toBe(
       "22nd sign-in — not counted: too soon after the last one",
     );

@@ -35,6 +35,10 @@ export function traceEventWords(
       return `${which} — a day was missed, the streak started again: ${progress}`;
     case "same_day":
       return `${which} — not counted: that day had already counted`;
+    case "not_after_last":
+      // An older sign-in that arrived late (or a zone further west): its day is before one
+      // that already counted, and days only count forward.
+      return `${which} — not counted: a later day had already counted`;
     case "cooldown":
       return `${which} — not counted: too soon after the last one`;
     case "done":

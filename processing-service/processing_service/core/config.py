@@ -43,6 +43,15 @@ class Settings(BaseServiceSettings):
     quest_cache_ttl_s: float = 5.0
     http_timeout_s: float = 3.0
 
+    # Simulations: at most this many run at once per API replica (429 with Retry-After
+    # beyond), each in a process of its own at a lower CPU priority.
+    simulation_max_running: int = 2
+    simulation_retry_after_s: int = 10
+
+    # Incidents: the longest one (7 days), and how far ahead of now one may end (90 days).
+    incident_max_length_s: float = 7 * 86_400.0
+    incident_max_ahead_s: float = 90 * 86_400.0
+
     # SSE: what a freshly connected client gets replayed, and how long rows are kept.
     notification_replay_s: float = 60.0
     notification_retention_s: float = 3600.0

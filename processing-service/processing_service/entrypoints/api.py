@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 listener.stop()
                 if listener.ident is not None:  # started
                     listener.join(5)
+            process.simulations.close()
             runtime.close()
 
     app = service_app(title="processing-service", api_prefix="/api/processing", lifespan=lifespan)
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.engine = runtime.engine
     app.state.hub = hub
+    app.state.simulations = process.simulations
     access_listener = check_tokens_against_auth(app, settings=settings)
     install_error_handlers(app)
     install_dependency_error_handlers(app)

@@ -24,6 +24,14 @@ class IncidentCreate(BaseModel):
         return self
 
 
+class IncidentEnd(BaseModel):
+    """A new end for an incident (now, to end a running one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ends_at: AwareDatetime
+
+
 class IncidentPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

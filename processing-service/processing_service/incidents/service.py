@@ -1,4 +1,8 @@
-"""Declare, list and withdraw incidents, and the windows the worker hands to the rules.
+"""Declare, list, end and withdraw incidents, and the windows the worker hands to the rules.
+
+An incident is bounded (`IncidentBounds`: its longest length, and how far ahead of now it may
+end), so no declaration can switch streak breaks off for good; an admin ends a running one
+early by moving its end (`end`), never before its start or its past.
 
 Each write owns its transaction (a unit of work from `uow_factory`); the cached windows are
 dropped once the commit succeeded. The worker reads the windows through a short cache: an
@@ -11,7 +15,8 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -44,6 +49,81 @@ class IncidentStartedError(
     """An incident that has started is history: players' streaks may already rest on it."""
 
 
+class IncidentWindowRefusedError(ClientError, status=HTTPStatus.UNPROCESSABLE_ENTITY):
+    """An incident window out of bounds: the detail says which bound."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class IncidentOverError(
+    ClientError,
+    status=HTTPStatus.CONFLICT,
+    detail="The incident is over: its end can no longer be moved",
+):
+    """An incident that has ended is history, like one that has started."""
+
+
+# What "now" may lag behind the server's clock when an admin ends an incident now (the
+# browser's clock sends it).
+END_NOW_TOLERANCE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentBounds:
+    """The longest incident, and how far ahead of now one may end (settings)."""
+
+    max_length: timedelta
+    max_ahead: timedelta
+
+
+def check_window(
+    *, starts_at: datetime, ends_at: datetime, now: datetime, bounds: IncidentBounds
+) -> None:
+    """Raise IncidentWindowRefusedError unless [starts_at, ends_at) is a window an admin may
+    declare: it ends after it starts, lasts at most `max_length`, ends at most `max_ahead`
+    from now. Without these one incident ("0001-01-01 … 9999-12-31") would stop every daily
+    streak from ever breaking again."""
+    if ends_at <= starts_at:
+        raise IncidentWindowRefusedError("ends_at must be after starts_at")
+    if ends_at - starts_at > bounds.max_length:
+        raise IncidentWindowRefusedError(f"an incident lasts at most {_days(bounds.max_length)}")
+    if ends_at - now > bounds.max_ahead:
+        raise IncidentWindowRefusedError(
+            f"an incident ends at most {_days(bounds.max_ahead)} from now"
+        )
+
+
+def check_new_end(
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    new_end: datetime,
+    now: datetime,
+    bounds: IncidentBounds,
+) -> None:
+    """Raise unless an incident [starts_at, ends_at) may end at `new_end` instead: not once it
+    is over (IncidentOverError), not before its start or in the past (players' streaks may
+    already rest on it), not past the bounds. Ending earlier than the bounds is always fine:
+    that is how an admin ends an incident declared before the bounds existed."""
+    if ends_at <= now:
+        raise IncidentOverError(ends_at.isoformat())
+    if new_end <= starts_at:
+        raise IncidentWindowRefusedError("ends_at must be after starts_at")
+    if new_end < now - END_NOW_TOLERANCE:
+        raise IncidentWindowRefusedError("ends_at must not be in the past")
+    if new_end > ends_at:
+        check_window(starts_at=starts_at, ends_at=new_end, now=now, bounds=bounds)
+
+
+def _days(span: timedelta) -> str:
+    days = span / timedelta(days=1)
+    if days == int(days):
+        return f"{int(days)} day{'s' if days != 1 else ''}"
+    return f"{span.total_seconds():.0f} s"
+
+
 def _snapshot(incident: Incident) -> dict[str, object]:
     return {
         "incident_id": str(incident.incident_id),
@@ -53,18 +133,28 @@ def _snapshot(incident: Incident) -> dict[str, object]:
     }
 
 
-def _record(session: Session, incident: Incident, *, actor: audit.Actor, action: str) -> None:
-    """The audit entry of a declaration (the incident is its `after`) or of a withdrawal (its
-    `before`: the row is deleted)."""
+def _record(
+    session: Session,
+    incident: Incident,
+    *,
+    actor: audit.Actor,
+    action: str,
+    before: dict[str, object] | None = None,
+) -> None:
+    """The audit entry of a declaration (the incident is its `after`), a withdrawal (its
+    `before`: the row is deleted) or an end moved (`before` given, the incident as `after`)."""
     snapshot = _snapshot(incident)
-    declared = action == "incident.declare"
+    if action == "incident.withdraw":
+        before, after = snapshot, None
+    else:
+        after = snapshot
     audit.record(
         session,
         actor=actor,
         action=action,
         target_id=incident.incident_id,
-        before=None if declared else snapshot,
-        after=snapshot if declared else None,
+        before=before,
+        after=after,
     )
 
 
@@ -75,7 +165,10 @@ def declare(
     ends_at: datetime,
     reason: str,
     actor: audit.Actor,
+    bounds: IncidentBounds,
+    now: datetime | None = None,
 ) -> Incident:
+    check_window(starts_at=starts_at, ends_at=ends_at, now=now or utcnow(), bounds=bounds)
     incident = Incident(
         starts_at=starts_at, ends_at=ends_at, reason=reason, declared_by=actor.id[:128]
     )
@@ -98,6 +191,38 @@ def list_incidents(*, session: Session, limit: int, offset: int) -> tuple[Sequen
     ).all()
     count = session.exec(select(func.count()).select_from(Incident)).one()
     return rows, int(count)
+
+
+def end(
+    *,
+    uow_factory: SqlUnitOfWorkFactory,
+    incident_id: uuid.UUID,
+    ends_at: datetime,
+    actor: audit.Actor,
+    bounds: IncidentBounds,
+    now: datetime | None = None,
+) -> Incident:
+    """Move an incident's end (to now, to end a running one), audited in the same transaction.
+    The row is locked, so two admins ending it at once are judged one after the other."""
+    with uow_factory() as uow:
+        incident = uow.session.get(Incident, incident_id, with_for_update=True)
+        if incident is None:
+            raise IncidentNotFoundError(incident_id)
+        check_new_end(
+            starts_at=incident.starts_at,
+            ends_at=incident.ends_at,
+            new_end=ends_at,
+            now=now or utcnow(),
+            bounds=bounds,
+        )
+        before = _snapshot(incident)
+        incident.ends_at = ends_at
+        uow.session.add(incident)
+        uow.session.flush()
+        _record(uow.session, incident, actor=actor, action="incident.end", before=before)
+        uow.after_commit(forget_windows)
+        uow.commit()
+    return incident
 
 
 def withdraw(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
@@ -39,16 +41,33 @@ def _after(last_event_id: str | None) -> int | None:
     return None
 
 
-async def _stream_slot(request: Request, user_id: PlayerId) -> uuid.UUID:
-    """Refuse a stream beyond the per-player limit before the response starts (then it is 429)."""
+@dataclass(frozen=True)
+class StreamSlot:
+    """One of the player's streams on this replica, taken before the response starts."""
+
+    user_id: uuid.UUID
+    queue: asyncio.Queue[Notification | None]
+
+
+async def _stream_slot(request: Request, user_id: PlayerId) -> AsyncIterator[StreamSlot]:
+    """Take the stream's place in the hub before the response starts: a request past the
+    per-player limit gets its 429 here, never a 200 that ends at once. Taking it on the event
+    loop makes the check and the add one step, so parallel opens cannot both pass the check.
+    Given back when the request ends (a yield dependency of the request's scope exits after
+    the stream is over, however it ends, even if the stream never started)."""
     hub: Hub = request.app.state.hub
-    if hub.stream_count(str(user_id)) >= hub.max_streams_per_player:
+    try:
+        queue = hub.subscribe(str(user_id))
+    except TooManyStreamsError:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             f"At most {hub.max_streams_per_player} notification streams at once",
             headers={"Retry-After": str(STREAM_RETRY_AFTER_S)},
-        )
-    return user_id
+        ) from None
+    try:
+        yield StreamSlot(user_id=user_id, queue=queue)
+    finally:
+        hub.unsubscribe(str(user_id), queue)
 
 
 def _missed(
@@ -79,31 +98,24 @@ StreamPayload = CheckInNotice | QuestCompletedNotice | RewardCreditedNotice | Le
 )
 async def notification_stream(
     request: Request,
-    user_id: Annotated[uuid.UUID, Depends(_stream_slot)],
+    slot: Annotated[StreamSlot, Depends(_stream_slot)],
     engine: EngineDep,
     settings: SettingsDep,
     last_event_id: Annotated[str | None, Header(max_length=32)] = None,
 ) -> AsyncIterator[ServerSentEvent]:
     hub: Hub = request.app.state.hub
-    # Subscribe before reading the replay, so nothing falls between the two; the replayed ids
-    # are then skipped when they also arrive live.
-    try:
-        queue = hub.subscribe(str(user_id))
-    except TooManyStreamsError:
-        return  # lost a race with a parallel request past the check: end at once
-    try:
-        replayed = await run_in_threadpool(
-            _missed, engine, user_id, _after(last_event_id), settings.notification_replay_s
-        )
-        seen = {note.seq for note in replayed}
-        for note in replayed:
-            yield _sse(note)
-        while not hub.closing:
-            live = await queue.get()
-            if live is None:
-                return
-            if live.seq in seen:
-                continue
-            yield _sse(live)
-    finally:
-        hub.unsubscribe(str(user_id), queue)
+    # The slot subscribed before the replay is read, so nothing falls between the two; the
+    # replayed ids are then skipped when they also arrive live.
+    replayed = await run_in_threadpool(
+        _missed, engine, slot.user_id, _after(last_event_id), settings.notification_replay_s
+    )
+    seen = {note.seq for note in replayed}
+    for note in replayed:
+        yield _sse(note)
+    while not hub.closing:
+        live = await slot.queue.get()
+        if live is None:
+            return
+        if live.seq in seen:
+            continue
+        yield _sse(live)

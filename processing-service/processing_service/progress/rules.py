@@ -11,8 +11,10 @@ mint an extra day. With every new quest field at its default (no reset, no grace
 no expiry) and the zone at its default (UTC), the rules do exactly what they did before zones.
 
 Verdicts (what the trace shows for each event): `counted`, `grace_used` (counted; missed days
-forgiven), `streak_reset` (counted as day 1 of a new streak), `same_day`, `cooldown`, `done`,
-`outside_window` (not in the quest's time window, or in a reset period already over).
+forgiven), `streak_reset` (counted as day 1 of a new streak), `same_day` (the last counted local
+date again), `not_after_last` (a local date before the last counted one: a late, older event, or
+a zone further west), `cooldown`, `done`, `outside_window` (not in the quest's time window, or in
+a reset period already over).
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ StreakMode = Literal["count", "daily"]
 Reset = Literal["none", "daily", "weekly"]
 Status = Literal["in_progress", "claimable", "done"]
 Verdict = Literal[
-    "counted", "same_day", "cooldown", "outside_window", "done", "grace_used", "streak_reset"
+    "counted",
+    "same_day",
+    "not_after_last",
+    "cooldown",
+    "outside_window",
+    "done",
+    "grace_used",
+    "streak_reset",
 ]
 
 SIGN_IN_TYPES = EventType.SIGN_IN_TYPES  # the one definition, with the envelope
@@ -335,9 +344,10 @@ def apply_sign_in(
         return _unchanged(state, "done", day)
     last_day = state.last_day
     if rule.streak_mode == "daily" and last_day is not None and day <= last_day:
-        # The same local date, or one before it (late, out of order, or another zone):
-        # at most one step per local date, and dates only move forward.
-        return _unchanged(state, "same_day", day)
+        # At most one step per local date, and dates only move forward. A date before the
+        # last counted one (a late event, or a zone further west) is told apart from the
+        # same date, so the trace does not call a day that never counted "already counted".
+        return _unchanged(state, "same_day" if day == last_day else "not_after_last", day)
     last_counted_at = state.last_counted_at
     if (
         rule.cooldown_s > 0

@@ -1,5 +1,6 @@
-"""Simulation jobs: start one (a row, then a background thread), stream the window's recorded
-sign-ins from PostgreSQL through the pure fold, keep state/progress/result in the row.
+"""Simulation jobs: start one (admitted by the replica's `runner.SimulationRunner`, a row, then
+a process of its pool), stream the window's recorded sign-ins from PostgreSQL through the pure
+fold, keep state/progress/result in the row.
 
 A simulation writes its own row and nothing else: no progress, grants or notifications. The
 replay reads in a read-only transaction (the database would refuse a write there); the job's row
@@ -9,13 +10,12 @@ is written in short units of work of its own.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -31,6 +31,9 @@ from quest_common.audit import Actor, record
 from quest_common.db import utcnow
 from quest_common.refusals import ClientError
 from quest_common.rows import from_row
+
+if TYPE_CHECKING:
+    from processing_service.simulation.runner import SimulationRunner
 
 log = logging.getLogger(__name__)
 
@@ -81,35 +84,37 @@ def stream_and_fold(
     return tally
 
 
-def start(*, engine: Engine, rule: QuestRule, request: dict[str, Any], actor: Actor) -> uuid.UUID:
-    """Store the job (audited in the same transaction) and run it in a background thread."""
+def start(
+    *,
+    engine: Engine,
+    runner: SimulationRunner,
+    rule: QuestRule,
+    request: dict[str, Any],
+    actor: Actor,
+) -> uuid.UUID:
+    """Admit the job (or raise SimulationsBusyError), store it (audited in the same
+    transaction), and hand it to the runner."""
+    runner.admit()  # first: a refused start writes nothing
     job = Simulation(request=request, actor_id=actor.id[:64])
     simulation_id = job.simulation_id
-    with UnitOfWork(engine=engine) as uow:
-        uow.session.add(job)
-        record(
-            uow.session,
-            actor=actor,
-            action="simulation.start",
-            target_id=simulation_id,
-            before=None,
-            after={"request": request},
-        )
-        uow.commit()
+    try:
+        with UnitOfWork(engine=engine) as uow:
+            uow.session.add(job)
+            record(
+                uow.session,
+                actor=actor,
+                action="simulation.start",
+                target_id=simulation_id,
+                before=None,
+                after={"request": request},
+            )
+            uow.commit()
+    except BaseException:
+        runner.release()
+        raise
     since = datetime.fromisoformat(request["since"])
     until = datetime.fromisoformat(request["until"]) if request.get("until") else None
-    threading.Thread(
-        target=run,
-        kwargs={
-            "engine": engine,
-            "simulation_id": simulation_id,
-            "rule": rule,
-            "since": since,
-            "until": until,
-        },
-        name=f"simulation-{simulation_id}",
-        daemon=True,
-    ).start()
+    runner.submit(simulation_id=simulation_id, rule=rule, since=since, until=until)
     return simulation_id
 
 
@@ -149,6 +154,10 @@ def run(
     except Exception as exc:
         log.exception("simulation %s failed", simulation_id)
         _update(engine, simulation_id, state="failed", error=str(exc)[:500])
+
+
+def mark_failed(engine: Engine, simulation_id: uuid.UUID, error: str) -> None:
+    _update(engine, simulation_id, state="failed", error=error[:500])
 
 
 class SimulationNotFoundError(

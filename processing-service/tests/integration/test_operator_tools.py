@@ -339,6 +339,26 @@ def test_the_trace_gives_each_event_its_local_date_and_verdict(
 # --- operations ----------------------------------------------------------------------------
 
 
+def test_a_late_older_event_reads_not_after_last_in_the_trace(
+    engine: Engine, client: TestClient, test_keys: TestKeys, add_quest: Any
+) -> None:
+    quest = add_quest(streak_mode="daily", streak=3, duplication=1)
+    user = uuid.uuid4()
+    d = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    # Recorded (and applied) in this order: the second happened a day before the first.
+    ids = add_events(
+        engine, [(user, d + timedelta(days=1)), (user, d), (user, d + timedelta(days=1, hours=2))]
+    )
+    body = client.get(
+        f"{PREFIX}/me/quests/{quest['quest_id']}/trace", headers=player(test_keys, user)
+    ).json()
+    assert [(e["event_id"], e["verdict"]) for e in body["events"]] == [
+        (ids[0], "counted"),
+        (ids[1], "not_after_last"),
+        (ids[2], "same_day"),
+    ]
+
+
 def test_ops_figures(
     engine: Engine,
     client: TestClient,
@@ -564,15 +584,33 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
             ends_at=utcnow() + timedelta(days=31),
             reason="planned maintenance",
             actor=Actor(id="ops", name="ops"),
+            bounds=incidents.IncidentBounds(
+                max_length=timedelta(days=7), max_ahead=timedelta(days=90)
+            ),
+        ).incident_id
+        running = incidents.declare(
+            uow_factory=partial(UnitOfWork, engine=engine),
+            starts_at=utcnow() - timedelta(hours=1),
+            ends_at=utcnow() + timedelta(hours=1),
+            reason="login outage",
+            actor=Actor(id="ops", name="ops"),
+            bounds=incidents.IncidentBounds(
+                max_length=timedelta(days=7), max_ahead=timedelta(days=90)
+            ),
         ).incident_id
     calls: dict[str, Callable[[], Any]] = {
         "POST /api/processing/admin/incidents": lambda: client.post(
             f"{PREFIX}/admin/incidents",
             json={
-                "starts_at": "2030-01-01T00:00:00Z",
-                "ends_at": "2030-01-01T01:00:00Z",
+                "starts_at": (utcnow() + timedelta(days=10)).isoformat(),
+                "ends_at": (utcnow() + timedelta(days=10, hours=1)).isoformat(),
                 "reason": "broker upgrade",
             },
+            headers=admin,
+        ),
+        "PATCH /api/processing/admin/incidents/{incident_id}": lambda: client.patch(
+            f"{PREFIX}/admin/incidents/{running}",
+            json={"ends_at": utcnow().isoformat()},
             headers=admin,
         ),
         "DELETE /api/processing/admin/incidents/{incident_id}": lambda: client.delete(
@@ -607,6 +645,7 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
         assert after["data"][0]["actor_id"] != ""
     assert {e["action"] for e in audit()["data"]} == {
         "incident.declare",
+        "incident.end",
         "incident.withdraw",
         "dead_letter.replay",
         "simulation.start",

@@ -163,6 +163,7 @@ def test_an_incident_window_forgives_a_day(engine: Engine, add_quest: Any, send:
         ends_at=datetime(2026, 7, 2, 11, tzinfo=UTC),
         reason="login outage",
         actor=Actor(id="ops", name="ops"),
+        bounds=incidents.IncidentBounds(max_length=timedelta(days=7), max_ahead=timedelta(days=90)),
     )
     user, other = uuid.uuid4(), uuid.uuid4()
     day1 = datetime(2026, 7, 1, 12, tzinfo=UTC)
@@ -333,3 +334,77 @@ def test_incidents_are_declared_listed_and_withdrawn_by_admins_only(
     assert api.delete(f"{url}/{future.json()['incident_id']}", headers=admin).status_code == 204
     assert api.delete(f"{url}/{uuid.uuid4()}", headers=admin).status_code == 404
     assert [i["reason"] for i in api.get(url, headers=admin).json()["data"]] == ["broker outage"]
+
+
+def test_an_incident_is_bounded_in_length_and_how_far_ahead_it_ends(
+    api: TestClient, test_keys: TestKeys
+) -> None:
+    admin = test_keys.headers(role="admin")
+    url = "/api/processing/admin/incidents"
+    now = datetime.now(UTC)
+    for starts_at, ends_at in (
+        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"),  # "no streak ever breaks again"
+        ((now - timedelta(days=8)).isoformat(), now.isoformat()),  # longer than 7 days
+        ((now + timedelta(days=200)).isoformat(), (now + timedelta(days=201)).isoformat()),
+    ):
+        refused = api.post(
+            url, json={"starts_at": starts_at, "ends_at": ends_at, "reason": "x"}, headers=admin
+        )
+        assert refused.status_code == 422, (starts_at, refused.text)
+        assert isinstance(refused.json()["detail"], str)
+    assert api.get(url, headers=admin).json()["count"] == 0
+    week = {
+        "starts_at": (now - timedelta(days=7)).isoformat(),
+        "ends_at": now.isoformat(),
+        "reason": "the longest allowed",
+    }
+    assert api.post(url, json=week, headers=admin).status_code == 201
+
+
+def test_an_admin_ends_a_running_incident_now_audited(
+    engine: Engine, api: TestClient, test_keys: TestKeys
+) -> None:
+    admin, player = test_keys.headers(role="admin"), test_keys.headers()
+    url = "/api/processing/admin/incidents"
+    now = datetime.now(UTC)
+    running = api.post(
+        url,
+        json={
+            "starts_at": (now - timedelta(hours=2)).isoformat(),
+            "ends_at": (now + timedelta(days=2)).isoformat(),
+            "reason": "login outage",
+        },
+        headers=admin,
+    ).json()
+    one = f"{url}/{running['incident_id']}"
+    starts_at = datetime.fromisoformat(running["starts_at"])
+    end_now = {"ends_at": datetime.now(UTC).isoformat()}
+    assert api.patch(one, json=end_now, headers=player).status_code == 403
+    assert api.patch(f"{url}/{uuid.uuid4()}", json=end_now, headers=admin).status_code == 404
+    for bad in (
+        {"ends_at": (starts_at - timedelta(minutes=1)).isoformat()},  # before its start
+        {"ends_at": running["starts_at"]},
+        {"ends_at": (starts_at + timedelta(days=8)).isoformat()},  # past the longest
+        {"ends_at": "2026-01-01T00:00:00"},  # no offset
+        {"ends_at": (now + timedelta(days=1)).isoformat(), "reason": "sneaky"},
+        {},
+    ):
+        refused = api.patch(one, json=bad, headers=admin)
+        assert refused.status_code == 422, (bad, refused.text)
+    audited = api.get("/api/processing/admin/audit", headers=admin).json()["count"]
+    ended = api.patch(one, json=end_now, headers=admin)
+    assert ended.status_code == 200, ended.text
+    assert datetime.fromisoformat(ended.json()["ends_at"]) == datetime.fromisoformat(
+        end_now["ends_at"]
+    )
+    [listed] = api.get(url, headers=admin).json()["data"]
+    assert listed["ends_at"] == ended.json()["ends_at"]
+    audit = api.get("/api/processing/admin/audit", headers=admin).json()
+    assert audit["count"] == audited + 1
+    entry = audit["data"][0]
+    assert entry["action"] == "incident.end"
+    assert entry["target_id"] == running["incident_id"]
+    assert entry["before"]["ends_at"] != entry["after"]["ends_at"]
+    # Over: its end is history now, like its start.
+    again = api.patch(one, json={"ends_at": datetime.now(UTC).isoformat()}, headers=admin)
+    assert again.status_code == 409, again.text

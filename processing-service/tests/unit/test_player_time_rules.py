@@ -131,12 +131,25 @@ def test_verdict_counted_and_same_day() -> None:
     assert (again.verdict, again.counted, again.state) == ("same_day", False, first.state)
 
 
-def test_verdict_same_day_for_a_date_before_the_last_counted_one() -> None:
+def test_verdict_not_after_last_for_a_date_before_the_last_counted_one() -> None:
     rule = make_rule()
     state = step(rule, ProgressState(), T0, "Pacific/Kiritimati").state  # 2026-06-02 locally
     # Moving west makes it 2026-06-01 again: that date is not after the last counted one.
     back = step(rule, state, T0 + timedelta(hours=3), "America/New_York")
-    assert (back.verdict, back.local_date) == ("same_day", date(2026, 6, 1))
+    assert (back.verdict, back.local_date, back.state) == (
+        "not_after_last",
+        date(2026, 6, 1),
+        state,
+    )
+
+
+def test_verdict_not_after_last_for_a_late_older_event() -> None:
+    rule = make_rule()
+    state = step(rule, ProgressState(), T0 + timedelta(days=1)).state
+    late = step(rule, state, T0)  # happened a day before the counted one, arrived after it
+    assert (late.verdict, late.counted, late.state) == ("not_after_last", False, state)
+    # Later on the counted date itself it is still "same day".
+    assert step(rule, state, T0 + timedelta(days=1, hours=-1)).verdict == "same_day"
 
 
 def test_verdict_cooldown() -> None:
@@ -437,6 +450,31 @@ def test_a_local_date_counts_at_most_once_whatever_the_zones(
     ]
     assert len(counted) == len(set(counted))
     assert counted == sorted(counted)  # counted dates only move forward
+
+
+@settings(max_examples=200)
+@given(rule=daily_rules, events=zoned_events)
+def test_a_date_before_the_last_counted_one_is_not_after_last_and_its_own_date_same_day(
+    rule: QuestRule, events: list[tuple[datetime, str]]
+) -> None:
+    """Whatever the order and zones: a daily quest's event on a local date before the last
+    counted one reads `not_after_last`, on that very date `same_day`, and neither changes the
+    state (a reset quest's earlier period reads `outside_window` first)."""
+    state = ProgressState()
+    for at, zone in events:
+        result = rules.apply_sign_in(rule, state, at=at, zone=zone)
+        last_day = state.last_day
+        if result.verdict == "not_after_last":
+            assert last_day is not None and result.local_date is not None
+            assert result.local_date < last_day
+        if result.verdict == "same_day":
+            assert result.local_date == last_day
+        if last_day is not None and result.local_date is not None:
+            if result.local_date < last_day and result.verdict not in ("done", "outside_window"):
+                assert result.verdict == "not_after_last"
+            if result.local_date <= last_day:
+                assert not result.counted and result.state == state
+        state = result.state
 
 
 @given(

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeErrors, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesErrors, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeErrors, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
+import type { AdjustBalanceData, AdjustBalanceErrors, AdjustBalanceResponses, ChangeMyPasswordData, ChangeMyPasswordErrors, ChangeMyPasswordResponses, CreateClientData, CreateClientErrors, CreateClientResponses, DebitWalletAsClientData, DebitWalletAsClientErrors, DebitWalletAsClientResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteUserData, DeleteUserErrors, DeleteUserResponses, ExportMeData, ExportMeErrors, ExportMeResponses, JwksData, JwksResponses, LeaderboardData, LeaderboardErrors, LeaderboardResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginAccessTokenData, LoginAccessTokenErrors, LoginAccessTokenResponses, LogoutData, LogoutErrors, LogoutEverywhereData, LogoutEverywhereErrors, LogoutEverywhereResponses, LogoutResponses, MyBadgesData, MyBadgesErrors, MyBadgesResponses, MyTransactionsData, MyTransactionsErrors, MyTransactionsResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadClientMeData, ReadClientMeErrors, ReadClientMeResponses, ReadMeData, ReadMeErrors, ReadMeResponses, ReadPlayerData, ReadPlayerErrors, ReadPlayerResponses, ReadUserData, ReadUserErrors, ReadUserResponses, RefreshData, RefreshErrors, RefreshResponses, RevokeClientData, RevokeClientErrors, RevokeClientResponses, RotateClientSecretData, RotateClientSecretErrors, RotateClientSecretResponses, SignupData, SignupErrors, SignupResponses, UpdateMeData, UpdateMeErrors, UpdateMeResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -329,6 +329,22 @@ export const readUser = <ThrowOnError extends boolean = false>(options: Options<
 export const updateUser = <ThrowOnError extends boolean = false>(options: Options<UpdateUserData, ThrowOnError>) => (options.client ?? client).patch<UpdateUserResponses, UpdateUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/users/{user_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Debit Wallet As Client
+ *
+ * A game server spends a player's diamonds or gold: the same rules as the shop's debits
+ * (never below zero, 409 "not enough diamonds"; the same key answers the same, debits once).
+ */
+export const debitWalletAsClient = <ThrowOnError extends boolean = false>(options: Options<DebitWalletAsClientData, ThrowOnError>) => (options.client ?? client).post<DebitWalletAsClientResponses, DebitWalletAsClientErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/wallet/debits',
     ...options,
     headers: {
         'Content-Type': 'application/json',

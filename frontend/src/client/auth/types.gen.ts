@@ -991,6 +991,84 @@ export type ValidationError = {
     type: string;
 };
 
+/**
+ * WalletDebit
+ *
+ * A service's debit (the shop's redemption): the shape of a credit; `qty` is what is taken,
+ * its ledger entry holds it negative.
+ */
+export type WalletDebit = {
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * Reason
+     */
+    reason?: string;
+    /**
+     * User Id
+     */
+    user_id: string;
+};
+
+/**
+ * WalletDebitResult
+ *
+ * The debit's ledger entry (`qty` negative), the balance of `item` right after it, and the
+ * current balances.
+ */
+export type WalletDebitResult = {
+    /**
+     * Balance
+     */
+    balance: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Diamond
+     */
+    diamond: number;
+    /**
+     * Entry Id
+     */
+    entry_id: string;
+    /**
+     * Gold
+     */
+    gold: number;
+    /**
+     * Idempotency Key
+     */
+    idempotency_key: string;
+    /**
+     * Item
+     */
+    item: 'diamond' | 'gold' | 'xp';
+    /**
+     * Qty
+     */
+    qty: number;
+    /**
+     * User Id
+     */
+    user_id: string;
+    /**
+     * Xp
+     */
+    xp: number;
+};
+
 export type JwksData = {
     body?: never;
     path?: never;
@@ -1297,6 +1375,10 @@ export type ReadClientMeErrors = {
      * No, invalid or revoked token
      */
     401: unknown;
+    /**
+     * A client token is required
+     */
+    403: unknown;
 };
 
 export type ReadClientMeResponses = {
@@ -1988,3 +2070,44 @@ export type UpdateUserResponses = {
 };
 
 export type UpdateUserResponse = UpdateUserResponses[keyof UpdateUserResponses];
+
+export type DebitWalletAsClientData = {
+    body: WalletDebit;
+    path?: never;
+    query?: never;
+    url: '/api/auth/wallet/debits';
+};
+
+export type DebitWalletAsClientErrors = {
+    /**
+     * No, invalid or revoked token
+     */
+    401: unknown;
+    /**
+     * Not a client with scope wallet:debit; or A client token is required
+     */
+    403: unknown;
+    /**
+     * User not found
+     */
+    404: unknown;
+    /**
+     * User is deleted; or Not enough balance; or Idempotency key already used for a different credit
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DebitWalletAsClientError = DebitWalletAsClientErrors[keyof DebitWalletAsClientErrors];
+
+export type DebitWalletAsClientResponses = {
+    /**
+     * Successful Response
+     */
+    200: WalletDebitResult;
+};
+
+export type DebitWalletAsClientResponse = DebitWalletAsClientResponses[keyof DebitWalletAsClientResponses];

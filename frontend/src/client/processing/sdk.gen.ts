@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportErrors, MyExportResponses, MyQuestsData, MyQuestsErrors, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
+import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, EndIncidentData, EndIncidentErrors, EndIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportErrors, MyExportResponses, MyQuestsData, MyQuestsErrors, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -59,6 +59,21 @@ export const withdrawIncident = <ThrowOnError extends boolean = false>(options: 
 });
 
 /**
+ * End Incident
+ *
+ * Move an incident's end: `ends_at` now ends a running incident now.
+ */
+export const endIncident = <ThrowOnError extends boolean = false>(options: Options<EndIncidentData, ThrowOnError>) => (options.client ?? client).patch<EndIncidentResponses, EndIncidentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/admin/incidents/{incident_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Operations
  *
  * The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`).
@@ -72,7 +87,8 @@ export const operations = <ThrowOnError extends boolean = false>(options?: Optio
 /**
  * Start Simulation
  *
- * Replay the window's recorded sign-ins through the draft quest's rules (a dry run).
+ * Replay the window's recorded sign-ins through the draft quest's rules (a dry run); at
+ * most `SIMULATION_MAX_RUNNING` at once on a server.
  */
 export const startSimulation = <ThrowOnError extends boolean = false>(options: Options<StartSimulationData, ThrowOnError>) => (options.client ?? client).post<StartSimulationResponses, StartSimulationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

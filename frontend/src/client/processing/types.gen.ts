@@ -370,6 +370,18 @@ export type IncidentCreate = {
 };
 
 /**
+ * IncidentEnd
+ *
+ * A new end for an incident (now, to end a running one).
+ */
+export type IncidentEnd = {
+    /**
+     * Ends At
+     */
+    ends_at: string;
+};
+
+/**
  * IncidentPublic
  */
 export type IncidentPublic = {
@@ -936,7 +948,7 @@ export type TraceEvent = {
     /**
      * Verdict
      */
-    verdict: 'counted' | 'same_day' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
+    verdict: 'counted' | 'same_day' | 'not_after_last' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
     /**
      * Zone
      */
@@ -1118,12 +1130,10 @@ export type DeclareIncidentErrors = {
      */
     403: unknown;
     /**
-     * Validation Error
+     * Bad window: backwards, too long or too far ahead
      */
-    422: HttpValidationError;
+    422: unknown;
 };
-
-export type DeclareIncidentError = DeclareIncidentErrors[keyof DeclareIncidentErrors];
 
 export type DeclareIncidentResponses = {
     /**
@@ -1180,6 +1190,50 @@ export type WithdrawIncidentResponses = {
 
 export type WithdrawIncidentResponse = WithdrawIncidentResponses[keyof WithdrawIncidentResponses];
 
+export type EndIncidentData = {
+    body: IncidentEnd;
+    path: {
+        /**
+         * Incident Id
+         */
+        incident_id: string;
+    };
+    query?: never;
+    url: '/api/processing/admin/incidents/{incident_id}';
+};
+
+export type EndIncidentErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * A client token cannot be used here: this route is for players and admins; or Admin role required
+     */
+    403: unknown;
+    /**
+     * No such incident
+     */
+    404: unknown;
+    /**
+     * Already over
+     */
+    409: unknown;
+    /**
+     * Before its start, in the past, or past the bounds
+     */
+    422: unknown;
+};
+
+export type EndIncidentResponses = {
+    /**
+     * Successful Response
+     */
+    200: IncidentPublic;
+};
+
+export type EndIncidentResponse = EndIncidentResponses[keyof EndIncidentResponses];
+
 export type OperationsData = {
     body?: never;
     path?: never;
@@ -1227,6 +1281,10 @@ export type StartSimulationErrors = {
      * Bad quest draft or window
      */
     422: unknown;
+    /**
+     * As many simulations run as this server allows (`Retry-After`)
+     */
+    429: unknown;
 };
 
 export type StartSimulationResponses = {

@@ -2,7 +2,7 @@ import { Badge, Button, Group, Stack, Text, Textarea, TextInput } from "@mantine
 import { useForm } from "@mantine/form";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, fieldErrors } from "../../api/errors";
-import { declareIncident, listIncidents, withdrawIncident } from "../../api/incidents";
+import { declareIncident, endIncident, listIncidents, withdrawIncident } from "../../api/incidents";
 import { useConfirm } from "../../components/ConfirmDialog";
 import { AdminList } from "../../components/AdminList";
 import { ErrorAlert } from "../../components/FormParts";
@@ -46,7 +46,8 @@ function DeclareIncidentForm() {
         <Stack gap="sm">
           <Text size="sm" c="dimmed">
             A player's local day that overlaps an incident never breaks their daily streak. Times are in your own
-            time zone. An incident can be withdrawn only before it starts.
+            time zone. An incident is bounded in length (a week by default); it can be withdrawn only before it starts, and a running
+            one can be ended now.
           </Text>
           <Group grow align="flex-start">
             <TextInput type="datetime-local" label="Starts" {...form.getInputProps("starts_at")} />
@@ -82,6 +83,13 @@ export function AdminIncidentsPage() {
         error,
         error instanceof ApiError && error.status === 409 ? "It has started: it can no longer be withdrawn" : undefined,
       ),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: INCIDENTS_KEY }),
+  });
+  const end = useMutation({
+    mutationFn: (id: string) => endIncident(id, new Date().toISOString()),
+    onSuccess: () => showToast({ message: "Incident ended", color: "teal" }),
+    onError: (error) =>
+      showError(error, error instanceof ApiError && error.status === 409 ? "It is already over" : undefined),
     onSettled: () => queryClient.invalidateQueries({ queryKey: INCIDENTS_KEY }),
   });
   const now = Date.now();
@@ -123,25 +131,41 @@ export function AdminIncidentsPage() {
               },
             },
           ]}
-          actions={(incident) =>
-            incidentState(incident, now) === "upcoming"
-              ? [
-                  {
-                    label: "Withdraw",
-                    ariaLabel: `Withdraw the incident starting ${formatDateTime(incident.starts_at)}`,
-                    variant: "subtle",
-                    color: "red",
-                    onClick: () =>
-                      void confirm({
-                        title: "Withdraw this incident?",
-                        message: incident.reason,
-                        confirmLabel: "Withdraw",
-                        danger: true,
-                      }).then((ok) => ok && withdraw.mutate(incident.incident_id)),
-                  },
-                ]
-              : []
-          }
+          actions={(incident) => {
+            const state = incidentState(incident, now);
+            if (state === "ongoing")
+              return [
+                {
+                  label: "End now",
+                  ariaLabel: `End the incident started ${formatDateTime(incident.starts_at)} now`,
+                  variant: "light",
+                  color: "orange",
+                  onClick: () =>
+                    void confirm({
+                      title: "End this incident now?",
+                      message: `${incident.reason} — from now on, a missed day breaks daily streaks again.`,
+                      confirmLabel: "End now",
+                    }).then((ok) => ok && end.mutate(incident.incident_id)),
+                },
+              ];
+            if (state === "upcoming")
+              return [
+                {
+                  label: "Withdraw",
+                  ariaLabel: `Withdraw the incident starting ${formatDateTime(incident.starts_at)}`,
+                  variant: "subtle",
+                  color: "red",
+                  onClick: () =>
+                    void confirm({
+                      title: "Withdraw this incident?",
+                      message: incident.reason,
+                      confirmLabel: "Withdraw",
+                      danger: true,
+                    }).then((ok) => ok && withdraw.mutate(incident.incident_id)),
+                },
+              ];
+            return [];
+          }}
         />
       )}
       {confirmDialog}
