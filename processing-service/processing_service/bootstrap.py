@@ -29,6 +29,7 @@ from processing_service.notifications.models import Notification
 from processing_service.notifications.payloads import LEVEL_REACHED_KEY
 from processing_service.notifications.wire import to_messages
 from processing_service.ops.service import ProcessingOps, figures
+from processing_service.players.handler import UserCreatedHandler
 from processing_service.signins.handler import SignInHandler
 from processing_service.simulation.runner import SimulationRunner
 from processing_service.unit_of_work import UnitOfWork
@@ -37,7 +38,7 @@ from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.consumer import ConsumerShell
 from quest_common.broker.topology import declare_work_queue, queue_names
 from quest_common.db import make_engine
-from quest_common.events import SIGN_IN_KEYS, EventType, routing_key
+from quest_common.events import SIGN_IN_KEYS, USER_CREATED_KEY, EventType, routing_key
 
 # The notification purge's period: rows older than the retention go within this much.
 PURGE_EVERY_S = 60.0
@@ -107,6 +108,7 @@ class WorkerProcess:
     runtime: Runtime
     sign_ins: ConsumerShell
     deletions: ConsumerShell
+    players: ConsumerShell
     catalog_listener: BroadcastListener
     jobs: dict[str, PeriodicJob] = field(default_factory=dict)
 
@@ -169,6 +171,15 @@ def build_worker(settings: Settings) -> WorkerProcess:
             routing_keys=[routing_key("auth", EventType.USER_DELETED)],
         )
 
+    def declare_players(channel: Any) -> None:
+        # The same declaration as auth's relay (quest_common's defaults), or the two conflict.
+        declare_work_queue(
+            channel,
+            queue=s.user_created_queue,
+            exchange=s.events_exchange,
+            routing_keys=[USER_CREATED_KEY],
+        )
+
     shells["sign-ins"] = ConsumerShell(
         amqp_url=s.amqp_url,
         queue=s.sign_in_queue,
@@ -199,6 +210,18 @@ def build_worker(settings: Settings) -> WorkerProcess:
             declare=declare_deletions,
             retry_queue=queue_names(s.user_deletions_queue).retry,
             name="user-deletions-consumer",
+        ),
+        # Known players (auth.UserCreated): batches, each acked after its commit.
+        players=ConsumerShell(
+            amqp_url=s.amqp_url,
+            queue=s.user_created_queue,
+            handler=UserCreatedHandler(uow_factory=runtime.uow),
+            prefetch=500,
+            batch_size=200,
+            linger_s=s.linger_ms / 1000,
+            declare=declare_players,
+            retry_queue=queue_names(s.user_created_queue).retry,
+            name="players-consumer",
         ),
         catalog_listener=quest_changes_listener(
             amqp_url=s.amqp_url, exchange=s.events_exchange, cache=runtime.cache

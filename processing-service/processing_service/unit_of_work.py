@@ -2,9 +2,10 @@
 
 `ProcessingUnitOfWork` is the face the handlers see: explicit `commit()`, rollback on exit
 (`quest_common.uow`), one repository per table-owning domain (`sign_ins`, `progress`, `grants`,
-`tombstones`, `notifications`, `incidents`) and `notify`. Notifications handed to `notify` are
-stored in the same transaction just before it commits (`before_commit`) and published only once
-it has (`after_commit`), so a player is never told of a change that was rolled back.
+`tombstones`, `players`, `notifications`, `incidents`) and `notify`. Notifications handed to
+`notify` are stored in the same transaction just before it commits (`before_commit`) and
+published only once it has (`after_commit`), so a player is never told of a change that was
+rolled back.
 
 `UnitOfWork` is the PostgreSQL one (its repositories share one session, `uow.session`, which
 the admin writes use directly). `read_only=True` opens a read-only transaction (the database
@@ -24,6 +25,7 @@ from processing_service.grants.repository import GrantRepository, SqlGrants
 from processing_service.incidents.repository import IncidentRepository, SqlIncidents
 from processing_service.notifications.models import Notification
 from processing_service.notifications.repository import NotificationRepository, SqlNotifications
+from processing_service.players.repository import PlayerRepository, SqlPlayers
 from processing_service.progress.repository import ProgressRepository, SqlProgress
 from processing_service.signins.repository import SignInRepository, SqlSignIns
 from quest_common.uow import AbstractUnitOfWork, SqlUnitOfWork
@@ -36,6 +38,7 @@ class ProcessingUnitOfWork(AbstractUnitOfWork):
     progress: ProgressRepository
     grants: GrantRepository
     tombstones: TombstoneRepository
+    players: PlayerRepository
     notifications: NotificationRepository
     incidents: IncidentRepository
 
@@ -82,6 +85,7 @@ class UnitOfWork(ProcessingUnitOfWork, SqlUnitOfWork):
         self.progress = SqlProgress(session)
         self.grants = SqlGrants(session)
         self.tombstones = SqlTombstones(session)
+        self.players = SqlPlayers(session)
         self.notifications = SqlNotifications(session)
         self.incidents = SqlIncidents(session)
 

@@ -56,6 +56,8 @@ def quest_grants(
 # --- a player's data export ------------------------------------------------------------------
 
 _EXPORT = {
+    # The player as processing knows them: their latest zone, and since when.
+    "player": "SELECT time_zone, zone_at, known_since FROM player WHERE user_id = :user",
     "events": "SELECT event_id, type, source, user_name, occurred_at, recorded_at "
     "FROM sign_in_event WHERE user_id = :user ORDER BY seq",
     "progress": "SELECT quest_id, streak, completed, claimed, last_day, updated_at "

@@ -48,6 +48,7 @@ def settings(
         events_exchange=broker_names.exchange,
         sign_in_queue=broker_names.queue("sign-ins"),
         user_deletions_queue=broker_names.queue("user-deletions"),
+        user_created_queue=broker_names.queue("players"),
         catalog_url=f"http://127.0.0.1:{free_port()}",
         auth_url=f"http://127.0.0.1:{free_port()}",
         jwks_url=jwks_server.url,

@@ -4,9 +4,28 @@ guarantee 10); both exports answer before that."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from quest_devtools.testing.databases import scalar
 from quest_devtools.testing.players import Player, wait_for
+
+
+def test_a_sign_up_alone_makes_the_player_known_to_processing(stack: Any) -> None:
+    """No sign-in yet: only auth's `auth.UserCreated`, through the outbox and the players
+    queue both sides declare, tells processing about the player."""
+    player = Player.sign_up(stack.gateway_url)
+    url = stack.database_url("processing")
+    query = "SELECT count(*) FROM player WHERE user_id = :u"
+    wait_for(lambda: scalar(url, query, u=uuid.UUID(player.user_id)) == 1, timeout=30)
+    assert (
+        scalar(
+            url,
+            "SELECT count(*) FROM sign_in_event WHERE user_id = :u",
+            u=uuid.UUID(player.user_id),
+        )
+        == 0
+    )
 
 
 def test_deleting_an_account_erases_it_in_processing(stack: Any) -> None:
@@ -17,6 +36,8 @@ def test_deleting_an_account_erases_it_in_processing(stack: Any) -> None:
     exported = player.client.get("/api/processing/me/export", headers=player.headers)
     assert exported.status_code == 200
     assert len(exported.json()["events"]) >= 1
+    # Processing knows the player, in the zone of their newest event (auth's default zone).
+    assert [p["time_zone"] for p in exported.json()["player"]] == ["UTC"]
     assert player.client.get("/api/auth/users/me/export", headers=player.headers).status_code == 200
 
     admin = stack.admin_headers()

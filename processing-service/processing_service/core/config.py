@@ -21,6 +21,9 @@ class Settings(BaseServiceSettings):
     sign_in_queue: str = "processing.sign-ins"
     # Declared by auth's relay too, with the same arguments (quest_common's defaults).
     user_deletions_queue: str = "processing.user-deletions"
+    # `auth.UserCreated` (every account, announced once): the set of known players. Declared by
+    # auth's relay too, with the same arguments.
+    user_created_queue: str = "processing.players"
 
     # Worker tuning: big batches when the queue is deep (collected for up to linger_ms while
     # deliveries keep arriving); a lone delivery is handled at once.

@@ -1,5 +1,5 @@
 """The worker process (shim: `python -m processing_service.worker`): starts what
-`bootstrap.build_worker` built — the sign-in and deletion consumers, the periodic jobs, the
+`bootstrap.build_worker` built — the sign-in, deletion and player consumers, the periodic jobs, the
 catalog listener — and stops it all on SIGTERM, the in-flight batch finished and acked."""
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ class Worker:
         self._deletions = threading.Thread(
             target=self.process.deletions.run, name="user-deletions-consumer", daemon=True
         )
+        self._players = threading.Thread(
+            target=self.process.players.run, name="players-consumer", daemon=True
+        )
 
     def run(self) -> None:
         process = self.process
@@ -29,14 +32,17 @@ class Worker:
             job.start()
         process.catalog_listener.start()
         self._deletions.start()
+        self._players.start()
         try:
             self.shell.run()  # returns after stop(): in-flight batch finished and acked
         finally:
             process.deletions.stop()
+            process.players.stop()
             process.catalog_listener.stop()
             for job in process.jobs.values():
                 job.stop()
             self._deletions.join(10)
+            self._players.join(10)
             process.catalog_listener.join(5)
             for job in process.jobs.values():
                 job.join(10)

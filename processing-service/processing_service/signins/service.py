@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from processing_service.deletions.service import drop_deleted
+from processing_service.players.models import PlayerSeen
 from processing_service.progress.rules import QuestRule, ReceivedSignIn
 from processing_service.progress.service import BatchResult, apply_sign_ins
 from processing_service.signins.models import SignInEvent
@@ -47,6 +48,11 @@ def consume_sign_ins(
     kept = drop_deleted(uow=uow, events=events, user_of=_user_of)
     if not kept:
         return BatchResult(duplicates=len(events))
+    # A player who signs in is known, in the zone of their newest sign-in (an older or
+    # redelivered one never brings back an older zone).
+    uow.players.note(
+        [PlayerSeen(user_id=e.user_id, time_zone=e.time_zone, at=e.time) for e in kept]
+    )
     fresh = record_sign_ins(uow=uow, events=kept)
     result = apply_sign_ins(uow=uow, events=fresh, quests=quests) if fresh else BatchResult()
     result.duplicates = len(events) - len(fresh)

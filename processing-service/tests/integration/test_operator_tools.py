@@ -22,6 +22,7 @@ from processing_service.deletions.models import UserTombstone
 from processing_service.grants.models import Grant
 from processing_service.incidents import service as incidents
 from processing_service.main import create_app
+from processing_service.players.models import PlayerSeen
 from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import QuestRule
 from processing_service.signins.models import SignInEvent
@@ -442,6 +443,15 @@ def test_export_holds_everything_about_the_player_and_nothing_else(
         )
         session.add(QuestProgress(user_id=user, quest_id=uuid.uuid4(), streak=1))
         session.commit()
+    with UnitOfWork(engine=engine) as uow:
+        at = datetime(2026, 1, 3, tzinfo=UTC)
+        uow.players.note(
+            [
+                PlayerSeen(user_id=user, time_zone="Asia/Tokyo", at=at),
+                PlayerSeen(user_id=other, time_zone="Europe/Paris", at=at),
+            ]
+        )
+        uow.commit()
     response = client.get(f"{PREFIX}/me/export", headers=player(test_keys, user))
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
@@ -451,6 +461,7 @@ def test_export_holds_everything_about_the_player_and_nothing_else(
     assert [g["qty"] for g in body["grants"]] == [2]
     assert [p["streak"] for p in body["progress"]] == [1]
     assert body["notifications"] == []
+    assert [p["time_zone"] for p in body["player"]] == ["Asia/Tokyo"]
 
 
 def user_deleted(user: uuid.UUID) -> tuple[str, bytes]:
@@ -470,7 +481,7 @@ def user_deleted(user: uuid.UUID) -> tuple[str, bytes]:
 def rows_of(engine: Engine, user: uuid.UUID) -> int:
     return sum(
         int(scalar(engine, f"SELECT count(*) FROM {t} WHERE user_id = :u", u=user))  # noqa: S608
-        for t in ("sign_in_event", "quest_progress", "reward_grant", "notification")
+        for t in ("player", "sign_in_event", "quest_progress", "reward_grant", "notification")
     )
 
 

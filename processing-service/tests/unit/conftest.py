@@ -22,6 +22,7 @@ from processing_service.grants.auth_client import AuthUnavailableError
 from processing_service.grants.models import GrantData
 from processing_service.grants.repository import DueGrant
 from processing_service.notifications.models import Notification
+from processing_service.players.models import PlayerSeen
 from processing_service.progress.rules import IncidentWindow, ProgressState, ReceivedSignIn
 from processing_service.unit_of_work import ProcessingUnitOfWork, Publish
 from quest_common.uow import FakeUnitOfWork
@@ -35,6 +36,7 @@ class FakeDatabase:
     progress: dict[Key, ProgressState] = field(default_factory=dict)
     grants: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     tombstones: dict[str, datetime] = field(default_factory=dict)
+    players: dict[str, PlayerSeen] = field(default_factory=dict)
     notifications: list[Notification] = field(default_factory=list)
     incidents: list[IncidentWindow] = field(default_factory=list)
     next_seq: int = 1
@@ -190,6 +192,27 @@ class FakeTombstones:
         return {u for u in user_ids if u in self.db.tombstones}
 
 
+class FakePlayers:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def note(self, seen: Sequence[PlayerSeen]) -> None:
+        for item in seen:
+            kept = self.db.players.get(str(item.user_id))
+            if kept is None or kept.at < item.at:
+                self.db.players[str(item.user_id)] = item
+
+    def known_among(self, user_ids: Iterable[str]) -> set[str]:
+        return {u for u in user_ids if u in self.db.players}
+
+    def zone_of(self, user_id: uuid.UUID) -> str | None:
+        kept = self.db.players.get(str(user_id))
+        return kept.time_zone if kept else None
+
+    def erase(self, user_id: uuid.UUID) -> int:
+        return 1 if self.db.players.pop(str(user_id), None) else 0
+
+
 class FakeNotifications:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -233,6 +256,7 @@ class FakeProcessingUnitOfWork(ProcessingUnitOfWork, FakeUnitOfWork):
         self.progress = FakeProgress(working)
         self.grants = FakeGrants(working)
         self.tombstones = FakeTombstones(working, self.locks)
+        self.players = FakePlayers(working)
         self.notifications = FakeNotifications(working)
         self.incidents = FakeIncidents(working)
         self.working = working

@@ -1,0 +1,1 @@
+"""The players processing knows: announced by `auth.UserCreated` or seen signing in."""

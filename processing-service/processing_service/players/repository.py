@@ -1,0 +1,71 @@
+"""The `player` table: the known players and their latest zone."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, col
+
+from processing_service.players.models import Player, PlayerSeen, newest_per_player
+
+
+class PlayerRepository(Protocol):
+    def note(self, seen: Sequence[PlayerSeen]) -> None:
+        """Add the players not known yet; keep for each the zone of its newest event."""
+        ...
+
+    def known_among(self, user_ids: Iterable[str]) -> set[str]:
+        """The ids (canonical text) among these that are known players."""
+        ...
+
+    def zone_of(self, user_id: uuid.UUID) -> str | None: ...
+
+    def erase(self, user_id: uuid.UUID) -> int: ...
+
+
+class SqlPlayers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def note(self, seen: Sequence[PlayerSeen]) -> None:
+        rows = [
+            {"user_id": s.user_id, "time_zone": s.time_zone, "zone_at": s.at, "known_since": s.at}
+            for s in newest_per_player(seen)
+        ]
+        if not rows:
+            return
+        stmt = insert(Player).values(rows)
+        self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={"time_zone": stmt.excluded.time_zone, "zone_at": stmt.excluded.zone_at},
+                # An older event (late, redelivered) never replaces a newer zone.
+                where=col(Player.zone_at) < stmt.excluded.zone_at,
+            )
+        )
+
+    def known_among(self, user_ids: Iterable[str]) -> set[str]:
+        users = sorted(set(user_ids))
+        if not users:
+            return set()
+        return set(
+            self.session.execute(
+                text(
+                    "SELECT user_id::text FROM player WHERE user_id = ANY(CAST(:users AS uuid[]))"
+                ),
+                {"users": users},
+            ).scalars()
+        )
+
+    def zone_of(self, user_id: uuid.UUID) -> str | None:
+        return self.session.execute(
+            select(col(Player.time_zone)).where(col(Player.user_id) == user_id)
+        ).scalar_one_or_none()
+
+    def erase(self, user_id: uuid.UUID) -> int:
+        result = self.session.execute(delete(Player).where(col(Player.user_id) == user_id))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
