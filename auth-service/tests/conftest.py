@@ -12,6 +12,7 @@ from auth_service.core.config import Settings
 from auth_service.core.db import build_engine, run_migrations
 from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
+from auth_service.progression.service import LEVEL_REACHED_KEY
 from auth_service.users.models import Role
 from auth_service.users.service import create_user
 from quest_common.events import SIGN_IN_KEYS
@@ -75,8 +76,8 @@ def events_app(
     relay_settings: SettingsFactory, broker_names: BrokerNames, amqp_url: str
 ) -> Iterator[EventsApp[Settings]]:
     """The app with its outbox relay running on a database of its own; its probe queue gets
-    its sign-in events."""
-    queue = broker_names.probe("sign-ins", *SIGN_IN_KEYS)
+    its sign-in and level events (not `auth.UserCreated`, which every sign-up adds)."""
+    queue = broker_names.probe("sign-ins", *SIGN_IN_KEYS, LEVEL_REACHED_KEY)
     settings = relay_settings()
     with TestClient(create_app(settings)) as client:
         yield EventsApp(client, settings.database_url, settings, amqp_url, queue)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from quest_common.errors import install_error_handlers
 from quest_common.openapi import declare_refusals, publish_public_routes_only
-from quest_common.security import admin_claims, current_claims
+from quest_common.security import PLAYER_LANE_REFUSAL, admin_claims, current_claims
 
 
 def _teapot_guard() -> None:
@@ -61,7 +61,8 @@ def test_refusals_come_from_the_dependencies_however_deep() -> None:
     # Through the router's dependencies: admin_claims (403) over current_claims (401).
     assert {"401", "403"} <= set(paths["/api/x/admin/things/{thing_id}"]["delete"]["responses"])
     read = paths["/api/x/things/{thing_id}"]["get"]["responses"]
-    assert "401" in read and "403" not in read
+    # A plain signed-in read: 401, and the only 403 is the client lane's, not the admin's.
+    assert read["401"] and read["403"]["description"] == PLAYER_LANE_REFUSAL
     # A route's own description of a status wins over the dependency's.
     patch = paths["/api/x/things/{thing_id}"]["patch"]["responses"]
     assert patch["401"]["description"] == "Our own words"

@@ -9,7 +9,9 @@ from fastapi import Path, Query, Request, Response
 from catalog_service.api.deps import AdminClaims, RuntimeDep, UowDep, actor_of
 from catalog_service.api.reads import NOT_MODIFIED, cached_read
 from catalog_service.api.resources import created_response, resource_routers, upserted
+from catalog_service.core.errors import ConflictError, NotFoundError
 from catalog_service.event_types import models, service
+from quest_common.refusals import responses
 
 router, public_router = resource_routers("/event-types")
 
@@ -45,14 +47,21 @@ async def read_event_types(
     )
 
 
-@public_router.get("/by-name/{name}", response_model=models.EventTypePublic, responses=NOT_MODIFIED)
+@public_router.get(
+    "/by-name/{name}",
+    response_model=models.EventTypePublic,
+    responses={**NOT_MODIFIED, **responses(NotFoundError)},
+)
 async def read_event_type(request: Request, runtime: RuntimeDep, name: EventTypePath) -> Response:
     return await cached_read(
         request, runtime, lambda session: service.get_event_type(session=session, name=name)
     )
 
 
-@router.put("/by-name/{name}", responses=created_response(models.EventTypePublic))
+@router.put(
+    "/by-name/{name}",
+    responses={**created_response(models.EventTypePublic), **responses(ConflictError)},
+)
 def upsert_event_type(
     admin: AdminClaims,
     uow: UowDep,
@@ -68,7 +77,7 @@ def upsert_event_type(
     )
 
 
-@router.delete("/by-name/{name}")
+@router.delete("/by-name/{name}", responses=responses(NotFoundError, ConflictError))
 def deactivate_event_type(
     admin: AdminClaims, uow: UowDep, name: EventTypePath
 ) -> models.EventTypePublic:

@@ -1414,6 +1414,14 @@ export type DeactivateEventTypeErrors = {
      */
     403: unknown;
     /**
+     * Not found
+     */
+    404: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
+    /**
      * Validation Error
      */
     422: HttpValidationError;
@@ -1445,6 +1453,10 @@ export type ReadEventTypeData = {
 };
 
 export type ReadEventTypeErrors = {
+    /**
+     * Not found
+     */
+    404: unknown;
     /**
      * Validation Error
      */
@@ -1485,6 +1497,10 @@ export type UpsertEventTypeErrors = {
      * Admin role required; or A client token cannot be used here: this route is for players and admins
      */
     403: unknown;
+    /**
+     * Conflict
+     */
+    409: unknown;
     /**
      * Validation Error
      */
