@@ -221,12 +221,15 @@ def test_a_batch_publisher_goes_on_through_the_other_node(
     publisher = BatchPublisher(urls, broker_names.exchange, name="test-batch")
     try:
         assert publisher.publish([Message("test.Thing", b"before", "Thing")]) == 1
+        # This publisher sends without waiting for confirms: a message still inside the proxy
+        # when it is cut is lost by design. Let "before" reach the broker first.
+        assert drain_queue(amqp_url, probe, expect=1) == [b"before"]
         first.cut()
         assert publisher.publish([Message("test.Thing", b"after", "Thing")]) == 1
         assert publisher.connections_opened == 2
     finally:
         publisher.close()
-    assert drain_queue(amqp_url, probe, expect=2) == [b"before", b"after"]
+    assert drain_queue(amqp_url, probe, expect=1) == [b"after"]
 
 
 def test_a_publisher_with_no_node_left_fails_cleanly(
