@@ -94,6 +94,36 @@ SIGN_IN_KEYS: Final = (
 QUEST_CHANGED_KEY: Final = routing_key("catalog", EventType.QUEST_CHANGED)
 USER_CREATED_KEY: Final = routing_key("auth", EventType.USER_CREATED)
 
+# Ingested game events (DESIGN §14): a game server's event of type `<type>` travels as the
+# CloudEvent type `ingest.<type>` on the routing key of the same name, from
+# `source = "client:<client id>"`.
+INGEST_PREFIX: Final = "ingest."
+INGEST_KEYS: Final = (f"{INGEST_PREFIX}*",)  # event type names hold no dot: one word matches
+SIGN_IN_EVENT_TYPE: Final = "sign_in"  # the built-in event type sign-ins count as
+# Envelope ids of ingested events are derived from (client, the client's own id), so a retry
+# of the same event is the same message to the worker, whichever API process accepted it.
+_INGEST_NAMESPACE: Final = uuid.UUID("6f1c3a52-4a0e-4c7e-9a39-2b2f0d7c1e55")
+
+
+def ingest_type(event_type: str) -> str:
+    """`match_won` → `ingest.match_won` (the CloudEvent type and the routing key)."""
+    return f"{INGEST_PREFIX}{event_type}"
+
+
+def ingest_envelope_id(client_id: str, event_id: str) -> str:
+    """The envelope id of a client's event: the same for every retry of it."""
+    return str(uuid.uuid5(_INGEST_NAMESPACE, f"{client_id}\n{event_id}"))
+
+
+def event_type_of(envelope_type: str) -> str | None:
+    """The quest event type a consumed envelope counts as: `sign_in` for auth's sign-ins, `<type>`
+    for `ingest.<type>`, None for anything else."""
+    if envelope_type in EventType.SIGN_IN_TYPES:
+        return SIGN_IN_EVENT_TYPE
+    if envelope_type.startswith(INGEST_PREFIX) and len(envelope_type) > len(INGEST_PREFIX):
+        return envelope_type[len(INGEST_PREFIX) :]
+    return None
+
 
 def stored_event(event: CloudEvent) -> dict[str, Any]:
     """The envelope as JSON values, as an outbox row keeps it until it is published."""
