@@ -20,6 +20,14 @@ class RewardEmbeddedPublic(BaseModel):
     reward_qty: int
 
 
+class QuestFilterPublic(BaseModel):
+    """One condition on an event's property; a quest counts an event only when all hold."""
+
+    property: str
+    op: Literal["eq", "ne", "in", "gt", "gte", "lt", "lte"]
+    value: str | int | float | bool | list[str | int | float | bool]
+
+
 class QuestPublic(BaseModel):
     """The catalog quest as this service last read it. Fields catalog adds later pass through
     (additive changes), so the player's view never lags behind the catalog's."""
@@ -45,6 +53,12 @@ class QuestPublic(BaseModel):
     grace_days: int = 0
     cooldown_s: int = 0
     claim_within_s: int | None = None
+    # Any event (DESIGN §14): what the quest counts, and what must be done first.
+    event_type: str = "sign_in"
+    where: list[QuestFilterPublic] = []
+    measure: Literal["count", "sum"] = "count"
+    measure_property: str | None = None
+    requires: list[str] = Field(default=[], description="Names of the quests to finish first")
     reward: RewardEmbeddedPublic
 
 
@@ -55,9 +69,19 @@ class ExpiringRewardPublic(BaseModel):
     expires_at: datetime
 
 
+class PrerequisitePublic(BaseModel):
+    """A quest that must be completed once before this one counts."""
+
+    name: str
+    title: str
+
+
 class QuestProgressPublic(BaseModel):
     quest: QuestPublic
-    streak: int
+    streak: int | float = Field(
+        description="Progress toward `target`: events (or days) counted, or for a sum quest the "
+        "sum so far (the excess of a completion carries over)"
+    )
     target: int
     completed: int
     duplication: int
@@ -78,6 +102,10 @@ class QuestProgressPublic(BaseModel):
     )
     expired: int = Field(description="Earned rewards lost because they were not claimed in time")
     counted_today: bool = Field(description="A sign-in already counted on the player's local today")
+    locked_by: list[PrerequisitePublic] = Field(
+        default=[],
+        description="Prerequisites not completed yet: while any is left, nothing counts here",
+    )
 
 
 class QuestProgressList(BaseModel):

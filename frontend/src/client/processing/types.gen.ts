@@ -460,6 +460,22 @@ export type MintedWindows = {
 };
 
 /**
+ * PrerequisitePublic
+ *
+ * A quest that must be completed once before this one counts.
+ */
+export type PrerequisitePublic = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * ProcessingOps
  */
 export type ProcessingOps = {
@@ -524,6 +540,26 @@ export type QuestCompletedNotice = {
 };
 
 /**
+ * QuestFilterPublic
+ *
+ * One condition on an event's property; a quest counts an event only when all hold.
+ */
+export type QuestFilterPublic = {
+    /**
+     * Op
+     */
+    op: 'eq' | 'ne' | 'in' | 'gt' | 'gte' | 'lt' | 'lte';
+    /**
+     * Property
+     */
+    property: string;
+    /**
+     * Value
+     */
+    value: string | number | number | boolean | Array<string | number | number | boolean>;
+};
+
+/**
  * QuestProgressList
  */
 export type QuestProgressList = {
@@ -582,6 +618,12 @@ export type QuestProgressPublic = {
      */
     grace_left: number;
     /**
+     * Locked By
+     *
+     * Prerequisites not completed yet: while any is left, nothing counts here
+     */
+    locked_by?: Array<PrerequisitePublic>;
+    /**
      * Next Count At
      *
      * When the next sign-in can count (cooldown, next local day); null: now
@@ -600,8 +642,10 @@ export type QuestProgressPublic = {
     status: 'in_progress' | 'claimable' | 'done';
     /**
      * Streak
+     *
+     * Progress toward `target`: events (or days) counted, or for a sum quest the sum so far (the excess of a completion carries over)
      */
-    streak: number;
+    streak: number | number;
     /**
      * Target
      */
@@ -650,6 +694,10 @@ export type QuestPublic = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     */
+    event_type?: string;
+    /**
      * Grace Days
      */
     grace_days?: number;
@@ -658,6 +706,14 @@ export type QuestPublic = {
      */
     is_active?: boolean;
     /**
+     * Measure
+     */
+    measure?: 'count' | 'sum';
+    /**
+     * Measure Property
+     */
+    measure_property?: string | null;
+    /**
      * Name
      */
     name: string;
@@ -665,6 +721,12 @@ export type QuestPublic = {
      * Quest Id
      */
     quest_id: string;
+    /**
+     * Requires
+     *
+     * Names of the quests to finish first
+     */
+    requires?: Array<string>;
     /**
      * Reset
      */
@@ -698,6 +760,10 @@ export type QuestPublic = {
      * Updated At
      */
     updated_at?: string | null;
+    /**
+     * Where
+     */
+    where?: Array<QuestFilterPublic>;
     [key: string]: unknown;
 };
 
