@@ -68,7 +68,7 @@ def wait_for_events(db_url: str, events: int, worker_pids: list[int]) -> dict[st
     url = db_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url, autocommit=True) as conn:
         while True:
-            row = conn.execute("SELECT count(*) FROM sign_in_event").fetchone()
+            row = conn.execute("SELECT count(*) FROM player_event").fetchone()
             if row is not None and row[0] >= events:
                 return peak
             peak = benchkit.memory(worker_pids) or peak
@@ -150,7 +150,7 @@ def bare_consume_rate(sign_ins: list[Any], *, prefetch: int, batch: int) -> floa
 
 
 _BARE_EVENTS = """
-INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
+INSERT INTO player_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
 SELECT e, u, n, t, s, o, now()
 FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
     AS x(e, u, n, t, s, o)

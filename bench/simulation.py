@@ -35,7 +35,7 @@ SINCE = datetime(2026, 1, 1, tzinfo=UTC)
 
 FILL = text(
     """
-    INSERT INTO sign_in_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
+    INSERT INTO player_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
     SELECT gen_random_uuid()::text, u.user_id, 'player', 'UserSignIn', 'auth-service',
            :since + (e.n * interval '7 hours') + (random() * interval '3 hours'), now()
     FROM (SELECT gen_random_uuid() AS user_id FROM generate_series(1, :players)) AS u,
@@ -68,7 +68,7 @@ def main() -> None:
             connection.execute(
                 FILL, {"since": SINCE, "players": players, "per_player": args.per_player}
             )
-            connection.execute(text("ANALYZE sign_in_event"))
+            connection.execute(text("ANALYZE player_event"))
         print(
             f"{benchkit.machine()}; {events:,} events of {players:,} players recorded "
             f"in {time.perf_counter() - started:.1f} s"

@@ -21,6 +21,7 @@ from processing_service.core.config import Settings
 from processing_service.core.jobs import PeriodicJob
 from processing_service.dead_letters.service import collect
 from processing_service.deletions.handler import UserDeletedHandler
+from processing_service.events.handler import EventHandler
 from processing_service.grants.auth_client import AuthClient
 from processing_service.grants.service import deliver_all_due
 from processing_service.notifications import service as notifications
@@ -30,7 +31,6 @@ from processing_service.notifications.payloads import LEVEL_REACHED_KEY
 from processing_service.notifications.wire import to_messages
 from processing_service.ops.service import ProcessingOps, figures
 from processing_service.players.handler import UserCreatedHandler
-from processing_service.signins.handler import SignInHandler
 from processing_service.simulation.runner import SimulationRunner
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.batch import BackgroundPublisher
@@ -38,7 +38,13 @@ from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.consumer import ConsumerShell
 from quest_common.broker.topology import declare_work_queue, queue_names
 from quest_common.db import make_engine
-from quest_common.events import SIGN_IN_KEYS, USER_CREATED_KEY, EventType, routing_key
+from quest_common.events import (
+    INGEST_KEYS,
+    SIGN_IN_KEYS,
+    USER_CREATED_KEY,
+    EventType,
+    routing_key,
+)
 
 # The notification purge's period: rows older than the retention go within this much.
 PURGE_EVERY_S = 60.0
@@ -145,7 +151,7 @@ def build_worker(settings: Settings) -> WorkerProcess:
         )
     }
     shells: dict[str, ConsumerShell] = {}
-    handler = SignInHandler(
+    handler = EventHandler(
         uow_factory=runtime.uow,
         cache=runtime.cache,
         on_grants=jobs["grant-delivery"].wake,
@@ -157,7 +163,9 @@ def build_worker(settings: Settings) -> WorkerProcess:
             channel,
             queue=s.sign_in_queue,
             exchange=s.events_exchange,
-            routing_keys=list(SIGN_IN_KEYS),
+            # Sign-ins and game servers' events share one queue and one handler: a player's
+            # events are applied in one order whatever their type.
+            routing_keys=[*SIGN_IN_KEYS, *INGEST_KEYS],
             delivery_limit=s.delivery_limit,
             retry_delay_ms=s.retry_delay_ms,
         )

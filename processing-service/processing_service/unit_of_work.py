@@ -1,7 +1,7 @@
 """The unit of work: the one owner of every processing transaction.
 
 `ProcessingUnitOfWork` is the face the handlers see: explicit `commit()`, rollback on exit
-(`quest_common.uow`), one repository per table-owning domain (`sign_ins`, `progress`, `grants`,
+(`quest_common.uow`), one repository per table-owning domain (`events`, `progress`, `grants`,
 `tombstones`, `players`, `notifications`, `incidents`) and `notify`. Notifications handed to
 `notify` are stored in the same transaction just before it commits (`before_commit`) and
 published only once it has (`after_commit`), so a player is never told of a change that was
@@ -21,20 +21,20 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from processing_service.deletions.repository import SqlTombstones, TombstoneRepository
+from processing_service.events.repository import EventRepository, SqlEvents
 from processing_service.grants.repository import GrantRepository, SqlGrants
 from processing_service.incidents.repository import IncidentRepository, SqlIncidents
 from processing_service.notifications.models import Notification
 from processing_service.notifications.repository import NotificationRepository, SqlNotifications
 from processing_service.players.repository import PlayerRepository, SqlPlayers
 from processing_service.progress.repository import ProgressRepository, SqlProgress
-from processing_service.signins.repository import SignInRepository, SqlSignIns
 from quest_common.uow import AbstractUnitOfWork, SqlUnitOfWork
 
 Publish = Callable[[list[Notification]], None]
 
 
 class ProcessingUnitOfWork(AbstractUnitOfWork):
-    sign_ins: SignInRepository
+    events: EventRepository
     progress: ProgressRepository
     grants: GrantRepository
     tombstones: TombstoneRepository
@@ -81,7 +81,7 @@ class UnitOfWork(ProcessingUnitOfWork, SqlUnitOfWork):
         session = self.session
         if self.read_only:
             session.execute(text("SET TRANSACTION READ ONLY"))
-        self.sign_ins = SqlSignIns(session)
+        self.events = SqlEvents(session)
         self.progress = SqlProgress(session)
         self.grants = SqlGrants(session)
         self.tombstones = SqlTombstones(session)

@@ -2,13 +2,13 @@
 
 Each table belongs to one domain, which alone writes it (its `repository.py`). What needs rows
 of several domains at once — a player's trace, their data export, the operations figures, a
-simulation's window of recorded sign-ins — reads them here, and only reads.
+simulation's window of recorded events — reads them here, and only reads.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,19 +18,19 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from processing_service.dead_letters.models import DeadLetter
+from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant
-from processing_service.signins.models import SignInEvent
 
 # --- a player's trace ------------------------------------------------------------------------
 
 
-def recorded_sign_ins(*, session: Session, user_id: uuid.UUID) -> Sequence[SignInEvent]:
-    """The player's recorded sign-ins in the order the worker applied them (`seq`)."""
+def recorded_events(*, session: Session, user_id: uuid.UUID) -> Sequence[RecordedEvent]:
+    """The player's recorded events (every type) in the order the worker applied them (`seq`)."""
     return (
         session.execute(
-            select(SignInEvent)
-            .where(col(SignInEvent.user_id) == user_id)
-            .order_by(col(SignInEvent.seq))
+            select(RecordedEvent)
+            .where(col(RecordedEvent.user_id) == user_id)
+            .order_by(col(RecordedEvent.seq))
         )
         .scalars()
         .all()
@@ -58,8 +58,9 @@ def quest_grants(
 _EXPORT = {
     # The player as processing knows them: their latest zone, and since when.
     "player": "SELECT time_zone, zone_at, known_since FROM player WHERE user_id = :user",
-    "events": "SELECT event_id, type, source, user_name, occurred_at, recorded_at "
-    "FROM sign_in_event WHERE user_id = :user ORDER BY seq",
+    "events": "SELECT event_id, type, event_type, data, source, user_name, time_zone, "
+    "occurred_at, recorded_at "
+    "FROM player_event WHERE user_id = :user ORDER BY seq",
     "progress": "SELECT quest_id, streak, completed, claimed, last_day, updated_at "
     "FROM quest_progress WHERE user_id = :user ORDER BY quest_id",
     "grants": "SELECT grant_id, quest_id, quest_title, item, qty, reason, status, attempts, "
@@ -113,7 +114,7 @@ def stored_figures(*, session: Session, now: datetime) -> StoredFigures:
         select(func.count()).select_from(Grant).where(col(Grant.status) == "pending")
     ).scalar_one()
     newest = session.execute(
-        select(col(SignInEvent.occurred_at)).order_by(col(SignInEvent.seq).desc()).limit(1)
+        select(col(RecordedEvent.occurred_at)).order_by(col(RecordedEvent.seq).desc()).limit(1)
     ).scalar()
     minted = {
         str(item): (int(hour), int(day))
@@ -132,34 +133,32 @@ def stored_figures(*, session: Session, now: datetime) -> StoredFigures:
 # --- a simulation's window -------------------------------------------------------------------
 
 
-def _window(
-    since: datetime, until: datetime | None, types: Iterable[str]
-) -> tuple[str, dict[str, Any]]:
+def _window(since: datetime, until: datetime | None, event_type: str) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (psycopg `%(name)s` placeholders) and its parameters."""
-    where = "occurred_at >= %(since)s AND type = ANY(%(types)s)"
-    params: dict[str, Any] = {"since": since, "types": sorted(types)}
+    where = "occurred_at >= %(since)s AND event_type = %(event_type)s"
+    params: dict[str, Any] = {"since": since, "event_type": event_type}
     if until is not None:
         where += " AND occurred_at < %(until)s"
         params["until"] = until
     return where, params
 
 
-def sign_in_window(
-    since: datetime, until: datetime | None, types: Iterable[str]
+def event_window(
+    since: datetime, until: datetime | None, event_type: str
 ) -> tuple[str, dict[str, Any]]:
-    """The window's recorded sign-ins by player, in the order the worker applied them (`seq`:
-    its consumption order, chronological per player), as driver-level SQL for a server-side
-    cursor: rows of (player, time, type, zone the event carried)."""
-    where, params = _window(since, until, types)
+    """The window's recorded events of one type by player, in the order the worker applied them
+    (`seq`: its consumption order, chronological per player), as driver-level SQL for a
+    server-side cursor: rows of (player, time, event type, zone it was dated in, properties)."""
+    where, params = _window(since, until, event_type)
     return (
-        "SELECT user_id::text, occurred_at, type, time_zone "  # noqa: S608
-        f"FROM sign_in_event WHERE {where} ORDER BY user_id, seq",
+        "SELECT user_id::text, occurred_at, event_type, time_zone, data "  # noqa: S608
+        f"FROM player_event WHERE {where} ORDER BY user_id, seq",
         params,
     )
 
 
-def sign_in_window_count(
-    since: datetime, until: datetime | None, types: Iterable[str]
+def event_window_count(
+    since: datetime, until: datetime | None, event_type: str
 ) -> tuple[str, dict[str, Any]]:
-    where, params = _window(since, until, types)
-    return f"SELECT count(*) FROM sign_in_event WHERE {where}", params  # noqa: S608
+    where, params = _window(since, until, event_type)
+    return f"SELECT count(*) FROM player_event WHERE {where}", params  # noqa: S608

@@ -20,9 +20,8 @@ from sqlmodel import Session
 from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
-from processing_service.progress.rules import QuestRule
-from processing_service.progress.service import ReceivedSignIn
-from processing_service.signins.service import consume_sign_ins
+from processing_service.events.service import consume_events
+from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.unit_of_work import UnitOfWork
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
@@ -147,13 +146,13 @@ def publish_raw(amqp_url: str, settings: Settings) -> Callable[[list[tuple[str, 
 
 
 @pytest.fixture
-def consume(engine: Engine) -> Callable[[Sequence[ReceivedSignIn], Sequence[QuestRule]], None]:
+def consume(engine: Engine) -> Callable[[Sequence[PlayerEvent], Sequence[QuestRule]], None]:
     """`consume(events, quests)`: the worker's batch core over one batch, committed, as the worker
     runs it (without the broker)."""
 
-    def run(events: Sequence[ReceivedSignIn], quests: Sequence[QuestRule]) -> None:
+    def run(events: Sequence[PlayerEvent], quests: Sequence[QuestRule]) -> None:
         with UnitOfWork(engine=engine) as uow:
-            consume_sign_ins(uow=uow, events=events, quests=quests)
+            consume_events(uow=uow, events=events, quests=quests)
             uow.commit()
 
     return run

@@ -21,7 +21,7 @@ def test_a_sign_up_alone_makes_the_player_known_to_processing(stack: Any) -> Non
     assert (
         scalar(
             url,
-            "SELECT count(*) FROM sign_in_event WHERE user_id = :u",
+            "SELECT count(*) FROM player_event WHERE user_id = :u",
             u=uuid.UUID(player.user_id),
         )
         == 0

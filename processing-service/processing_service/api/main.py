@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends
 from processing_service.api.deps import get_session
 from processing_service.dead_letters import routes as dead_letters
 from processing_service.deletions import routes as personal_data
+from processing_service.events import routes as events
 from processing_service.incidents import routes as incidents
 from processing_service.notifications import routes as notifications
 from processing_service.ops import routes as ops
 from processing_service.progress import routes as quests
-from processing_service.signins import routes as events
 from processing_service.simulation import routes as simulations
 from processing_service.trace import routes as traces
 from quest_common.audit import audit_router

@@ -61,19 +61,6 @@ def _page(body: Any) -> tuple[list[dict[str, Any]], int]:
     return data, int(body.get("count", len(data)))
 
 
-def counted_here(quest: dict[str, Any]) -> bool:
-    """Whether these rules count the quest: a sign-in quest, counted one by one. Catalog also
-    holds quests with filters (`where`), a sum or prerequisites (`requires`); until the rules
-    here apply those, such a quest is left out, since counting it as a plain sign-in quest
-    would pay rewards it does not grant."""
-    return (
-        quest.get("trigger", "sign_in") == "sign_in"
-        and not quest.get("where")
-        and not quest.get("requires")
-        and quest.get("measure", "count") == "count"
-    )
-
-
 class CatalogUnavailableError(Exception):
     """Catalog did not answer and no local copy exists yet."""
 
@@ -134,7 +121,8 @@ class QuestCache:
         self._client.close()
 
     def quests(self) -> list[dict[str, Any]]:
-        """Catalog quest reads (with the embedded reward) of every active sign-in quest."""
+        """Catalog quest reads (with the embedded reward) of every active quest, of any event
+        type."""
         self._refresh_if_stale()
         return list(self._quests or [])
 
@@ -234,7 +222,7 @@ class QuestCache:
         use_etag = revalidate and self._etag is not None and self._quests is not None
         headers = {"If-None-Match": self._etag} if use_etag and self._etag else {}
         url = f"{self.catalog_url}/api/catalog/quests"
-        params: dict[str, str | int] = {"active": "true", "trigger": "sign_in"}
+        params: dict[str, str | int] = {"active": "true"}
         response = self._client.get(
             url, params={**params, "limit": self.page_size, "offset": 0}, headers=headers
         )
@@ -252,7 +240,7 @@ class QuestCache:
             if not more:
                 break  # the list shrank while we read it; the next refresh catches up
             quests.extend(more)
-        return [q for q in quests if counted_here(q)], etag
+        return quests, etag
 
     def _store_local(self, quests: list[dict[str, Any]]) -> None:
         """Make the local copy equal to `quests`. The API and the worker hear the same

@@ -14,12 +14,12 @@ def all_models() -> type[SQLModel]:
     from processing_service.catalog import cache as _q  # noqa: F401
     from processing_service.dead_letters import models as _dl  # noqa: F401
     from processing_service.deletions import models as _del  # noqa: F401
+    from processing_service.events import models as _s  # noqa: F401
     from processing_service.grants import models as _g  # noqa: F401
     from processing_service.incidents import models as _i  # noqa: F401
     from processing_service.notifications import models as _n  # noqa: F401
     from processing_service.players import models as _pl  # noqa: F401
     from processing_service.progress import models as _p  # noqa: F401
-    from processing_service.signins import models as _s  # noqa: F401
     from processing_service.simulation import models as _sim  # noqa: F401
     from quest_common import audit as _audit  # noqa: F401
 

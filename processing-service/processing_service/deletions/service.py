@@ -31,7 +31,7 @@ def delete_player(
     uow.tombstones.add(user_id, deleted_at=deleted_at or utcnow())
     return (
         uow.players.erase(user_id)
-        + uow.sign_ins.erase(user_id)
+        + uow.events.erase(user_id)
         + uow.progress.erase(user_id)
         + uow.grants.erase(user_id)
         + uow.notifications.erase(user_id)

@@ -50,7 +50,9 @@ class QuestNotice(BaseModel):
 class CheckInNotice(QuestNotice):
     """`check_in`: a sign-in moved the quest (sent only then)."""
 
-    streak: int = Field(description="The streak after this sign-in (0 once it completed)")
+    streak: int | float = Field(
+        description="Progress after this event (0 once it completed; a sum carries the excess)"
+    )
     target: int
     status: QuestStatus
     claimable: int

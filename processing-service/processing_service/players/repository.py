@@ -24,6 +24,10 @@ class PlayerRepository(Protocol):
 
     def zone_of(self, user_id: uuid.UUID) -> str | None: ...
 
+    def zones_of(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """The latest zone of each known player among these (canonical text ids)."""
+        ...
+
     def erase(self, user_id: uuid.UUID) -> int: ...
 
 
@@ -65,6 +69,19 @@ class SqlPlayers:
         return self.session.execute(
             select(col(Player.time_zone)).where(col(Player.user_id) == user_id)
         ).scalar_one_or_none()
+
+    def zones_of(self, user_ids: Iterable[str]) -> dict[str, str]:
+        users = sorted(set(user_ids))
+        if not users:
+            return {}
+        rows = self.session.execute(
+            text(
+                "SELECT user_id::text, time_zone FROM player "
+                "WHERE user_id = ANY(CAST(:users AS uuid[]))"
+            ),
+            {"users": users},
+        ).all()
+        return {str(user): str(zone) for user, zone in rows}
 
     def erase(self, user_id: uuid.UUID) -> int:
         result = self.session.execute(delete(Player).where(col(Player.user_id) == user_id))

@@ -18,7 +18,7 @@ class QuestProgress(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID
     quest_id: uuid.UUID
-    streak: int = 0
+    streak: float = 0  # steps toward the target; a sum quest's running total
     completed: int = 0
     claimed: int = 0
     last_day: date | None = None

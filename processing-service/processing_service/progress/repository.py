@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, delete, select, text, update
 from sqlmodel import Session, col
@@ -49,7 +50,7 @@ _UPDATE_PROGRESS = text(
         last_counted_at = t.counted_at, period = t.period,
         period_completed = t.period_completed, grace_used = t.grace_used, updated_at = :now
     FROM unnest(CAST(:users AS text)::uuid[], CAST(:quests AS text)::uuid[],
-                CAST(:streaks AS text)::int[], CAST(:completed AS text)::int[],
+                CAST(:streaks AS text)::float8[], CAST(:completed AS text)::int[],
                 CAST(:claimed AS text)::int[], CAST(:days AS text)::date[],
                 CAST(:counted_at AS text)::timestamptz[], CAST(:periods AS text)::date[],
                 CAST(:period_completed AS text)::int[], CAST(:grace_used AS text)::int[])
@@ -58,6 +59,16 @@ _UPDATE_PROGRESS = text(
     WHERE p.user_id = t.user_id AND p.quest_id = t.quest_id
     """
 )
+
+
+def _state(row: Any) -> ProgressState:
+    """A stored row as a state; a whole-number streak reads back as the int it was counted as
+    (only a sum quest's total can have a fraction)."""
+    state = from_row(ProgressState, row)
+    streak = state.streak
+    if isinstance(streak, float) and streak.is_integer():
+        state = dataclasses.replace(state, streak=int(streak))
+    return state
 
 
 def _pairs(keys: Sequence[Key]) -> dict[str, str]:
@@ -97,7 +108,7 @@ class SqlProgress:
         pairs = _pairs(keys)
         self.session.execute(_ENSURE_PROGRESS, {**pairs, "now": utcnow()})
         rows = self.session.execute(_LOCK_PROGRESS, pairs).all()
-        return {(r.user_id, r.quest_id): from_row(ProgressState, r) for r in rows}
+        return {(r.user_id, r.quest_id): _state(r) for r in rows}
 
     def save(self, changed: Sequence[tuple[Key, ProgressState]]) -> None:
         if not changed:
@@ -128,7 +139,7 @@ class SqlProgress:
             .where(self._one(user_id, quest_id))
             .with_for_update()
         ).first()
-        return from_row(ProgressState, row) if row is not None else None
+        return _state(row) if row is not None else None
 
     def set_counts(
         self, user_id: uuid.UUID, quest_id: uuid.UUID, *, claimed: int, expired: int, now: datetime
@@ -152,7 +163,7 @@ class SqlProgress:
                 )
             )
         ).all()
-        return {r.quest_id: from_row(ProgressState, r) for r in rows}
+        return {r.quest_id: _state(r) for r in rows}
 
     def erase(self, user_id: uuid.UUID) -> int:
         result = self.session.execute(

@@ -3,7 +3,12 @@
 The worker, the claim route, the tests, a simulation and the benchmark all call these, so the
 rules live in exactly one place and can be replayed to check what the database says.
 
-Player time. A sign-in is judged on the player's *local calendar date* in the zone its event
+Any event (DESIGN §14). A quest counts the events of one type (`sign_in`, auth's, or a type a
+game server sends) that pass all its filters (`where`); `measure: count` adds 1 per event, `sum`
+adds a numeric property (the excess of a completion carries into the next one). A quest that
+`requires` others counts nothing until each of them was completed once.
+
+Player time. An event is judged on the player's *local calendar date* in the zone its event
 carries (IANA name, `zoneinfo`): a day is a date, never 24 hours, so a day across a DST change
 is one day like any other. Counted local dates only move forward — a date that is not after the
 last counted one never counts again — so changing zones (or a late, redelivered event) cannot
@@ -14,7 +19,8 @@ Verdicts (what the trace shows for each event): `counted`, `grace_used` (counted
 forgiven), `streak_reset` (counted as day 1 of a new streak), `same_day` (the last counted local
 date again), `not_after_last` (a local date before the last counted one: a late, older event, or
 a zone further west), `cooldown`, `done`, `outside_window` (not in the quest's time window, or in
-a reset period already over).
+a reset period already over), `filtered_out` (a filter does not hold), `locked` (a prerequisite
+is not completed yet), `not_positive` (a sum quest's value is missing, zero or negative).
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from quest_common.events import EventType
+from quest_common.events import SIGN_IN_EVENT_TYPE, EventType
 from quest_common.refusals import ClientError
 
 StreakMode = Literal["count", "daily"]
@@ -44,7 +50,12 @@ Verdict = Literal[
     "done",
     "grace_used",
     "streak_reset",
+    "filtered_out",
+    "locked",
+    "not_positive",
 ]
+Measure = Literal["count", "sum"]
+FilterOp = Literal["eq", "ne", "in", "gt", "gte", "lt", "lte"]
 
 SIGN_IN_TYPES = EventType.SIGN_IN_TYPES  # the one definition, with the envelope
 DEFAULT_ZONE = "UTC"
@@ -151,6 +162,56 @@ def excused_days(first: date, last: date, zone: Zone, incidents: Sequence[Incide
     return total
 
 
+# --- filters and measures --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One condition of a quest's `where`: `data[property] <op> value`."""
+
+    property: str
+    op: FilterOp
+    value: Any
+
+    def holds(self, data: Mapping[str, Any]) -> bool:
+        """Whether the event's properties pass. A missing property passes no condition (not even
+        `ne`); values of kinds that do not compare (text against a number) do not pass either."""
+        if self.property not in data:
+            return False
+        actual, wanted = data[self.property], self.value
+        try:
+            match self.op:
+                case "eq":
+                    return bool(actual == wanted)
+                case "ne":
+                    return bool(actual != wanted)
+                case "in":
+                    return isinstance(wanted, (list, tuple)) and actual in wanted
+                case "gt":
+                    return bool(actual > wanted)
+                case "gte":
+                    return bool(actual >= wanted)
+                case "lt":
+                    return bool(actual < wanted)
+                case "lte":
+                    return bool(actual <= wanted)
+        except TypeError:
+            return False
+        return False
+
+
+def passes(where: Sequence[Filter], data: Mapping[str, Any]) -> bool:
+    """All of the quest's filters hold for the event's properties."""
+    return all(condition.holds(data) for condition in where)
+
+
+def measured(value: object) -> float | None:
+    """A sum quest's addend: a number (never a boolean), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
 # --- quest definitions and progress ----------------------------------------------------------
 
 
@@ -178,6 +239,12 @@ class QuestRule:
     claim_within_s: int | None = None
     # The reward's name: for a badge reward, the badge the player is given.
     reward_name: str = ""
+    # Any event (DESIGN §14); the defaults are the sign-in quest of part one.
+    event_type: str = SIGN_IN_EVENT_TYPE
+    where: tuple[Filter, ...] = ()
+    measure: Measure = "count"
+    measure_property: str | None = None
+    requires: tuple[str, ...] = ()  # names of the quests to complete first
 
     @classmethod
     def from_catalog(cls, quest: Mapping[str, Any]) -> QuestRule:
@@ -204,6 +271,14 @@ class QuestRule:
             cooldown_s=int(quest.get("cooldown_s") or 0),
             claim_within_s=int(claim_within) if claim_within is not None else None,
             reward_name=str(reward.get("reward_name") or ""),
+            event_type=str(quest.get("event_type") or SIGN_IN_EVENT_TYPE),
+            where=tuple(
+                Filter(property=str(f["property"]), op=f["op"], value=f["value"])
+                for f in quest.get("where") or ()
+            ),
+            measure="sum" if quest.get("measure") == "sum" else "count",
+            measure_property=quest.get("measure_property"),
+            requires=tuple(str(name) for name in quest.get("requires") or ()),
         )
 
 
@@ -227,7 +302,7 @@ class ProgressState:
     Fields after `last_day` are only ever set by quests that use the matching rule, so with the
     defaults a state is exactly what it was before player time existed."""
 
-    streak: int = 0
+    streak: int | float = 0  # steps toward the target; a sum quest's running total
     completed: int = 0  # every completion ever (earned rewards), across reset periods
     claimed: int = 0
     last_day: date | None = None  # the last local date that counted (in its event's zone)
@@ -247,9 +322,9 @@ class StepResult:
     # Not frozen: a frozen dataclass pays a call per field to build, on every event. Nothing
     # changes a result after the rules return it.
     state: ProgressState
-    counted: bool  # the sign-in moved the streak (or reset it) on this quest
-    earned: bool  # the sign-in completed the quest once more
-    auto_credit: bool  # the earned reward is credited at once (auto_claim)
+    counted: bool  # the event moved the streak (or reset it) on this quest
+    earned: int  # completions this event made (a sum can complete a quest more than once)
+    auto_credit: bool  # the earned rewards are credited at once (auto_claim)
     verdict: Verdict = "counted"
     local_date: date | None = None  # the event's local date in the player's zone
 
@@ -264,9 +339,14 @@ class RewardExpiredError(ClientError, status=HTTPStatus.CONFLICT, detail="reward
     """The earned reward was not claimed within the quest's `claim_within_s`."""
 
 
+def quest_event_type(event_type: str) -> str:
+    """The quest event type of a recorded type (auth's `UserSignIn`, `NewUserSignIn`: `sign_in`)."""
+    return SIGN_IN_EVENT_TYPE if event_type in SIGN_IN_TYPES else event_type
+
+
 def applies_to(rule: QuestRule, *, event_type: str, at: datetime) -> bool:
-    """Whether a sign-in event at `at` advances this quest (trigger and active window)."""
-    if event_type not in SIGN_IN_TYPES or rule.trigger != "sign_in" or not rule.is_active:
+    """Whether an event of `event_type` at `at` can advance this quest (its type, active window)."""
+    if rule.event_type != quest_event_type(event_type) or not rule.is_active:
         return False
     if rule.starts_at is not None and at < rule.starts_at:
         return False
@@ -301,31 +381,44 @@ def status(
 
 
 def _unchanged(state: ProgressState, verdict: Verdict, day: date) -> StepResult:
-    return StepResult(state, False, False, False, verdict, day)
+    return StepResult(state, False, 0, False, verdict, day)
 
 
-def apply_sign_in(
+def apply_event(
     rule: QuestRule,
     state: ProgressState,
+    event: PlayerEvent,
     *,
-    at: datetime,
-    zone: Zone = None,
     incidents: Sequence[IncidentWindow] = (),
-    event_type: str | None = None,
+    locked: bool = False,
+    check_window: bool = False,
 ) -> StepResult:
-    """Advance `state` by one sign-in at instant `at` by a player in `zone`.
+    """Advance `state` by one event of the quest's type, dated in the zone the event carries.
 
     `incidents`: operator incident windows; a missed local day overlapping one never breaks a
-    daily streak. `event_type`: when given, the trigger and the quest's time window are checked
-    here too (verdict `outside_window`); the worker checks `applies_to` itself and leaves it out.
+    daily streak. `locked`: a prerequisite is not completed yet (the caller knows the player's
+    other quests). `check_window`: the quest's type and time window are checked here too
+    (verdict `outside_window`); the worker checks `applies_to` itself and leaves it out.
     """
     # Hot path (the worker, a simulation of a million events): the common cases are inlined.
+    at = event.time
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
+    zone = event.time_zone
     tz = UTC if zone is None else zone_of(zone)
     day = at.astimezone(tz).date()
-    if event_type is not None and not applies_to(rule, event_type=event_type, at=at):
+    if check_window and not applies_to(rule, event_type=event.type, at=at):
         return _unchanged(state, "outside_window", day)
+    if locked:
+        return _unchanged(state, "locked", day)
+    if rule.where and not passes(rule.where, event.data):
+        return _unchanged(state, "filtered_out", day)
+    step: int | float = 1
+    if rule.measure == "sum":
+        value = measured(event.data.get(rule.measure_property or ""))
+        if value is None or value <= 0:
+            return _unchanged(state, "not_positive", day)
+        step = value
 
     if rule.reset != "none":
         period = period_start(rule.reset, day)
@@ -358,7 +451,7 @@ def apply_sign_in(
 
     verdict: Verdict = "counted"
     grace_used = state.grace_used
-    streak = state.streak + 1
+    streak = state.streak + step
     if rule.streak_mode == "daily":
         if last_day is not None and state.streak > 0:
             missed = (day - last_day).days - 1
@@ -379,13 +472,18 @@ def apply_sign_in(
         last_day = day
 
     completed, claimed = state.completed, state.claimed
-    period_completed, earned = state.period_completed, False
-    if streak >= rule.streak:
-        completed, streak, grace_used, earned = completed + 1, 0, 0, True
+    period_completed, earned = state.period_completed, 0
+    while streak >= rule.streak:
+        # A completion; in a sum quest the excess carries into the next one, and a value that
+        # covers the target twice completes it twice (as far as `duplication` allows).
+        completed, streak, grace_used, earned = completed + 1, streak - rule.streak, 0, earned + 1
         if rule.reset != "none":
             period_completed += 1
         if rule.auto_claim:
             claimed += 1
+        if (period_completed if rule.reset != "none" else completed) >= rule.duplication:
+            streak = 0  # done: nothing more counts, and nothing is carried
+            break
     new = ProgressState(
         streak=streak,
         completed=completed,
@@ -402,7 +500,7 @@ def apply_sign_in(
         new,
         counted=True,
         earned=earned,
-        auto_credit=earned and rule.auto_claim,
+        auto_credit=earned > 0 and rule.auto_claim,
         verdict=verdict,
         local_date=day,
     )
@@ -526,90 +624,124 @@ def next_count_at(
     return when if when is not None and when > now else None
 
 
-# --- replay ----------------------------------------------------------------------------------
+# --- events and replay -----------------------------------------------------------------------
+
+
+NO_PLAYER = uuid.UUID(int=0)  # a replay's events need no player
 
 
 @dataclass(frozen=True, slots=True)
-class SignInAt:
-    """One sign-in to fold: its time, the player's zone it carried, and its envelope id
-    (replays skip an id they have already seen, as the worker's event table does)."""
+class PlayerEvent:
+    """One thing a player did, as the worker consumes, records and replays it: a sign-in (type
+    `sign_in`, sent by auth) or a game server's event (its type, its properties in `data`).
 
-    at: datetime
-    zone: str | None = None
-    event_type: str = "UserSignIn"
-    event_id: str | None = None
+    A sign-in carries the player's zone; an ingested event is dated in the player's latest known
+    zone (DESIGN §14). `envelope_type` is what the wire called it (`UserSignIn`,
+    `ingest.match_won`)."""
 
-
-@dataclass(frozen=True, slots=True)
-class ReceivedSignIn:
-    """A sign-in as the worker consumes and records it: envelope id, player, time, zone."""
-
-    event_id: str
-    user_id: uuid.UUID
-    user_name: str
-    type: str
     time: datetime
+    time_zone: str = DEFAULT_ZONE
+    type: str = SIGN_IN_EVENT_TYPE
+    data: Mapping[str, Any] = field(default_factory=dict)
+    event_id: str = ""
+    user_id: uuid.UUID = NO_PLAYER
+    user_name: str = ""
     source: str = ""
-    time_zone: str = DEFAULT_ZONE  # the player's IANA zone the event carried
-
-
-# What `replay` accepts: SignInAt, or the older (event_type, time) and (event_type, time, zone).
-ReplayEvent = SignInAt | tuple[str, datetime] | tuple[str, datetime, str | None]
-
-
-def _as_sign_in(event: ReplayEvent) -> SignInAt:
-    if isinstance(event, SignInAt):
-        return event
-    if len(event) == 3:
-        return SignInAt(at=event[1], zone=event[2], event_type=event[0])
-    return SignInAt(at=event[1], event_type=event[0])
+    envelope_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class TraceStep:
-    event: SignInAt
+    event: PlayerEvent
     result: StepResult
 
 
 def trace(
     rule: QuestRule,
-    events: Iterable[ReplayEvent],
+    events: Iterable[PlayerEvent],
     state: ProgressState | None = None,
     *,
     incidents: Sequence[IncidentWindow] = (),
+    completed_at: Mapping[str, int] | None = None,
 ) -> Iterator[TraceStep]:
     """Fold events in the order given (the worker's consumption order), yielding each step with
-    its verdict. A repeated event id is skipped (nothing yielded), as a redelivery is."""
+    its verdict. A repeated event id is skipped (nothing yielded), as a redelivery is.
+
+    `completed_at`: for a quest with prerequisites, the position in `events` of the event that
+    first completed each of the player's other quests (by name; `first_completions` gives it).
+    An event before all of them is `locked`; the completing event itself already counts here, as
+    the worker applies a player's quests in prerequisite order."""
     current = state or ProgressState()
     seen: set[str] = set()
-    for raw in events:
-        event = _as_sign_in(raw)
-        if event.event_id is not None:
+    needed = rule.requires
+    done = completed_at or {}
+    for position, event in enumerate(events):
+        if event.event_id:
             if event.event_id in seen:
                 continue
             seen.add(event.event_id)
-        step = apply_sign_in(
-            rule,
-            current,
-            at=event.at,
-            zone=event.zone,
-            incidents=incidents,
-            event_type=event.event_type,
+        locked = bool(needed) and not all(done.get(n, position + 1) <= position for n in needed)
+        step = apply_event(
+            rule, current, event, incidents=incidents, locked=locked, check_window=True
         )
         current = step.state
         yield TraceStep(event=event, result=step)
 
 
+def first_completions(
+    quests: Sequence[QuestRule],
+    events: Sequence[PlayerEvent],
+    *,
+    incidents: Sequence[IncidentWindow] = (),
+) -> dict[str, int]:
+    """Where in `events` (one player's, in consumption order) each of `quests` (by name) was
+    first completed, prerequisites of prerequisites included: what `trace` needs to tell a locked
+    event from a counted one. Quests are folded after the ones they require."""
+    done: dict[str, int] = {}
+    for quest in prerequisite_order(quests):
+        positions = {id(e): i for i, e in enumerate(events)}
+        for step in trace(quest, events, incidents=incidents, completed_at=done):
+            if step.result.earned:
+                done[quest.name] = positions[id(step.event)]
+                break
+    return done
+
+
+def prerequisite_order(quests: Sequence[QuestRule]) -> list[QuestRule]:
+    """The quests, each after the ones it requires (catalog refuses cycles; a name left in a
+    cycle anyway is put last rather than looping)."""
+    by_name = {q.name: q for q in quests}
+    ordered: list[QuestRule] = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def place(quest: QuestRule) -> None:
+        if quest.name in placed or quest.name in visiting:
+            return
+        visiting.add(quest.name)
+        for name in quest.requires:
+            if name in by_name:
+                place(by_name[name])
+        visiting.discard(quest.name)
+        placed.add(quest.name)
+        ordered.append(quest)
+
+    for quest in quests:
+        place(quest)
+    return ordered
+
+
 def replay(
     rule: QuestRule,
-    sign_ins: Iterable[ReplayEvent],
+    events: Iterable[PlayerEvent],
     state: ProgressState | None = None,
     *,
     incidents: Sequence[IncidentWindow] = (),
+    completed_at: Mapping[str, int] | None = None,
 ) -> ProgressState:
-    """Fold a sequence of sign-ins into a state: the same function for the worker's check, a
+    """Fold a sequence of events into a state: the same function for the worker's check, a
     simulation and the tests."""
     current = state or ProgressState()
-    for step in trace(rule, sign_ins, current, incidents=incidents):
+    for step in trace(rule, events, current, incidents=incidents, completed_at=completed_at):
         current = step.result.state
     return current

@@ -1,4 +1,4 @@
-"""Quest progress: apply counted sign-ins through the rules, read states, claim rewards."""
+"""Quest progress: apply counted events through the rules, read states, claim rewards."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ from processing_service.progress.repository import SqlProgress
 from processing_service.progress.rules import (
     DEFAULT_ZONE,
     IncidentWindow,
+    PlayerEvent,
     ProgressState,
     QuestRule,
-    ReceivedSignIn,
 )
 from processing_service.progress.schemas import (
     ClaimResult,
     ExpiringRewardPublic,
+    PrerequisitePublic,
     QuestProgressList,
     QuestProgressPublic,
     QuestPublic,
@@ -49,40 +50,70 @@ def _by_key(item: tuple[tuple[str, str], ProgressState]) -> tuple[str, str]:
     return item[0]
 
 
-def _event_order(event: ReceivedSignIn) -> tuple[datetime, str]:
+def _event_order(event: PlayerEvent) -> tuple[datetime, str]:
     return (event.time, event.event_id)
 
 
-def apply_sign_ins(
-    *, uow: ProcessingUnitOfWork, events: Sequence[ReceivedSignIn], quests: Sequence[QuestRule]
+@dataclass(frozen=True, slots=True)
+class QuestIndex:
+    """The active quests as the worker looks them up: by event type (each list in prerequisite
+    order, so an event that completes a prerequisite already counts toward the quests it
+    unlocks) and by name (for `requires`)."""
+
+    by_type: dict[str, list[QuestRule]]
+    by_name: dict[str, QuestRule]
+
+    @classmethod
+    def of(cls, quests: Sequence[QuestRule]) -> QuestIndex:
+        by_type: dict[str, list[QuestRule]] = {}
+        for quest in rules.prerequisite_order(quests):
+            by_type.setdefault(quest.event_type, []).append(quest)
+        return cls(by_type=by_type, by_name={q.name: q for q in quests})
+
+    def prerequisites(self, quest: QuestRule) -> list[QuestRule] | None:
+        """The quests `quest` requires; None when one of them is not an active quest (then the
+        quest stays locked: counting it would pay for a chain nobody can finish)."""
+        found = [self.by_name.get(name) for name in quest.requires]
+        return None if any(q is None for q in found) else [q for q in found if q is not None]
+
+
+def apply_events(
+    *, uow: ProcessingUnitOfWork, events: Sequence[PlayerEvent], quests: Sequence[QuestRule]
 ) -> BatchResult:
-    """Apply fresh (first-seen) sign-ins to progress; the caller commits.
+    """Apply fresh (first-seen) events to progress; the caller commits.
 
     Within the batch each player's events are applied in event-time order (the order their
-    `seq` was given in), each on the local date of the zone it carried; a late event from an
-    earlier batch never counts a local date that is not after the last counted one (the rules
+    `seq` was given in), each on the local date of the zone it is dated in; a late event from
+    an earlier batch never counts a local date that is not after the last counted one (the rules
     see to it: DESIGN §13.8).
 
-    The progress rows of the batch's players are locked in a stable order (two workers never race
-    on one player and never deadlock each other), the rules run in memory, and the changed rows,
-    grants and notifications are written in bulk.
+    The progress rows of the batch's players (for the quests their events can move, and those
+    quests' prerequisites) are locked in a stable order (two workers never race on one player
+    and never deadlock each other), the rules run in memory, and the changed rows, grants and
+    notifications are written in bulk.
     """
     fresh = list(events)
     result = BatchResult(new_events=len(fresh))
     now = utcnow()
+    index = QuestIndex.of(quests)
+    if not fresh or not any(e.type in index.by_type for e in fresh):
+        return result
     # Player and quest ids as their canonical text from here on: they sort like PostgreSQL's
     # uuid order, and hashing, comparing and printing uuid.UUID objects dominated the batch.
     user_text = {e.user_id: str(e.user_id) for e in fresh}
-    sign_in_quests = [q for q in quests if q.trigger == "sign_in"]
-    if not fresh or not sign_in_quests:
-        return result
+    quest_text = {q.quest_id: str(q.quest_id) for q in quests}
+    needs: dict[uuid.UUID, list[QuestRule] | None] = {
+        q.quest_id: index.prerequisites(q) for q in quests if q.requires
+    }
 
     # Make sure every (player, quest) row exists, then lock them all — both in one sorted order.
-    quest_text = {q.quest_id: str(q.quest_id) for q in sign_in_quests}
-    pairs = sorted(
-        {(user_text[e.user_id], quest_text[q.quest_id]) for e in fresh for q in sign_in_quests}
-    )
-    states = uow.progress.lock(pairs)
+    wanted: set[tuple[str, str]] = set()
+    for event in fresh:
+        for quest in index.by_type.get(event.type, ()):
+            wanted.add((user_text[event.user_id], quest_text[quest.quest_id]))
+            for prerequisite in needs.get(quest.quest_id) or ():
+                wanted.add((user_text[event.user_id], quest_text[prerequisite.quest_id]))
+    states = uow.progress.lock(sorted(wanted))
     original = dict(states)
     windows: Sequence[IncidentWindow] = uow.incidents.windows()
 
@@ -91,13 +122,18 @@ def apply_sign_ins(
     # Many players share a state: build (and later serialize) each distinct payload once.
     check_ins: dict[tuple[uuid.UUID, ProgressState, str], dict[str, Any]] = {}
     for event in sorted(fresh, key=_event_order):
-        for quest in sign_in_quests:
+        user = user_text[event.user_id]
+        for quest in index.by_type.get(event.type, ()):
             if not rules.applies_to(quest, event_type=event.type, at=event.time):
                 continue
-            key = (user_text[event.user_id], quest_text[quest.quest_id])
-            step = rules.apply_sign_in(
-                quest, states[key], at=event.time, zone=event.time_zone, incidents=windows
-            )
+            key = (user, quest_text[quest.quest_id])
+            locked = False
+            if quest.requires:
+                required = needs[quest.quest_id]
+                locked = required is None or any(
+                    states[(user, quest_text[r.quest_id])].completed < 1 for r in required
+                )
+            step = rules.apply_event(quest, states[key], event, incidents=windows, locked=locked)
             states[key] = step.state
             if not step.counted:
                 continue  # the quest did not move: nothing to tell (the trace shows why)
@@ -107,29 +143,29 @@ def apply_sign_ins(
                 payload = check_ins[(quest.quest_id, step.state, verdict)] = payloads.check_in(
                     quest, step.state, verdict
                 )
-            notes.append(Notification(user_text[event.user_id], sse.CHECK_IN, payload))
+            notes.append(Notification(user, sse.CHECK_IN, payload))
             if step.earned:
                 notes.append(
                     Notification(
-                        user_text[event.user_id],
-                        sse.QUEST_COMPLETED,
-                        payloads.quest_completed(quest, step.state),
+                        user, sse.QUEST_COMPLETED, payloads.quest_completed(quest, step.state)
                     )
                 )
             # An auto-credited reward is a grant to pay now. A reward that expires is stored
             # when earned: its claim deadline counts from `earned_at`, and a claim takes the
-            # oldest one still in time.
+            # oldest one still in time. A sum can complete a quest more than once: one grant
+            # for each completion.
             if step.auto_credit or (step.earned and quest.claim_within_s is not None):
-                new_grants.append(
-                    grants.grant_row(
-                        user_id=event.user_id,
-                        quest=quest,
-                        reason="quest_auto_claim" if step.auto_credit else "quest_claim",
-                        now=now,
-                        earned_at=event.time,
-                        status="pending" if step.auto_credit else "earned",
+                for _ in range(step.earned):
+                    new_grants.append(
+                        grants.grant_row(
+                            user_id=event.user_id,
+                            quest=quest,
+                            reason="quest_auto_claim" if step.auto_credit else "quest_claim",
+                            now=now,
+                            earned_at=event.time,
+                            status="pending" if step.auto_credit else "earned",
+                        )
                     )
-                )
 
     changed = sorted(((key, s) for key, s in states.items() if s != original[key]), key=_by_key)
     uow.progress.save(changed)
@@ -148,6 +184,7 @@ def progress_item(
     *,
     player: PlayerTime | None = None,
     now: datetime | None = None,
+    locked_by: Sequence[PrerequisitePublic] = (),
 ) -> QuestProgressPublic:
     """What the player sees of one quest: the stored counters, with the rewards past their
     deadline counted as expired from that moment (before a claim marks them), and the player's
@@ -174,6 +211,7 @@ def progress_item(
             for e in rules.expiring(rule, earned_at, now=now)
         ],
         counted_today=state.last_day is not None and state.last_day == rules.local_date(now, zone),
+        locked_by=list(locked_by),
     )
 
 
@@ -185,8 +223,23 @@ def quest_list(
     states = uow.progress.states(user_id, ids)
     player = player_time(uow=uow, user_id=user_id)
     now = utcnow()
+    completed = {
+        str(q["name"]): states.get(i, ProgressState()).completed
+        for q, i in zip(quests, ids, strict=True)
+    }
+    titles = {str(q["name"]): str(q.get("title") or q["name"]) for q in quests}
     items = [
-        progress_item(q, states.get(i, ProgressState()), player=player, now=now)
+        progress_item(
+            q,
+            states.get(i, ProgressState()),
+            player=player,
+            now=now,
+            locked_by=[
+                PrerequisitePublic(name=name, title=titles.get(name, name))
+                for name in q.get("requires") or ()
+                if completed.get(name, 0) < 1
+            ],
+        )
         for q, i in zip(quests, ids, strict=True)
     ]
     return QuestProgressList(data=items, count=len(items))
@@ -214,7 +267,7 @@ class PlayerTime:
 def player_time(*, uow: ProcessingUnitOfWork, user_id: uuid.UUID) -> PlayerTime:
     """The player's zone is the one their latest recorded sign-in carried."""
     return PlayerTime(
-        zone=uow.sign_ins.latest_zone(user_id) or DEFAULT_ZONE,
+        zone=uow.events.latest_zone(user_id) or DEFAULT_ZONE,
         incidents=uow.incidents.windows(),
         unclaimed=uow.grants.unclaimed(user_id),
     )

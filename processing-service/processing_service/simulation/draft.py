@@ -34,6 +34,12 @@ class DraftReward(BaseModel):
     reward_qty: int = Field(ge=1, le=1_000_000)
 
 
+class DraftFilter(BaseModel):
+    property: str = Field(min_length=1, max_length=64)
+    op: Literal["eq", "ne", "in", "gt", "gte", "lt", "lte"]
+    value: str | int | float | bool | list[str | int | float | bool]
+
+
 class DraftQuest(BaseModel):
     """The quest fields the catalog takes on `POST /quests`, with the reward embedded (`reward`)
     or referenced (`reward_id`, looked up in the catalog)."""
@@ -42,7 +48,11 @@ class DraftQuest(BaseModel):
 
     name: str = Field(default="draft", max_length=64)
     title: str = Field(default="Draft quest", max_length=200)
-    trigger: Literal["sign_in"] = "sign_in"
+    trigger: Literal["sign_in", "event"] = "sign_in"
+    event_type: str = Field(default="sign_in", min_length=1, max_length=64)
+    where: list[DraftFilter] = Field(default=[], max_length=20)
+    measure: Literal["count", "sum"] = "count"
+    measure_property: str | None = Field(default=None, max_length=64)
     streak: int = Field(ge=1, le=10_000)
     duplication: int = Field(default=1, ge=1, le=10_000)
     auto_claim: bool = False
@@ -66,6 +76,10 @@ class DraftQuest(BaseModel):
             raise ValueError("ends_at must be after starts_at")
         if self.grace_days and self.streak_mode != "daily":
             raise ValueError("grace_days applies to daily quests only")
+        if self.measure == "sum" and not self.measure_property:
+            raise ValueError("measure sum needs measure_property (a numeric property)")
+        if self.measure == "sum" and self.streak_mode == "daily":
+            raise ValueError("measure sum cannot be daily: a day counts once, a sum adds values")
         return self
 
     def reward_from(self, catalog: RewardSource) -> DraftReward:

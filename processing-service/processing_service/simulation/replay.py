@@ -1,5 +1,6 @@
-"""The pure part of a simulation: fold sign-ins (grouped by player) through the quest rules and
-tally what the quest would have done. No I/O: the runner streams rows in, the tests feed lists."""
+"""The pure part of a simulation: fold recorded events (grouped by player) through the quest
+rules and tally what the quest would have done. No I/O: the runner streams rows in, the tests
+feed lists."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from processing_service.progress.rules import ProgressState, QuestRule, apply_sign_in
+from processing_service.progress.rules import (
+    DEFAULT_ZONE,
+    PlayerEvent,
+    ProgressState,
+    QuestRule,
+    apply_event,
+)
 
 SAMPLE_SIZE = 10
 
-# One recorded sign-in as the simulation reads it: (player, time, event type, zone or None).
-Row = tuple[str, datetime, str, str | None]
+# One recorded event as the simulation reads it: (player, time, event type, zone or None, and
+# its properties — a sign-in has none).
+Row = tuple[str, datetime, str, str | None, dict[str, Any] | None]
 
 
 @dataclass
@@ -78,14 +86,16 @@ def fold(tally: Tally, rows: Iterable[Row]) -> None:
     user, state, events = tally.current_user, tally.current_state, tally.current_events
     replayed = 0
     empty = ProgressState()
-    for user_id, at, event_type, zone in rows:
+    for user_id, at, event_type, zone, data in rows:
         if user_id != user:
             if user is not None:
                 tally.close_player(user, state, events)
             user, state, events = user_id, empty, 0
-        state = apply_sign_in(
-            rule, state, at=at, zone=zone, event_type=event_type, incidents=tally.incidents
-        ).state
+        # A draft is judged alone: its prerequisites (`requires`) are not applied here.
+        event = PlayerEvent(
+            time=at, time_zone=zone or DEFAULT_ZONE, type=event_type, data=data or {}
+        )
+        state = apply_event(rule, state, event, incidents=tally.incidents, check_window=True).state
         events += 1
         replayed += 1
     tally.events_replayed += replayed

@@ -1,6 +1,6 @@
 """Simulation jobs: start one (admitted by the replica's `runner.SimulationRunner`, a row, then
-a process of its pool), stream the window's recorded sign-ins from PostgreSQL through the pure
-fold, keep state/progress/result in the row.
+a process of its pool), stream the window's recorded events of the quest's type from PostgreSQL
+through the pure fold, keep state/progress/result in the row.
 
 A simulation writes its own row and nothing else: no progress, grants or notifications. The
 replay reads in a read-only transaction (the database would refuse a write there); the job's row
@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from processing_service import views
 from processing_service.incidents.service import windows
-from processing_service.progress.rules import SIGN_IN_TYPES, QuestRule
+from processing_service.progress.rules import QuestRule
 from processing_service.simulation import replay
 from processing_service.simulation.models import Simulation
 from processing_service.simulation.schemas import SimulationPublic
@@ -43,13 +43,17 @@ PROGRESS_EVERY_S = 0.5
 STALE_AFTER = timedelta(minutes=2)
 
 
-def window_query(since: datetime, until: datetime | None) -> tuple[str, dict[str, Any]]:
-    """The window's sign-ins by player, in the order the worker applied them."""
-    return views.sign_in_window(since, until, SIGN_IN_TYPES)
+def window_query(
+    since: datetime, until: datetime | None, event_type: str
+) -> tuple[str, dict[str, Any]]:
+    """The window's events of the quest's type by player, in the order the worker applied them."""
+    return views.event_window(since, until, event_type)
 
 
-def count_events(*, reads: UnitOfWork, since: datetime, until: datetime | None) -> int:
-    query, params = views.sign_in_window_count(since, until, SIGN_IN_TYPES)
+def count_events(
+    *, reads: UnitOfWork, since: datetime, until: datetime | None, event_type: str
+) -> int:
+    query, params = views.event_window_count(since, until, event_type)
     with reads.driver_connection().cursor() as cursor:
         cursor.execute(query, params)
         row = cursor.fetchone()
@@ -65,15 +69,19 @@ def stream_and_fold(
     on_chunk: Callable[[int, int], None] | None = None,
     per_player: bool = False,
 ) -> replay.Tally:
-    """Fold the window's sign-ins, streamed with a server-side (named) cursor `CHUNK` rows at a
+    """Fold the window's events, streamed with a server-side (named) cursor `CHUNK` rows at a
     time: memory stays flat whatever the window holds. The driver's own cursor, not the ORM's
     streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
     objects cost three times the fold."""
-    query, params = window_query(since, until)
+    query, params = window_query(since, until, rule.event_type)
     with UnitOfWork(engine=engine, read_only=True) as reads:
         tally = replay.start(rule, per_player=per_player, incidents=windows(session=reads.session))
         # The total, for a progress figure: counted only when someone follows the progress.
-        total = count_events(reads=reads, since=since, until=until) if on_chunk else 0
+        total = (
+            count_events(reads=reads, since=since, until=until, event_type=rule.event_type)
+            if on_chunk
+            else 0
+        )
         with reads.driver_connection().cursor(name=f"simulation_{uuid.uuid4().hex}") as cursor:
             cursor.itersize = CHUNK
             cursor.execute(query, params)

@@ -17,7 +17,9 @@ admin_router = APIRouter(prefix="/admin", tags=["admin"])
 def my_quest_trace(
     quest_id: uuid.UUID, player: PlayerId, session: SessionDep, cache: CacheDep
 ) -> QuestTrace:
-    return quest_trace(session=session, user_id=player, rule=cache.rule(quest_id))
+    return quest_trace(
+        session=session, user_id=player, rule=cache.rule(quest_id), quests=cache.rules()
+    )
 
 
 @admin_router.get("/users/{user_id}/quests/{quest_id}/trace")
@@ -28,4 +30,6 @@ def user_quest_trace(
     session: SessionDep,
     cache: CacheDep,
 ) -> QuestTrace:
-    return quest_trace(session=session, user_id=user_id, rule=cache.rule(quest_id))
+    return quest_trace(
+        session=session, user_id=user_id, rule=cache.rule(quest_id), quests=cache.rules()
+    )

@@ -80,7 +80,7 @@ DRAFT = {
 }
 FILL = text(
     """
-    INSERT INTO sign_in_event
+    INSERT INTO player_event
         (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
     SELECT gen_random_uuid()::text, u.user_id, 'player', 'UserSignIn', 'auth-service',
            timestamptz '2026-01-01' + e.n * interval '7 hours', now()

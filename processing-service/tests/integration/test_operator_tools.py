@@ -19,13 +19,13 @@ from sqlmodel import Session
 from processing_service.core.config import Settings
 from processing_service.dead_letters.models import DeadLetter
 from processing_service.deletions.models import UserTombstone
+from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant
 from processing_service.incidents import service as incidents
 from processing_service.main import create_app
 from processing_service.players.models import PlayerSeen
 from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import QuestRule
-from processing_service.signins.models import SignInEvent
 from processing_service.simulation import replay
 from processing_service.simulation import service as simulations
 from processing_service.unit_of_work import UnitOfWork
@@ -109,7 +109,7 @@ def add_events(engine: Engine, rows: list[tuple[uuid.UUID, datetime]]) -> list[s
             event_id = str(uuid.uuid4())
             ids.append(event_id)
             session.add(
-                SignInEvent(event_id=event_id, user_id=user_id, type="UserSignIn", occurred_at=at)
+                RecordedEvent(event_id=event_id, user_id=user_id, type="UserSignIn", occurred_at=at)
             )
             session.flush()
         session.commit()
@@ -162,7 +162,7 @@ def test_a_simulation_equals_the_worker_and_writes_nothing(
             messages.append(sign_in.body(user, at=at))
     worker = run_worker()
     publish_raw(messages)
-    wait_for(lambda: table_counts(engine)["sign_in_event"] == len(messages), timeout=30)
+    wait_for(lambda: table_counts(engine)["player_event"] == len(messages), timeout=30)
     # Nothing but the simulation may write from here on (the worker would retry grants).
     worker.stop()
 
@@ -481,7 +481,7 @@ def user_deleted(user: uuid.UUID) -> tuple[str, bytes]:
 def rows_of(engine: Engine, user: uuid.UUID) -> int:
     return sum(
         int(scalar(engine, f"SELECT count(*) FROM {t} WHERE user_id = :u", u=user))  # noqa: S608
-        for t in ("player", "sign_in_event", "quest_progress", "reward_grant", "notification")
+        for t in ("player", "player_event", "quest_progress", "reward_grant", "notification")
     )
 
 
@@ -489,7 +489,7 @@ def recorded(engine: Engine, user: uuid.UUID) -> bool:
     with Session(engine) as session:
         return (
             session.execute(
-                select(func.count()).select_from(SignInEvent).where(SignInEvent.user_id == user)
+                select(func.count()).select_from(RecordedEvent).where(RecordedEvent.user_id == user)
             ).scalar_one()
             > 0
         )

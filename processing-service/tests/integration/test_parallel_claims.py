@@ -27,8 +27,7 @@ from sqlalchemy import Engine, text
 from auth_service.core.db import run_migrations as migrate_auth
 from processing_service.core.config import Settings
 from processing_service.main import create_app
-from processing_service.progress.rules import QuestRule
-from processing_service.progress.service import ReceivedSignIn
+from processing_service.progress.rules import PlayerEvent, QuestRule
 from quest_devtools.testing.auth_process import AuthProcess, auth_process
 from quest_devtools.testing.databases import all_waiting
 from quest_devtools.testing.plugin import DatabaseFactory
@@ -73,7 +72,7 @@ def api(with_auth: Settings) -> Iterator[TestClient]:
 def earn(
     auth: AuthProcess,
     add_quest: Callable[..., dict[str, Any]],
-    consume: Callable[[Sequence[ReceivedSignIn], Sequence[QuestRule]], None],
+    consume: Callable[[Sequence[PlayerEvent], Sequence[QuestRule]], None],
     rewards: int,
 ) -> tuple[str, dict[str, Any]]:
     """A player auth knows who has earned `rewards` rewards of 3 gold, none claimed yet."""
@@ -82,12 +81,10 @@ def earn(
     start = datetime.now(UTC) - timedelta(hours=1)
     consume(
         [
-            ReceivedSignIn(
-                str(uuid.uuid4()),
-                uuid.UUID(user_id),
-                "p",
-                "UserSignIn",
-                start + timedelta(minutes=i),
+            PlayerEvent(
+                time=start + timedelta(minutes=i),
+                event_id=str(uuid.uuid4()),
+                user_id=uuid.UUID(user_id),
             )
             for i in range(rewards)
         ],
@@ -100,7 +97,7 @@ def test_parallel_claims_behind_a_barrier_take_each_earned_reward_once(
     engine: Engine,
     settings: Settings,
     add_quest: Callable[..., dict[str, Any]],
-    consume: Callable[[Sequence[ReceivedSignIn], Sequence[QuestRule]], None],
+    consume: Callable[[Sequence[PlayerEvent], Sequence[QuestRule]], None],
     api: TestClient,
     auth: AuthProcess,
     test_keys: TestKeys,
@@ -152,7 +149,7 @@ def test_a_claim_while_auth_is_down_is_kept_and_credited_once_when_it_is_back(
     engine: Engine,
     with_auth: Settings,
     add_quest: Callable[..., dict[str, Any]],
-    consume: Callable[[Sequence[ReceivedSignIn], Sequence[QuestRule]], None],
+    consume: Callable[[Sequence[PlayerEvent], Sequence[QuestRule]], None],
     api: TestClient,
     auth: AuthProcess,
     auth_link: TcpProxy,

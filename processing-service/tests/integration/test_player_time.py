@@ -19,13 +19,12 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from processing_service.core.config import Settings
+from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant
 from processing_service.incidents import service as incidents
 from processing_service.main import create_app
 from processing_service.progress.models import QuestProgress
-from processing_service.progress.rules import QuestRule
-from processing_service.progress.service import ReceivedSignIn
-from processing_service.signins.models import SignInEvent
+from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.audit import Actor
 from quest_devtools.testing.tokens import TestKeys
@@ -38,7 +37,7 @@ def count_events(engine: Engine, user: uuid.UUID) -> int:
     with Session(engine) as session:
         return int(
             session.execute(
-                select(func.count()).select_from(SignInEvent).where(SignInEvent.user_id == user)
+                select(func.count()).select_from(RecordedEvent).where(RecordedEvent.user_id == user)
             ).scalar_one()
         )
 
@@ -91,7 +90,7 @@ def test_two_zones_signing_in_at_the_same_instants_get_different_local_days(
     with Session(engine) as session:
         zones = set(
             session.execute(
-                select(SignInEvent.time_zone).where(SignInEvent.user_id == kiritimati)
+                select(RecordedEvent.time_zone).where(RecordedEvent.user_id == kiritimati)
             ).scalars()
         )
     assert zones == {KIRITIMATI}  # kept, so a replay recomputes the same local dates
@@ -112,7 +111,7 @@ def test_an_unknown_zone_counts_on_utc_days_and_is_never_a_dead_letter(
     assert progress(engine, user, quest).streak == 2
     with Session(engine) as session:
         stored = (
-            session.execute(select(SignInEvent.time_zone).where(SignInEvent.user_id == user))
+            session.execute(select(RecordedEvent.time_zone).where(RecordedEvent.user_id == user))
             .scalars()
             .all()
         )
@@ -204,8 +203,8 @@ def test_a_batch_applies_each_players_events_in_event_time_order(
     day1 = datetime(2026, 10, 1, 12, tzinfo=UTC)
     # Consumed out of order within one batch: both days still count.
     events = [
-        ReceivedSignIn(str(uuid.uuid4()), user, "p", "UserSignIn", day1 + timedelta(days=1)),
-        ReceivedSignIn(str(uuid.uuid4()), user, "p", "UserSignIn", day1),
+        PlayerEvent(time=day1 + timedelta(days=1), event_id=str(uuid.uuid4()), user_id=user),
+        PlayerEvent(time=day1, event_id=str(uuid.uuid4()), user_id=user),
     ]
     consume(events, [rule])
     row = progress(engine, user, quest)

@@ -1,7 +1,7 @@
 """Property (DESIGN §10): the worker's stored progress equals `rules.replay` over the recorded
 events — whatever the zones, the order of consumption, the batch cuts and the redeliveries.
 
-The worker's batch core (`consume_sign_ins`) runs against the real database; the replay folds
+The worker's batch core (`consume_events`) runs against the real database; the replay folds
 the same events in the order the worker recorded them (`seq`) with the zone each one kept.
 """
 
@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from processing_service.events.models import RecordedEvent
 from processing_service.progress import rules
-from processing_service.progress.rules import QuestRule, SignInAt
-from processing_service.progress.service import ReceivedSignIn, progress_states
-from processing_service.signins.models import SignInEvent
+from processing_service.progress.rules import PlayerEvent, QuestRule
+from processing_service.progress.service import progress_states
 
 ZONES = ["UTC", "Pacific/Kiritimati", "America/New_York", "Europe/Paris", "Pacific/Pago_Pago"]
 START = datetime(2026, 3, 1, tzinfo=UTC)  # spans the US and EU DST changes of March
@@ -65,11 +65,11 @@ def test_replay_equals_the_worker(engine: Engine, sign_in: Any, consume: Any) ->
         ids = [f"{user}-{n}" for n in range(10)]
         # Ids repeat (a redelivery); batches are cut where the draw says.
         received = [
-            ReceivedSignIn(
+            PlayerEvent(
                 event_id=ids[pick],
                 user_id=user,
                 user_name="p",
-                type="UserSignIn",
+                envelope_type="UserSignIn",
                 time=START + timedelta(minutes=minute),
                 time_zone=zone,
             )
@@ -90,14 +90,19 @@ def test_replay_equals_the_worker(engine: Engine, sign_in: Any, consume: Any) ->
             ).values()
             recorded = (
                 session.execute(
-                    select(SignInEvent).where(SignInEvent.user_id == user).order_by(SignInEvent.seq)
+                    select(RecordedEvent)
+                    .where(RecordedEvent.user_id == user)
+                    .order_by(RecordedEvent.seq)
                 )
                 .scalars()
                 .all()
             )
         expected = rules.replay(
             rule,
-            [SignInAt(at=e.occurred_at, zone=e.time_zone, event_id=e.event_id) for e in recorded],
+            [
+                PlayerEvent(time=e.occurred_at, time_zone=e.time_zone, event_id=e.event_id)
+                for e in recorded
+            ],
         )
         assert stored == expected
         assert len(recorded) == len({e.event_id for e in received})

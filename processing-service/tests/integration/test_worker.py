@@ -12,17 +12,17 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from processing_service.core.config import Settings
+from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant
 from processing_service.notifications.models import NotificationRecord as Notification
 from processing_service.progress.models import QuestProgress
-from processing_service.signins.models import SignInEvent
 from quest_devtools.testing.plugin import drain_queue
 from quest_devtools.testing.waiting import wait_for
 
 
 def count_events(engine: Engine) -> int:
     with Session(engine) as session:
-        return int(session.execute(select(func.count()).select_from(SignInEvent)).scalar_one())
+        return int(session.execute(select(func.count()).select_from(RecordedEvent)).scalar_one())
 
 
 def progress(engine: Engine, user_id: uuid.UUID, quest_id: str) -> QuestProgress | None:
@@ -172,8 +172,8 @@ def test_awkward_text_is_stored_verbatim_by_the_bulk_statements(
     publish_raw(messages)
     wait_for(lambda: count_events(engine) == len(names))
     with Session(engine) as session:
-        stored = dict(session.execute(select(SignInEvent.user_id, SignInEvent.user_name)).all())
-        ids = set(session.execute(select(SignInEvent.event_id)).scalars())
+        stored = dict(session.execute(select(RecordedEvent.user_id, RecordedEvent.user_name)).all())
+        ids = set(session.execute(select(RecordedEvent.event_id)).scalars())
     assert [stored[u] for u in users] == names
     assert ids == {f'id-"{name}"\\' for name in names}
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from processing_service.core.config import Settings
+from processing_service.events.models import RecordedEvent
 from processing_service.progress import rules
 from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import QuestRule
-from processing_service.signins.models import SignInEvent
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
@@ -79,7 +79,7 @@ def wait_consumers(settings: Settings, expected: int, timeout: float = 30.0) -> 
 
 def counted(engine: Engine) -> int:
     with Session(engine) as session:
-        return int(session.execute(select(func.count()).select_from(SignInEvent)).scalar_one())
+        return int(session.execute(select(func.count()).select_from(RecordedEvent)).scalar_one())
 
 
 def wait_count(engine: Engine, expected: int, timeout: float = 60.0) -> None:
@@ -94,8 +94,8 @@ def replay_matches(engine: Engine, quest: dict[str, Any]) -> int:
     rule = QuestRule.from_catalog(quest)
     with Session(engine) as session:
         events = session.execute(
-            select(SignInEvent.user_id, SignInEvent.type, SignInEvent.occurred_at).order_by(
-                SignInEvent.seq
+            select(RecordedEvent.user_id, RecordedEvent.type, RecordedEvent.occurred_at).order_by(
+                RecordedEvent.seq
             )  # type: ignore[arg-type]
         ).all()
         rows = {r.user_id: r for r in session.execute(select(QuestProgress)).scalars()}

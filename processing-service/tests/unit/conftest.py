@@ -23,7 +23,7 @@ from processing_service.grants.models import GrantData
 from processing_service.grants.repository import DueGrant
 from processing_service.notifications.models import Notification
 from processing_service.players.models import PlayerSeen
-from processing_service.progress.rules import IncidentWindow, ProgressState, ReceivedSignIn
+from processing_service.progress.rules import IncidentWindow, PlayerEvent, ProgressState
 from processing_service.unit_of_work import ProcessingUnitOfWork, Publish
 from quest_common.uow import FakeUnitOfWork
 
@@ -32,7 +32,7 @@ Key = tuple[str, str]
 
 @dataclass
 class FakeDatabase:
-    sign_ins: list[ReceivedSignIn] = field(default_factory=list)
+    events: list[PlayerEvent] = field(default_factory=list)
     progress: dict[Key, ProgressState] = field(default_factory=dict)
     grants: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     tombstones: dict[str, datetime] = field(default_factory=dict)
@@ -42,24 +42,24 @@ class FakeDatabase:
     next_seq: int = 1
 
 
-class FakeSignIns:
+class FakeEvents:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
 
-    def record(self, events: Sequence[ReceivedSignIn]) -> set[str]:
-        known = {e.event_id for e in self.db.sign_ins}
+    def record(self, events: Sequence[PlayerEvent]) -> set[str]:
+        known = {e.event_id for e in self.db.events}
         new = [e for e in events if e.event_id not in known]
-        self.db.sign_ins.extend(new)
+        self.db.events.extend(new)
         return {e.event_id for e in new}
 
     def latest_zone(self, user_id: uuid.UUID) -> str | None:
-        mine = [e for e in self.db.sign_ins if e.user_id == user_id]
+        mine = [e for e in self.db.events if e.user_id == user_id]
         return mine[-1].time_zone if mine else None
 
     def erase(self, user_id: uuid.UUID) -> int:
-        before = len(self.db.sign_ins)
-        self.db.sign_ins = [e for e in self.db.sign_ins if e.user_id != user_id]
-        return before - len(self.db.sign_ins)
+        before = len(self.db.events)
+        self.db.events = [e for e in self.db.events if e.user_id != user_id]
+        return before - len(self.db.events)
 
 
 class FakeProgress:
@@ -209,6 +209,9 @@ class FakePlayers:
         kept = self.db.players.get(str(user_id))
         return kept.time_zone if kept else None
 
+    def zones_of(self, user_ids: Iterable[str]) -> dict[str, str]:
+        return {u: self.db.players[u].time_zone for u in user_ids if u in self.db.players}
+
     def erase(self, user_id: uuid.UUID) -> int:
         return 1 if self.db.players.pop(str(user_id), None) else 0
 
@@ -252,7 +255,7 @@ class FakeProcessingUnitOfWork(ProcessingUnitOfWork, FakeUnitOfWork):
         self.locks: list[str] = []  # the advisory locks taken, in order
 
     def _bind(self, working: FakeDatabase) -> None:
-        self.sign_ins = FakeSignIns(working)
+        self.events = FakeEvents(working)
         self.progress = FakeProgress(working)
         self.grants = FakeGrants(working)
         self.tombstones = FakeTombstones(working, self.locks)

@@ -11,13 +11,13 @@ import pika
 import pytest
 
 from processing_service.deletions.handler import UserDeletedHandler
+from processing_service.events.handler import EventHandler
 from processing_service.grants.service import deliver_due
 from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
 from processing_service.progress.service import claim_reward
-from processing_service.signins.handler import SignInHandler
 from quest_common.broker.consumer import Delivery, Outcome
-from quest_common.events import make_event
+from quest_common.events import ingest_envelope_id, ingest_type, make_event
 from quest_devtools.testing.quests import catalog_quest
 
 T0 = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -34,7 +34,7 @@ class Quests:
 
 
 def catalog(**fields: Any) -> dict[str, Any]:
-    return catalog_quest(name=f"q-{uuid.uuid4().hex[:6]}", **fields)
+    return catalog_quest(**{"name": f"q-{uuid.uuid4().hex[:6]}", **fields})
 
 
 def quest(**fields: Any) -> QuestRule:
@@ -73,7 +73,7 @@ def user_deleted(user: uuid.UUID) -> bytes:
     ).to_json()
 
 
-def run(handler: SignInHandler, *bodies: bytes) -> list[Outcome]:
+def run(handler: EventHandler, *bodies: bytes) -> list[Outcome]:
     return handler.apply(handler.parse([delivery(b, i) for i, b in enumerate(bodies, 1)]))
 
 
@@ -83,15 +83,15 @@ def state(fakes: Any, user: uuid.UUID, rule: QuestRule) -> ProgressState:
 
 def test_a_batch_records_each_event_once_and_dead_letters_what_cannot_be_read(fakes: Any) -> None:
     rule = quest(streak=3)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     first = sign_in(user, T0, event_id="e1")
     outcomes = run(handler, first, first, b"{not json", sign_in(user, T0 + timedelta(hours=1)))
     assert outcomes == [Outcome.ACK, Outcome.ACK, Outcome.DEAD_LETTER, Outcome.ACK]
-    assert fakes.db.sign_ins[0].event_id == "e1"
-    assert len(fakes.db.sign_ins) == 2  # the duplicate counted once
+    assert fakes.db.events[0].event_id == "e1"
+    assert len(fakes.db.events) == 2  # the duplicate counted once
     assert state(fakes, user, rule).streak == 2
-    assert fakes.db.sign_ins[0].time_zone == "Europe/Paris"
+    assert fakes.db.events[0].time_zone == "Europe/Paris"
     # The batch held the deletions' lock (shared) in its transaction, and committed once.
     assert fakes.made[0].locks == ["shared"]
     assert fakes.made[0].commits == 1
@@ -99,7 +99,7 @@ def test_a_batch_records_each_event_once_and_dead_letters_what_cannot_be_read(fa
 
 def test_a_redelivered_batch_changes_nothing(fakes: Any) -> None:
     rule = quest(streak=3)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     batch = [sign_in(user, T0, event_id="a"), sign_in(user, T0 + timedelta(1), event_id="b")]
     run(handler, *batch)
@@ -111,7 +111,7 @@ def test_a_redelivered_batch_changes_nothing(fakes: Any) -> None:
 
 def test_each_check_in_is_published_after_the_commit_with_its_sse_id(fakes: Any) -> None:
     rule = quest(streak=2)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0), sign_in(user, T0 + timedelta(hours=1)))
     events = [(n.event, n.data.get("streak")) for n in fakes.published]
@@ -123,7 +123,7 @@ def test_each_check_in_is_published_after_the_commit_with_its_sse_id(fakes: Any)
 def test_a_completed_auto_claim_quest_owes_a_grant_and_wakes_the_delivery(fakes: Any) -> None:
     rule = quest(streak=1, auto_claim=True)
     woken: list[bool] = []
-    handler = SignInHandler(
+    handler = EventHandler(
         uow_factory=fakes.uow_factory, cache=Quests(rule), on_grants=lambda: woken.append(True)
     )
     user = uuid.uuid4()
@@ -137,21 +137,21 @@ def test_a_deleted_players_sign_in_is_dropped_not_recorded(fakes: Any) -> None:
     rule = quest(streak=3)
     user, other = uuid.uuid4(), uuid.uuid4()
     UserDeletedHandler(uow_factory=fakes.uow_factory)([delivery(user_deleted(user))])
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     run(handler, sign_in(user, T0), sign_in(other, T0))
-    assert [e.user_id for e in fakes.db.sign_ins] == [other]
+    assert [e.user_id for e in fakes.db.events] == [other]
     assert (str(user), str(rule.quest_id)) not in fakes.db.progress
 
 
 def test_a_deletion_erases_the_player_and_keeps_a_tombstone(fakes: Any) -> None:
     rule = quest(streak=1, auto_claim=True)
     user, other = uuid.uuid4(), uuid.uuid4()
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     run(handler, sign_in(user, T0), sign_in(other, T0))
     deletions = UserDeletedHandler(uow_factory=fakes.uow_factory)
     assert deletions([delivery(user_deleted(user))]) == [Outcome.ACK]
     assert deletions([delivery(b"\xff not an event")]) == [Outcome.DEAD_LETTER]
-    assert [e.user_id for e in fakes.db.sign_ins] == [other]
+    assert [e.user_id for e in fakes.db.events] == [other]
     assert {k[0] for k in fakes.db.progress} == {str(other)}
     assert {g["user_id"] for g in fakes.db.grants.values()} == {other}
     assert {n.user_id for n in fakes.db.notifications} == {str(other)}
@@ -163,7 +163,7 @@ def test_a_deletion_erases_the_player_and_keeps_a_tombstone(fakes: Any) -> None:
 def test_a_claim_takes_one_earned_reward_and_credits_it(fakes: Any) -> None:
     read = catalog(streak=1, duplication=2)
     rule = QuestRule.from_catalog(read)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0), sign_in(user, T0 + timedelta(hours=1)))
     claimed = claim_reward(
@@ -180,7 +180,7 @@ def test_a_claim_takes_one_earned_reward_and_credits_it(fakes: Any) -> None:
 def test_a_claim_with_auth_down_is_kept_and_nothing_is_claimed_twice(fakes: Any) -> None:
     read = catalog(streak=1, duplication=1)
     rule = QuestRule.from_catalog(read)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0))
     fakes.ledger.down = True
@@ -197,7 +197,7 @@ def test_a_claim_with_auth_down_is_kept_and_nothing_is_claimed_twice(fakes: Any)
 def test_an_expired_reward_is_refused_and_marked_expired(fakes: Any) -> None:
     read = catalog(streak=1, claim_within_s=60)
     rule = QuestRule.from_catalog(read)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, datetime.now(UTC) - timedelta(hours=1)))
     [grant] = fakes.db.grants.values()
@@ -212,7 +212,7 @@ def test_an_expired_reward_is_refused_and_marked_expired(fakes: Any) -> None:
 
 def test_grant_delivery_credits_what_is_due_and_backs_off_while_auth_is_down(fakes: Any) -> None:
     rule = quest(streak=1, auto_claim=True, duplication=3)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0), sign_in(user, T0 + timedelta(hours=1)))
     fakes.ledger.down = True
@@ -232,7 +232,7 @@ def test_grant_delivery_credits_what_is_due_and_backs_off_while_auth_is_down(fak
 
 def test_grant_delivery_runs_rounds_until_nothing_is_due(fakes: Any) -> None:
     rule = quest(streak=1, auto_claim=True, duplication=5)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, *(sign_in(user, T0 + timedelta(hours=i)) for i in range(5)))
     full = deliver_due(uow_factory=fakes.uow_factory, auth=fakes.ledger, limit=3)
@@ -243,7 +243,7 @@ def test_grant_delivery_runs_rounds_until_nothing_is_due(fakes: Any) -> None:
 
 def test_a_deleted_players_pending_grant_is_erased_not_delivered(fakes: Any) -> None:
     rule = quest(streak=1, auto_claim=True)
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(rule))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0))
     fakes.db.tombstones[str(user)] = T0  # deleted in the moment the grant was owed
@@ -255,10 +255,81 @@ def test_a_deleted_players_pending_grant_is_erased_not_delivered(fakes: Any) -> 
 
 def test_a_check_in_is_sent_only_when_the_quest_moved_and_says_why(fakes: Any) -> None:
     daily = quest(streak=5, streak_mode="daily")
-    handler = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(daily))
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(daily))
     user = uuid.uuid4()
     run(handler, sign_in(user, T0))
     run(handler, sign_in(user, T0 + timedelta(hours=1)))  # the same local day: no step
     run(handler, sign_in(user, T0 + timedelta(days=3)))  # days missed: the streak starts again
     check_ins = [n.data for n in fakes.published if n.event == "check_in"]
     assert [(c["streak"], c["verdict"]) for c in check_ins] == [(1, "counted"), (1, "streak_reset")]
+
+
+# --- any event (DESIGN §14) ------------------------------------------------------------------
+
+
+def ingested(user: uuid.UUID, at: datetime, event_type: str, **data: Any) -> bytes:
+    client_event = f"c-{uuid.uuid4().hex[:8]}"
+    return make_event(
+        source="client:studio",
+        type=ingest_type(event_type),
+        subject=str(user),
+        data={"user_id": str(user), "client_event_id": client_event, "data": data},
+        time=at,
+        event_id=ingest_envelope_id("studio", client_event),
+    ).to_json()
+
+
+def test_ingested_events_count_in_the_players_latest_zone_and_unlock_chains(fakes: Any) -> None:
+    first = quest(name="sign-in-once", streak=1, duplication=1)
+    spend = quest(
+        name="spend",
+        event_type="purchase",
+        trigger="event",
+        streak=500,
+        duplication=1,
+        measure="sum",
+        measure_property="gold",
+        requires=["sign-in-once"],
+        auto_claim=True,
+        where=[{"property": "shop", "op": "ne", "value": "black-market"}],
+    )
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(spend, first))
+    user = uuid.uuid4()
+    # Before the prerequisite: locked, nothing moves.
+    run(handler, ingested(user, T0, "purchase", gold=300, shop="main"))
+    assert state(fakes, user, spend) == ProgressState()
+    # The sign-in (carrying Paris) completes the prerequisite; in the same batch the purchases
+    # count, a filtered one does not, and the excess over 500 is carried.
+    run(
+        handler,
+        sign_in(user, T0 + timedelta(minutes=1)),
+        ingested(user, T0 + timedelta(minutes=2), "purchase", gold=400, shop="main"),
+        ingested(user, T0 + timedelta(minutes=3), "purchase", gold=999, shop="black-market"),
+        ingested(user, T0 + timedelta(minutes=4), "purchase", gold=0, shop="main"),
+    )
+    assert state(fakes, user, first).completed == 1
+    assert state(fakes, user, spend).streak == 400
+    run(handler, ingested(user, T0 + timedelta(minutes=5), "purchase", gold=150, shop="main"))
+    after = state(fakes, user, spend)
+    assert (after.completed, after.claimed, after.streak) == (1, 1, 0)  # done: nothing carried
+    paid = [g for g in fakes.db.grants.values() if g["quest_id"] == spend.quest_id]
+    assert [g["reason"] for g in paid] == ["quest_auto_claim"]
+    # Every event is recorded once, the ingested ones dated in the player's latest zone.
+    recorded = {e.envelope_type: e for e in fakes.db.events}
+    assert recorded["ingest.purchase"].time_zone == "Europe/Paris"
+    assert recorded["ingest.purchase"].type == "purchase"
+    assert len(fakes.db.events) == 6
+
+
+def test_an_ingested_event_without_its_properties_is_dead_lettered(fakes: Any) -> None:
+    handler = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(quest()))
+    user = uuid.uuid4()
+    bad = make_event(
+        source="client:studio",
+        type=ingest_type("purchase"),
+        subject=str(user),
+        data={"user_id": str(user), "data": "gold=5"},
+        time=T0,
+    ).to_json()
+    assert run(handler, bad) == [Outcome.DEAD_LETTER]
+    assert fakes.db.events == []

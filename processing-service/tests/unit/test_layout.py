@@ -1,4 +1,4 @@
-"""The domains import one way: signins → progress → grants → notifications (never back); each
+"""The domains import one way: events → progress → grants → notifications (never back); each
 table is read and written by its own domain (others call it, or read through `views.py`)."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 import processing_service
 
 PACKAGE = Path(processing_service.__file__).parent
-ORDER = ["signins", "progress", "grants", "notifications"]
+ORDER = ["events", "progress", "grants", "notifications"]
 
 # table → (the domain folder that owns it, its table class in `<domain>/models.py`)
 TABLES = {
-    "sign_in_event": ("signins", "SignInEvent"),
+    "player_event": ("events", "RecordedEvent"),
     "quest_progress": ("progress", "QuestProgress"),
     "reward_grant": ("grants", "Grant"),
     "notification": ("notifications", "NotificationRecord"),
@@ -67,13 +67,13 @@ def test_imports_are_seen_in_every_spelling() -> None:
         probe.write_text(
             "import processing_service.grants.models\n"
             "from processing_service import progress\n"
-            "from processing_service.signins.models import SignInEvent\n"
+            "from processing_service.events.models import RecordedEvent\n"
         )
         modules = {m for m, _ in imported_modules(probe)}
     assert {
         "processing_service.grants.models",
         "processing_service.progress",
-        "processing_service.signins.models",
+        "processing_service.events.models",
     } <= modules
 
 

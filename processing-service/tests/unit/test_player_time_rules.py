@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processing_service.progress import rules
-from processing_service.progress.rules import IncidentWindow, ProgressState, QuestRule, SignInAt
+from processing_service.progress.rules import IncidentWindow, PlayerEvent, ProgressState, QuestRule
 from quest_devtools.testing.quests import catalog_quest
 
 DST_ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Kiritimati")
@@ -54,9 +54,21 @@ def local(zone: str, *args: int) -> datetime:
 
 
 def step(
-    rule: QuestRule, state: ProgressState, at: datetime, zone: str | None = None, **kw: object
+    rule: QuestRule,
+    state: ProgressState,
+    at: datetime,
+    zone: str | None = None,
+    *,
+    event_type: str | None = None,
+    **kw: object,
 ) -> rules.StepResult:
-    return rules.apply_sign_in(rule, state, at=at, zone=zone, **kw)  # type: ignore[arg-type]
+    """One sign-in; with `event_type` its type and the quest's window are checked too."""
+    event = PlayerEvent(
+        time=at,
+        time_zone=zone or "UTC",
+        type=rules.quest_event_type(event_type or "UserSignIn"),
+    )
+    return rules.apply_event(rule, state, event, check_window=event_type is not None, **kw)  # type: ignore[arg-type]
 
 
 # --- zones and local days --------------------------------------------------------------------
@@ -445,7 +457,7 @@ def test_a_local_date_counts_at_most_once_whatever_the_zones(
         events = sorted(events)
     counted = [
         s.result.local_date
-        for s in rules.trace(rule, [SignInAt(at=at, zone=zone) for at, zone in events])
+        for s in rules.trace(rule, [PlayerEvent(time=at, time_zone=zone) for at, zone in events])
         if s.result.counted
     ]
     assert len(counted) == len(set(counted))
@@ -462,7 +474,7 @@ def test_a_date_before_the_last_counted_one_is_not_after_last_and_its_own_date_s
     state (a reset quest's earlier period reads `outside_window` first)."""
     state = ProgressState()
     for at, zone in events:
-        result = rules.apply_sign_in(rule, state, at=at, zone=zone)
+        result = rules.apply_event(rule, state, PlayerEvent(time=at, time_zone=zone))
         last_day = state.last_day
         if result.verdict == "not_after_last":
             assert last_day is not None and result.local_date is not None
@@ -494,12 +506,13 @@ def test_redelivered_events_in_any_arrival_order_give_one_ordered_pass(
     """Duplicates and arrival order do not matter once the events are taken in time order and
     deduplicated by their id, as the worker does."""
     originals = [
-        SignInAt(at=at, zone=zone, event_id=f"e{i}") for i, (at, zone) in enumerate(sorted(events))
+        PlayerEvent(time=at, time_zone=zone, event_id=f"e{i}")
+        for i, (at, zone) in enumerate(sorted(events))
     ]
     one_pass = rules.replay(rule, originals)
     arrived = originals + [originals[i % len(originals)] for i in redeliveries]
     shuffle.shuffle(arrived)  # type: ignore[attr-defined]
-    in_time_order = sorted(arrived, key=lambda e: (e.at, e.event_id))
+    in_time_order = sorted(arrived, key=lambda e: (e.time, e.event_id))
     assert rules.replay(rule, in_time_order) == one_pass
 
 
@@ -527,7 +540,7 @@ def test_a_day_across_a_dst_change_counts_once(zone: str, year: int, every_minut
             times.append(at)
             at += timedelta(minutes=every_minutes)
         times.append(end - timedelta(microseconds=1))
-        steps = list(rules.trace(rule, [SignInAt(at=t, zone=zone) for t in times]))
+        steps = list(rules.trace(rule, [PlayerEvent(time=t, time_zone=zone) for t in times]))
         assert [s.result.counted for s in steps].count(True) == 1
         assert {s.result.local_date for s in steps} == {day}
 
@@ -543,7 +556,7 @@ def test_grace_never_lets_the_streak_exceed_the_counted_dates(
     at, events = T0, []
     for hours in gaps:
         at += timedelta(hours=hours)
-        events.append(SignInAt(at=at, zone=zone))
+        events.append(PlayerEvent(time=at, time_zone=zone))
     counted_dates: set[date] = set()
     since_restart = 0  # counted dates in the current streak
     for traced in rules.trace(rule, events):
@@ -571,7 +584,7 @@ def test_resets_give_at_most_duplication_completions_per_period(
     at, events = DST_CHANGES[1] - timedelta(days=3), []
     for i, minutes in enumerate(gaps):
         at += timedelta(minutes=minutes)
-        events.append(SignInAt(at=at, zone=zones[i % len(zones)]))
+        events.append(PlayerEvent(time=at, time_zone=zones[i % len(zones)]))
     per_period: Counter[date | None] = Counter()
     state = ProgressState()
     for traced in rules.trace(rule, events):
@@ -596,8 +609,8 @@ def test_no_two_counted_sign_ins_closer_than_the_cooldown(
     if in_time_order:
         offsets = sorted(offsets)
     counted = [
-        s.event.at
-        for s in rules.trace(rule, [SignInAt(at=T0 + timedelta(seconds=o)) for o in offsets])
+        s.event.time
+        for s in rules.trace(rule, [PlayerEvent(time=T0 + timedelta(seconds=o)) for o in offsets])
         if s.result.counted
     ]
     assert all(
@@ -644,7 +657,7 @@ def test_defaults_preserve_the_rules_from_before_player_time(
     new, old = ProgressState(), ProgressState()
     for offset in offsets:
         at = T0 + timedelta(seconds=offset)
-        result = rules.apply_sign_in(rule, new, at=at)
+        result = rules.apply_event(rule, new, PlayerEvent(time=at))
         old, counted, earned = _before_player_time(rule, old, at)
         assert (result.state, result.counted, result.earned) == (old, counted, earned)
         new = result.state

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from tests.unit.test_handlers import Quests, delivery, quest, run, sign_in, user_deleted
 
 from processing_service.deletions.handler import UserDeletedHandler
+from processing_service.events.handler import EventHandler
 from processing_service.players.handler import UserCreatedHandler
 from processing_service.players.models import PlayerSeen, newest_per_player
-from processing_service.signins.handler import SignInHandler
 from quest_common.broker.consumer import Outcome
 from quest_common.events import make_event
 
@@ -51,7 +51,7 @@ def test_an_announced_player_is_known_in_their_zone(fakes: Any) -> None:
 
 def test_a_sign_in_makes_the_player_known_and_newer_zones_win(fakes: Any) -> None:
     user = uuid.uuid4()
-    signins = SignInHandler(uow_factory=fakes.uow_factory, cache=Quests(quest(streak=3)))
+    signins = EventHandler(uow_factory=fakes.uow_factory, cache=Quests(quest(streak=3)))
     run(signins, sign_in(user, T0 + timedelta(days=1)))  # carries Europe/Paris
     assert fakes.db.players[str(user)].time_zone == "Europe/Paris"
     # The sign-up announcement arrives late (older): it does not bring its zone back.

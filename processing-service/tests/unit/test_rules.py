@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from processing_service.progress import rules
-from processing_service.progress.rules import ProgressState, QuestRule
+from processing_service.progress.rules import PlayerEvent, ProgressState, QuestRule
 from quest_devtools.testing.quests import catalog_quest
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -22,7 +22,7 @@ def make_rule(**overrides: Any) -> QuestRule:
 
 def sign_ins(rule: QuestRule, state: ProgressState, times: list[datetime]) -> ProgressState:
     for at in times:
-        state = rules.apply_sign_in(rule, state, at=at).state
+        state = rules.apply_event(rule, state, PlayerEvent(time=at)).state
     return state
 
 
@@ -48,7 +48,7 @@ def test_earning_reports_once_on_the_completing_sign_in() -> None:
     results = []
     state = ProgressState()
     for _ in range(3):
-        step = rules.apply_sign_in(rule, state, at=T0)
+        step = rules.apply_event(rule, state, PlayerEvent(time=T0))
         results.append(step.earned)
         state = step.state
     assert results == [False, False, True]
@@ -59,7 +59,7 @@ def test_auto_claim_credits_without_a_claim() -> None:
     state = ProgressState()
     steps = []
     for _ in range(2):
-        step = rules.apply_sign_in(rule, state, at=T0)
+        step = rules.apply_event(rule, state, PlayerEvent(time=T0))
         steps.append(step)
         state = step.state
     assert steps[-1].earned and steps[-1].auto_credit
@@ -154,7 +154,7 @@ def test_never_more_completions_than_duplication(
         else:
             assert isinstance(step, int)
             at += timedelta(hours=step)
-            state = rules.apply_sign_in(rule, state, at=at).state
+            state = rules.apply_event(rule, state, PlayerEvent(time=at)).state
         assert 0 <= state.claimed <= state.completed <= rule.duplication
         assert 0 <= state.streak < rule.streak
         if rule.auto_claim:
@@ -165,7 +165,7 @@ def test_never_more_completions_than_duplication(
 def test_count_mode_conserves_sign_ins_while_not_done(rule: QuestRule, count: int) -> None:
     state = ProgressState()
     for i in range(count):
-        state = rules.apply_sign_in(rule, state, at=T0 + timedelta(minutes=i)).state
+        state = rules.apply_event(rule, state, PlayerEvent(time=T0 + timedelta(minutes=i))).state
         counted = i + 1
         if not rules.is_done(rule, state):
             assert state.completed * rule.streak + state.streak == counted
@@ -181,4 +181,4 @@ def test_replay_equals_step_by_step(rule: QuestRule, gaps: list[int]) -> None:
         at += timedelta(hours=gap)
         times.append(at)
     stepwise = sign_ins(rule, ProgressState(), times)
-    assert rules.replay(rule, [("UserSignIn", t) for t in times]) == stepwise
+    assert rules.replay(rule, [PlayerEvent(time=t) for t in times]) == stepwise

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from processing_service.deletions.handler import InvalidDeletionError, parse_user_deleted
 from processing_service.progress import rules
+from processing_service.progress.rules import PlayerEvent
 from processing_service.simulation import replay
 from processing_service.simulation.draft import SimulationRequest
 from quest_devtools.testing.quests import catalog_quest
@@ -31,7 +32,7 @@ histories = st.lists(
 
 def rows_of(history: list[list[int]]) -> list[replay.Row]:
     return [
-        (f"user-{i:03}", START + timedelta(hours=h), "UserSignIn", None)
+        (f"user-{i:03}", START + timedelta(hours=h), "sign_in", None, None)
         for i, hours in enumerate(history)
         for h in hours
     ]
@@ -48,7 +49,7 @@ def test_the_fold_equals_replay_per_player_whatever_the_chunks(
     result = replay.finish(tally)
     expected = {
         f"user-{i:03}": rules.replay(
-            RULE, [("UserSignIn", START + timedelta(hours=h)) for h in hours]
+            RULE, [PlayerEvent(time=START + timedelta(hours=h)) for h in hours]
         ).completed
         for i, hours in enumerate(history)
         if hours

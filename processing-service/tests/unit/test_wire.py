@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from processing_service.events.parsing import InvalidMessageError, parse_event
 from processing_service.notifications.models import Notification as Note
 from processing_service.notifications.wire import SINGLE_EVENTS_MAX, to_messages
 from processing_service.notifications.wire import from_message as notes_from_event
-from processing_service.signins.parsing import InvalidMessageError, parse_sign_in
 from quest_common.events import make_event
 
 
-def sign_in_event(**overrides: object) -> dict[str, object]:
+def player_event(**overrides: object) -> dict[str, object]:
     user = str(uuid.uuid4())
     event = json.loads(
         make_event(
@@ -31,31 +31,32 @@ def sign_in_event(**overrides: object) -> dict[str, object]:
 
 
 def test_a_sign_in_parses_to_the_same_values_as_the_cloud_event_model() -> None:
-    raw = sign_in_event(time="2025-03-01T10:00:00+02:00")
-    parsed = parse_sign_in(json.dumps(raw).encode())
+    raw = player_event(time="2025-03-01T10:00:00+02:00")
+    parsed = parse_event(json.dumps(raw).encode())
     assert parsed is not None
     assert parsed.event_id == raw["id"]
     assert str(parsed.user_id) == raw["subject"]
     assert parsed.time == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
     assert parsed.time.tzinfo == UTC
-    assert (parsed.type, parsed.user_name, parsed.source) == (
+    assert (parsed.envelope_type, parsed.type, parsed.user_name, parsed.source) == (
         "UserSignIn",
+        "sign_in",
         "player",
         "auth-service",
     )
 
 
 def test_a_z_suffixed_time_and_a_subject_only_user_are_accepted() -> None:
-    raw = sign_in_event(time="2025-03-01T10:00:00Z")
+    raw = player_event(time="2025-03-01T10:00:00Z")
     raw["data"] = {}
-    parsed = parse_sign_in(json.dumps(raw).encode())
+    parsed = parse_event(json.dumps(raw).encode())
     assert parsed is not None
     assert str(parsed.user_id) == raw["subject"]
     assert parsed.time == datetime(2025, 3, 1, 10, tzinfo=timezone(timedelta(0)))
 
 
 def test_other_event_types_are_skipped() -> None:
-    assert parse_sign_in(json.dumps(sign_in_event(type="QuestChanged")).encode()) is None
+    assert parse_event(json.dumps(player_event(type="QuestChanged")).encode()) is None
 
 
 @pytest.mark.parametrize(
@@ -63,15 +64,15 @@ def test_other_event_types_are_skipped() -> None:
     [
         b"not json",
         json.dumps({"type": "UserSignIn"}).encode(),
-        json.dumps(sign_in_event(time="2025-03-01T10:00:00")).encode(),  # naive time
-        json.dumps(sign_in_event(subject="nobody", data={"user_id": "nobody"})).encode(),
-        json.dumps(sign_in_event(specversion="0.3")).encode(),
-        json.dumps(sign_in_event(id="")).encode(),
+        json.dumps(player_event(time="2025-03-01T10:00:00")).encode(),  # naive time
+        json.dumps(player_event(subject="nobody", data={"user_id": "nobody"})).encode(),
+        json.dumps(player_event(specversion="0.3")).encode(),
+        json.dumps(player_event(id="")).encode(),
     ],
 )
 def test_invalid_messages_are_rejected_with_a_reason(body: bytes) -> None:
     with pytest.raises(InvalidMessageError):
-        parse_sign_in(body)
+        parse_event(body)
 
 
 def notes(count: int) -> list[Note]:

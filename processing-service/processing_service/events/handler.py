@@ -1,4 +1,5 @@
-"""The sign-in batch handler: parse, apply in one unit of work, commit; the consumer shell acks.
+"""The event batch handler (sign-ins and game servers' events): parse, apply in one unit of
+work, commit; the consumer shell acks.
 
 It sees message bodies and returns an outcome for each; the broker is the shell's business.
 """
@@ -14,9 +15,9 @@ from typing import Protocol
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from processing_service.catalog.cache import CatalogUnavailableError
-from processing_service.progress.rules import QuestRule, ReceivedSignIn
-from processing_service.signins.parsing import InvalidMessageError, parse_sign_in
-from processing_service.signins.service import consume_sign_ins
+from processing_service.events.parsing import InvalidMessageError, parse_event
+from processing_service.events.service import consume_events
+from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.unit_of_work import UnitOfWorkFactory
 from quest_common.broker.consumer import Delivery, Outcome
 from quest_common.logging import bind_event_id
@@ -32,10 +33,10 @@ def is_retryable_db_error(exc: BaseException) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ParsedBatch:
-    """A batch after parsing: one outcome per delivery (so far), the sign-ins to apply."""
+    """A batch after parsing: one outcome per delivery (so far), the events to apply."""
 
     outcomes: list[Outcome]
-    events: list[ReceivedSignIn]
+    events: list[PlayerEvent]
 
 
 class QuestRules(Protocol):
@@ -47,7 +48,7 @@ class QuestRules(Protocol):
 
 
 @dataclass(kw_only=True)
-class SignInHandler:
+class EventHandler:
     uow_factory: UnitOfWorkFactory
     cache: QuestRules
     on_grants: Callable[[], None] | None = None
@@ -55,45 +56,45 @@ class SignInHandler:
     max_wait_s: float = 20.0
 
     def parse(self, batch: list[Delivery]) -> ParsedBatch:
-        """Bodies → sign-ins (no I/O: the consumer runs this while the batch before commits)."""
+        """Bodies → events (no I/O: the consumer runs this while the batch before commits)."""
         outcomes: list[Outcome] = []
-        events: list[ReceivedSignIn] = []
+        events: list[PlayerEvent] = []
         for delivery in batch:
             try:
-                sign_in = parse_sign_in(delivery.body)
+                event = parse_event(delivery.body)
             except InvalidMessageError as exc:
                 with bind_event_id(delivery.properties.message_id):
                     log.warning("dead-lettering a message: %s", exc)
                 outcomes.append(Outcome.DEAD_LETTER)
                 continue
-            if sign_in is not None:
-                events.append(sign_in)
+            if event is not None:
+                events.append(event)
             outcomes.append(Outcome.ACK)
         return ParsedBatch(outcomes=outcomes, events=events)
 
     def apply(self, parsed: ParsedBatch) -> list[Outcome]:
-        """Apply the batch's sign-ins in one unit of work and commit; the shell then settles."""
+        """Apply the batch's events in one unit of work and commit; the shell then settles."""
         events = parsed.events
         if events:
             # A batch's log lines carry its first event's id (and the count), so an event can be
             # followed from auth's outbox to here.
             with bind_event_id(events[0].event_id):
                 grants = self._apply(events)
-                log.debug("applied %d sign-ins", len(events))
+                log.debug("applied %d events", len(events))
             if grants and self.on_grants is not None:
                 self.on_grants()
         return parsed.outcomes
 
-    def _apply(self, events: list[ReceivedSignIn]) -> int:
+    def _apply(self, events: list[PlayerEvent]) -> int:
         # Transient trouble (database or catalog unreachable) is waited out here, briefly, rather
         # than requeued at once: a requeue counts toward the delivery limit, and an outage must not
-        # push good sign-ins into the dead-letter queue. Past the wait the shell requeues.
+        # push good events into the dead-letter queue. Past the wait the shell requeues.
         delay, waited = 0.2, 0.0
         while True:
             try:
                 quests = self.cache.rules()
                 with self.uow_factory() as uow:
-                    result = consume_sign_ins(uow=uow, events=events, quests=quests)
+                    result = consume_events(uow=uow, events=events, quests=quests)
                     uow.commit()
                 return result.grants
             except (OperationalError, DBAPIError, CatalogUnavailableError) as exc:

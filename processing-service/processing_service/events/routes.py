@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from processing_service.api.deps import AdminClaims, Limit, Offset, PlayerId, SessionDep
-from processing_service.signins import service
-from processing_service.signins.schemas import EventList
+from processing_service.events import service
+from processing_service.events.schemas import EventList
 
 router = APIRouter(tags=["events"])
 
