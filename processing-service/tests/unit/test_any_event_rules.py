@@ -141,7 +141,7 @@ def test_a_sum_value_that_is_missing_zero_negative_or_not_a_number_adds_nothing(
 
 @given(values=st.lists(st.integers(1, 400), max_size=30), target=st.integers(1, 300))
 def test_a_sum_never_loses_or_invents_an_amount(values: list[int], target: int) -> None:
-    """Until the quest is done, completions × target + the carried streak is the total added."""
+    """Until the quest is done, completions times target + the carried streak is the total added."""
     quest = rule(streak=target, duplication=10_000, measure="sum", measure_property="gold")
     state = rules.replay(quest, [purchase(i, gold=v) for i, v in enumerate(values)])
     assert state.completed * target + state.streak == sum(values)
