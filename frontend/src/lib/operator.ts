@@ -72,6 +72,9 @@ export const VERDICTS: Record<Verdict, { label: string; explain: string; color: 
   cooldown: { label: "Too soon", explain: "It came before the cooldown was over.", color: "gray" },
   done: { label: "Quest done", explain: "The quest was already completed as often as it can be.", color: "gray" },
   outside_window: { label: "Outside the quest's window", explain: "The quest was not running then.", color: "gray" },
+  filtered_out: { label: "Did not match", explain: "One of the quest's conditions did not hold.", color: "gray" },
+  locked: { label: "Locked", explain: "A quest to finish first was not finished yet.", color: "gray" },
+  not_positive: { label: "Nothing to add", explain: "The amount was missing, zero or negative.", color: "gray" },
 };
 
 export function verdictView(verdict: string): { label: string; explain: string; color: string } {

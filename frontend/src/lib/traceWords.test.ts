@@ -4,9 +4,17 @@ import { traceEventWords } from "./traceWords";
 
 type TraceEvent = QuestTrace["events"][number];
 
-function event(verdict: TraceEvent["verdict"], streak: number, completion = false, id = "e"): TraceEvent {
+function event(
+  verdict: TraceEvent["verdict"],
+  streak: number,
+  completion = false,
+  id = "e",
+  eventType = "sign_in",
+): TraceEvent {
   return {
     at: "2026-12-05T08:00:00Z",
+    data: {},
+    event_type: eventType,
     completed: completion ? 1 : 0,
     completion,
     event_id: id,
@@ -47,6 +55,18 @@ describe("traceEventWords", () => {
     );
     expect(traceEventWords(event("cooldown", 1), 21, trace, reward)).toBe(
       "22nd sign-in — not counted: too soon after the last one",
+    );
+  });
+
+  it("words a game server's event and the verdicts only such events get", () => {
+    expect(traceEventWords(event("filtered_out", 0, false, "f", "match_won"), 0, trace, reward)).toBe(
+      "1st event — not counted: one of the quest's conditions did not hold",
+    );
+    expect(traceEventWords(event("locked", 0, false, "l", "match_won"), 1, trace, reward)).toBe(
+      "2nd event — not counted: a quest to finish first was not finished yet",
+    );
+    expect(traceEventWords(event("not_positive", 0, false, "n", "purchase"), 2, trace, reward)).toBe(
+      "3rd event — not counted: nothing to add (the amount was zero or missing)",
     );
   });
 });

@@ -9,7 +9,7 @@ export interface RewardAmount {
 }
 
 /**
- * One line of "Why?" in a player's words: which sign-in it was and what it did —
+ * One line of "Why?" in a player's words: which sign-in (or event) it was and what it did —
  * "3rd sign-in — quest complete, 10 diamonds claimable" — never the rule engine's counters
  * ("streak 0 · completed 1": the completing step resets the streak for the next round).
  */
@@ -19,7 +19,7 @@ export function traceEventWords(
   trace: Pick<QuestTrace, "streak_target" | "completions">,
   reward: RewardAmount | null,
 ): string {
-  const which = `${ordinal(index + 1)} sign-in`;
+  const which = `${ordinal(index + 1)} ${event.event_type === "sign_in" ? "sign-in" : "event"}`;
   const progress = `${Math.min(event.streak, trace.streak_target)} of ${trace.streak_target}`;
   if (event.completion) {
     const completion = trace.completions.find((c) => c.event_id === event.event_id);
@@ -45,6 +45,12 @@ export function traceEventWords(
       return `${which} — not counted: the quest is already complete`;
     case "outside_window":
       return `${which} — not counted: the quest was not running then`;
+    case "filtered_out":
+      return `${which} — not counted: one of the quest's conditions did not hold`;
+    case "locked":
+      return `${which} — not counted: a quest to finish first was not finished yet`;
+    case "not_positive":
+      return `${which} — not counted: nothing to add (the amount was zero or missing)`;
     default:
       return `${which} — ${verdictView(event.verdict).label.toLowerCase()}`;
   }

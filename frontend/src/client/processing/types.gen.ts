@@ -101,9 +101,9 @@ export type CheckInNotice = {
     /**
      * Streak
      *
-     * The streak after this sign-in (0 once it completed)
+     * Progress after this event (0 once it completed; a sum carries the excess)
      */
-    streak: number;
+    streak: number | number;
     /**
      * Target
      */
@@ -198,6 +198,24 @@ export type DeadLettersPublic = {
 };
 
 /**
+ * DraftFilter
+ */
+export type DraftFilter = {
+    /**
+     * Op
+     */
+    op: 'eq' | 'ne' | 'in' | 'gt' | 'gte' | 'lt' | 'lte';
+    /**
+     * Property
+     */
+    property: string;
+    /**
+     * Value
+     */
+    value: string | number | number | boolean | Array<string | number | number | boolean>;
+};
+
+/**
  * DraftQuest
  *
  * The quest fields the catalog takes on `POST /quests`, with the reward embedded (`reward`)
@@ -225,9 +243,21 @@ export type DraftQuest = {
      */
     ends_at?: string | null;
     /**
+     * Event Type
+     */
+    event_type?: string;
+    /**
      * Grace Days
      */
     grace_days?: number;
+    /**
+     * Measure
+     */
+    measure?: 'count' | 'sum';
+    /**
+     * Measure Property
+     */
+    measure_property?: string | null;
     /**
      * Name
      */
@@ -260,7 +290,11 @@ export type DraftQuest = {
     /**
      * Trigger
      */
-    trigger?: 'sign_in';
+    trigger?: 'sign_in' | 'event';
+    /**
+     * Where
+     */
+    where?: Array<DraftFilter>;
 };
 
 /**
@@ -780,6 +814,10 @@ export type QuestTrace = {
      */
     duplication: number;
     /**
+     * Event Type
+     */
+    event_type: string;
+    /**
      * Events
      */
     events: Array<TraceEvent>;
@@ -788,6 +826,10 @@ export type QuestTrace = {
      */
     grants: Array<TraceGrant>;
     /**
+     * Measure
+     */
+    measure: string;
+    /**
      * Quest Id
      */
     quest_id: string;
@@ -795,6 +837,10 @@ export type QuestTrace = {
      * Quest Title
      */
     quest_title: string;
+    /**
+     * Requires
+     */
+    requires: Array<string>;
     /**
      * Streak Mode
      */
@@ -996,9 +1042,19 @@ export type TraceEvent = {
      */
     completion: boolean;
     /**
+     * Data
+     */
+    data: {
+        [key: string]: unknown;
+    };
+    /**
      * Event Id
      */
     event_id: string;
+    /**
+     * Event Type
+     */
+    event_type: string;
     /**
      * Local Date
      */
@@ -1006,7 +1062,7 @@ export type TraceEvent = {
     /**
      * Streak
      */
-    streak: number;
+    streak: number | number;
     /**
      * Type
      */
@@ -1014,7 +1070,7 @@ export type TraceEvent = {
     /**
      * Verdict
      */
-    verdict: 'counted' | 'same_day' | 'not_after_last' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset';
+    verdict: 'counted' | 'same_day' | 'not_after_last' | 'cooldown' | 'outside_window' | 'done' | 'grace_used' | 'streak_reset' | 'filtered_out' | 'locked' | 'not_positive';
     /**
      * Zone
      */
