@@ -223,11 +223,13 @@ def stack(
 class CuttableStack:
     """A stack of its own (tests stop and cut things) whose processing API and worker reach auth
     and catalog through TcpProxies, and whose catalog reaches auth's wallet through the same auth
-    proxy; players, the gateway and every token check (JWKS) reach auth directly."""
+    proxy; players, the gateway and every token check (JWKS) reach auth directly. The processing
+    API reaches the broker through a proxy too (ingestion publishes there)."""
 
     e2e: E2EStack
     auth: TcpProxy
     catalog: TcpProxy
+    broker: TcpProxy
 
     @property
     def stack(self) -> Stack:
@@ -245,6 +247,8 @@ def cuttable_stack(
     ports = Ports.free()
     auth = TcpProxy("127.0.0.1", ports.auth)
     catalog = TcpProxy("127.0.0.1", ports.catalog)
+    parsed = urlsplit(amqp_url)
+    broker = TcpProxy(parsed.hostname or "127.0.0.1", parsed.port or 5672)
     via_proxies = {
         "AUTH_URL": "http://{}:{}".format(*auth.address),
         "CATALOG_URL": "http://{}:{}".format(*catalog.address),
@@ -257,16 +261,17 @@ def cuttable_stack(
             tmp_path_factory.mktemp("cut-stack"),
             components,
             extra_env={
-                "processing": via_proxies,
+                "processing": {**via_proxies, "AMQP_URL": broker.url_for(amqp_url)},
                 "worker": via_proxies,
                 "catalog": {"AUTH_URL": via_proxies["AUTH_URL"]},
             },
             ports=ports,
         ):
-            yield CuttableStack(running, auth, catalog)
+            yield CuttableStack(running, auth, catalog, broker)
     finally:
         auth.close()
         catalog.close()
+        broker.close()
 
 
 def cluster_broker_url(cluster: LocalCluster) -> str:

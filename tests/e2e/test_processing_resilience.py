@@ -1,12 +1,15 @@
 """Outages and shutdowns across real processes: auth cut during a claim, catalog stopped, a quest
 created in catalog while the worker runs, SSE replay after Last-Event-ID, SIGTERM of the API
-under an open stream, and the quest loader reading every page of catalog's list."""
+under an open stream, the quest loader reading every page of catalog's list, and ingested
+events counted once through client retries, a broker cut and a worker kill (guarantee 12)."""
 
 from __future__ import annotations
 
 import signal
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -168,3 +171,108 @@ def test_sigterm_of_the_api_with_an_open_stream_exits_cleanly(cuttable_stack: An
         stack.start_component("processing")
     # The restarted API serves again.
     assert player.quests()[REFERENCE]["streak"] == 1
+
+
+def test_every_event_answered_202_counts_once_through_retries_a_broker_cut_and_a_worker_kill(
+    cuttable_stack: Any,
+) -> None:
+    """Guarantee 12: clients send batches and retry each one (same ids) until it is answered
+    202 — and once more after that, as a client does whose 202 was lost — while the API's broker
+    connection is cut and the worker is killed mid-stream. Every event is counted exactly once."""
+    gateway = cuttable_stack.gateway_url
+    admin = admin_headers(cuttable_stack)
+    event_type = f"hit_{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=gateway, timeout=15) as http:
+        put = http.put(
+            f"/api/catalog/event-types/by-name/{event_type}",
+            json={"title": "Hit", "properties": {"n": {"type": "integer", "required": True}}},
+            headers=admin,
+        )
+        assert put.status_code in (200, 201), put.text
+        quest = create_quest(
+            cuttable_stack, admin, event_type=event_type, streak=1_000_000, duplication=1
+        )
+        created = http.post(
+            "/api/auth/admin/clients",
+            json={"name": f"game-{uuid.uuid4().hex[:6]}", "scopes": ["events:write"]},
+            headers=admin,
+        ).json()
+        token = http.post(
+            "/api/auth/login/access-token",
+            data={"grant_type": "client_credentials"},
+            auth=(created["client_id"], created["client_secret"]),
+        ).json()["access_token"]
+    player = Player.sign_up(gateway)
+    player.login()
+    at = datetime.now(UTC) - timedelta(minutes=1)
+    batches = [
+        [
+            {
+                "id": f"b{b}-e{i}",
+                "type": event_type,
+                "user_id": player.user_id,
+                "time": (at + timedelta(milliseconds=b * 50 + i)).isoformat(),
+                "data": {"n": i},
+            }
+            for i in range(50)
+        ]
+        for b in range(16)
+    ]
+    refusals: list[int] = []
+
+    def send_until_accepted(batch: list[dict[str, Any]]) -> None:
+        with httpx.Client(base_url=gateway, timeout=10) as http:
+            deadline = time.monotonic() + 60
+            accepted = 0
+            while accepted < 2:  # the second 202: a retry after a lost answer
+                assert time.monotonic() < deadline
+                try:
+                    response = http.post(
+                        "/api/processing/events/batch",
+                        json={"events": batch},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                except httpx.TransportError:
+                    time.sleep(0.2)
+                    continue
+                if response.status_code == 202:
+                    accepted += 1
+                    continue
+                assert response.status_code in (503, 502, 429), response.text
+                refusals.append(response.status_code)
+                time.sleep(0.2)
+
+    def wait_known() -> bool:
+        # Processing learns of the player from auth's `UserCreated`.
+        probe = {**batches[0][0], "id": "probe", "data": {"n": 0}}
+        response = httpx.post(
+            f"{gateway}/api/processing/events",
+            json=probe,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        return response.status_code == 202
+
+    wait_for(wait_known, timeout=20)
+    stack = cuttable_stack.stack
+    with ThreadPoolExecutor(4) as pool:
+        sent = [pool.submit(send_until_accepted, b) for b in batches[:8]]
+        cuttable_stack.broker.cut()  # the API's broker connection, during the batches
+        time.sleep(1.0)
+        cuttable_stack.broker.restore()
+        stack.kill_component("worker")  # SIGKILL: whatever batch it held is redelivered
+        sent += [pool.submit(send_until_accepted, b) for b in batches[8:]]
+        time.sleep(0.5)
+        stack.start_component("worker")
+        for future in sent:
+            future.result()
+
+    expected = 1 + sum(len(b) for b in batches)  # the probe, and every batch's events
+
+    def counted() -> int:
+        return int(player.quests()[quest["name"]]["streak"])
+
+    wait_for(lambda: counted() >= expected, timeout=60)
+    time.sleep(1.0)  # anything counted twice would show by now
+    assert counted() == expected
+    assert player.events() == expected
