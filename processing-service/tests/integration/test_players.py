@@ -131,7 +131,7 @@ def test_the_migration_knows_every_player_already_seen_signing_in(
             for at, where in ((T0, "Europe/Paris"), (T0 + timedelta(days=1), "Asia/Tokyo")):
                 connection.execute(
                     text(
-                        "INSERT INTO player_event (event_id, user_id, user_name, type, source,"
+                        "INSERT INTO sign_in_event (event_id, user_id, user_name, type, source,"
                         " time_zone, occurred_at, recorded_at) VALUES (:id, :u, 'p',"
                         " 'UserSignIn', 'auth-service', :z, :at, now())"
                     ),

@@ -50,7 +50,7 @@ def names(cache: QuestCache) -> set[str]:
     return {q["name"] for q in cache.quests()}
 
 
-def test_quests_this_worker_cannot_count_yet_are_left_out(
+def test_every_active_quest_is_kept_whatever_its_event_type_filters_measure_or_chain(
     catalog: CatalogDouble, make_cache: Callable[..., QuestCache], sign_in: Any
 ) -> None:
     plain, filtered, summed, locked, other = (sign_in.quest() for _ in range(5))
@@ -59,7 +59,12 @@ def test_quests_this_worker_cannot_count_yet_are_left_out(
     locked["requires"] = [plain["name"]]
     other.update(trigger="event", event_type="match_won")
     catalog.quests = [plain, filtered, summed, locked, other]
-    assert names(make_cache(catalog.url)) == {plain["name"]}
+    cache = make_cache(catalog.url)
+    assert names(cache) == {q["name"] for q in catalog.quests}
+    by_name = {r.name: r for r in cache.rules()}
+    assert by_name[other["name"]].event_type == "match_won"
+    assert by_name[summed["name"]].measure == "sum"
+    assert by_name[locked["name"]].requires == (plain["name"],)
 
 
 def test_a_change_announced_during_a_slow_read_is_not_lost(

@@ -18,7 +18,7 @@ from processing_service.core.config import Settings
 from processing_service.events.models import RecordedEvent
 from processing_service.progress import rules
 from processing_service.progress.models import QuestProgress
-from processing_service.progress.rules import QuestRule
+from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
 from quest_common.broker.topology import declare_work_queue
@@ -99,9 +99,11 @@ def replay_matches(engine: Engine, quest: dict[str, Any]) -> int:
             )  # type: ignore[arg-type]
         ).all()
         rows = {r.user_id: r for r in session.execute(select(QuestProgress)).scalars()}
-    per_user: dict[uuid.UUID, list[tuple[str, datetime]]] = {}
+    per_user: dict[uuid.UUID, list[PlayerEvent]] = {}
     for user_id, type_, at in events:
-        per_user.setdefault(user_id, []).append((type_, at))
+        per_user.setdefault(user_id, []).append(
+            PlayerEvent(time=at, type=rules.quest_event_type(type_))
+        )
     for user_id, sign_ins in per_user.items():
         expected = rules.replay(rule, sign_ins)
         row = rows[user_id]
