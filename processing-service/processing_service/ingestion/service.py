@@ -143,7 +143,8 @@ def ingest(
         )
         fresh = [event for event in unique if event.id in fresh_ids]
         try:
-            publish([envelope(client_id, event) for event in fresh])
+            if fresh:
+                publish([envelope(client_id, event) for event in fresh])
         except PublishError as exc:
             log.warning("%d events of %s not accepted: %s", len(fresh), client_id, exc)
             raise IngestUnavailableError(client_id) from exc  # the unit of work rolls back
