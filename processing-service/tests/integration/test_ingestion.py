@@ -228,7 +228,9 @@ def test_the_same_ids_again_are_duplicates_across_requests_and_inside_one(
     # Another client's "a" is its own event.
     other = client.post("/api/processing/events", json=a, headers=client_headers(test_keys))
     assert other.json() == {"accepted": 1, "duplicates": 0}
-    assert sorted(body["data"]["client_event_id"] for _, body in waiting(amqp_url, events_queue)) == [
+    assert sorted(
+        body["data"]["client_event_id"] for _, body in waiting(amqp_url, events_queue)
+    ) == [
         "a",
         "a",
         "b",
@@ -484,9 +486,7 @@ def test_a_parallel_retry_waits_for_the_first_and_is_then_a_duplicate(
     first = threading.Thread(target=lambda: answers.setdefault("first", run(slow_publish)[0]))
     first.start()
     assert holding.wait(10)
-    second = threading.Thread(
-        target=lambda: answers.setdefault("second", run(published.append)[0])
-    )
+    second = threading.Thread(target=lambda: answers.setdefault("second", run(published.append)[0]))
     second.start()
     second.join(0.5)
     assert second.is_alive()  # waiting on the first's row
