@@ -58,9 +58,7 @@ def events_python_example() -> str:
     return match.group(1)
 
 
-def test_the_python_events_example_sends_a_batch(
-    stack: Any, tmp_path: Path
-) -> None:
+def test_the_python_events_example_sends_a_batch(stack: Any, tmp_path: Path) -> None:
     import os
     import sys
 
