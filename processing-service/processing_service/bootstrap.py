@@ -4,7 +4,8 @@
 `build_runtime` makes what both processes share: the engine and units of work, the quest cache
 (the one HTTP client to catalog), the auth client, the notification publisher and the one
 long-lived broker client for short broker operations. `build_worker` adds the worker's consumers,
-its periodic jobs and the catalog listener; `build_api` the API's SSE hub and listeners.
+its periodic jobs and the catalog listener; `build_api` the API's SSE hub and listeners, and what
+ingestion uses (event types, confirm-mode publishers, rate limit).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from processing_service.deletions.handler import UserDeletedHandler
 from processing_service.events.handler import EventHandler
 from processing_service.grants.auth_client import AuthClient
 from processing_service.grants.service import deliver_all_due
+from processing_service.ingestion.event_types import EventTypeCache
+from processing_service.ingestion.publishing import EventPublishers
+from processing_service.ingestion.rate_limit import TokenBuckets
 from processing_service.notifications import service as notifications
 from processing_service.notifications.hub import Hub
 from processing_service.notifications.models import Notification
@@ -242,10 +246,47 @@ def build_worker(settings: Settings) -> WorkerProcess:
 
 
 @dataclass
+class Ingestion:
+    """What the ingestion routes use: catalog's event types, the confirm-mode publishers and the
+    per-client rate limit."""
+
+    event_types: EventTypeCache
+    publishers: EventPublishers
+    rate_limit: TokenBuckets
+
+    def close(self) -> None:
+        self.publishers.close()
+        self.event_types.close()
+
+
+def build_ingestion(settings: Settings) -> Ingestion:
+    s = settings
+    return Ingestion(
+        event_types=EventTypeCache(
+            catalog_url=s.catalog_url, ttl_s=s.event_type_cache_ttl_s, timeout_s=s.http_timeout_s
+        ),
+        # Onto the worker's queue, declared as the worker declares it (the worker counts
+        # ingested events beside sign-ins).
+        publishers=EventPublishers(
+            amqp_url=s.amqp_url,
+            exchange=s.events_exchange,
+            queue_name=s.sign_in_queue,
+            delivery_limit=s.delivery_limit,
+            retry_delay_ms=s.retry_delay_ms,
+            size=s.ingest_publishers,
+            confirm_timeout_s=s.ingest_confirm_timeout_s,
+            name="processing-api-ingest",
+        ),
+        rate_limit=TokenBuckets(rate_per_s=s.ingest_rate_per_s, burst=s.ingest_burst),
+    )
+
+
+@dataclass
 class ApiProcess:
     runtime: Runtime
     hub: Hub
     simulations: SimulationRunner
+    ingestion: Ingestion
 
     def listeners(self) -> list[BroadcastListener]:
         """Fresh listeners for one lifespan (a thread starts once): this replica hears every
@@ -280,4 +321,5 @@ def build_api(settings: Settings) -> ApiProcess:
             max_running=settings.simulation_max_running,
             retry_after_s=settings.simulation_retry_after_s,
         ),
+        ingestion=build_ingestion(settings),
     )

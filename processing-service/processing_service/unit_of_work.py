@@ -2,8 +2,8 @@
 
 `ProcessingUnitOfWork` is the face the handlers see: explicit `commit()`, rollback on exit
 (`quest_common.uow`), one repository per table-owning domain (`events`, `progress`, `grants`,
-`tombstones`, `players`, `notifications`, `incidents`) and `notify`. Notifications handed to
-`notify` are stored in the same transaction just before it commits (`before_commit`) and
+`tombstones`, `players`, `notifications`, `incidents`, `ingested`) and `notify`. Notifications
+handed to `notify` are stored in the same transaction just before it commits (`before_commit`) and
 published only once it has (`after_commit`), so a player is never told of a change that was
 rolled back.
 
@@ -24,6 +24,7 @@ from processing_service.deletions.repository import SqlTombstones, TombstoneRepo
 from processing_service.events.repository import EventRepository, SqlEvents
 from processing_service.grants.repository import GrantRepository, SqlGrants
 from processing_service.incidents.repository import IncidentRepository, SqlIncidents
+from processing_service.ingestion.repository import IngestedEventRepository, SqlIngestedEvents
 from processing_service.notifications.models import Notification
 from processing_service.notifications.repository import NotificationRepository, SqlNotifications
 from processing_service.players.repository import PlayerRepository, SqlPlayers
@@ -41,6 +42,7 @@ class ProcessingUnitOfWork(AbstractUnitOfWork):
     players: PlayerRepository
     notifications: NotificationRepository
     incidents: IncidentRepository
+    ingested: IngestedEventRepository
 
     def _init_notifications(self, publish: Publish | None) -> None:
         """Called by each concrete unit of work's `__init__` (after its base's)."""
@@ -88,6 +90,7 @@ class UnitOfWork(ProcessingUnitOfWork, SqlUnitOfWork):
         self.players = SqlPlayers(session)
         self.notifications = SqlNotifications(session)
         self.incidents = SqlIncidents(session)
+        self.ingested = SqlIngestedEvents(session)
 
     def driver_connection(self) -> Any:
         """The driver's own connection inside this transaction (a server-side cursor streams

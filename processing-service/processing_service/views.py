@@ -67,6 +67,9 @@ _EXPORT = {
     "created_at, credited_at FROM reward_grant WHERE user_id = :user ORDER BY created_at",
     "notifications": "SELECT seq, event, data, created_at "
     "FROM notification WHERE user_id = :user ORDER BY seq",
+    # What game servers sent about the player and the platform accepted (DESIGN §14).
+    "ingested_events": "SELECT client_id, event_id, type, accepted_at "
+    "FROM ingested_event WHERE user_id = :user ORDER BY accepted_at, event_id",
 }
 
 

@@ -46,3 +46,47 @@ def test_the_walkthrough_claims_ten_diamonds_and_the_stream_says_how_it_ends(sta
     # wallet shows it.
     assert '"detail"' not in out, out
     assert '"credited":true' in out and '"diamond":10' in out, out
+
+
+def events_python_example() -> str:
+    """The Python block of "Send your game's events"."""
+    text = README.read_text()
+    section = text[text.index("## Send your game's events") :]
+    section = section[: section.index("\n## ", 1)]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "no Python block in the README's events section"
+    return match.group(1)
+
+
+def test_the_python_events_example_sends_a_batch(stack: Any, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    from tests.e2e.test_ingestion_flow import (
+        client_token,
+        new_client,
+        new_event_type,
+        wait_until_ingestion_knows,
+    )
+
+    admin = stack.admin_headers()
+    event_type = new_event_type(stack, admin)
+    created = new_client(stack, admin)
+    player = stack.sign_up()
+    wait_until_ingestion_knows(stack, client_token(stack, created), event_type, player.user_id)
+    code = events_python_example()
+    assert '"match_won"' in code and "Retry-After" in code
+    script = tmp_path / "send_events.py"
+    script.write_text(code.replace('"match_won"', f'"{event_type}"'))
+    env = {
+        **os.environ,
+        "GW": stack.gateway_url,
+        "CLIENT_ID": created["client_id"],
+        "CLIENT_SECRET": created["client_secret"],
+        "PLAYER_ID": player.user_id,
+    }
+    result = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert result.stdout.strip() == "{'accepted': 2, 'duplicates': 0}", result.stdout

@@ -1,5 +1,6 @@
-"""A stand-in for catalog's quest list: a real HTTP server on a free loopback port with the
-same paging shape and ETags as catalog's read front, whose answers a test can hold back."""
+"""A stand-in for catalog's quest list and event types: a real HTTP server on a free loopback port
+with the same paging shape and ETags as catalog's read front, whose answers a test can hold
+back."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from typing import Any
 class CatalogDouble:
     """`GET /api/catalog/quests` with `If-None-Match`; `hold()` makes the next answer wait, after
     it has read the list, until `release()` — a slow read of what was there before a change.
-    `quests` is the list served (every page at once, with its `count`)."""
+    `quests` is the list served (every page at once, with its `count`); `event_types` the list
+    served under `/api/catalog/event-types`."""
 
     def __init__(self) -> None:
         self.quests: list[dict[str, Any]] = []
+        self.event_types: list[dict[str, Any]] = []
         self.requests: list[int] = []  # status of every answer
         self._hold = threading.Event()
         self._release = threading.Event()
@@ -25,7 +28,12 @@ class CatalogDouble:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                body = json.dumps({"data": owner.quests, "count": len(owner.quests)}).encode()
+                served = (
+                    owner.event_types
+                    if self.path.startswith("/api/catalog/event-types")
+                    else owner.quests
+                )
+                body = json.dumps({"data": served, "count": len(served)}).encode()
                 if owner._hold.is_set():
                     owner._hold.clear()
                     owner.reading.set()

@@ -11,7 +11,7 @@ from fastapi import Depends, HTTPException, Query, Request, status
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from processing_service.bootstrap import Runtime
+from processing_service.bootstrap import Ingestion, Runtime
 from processing_service.catalog.cache import QuestCache
 from processing_service.core.config import Settings
 from processing_service.unit_of_work import SqlUnitOfWorkFactory, UnitOfWork
@@ -45,6 +45,11 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
+def get_ingestion(request: Request) -> Ingestion:
+    ingestion: Ingestion = request.app.state.ingestion
+    return ingestion
+
+
 def get_uow_factory(request: Request) -> SqlUnitOfWorkFactory:
     """Units of work for the service functions that write (each owns its transaction)."""
     return get_runtime(request).uow
@@ -75,6 +80,7 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CacheDep = Annotated[QuestCache, Depends(get_cache)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 UowFactoryDep = Annotated[SqlUnitOfWorkFactory, Depends(get_uow_factory)]
+IngestionDep = Annotated[Ingestion, Depends(get_ingestion)]
 
 # Paging of the lists (`{data, count}`): at most 500 rows a page.
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -99,6 +105,7 @@ __all__ = [
     "CacheDep",
     "CurrentClaims",
     "EngineDep",
+    "IngestionDep",
     "Limit",
     "Offset",
     "Page",

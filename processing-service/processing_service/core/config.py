@@ -48,6 +48,17 @@ class Settings(BaseServiceSettings):
     simulation_max_running: int = 2
     simulation_retry_after_s: int = 10
 
+    # Ingestion (game servers' events, DESIGN §14). Each client may send this many events a
+    # second on average, and up to `ingest_burst` at once (429 with Retry-After beyond).
+    ingest_rate_per_s: float = 2000.0
+    ingest_burst: int = 10_000
+    # Event types from catalog: revalidated (If-None-Match) this often.
+    event_type_cache_ttl_s: float = 5.0
+    # Broker connections the API publishes accepted events on (a request holds one while it
+    # waits for its confirms), and how long it waits for them before trying another node.
+    ingest_publishers: int = 4
+    ingest_confirm_timeout_s: float = 5.0
+
     # Incidents: the longest one (7 days), and how far ahead of now one may end (90 days).
     incident_max_length_s: float = 7 * 86_400.0
     incident_max_ahead_s: float = 90 * 86_400.0

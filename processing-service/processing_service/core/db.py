@@ -17,6 +17,7 @@ def all_models() -> type[SQLModel]:
     from processing_service.events import models as _s  # noqa: F401
     from processing_service.grants import models as _g  # noqa: F401
     from processing_service.incidents import models as _i  # noqa: F401
+    from processing_service.ingestion import models as _ing  # noqa: F401
     from processing_service.notifications import models as _n  # noqa: F401
     from processing_service.players import models as _pl  # noqa: F401
     from processing_service.progress import models as _p  # noqa: F401

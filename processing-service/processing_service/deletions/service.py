@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 def delete_player(
     *, uow: ProcessingUnitOfWork, user_id: uuid.UUID, deleted_at: datetime | None
 ) -> int:
-    """Tombstone the player and erase them from the known players, and their events, progress,
-    grants and notifications (the caller commits). Returns how many rows were erased; running
-    it twice erases nothing more."""
+    """Tombstone the player and erase them from the known players, and their events (recorded
+    and ingested), progress, grants and notifications (the caller commits). Returns how many
+    rows were erased; running it twice erases nothing more."""
     uow.tombstones.hold_exclusive()
     uow.tombstones.add(user_id, deleted_at=deleted_at or utcnow())
     return (
@@ -35,6 +35,7 @@ def delete_player(
         + uow.progress.erase(user_id)
         + uow.grants.erase(user_id)
         + uow.notifications.erase(user_id)
+        + uow.ingested.erase(user_id)
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from processing_service.api.errors import install_dependency_error_handlers
-from processing_service.api.main import api_router
+from processing_service.api.main import api_router, clients_router
 from processing_service.bootstrap import build_api
 from processing_service.core.config import Settings, get_settings
 from processing_service.notifications.hub import Hub
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if listener.ident is not None:  # started
                     listener.join(5)
             process.simulations.close()
+            process.ingestion.close()
             runtime.close()
 
     app = service_app(title="processing-service", api_prefix="/api/processing", lifespan=lifespan)
@@ -82,11 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = runtime.engine
     app.state.hub = hub
     app.state.simulations = process.simulations
+    app.state.ingestion = process.ingestion
     access_listener = check_tokens_against_auth(app, settings=settings)
     install_error_handlers(app)
     install_dependency_error_handlers(app)
     publish_public_routes_only(app)
     app.include_router(api_router)
+    app.include_router(clients_router)
     expose_ops_metrics(runtime.ops_figures)
     return add_ops(
         app,

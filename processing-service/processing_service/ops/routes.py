@@ -13,5 +13,6 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 @router.get("/ops")
 async def operations(_admin: AdminClaims, runtime: RuntimeDep) -> ProcessingOps:
-    """The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`)."""
+    """The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`),
+    and each event source's figures of the day."""
     return await run_in_threadpool(runtime.ops_figures)

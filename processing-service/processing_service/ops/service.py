@@ -1,5 +1,6 @@
-"""The operations figures (DESIGN §11): the sign-in queue, dead letters, pending grants, worker lag
-and what was minted — for `GET /admin/ops` and, the same figures, Prometheus gauges.
+"""The operations figures (DESIGN §11): the sign-in queue, dead letters, pending grants, worker lag,
+what was minted and the event sources (§14) — for `GET /admin/ops` and, the same figures but the
+sources, Prometheus gauges.
 
 Worker lag. "now - time of the oldest unprocessed sign-in" would need the head of the queue, and
 a message cannot be looked at without taking it. What is measured instead: 0 while the queue
@@ -19,6 +20,8 @@ from sqlalchemy import Engine
 
 from processing_service import views
 from processing_service.core.broker import BrokerClient
+from processing_service.ingestion.models import SourceFigures
+from processing_service.ingestion.service import source_figures
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.db import utcnow
 
@@ -46,6 +49,9 @@ class ProcessingOps(BaseModel):
     grants_pending: int
     worker_lag_s: float
     minted: MintedWindows
+    # Game servers sending events (DESIGN §14): today's (UTC) figures of each one seen within
+    # 30 days. Their events wait in the sign-in queue above (the worker counts both).
+    sources: list[SourceFigures]
 
 
 def queue_figures(*, broker: BrokerClient, queue: str) -> QueueFigures:
@@ -79,4 +85,5 @@ def figures(*, engine: Engine, broker: BrokerClient, queue: str) -> ProcessingOp
         grants_pending=stored.grants_pending,
         worker_lag_s=round(lag, 3),
         minted=MintedWindows(last_hour=hour, last_day=day),
+        sources=source_figures(engine=engine, now=now),
     )

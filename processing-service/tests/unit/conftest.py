@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,8 @@ class FakeDatabase:
     players: dict[str, PlayerSeen] = field(default_factory=dict)
     notifications: list[Notification] = field(default_factory=list)
     incidents: list[IncidentWindow] = field(default_factory=list)
+    # (client id, event id) → the accepted event's row
+    ingested: dict[Key, dict[str, Any]] = field(default_factory=dict)
     next_seq: int = 1
 
 
@@ -245,6 +247,26 @@ class FakeIncidents:
         return tuple(self.db.incidents)
 
 
+class FakeIngested:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def claim(self, rows: Sequence[Mapping[str, object]]) -> set[str]:
+        fresh = set()
+        for row in rows:
+            key = (str(row["client_id"]), str(row["event_id"]))
+            if key not in self.db.ingested:
+                self.db.ingested[key] = dict(row)
+                fresh.add(key[1])
+        return fresh
+
+    def erase(self, user_id: uuid.UUID) -> int:
+        mine = [k for k, row in self.db.ingested.items() if row["user_id"] == user_id]
+        for key in mine:
+            del self.db.ingested[key]
+        return len(mine)
+
+
 class FakeProcessingUnitOfWork(ProcessingUnitOfWork, FakeUnitOfWork):
     """Works on a copy of `db`; `commit()` writes the copy back, a rollback drops it."""
 
@@ -262,6 +284,7 @@ class FakeProcessingUnitOfWork(ProcessingUnitOfWork, FakeUnitOfWork):
         self.players = FakePlayers(working)
         self.notifications = FakeNotifications(working)
         self.incidents = FakeIncidents(working)
+        self.ingested = FakeIngested(working)
         self.working = working
 
     def _begin(self) -> None:

@@ -25,6 +25,8 @@ TABLES = {
     "incident": ("incidents", "Incident"),
     "simulation": ("simulation", "Simulation"),
     "quest_definition": ("catalog", "QuestDefinition"),
+    "ingested_event": ("ingestion", "IngestedEvent"),
+    "ingest_source_day": ("ingestion", "IngestSourceDay"),
 }
 # The declared read side, the unit of work (it builds every repository) and the metadata
 # loader (Alembic) may reach any table; nothing else outside its owner.
@@ -130,6 +132,7 @@ DOMAINS = [
     "dead_letters",
     "deletions",
     "incidents",
+    "ingestion",
     "players",
     "ops",
     "simulation",

@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, EndIncidentData, EndIncidentErrors, EndIncidentResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportErrors, MyExportResponses, MyQuestsData, MyQuestsErrors, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
+import type { AllEventsData, AllEventsErrors, AllEventsResponses, ClaimRewardData, ClaimRewardErrors, ClaimRewardResponses, DeadLettersData, DeadLettersErrors, DeadLettersResponses, DeclareIncidentData, DeclareIncidentErrors, DeclareIncidentResponses, EndIncidentData, EndIncidentErrors, EndIncidentResponses, IngestEventData, IngestEventErrors, IngestEventResponses, IngestEventsData, IngestEventsErrors, IngestEventsResponses, ListIncidentsData, ListIncidentsErrors, ListIncidentsResponses, MyEventsData, MyEventsErrors, MyEventsResponses, MyExportData, MyExportErrors, MyExportResponses, MyQuestsData, MyQuestsErrors, MyQuestsResponses, MyQuestTraceData, MyQuestTraceErrors, MyQuestTraceResponses, NotificationStreamData, NotificationStreamErrors, NotificationStreamResponse, NotificationStreamResponses, OperationsData, OperationsErrors, OperationsResponses, ReadAuditData, ReadAuditErrors, ReadAuditResponses, ReadSimulationData, ReadSimulationErrors, ReadSimulationResponses, ReplayDeadLetterData, ReplayDeadLetterErrors, ReplayDeadLetterResponses, StartSimulationData, StartSimulationErrors, StartSimulationResponses, UserQuestsData, UserQuestsErrors, UserQuestsResponses, UserQuestTraceData, UserQuestTraceErrors, UserQuestTraceResponses, WithdrawIncidentData, WithdrawIncidentErrors, WithdrawIncidentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -76,7 +76,8 @@ export const endIncident = <ThrowOnError extends boolean = false>(options: Optio
 /**
  * Operations
  *
- * The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`).
+ * The sign-in queue, dead letters, pending grants, worker lag, minted (also on `/metrics`),
+ * and each event source's figures of the day.
  */
 export const operations = <ThrowOnError extends boolean = false>(options?: Options<OperationsData, ThrowOnError>) => (options?.client ?? client).get<OperationsResponses, OperationsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -143,6 +144,38 @@ export const allEvents = <ThrowOnError extends boolean = false>(options?: Option
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/processing/events',
     ...options
+});
+
+/**
+ * Ingest Event
+ *
+ * One event. 202 once the broker holds it (durable); the same id again is a duplicate.
+ */
+export const ingestEvent = <ThrowOnError extends boolean = false>(options: Options<IngestEventData, ThrowOnError>) => (options.client ?? client).post<IngestEventResponses, IngestEventErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/events',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Ingest Events
+ *
+ * 1 to 500 events, checked whole: one problem refuses them all (422, nothing accepted).
+ * 202 once the broker holds every new one; ids this client sent before (or repeated in the
+ * batch) come back under `duplicates`.
+ */
+export const ingestEvents = <ThrowOnError extends boolean = false>(options: Options<IngestEventsData, ThrowOnError>) => (options.client ?? client).post<IngestEventsResponses, IngestEventsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/processing/events/batch',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -460,6 +460,115 @@ export type IncidentsPublic = {
 };
 
 /**
+ * IngestAccepted
+ *
+ * Every event of the request is durable (the broker confirmed each): `accepted` new ones,
+ * `duplicates` already accepted before (same client and id) or repeated in the request.
+ */
+export type IngestAccepted = {
+    /**
+     * Accepted
+     */
+    accepted: number;
+    /**
+     * Duplicates
+     */
+    duplicates: number;
+};
+
+/**
+ * IngestBatch
+ */
+export type IngestBatch = {
+    /**
+     * Events
+     */
+    events: Array<IngestEvent>;
+};
+
+/**
+ * IngestEvent
+ *
+ * One event a game server sends: something a player did.
+ */
+export type IngestEvent = {
+    /**
+     * Data
+     *
+     * The event's properties, as its type declares them: each required one present, each of its declared type (an integer is a number, a boolean is not an integer), and no other.
+     */
+    data?: {
+        [key: string]: unknown;
+    };
+    /**
+     * Id
+     *
+     * The client's own id of the event, unique per client: a retry with the same id is counted once.
+     */
+    id: string;
+    /**
+     * Time
+     *
+     * When it happened: RFC 3339 with an offset, at most 5 minutes ahead and at most 30 days old.
+     */
+    time: string;
+    /**
+     * Type
+     *
+     * An active event type of catalog.
+     */
+    type: string;
+    /**
+     * User Id
+     *
+     * The player (known to the platform, not deleted).
+     */
+    user_id: string;
+};
+
+/**
+ * IngestProblem
+ *
+ * One reason a request was refused.
+ */
+export type IngestProblem = {
+    /**
+     * Index
+     *
+     * The event's position in `events` (0 for the single-event route); null when the problem is the request's as a whole (say, too many events).
+     */
+    index: number | null;
+    /**
+     * Loc
+     *
+     * Where in the event: `["data", "gold"]`, `["time"]`, `[]` for the event as a whole.
+     */
+    loc: Array<string | number>;
+    /**
+     * Msg
+     */
+    msg: string;
+    /**
+     * Type
+     *
+     * A stable code: `unknown_type`, `wrong_type`, ...
+     */
+    type: string;
+};
+
+/**
+ * IngestRefusal
+ *
+ * 422: nothing of the request was accepted; fix the events named and send it again.
+ */
+export type IngestRefusal = {
+    /**
+     * Detail
+     */
+    detail: Array<IngestProblem>;
+};
+
+/**
  * LevelReachedNotice
  *
  * `level_reached`: auth's `LevelReached`, relayed live (never stored, so never replayed).
@@ -523,6 +632,10 @@ export type ProcessingOps = {
     grants_pending: number;
     minted: MintedWindows;
     sign_in_queue: QueueFigures;
+    /**
+     * Sources
+     */
+    sources: Array<SourceFigures>;
     /**
      * Worker Lag S
      */
@@ -1001,6 +1114,38 @@ export type SimulationStarted = {
      * Simulation Id
      */
     simulation_id: string;
+};
+
+/**
+ * SourceFigures
+ *
+ * One event source (a client) on the operations page.
+ */
+export type SourceFigures = {
+    /**
+     * Client Id
+     */
+    client_id: string;
+    /**
+     * Events Today
+     *
+     * Accepted events today (UTC) per type.
+     */
+    events_today: {
+        [key: string]: number;
+    };
+    /**
+     * Last Seen At
+     *
+     * Its last request, accepted or refused.
+     */
+    last_seen_at: string;
+    /**
+     * Rejected Today
+     *
+     * Events named in its refused (422) requests today; a request refused as a whole counts one.
+     */
+    rejected_today: number;
 };
 
 /**
@@ -1627,6 +1772,88 @@ export type AllEventsResponses = {
 };
 
 export type AllEventsResponse = AllEventsResponses[keyof AllEventsResponses];
+
+export type IngestEventData = {
+    body: IngestEvent;
+    path?: never;
+    query?: never;
+    url: '/api/processing/events';
+};
+
+export type IngestEventErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Not a client token with scope events:write
+     */
+    403: unknown;
+    /**
+     * Nothing accepted: each problem names its event's index
+     */
+    422: IngestRefusal;
+    /**
+     * too many events from this client; retry after the Retry-After seconds
+     */
+    429: unknown;
+    /**
+     * events not accepted: the broker is unavailable; send the same events again shortly; or event types unavailable (catalog unreachable), try again shortly
+     */
+    503: unknown;
+};
+
+export type IngestEventError = IngestEventErrors[keyof IngestEventErrors];
+
+export type IngestEventResponses = {
+    /**
+     * Successful Response
+     */
+    202: IngestAccepted;
+};
+
+export type IngestEventResponse = IngestEventResponses[keyof IngestEventResponses];
+
+export type IngestEventsData = {
+    body: IngestBatch;
+    path?: never;
+    query?: never;
+    url: '/api/processing/events/batch';
+};
+
+export type IngestEventsErrors = {
+    /**
+     * Not authenticated: no token, or one invalid, expired or revoked
+     */
+    401: unknown;
+    /**
+     * Not a client token with scope events:write
+     */
+    403: unknown;
+    /**
+     * Nothing accepted: each problem names its event's index
+     */
+    422: IngestRefusal;
+    /**
+     * too many events from this client; retry after the Retry-After seconds
+     */
+    429: unknown;
+    /**
+     * events not accepted: the broker is unavailable; send the same events again shortly; or event types unavailable (catalog unreachable), try again shortly
+     */
+    503: unknown;
+};
+
+export type IngestEventsError = IngestEventsErrors[keyof IngestEventsErrors];
+
+export type IngestEventsResponses = {
+    /**
+     * Successful Response
+     */
+    202: IngestAccepted;
+};
+
+export type IngestEventsResponse = IngestEventsResponses[keyof IngestEventsResponses];
 
 export type MyEventsData = {
     body?: never;
