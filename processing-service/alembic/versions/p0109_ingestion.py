@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "p0108_ingestion"
-down_revision: str | None = "p0107_players"
+revision: str = "p0109_ingestion"
+down_revision: str | None = "p0108_player_event"
 
 
 def upgrade() -> None:
