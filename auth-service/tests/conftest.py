@@ -199,18 +199,27 @@ def access_of() -> Callable[[TestClient, dict[str, Any]], tuple[int, int, int]]:
     return check
 
 
-@pytest.fixture
-def service_headers(client: TestClient) -> dict[str, str]:
+def _service_token_headers(client: TestClient, client_id: str, secret: str) -> dict[str, str]:
     response = client.post(
         "/internal/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "processing-service",
-            "client_secret": client.app.state.settings.processing_client_secret,  # type: ignore[attr-defined]
-        },
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def service_headers(client: TestClient) -> dict[str, str]:
+    """Processing's service token (it credits rewards)."""
+    secret = client.app.state.settings.processing_client_secret  # type: ignore[attr-defined]
+    return _service_token_headers(client, "processing-service", secret)
+
+
+@pytest.fixture
+def catalog_headers(client: TestClient) -> dict[str, str]:
+    """Catalog's service token (the shop debits)."""
+    secret = client.app.state.settings.catalog_client_secret  # type: ignore[attr-defined]
+    return _service_token_headers(client, "catalog-service", secret)
 
 
 @pytest.fixture
