@@ -226,46 +226,16 @@ def catalog_headers(client: TestClient) -> dict[str, str]:
 def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
     """`start_service(env)` → base URL of a real `uvicorn --factory` process (stopped after)."""
     import os
-    import subprocess
-    import time
 
-    import httpx
+    from quest_devtools.testing.servers import uvicorn_processes
 
-    from quest_devtools.testing.plugin import free_port
-    from quest_devtools.testing.servers import uvicorn_argv
-
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(env: dict[str, str]) -> str:
-        port = free_port()
-        process = subprocess.Popen(
-            uvicorn_argv("auth_service.main:create_app", port=port),
-            env={
-                **os.environ,
-                "ENVIRONMENT": "test",
-                "USER_DELETIONS_QUEUE": "",
-                "USER_CREATED_QUEUE": "",
-                **env,
-            },
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "auth-service exited during start-up"
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("auth-service did not become ready")
-
-    yield start
-    for process in processes:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    base_env = {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "USER_DELETIONS_QUEUE": "",
+        "USER_CREATED_QUEUE": "",
+    }
+    with uvicorn_processes(
+        "auth_service.main:create_app", name="auth-service", ready_s=30
+    ) as start:
+        yield lambda env: start({**base_env, **env})
