@@ -346,3 +346,39 @@ def uvicorn_service(
         yield base, process.pid
     finally:
         stop(process)
+
+
+@contextmanager
+def own_auth_service(
+    *,
+    pg_admin_url: str,
+    amqp_url: str,
+    exchange: str,
+    env: dict[str, str] | None = None,
+    workers: int | None = None,
+) -> Iterator[tuple[str, int]]:
+    """auth-service under uvicorn on a throwaway migrated database, publishing to `exchange`
+    (with `env` on top): (its base URL, its pid); the database is dropped after."""
+    from auth_service.core.db import run_migrations
+    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+
+    database = create_database(pg_admin_url, prefix="bench_auth")
+    url = sqlalchemy_url(pg_admin_url, database)
+    try:
+        run_migrations(url)
+        with uvicorn_service(
+            "auth_service.main:create_app",
+            name="auth-service",
+            env={
+                "ENVIRONMENT": "test",
+                "DATABASE_URL": url,
+                "AMQP_URL": amqp_url,
+                "EVENTS_EXCHANGE": exchange,
+                "LOG_LEVEL": "WARNING",
+                **(env or {}),
+            },
+            workers=workers,
+        ) as served:
+            yield served
+    finally:
+        drop_database(pg_admin_url, database)

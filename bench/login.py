@@ -103,14 +103,10 @@ SERVER_PID: list[int] = []
 def own_service(workers: int) -> Iterator[str]:
     """auth-service in a uvicorn subprocess on a throwaway database and a unique exchange, with
     a queue bound to the sign-in keys so the relay has somewhere to deliver; all removed after."""
-    from auth_service.core.db import run_migrations
     from quest_common.broker.connection import connect
-    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
 
     run = uuid.uuid4().hex[:8]
     exchange, queue = f"bench.{run}.events", f"bench.{run}.sign-ins"
-    database = create_database(PG_ADMIN_URL, prefix="bench_auth")
-    url = sqlalchemy_url(PG_ADMIN_URL, database)
     connection = connect(AMQP_URL, name="bench-setup")
     channel = connection.channel()
     channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
@@ -118,22 +114,13 @@ def own_service(workers: int) -> Iterator[str]:
     channel.queue_bind(queue=queue, exchange=exchange, routing_key="auth.*")
     connection.close()
     try:
-        run_migrations(url)
-        env = {
-            "ENVIRONMENT": "test",
-            "DATABASE_URL": url,
-            "AMQP_URL": AMQP_URL,
-            "EVENTS_EXCHANGE": exchange,
-            "LOG_LEVEL": "WARNING",
-        }
-        with benchkit.uvicorn_service(
-            "auth_service.main:create_app", name="auth-service", env=env, workers=workers
+        with benchkit.own_auth_service(
+            pg_admin_url=PG_ADMIN_URL, amqp_url=AMQP_URL, exchange=exchange, workers=workers
         ) as (base, pid):
             SERVER_PID.append(pid)
             yield base
     finally:
         benchkit.remove_broker_names(AMQP_URL, exchange=exchange, queues=[queue])
-        drop_database(PG_ADMIN_URL, database)
 
 
 def make_users(base: str, count: int) -> list[str]:

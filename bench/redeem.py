@@ -41,30 +41,15 @@ BALANCE = 1_000_000
 @contextmanager
 def own_auth(client_secret: str) -> Iterator[tuple[str, int]]:
     """auth-service in a uvicorn subprocess on a throwaway database and a unique exchange."""
-    from auth_service.core.db import run_migrations
-    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
-
     exchange = f"bench.{uuid.uuid4().hex[:8]}.events"
-    database = create_database(PG_ADMIN_URL, prefix="bench_auth")
-    url = sqlalchemy_url(PG_ADMIN_URL, database)
+    env = {"CATALOG_CLIENT_SECRET": client_secret, "PASSWORD_HASH_PROCESSES": "0"}
     try:
-        run_migrations(url)
-        env = {
-            "ENVIRONMENT": "test",
-            "DATABASE_URL": url,
-            "AMQP_URL": AMQP_URL,
-            "EVENTS_EXCHANGE": exchange,
-            "CATALOG_CLIENT_SECRET": client_secret,
-            "PASSWORD_HASH_PROCESSES": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-        with benchkit.uvicorn_service(
-            "auth_service.main:create_app", name="auth-service", env=env
+        with benchkit.own_auth_service(
+            pg_admin_url=PG_ADMIN_URL, amqp_url=AMQP_URL, exchange=exchange, env=env
         ) as served:
             yield served
     finally:
         benchkit.remove_broker_names(AMQP_URL, exchange=exchange)
-        drop_database(PG_ADMIN_URL, database)
 
 
 @contextmanager
