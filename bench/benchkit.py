@@ -1,5 +1,6 @@
 """What every benchmark shares: the machine (cores, load average), process memory and CPU from
-/proc, a light keep-alive HTTP/1.1 load generator, and the results file.
+/proc, a light keep-alive HTTP/1.1 load generator, a service started under uvicorn, and the
+results file.
 
 Each benchmark prints its figures next to a bound measured in the same run and records them with
 `record(...)` into `bench/results/latest.json` (one section per benchmark, rewritten per run),
@@ -12,14 +13,18 @@ import asyncio
 import contextlib
 import json
 import os
+import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import httpx
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 CORES = len(os.sched_getaffinity(0))
@@ -310,3 +315,70 @@ def record(section: str, figures: dict[str, Any]) -> None:
 
 def ratio(figure: float, bound: float) -> float:
     return round(figure / bound, 3) if bound else float("nan")
+
+
+@contextmanager
+def uvicorn_service(
+    factory: str, *, name: str, env: dict[str, str], workers: int | None = None
+) -> Iterator[tuple[str, int]]:
+    """`factory` under uvicorn on a free port (no access log) with `env` on top of this
+    process's environment: (its base URL, its pid) once `/readyz` answers; stopped after."""
+    from quest_devtools.devstack import free_port
+    from quest_devtools.testing.servers import stop, uvicorn_argv
+
+    port = free_port()
+    argv = uvicorn_argv(factory, port=port, workers=workers, options=["--no-access-log"])
+    process = subprocess.Popen(argv, env={**os.environ, **env})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"{name} exited during start-up")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{name} did not become ready")
+            time.sleep(0.2)
+        yield base, process.pid
+    finally:
+        stop(process)
+
+
+@contextmanager
+def own_auth_service(
+    *,
+    pg_admin_url: str,
+    amqp_url: str,
+    exchange: str,
+    env: dict[str, str] | None = None,
+    workers: int | None = None,
+) -> Iterator[tuple[str, int]]:
+    """auth-service under uvicorn on a throwaway migrated database, publishing to `exchange`
+    (with `env` on top): (its base URL, its pid); the database is dropped after."""
+    from auth_service.core.db import run_migrations
+    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+
+    database = create_database(pg_admin_url, prefix="bench_auth")
+    url = sqlalchemy_url(pg_admin_url, database)
+    try:
+        run_migrations(url)
+        with uvicorn_service(
+            "auth_service.main:create_app",
+            name="auth-service",
+            env={
+                "ENVIRONMENT": "test",
+                "DATABASE_URL": url,
+                "AMQP_URL": amqp_url,
+                "EVENTS_EXCHANGE": exchange,
+                "LOG_LEVEL": "WARNING",
+                **(env or {}),
+            },
+            workers=workers,
+        ) as served:
+            yield served
+    finally:
+        drop_database(pg_admin_url, database)

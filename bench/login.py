@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import subprocess
 import time
 import urllib.parse
 import uuid
@@ -100,78 +99,28 @@ def signing_cost_ms(samples: int = 200) -> dict[str, float]:
 SERVER_PID: list[int] = []
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def own_service(workers: int) -> Iterator[str]:
     """auth-service in a uvicorn subprocess on a throwaway database and a unique exchange, with
     a queue bound to the sign-in keys so the relay has somewhere to deliver; all removed after."""
-    from auth_service.core.db import run_migrations
     from quest_common.broker.connection import connect
-    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
-    from quest_devtools.testing.servers import uvicorn_argv
 
     run = uuid.uuid4().hex[:8]
     exchange, queue = f"bench.{run}.events", f"bench.{run}.sign-ins"
-    database = create_database(PG_ADMIN_URL, prefix="bench_auth")
-    url = sqlalchemy_url(PG_ADMIN_URL, database)
     connection = connect(AMQP_URL, name="bench-setup")
     channel = connection.channel()
     channel.exchange_declare(exchange=exchange, exchange_type="topic", durable=True)
     channel.queue_declare(queue=queue, durable=True)
     channel.queue_bind(queue=queue, exchange=exchange, routing_key="auth.*")
     connection.close()
-    process: subprocess.Popen[bytes] | None = None
     try:
-        run_migrations(url)
-        port = free_port()
-        process = subprocess.Popen(
-            uvicorn_argv(
-                "auth_service.main:create_app",
-                port=port,
-                workers=workers,
-                options=["--no-access-log"],
-            ),
-            env={
-                **os.environ,
-                "ENVIRONMENT": "test",
-                "DATABASE_URL": url,
-                "AMQP_URL": AMQP_URL,
-                "EVENTS_EXCHANGE": exchange,
-                "LOG_LEVEL": "WARNING",
-            },
-        )
-        SERVER_PID.append(process.pid)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit("auth-service exited during start-up")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("auth-service did not become ready")
-            time.sleep(0.2)
-        yield base
+        with benchkit.own_auth_service(
+            pg_admin_url=PG_ADMIN_URL, amqp_url=AMQP_URL, exchange=exchange, workers=workers
+        ) as (base, pid):
+            SERVER_PID.append(pid)
+            yield base
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
         benchkit.remove_broker_names(AMQP_URL, exchange=exchange, queues=[queue])
-        drop_database(PG_ADMIN_URL, database)
 
 
 def make_users(base: str, count: int) -> list[str]:

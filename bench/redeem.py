@@ -22,7 +22,6 @@ import argparse
 import os
 import secrets
 import statistics
-import subprocess
 import threading
 import time
 import uuid
@@ -42,54 +41,15 @@ BALANCE = 1_000_000
 @contextmanager
 def own_auth(client_secret: str) -> Iterator[tuple[str, int]]:
     """auth-service in a uvicorn subprocess on a throwaway database and a unique exchange."""
-    from auth_service.core.db import run_migrations
-    from quest_devtools.devstack import free_port
-    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
-    from quest_devtools.testing.servers import uvicorn_argv
-
     exchange = f"bench.{uuid.uuid4().hex[:8]}.events"
-    database = create_database(PG_ADMIN_URL, prefix="bench_auth")
-    url = sqlalchemy_url(PG_ADMIN_URL, database)
-    process: subprocess.Popen[bytes] | None = None
+    env = {"CATALOG_CLIENT_SECRET": client_secret, "PASSWORD_HASH_PROCESSES": "0"}
     try:
-        run_migrations(url)
-        port = free_port()
-        process = subprocess.Popen(
-            uvicorn_argv("auth_service.main:create_app", port=port, options=["--no-access-log"]),
-            env={
-                **os.environ,
-                "ENVIRONMENT": "test",
-                "DATABASE_URL": url,
-                "AMQP_URL": AMQP_URL,
-                "EVENTS_EXCHANGE": exchange,
-                "CATALOG_CLIENT_SECRET": client_secret,
-                "PASSWORD_HASH_PROCESSES": "0",
-                "LOG_LEVEL": "WARNING",
-            },
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit("auth-service exited during start-up")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("auth-service did not become ready")
-            time.sleep(0.2)
-        yield base, process.pid
+        with benchkit.own_auth_service(
+            pg_admin_url=PG_ADMIN_URL, amqp_url=AMQP_URL, exchange=exchange, env=env
+        ) as served:
+            yield served
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
         benchkit.remove_broker_names(AMQP_URL, exchange=exchange)
-        drop_database(PG_ADMIN_URL, database)
 
 
 @contextmanager

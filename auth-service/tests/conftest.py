@@ -199,64 +199,43 @@ def access_of() -> Callable[[TestClient, dict[str, Any]], tuple[int, int, int]]:
     return check
 
 
-@pytest.fixture
-def service_headers(client: TestClient) -> dict[str, str]:
+def _service_token_headers(client: TestClient, client_id: str, secret: str) -> dict[str, str]:
     response = client.post(
         "/internal/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "processing-service",
-            "client_secret": client.app.state.settings.processing_client_secret,  # type: ignore[attr-defined]
-        },
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture
+def service_headers(client: TestClient) -> dict[str, str]:
+    """Processing's service token (it credits rewards)."""
+    secret = client.app.state.settings.processing_client_secret  # type: ignore[attr-defined]
+    return _service_token_headers(client, "processing-service", secret)
+
+
+@pytest.fixture
+def catalog_headers(client: TestClient) -> dict[str, str]:
+    """Catalog's service token (the shop debits)."""
+    secret = client.app.state.settings.catalog_client_secret  # type: ignore[attr-defined]
+    return _service_token_headers(client, "catalog-service", secret)
+
+
+@pytest.fixture
 def start_service() -> Iterator[Callable[[dict[str, str]], str]]:
     """`start_service(env)` → base URL of a real `uvicorn --factory` process (stopped after)."""
     import os
-    import subprocess
-    import time
 
-    import httpx
+    from quest_devtools.testing.servers import uvicorn_processes
 
-    from quest_devtools.testing.plugin import free_port
-    from quest_devtools.testing.servers import uvicorn_argv
-
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(env: dict[str, str]) -> str:
-        port = free_port()
-        process = subprocess.Popen(
-            uvicorn_argv("auth_service.main:create_app", port=port),
-            env={
-                **os.environ,
-                "ENVIRONMENT": "test",
-                "USER_DELETIONS_QUEUE": "",
-                "USER_CREATED_QUEUE": "",
-                **env,
-            },
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "auth-service exited during start-up"
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("auth-service did not become ready")
-
-    yield start
-    for process in processes:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    base_env = {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "USER_DELETIONS_QUEUE": "",
+        "USER_CREATED_QUEUE": "",
+    }
+    with uvicorn_processes(
+        "auth_service.main:create_app", name="auth-service", ready_s=30
+    ) as start:
+        yield lambda env: start({**base_env, **env})

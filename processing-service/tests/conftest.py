@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pika
 import pytest
 from sqlalchemy import Engine
@@ -215,34 +212,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
 def start_api(settings: Settings) -> Iterator[Callable[..., str]]:
     """`start_api(**env)` → base URL of a real `uvicorn --factory` process of the API on the
     test's settings (with `env` on top); stopped after the test."""
-    from quest_devtools.testing.servers import uvicorn_argv
+    from quest_devtools.testing.servers import uvicorn_processes
 
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(**env: str) -> str:
-        port = free_port()
-        process = subprocess.Popen(
-            uvicorn_argv("processing_service.main:create_app", port=port),
-            env={**os.environ, **settings_env(settings), **env},
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, "processing-service exited during start-up"
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("processing-service did not become ready")
-
-    yield start
-    for process in processes:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with uvicorn_processes(
+        "processing_service.main:create_app", name="processing-service", ready_s=60
+    ) as start:
+        yield lambda **env: start({**os.environ, **settings_env(settings), **env})

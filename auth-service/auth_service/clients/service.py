@@ -163,17 +163,15 @@ def rotate_secret(
     secret = new_secret()
     client.secret_hash = hash_secret(secret, key=key)
     client.secret_rotated_at = now
-    _void_tokens(uow, client, reason="client_rotated", now=now)
-    session.add(client)
-    audit.record(
-        session,
+    _void_and_record(
+        uow,
+        client,
         actor=actor,
         action="client.rotate_secret",
-        target_id=client.client_id,
+        reason="client_rotated",
+        now=now,
         before=before,
-        after=_snapshot(client),
     )
-    uow.commit()
     return client, secret
 
 
@@ -187,12 +185,34 @@ def revoke_client(*, uow: AuthUnitOfWork, client_id: uuid.UUID, actor: audit.Act
     before = _snapshot(client)
     now = utcnow()
     client.revoked_at = now
-    _void_tokens(uow, client, reason="client_revoked", now=now)
-    session.add(client)
-    audit.record(
-        session,
+    _void_and_record(
+        uow,
+        client,
         actor=actor,
         action="client.revoke",
+        reason="client_revoked",
+        now=now,
+        before=before,
+    )
+
+
+def _void_and_record(
+    uow: AuthUnitOfWork,
+    client: OAuthClient,
+    *,
+    actor: audit.Actor,
+    action: str,
+    reason: str,
+    now: datetime,
+    before: dict[str, Any],
+) -> None:
+    """Voids the client's tokens issued before `now`, audits the change and commits."""
+    _void_tokens(uow, client, reason=reason, now=now)
+    uow.session.add(client)
+    audit.record(
+        uow.session,
+        actor=actor,
+        action=action,
         target_id=client.client_id,
         before=before,
         after=_snapshot(client),

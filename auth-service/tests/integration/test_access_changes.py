@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from quest_common.access import (
     ACCESS_CHANGED,
@@ -16,20 +16,13 @@ from quest_common.access import (
     parse_access_changed,
 )
 from quest_common.events import CloudEvent
-from quest_common.outbox import OutboxEvent
+from quest_devtools.testing.events import outbox_events
 
 PREFIX = "/api/auth"
 
 
 def _access_events(db_session: Session, user_id: str) -> list[CloudEvent]:
-    db_session.expire_all()
-    rows = db_session.exec(
-        select(OutboxEvent)
-        .where(OutboxEvent.event_type == ACCESS_CHANGED)
-        .order_by(col(OutboxEvent.created_at))
-    ).all()
-    events = [CloudEvent.model_validate(row.payload) for row in rows]
-    return [event for event in events if event.subject == user_id]
+    return outbox_events(db_session, ACCESS_CHANGED, subject=user_id)
 
 
 def test_logout_everywhere_voids_access_and_refresh_tokens(

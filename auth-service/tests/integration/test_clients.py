@@ -13,7 +13,7 @@ import jwt
 from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import auth_service
 from auth_service.core.db import build_engine
@@ -21,9 +21,8 @@ from auth_service.main import create_app
 from quest_common.access import ACCESS_CHANGED, SNAPSHOT_AUDIENCE, entries_from_claims
 from quest_common.events import CloudEvent
 from quest_common.migrations import alembic_config, service_root
-from quest_common.outbox import OutboxEvent
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
-from quest_devtools.testing.events import read_events
+from quest_devtools.testing.events import outbox_events, read_events
 from quest_devtools.testing.plugin import BrokerNames
 
 PREFIX = "/api/auth"
@@ -227,17 +226,6 @@ def test_client_and_player_tokens_never_cross_lanes(
     assert client.get(f"{PREFIX}/clients/me", headers=admin_headers).status_code == 403
 
 
-def access_events(db_session: Session, subject: str) -> list[CloudEvent]:
-    db_session.expire_all()
-    rows = db_session.exec(
-        select(OutboxEvent)
-        .where(OutboxEvent.event_type == ACCESS_CHANGED)
-        .order_by(col(OutboxEvent.created_at))
-    ).all()
-    events = [CloudEvent.model_validate(row.payload) for row in rows]
-    return [event for event in events if event.subject == subject]
-
-
 def test_rotation_and_revocation_void_the_client_everywhere(
     client: TestClient,
     admin_headers: dict[str, str],
@@ -262,7 +250,7 @@ def test_rotation_and_revocation_void_the_client_everywhere(
     assert client.get(f"{PREFIX}/clients/me", headers=bearer(new)).status_code == 401
 
     # The other services hear it by the subject of the client's tokens.
-    events = access_events(db_session, subject)
+    events = outbox_events(db_session, ACCESS_CHANGED, subject=subject)
     assert [e.data["reason"] for e in events] == ["client_rotated", "client_revoked"]
     assert all(e.data["user_id"] == subject for e in events)
     snapshot = client.get("/internal/access/not-before", headers=service_headers).json()["token"]

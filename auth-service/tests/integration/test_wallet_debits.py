@@ -5,7 +5,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
@@ -15,20 +14,6 @@ from auth_service.wallet.service import ledger_sum
 PREFIX = "/api/auth"
 CREDITS = "/internal/wallet/credits"
 DEBITS = "/internal/wallet/debits"
-
-
-@pytest.fixture
-def catalog_headers(client: TestClient) -> dict[str, str]:
-    response = client.post(
-        "/internal/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "catalog-service",
-            "client_secret": client.app.state.settings.catalog_client_secret,  # type: ignore[attr-defined]
-        },
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def _move(user_id: str, qty: int, *, key: str | None = None, item: str = "diamond") -> dict:
@@ -55,6 +40,13 @@ def _balance(db_session: Session, user_id: str) -> int:
     )
 
 
+def _settled(db_session: Session, user_id: str, diamonds: int) -> None:
+    """The stored diamond balance is `diamonds`, and so is the sum of the player's ledger."""
+    assert _balance(db_session, user_id) == diamonds
+    ledger = ledger_sum(session=db_session, user_id=uuid.UUID(user_id), item="diamond")
+    assert ledger == diamonds
+
+
 def test_a_debit_lowers_the_balance_once_and_the_ledger_says_why(
     client: TestClient,
     player: dict[str, Any],
@@ -68,9 +60,7 @@ def test_a_debit_lowers_the_balance_once_and_the_ledger_says_why(
     assert first.status_code == again.status_code == 200, first.text
     assert first.json() == again.json()  # the same key: the same answer, debited once
     assert first.json()["balance"] == 2 and first.json()["diamond"] == 2
-    assert _balance(db_session, player["user_id"]) == 2
-    user_id = uuid.UUID(player["user_id"])
-    assert ledger_sum(session=db_session, user_id=user_id, item="diamond") == 2
+    _settled(db_session, player["user_id"], 2)
     newest = client.get(f"{PREFIX}/users/me/transactions", headers=player["headers"]).json()
     assert (newest["data"][0]["qty"], newest["data"][0]["reason"]) == (-5, "Shop: Golden frame")
 
@@ -113,9 +103,7 @@ def test_parallel_debits_never_take_a_balance_below_zero(
             )
         )
     assert sorted(statuses) == [200] * 10 + [409] * 20
-    assert _balance(db_session, player["user_id"]) == 0
-    user_id = uuid.UUID(player["user_id"])
-    assert ledger_sum(session=db_session, user_id=user_id, item="diamond") == 0
+    _settled(db_session, player["user_id"], 0)
 
 
 def test_the_same_key_in_parallel_debits_once(
@@ -222,9 +210,7 @@ def test_a_client_with_wallet_debit_spends_once_per_key(
     assert first.json()["balance"] == 3
     refused = client.post(CLIENT_DEBITS, json=_move(player["user_id"], 4), headers=game)
     assert (refused.status_code, refused.json()["detail"]) == (409, "not enough diamonds")
-    assert _balance(db_session, player["user_id"]) == 3
-    user_id = uuid.UUID(player["user_id"])
-    assert ledger_sum(session=db_session, user_id=user_id, item="diamond") == 3
+    _settled(db_session, player["user_id"], 3)
 
 
 def test_only_a_client_granted_wallet_debit_may_debit(

@@ -15,6 +15,13 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 64
 
 
+def check_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters; refuse them here instead of failing in the driver.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 def slug_field(**options: Any) -> Any:
     """A request or response field holding a slug (`default=None` for a PATCH body)."""
     return Field(

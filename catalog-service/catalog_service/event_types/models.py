@@ -13,7 +13,7 @@ from sqlalchemy import Column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from catalog_service.core.models import CatalogRow
+from catalog_service.core.models import CatalogRow, check_text
 
 # Lowercase words joined by underscores: the name goes into the routing key `ingest.<type>`,
 # where a dot would be a separator and `*`/`#` wildcards.
@@ -54,13 +54,6 @@ SIGN_IN_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
     "time_zone": {"type": "string", "required": True},
     "method": {"type": "string", "required": True},
 }
-
-
-def check_text(value: str) -> str:
-    # PostgreSQL text cannot hold NUL characters; refuse them here instead of in the driver.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 class EventTypeUpsert(SQLModel):

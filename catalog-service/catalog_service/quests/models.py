@@ -16,6 +16,7 @@ from catalog_service.core.models import (
     SLUG_MAX,
     SLUG_PATTERN,
     CatalogRow,
+    check_text,
     slug_column,
     slug_field,
     unique_slug_field,
@@ -30,13 +31,6 @@ from catalog_service.event_types.models import (
     PropertyName,
 )
 from catalog_service.rewards.models import RewardEmbedded
-
-
-def check_text(value: str) -> str:
-    # PostgreSQL text cannot hold NUL characters; refuse them here instead of failing in the driver.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 class Trigger(StrEnum):
@@ -148,10 +142,10 @@ def check_moment(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-class QuestChecks(SQLModel):
-    """The checks of every quest body, whole (POST, PUT) or partial (PATCH: a field left out is
-    None). Both bounds of the window in one body are checked here; one bound of a PATCH against
-    the stored other, by the service."""
+class WindowChecks(SQLModel):
+    """The checks of a body with a title, a description and a window (a quest's or an offer's),
+    whole (POST, PUT) or partial (PATCH: a field left out is None). Both bounds of the window in
+    one body are checked here; one bound of a PATCH against the stored other, by the service."""
 
     if TYPE_CHECKING:  # declared by each body, in its own place in the schema
         starts_at: datetime | None
@@ -173,6 +167,10 @@ class QuestChecks(SQLModel):
         if error is not None:
             raise ValueError(error)
         return self
+
+
+class QuestChecks(WindowChecks):
+    """The checks of every quest body."""
 
 
 class QuestFields(QuestChecks):

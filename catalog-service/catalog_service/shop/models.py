@@ -9,15 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Self
 
-from pydantic import field_validator, model_validator
 from sqlalchemy import CheckConstraint, DateTime, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from catalog_service.core.models import CatalogRow, slug_column, slug_field, unique_slug_field
-from catalog_service.core.writes import window_error
-from catalog_service.quests.models import check_moment, check_text
+from catalog_service.quests.models import WindowChecks
 from quest_common.db import utcnow
 
 MAX_PRICE = 1_000_000
@@ -36,29 +33,8 @@ class RedemptionStatus(StrEnum):
     released = "released"  # auth refused the debit: the stock went back
 
 
-class OfferChecks(SQLModel):
+class OfferChecks(WindowChecks):
     """The checks of every offer body, whole (POST, PUT) or partial (PATCH)."""
-
-    if TYPE_CHECKING:  # declared by each body, in its own place in the schema
-        starts_at: datetime | None
-        ends_at: datetime | None
-
-    @field_validator("title", "description", check_fields=False)
-    @classmethod
-    def _text(cls, value: str | None) -> str | None:
-        return value if value is None else check_text(value)
-
-    @field_validator("starts_at", "ends_at", check_fields=False)
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        return check_moment(value)
-
-    @model_validator(mode="after")
-    def _window(self) -> Self:
-        error = window_error(self.starts_at, self.ends_at)
-        if error is not None:
-            raise ValueError(error)
-        return self
 
 
 class OfferFields(OfferChecks):

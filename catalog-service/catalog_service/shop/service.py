@@ -100,16 +100,22 @@ def create_offer(*, uow: UnitOfWork, data: OfferCreate, actor: audit.Actor) -> O
         return offer
 
 
+def _locked_offer(session: Session, offer_id: uuid.UUID) -> Offer:
+    """The offer, locked as a redemption locks it; `NotFoundError` when there is none."""
+    offer = session.exec(
+        select(Offer).where(col(Offer.offer_id) == offer_id).with_for_update()
+    ).first()
+    if offer is None:
+        raise NotFoundError("Offer not found")
+    return offer
+
+
 def update_offer(
     *, uow: UnitOfWork, offer_id: uuid.UUID, data: OfferUpdate, actor: audit.Actor
 ) -> Offer:
     with uow:
         session = uow.session
-        offer = session.exec(
-            select(Offer).where(col(Offer.offer_id) == offer_id).with_for_update()
-        ).first()
-        if offer is None:
-            raise NotFoundError("Offer not found")
+        offer = _locked_offer(session, offer_id)
         OFFERS.update(session, offer, data.model_dump(exclude_unset=True), actor=actor)
         uow.commit()
         return offer
@@ -133,11 +139,7 @@ def delete_offer(*, uow: UnitOfWork, offer_id: uuid.UUID, actor: audit.Actor) ->
     with uow:
         session = uow.session
         # Locked first, as a redemption locks it: no new reservation slips in meanwhile.
-        offer = session.exec(
-            select(Offer).where(col(Offer.offer_id) == offer_id).with_for_update()
-        ).first()
-        if offer is None:
-            raise NotFoundError("Offer not found")
+        offer = _locked_offer(session, offer_id)
         pending = session.exec(
             select(func.count())
             .select_from(Redemption)
@@ -201,11 +203,7 @@ def reserve(
                 return _same_request(existing, offer_id)
             # The offer row lock orders every redemption of this offer: each one sees the stock
             # and the player's count as the previous one committed them.
-            offer = session.exec(
-                select(Offer).where(col(Offer.offer_id) == offer_id).with_for_update()
-            ).first()
-            if offer is None:
-                raise NotFoundError("Offer not found")
+            offer = _locked_offer(session, offer_id)
             # Again under the lock: a parallel request with this key may have committed while
             # we waited for it.
             existing = _by_key(session, user_id=user_id, key=key)

@@ -8,13 +8,13 @@ pending and is tried again with the same key).
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
+
+from quest_common.service_client import ServiceTokenClient
 
 CLIENT_ID = "catalog-service"
 # Answers that say nothing about the debit itself: try again later.
@@ -81,7 +81,7 @@ def outcome_of(response: httpx.Response) -> Outcome:
     return NoAnswer(f"auth answered {response.status_code}: {_detail(response)}")
 
 
-class WalletClient:
+class WalletClient(ServiceTokenClient):
     def __init__(
         self,
         *,
@@ -90,35 +90,9 @@ class WalletClient:
         client_id: str = CLIENT_ID,
         timeout_s: float = 3.0,
     ) -> None:
-        self.auth_url = auth_url.rstrip("/")
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self._client = httpx.Client(timeout=timeout_s)
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._token_expires = 0.0
-
-    def close(self) -> None:
-        self._client.close()
-
-    def _service_token(self) -> str:
-        with self._lock:
-            if self._token and time.monotonic() < self._token_expires:
-                return self._token
-            response = self._client.post(
-                f"{self.auth_url}/internal/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": self.client_id,
-                    "client_secret": self.client_secret,
-                },
-            )
-            response.raise_for_status()
-            body = response.json()
-            self._token = str(body["access_token"])
-            # Renewed 30 s before it expires, so a token never runs out in flight.
-            self._token_expires = time.monotonic() + max(int(body.get("expires_in", 300)) - 30, 5)
-            return self._token
+        super().__init__(
+            auth_url=auth_url, client_id=client_id, client_secret=client_secret, timeout_s=timeout_s
+        )
 
     def debit(self, debit: Debit) -> Outcome:
         payload = {
@@ -129,16 +103,6 @@ class WalletClient:
             "reason": debit.reason,
         }
         try:
-            for attempt in range(2):
-                response = self._client.post(
-                    f"{self.auth_url}/internal/wallet/debits",
-                    json=payload,
-                    headers={"Authorization": f"Bearer {self._service_token()}"},
-                )
-                if response.status_code == 401 and attempt == 0:
-                    self._token = None  # expired or rotated key: fetch a fresh token once
-                    continue
-                break
-            return outcome_of(response)
+            return outcome_of(self.post("/internal/wallet/debits", json=payload))
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             return NoAnswer(f"{type(exc).__name__}: {exc}"[:500])

@@ -5,7 +5,6 @@ through `/internal`)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +12,7 @@ from contextlib import contextmanager
 import httpx
 from sqlalchemy import create_engine, text
 
-from quest_devtools.devstack import free_port
-from quest_devtools.testing.servers import uvicorn_argv
-from quest_devtools.testing.waiting import wait_for
+from quest_devtools.testing.servers import uvicorn_processes
 
 PASSWORD = "correct-horse-1"  # noqa: S105
 
@@ -87,7 +84,6 @@ def auth_process(
 ) -> Iterator[AuthProcess]:
     """auth-service under uvicorn on a free port, on a migrated `database_url`, publishing (when
     `relay`) to `exchange`; stopped after."""
-    port = free_port()
     env = {
         **os.environ,
         "ENVIRONMENT": "test",
@@ -98,23 +94,7 @@ def auth_process(
         "USER_DELETIONS_QUEUE": "",
         "PASSWORD_HASH_PROCESSES": "0",
     }
-    process = subprocess.Popen(uvicorn_argv("auth_service.main:create_app", port=port), env=env)  # noqa: S603
-    url = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        assert process.poll() is None, "auth-service exited during start-up"
-        try:
-            return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_for(ready, timeout=30, interval=0.1)
-        yield AuthProcess(url, database_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with uvicorn_processes(
+        "auth_service.main:create_app", name="auth-service", ready_s=30
+    ) as start:
+        yield AuthProcess(start(env), database_url)

@@ -1,5 +1,5 @@
-"""Reading back what a service published: an app with its outbox relay running, and a probe
-queue bound to its exchange."""
+"""Reading back what a service published: an app with its outbox relay running, a probe queue
+bound to its exchange, and the outbox rows about one subject."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
 
+from quest_common.events import CloudEvent
+from quest_common.outbox import OutboxEvent
 from quest_devtools.testing.plugin import drain_queue
 
 S = TypeVar("S")
@@ -36,3 +39,16 @@ class EventsApp(Generic[S]):
 
     def events(self, expect: int) -> list[dict[str, Any]]:
         return read_events(self.amqp_url, self.queue, expect=expect)
+
+
+def outbox_events(session: Session, event_type: str, *, subject: str) -> list[CloudEvent]:
+    """The events of `event_type` about `subject` in the service's outbox, oldest first, read
+    afresh (the session forgets what it loaded before)."""
+    session.expire_all()
+    rows = session.exec(
+        select(OutboxEvent)
+        .where(OutboxEvent.event_type == event_type)
+        .order_by(col(OutboxEvent.created_at))
+    ).all()
+    events = [CloudEvent.model_validate(row.payload) for row in rows]
+    return [event for event in events if event.subject == subject]

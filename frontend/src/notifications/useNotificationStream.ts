@@ -1,24 +1,13 @@
-import { type QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { NOTIFICATIONS_STREAM_URL } from "../api/processing";
-import { keys } from "../api/queries";
 import { session } from "../auth/session";
 import { showToast } from "../components/toast";
 import { Burst } from "./burst";
 import { type Notice, parseNotice } from "./notices";
-import { SeenIds } from "./seen";
+import { applyNotices, ShownCursor } from "./pushed";
 import { openEventStream } from "./sse";
 import { toastsForBurst } from "./toasts";
-
-/**
- * Refetches the player's data after a notification. Cancel first: invalidating a query during
- * its first fetch reuses that fetch, whose answer may predate the notification, and the card
- * would keep showing the old state.
- */
-export async function refetchPlayerData(queryClient: QueryClient): Promise<void> {
-  await queryClient.cancelQueries({ queryKey: keys.me });
-  await queryClient.invalidateQueries({ queryKey: keys.me });
-}
 
 export type StreamStatus = "connecting" | "open" | "retrying" | "stopped";
 
@@ -30,19 +19,20 @@ function browserStorage(): Storage | null {
   }
 }
 
-/** Toasts what the signed-in player's notifications say (one per sign-in) and refreshes what changed. */
+/**
+ * Toasts what the signed-in player's notifications say (one per sign-in), straight from the
+ * frames, and writes the pushed quest state into the cache (refetching only what no frame carries).
+ */
 export function useNotificationStream(userId: string | null): StreamStatus {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<StreamStatus>("stopped");
 
   useEffect(() => {
     if (!userId) return;
-    const storage = browserStorage();
-    const seen = new SeenIds(storage);
+    const shown = new ShownCursor(browserStorage(), userId);
     const burst = new Burst<Notice>((notices) => {
       for (const toast of toastsForBurst(notices)) showToast(toast);
-      // Progress, balances and history changed on the server: refetch what is on screen.
-      void refetchPlayerData(queryClient);
+      void applyNotices(queryClient, notices);
     });
     const stop = openEventStream({
       url: NOTIFICATIONS_STREAM_URL,
@@ -52,7 +42,7 @@ export function useNotificationStream(userId: string | null): StreamStatus {
       onMessage: (message) => {
         // A level reached is relayed live and never replayed, so it has no id of its own (the
         // parser hands it the previous message's, as EventSource does): no dedup by id for it.
-        if (message.event !== "level_reached" && !seen.add(message.id)) return;
+        if (message.event !== "level_reached" && !shown.advance(message.id)) return;
         const notice = parseNotice(message.event, message.data);
         if (notice) burst.push(notice);
       },
@@ -60,7 +50,6 @@ export function useNotificationStream(userId: string | null): StreamStatus {
     return () => {
       stop();
       burst.cancel();
-      seen.close();
     };
   }, [userId, queryClient]);
 
