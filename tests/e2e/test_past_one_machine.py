@@ -1,12 +1,14 @@
 """Past one machine: a broker node's loss and a database restart, across the real services.
 
-With one of three broker nodes down, sign-ins and claims go on and nothing acknowledged is lost
-or counted twice (guarantee 14). The test runs a RabbitMQ cluster of its own (three nodes of
-Debian's `rabbitmq-server` on loopback, never the machine's broker) and a whole stack of its own
-whose services are given all three nodes in `AMQP_URL`. Players sign in and claim through the
-gateway the whole time, each waiting until its sign-in is counted before the next, while the
-node leading the sign-in queue is stopped, started again, and then another node (the new
-leader) is stopped and started again.
+With one of three broker nodes down, sign-ins, ingestion and claims go on and nothing
+acknowledged is lost or counted twice (guarantees 12 and 14). The test runs a RabbitMQ cluster
+of its own (three nodes of Debian's `rabbitmq-server` on loopback, never the machine's broker)
+and a whole stack of its own whose services are given all three nodes in `AMQP_URL`. Players
+sign in and claim through the gateway the whole time, each waiting until its sign-in is counted
+before the next, while the node leading the sign-in queue is stopped, started again, and then
+another node (the new leader) is stopped and started again. A game server sends batches of
+events for a player of its own the whole time, each batch retried with the same ids until it is
+answered 202.
 
 Every acknowledged login must be counted exactly once, every claim credited once, and no player
 may wait more than `MAX_GAP_S` between two finished steps. A node stays down longer than that, so
@@ -25,6 +27,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -133,6 +136,126 @@ class Client:
         self.stuck.append(f"{played.player.user_name}: claim {played.logins // 3} refused")
 
 
+@dataclass
+class GameServer:
+    """A game server, in a thread: batches of 10 events of its own type for one player, each
+    sent again (same ids) until answered 202, then counted by a quest on that type."""
+
+    gateway_url: str
+    token: str
+    event_type: str
+    player: Player
+    steps: list[tuple[float, str]] = field(default_factory=list)
+    accepted: int = 0
+    stuck: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+    number: int = -1  # reported beside the players' clients
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.gateway_url, timeout=10) as http:
+            for batch_number in itertools.count():
+                if self.stop.is_set():
+                    return
+                batch = [
+                    {
+                        "id": f"b{batch_number}-e{i}",
+                        "type": self.event_type,
+                        "user_id": self.player.user_id,
+                        "time": datetime.now(UTC).isoformat(),
+                        "data": {"n": i},
+                    }
+                    for i in range(10)
+                ]
+                if not self._send(http, batch):
+                    return
+                self.accepted += len(batch)
+                self.steps.append((time.monotonic(), "ingest"))
+                time.sleep(0.1)
+
+    def _send(self, http: httpx.Client, batch: list[dict[str, Any]]) -> bool:
+        deadline = time.monotonic() + COUNT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                response = http.post(
+                    "/api/processing/events/batch",
+                    json={"events": batch},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
+            except httpx.HTTPError:
+                time.sleep(0.2)
+                continue
+            if response.status_code == 202:
+                return True
+            if response.status_code < 500 and response.status_code != 429:
+                self.stuck.append(f"game server: {response.status_code} {response.text[:200]}")
+                return False
+            time.sleep(0.2)
+        self.stuck.append(f"game server: batch {batch[0]['id']} never accepted")
+        return False
+
+
+def game_server(e2e: Any) -> tuple[GameServer, str]:
+    """An event type, a quest counting it (never completed), a client and its player; the
+    quest's name."""
+    admin = e2e.admin_headers()
+    suffix = uuid.uuid4().hex[:8]
+    event_type, name = f"hit_{suffix}", f"hits-{suffix}"
+    with e2e.client() as http:
+        for path, body in [
+            (
+                f"/api/catalog/event-types/by-name/{event_type}",
+                {"title": "Hit", "properties": {"n": {"type": "integer", "required": True}}},
+            ),
+            (f"/api/catalog/rewards/by-name/{name}", {"reward_item": "gold", "reward_qty": 1}),
+        ]:
+            answer = http.put(path, json=body, headers=admin)
+            assert answer.status_code in (200, 201), answer.text
+        reward_id = answer.json()["reward_id"]
+        quest = http.put(
+            f"/api/catalog/quests/by-name/{name}",
+            json={
+                "event_type": event_type,
+                "title": "Hits",
+                "streak": 1_000_000,
+                "duplication": 1,
+                "reward_id": reward_id,
+            },
+            headers=admin,
+        )
+        assert quest.status_code in (200, 201), quest.text
+        created = http.post(
+            "/api/auth/admin/clients",
+            json={"name": f"game-{suffix}", "scopes": ["events:write"]},
+            headers=admin,
+        ).json()
+        token = http.post(
+            "/api/auth/login/access-token",
+            data={"grant_type": "client_credentials"},
+            auth=(created["client_id"], created["client_secret"]),
+        ).json()["access_token"]
+    player = e2e.new_player()
+    server = GameServer(e2e.gateway_url, str(token), event_type, player)
+
+    def known() -> bool:
+        # Processing learns of the player from auth's `UserCreated`; this event is counted too.
+        probe = {
+            "id": "probe",
+            "type": event_type,
+            "user_id": player.user_id,
+            "time": datetime.now(UTC).isoformat(),
+            "data": {"n": 0},
+        }
+        with e2e.client() as http:
+            answer = http.post(
+                "/api/processing/events", json=probe, headers={"Authorization": f"Bearer {token}"}
+            )
+        return answer.status_code == 202
+
+    wait_for(known, timeout=30)
+    server.accepted = 1
+    return server, name
+
+
 # Bounded, but above the suite's 300 s: this item also starts the cluster and the stack (about a
 # minute here), then runs about two minutes of losses, on a machine other work shares.
 @pytest.mark.timeout(480)
@@ -142,7 +265,9 @@ def test_sign_ins_and_claims_go_on_while_broker_nodes_are_lost(
     cluster: LocalCluster = cluster_stack.cluster
     queue = cluster_stack.e2e.sign_in_queue
     clients = [Client(cluster_stack.gateway_url, n) for n in range(CLIENTS)]
+    game, hits = game_server(cluster_stack.e2e)
     threads = [threading.Thread(target=c.run, name=f"client-{c.number}") for c in clients]
+    threads.append(threading.Thread(target=game.run, name="game-server"))
     marks: dict[str, float] = {}
     for thread in threads:
         thread.start()
@@ -176,14 +301,19 @@ def test_sign_ins_and_claims_go_on_while_broker_nodes_are_lost(
     finally:
         for client in clients:
             client.stop.set()
+        game.stop.set()
         for thread in threads:
             thread.join(COUNT_TIMEOUT_S * 2 + 10)
 
     with capsys.disabled():  # the figures belong in every run's output, passed or failed
         print_figures(clients, marks, first.name, second.name)
-    assert not [s for c in clients for s in c.stuck]
-    gaps = {c.number: longest_gap(c, marks["start"], marks["end"]) for c in clients}
+    assert not [s for c in [*clients, game] for s in c.stuck]
+    gaps = {c.number: longest_gap(c, marks["start"], marks["end"]) for c in [*clients, game]}
     assert max(gaps.values()) <= MAX_GAP_S, gaps
+    # Every event answered 202 is counted, once.
+    wait_for(lambda: game.player.quests()[hits]["streak"] >= game.accepted, timeout=30)
+    time.sleep(1.0)
+    assert game.player.quests()[hits]["streak"] == game.accepted
 
     # Exactly once: each player's counted sign-ins are the ones acknowledged (a login without an
     # answer may or may not count), its progress went as far as they take it, and each claim
@@ -206,7 +336,7 @@ def test_sign_ins_and_claims_go_on_while_broker_nodes_are_lost(
         assert player.diamonds() == 10 * played.claims
 
 
-def longest_gap(client: Client, start: float, end: float) -> float:
+def longest_gap(client: Client | GameServer, start: float, end: float) -> float:
     moments = [start, *(t for t, _ in client.steps if start <= t <= end), end]
     return max(later - earlier for earlier, later in itertools.pairwise(moments))
 
