@@ -104,8 +104,14 @@ def test_a_revoked_or_rotated_client_is_refused_everywhere_within_five_seconds(
             }
             token = client.post(TOKEN_PATH, data=form).json()["access_token"]
             game = {"Authorization": f"Bearer {token}"}
-            # Before: a known caller in the wrong lane (403) in every service.
+            # Before: a known caller in the wrong lane (403) in every service; on the ingestion
+            # route the token is let in, and an empty batch is refused for what it holds.
             assert {r.status_code for r in player_routes(client, game).values()} == {403}
+
+            def ingest(h: dict[str, str] = game) -> httpx.Response:
+                return client.post("/api/processing/events/batch", json={"events": []}, headers=h)
+
+            assert ingest().status_code == 422
             url = f"/api/auth/admin/clients/{created['client_id']}"
             if action == "rotate":
                 assert client.post(f"{url}/secret", headers=admin).status_code == 200
@@ -126,3 +132,5 @@ def test_a_revoked_or_rotated_client_is_refused_everywhere_within_five_seconds(
                 refused = client.get(path, headers=game)
                 assert refused.json()["detail"] == "token revoked, sign in again", service
                 print(f"{action}: client token void in {service} after {took:.2f}s")
+            took = wait_for_status(ingest, expected=401, within=5)
+            print(f"{action}: client token void for ingestion after {took:.2f}s")
