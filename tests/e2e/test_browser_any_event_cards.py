@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from quest_devtools.testing.players import Player
+
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
@@ -119,7 +121,7 @@ def any_event_quests(stack: Any) -> Iterator[AnyEventQuests]:
                 client.delete(f"/api/catalog/quests/{quest_id}")
 
 
-def _open_quest_log_with(page: Page, *names: str) -> None:
+def _open_quest_log_with(page: Page, player: Player, *names: str) -> None:
     """Reloads until processing's quest cache has the new quests (it revalidates every few
     seconds), then waits for their cards."""
     for _ in range(30):
@@ -128,6 +130,8 @@ def _open_quest_log_with(page: Page, *names: str) -> None:
         page.wait_for_timeout(1_000)
         page.reload()
         expect(page.get_by_role("heading", name="Quest log")).to_be_visible()
+    missing = [name for name in names if name not in player.quests()]
+    assert not missing, f"processing does not list {missing} on the player's quest log"
     for name in names:
         expect(quest_card(page, name)).to_be_visible(timeout=EVENT_TIMEOUT_MS)
 
@@ -144,10 +148,10 @@ def test_sum_and_locked_quest_cards_at_both_widths(
     browser: Browser, stack: Any, any_event_quests: AnyEventQuests
 ) -> None:
     names = any_event_quests
-    player = stack.sign_up()
+    player = stack.new_player()  # signed in over the API too: its token reads the quest log
     page = new_page(browser, stack, **PHONE)
     sign_in(page, player.user_name, player.password)
-    _open_quest_log_with(page, names.sum_quest, names.locked_quest)
+    _open_quest_log_with(page, player, names.sum_quest, names.locked_quest)
 
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
