@@ -111,7 +111,8 @@ export function AdminQuestsPage() {
             {
               header: "State",
               cell: (quest) => (
-                <Badge color={quest.is_active ? "teal" : "gray"} variant="light">
+                // A long rule beside it must not squeeze the word ("ACTI…").
+                <Badge color={quest.is_active ? "teal" : "gray"} variant="light" miw="max-content">
                   {quest.is_active ? "Active" : "Inactive"}
                 </Badge>
               ),
