@@ -60,7 +60,8 @@ def any_event_quests(stack: Any) -> Iterator[AnyEventQuests]:
     after the test, so that other tests' quest logs stay as they expect them."""
     suffix = uuid.uuid4().hex[:8]
     names = AnyEventQuests(
-        type_name=f"gold_spent_{suffix}",
+        # Long on purpose: the admin rows must hold a long rule beside their state.
+        type_name=f"gold_spent_in_the_desert_shops_{suffix}",
         sum_quest=f"big-spender-{suffix}",
         locked_quest=f"desert-regular-{suffix}",
     )
@@ -232,6 +233,10 @@ def test_any_event_admin_pages_at_both_widths(
         expect(locked_row).to_contain_text(
             f"3{times} {names.type_name}, up to 1{times}; after {names.sum_quest}"
         )
+        # A long type name wraps inside its card on a phone; the state keeps its whole word.
+        assert _fits_across(admin, f'[data-quest-name="{names.sum_quest}"]')
+        state = quest_row.get_by_text("Active", exact=True)
+        assert state.evaluate("label => label.scrollWidth <= label.clientWidth")
         screenshot(admin, f"any_event_admin_quests_{width}")
         quest_row.get_by_role("button", name="Edit Big spender").click()
         dialog = admin.get_by_role("dialog", name="Edit quest")
@@ -241,8 +246,8 @@ def test_any_event_admin_pages_at_both_widths(
         expect(dialog).to_contain_text("Total of gold per completion")
         assert_accessible(admin, f"quest form of a sum quest at {width}")
         screenshot(admin, f"any_event_quest_form_{width}", full_page=False)
-        dialog.get_by_test_id("filter-row").scroll_into_view_if_needed()
-        screenshot(admin, f"any_event_quest_form_filters_{width}", full_page=False)
+        field(dialog, "Property to add up").scroll_into_view_if_needed()
+        screenshot(admin, f"any_event_quest_form_sum_{width}", full_page=False)
         admin.keyboard.press("Escape")
 
         # The dependent quest's form names its prerequisite.
