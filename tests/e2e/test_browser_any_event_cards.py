@@ -206,6 +206,12 @@ def test_any_event_admin_pages_at_both_widths(
     browser: Browser, stack: Any, any_event_quests: AnyEventQuests
 ) -> None:
     names = any_event_quests
+    source = f"Desert shop {uuid.uuid4().hex[:6]}"
+    with stack.client(headers=stack.admin_headers()) as client:
+        created = client.post(
+            "/api/auth/admin/clients", json={"name": source, "scopes": ["events:write"]}
+        )
+    assert created.status_code == 201, created.text
     for size in (PHONE, DESKTOP):
         width = size["width"]
         admin = new_page(browser, stack, **size)
@@ -213,7 +219,10 @@ def test_any_event_admin_pages_at_both_widths(
 
         admin.goto("/admin/event-sources")
         expect(admin.get_by_role("heading", name="Event sources")).to_be_visible()
-        expect(admin.get_by_role("button", name="New event source")).to_be_visible()
+        source_row = admin.locator(f'[data-source-name="{source}"]')
+        expect(source_row).to_contain_text("events:write")
+        expect(source_row).to_contain_text("Active")
+        assert _fits_across(admin, f'[data-source-name="{source}"]')
         assert_accessible(admin, f"event sources at {width}")
         screenshot(admin, f"any_event_admin_sources_{width}")
 
