@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Group, Loader, Progress, Stack, Text, Title } from "@mantine/core";
 import { Fragment, useState } from "react";
 import { progressView } from "../lib/progress";
-import { eventTypeOf, filtersSentence, lockedTitles, SIGN_IN } from "../lib/questMeasure";
+import { eventTypeOf, filtersSentence, isSumQuest, lockedTitles, propertyWords, SIGN_IN } from "../lib/questMeasure";
 import { ClaimButton, type ClaimProps } from "./ClaimButton";
 import { ItemIcon } from "./ItemIcon";
 import { QuestTimeNotes } from "./QuestTimeNotes";
@@ -160,6 +160,8 @@ export function QuestCard({
             questId={quest.quest_id}
             title={quest.title}
             reward={{ qty: quest.reward.reward_qty, item: quest.reward.reward_item }}
+            noun={signIn ? "sign-in" : "event"}
+            sumOf={isSumQuest(progress) ? propertyWords(quest.measure_property ?? "") : undefined}
             opened
             onClose={() => setWhy(false)}
           />

@@ -50,3 +50,18 @@ describe("traceEventWords", () => {
     );
   });
 });
+
+describe("traceEventWords on any event", () => {
+  const any = (verdict: string) => event(verdict as TraceEvent["verdict"], 0);
+
+  it("names an event of another type and its §14 verdicts in words", () => {
+    expect(traceEventWords(any("counted"), 0, trace, reward, "event")).toBe("1st event — counted: 0 of 3");
+    expect(traceEventWords(any("filtered_out"), 1, trace, reward, "event")).toBe(
+      "2nd event — not counted: a condition of the quest did not hold",
+    );
+    expect(traceEventWords(any("locked"), 2, trace, reward, "event")).toBe(
+      "3rd event — not counted: another quest had to be finished first",
+    );
+    expect(traceEventWords(any("not_positive"), 3, trace, reward, "event")).toBe("4th event — not counted: nothing to add");
+  });
+});

@@ -18,15 +18,19 @@ export function traceEventWords(
   index: number,
   trace: Pick<QuestTrace, "streak_target" | "completions">,
   reward: RewardAmount | null,
+  /** What one event of the quest is called: "sign-in", or "event" for any other type. */
+  noun = "sign-in",
 ): string {
-  const which = `${ordinal(index + 1)} sign-in`;
+  const which = `${ordinal(index + 1)} ${noun}`;
   const progress = `${Math.min(event.streak, trace.streak_target)} of ${trace.streak_target}`;
   if (event.completion) {
     const completion = trace.completions.find((c) => c.event_id === event.event_id);
     const amount = reward ? amountInWords(reward.qty, reward.item) : "the reward";
     return `${which} — quest complete, ${amount} ${completion?.auto_claim ? "credited automatically" : "claimable"}`;
   }
-  switch (event.verdict) {
+  // A string: the §14 verdicts may arrive before the generated type lists them.
+  const verdict: string = event.verdict;
+  switch (verdict) {
     case "counted":
       return `${which} — counted: ${progress}`;
     case "grace_used":
@@ -45,6 +49,12 @@ export function traceEventWords(
       return `${which} — not counted: the quest is already complete`;
     case "outside_window":
       return `${which} — not counted: the quest was not running then`;
+    case "filtered_out":
+      return `${which} — not counted: a condition of the quest did not hold`;
+    case "locked":
+      return `${which} — not counted: another quest had to be finished first`;
+    case "not_positive":
+      return `${which} — not counted: nothing to add`;
     default:
       return `${which} — ${verdictView(event.verdict).label.toLowerCase()}`;
   }
