@@ -19,6 +19,7 @@ export const keys = {
   myTransactions: ["me", "transactions"] as const,
   myRedemptions: ["me", "redemptions"] as const,
   offers: ["offers"] as const,
+  eventTypes: ["event-types"] as const,
   myBadges: ["me", "badges"] as const,
   leaderboard: ["leaderboard"] as const,
   player: ["player"] as const,
@@ -59,6 +60,9 @@ export const queries = {
   /** The shop as a player sees it: active offers only. */
   offers: () => queryOptions({ queryKey: keys.offers, queryFn: () => listOffers({ active: true }) }),
   adminOffers: () => queryOptions({ queryKey: keys.adminOffers, queryFn: () => listOffers() }),
+  /** Event types by name (public; inactive ones too: a quest card still names its type). */
+  eventTypes: () =>
+    queryOptions({ queryKey: keys.eventTypes, queryFn: () => listEventTypes(), staleTime: 5 * 60_000 }),
   adminRedemptions: paged(keys.adminRedemptions, listRedemptions),
   myBadges: () => queryOptions({ queryKey: keys.myBadges, queryFn: getMyBadges }),
   leaderboard: ({ item, period, limit }: { item: BoardItem; period: BoardPeriod; limit: number }) =>

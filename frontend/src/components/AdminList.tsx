@@ -74,7 +74,7 @@ export function AdminList<T>({
                   <Text size="xs" c="dimmed" fw={700} tt="uppercase">
                     {column.header}
                   </Text>
-                  <div style={{ textAlign: "right", minWidth: 0 }}>{column.cell(row)}</div>
+                  <div style={{ textAlign: "right", minWidth: 0, overflowWrap: "anywhere" }}>{column.cell(row)}</div>
                 </Group>
               ))}
               <Group gap="xs" justify="flex-end" wrap="wrap" mt={4}>

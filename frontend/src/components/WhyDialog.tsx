@@ -12,12 +12,18 @@ export function WhyDialog({
   title,
   userId,
   reward = null,
+  noun,
+  sumOf,
   opened,
   onClose,
 }: {
   questId: string;
   title: string;
   reward?: RewardAmount | null;
+  /** What one event of the quest is called ("sign-in" unless said). */
+  noun?: string;
+  /** The property a sum quest adds up, in words. */
+  sumOf?: string;
   /** Set on the admin's view of a player; the player's own trace otherwise. */
   userId?: string;
   opened: boolean;
@@ -36,7 +42,9 @@ export function WhyDialog({
           {trace.error.message}
         </Alert>
       )}
-      {trace.data && <TraceTimeline trace={trace.data} reward={reward} forAdmin={userId !== undefined} />}
+      {trace.data && (
+        <TraceTimeline trace={trace.data} reward={reward} noun={noun} sumOf={sumOf} forAdmin={userId !== undefined} />
+      )}
     </Modal>
   );
 }
@@ -47,22 +55,36 @@ const SAID_IN_WORDS = new Set<string>(["counted"]);
 export function TraceTimeline({
   trace,
   reward = null,
+  noun = "sign-in",
+  sumOf,
   forAdmin = false,
 }: {
   trace: QuestTrace;
+  noun?: string;
+  sumOf?: string;
   /** The quest's reward, for "10 diamonds claimable" (the trace names only its grants). */
   reward?: RewardAmount | null;
   /** Admins also see each grant's ledger key; players never see internal ids. */
   forAdmin?: boolean;
 }) {
   if (trace.events.length === 0) {
-    return <Text size="sm">No sign-in recorded yet: sign in to start this quest.</Text>;
+    return (
+      <Text size="sm">
+        {noun === "sign-in" ? "No sign-in recorded yet: sign in to start this quest." : `No ${noun} recorded yet.`}
+      </Text>
+    );
   }
+  const how =
+    trace.streak_mode === "daily"
+      ? "One step per day"
+      : sumOf
+        ? `Adds up ${sumOf}`
+        : `Every ${noun === "sign-in" ? "sign-in" : `qualifying ${noun}`} counts`;
   const amount = reward ?? (trace.grants[0] ? { qty: trace.grants[0].qty, item: trace.grants[0].item } : null);
   return (
     <Stack gap="md">
       <Text size="sm" c="dimmed">
-        {trace.streak_mode === "daily" ? "One step per day" : "Every sign-in counts"}; {trace.streak_target} to
+        {how}; {trace.streak_target} to
         complete, at most {trace.duplication} times.
       </Text>
       <Timeline bulletSize={14} lineWidth={2} data-testid="trace-timeline">
@@ -77,7 +99,7 @@ export function TraceTimeline({
               title={
                 <Group gap="xs" wrap="wrap">
                   <Text fw={600} size="sm">
-                    {traceEventWords(event, index, trace, amount)}
+                    {traceEventWords(event, index, trace, amount, noun)}
                   </Text>
                   {/* The words say "counted" already; a badge marks only what did not count. */}
                   {!SAID_IN_WORDS.has(event.verdict) && !event.completion && (

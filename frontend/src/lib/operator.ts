@@ -77,8 +77,18 @@ export const VERDICTS: Record<Verdict, { label: string; explain: string; color: 
   not_positive: { label: "Nothing to add", explain: "The amount was missing, zero or negative.", color: "gray" },
 };
 
+/**
+ * Verdicts of quests on any event (DESIGN §14) that the trace's generated type may not list
+ * yet: named here so that a newer processing never shows a player a raw code.
+ */
+const EVENT_VERDICTS: Record<string, { label: string; explain: string; color: string }> = {
+  filtered_out: { label: "Not this kind", explain: "A condition of the quest did not hold for it.", color: "gray" },
+  locked: { label: "Locked", explain: "Another quest had to be finished first.", color: "gray" },
+  not_positive: { label: "Nothing to add", explain: "Its number was not above 0.", color: "gray" },
+};
+
 export function verdictView(verdict: string): { label: string; explain: string; color: string } {
-  return VERDICTS[verdict as Verdict] ?? { label: verdict, explain: "", color: "gray" };
+  return VERDICTS[verdict as Verdict] ?? EVENT_VERDICTS[verdict] ?? { label: verdict, explain: "", color: "gray" };
 }
 
 /** 0..1 → a whole percentage for a progress bar. */

@@ -46,6 +46,11 @@ describe("timeNotes", () => {
     expect(texts(p)).toEqual(["next check-in counts in 40 min"]);
   });
 
+  it("speaks of the next event on a quest that counts another event type", () => {
+    const p = progressItem({ next_count_at: at(40 * MIN) }, { cooldown_s: 3600, event_type: "match_won" });
+    expect(texts(p)).toEqual(["next event counts in 40 min"]);
+  });
+
   it("counts freezes left", () => {
     const daily = { streak_mode: "daily" as const, grace_days: 2 };
     expect(texts(progressItem({ grace_left: 1 }, daily))).toEqual(["1 freeze left"]);

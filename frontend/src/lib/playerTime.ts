@@ -1,5 +1,6 @@
 import { ApiError } from "../api/errors";
 import type { QuestProgress } from "../api/types";
+import { eventTypeOf, SIGN_IN } from "./questMeasure";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -48,7 +49,8 @@ export function timeNotes(progress: QuestProgress, now: number): TimeNote[] {
   if (progress.status !== "claimable" && progress.counted_today && daily && next !== null && next > 0) {
     notes.push({ key: "tomorrow", text: "come back tomorrow", tone: "info" });
   } else if (progress.status === "in_progress" && next !== null && next > 0) {
-    notes.push({ key: "next", text: `next check-in counts in ${durationWords(next)}`, tone: "info" });
+    const what = eventTypeOf(progress) === SIGN_IN ? "check-in" : "event";
+    notes.push({ key: "next", text: `next ${what} counts in ${durationWords(next)}`, tone: "info" });
   }
   if ((quest.grace_days ?? 0) > 0 && progress.status === "in_progress") {
     const left = progress.grace_left;

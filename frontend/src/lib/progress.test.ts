@@ -28,6 +28,20 @@ describe("progressView", () => {
     expect(progressView(progressItem()).rewardWords).toBe("10 diamonds");
   });
 
+  it("says Locked, in grey, while prerequisites are left", () => {
+    const view = progressView(progressItem({ locked_by: [{ name: "a", title: "A" }] }));
+    expect(view).toMatchObject({ locked: true, statusLabel: "Locked", statusColor: "gray" });
+    expect(progressView(progressItem()).locked).toBe(false);
+  });
+
+  it("shows a sum quest's progress with its unit and the type's title", () => {
+    const view = progressView(
+      progressItem({ streak: 320, target: 500 }, { event_type: "gold_spent", measure: "sum", measure_property: "gold" }),
+      "Gold spent",
+    );
+    expect(view).toMatchObject({ streakText: "320 / 500 gold", measureLabel: "Gold spent", percent: 64 });
+  });
+
   it("fills the bar of a finished quest", () => {
     const view = progressView(progressItem({ streak: 0, completed: 2, claimed: 2, status: "done" }));
     expect(view.statusLabel).toBe("Done");
@@ -75,6 +89,20 @@ describe("sortForQuestLog", () => {
     const going = progressItem({ status: "in_progress" }, { quest_id: "going" });
     const ready = progressItem({ status: "claimable", claimable: 1 }, { quest_id: "ready" });
     expect(sortForQuestLog([done, going, ready]).map((p) => p.quest.quest_id)).toEqual(["ready", "going", "done"]);
+  });
+
+  it("puts locked quests after those that count now, before done ones", () => {
+    const lockedBy = [{ name: "a", title: "A" }];
+    const locked = progressItem({ status: "in_progress", locked_by: lockedBy }, { quest_id: "locked" });
+    const done = progressItem({ status: "done" }, { quest_id: "done" });
+    const going = progressItem({ status: "in_progress" }, { quest_id: "going" });
+    const earned = progressItem({ status: "claimable", claimable: 1, locked_by: lockedBy }, { quest_id: "earned" });
+    expect(sortForQuestLog([done, locked, going, earned]).map((p) => p.quest.quest_id)).toEqual([
+      "earned",
+      "going",
+      "locked",
+      "done",
+    ]);
   });
 });
 

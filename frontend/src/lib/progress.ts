@@ -1,14 +1,21 @@
 import type { QuestProgress, QuestStatus } from "../api/types";
 import { amountInWords, formatAmount, STATUS_COLOR, STATUS_LABEL } from "./format";
+import { isLocked, leftWords, measureView } from "./questMeasure";
 
 export interface ProgressView {
   status: QuestStatus;
+  /** Prerequisites are left: nothing counts here yet. */
+  locked: boolean;
   statusLabel: string;
   statusColor: string;
   /** 0–100 for the progress bar. */
   percent: number;
-  /** "2 / 3" */
+  /** "2 / 3"; "320 / 500 gold" on a sum quest */
   streakText: string;
+  /** What the progress row counts: "Streak", or the event type's title ("Match won"). */
+  measureLabel: string;
+  /** "320 / 500 gold · Gold spent": the progress bar's accessible name. */
+  measureSummary: string;
   /** "1 / 2 completed" */
   completionsText: string;
   rewardText: string;
@@ -16,20 +23,29 @@ export interface ProgressView {
   rewardWords: string;
 }
 
-/** What a quest card shows, from one progress item (pure, so the rules are tested alone). */
-export function progressView(progress: QuestProgress): ProgressView {
+/**
+ * What a quest card shows, from one progress item (pure, so the rules are tested alone).
+ * `typeTitle` is the catalog's title of the quest's event type, when known.
+ */
+export function progressView(progress: QuestProgress, typeTitle?: string): ProgressView {
   const target = Math.max(1, progress.target);
   // The completing step resets the streak to 0 for the next round. Until the reward is claimed
   // (and once the quest is done) the bar shows the streak that earned it, full: an empty bar
   // next to "Ready to claim" reads as lost progress.
   const showEarned = progress.status === "done" || (progress.claimable > 0 && progress.streak === 0);
   const streak = showEarned ? target : Math.min(progress.streak, target);
+  const measure = measureView(progress, streak, typeTitle);
+  // A reward earned before a prerequisite was added stays claimable: "Ready to claim" wins.
+  const locked = isLocked(progress) && progress.status === "in_progress";
   return {
     status: progress.status,
-    statusLabel: STATUS_LABEL[progress.status] ?? progress.status,
-    statusColor: STATUS_COLOR[progress.status] ?? "gray",
+    locked,
+    statusLabel: locked ? "Locked" : (STATUS_LABEL[progress.status] ?? progress.status),
+    statusColor: locked ? "gray" : (STATUS_COLOR[progress.status] ?? "gray"),
     percent: Math.round((streak / target) * 100),
-    streakText: `${streak} / ${target}`,
+    streakText: measure.value,
+    measureLabel: measure.label,
+    measureSummary: measure.summary,
     completionsText: `${progress.completed} / ${progress.duplication} completed`,
     rewardText: formatAmount(progress.quest.reward.reward_qty, progress.quest.reward.reward_item),
     rewardWords: amountInWords(progress.quest.reward.reward_qty, progress.quest.reward.reward_item),
@@ -60,20 +76,23 @@ export function claimButtonView(progress: QuestProgress, pending: boolean): Clai
     // Nothing to press: no greyed button, a sentence instead (the card renders no button).
     return { label: "Credited automatically", disabled: true, loading: false, hint: null, automatic: true };
   }
-  const left = Math.max(0, progress.target - progress.streak);
-  return {
-    label: "Claim",
-    disabled: true,
-    loading: false,
-    hint: `${left} more check-in${left === 1 ? "" : "s"} to go`,
-  };
+  return { label: "Claim", disabled: true, loading: false, hint: `${leftWords(progress)} to go` };
 }
 
-const STATUS_ORDER: Record<QuestStatus, number> = { claimable: 0, in_progress: 1, done: 2 };
+const STATUS_ORDER: Record<QuestStatus, number> = { claimable: 0, in_progress: 1, done: 3 };
 
-/** Quests to act on first: ready to claim, then in progress, then done (stable otherwise). */
+/** Where a quest goes in the log: a locked one waits behind those that count now. */
+function logRank(progress: QuestProgress): number {
+  const rank = STATUS_ORDER[progress.status] ?? 1;
+  return progress.status === "in_progress" && isLocked(progress) ? 2 : rank;
+}
+
+/**
+ * Quests to act on first: ready to claim, then in progress, then locked, then done (stable
+ * otherwise).
+ */
 export function sortForQuestLog(items: QuestProgress[]): QuestProgress[] {
-  return [...items].sort((a, b) => (STATUS_ORDER[a.status] ?? 1) - (STATUS_ORDER[b.status] ?? 1));
+  return [...items].sort((a, b) => logRank(a) - logRank(b));
 }
 
 /**

@@ -57,16 +57,19 @@ describe("traceEventWords", () => {
       "22nd sign-in — not counted: too soon after the last one",
     );
   });
+});
 
-  it("words a game server's event and the verdicts only such events get", () => {
-    expect(traceEventWords(event("filtered_out", 0, false, "f", "match_won"), 0, trace, reward)).toBe(
-      "1st event — not counted: one of the quest's conditions did not hold",
+describe("traceEventWords on any event", () => {
+  const any = (verdict: string) => event(verdict as TraceEvent["verdict"], 0);
+
+  it("names an event of another type and its §14 verdicts in words", () => {
+    expect(traceEventWords(any("counted"), 0, trace, reward, "event")).toBe("1st event — counted: 0 of 3");
+    expect(traceEventWords(any("filtered_out"), 1, trace, reward, "event")).toBe(
+      "2nd event — not counted: a condition of the quest did not hold",
     );
-    expect(traceEventWords(event("locked", 0, false, "l", "match_won"), 1, trace, reward)).toBe(
-      "2nd event — not counted: a quest to finish first was not finished yet",
+    expect(traceEventWords(any("locked"), 2, trace, reward, "event")).toBe(
+      "3rd event — not counted: another quest had to be finished first",
     );
-    expect(traceEventWords(event("not_positive", 0, false, "n", "purchase"), 2, trace, reward)).toBe(
-      "3rd event — not counted: nothing to add (the amount was zero or missing)",
-    );
+    expect(traceEventWords(any("not_positive"), 3, trace, reward, "event")).toBe("4th event — not counted: nothing to add");
   });
 });

@@ -9,7 +9,7 @@ export interface RewardAmount {
 }
 
 /**
- * One line of "Why?" in a player's words: which sign-in (or event) it was and what it did —
+ * One line of "Why?" in a player's words: which sign-in it was and what it did —
  * "3rd sign-in — quest complete, 10 diamonds claimable" — never the rule engine's counters
  * ("streak 0 · completed 1": the completing step resets the streak for the next round).
  */
@@ -18,15 +18,19 @@ export function traceEventWords(
   index: number,
   trace: Pick<QuestTrace, "streak_target" | "completions">,
   reward: RewardAmount | null,
+  /** What one event of the quest is called: "sign-in", or "event" for any other type. */
+  noun = "sign-in",
 ): string {
-  const which = `${ordinal(index + 1)} ${event.event_type === "sign_in" ? "sign-in" : "event"}`;
+  const which = `${ordinal(index + 1)} ${noun}`;
   const progress = `${Math.min(event.streak, trace.streak_target)} of ${trace.streak_target}`;
   if (event.completion) {
     const completion = trace.completions.find((c) => c.event_id === event.event_id);
     const amount = reward ? amountInWords(reward.qty, reward.item) : "the reward";
     return `${which} — quest complete, ${amount} ${completion?.auto_claim ? "credited automatically" : "claimable"}`;
   }
-  switch (event.verdict) {
+  // A string: the §14 verdicts may arrive before the generated type lists them.
+  const verdict: string = event.verdict;
+  switch (verdict) {
     case "counted":
       return `${which} — counted: ${progress}`;
     case "grace_used":
@@ -46,11 +50,11 @@ export function traceEventWords(
     case "outside_window":
       return `${which} — not counted: the quest was not running then`;
     case "filtered_out":
-      return `${which} — not counted: one of the quest's conditions did not hold`;
+      return `${which} — not counted: a condition of the quest did not hold`;
     case "locked":
-      return `${which} — not counted: a quest to finish first was not finished yet`;
+      return `${which} — not counted: another quest had to be finished first`;
     case "not_positive":
-      return `${which} — not counted: nothing to add (the amount was zero or missing)`;
+      return `${which} — not counted: nothing to add`;
     default:
       return `${which} — ${verdictView(event.verdict).label.toLowerCase()}`;
   }

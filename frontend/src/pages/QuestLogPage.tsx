@@ -15,6 +15,7 @@ import { claimRefusal } from "../lib/playerTime";
 import { useReachable } from "../components/useReachable";
 import { formatAmount } from "../lib/format";
 import { claimRefusalToShow, sortForQuestLog } from "../lib/progress";
+import { eventTypeOf, SIGN_IN } from "../lib/questMeasure";
 
 /**
  * Claims, one at a time per quest: the lock is taken on the first press (a ref, so a double
@@ -72,6 +73,11 @@ export function QuestLogPage() {
   const reachable = useReachable();
   const me = useQuery(queries.me());
   const quests = useQuery(queries.myQuests());
+  // Titles of event types ("Match won"), asked for only once a quest counts something else
+  // than sign-ins; until they come (or if the catalog cannot say), cards show the type's name.
+  const anyEvent = quests.data?.data.some((p) => eventTypeOf(p) !== SIGN_IN) ?? false;
+  const eventTypes = useQuery({ ...queries.eventTypes(), enabled: anyEvent });
+  const titles = new Map(eventTypes.data?.data.map((t) => [t.name, t.title]));
   const counting = usePendingSignIn();
   const { claim, pending } = useClaims();
 
@@ -92,6 +98,7 @@ export function QuestLogPage() {
             <QuestCard
               key={progress.quest.quest_id}
               progress={progress}
+              typeTitle={titles.get(eventTypeOf(progress))}
               pending={pending.has(progress.quest.quest_id)}
               counting={counting && progress.status !== "done"}
               disabled={!reachable}

@@ -18,7 +18,10 @@ function ruleText(quest: Quest): string {
   const mode = quest.streak_mode === "daily" ? " (daily)" : "";
   const what = quest.event_type ?? "sign_in";
   const target =
-    quest.measure === "sum" ? `${quest.streak} ${quest.measure_property ?? ""} of ${what}` : `${quest.streak}× ${what.replace("_", "-")}`;
+    quest.measure === "sum"
+      ? `${quest.streak} ${quest.measure_property ?? ""} of ${what}`
+      : // Only the built-in type reads as a word; another type keeps its name whole ("match_won").
+        `${quest.streak}× ${what === "sign_in" ? "sign-in" : what}`;
   const filters = quest.where?.length ? ` where ${quest.where.map(filterWords).join(" and ")}` : "";
   const after = quest.requires?.length ? `; after ${quest.requires.join(", ")}` : "";
   return `${target}${mode}${filters}, up to ${quest.duplication}×${quest.auto_claim ? ", auto" : ""}${after}`;
@@ -108,7 +111,8 @@ export function AdminQuestsPage() {
             {
               header: "State",
               cell: (quest) => (
-                <Badge color={quest.is_active ? "teal" : "gray"} variant="light">
+                // A long rule beside it must not squeeze the word ("ACTI…").
+                <Badge color={quest.is_active ? "teal" : "gray"} variant="light" miw="max-content">
                   {quest.is_active ? "Active" : "Inactive"}
                 </Badge>
               ),

@@ -291,7 +291,7 @@ export function QuestForm({
           }))}
           {...form.getInputProps("reward_id")}
         />
-        <Fieldset legend="What counts" variant="filled">
+        <Fieldset legend="What counts" variant="filled" px={{ base: "xs", xs: "md" }}>
           <Stack gap="sm">
             <ChoiceSelect
               label="Event type"
