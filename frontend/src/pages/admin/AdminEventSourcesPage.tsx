@@ -12,15 +12,15 @@ import { QueryState } from "../../components/LoadError";
 import { Screen } from "../../components/Screen";
 import { showError, showToast } from "../../components/toast";
 import { useReachable } from "../../components/useReachable";
+import { getProcessingOps } from "../../api/operator";
 import { formatDateTime } from "../../lib/format";
+import { sourceDay, sourcesById } from "../../lib/sources";
 
 const SOURCES_KEY = ["admin", "event-sources"] as const;
 const SCOPES: { value: EventSource["scopes"][number]; label: string; description: string }[] = [
   { value: "events:write", label: "Send events", description: "events:write — what players do in the game" },
   { value: "wallet:debit", label: "Debit wallets", description: "wallet:debit — spend a player's diamonds or gold" },
 ];
-// Shown until the platform counts ingested events per source.
-const NOT_YET = "—";
 
 function NewSourceForm({
   onCreated,
@@ -108,6 +108,9 @@ export function AdminEventSourcesPage() {
   const queryClient = useQueryClient();
   const reachable = useReachable();
   const sources = useQuery({ queryKey: SOURCES_KEY, queryFn: listEventSources });
+  // Each source's day (processing counts what it accepts and refuses); the list shows without it.
+  const ops = useQuery({ queryKey: ["ops", "processing"], queryFn: getProcessingOps, refetchInterval: 15_000 });
+  const figures = sourcesById(ops.data?.sources);
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<EventSourceSecret | null>(null);
   const [confirm, confirmDialog] = useConfirm();
@@ -190,8 +193,8 @@ export function AdminEventSourcesPage() {
                 </Group>
               ),
             },
-            { header: "Last event seen", cell: () => NOT_YET },
-            { header: "Events today", cell: () => NOT_YET },
+            { header: "Last event seen", cell: (s) => sourceDay(figures.get(s.client_id)).lastSeen },
+            { header: "Events today", cell: (s) => sourceDay(figures.get(s.client_id)).today },
             {
               header: "State",
               cell: (s) =>
