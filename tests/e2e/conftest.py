@@ -43,6 +43,7 @@ from quest_devtools.testing.rabbit_cluster import LocalCluster
 # The browser helpers sit next to this file; pytest's importlib mode puts no test folder on
 # sys.path.
 sys.path.insert(0, str(Path(__file__).parent))
+from admin_setup import Studio
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS
 
 FRONTEND = REPO_ROOT / "frontend"
@@ -217,6 +218,16 @@ def stack(
     if "frontend" in components:
         build_frontend()
     yield from run_stack(pg_admin_url, amqp_url, tmp_path_factory.mktemp("stack"), components)
+
+
+@pytest.fixture
+def studio(stack: E2EStack) -> Iterator[Studio]:
+    """An admin's setup for one test (admin_setup.Studio), taken down after it."""
+    made = Studio(stack)
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 @dataclass
