@@ -5,20 +5,19 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pika
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
-from processing_service.events.models import RecordedEvent
 from processing_service.events.service import consume_events
 from processing_service.main import create_app
 from processing_service.progress.rules import PlayerEvent, QuestRule
@@ -26,9 +25,9 @@ from processing_service.unit_of_work import UnitOfWork
 from processing_service.worker import Worker
 from quest_common.broker.connection import connect
 from quest_common.db import make_engine
-from quest_common.events import ingest_envelope_id, ingest_type, make_event, routing_key
+from quest_common.events import make_event, routing_key
 from quest_devtools.devstack import free_port
-from quest_devtools.testing.plugin import BrokerNames, declare_queue, migrated_database
+from quest_devtools.testing.plugin import BrokerNames, migrated_database
 from quest_devtools.testing.quests import catalog_quest
 
 processing_db = migrated_database(
@@ -79,41 +78,6 @@ def api(settings: Settings) -> Iterator[Callable[..., TestClient]]:
     yield start
     for client in clients:
         client.__exit__(None, None, None)
-
-
-def declare_events_queue(settings: Settings, routing_keys: Iterable[str]) -> str:
-    """Declare the worker's queue as the worker and the publishers declare it, so nothing
-    published before a worker connects is lost (and a test can see it stay empty); its name."""
-    declare_queue(
-        settings.amqp_url,
-        queue=settings.sign_in_queue,
-        exchange=settings.events_exchange,
-        routing_keys=routing_keys,
-        delivery_limit=settings.delivery_limit,
-        retry_delay_ms=settings.retry_delay_ms,
-    )
-    return settings.sign_in_queue
-
-
-def ingested_body(
-    user: uuid.UUID, event_type: str, at: datetime, client_event_id: str | None = None, **data: Any
-) -> bytes:
-    """The envelope the ingestion API publishes for a game server's ("studio") event."""
-    client_event_id = client_event_id or f"c-{uuid.uuid4().hex[:8]}"
-    return make_event(
-        source="client:studio",
-        type=ingest_type(event_type),
-        subject=str(user),
-        data={"user_id": str(user), "client_event_id": client_event_id, "data": data},
-        time=at,
-        event_id=ingest_envelope_id("studio", client_event_id),
-    ).to_json()
-
-
-def recorded_events(session: Session, user: uuid.UUID) -> list[RecordedEvent]:
-    """The player's recorded events, in the order they were recorded."""
-    statement = select(RecordedEvent).where(RecordedEvent.user_id == user)
-    return list(session.execute(statement.order_by(RecordedEvent.seq)).scalars().all())
 
 
 def quest_payload(**overrides: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
-from tests.conftest import ingested_body, recorded_events
+from tests.processing_helpers import ingested_body, recorded_events
 
 from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant

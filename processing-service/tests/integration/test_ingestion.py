@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from tests.conftest import declare_events_queue
+from tests.processing_helpers import declare_events_queue
 
 from processing_service.core.config import Settings
 from processing_service.deletions.service import delete_player

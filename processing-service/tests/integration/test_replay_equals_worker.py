@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session
-from tests.conftest import recorded_events
+from tests.processing_helpers import recorded_events
 
 from processing_service.progress import rules
 from processing_service.progress.rules import PlayerEvent, QuestRule

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
-from tests.conftest import declare_events_queue
+from tests.processing_helpers import declare_events_queue
 
 from processing_service.core.config import Settings
 from processing_service.events.models import RecordedEvent

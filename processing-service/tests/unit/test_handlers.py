@@ -9,7 +9,7 @@ from typing import Any
 
 import pika
 import pytest
-from tests.conftest import ingested_body
+from tests.processing_helpers import ingested_body
 
 from processing_service.deletions.handler import UserDeletedHandler
 from processing_service.events.handler import EventHandler
