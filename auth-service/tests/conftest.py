@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from auth_service.core.config import Settings
@@ -25,6 +26,14 @@ SettingsFactory = Callable[..., Settings]
 
 
 auth_db_url, fresh_db_url = service_databases("auth", run_migrations)
+
+
+@pytest.fixture
+def fresh_engine(fresh_db_url: str) -> Iterator[Engine]:
+    """An engine on the test's own fresh database, disposed after it."""
+    engine = build_engine(fresh_db_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

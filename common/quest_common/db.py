@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 from tenacity import (
     before_sleep_log,
     retry,
@@ -98,6 +98,18 @@ def _quote(value: object) -> str:
 def pg_plain_array(values: Sequence[object]) -> str:
     """An array literal of UUIDs or integers: their text needs neither quotes nor escapes."""
     return "{" + ",".join(map(str, values)) + "}"
+
+
+def rows_of_users(
+    session: Session, select_from: str, user_ids: Iterable[str]
+) -> list[tuple[Any, ...]]:
+    """`select_from` (a "SELECT ... FROM <table>" of a table keyed by `user_id`) for these users
+    (canonical text ids), in one round trip; nothing is asked when there are none."""
+    users = sorted(set(user_ids))
+    if not users:
+        return []
+    where = " WHERE user_id = ANY(CAST(:users AS uuid[]))"
+    return [tuple(row) for row in session.execute(text(select_from + where), {"users": users})]
 
 
 def sqlalchemy_url(url: str, *, database: str | None = None) -> str:

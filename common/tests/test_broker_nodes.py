@@ -94,22 +94,8 @@ def test_no_node_answering_names_each_without_credentials(amqp_url: str) -> None
 
 
 @pytest.fixture
-def work_queue(broker_names: BrokerNames, amqp_url: str) -> str:
-    from quest_common.broker.connection import connect
-    from quest_common.broker.topology import declare_work_queue
-
-    queue = broker_names.queue("work")
-    connection = connect(amqp_url, name="test-declare")
-    try:
-        declare_work_queue(
-            connection.channel(),
-            queue=queue,
-            exchange=broker_names.exchange,
-            routing_keys=[ROUTING_KEY],
-        )
-    finally:
-        connection.close()
-    return queue
+def work_queue(broker_names: BrokerNames) -> str:
+    return broker_names.work_queue("work", [ROUTING_KEY])
 
 
 def publish(amqp_url: str, exchange: str, key: str, body: str) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pika
 import pytest
 
 from quest_common.broker.connection import connect
 from quest_common.broker.consumer import ConsumerShell, Delivery, Outcome
-from quest_common.broker.topology import declare_work_queue
 from quest_devtools.testing.plugin import BrokerNames, amqp_target, drain_queue
 from quest_devtools.testing.waiting import wait_for
 
@@ -60,22 +59,8 @@ class Running:
 
 
 @pytest.fixture
-def work_queue(broker_names: BrokerNames, amqp_url: str) -> Iterator[str]:
-    queue = broker_names.queue("work")
-
-    connection = connect(amqp_url, name="test-declare")
-    try:
-        declare_work_queue(
-            connection.channel(),
-            queue=queue,
-            exchange=broker_names.exchange,
-            routing_keys=[ROUTING_KEY],
-            delivery_limit=3,
-            retry_delay_ms=200,
-        )
-    finally:
-        connection.close()
-    yield queue
+def work_queue(broker_names: BrokerNames) -> str:
+    return broker_names.work_queue("work", [ROUTING_KEY], delivery_limit=3, retry_delay_ms=200)
 
 
 def make_shell(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pika
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from processing_service.catalog.cache import QuestDefinition
 from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
 from processing_service.events.service import consume_events
+from processing_service.main import create_app
 from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.unit_of_work import UnitOfWork
 from processing_service.worker import Worker
@@ -59,6 +61,23 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings.database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """Start the processing app in-process (`api(**setting_overrides)`); every one started is
+    shut down after the test."""
+    clients: list[TestClient] = []
+
+    def start(**overrides: Any) -> TestClient:
+        client = TestClient(create_app(settings.model_copy(update=overrides)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        client.__exit__(None, None, None)
 
 
 def quest_payload(**overrides: Any) -> dict[str, Any]:

@@ -55,6 +55,14 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
+def screenshot_wide_then_phone(page: Page, name: str) -> None:
+    """The viewport as it is at 1280 px (`<name>_1280`), then at 375 px once it has re-laid."""
+    screenshot(page, f"{name}_1280", full_page=False)
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(300)
+    screenshot(page, f"{name}_375", full_page=False)
+
+
 def field(scope: Page | Locator, label: str) -> Locator:
     """An input by its exact label (Mantine appends " *" to the label of required fields)."""
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
@@ -65,6 +73,16 @@ def sign_in(page: Page, user_name: str, password: str) -> None:
     field(page, "User name").fill(user_name)
     field(page, "Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Quest log")).to_be_visible()
+
+
+def sign_up(page: Page, user_name: str, password: str) -> None:
+    """Through the sign-up form, which signs the new player straight in."""
+    page.goto("/signup")
+    field(page, "User name").fill(user_name)
+    field(page, "Password").fill(password)
+    field(page, "Repeat password").fill(password)
+    page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Quest log")).to_be_visible()
 
 

@@ -40,9 +40,10 @@ from quest_devtools.testing.plugin import BrokerNames
 from quest_devtools.testing.proxy import TcpProxy
 from quest_devtools.testing.rabbit_cluster import LocalCluster
 
-# The browser helpers sit next to this file; pytest's importlib mode puts no test folder on
-# sys.path.
+# The helpers (admin_setup, browser_helpers) sit next to this file and the test modules import
+# them; pytest's importlib mode puts no test folder on sys.path, so this conftest does, once.
 sys.path.insert(0, str(Path(__file__).parent))
+from admin_setup import Studio
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS
 
 FRONTEND = REPO_ROOT / "frontend"
@@ -61,8 +62,11 @@ FRONTEND_SOURCES = (
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        path = Path(str(item.fspath))
+        if here in path.parents:
             item.add_marker(pytest.mark.e2e)
+            if path.name.startswith("test_browser_"):
+                item.add_marker(pytest.mark.browser)
 
 
 def _newest_mtime(paths: list[Path]) -> float:
@@ -217,6 +221,16 @@ def stack(
     if "frontend" in components:
         build_frontend()
     yield from run_stack(pg_admin_url, amqp_url, tmp_path_factory.mktemp("stack"), components)
+
+
+@pytest.fixture
+def studio(stack: E2EStack) -> Iterator[Studio]:
+    """An admin's setup for one test (admin_setup.Studio), taken down after it."""
+    made = Studio(stack)
+    try:
+        yield made
+    finally:
+        made.close()
 
 
 @dataclass

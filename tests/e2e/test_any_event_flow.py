@@ -7,91 +7,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
+from admin_setup import Studio
 
 from quest_devtools.testing.players import Player, wait_for
 
-TOKEN_PATH = "/api/auth/login/access-token"
 BATCH_PATH = "/api/processing/events/batch"
-
-
-class Studio:
-    """What an admin sets up for one test (an event type, rewards, quests, a client) and takes
-    down after it: the stack is shared."""
-
-    def __init__(self, stack: Any) -> None:
-        self.stack = stack
-        self.admin = stack.admin_headers()
-        self.http = stack.client()
-        self.quest_ids: list[str] = []
-        self.event_type = f"match_{uuid.uuid4().hex[:8]}"
-
-    def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.put(path, json=body, headers=self.admin)
-        assert response.status_code in (200, 201), response.text
-        return dict(response.json())
-
-    def define_type(self) -> None:
-        self.put(
-            f"/api/catalog/event-types/by-name/{self.event_type}",
-            {
-                "title": "Match won",
-                "description": "A player won a match",
-                "properties": {
-                    "map": {"type": "string", "required": True},
-                    "gold": {"type": "number", "required": False},
-                },
-            },
-        )
-
-    def quest(self, name: str, reward: tuple[str, int], **fields: Any) -> dict[str, Any]:
-        item, qty = reward
-        made = self.put(
-            f"/api/catalog/rewards/by-name/{name}-reward",
-            {"reward_item": item, "reward_qty": qty},
-        )
-        quest = self.put(
-            f"/api/catalog/quests/by-name/{name}",
-            {"event_type": self.event_type, "reward_id": made["reward_id"], **fields},
-        )
-        self.quest_ids.append(quest["quest_id"])
-        return quest
-
-    def client_token(self) -> str:
-        created = self.http.post(
-            "/api/auth/admin/clients",
-            json={"name": f"game-{uuid.uuid4().hex[:6]}", "scopes": ["events:write"]},
-            headers=self.admin,
-        )
-        assert created.status_code == 201, created.text
-        body = created.json()
-        token = self.http.post(
-            TOKEN_PATH,
-            data={"grant_type": "client_credentials"},
-            auth=(body["client_id"], body["client_secret"]),
-        )
-        assert token.status_code == 200, token.text
-        return str(token.json()["access_token"])
-
-    def close(self) -> None:
-        for quest_id in self.quest_ids:
-            self.http.delete(f"/api/catalog/quests/{quest_id}", headers=self.admin)
-        self.http.delete(f"/api/catalog/event-types/by-name/{self.event_type}", headers=self.admin)
-        self.http.close()
-
-
-@pytest.fixture
-def studio(stack: Any) -> Iterator[Studio]:
-    made = Studio(stack)
-    try:
-        yield made
-    finally:
-        made.close()
+MATCH = {"map": {"type": "string", "required": True}, "gold": {"type": "number", "required": False}}
 
 
 def event(
@@ -115,11 +40,13 @@ def send(http: httpx.Client, token: str, events: list[dict[str, Any]]) -> httpx.
 def test_filters_sums_chains_and_whole_batch_refusal_through_the_gateway(
     stack: Any, studio: Studio
 ) -> None:
-    studio.define_type()
+    event_type = f"match_{uuid.uuid4().hex[:8]}"
+    studio.event_type(event_type, MATCH, description="A player won a match")
     suffix = uuid.uuid4().hex[:6]
     desert = studio.quest(
         f"desert-{suffix}",
-        ("diamond", 5),
+        event_type=event_type,
+        reward_id=studio.reward(f"desert-{suffix}-reward", "diamond", 5)["reward_id"],
         title="Win twice in the desert",
         streak=2,
         duplication=1,
@@ -128,7 +55,8 @@ def test_filters_sums_chains_and_whole_batch_refusal_through_the_gateway(
     )
     hoard = studio.quest(
         f"hoard-{suffix}",
-        ("gold", 7),
+        event_type=event_type,
+        reward_id=studio.reward(f"hoard-{suffix}-reward", "gold", 7)["reward_id"],
         title="Hoard 100 gold",
         streak=100,
         duplication=3,
@@ -136,14 +64,14 @@ def test_filters_sums_chains_and_whole_batch_refusal_through_the_gateway(
         measure_property="gold",
         requires=[desert["name"]],
     )
-    token = studio.client_token()
+    token = studio.events_token()
     player = stack.new_player()
     diamonds_before = player.diamonds()
     at = datetime.now(UTC) - timedelta(minutes=5)
 
     # Processing learns of the player from auth's `UserCreated`: until then the player is
     # unknown and the event refused. The warm-up event matches no filter.
-    warm_up = [event("w0", studio.event_type, player, at, map="nowhere")]
+    warm_up = [event("w0", event_type, player, at, map="nowhere")]
     deadline = time.monotonic() + 15
     while (response := send(studio.http, token, warm_up)).status_code == 422:
         assert time.monotonic() < deadline, response.text
@@ -156,10 +84,10 @@ def test_filters_sums_chains_and_whole_batch_refusal_through_the_gateway(
     ]
 
     batch = [
-        event("e1", studio.event_type, player, at + timedelta(seconds=1), map="city", gold=500),
-        event("e2", studio.event_type, player, at + timedelta(seconds=2), map="desert", gold=60),
-        event("e3", studio.event_type, player, at + timedelta(seconds=3), map="desert", gold=70),
-        event("e4", studio.event_type, player, at + timedelta(seconds=4), map="city", gold=50),
+        event("e1", event_type, player, at + timedelta(seconds=1), map="city", gold=500),
+        event("e2", event_type, player, at + timedelta(seconds=2), map="desert", gold=60),
+        event("e3", event_type, player, at + timedelta(seconds=3), map="desert", gold=70),
+        event("e4", event_type, player, at + timedelta(seconds=4), map="city", gold=50),
     ]
     # One bad event refuses the whole batch, naming it; nothing of it is counted.
     bad = [*batch[:1], event("e9", "no_such_type", player, at), *batch[1:]]

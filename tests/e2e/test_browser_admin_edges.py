@@ -6,17 +6,10 @@ Real stack through the gateway, Debian's Chromium; screenshots at 375 and 1280 p
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pika
-import pytest
-from playwright.sync_api import Browser, Page, expect
-
-# The helpers sit next to this file; pytest's importlib mode puts no test folder on sys.path.
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
     assert_accessible,
@@ -24,10 +17,10 @@ from browser_helpers import (
     in_viewport,
     new_page,
     screenshot,
+    screenshot_wide_then_phone,
     sign_in,
 )
-
-pytestmark = pytest.mark.browser
+from playwright.sync_api import Browser, Page, expect
 
 
 def admin_page(browser: Browser, stack: Any, *, width: int, height: int) -> Page:
@@ -136,8 +129,5 @@ def test_incidents_audit_and_dead_letters(browser: Browser, stack: Any) -> None:
     row.get_by_role("button", name="Replay").click()
     expect(row).to_contain_text("Replayed")
     assert_accessible(admin, "dead letters")
-    screenshot(admin, "dead_letters_1280", full_page=False)
-    admin.set_viewport_size({"width": 375, "height": 812})
-    admin.wait_for_timeout(300)
-    screenshot(admin, "dead_letters_375", full_page=False)
+    screenshot_wide_then_phone(admin, "dead_letters")
     admin.context.close()

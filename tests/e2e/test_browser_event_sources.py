@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import base64
 import re
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+from browser_helpers import assert_accessible, field, new_page, screenshot, sign_in
 from playwright.sync_api import Browser, expect
 
-sys.path.insert(0, str(Path(__file__).parent))
-from browser_helpers import assert_accessible, field, new_page, screenshot, sign_in
-
-pytestmark = pytest.mark.browser
-
-REFERENCE_QUEST = "sign-in-three-times"
+from quest_devtools.testing.players import REFERENCE_QUEST
 
 
 def client_credentials(stack: Any, client_id: str, secret: str) -> httpx.Response:

@@ -5,17 +5,11 @@ count. Real stack through the gateway, Debian's Chromium; screenshots at 375 and
 from __future__ import annotations
 
 import re
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pika
-import pytest
-from playwright.sync_api import Browser, expect
-
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
     assert_accessible,
@@ -24,10 +18,9 @@ from browser_helpers import (
     screenshot,
     sign_in,
 )
+from playwright.sync_api import Browser, expect
 
 from quest_common.events import make_event
-
-pytestmark = pytest.mark.browser
 
 
 def test_an_admin_ends_a_running_incident_now(browser: Browser, stack: Any) -> None:

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, expect
-
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
     assert_accessible,
@@ -22,10 +17,9 @@ from browser_helpers import (
     screenshot,
     sign_in,
 )
+from playwright.sync_api import Browser, expect
 
-pytestmark = pytest.mark.browser
-
-REFERENCE_QUEST = "sign-in-three-times"
+from quest_devtools.testing.players import REFERENCE_QUEST
 
 
 def test_why_shows_each_sign_in_with_its_verdict(browser: Browser, stack: Any) -> None:

@@ -6,17 +6,10 @@ controls. Real stack through the gateway, Debian's Chromium; screenshots at 375 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-
-# The helpers sit next to this file; pytest's importlib mode puts no test folder on sys.path.
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
     assert_accessible,
@@ -25,15 +18,16 @@ from browser_helpers import (
     new_page,
     quest_card,
     screenshot,
+    screenshot_wide_then_phone,
     sign_in,
     sign_out,
     toast,
     toasts,
 )
+from playwright.sync_api import Browser, Locator, Page, expect
 
-pytestmark = pytest.mark.browser
+from quest_devtools.testing.players import REFERENCE_QUEST
 
-REFERENCE_QUEST = "sign-in-three-times"
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -110,10 +104,7 @@ def test_double_clicked_claim_credits_once_and_shows_no_error(browser: Browser, 
         re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}")
     )
     assert_accessible(page, "why dialog")
-    screenshot(page, "why_player_words_1280", full_page=False)
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)
-    screenshot(page, "why_player_words_375", full_page=False)
+    screenshot_wide_then_phone(page, "why_player_words")
     page.context.close()
 
 

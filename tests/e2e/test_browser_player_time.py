@@ -5,25 +5,18 @@ today counted. Screenshots at 375 px and 1280 px go to tests/e2e/artifacts/."""
 from __future__ import annotations
 
 import re
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, expect
-
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
-    field,
     new_context,
     quest_card,
     screenshot,
+    sign_up,
 )
+from playwright.sync_api import Browser, expect
 from test_player_time_flow import put_quest
-
-pytestmark = pytest.mark.browser
 
 ZONE = "Pacific/Kiritimati"
 
@@ -36,12 +29,7 @@ def test_quest_cards_count_down_and_say_come_back_tomorrow(browser: Browser, sta
     context = new_context(browser, stack, timezone_id=ZONE)
     page = context.new_page()
     user_name = f"tz_{uuid.uuid4().hex[:10]}"
-    page.goto("/signup")
-    field(page, "User name").fill(user_name)
-    field(page, "Password").fill("correct-horse-battery")
-    field(page, "Repeat password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Quest log")).to_be_visible()
+    sign_up(page, user_name, "correct-horse-battery")
 
     # Sign-up signs in once: today (in Kiritimati) has counted on the daily streak.
     daily_card = quest_card(page, daily["name"])

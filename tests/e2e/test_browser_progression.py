@@ -6,49 +6,38 @@ Screenshots at 1280 px and 375 px go to tests/e2e/artifacts/."""
 from __future__ import annotations
 
 import re
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, expect
-
-sys.path.insert(0, str(Path(__file__).parent))
+from admin_setup import Studio
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
     assert_accessible,
-    field,
     live,
     new_context,
     screenshot,
+    sign_up,
     toast,
 )
-from test_progression_flow import Catalog, _quest_counted
+from playwright.sync_api import Browser, expect
+from test_progression_flow import _quest_counted, new_quest, new_reward
 
 from quest_devtools.testing.players import Player, wait_for
-
-pytestmark = pytest.mark.browser
 
 
 def test_level_badges_and_boards_in_the_browser(browser: Browser, stack: Any) -> None:
     context = new_context(browser, stack)
     page = context.new_page()
     player = Player(stack.gateway_url, f"lv_{uuid.uuid4().hex[:10]}", "correct-horse-battery")
-    page.goto("/signup")
-    field(page, "User name").fill(player.user_name)
-    field(page, "Password").fill(player.password)
-    field(page, "Repeat password").fill(player.password)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Quest log")).to_be_visible()
+    sign_up(page, player.user_name, player.password)
     expect(page.get_by_test_id("level")).to_have_text("Lv 1")
     expect(live(page)).to_be_visible(timeout=EVENT_TIMEOUT_MS)
 
-    catalog = Catalog(stack)
+    studio = Studio(stack)
     try:
-        badge = catalog.reward("badge", 1, name=f"trailblazer-{uuid.uuid4().hex[:6]}")
-        xp = catalog.quest(catalog.reward("xp", 300))
-        catalog.quest(badge)
+        badge = new_reward(studio, "badge", 1, name=f"trailblazer-{uuid.uuid4().hex[:6]}")
+        xp = new_quest(studio, new_reward(studio, "xp", 300))
+        new_quest(studio, badge)
         # The player signs in elsewhere (a game client, another device) while this tab is open.
         wait_for(
             lambda: player.login() and _quest_counted(player, xp["quest_id"]),
@@ -96,5 +85,5 @@ def test_level_badges_and_boards_in_the_browser(browser: Browser, stack: Any) ->
         expect(page.get_by_test_id("badges")).to_be_visible()
         screenshot(page, "progression-profile-375")
     finally:
-        catalog.close()
+        studio.close()
         context.close()

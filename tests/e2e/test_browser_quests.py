@@ -8,17 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-
-# The helpers sit next to this file; pytest's importlib mode puts no test folder on sys.path.
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import (
     EVENT_TIMEOUT_MS,
     assert_accessible,
@@ -34,10 +26,11 @@ from browser_helpers import (
     toast,
     toasts,
 )
+from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-pytestmark = pytest.mark.browser
+from quest_devtools.testing.players import REFERENCE_QUEST
 
-REFERENCE_QUEST = "sign-in-three-times"
 REFERENCE_TITLE = "Sign in three times"
 
 

@@ -5,19 +5,12 @@ Screenshots at 375 px and 1280 px go to tests/e2e/artifacts/."""
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
-
-sys.path.insert(0, str(Path(__file__).parent))
 from browser_helpers import assert_accessible, field, new_context, screenshot, sign_in, toast
-
-pytestmark = pytest.mark.browser
+from playwright.sync_api import Browser, Locator, Page, expect
 
 
 def put_offer(stack: Any, admin: dict[str, str], **fields: Any) -> dict[str, Any]:

@@ -6,26 +6,18 @@ in every service (DESIGN §14, guarantee 15)."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+import admin_setup
 import httpx
+from admin_setup import TOKEN_PATH
 from authlib.integrations.httpx_client import OAuth2Client
-
-TOKEN_PATH = "/api/auth/login/access-token"
 
 
 def new_client(stack: Any, admin: dict[str, str], scopes: list[str]) -> dict[str, Any]:
     with stack.client() as client:
-        response = client.post(
-            "/api/auth/admin/clients",
-            json={"name": f"game-{uuid.uuid4().hex[:6]}", "scopes": scopes},
-            headers=admin,
-        )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+        return admin_setup.new_client(client, admin, scopes)
 
 
 def wait_for_status(call: Callable[[], httpx.Response], expected: int, within: float) -> float:

@@ -9,52 +9,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import admin_setup
 import httpx
 
-TOKEN_PATH = "/api/auth/login/access-token"
 BATCH_PATH = "/api/processing/events/batch"
 
 
-def new_event_type(stack: Any, admin: dict[str, str]) -> str:
-    name = f"match_won_{uuid.uuid4().hex[:8]}"
-    with stack.client() as client:
-        response = client.put(
-            f"/api/catalog/event-types/by-name/{name}",
-            json={
-                "title": "Match won",
-                "properties": {
-                    "score": {"type": "integer", "required": True},
-                    "mode": {"type": "string", "required": False},
-                },
-            },
-            headers=admin,
-        )
-    assert response.status_code in (200, 201), response.text
-    return name
-
-
-def new_client(stack: Any, admin: dict[str, str]) -> dict[str, Any]:
-    with stack.client() as client:
-        response = client.post(
-            "/api/auth/admin/clients",
-            json={"name": f"game-{uuid.uuid4().hex[:6]}", "scopes": ["events:write"]},
-            headers=admin,
-        )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
-
-
-def client_token(stack: Any, created: dict[str, Any]) -> str:
-    with stack.client() as client:
-        response = client.post(
-            TOKEN_PATH,
-            data={"grant_type": "client_credentials"},
-            auth=(created["client_id"], created["client_secret"]),
-        )
-    assert response.status_code == 200, response.text
-    token: str = response.json()["access_token"]
-    return token
+SCORE = {
+    "score": {"type": "integer", "required": True},
+    "mode": {"type": "string", "required": False},
+}
 
 
 def wait_until_ingestion_knows(
@@ -89,8 +53,10 @@ def wait_until_ingestion_knows(
 
 def test_a_game_server_sends_a_batch_through_the_gateway(stack: Any) -> None:
     admin = stack.admin_headers()
-    event_type = new_event_type(stack, admin)
-    token = client_token(stack, new_client(stack, admin))
+    event_type = f"match_won_{uuid.uuid4().hex[:8]}"
+    with stack.client() as http:
+        admin_setup.event_type(http, admin, event_type, SCORE)
+        token = admin_setup.events_token(http, admin)
     player = stack.sign_up()
     wait_until_ingestion_knows(stack, token, event_type, player.user_id)
     now = datetime.now(UTC).isoformat()

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import admin_setup
 import httpx
 import pytest
 
@@ -201,38 +202,19 @@ def game_server(e2e: Any) -> tuple[GameServer, str]:
     suffix = uuid.uuid4().hex[:8]
     event_type, name = f"hit_{suffix}", f"hits-{suffix}"
     with e2e.client() as http:
-        for path, body in [
-            (
-                f"/api/catalog/event-types/by-name/{event_type}",
-                {"title": "Hit", "properties": {"n": {"type": "integer", "required": True}}},
-            ),
-            (f"/api/catalog/rewards/by-name/{name}", {"reward_item": "gold", "reward_qty": 1}),
-        ]:
-            answer = http.put(path, json=body, headers=admin)
-            assert answer.status_code in (200, 201), answer.text
-        reward_id = answer.json()["reward_id"]
-        quest = http.put(
-            f"/api/catalog/quests/by-name/{name}",
-            json={
-                "event_type": event_type,
-                "title": "Hits",
-                "streak": 10_000,
-                "duplication": 100,
-                "reward_id": reward_id,
-            },
-            headers=admin,
+        admin_setup.event_type(http, admin, event_type, admin_setup.HIT, title="Hit")
+        reward = admin_setup.reward(http, admin, name, "gold", 1)
+        admin_setup.quest(
+            http,
+            admin,
+            name,
+            event_type=event_type,
+            title="Hits",
+            streak=10_000,
+            duplication=100,
+            reward_id=reward["reward_id"],
         )
-        assert quest.status_code in (200, 201), quest.text
-        created = http.post(
-            "/api/auth/admin/clients",
-            json={"name": f"game-{suffix}", "scopes": ["events:write"]},
-            headers=admin,
-        ).json()
-        token = http.post(
-            "/api/auth/login/access-token",
-            data={"grant_type": "client_credentials"},
-            auth=(created["client_id"], created["client_secret"]),
-        ).json()["access_token"]
+        token = admin_setup.events_token(http, admin)
     player = e2e.new_player()
     server = GameServer(e2e.gateway_url, str(token), event_type, player)
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import admin_setup
 import httpx
 
 from processing_service.catalog.cache import QuestCache
@@ -26,26 +27,16 @@ def admin_headers(cuttable_stack: Any) -> dict[str, str]:
 
 def create_quest(stack: Any, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
     suffix = uuid.uuid4().hex[:8]
-    reward = httpx.post(
-        f"{stack.gateway_url}/api/catalog/rewards",
-        json={"reward_name": f"r-{suffix}", "reward_item": "gold", "reward_qty": 5},
-        headers=headers,
-        timeout=10,
-    )
-    assert reward.status_code == 201, reward.text
-    body = {
-        "name": f"q-{suffix}",
-        "title": "Sign in twice",
-        "streak": 2,
-        "duplication": 1,
-        "reward_id": reward.json()["reward_id"],
-        **fields,
-    }
-    quest = httpx.post(
-        f"{stack.gateway_url}/api/catalog/quests", json=body, headers=headers, timeout=10
-    )
-    assert quest.status_code == 201, quest.text
-    return dict(quest.json())
+    with httpx.Client(base_url=stack.gateway_url, timeout=10) as http:
+        reward = admin_setup.reward(http, headers, f"r-{suffix}", "gold", 5)
+        body = {
+            "title": "Sign in twice",
+            "streak": 2,
+            "duplication": 1,
+            "reward_id": reward["reward_id"],
+            **fields,
+        }
+        return admin_setup.quest(http, headers, f"q-{suffix}", **body)
 
 
 def test_a_claim_while_auth_is_cut_is_accepted_and_credited_once_after(
@@ -183,25 +174,11 @@ def test_every_event_answered_202_counts_once_through_retries_a_broker_cut_and_a
     admin = admin_headers(cuttable_stack)
     event_type = f"hit_{uuid.uuid4().hex[:8]}"
     with httpx.Client(base_url=gateway, timeout=15) as http:
-        put = http.put(
-            f"/api/catalog/event-types/by-name/{event_type}",
-            json={"title": "Hit", "properties": {"n": {"type": "integer", "required": True}}},
-            headers=admin,
-        )
-        assert put.status_code in (200, 201), put.text
+        admin_setup.event_type(http, admin, event_type, admin_setup.HIT, title="Hit")
         quest = create_quest(
             cuttable_stack, admin, event_type=event_type, streak=10_000, duplication=1
         )
-        created = http.post(
-            "/api/auth/admin/clients",
-            json={"name": f"game-{uuid.uuid4().hex[:6]}", "scopes": ["events:write"]},
-            headers=admin,
-        ).json()
-        token = http.post(
-            "/api/auth/login/access-token",
-            data={"grant_type": "client_credentials"},
-            auth=(created["client_id"], created["client_secret"]),
-        ).json()["access_token"]
+        token = admin_setup.events_token(http, admin)
     player = Player.sign_up(gateway)
     player.login()
     at = datetime.now(UTC) - timedelta(minutes=1)

@@ -6,11 +6,10 @@ ledger still equals every balance, XP included."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
-import pytest
+from admin_setup import Studio
 
 from quest_devtools.testing.players import Player, SseReader, wait_for
 
@@ -19,58 +18,22 @@ def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-class Catalog:
-    """Rewards and quests an admin creates for one test, deactivated after it: the stack is
-    shared, and a sign-in quest counts for every player who signs in meanwhile."""
-
-    def __init__(self, stack: Any) -> None:
-        self.stack = stack
-        self.admin = stack.admin_headers()
-        self.quest_ids: list[str] = []
-
-    def reward(self, item: str, qty: int, name: str | None = None) -> dict[str, Any]:
-        name = name or f"{item}-{uuid.uuid4().hex[:8]}"
-        with self.stack.client() as client:
-            response = client.put(
-                f"/api/catalog/rewards/by-name/{name}",
-                json={"reward_item": item, "reward_qty": qty},
-                headers=self.admin,
-            )
-        assert response.status_code in (200, 201), response.text
-        return dict(response.json())
-
-    def quest(self, reward: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        body = {
-            "title": f"Progression {reward['reward_item']}",
-            "streak": 1,
-            "duplication": 1,
-            "auto_claim": True,
-            "reward_id": reward["reward_id"],
-            **fields,
-        }
-        with self.stack.client() as client:
-            response = client.put(
-                f"/api/catalog/quests/by-name/prog-{uuid.uuid4().hex[:10]}",
-                json=body,
-                headers=self.admin,
-            )
-        assert response.status_code in (200, 201), response.text
-        self.quest_ids.append(response.json()["quest_id"])
-        return dict(response.json())
-
-    def close(self) -> None:
-        with self.stack.client() as client:
-            for quest_id in self.quest_ids:
-                client.delete(f"/api/catalog/quests/{quest_id}", headers=self.admin)
+def new_reward(studio: Studio, item: str, qty: int, name: str | None = None) -> dict[str, Any]:
+    return studio.reward(name or f"{item}-{uuid.uuid4().hex[:8]}", item, qty)
 
 
-@pytest.fixture
-def catalog(stack: Any) -> Iterator[Catalog]:
-    made = Catalog(stack)
-    try:
-        yield made
-    finally:
-        made.close()
+def new_quest(studio: Studio, reward: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A sign-in quest paying `reward` at once (deleted after the test: a sign-in quest counts
+    for every player who signs in meanwhile)."""
+    body = {
+        "title": f"Progression {reward['reward_item']}",
+        "streak": 1,
+        "duplication": 1,
+        "auto_claim": True,
+        "reward_id": reward["reward_id"],
+        **fields,
+    }
+    return studio.quest(f"prog-{uuid.uuid4().hex[:10]}", **body)
 
 
 def _me(player: Player) -> dict[str, Any]:
@@ -86,9 +49,7 @@ def _quest_counted(player: Player, quest_id: str) -> bool:
     )
 
 
-def test_xp_raises_the_level_and_each_level_reached_is_toasted(
-    stack: Any, catalog: Catalog
-) -> None:
+def test_xp_raises_the_level_and_each_level_reached_is_toasted(stack: Any, studio: Studio) -> None:
     player = Player.sign_up(stack.gateway_url)
     player.login()
     before = _me(player)
@@ -98,7 +59,7 @@ def test_xp_raises_the_level_and_each_level_reached_is_toasted(
     assert reader.connected.wait(10) and reader.status == 200
 
     # 300 XP on the default curve (0, 100, 250, 500, ...): from level 1 past 2 to 3.
-    quest = catalog.quest(catalog.reward("xp", 300))
+    quest = new_quest(studio, new_reward(studio, "xp", 300))
     # Processing learns of the new quest from catalog's change event: sign in until it counts.
     wait_for(
         lambda: player.login() and _quest_counted(player, quest["quest_id"]),
@@ -118,12 +79,12 @@ def test_xp_raises_the_level_and_each_level_reached_is_toasted(
 
 
 def test_a_badge_is_held_once_and_the_public_page_shows_no_balances(
-    stack: Any, catalog: Catalog
+    stack: Any, studio: Studio
 ) -> None:
-    badge = catalog.reward("badge", 1, name=f"pioneer-{uuid.uuid4().hex[:6]}")
+    badge = new_reward(studio, "badge", 1, name=f"pioneer-{uuid.uuid4().hex[:6]}")
     # Two quests pay the same badge: both complete, the player holds it once.
-    first = catalog.quest(badge)
-    second = catalog.quest(badge, title="Another way to the same badge")
+    first = new_quest(studio, badge)
+    second = new_quest(studio, badge, title="Another way to the same badge")
     player = Player.sign_up(stack.gateway_url)
     player.login()
     wait_for(
@@ -169,9 +130,9 @@ def _grants_credited(stack: Any, player: Player) -> list[str]:
 
 
 def test_the_week_board_gives_my_rank_outside_the_top_and_ties_to_who_got_there_first(
-    stack: Any, catalog: Catalog
+    stack: Any, studio: Studio
 ) -> None:
-    quest = catalog.quest(catalog.reward("xp", 40))
+    quest = new_quest(studio, new_reward(studio, "xp", 40))
     first, second = Player.sign_up(stack.gateway_url), Player.sign_up(stack.gateway_url)
     for player in (first, second):  # one after the other: `first` reaches 40 XP first
         player.login()

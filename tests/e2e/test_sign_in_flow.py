@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-REFERENCE_QUEST = "sign-in-three-times"
+from quest_devtools.testing.players import REFERENCE_QUEST
 
 
 def _reference_progress(stack: Any, headers: dict[str, str]) -> dict[str, Any] | None:

@@ -11,7 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from auth_service.core.db import build_engine
 from auth_service.core.uow import AuthUnitOfWork
 from auth_service.main import create_app
 from auth_service.users.models import Role, User, UserAdminUpdate, UserStatus
@@ -29,21 +28,16 @@ LAST_ADMIN = "This is the last admin: make another admin before demoting, bannin
 
 
 @pytest.fixture
-def engine(fresh_db_url: str) -> Iterator[Any]:
-    engine = build_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def lone_client(make_settings: Callable[..., Any], fresh_db_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings(database_url=fresh_db_url))) as client:
         yield client
 
 
-def _admin(engine: Any, client: TestClient, login: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+def _admin(
+    fresh_engine: Any, client: TestClient, login: Callable[..., dict[str, Any]]
+) -> dict[str, Any]:
     name = f"admin_{uuid.uuid4().hex[:10]}"
-    with AuthUnitOfWork(engine) as uow:
+    with AuthUnitOfWork(fresh_engine) as uow:
         user = create_user(uow=uow, user_name=name, password=PASSWORD, role=Role.ADMIN)
     tokens = login(client, name, PASSWORD)
     return {
@@ -52,15 +46,15 @@ def _admin(engine: Any, client: TestClient, login: Callable[..., dict[str, Any]]
     }
 
 
-def _active_admins(engine: Any) -> int:
-    with Session(engine) as session:
+def _active_admins(fresh_engine: Any) -> int:
+    with Session(fresh_engine) as session:
         return sum(is_active_admin(user) for user in session.exec(select(User)).all())
 
 
 def test_the_last_admin_cannot_be_demoted_banned_or_deleted(
-    engine: Any, lone_client: TestClient, login: Callable[..., dict[str, Any]]
+    fresh_engine: Any, lone_client: TestClient, login: Callable[..., dict[str, Any]]
 ) -> None:
-    admin = _admin(engine, lone_client, login)
+    admin = _admin(fresh_engine, lone_client, login)
     own = f"{PREFIX}/users/{admin['user_id']}"
     headers = admin["headers"]
     audit_before = lone_client.get(f"{PREFIX}/admin/audit", headers=headers).json()["count"]
@@ -82,16 +76,16 @@ def test_the_last_admin_cannot_be_demoted_banned_or_deleted(
     audit_after = lone_client.get(f"{PREFIX}/admin/audit", headers=headers).json()["count"]
     assert audit_after == audit_before
     assert lone_client.patch(own, json={"role": "admin"}, headers=headers).status_code == 200
-    assert _active_admins(engine) == 1
+    assert _active_admins(fresh_engine) == 1
 
 
 def test_with_another_admin_one_may_step_down(
-    engine: Any,
+    fresh_engine: Any,
     lone_client: TestClient,
     login: Callable[..., dict[str, Any]],
     signup: Callable[..., dict[str, Any]],
 ) -> None:
-    first = _admin(engine, lone_client, login)
+    first = _admin(fresh_engine, lone_client, login)
     player = signup(lone_client)
     second = f"{PREFIX}/users/{player['user_id']}"
     promoted = lone_client.patch(second, json={"role": "admin"}, headers=first["headers"])
@@ -105,13 +99,16 @@ def test_with_another_admin_one_may_step_down(
     tokens = login(lone_client, player["user_name"], player["password"])
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert lone_client.patch(second, json={"status": 2}, headers=headers).status_code == 409
-    assert _active_admins(engine) == 1
+    assert _active_admins(fresh_engine) == 1
 
 
 def test_a_banned_admin_does_not_count(
-    engine: Any, lone_client: TestClient, login: Callable[..., dict[str, Any]]
+    fresh_engine: Any, lone_client: TestClient, login: Callable[..., dict[str, Any]]
 ) -> None:
-    first, second = _admin(engine, lone_client, login), _admin(engine, lone_client, login)
+    first, second = (
+        _admin(fresh_engine, lone_client, login),
+        _admin(fresh_engine, lone_client, login),
+    )
     banned = lone_client.patch(
         f"{PREFIX}/users/{second['user_id']}", json={"status": 2}, headers=first["headers"]
     )
@@ -124,13 +121,13 @@ def test_a_banned_admin_does_not_count(
 
 
 def _demote(
-    engine: Any,
+    fresh_engine: Any,
     target: dict[str, Any],
     by: dict[str, Any],
     start: threading.Barrier,
     outcomes: list[str],
 ) -> None:
-    with AuthUnitOfWork(engine) as uow:
+    with AuthUnitOfWork(fresh_engine) as uow:
         admin = uow.session.get(User, uuid.UUID(by["user_id"]))
         assert admin is not None
         by_actor = actor(admin)
@@ -148,12 +145,12 @@ def _demote(
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one(
-    engine: Any, lone_client: TestClient, login: Callable[..., dict[str, Any]]
+    fresh_engine: Any, lone_client: TestClient, login: Callable[..., dict[str, Any]]
 ) -> None:
     """Without serialising, each would see the other still active and both would succeed."""
     for _ in range(8):
-        a, b = _admin(engine, lone_client, login), _admin(engine, lone_client, login)
-        with Session(engine) as session:
+        a, b = _admin(fresh_engine, lone_client, login), _admin(fresh_engine, lone_client, login)
+        with Session(fresh_engine) as session:
             # Only these two are active admins in this round.
             for user in session.exec(select(User).where(User.role == Role.ADMIN)).all():
                 if str(user.user_id) not in (a["user_id"], b["user_id"]):
@@ -163,12 +160,12 @@ def test_two_admins_demoting_each_other_at_once_leave_one(
         start = threading.Barrier(2)
         outcomes: list[str] = []
         threads = [
-            threading.Thread(target=_demote, args=(engine, b, a, start, outcomes)),
-            threading.Thread(target=_demote, args=(engine, a, b, start, outcomes)),
+            threading.Thread(target=_demote, args=(fresh_engine, b, a, start, outcomes)),
+            threading.Thread(target=_demote, args=(fresh_engine, a, b, start, outcomes)),
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(30)
         assert sorted(outcomes) == ["demoted", "refused"]
-        assert _active_admins(engine) == 1
+        assert _active_admins(fresh_engine) == 1

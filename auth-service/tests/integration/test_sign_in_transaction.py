@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from auth_service.main import create_app
 from auth_service.users.models import UserStatus
@@ -25,13 +25,6 @@ SIGN_IN_TYPES = ("NewUserSignIn", "UserSignIn")
 
 # The login's three writes: the table and the statement each is.
 LOGIN_WRITES = {"users": "UPDATE", "outbox_event": "INSERT", "refresh_token": "INSERT"}
-
-
-@pytest.fixture
-def database(fresh_db_url: str) -> Iterator[Engine]:
-    engine = create_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -98,14 +91,14 @@ def login_rows(engine: Engine, user_id: str) -> dict[str, Any]:
 @pytest.mark.parametrize("table", sorted(LOGIN_WRITES))
 def test_a_login_failing_at_any_write_leaves_no_event_and_no_status_change(
     client: TestClient,
-    database: Engine,
+    fresh_engine: Engine,
     signup: Callable[..., dict[str, Any]],
     table: str,
 ) -> None:
     user = signup(client)
-    fail_writes(database, table, LOGIN_WRITES[table])
+    fail_writes(fresh_engine, table, LOGIN_WRITES[table])
     assert login(client, user) == 500
-    rows = login_rows(database, user["user_id"])
+    rows = login_rows(fresh_engine, user["user_id"])
     # Nothing of the failed login stayed: no event without its status change and token, and no
     # status change or token without its event.
     assert rows["user"].status == UserStatus.NEW
@@ -113,20 +106,20 @@ def test_a_login_failing_at_any_write_leaves_no_event_and_no_status_change(
     assert rows["events"] == []
     assert rows["tokens"] == []
 
-    heal(database, table)
+    heal(fresh_engine, table)
     assert login(client, user) == 200
-    rows = login_rows(database, user["user_id"])
+    rows = login_rows(fresh_engine, user["user_id"])
     # Still the player's first sign-in: the failed one changed nothing.
     assert [e.event_type for e in rows["events"]] == ["NewUserSignIn"]
 
 
 def test_a_2xx_login_writes_exactly_one_event_in_its_own_transaction(
-    client: TestClient, database: Engine, signup: Callable[..., dict[str, Any]]
+    client: TestClient, fresh_engine: Engine, signup: Callable[..., dict[str, Any]]
 ) -> None:
     user = signup(client)
     for expected in (["NewUserSignIn"], ["NewUserSignIn", "UserSignIn"]):
         assert login(client, user) == 200
-        rows = login_rows(database, user["user_id"])
+        rows = login_rows(fresh_engine, user["user_id"])
         assert sorted(e.event_type for e in rows["events"]) == expected
         assert rows["user"].status == UserStatus.ACTIVE
         # The user row was last written by this login; this login's event and refresh token

@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel
 from catalog_service.core.changes import Change, record_change
 from catalog_service.core.db import row_values
 from quest_common import audit
+from quest_common.db import utcnow
 
 
 def record_write(
@@ -89,4 +90,18 @@ def record_updated(
     """`record_catalog_write` for a row changed in place; `before`: its values read first."""
     record_catalog_write(
         session, row, change=Change.updated, action=action, actor=actor, before=before
+    )
+
+
+def deactivate(session: Session, row: Any, *, action: str, actor: audit.Actor) -> None:
+    """Turn an active row off in place (the row is kept: processing keeps the players' history)
+    and record it as a deletion; a row already off is left as it is, with nothing recorded."""
+    if not row.is_active:
+        return
+    before = row_values(row)
+    row.is_active = False
+    row.updated_at = utcnow()
+    session.add(row)
+    record_catalog_write(
+        session, row, change=Change.deleted, action=action, actor=actor, before=before
     )

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_catalog_write
-from catalog_service.core.changes import Change
+from catalog_service.core.audit_trail import deactivate
 from catalog_service.core.db import lock_quest_links, row_values
 from catalog_service.core.errors import ConflictError, InvalidError, NotFoundError
 from catalog_service.core.named_rows import NamedRows
@@ -23,7 +22,6 @@ from catalog_service.event_types.models import (
 from catalog_service.quests import rules
 from catalog_service.quests.views import active_quests_of_type
 from quest_common import audit
-from quest_common.db import utcnow
 
 EVENT_TYPES = NamedRows(EventType, kind="event_type", name_field="name")
 
@@ -124,19 +122,7 @@ def deactivate_event_type(*, uow: UnitOfWork, name: str, actor: audit.Actor) -> 
         if users:
             names = ", ".join(q.name for q in users)
             raise ConflictError(f"Event type {name!r} is used by active quest(s): {names}")
-        if row.is_active:
-            before = row_values(row)
-            row.is_active = False
-            row.updated_at = utcnow()
-            session.add(row)
-            record_catalog_write(
-                session,
-                row,
-                change=Change.deleted,
-                action="event_type.deactivate",
-                actor=actor,
-                before=before,
-            )
+        deactivate(session, row, action="event_type.deactivate", actor=actor)
         public = to_public(row)
         uow.commit()
         return public

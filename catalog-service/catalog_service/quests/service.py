@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from catalog_service.core.audit_trail import record_catalog_write
-from catalog_service.core.changes import Change
+from catalog_service.core.audit_trail import deactivate
 from catalog_service.core.db import lock_quest_links, row_values
 from catalog_service.core.errors import InvalidError, NotFoundError
 from catalog_service.core.named_rows import NamedRows
@@ -38,7 +37,6 @@ from catalog_service.quests.models import (
 from catalog_service.quests.views import prerequisite_graph
 from catalog_service.rewards.models import Reward, RewardEmbedded
 from quest_common import audit
-from quest_common.db import utcnow
 
 
 def list_triggers() -> TriggersPublic:
@@ -226,19 +224,7 @@ def deactivate_quest(*, uow: UnitOfWork, quest_id: uuid.UUID, actor: audit.Actor
     with uow:
         session = uow.session
         quest = _quest_for_update(session, quest_id)
-        if quest.is_active:
-            before = row_values(quest)
-            quest.is_active = False
-            quest.updated_at = utcnow()
-            session.add(quest)
-            record_catalog_write(
-                session,
-                quest,
-                change=Change.deleted,
-                action="quest.deactivate",
-                actor=actor,
-                before=before,
-            )
+        deactivate(session, quest, action="quest.deactivate", actor=actor)
         public = to_public(quest, _reward(session, quest.reward_id))
         uow.commit()
         return public

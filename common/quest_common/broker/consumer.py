@@ -39,7 +39,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pika
 import pika.exceptions
@@ -47,6 +47,7 @@ from pika.adapters.blocking_connection import BlockingChannel, BlockingConnectio
 from pika.spec import Basic, BasicProperties
 
 from quest_common.broker.connection import BrokerNodes
+from quest_common.logging import bind_event_id
 from quest_common.retry import Backoff, retry_until_stopped
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,42 @@ class Delivery:
     def retry_count(self) -> int:
         """How often it went through the delayed-retry queue."""
         return int(self.headers.get(RETRY_COUNT_HEADER, 0) or 0)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBatch(Generic[T]):
+    """A batch after parsing: one outcome per delivery (so far), and what is left to apply."""
+
+    outcomes: list[Outcome]
+    items: list[T]
+
+
+def parse_batch(
+    batch: list[Delivery],
+    parse: Callable[[bytes], T | None],
+    invalid: type[Exception],
+    what: str = "message",
+) -> ParsedBatch[T]:
+    """Each body through `parse` (no I/O): one that raises `invalid` is dead-lettered, logged
+    with its message id; one `parse` passes over (None: a type this queue does not apply) is
+    acked; the rest are acked, their items kept in order for the handler to apply."""
+    outcomes: list[Outcome] = []
+    items: list[T] = []
+    for delivery in batch:
+        try:
+            item = parse(delivery.body)
+        except invalid as exc:
+            with bind_event_id(delivery.properties.message_id):
+                log.warning("dead-lettering a %s: %s", what, exc)
+            outcomes.append(Outcome.DEAD_LETTER)
+            continue
+        if item is not None:
+            items.append(item)
+        outcomes.append(Outcome.ACK)
+    return ParsedBatch(outcomes=outcomes, items=items)
 
 
 BatchHandler = Callable[[list[Delivery]], list[Outcome]]

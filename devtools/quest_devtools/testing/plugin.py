@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 from urllib.parse import urlparse
@@ -14,6 +14,7 @@ import pytest
 
 from quest_common.broker.broadcast import BroadcastListener
 from quest_common.broker.connection import connect
+from quest_common.broker.topology import declare_work_queue
 from quest_devtools.devstack import free_port
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
 from quest_devtools.testing.proxy import TcpProxy
@@ -115,6 +116,15 @@ class BrokerNames:
         self.queues.append(full)
         return full
 
+    def work_queue(self, name: str, routing_keys: Iterable[str], **limits: int) -> str:
+        """A work queue named after `name` (with its retry queue and DLQ), bound to the exchange
+        as the consumers declare it (`limits`: delivery_limit, retry_delay_ms)."""
+        queue = self.queue(name)
+        declare_queue(
+            self.amqp_url, queue=queue, exchange=self.exchange, routing_keys=routing_keys, **limits
+        )
+        return queue
+
     def probe(self, name: str, *routing_keys: str) -> str:
         """A queue named after `name` that captures each of `routing_keys` on the exchange (both
         declared here), for reading back what the code under test published."""
@@ -150,6 +160,24 @@ def broker_names(amqp_url: str) -> Iterator[BrokerNames]:
     names = BrokerNames(amqp_url=amqp_url)
     yield names
     names.cleanup()
+
+
+def declare_queue(
+    amqp_url: str, *, queue: str, exchange: str, routing_keys: Iterable[str], **limits: int
+) -> None:
+    """Declare a work queue as its consumer and publishers do (`declare_work_queue`), so nothing
+    published before a consumer connects is lost."""
+    connection = connect(amqp_url, name="test-declare")
+    try:
+        declare_work_queue(
+            connection.channel(),
+            queue=queue,
+            exchange=exchange,
+            routing_keys=routing_keys,
+            **limits,
+        )
+    finally:
+        connection.close()
 
 
 def bind_probe_queue(amqp_url: str, *, exchange: str, queue: str, routing_key: str) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from processing_service.deletions.service import delete_player
 from processing_service.unit_of_work import UnitOfWorkFactory
-from quest_common.broker.consumer import Delivery, Outcome
+from quest_common.broker.consumer import Delivery, Outcome, parse_batch
 from quest_common.events import EventType
 
 log = logging.getLogger(__name__)
@@ -45,19 +45,10 @@ class UserDeletedHandler:
     uow_factory: UnitOfWorkFactory
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for delivery in batch:
-            try:
-                parsed = parse_user_deleted(delivery.body)
-            except InvalidDeletionError as exc:
-                log.warning("dead-lettering a deletion message: %s", exc)
-                outcomes.append(Outcome.DEAD_LETTER)
-                continue
-            if parsed is not None:
-                user_id, deleted_at = parsed
-                with self.uow_factory() as uow:
-                    erased = delete_player(uow=uow, user_id=user_id, deleted_at=deleted_at)
-                    uow.commit()
-                log.info("player %s deleted (%d rows erased)", user_id, erased)
-            outcomes.append(Outcome.ACK)
-        return outcomes
+        parsed = parse_batch(batch, parse_user_deleted, InvalidDeletionError, "deletion message")
+        for user_id, deleted_at in parsed.items:
+            with self.uow_factory() as uow:
+                erased = delete_player(uow=uow, user_id=user_id, deleted_at=deleted_at)
+                uow.commit()
+            log.info("player %s deleted (%d rows erased)", user_id, erased)
+        return parsed.outcomes

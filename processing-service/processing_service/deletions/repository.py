@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from processing_service.deletions.models import UserTombstone
+from quest_common.db import rows_of_users
 
 # Any constant: the advisory lock that orders sign-in batches against deletions.
 DELETION_LOCK = 0x51_0D_E1
@@ -54,15 +55,5 @@ class SqlTombstones:
         )
 
     def deleted_among(self, user_ids: Iterable[str]) -> set[str]:
-        users = sorted(set(user_ids))
-        if not users:
-            return set()
-        return set(
-            self.session.execute(
-                text(
-                    "SELECT user_id::text FROM user_tombstone "
-                    "WHERE user_id = ANY(CAST(:users AS uuid[]))"
-                ),
-                {"users": users},
-            ).scalars()
-        )
+        rows = rows_of_users(self.session, "SELECT user_id::text FROM user_tombstone", user_ids)
+        return {str(user) for (user,) in rows}

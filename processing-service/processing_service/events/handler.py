@@ -19,7 +19,7 @@ from processing_service.events.parsing import InvalidMessageError, parse_event
 from processing_service.events.service import consume_events
 from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.unit_of_work import UnitOfWorkFactory
-from quest_common.broker.consumer import Delivery, Outcome
+from quest_common.broker.consumer import Delivery, Outcome, ParsedBatch, parse_batch
 from quest_common.logging import bind_event_id
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,6 @@ def is_retryable_db_error(exc: BaseException) -> bool:
     # Deadlocks and serialization failures are transient: run the transaction again.
     code = getattr(getattr(exc, "orig", None), "sqlstate", None)
     return code in {"40P01", "40001"}
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedBatch:
-    """A batch after parsing: one outcome per delivery (so far), the events to apply."""
-
-    outcomes: list[Outcome]
-    events: list[PlayerEvent]
 
 
 class QuestRules(Protocol):
@@ -55,26 +47,13 @@ class EventHandler:
     stopping: Callable[[], bool] | None = None
     max_wait_s: float = 20.0
 
-    def parse(self, batch: list[Delivery]) -> ParsedBatch:
+    def parse(self, batch: list[Delivery]) -> ParsedBatch[PlayerEvent]:
         """Bodies → events (no I/O: the consumer runs this while the batch before commits)."""
-        outcomes: list[Outcome] = []
-        events: list[PlayerEvent] = []
-        for delivery in batch:
-            try:
-                event = parse_event(delivery.body)
-            except InvalidMessageError as exc:
-                with bind_event_id(delivery.properties.message_id):
-                    log.warning("dead-lettering a message: %s", exc)
-                outcomes.append(Outcome.DEAD_LETTER)
-                continue
-            if event is not None:
-                events.append(event)
-            outcomes.append(Outcome.ACK)
-        return ParsedBatch(outcomes=outcomes, events=events)
+        return parse_batch(batch, parse_event, InvalidMessageError)
 
-    def apply(self, parsed: ParsedBatch) -> list[Outcome]:
+    def apply(self, parsed: ParsedBatch[PlayerEvent]) -> list[Outcome]:
         """Apply the batch's events in one unit of work and commit; the shell then settles."""
-        events = parsed.events
+        events = parsed.items
         if events:
             # A batch's log lines carry its first event's id (and the count), so an event can be
             # followed from auth's outbox to here.

@@ -15,7 +15,7 @@ from processing_service.players.models import PlayerSeen
 from processing_service.players.service import note_players
 from processing_service.progress.rules import DEFAULT_ZONE, is_known_zone
 from processing_service.unit_of_work import UnitOfWorkFactory
-from quest_common.broker.consumer import Delivery, Outcome
+from quest_common.broker.consumer import Delivery, Outcome, parse_batch
 from quest_common.events import CloudEvent, EventType
 
 log = logging.getLogger(__name__)
@@ -50,21 +50,10 @@ class UserCreatedHandler:
     uow_factory: UnitOfWorkFactory
 
     def __call__(self, batch: list[Delivery]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        seen: list[PlayerSeen] = []
-        for delivery in batch:
-            try:
-                parsed = parse_user_created(delivery.body)
-            except InvalidPlayerMessageError as exc:
-                log.warning("dead-lettering a player message: %s", exc)
-                outcomes.append(Outcome.DEAD_LETTER)
-                continue
-            if parsed is not None:
-                seen.append(parsed)
-            outcomes.append(Outcome.ACK)
-        if seen:
+        parsed = parse_batch(batch, parse_user_created, InvalidPlayerMessageError, "player message")
+        if seen := parsed.items:
             with self.uow_factory() as uow:
                 kept = note_players(uow=uow, seen=seen)
                 uow.commit()
             log.info("%d players noted (%d deleted ones left out)", kept, len(seen) - kept)
-        return outcomes
+        return parsed.outcomes

@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col
 
 from processing_service.players.models import Player, PlayerSeen, newest_per_player
+from quest_common.db import rows_of_users
 
 
 class PlayerRepository(Protocol):
@@ -53,17 +54,8 @@ class SqlPlayers:
         )
 
     def known_among(self, user_ids: Iterable[str]) -> set[str]:
-        users = sorted(set(user_ids))
-        if not users:
-            return set()
-        return set(
-            self.session.execute(
-                text(
-                    "SELECT user_id::text FROM player WHERE user_id = ANY(CAST(:users AS uuid[]))"
-                ),
-                {"users": users},
-            ).scalars()
-        )
+        rows = rows_of_users(self.session, "SELECT user_id::text FROM player", user_ids)
+        return {str(user) for (user,) in rows}
 
     def zone_of(self, user_id: uuid.UUID) -> str | None:
         return self.session.execute(
@@ -71,17 +63,8 @@ class SqlPlayers:
         ).scalar_one_or_none()
 
     def zones_of(self, user_ids: Iterable[str]) -> dict[str, str]:
-        users = sorted(set(user_ids))
-        if not users:
-            return {}
-        rows = self.session.execute(
-            text(
-                "SELECT user_id::text, time_zone FROM player "
-                "WHERE user_id = ANY(CAST(:users AS uuid[]))"
-            ),
-            {"users": users},
-        ).all()
-        return {str(user): str(zone) for user, zone in rows}
+        select_from = "SELECT user_id::text, time_zone FROM player"
+        return {str(u): str(zone) for u, zone in rows_of_users(self.session, select_from, user_ids)}
 
     def erase(self, user_id: uuid.UUID) -> int:
         result = self.session.execute(delete(Player).where(col(Player.user_id) == user_id))

@@ -9,39 +9,24 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
+from tests.processing_helpers import ingested_body, recorded_events
 
 from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant
 from processing_service.progress.models import QuestProgress
-from quest_common.events import ingest_envelope_id, ingest_type, make_event
+from quest_common.events import ingest_envelope_id, ingest_type
 from quest_devtools.testing.waiting import wait_for
 
 
 def ingested(
     user: uuid.UUID, client_event_id: str, event_type: str, at: datetime, **data: Any
 ) -> tuple[str, bytes]:
-    body = make_event(
-        source="client:studio",
-        type=ingest_type(event_type),
-        subject=str(user),
-        data={"user_id": str(user), "client_event_id": client_event_id, "data": data},
-        time=at,
-        event_id=ingest_envelope_id("studio", client_event_id),
-    ).to_json()
-    return ingest_type(event_type), body
+    return ingest_type(event_type), ingested_body(user, event_type, at, client_event_id, **data)
 
 
 def recorded(engine: Engine, user: uuid.UUID) -> list[RecordedEvent]:
     with Session(engine) as session:
-        return list(
-            session.execute(
-                select(RecordedEvent)
-                .where(RecordedEvent.user_id == user)
-                .order_by(RecordedEvent.seq)
-            )
-            .scalars()
-            .all()
-        )
+        return recorded_events(session, user)
 
 
 def progress_of(engine: Engine, user: uuid.UUID, quest: dict[str, Any]) -> QuestProgress | None:

@@ -4,14 +4,12 @@ are any (DESIGN §7.4), a 503 to retry — never a 500 — when this replica has
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from processing_service.core.config import Settings
-from processing_service.main import create_app
 from quest_devtools.testing.catalog_double import CatalogDouble
 from quest_devtools.testing.proxy import TcpProxy
 from quest_devtools.testing.tokens import TestKeys
@@ -20,21 +18,6 @@ from quest_devtools.testing.tokens import TestKeys
 @pytest.fixture
 def player_headers(test_keys: TestKeys) -> dict[str, str]:
     return test_keys.headers(sub=str(uuid.uuid4()))
-
-
-@pytest.fixture
-def api(settings: Settings) -> Iterator[Callable[..., TestClient]]:
-    clients: list[TestClient] = []
-
-    def start(**overrides: Any) -> TestClient:
-        client = TestClient(create_app(settings.model_copy(update=overrides)))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield start
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def test_no_catalog_and_no_local_copy_is_a_503_to_retry(

@@ -5,6 +5,7 @@ types (a real HTTP server); everything else is real."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import uuid
@@ -15,18 +16,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.processing_helpers import declare_events_queue
 
 from processing_service.core.config import Settings
 from processing_service.deletions.service import delete_player
 from processing_service.ingestion import service
 from processing_service.ingestion.models import IngestEvent
 from processing_service.ingestion.validation import EventTypeSpec
-from processing_service.main import create_app
 from processing_service.players.models import PlayerSeen
 from processing_service.unit_of_work import UnitOfWork
 from quest_common.broker.confirmed_batch import ConfirmedMessage
 from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_work_queue
 from quest_common.events import INGEST_KEYS, ingest_envelope_id
 from quest_common.security import client_subject
 from quest_devtools.testing.catalog_double import CatalogDouble
@@ -71,40 +71,16 @@ def catalog() -> Iterator[CatalogDouble]:
 
 
 @pytest.fixture
-def events_queue(settings: Settings, amqp_url: str) -> str:
-    """The worker's queue, declared as the worker and the publishers declare it (so a test can
-    see it stay empty before anything was ever published)."""
-    connection = connect(amqp_url, name="test-declare")
-    try:
-        declare_work_queue(
-            connection.channel(),
-            queue=settings.sign_in_queue,
-            exchange=settings.events_exchange,
-            routing_keys=INGEST_KEYS,
-            delivery_limit=settings.delivery_limit,
-            retry_delay_ms=settings.retry_delay_ms,
-        )
-    finally:
-        connection.close()
-    return settings.sign_in_queue
+def events_queue(settings: Settings) -> str:
+    return declare_events_queue(settings, INGEST_KEYS)
 
 
 @pytest.fixture
 def api(
-    settings: Settings, catalog: CatalogDouble, events_queue: str
-) -> Iterator[Callable[..., TestClient]]:
-    clients: list[TestClient] = []
-
-    def start(**overrides: Any) -> TestClient:
-        custom = settings.model_copy(update={"catalog_url": catalog.url, **overrides})
-        client = TestClient(create_app(custom))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield start
-    for client in clients:
-        client.__exit__(None, None, None)
+    api: Callable[..., TestClient], catalog: CatalogDouble, events_queue: str
+) -> Callable[..., TestClient]:
+    """The app reading event types from the catalog double, its queue declared."""
+    return functools.partial(api, catalog_url=catalog.url)
 
 
 def client_headers(

@@ -36,6 +36,7 @@ from quest_common.db import utcnow
 from quest_common.events import make_event, routing_key
 from quest_devtools.testing.admin_routes import admin_write_routes
 from quest_devtools.testing.databases import scalar
+from quest_devtools.testing.plugin import declare_queue
 from quest_devtools.testing.tokens import TestKeys
 from quest_devtools.testing.waiting import wait_for
 
@@ -561,16 +562,10 @@ def test_every_admin_write_route_writes_exactly_one_audit_row(
     amqp_url: str,
 ) -> None:
     store_quests(sign_in.quest())  # the player routes the walker calls need some quest copy
-    connection = connect(amqp_url, name="audit-test")
-    try:  # the replay publishes to the work queue
-        declare_work_queue(
-            connection.channel(),
-            queue=settings.sign_in_queue,
-            exchange=settings.events_exchange,
-            routing_keys=[],
-        )
-    finally:
-        connection.close()
+    # The replay publishes to the work queue.
+    declare_queue(
+        amqp_url, queue=settings.sign_in_queue, exchange=settings.events_exchange, routing_keys=[]
+    )
     with Session(engine) as session:
         letter = DeadLetter(
             queue="q", reason="rejected", body=sign_in.body(uuid.uuid4())[1].decode(), headers={}

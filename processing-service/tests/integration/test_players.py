@@ -14,12 +14,11 @@ import processing_service
 from processing_service.core.config import Settings
 from processing_service.players.models import PlayerSeen
 from processing_service.unit_of_work import UnitOfWork
-from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_work_queue
 from quest_common.db import make_engine
 from quest_common.events import USER_CREATED_KEY, make_event, routing_key
 from quest_common.migrations import alembic_config, service_root
 from quest_devtools.testing.databases import scalar
+from quest_devtools.testing.plugin import declare_queue
 from quest_devtools.testing.waiting import wait_for
 
 T0 = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -88,16 +87,12 @@ def test_the_worker_keeps_the_known_players(
     user, other, late = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     # Auth's relay declares the queue as well (before processing ever ran): the announcements
     # wait there, and the worker's own declaration must agree with it.
-    connection = connect(amqp_url, name="auth-relay-like")
-    try:
-        declare_work_queue(
-            connection.channel(),
-            queue=settings.user_created_queue,
-            exchange=settings.events_exchange,
-            routing_keys=[USER_CREATED_KEY],
-        )
-    finally:
-        connection.close()
+    declare_queue(
+        amqp_url,
+        queue=settings.user_created_queue,
+        exchange=settings.events_exchange,
+        routing_keys=[USER_CREATED_KEY],
+    )
     publish_raw([user_created(user, "Asia/Tokyo"), user_created(other, "Europe/Paris")])
     run_worker(settings)
     wait_for(lambda: zone(engine, user) == "Asia/Tokyo" and zone(engine, other) is not None)

@@ -14,10 +14,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
+from tests.processing_helpers import recorded_events
 
-from processing_service.events.models import RecordedEvent
 from processing_service.progress import rules
 from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.progress.service import progress_states
@@ -88,15 +88,7 @@ def test_replay_equals_the_worker(engine: Engine, sign_in: Any, consume: Any) ->
             [stored] = progress_states(
                 session=session, user_id=user, quest_ids=[rule.quest_id]
             ).values()
-            recorded = (
-                session.execute(
-                    select(RecordedEvent)
-                    .where(RecordedEvent.user_id == user)
-                    .order_by(RecordedEvent.seq)
-                )
-                .scalars()
-                .all()
-            )
+            recorded = recorded_events(session, user)
         expected = rules.replay(
             rule,
             [

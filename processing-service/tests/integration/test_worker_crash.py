@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
+from tests.processing_helpers import declare_events_queue
 
 from processing_service.core.config import Settings
 from processing_service.events.models import RecordedEvent
@@ -21,7 +22,6 @@ from processing_service.progress.models import QuestProgress
 from processing_service.progress.rules import PlayerEvent, QuestRule
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_work_queue
 
 
 def worker_process(settings: Settings) -> subprocess.Popen[bytes]:
@@ -43,22 +43,6 @@ def worker_process(settings: Settings) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def declare_queue(settings: Settings) -> None:
-    """Declare the work queue up front, so nothing published before a worker connects is lost."""
-    connection = connect(settings.amqp_url, name="test-declare")
-    try:
-        declare_work_queue(
-            connection.channel(),
-            queue=settings.sign_in_queue,
-            exchange=settings.events_exchange,
-            routing_keys=SIGN_IN_KEYS,
-            delivery_limit=settings.delivery_limit,
-            retry_delay_ms=settings.retry_delay_ms,
-        )
-    finally:
-        connection.close()
 
 
 def wait_consumers(settings: Settings, expected: int, timeout: float = 30.0) -> None:
@@ -136,7 +120,7 @@ def prepare(
     [stored] = store_quests(sign_in.quest(**quest))
     players, per_player = sizes
     messages = events_for(sign_in, [uuid.uuid4() for _ in range(players)], per_player)
-    declare_queue(settings)
+    declare_events_queue(settings, SIGN_IN_KEYS)
     return stored, messages
 
 

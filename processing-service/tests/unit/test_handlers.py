@@ -9,6 +9,7 @@ from typing import Any
 
 import pika
 import pytest
+from tests.processing_helpers import ingested_body
 
 from processing_service.deletions.handler import UserDeletedHandler
 from processing_service.events.handler import EventHandler
@@ -17,7 +18,7 @@ from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
 from processing_service.progress.service import claim_reward
 from quest_common.broker.consumer import Delivery, Outcome
-from quest_common.events import ingest_envelope_id, ingest_type, make_event
+from quest_common.events import ingest_type, make_event
 from quest_devtools.testing.quests import catalog_quest
 
 T0 = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -268,15 +269,7 @@ def test_a_check_in_is_sent_only_when_the_quest_moved_and_says_why(fakes: Any) -
 
 
 def ingested(user: uuid.UUID, at: datetime, event_type: str, **data: Any) -> bytes:
-    client_event = f"c-{uuid.uuid4().hex[:8]}"
-    return make_event(
-        source="client:studio",
-        type=ingest_type(event_type),
-        subject=str(user),
-        data={"user_id": str(user), "client_event_id": client_event, "data": data},
-        time=at,
-        event_id=ingest_envelope_id("studio", client_event),
-    ).to_json()
+    return ingested_body(user, event_type, at, **data)
 
 
 def test_ingested_events_count_in_the_players_latest_zone_and_unlock_chains(fakes: Any) -> None:
