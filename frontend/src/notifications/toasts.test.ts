@@ -65,6 +65,22 @@ describe("toastsForBurst", () => {
     const toasts = toastsForBurst([checkIn(last), { ...completed, data: { ...completedData, completed: 2 } }]);
     expect(toasts[0].message).toBe("Check-in: Sign in three times 3/3");
   });
+
+  it("tells a game's events apart from a sign-in: progress, not a check-in", () => {
+    const spend: CheckInNotice = {
+      ...signIn3,
+      quest_id: "q9",
+      title: "Big spender",
+      event_type: "gold_spent",
+      streak: 320,
+      target: 500,
+    };
+    const toasts = toastsForBurst([checkIn(spend), checkIn(visit5)]);
+    expect(toasts.map((t) => t.message)).toEqual([
+      "Check-in: Visit five days 1/5",
+      "Progress: Big spender 320/500",
+    ]);
+  });
 });
 
 describe("progression toasts", () => {

@@ -21,6 +21,13 @@ export function checkInSummary(notices: CheckInNotice[]): string {
   return `Check-in: ${notices.map(checkInStep).join(" · ")}`;
 }
 
+/** One line for the quests a game's events moved: "Progress: Big spender 320/500 · Win twice 1/2". */
+export function progressSummary(notices: CheckInNotice[]): string {
+  return `Progress: ${notices.map(checkInStep).join(" · ")}`;
+}
+
+const isSignIn = (notice: CheckInNotice) => (notice.event_type ?? "sign_in") === "sign_in";
+
 /** "Quest complete — claim 10 💎" (or "… — 10 💎 on the way" when it claims itself). */
 export function questCompletedToast(notice: QuestCompletedNotice): string {
   const amount = notice.reward_item === "badge" ? "a badge 🏅" : formatAmount(notice.reward_qty, notice.reward_item);
@@ -50,7 +57,11 @@ export function toastsForBurst(notices: Notice[]): ToastContent[] {
     if (notice.event === "check_in") latest.set(notice.data.quest_id, notice.data);
   }
   const toasts: ToastContent[] = [];
-  if (latest.size > 0) toasts.push({ message: checkInSummary([...latest.values()]), color: "blue" });
+  const moved = [...latest.values()];
+  const signIns = moved.filter(isSignIn);
+  const others = moved.filter((notice) => !isSignIn(notice));
+  if (signIns.length > 0) toasts.push({ message: checkInSummary(signIns), color: "blue" });
+  if (others.length > 0) toasts.push({ message: progressSummary(others), color: "blue" });
   for (const notice of notices) {
     if (notice.event === "quest_completed") {
       toasts.push({ message: questCompletedToast(notice.data), color: "yellow" });

@@ -48,8 +48,11 @@ class QuestNotice(BaseModel):
 
 
 class CheckInNotice(QuestNotice):
-    """`check_in`: a sign-in moved the quest (sent only then)."""
+    """`check_in`: an event (a sign-in, or a game server's) moved the quest (sent only then)."""
 
+    event_type: str = Field(
+        default="sign_in", description="What the quest counts: `sign_in` or a game's event type"
+    )
     streak: int | float = Field(
         description="Progress after this event (0 once it completed; a sum carries the excess)"
     )

@@ -10,13 +10,14 @@ from processing_service.progress.rules import ProgressState, QuestRule
 
 
 def check_in(rule: QuestRule, state: ProgressState, verdict: rules.Verdict) -> dict[str, Any]:
-    """The check-in of a sign-in that moved the quest (the model refuses any other verdict)."""
+    """The check-in of an event that moved the quest (the model refuses any other verdict)."""
     return data(
         CheckInNotice.model_validate(
             {
                 "quest_id": str(rule.quest_id),
                 "quest_name": rule.name,
                 "title": rule.title,
+                "event_type": rule.event_type,
                 "completed": state.completed,
                 "duplication": rule.duplication,
                 "streak": state.streak,

@@ -309,6 +309,14 @@ def test_ingested_events_count_in_the_players_latest_zone_and_unlock_chains(fake
     assert [g["reason"] for g in paid] == ["quest_auto_claim"]
     # Every event is recorded once, the ingested ones dated in the player's latest zone.
     recorded = {e.envelope_type: e for e in fakes.db.events}
+    # The player is told of each move, with what the quest counts.
+    moves = [n.data for n in fakes.db.notifications if n.event == "check_in"]
+    assert [
+        (m["event_type"], m["streak"]) for m in moves if m["quest_id"] == str(spend.quest_id)
+    ] == [
+        ("purchase", 400),
+        ("purchase", 0),
+    ]
     assert recorded["ingest.purchase"].time_zone == "Europe/Paris"
     assert recorded["ingest.purchase"].type == "purchase"
     assert len(fakes.db.events) == 6

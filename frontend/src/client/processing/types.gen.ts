@@ -67,7 +67,7 @@ export type AuditEntryPublic = {
 /**
  * CheckInNotice
  *
- * `check_in`: a sign-in moved the quest (sent only then).
+ * `check_in`: an event (a sign-in, or a game server's) moved the quest (sent only then).
  */
 export type CheckInNotice = {
     /**
@@ -86,6 +86,12 @@ export type CheckInNotice = {
      * The most completions the quest allows
      */
     duplication: number;
+    /**
+     * Event Type
+     *
+     * What the quest counts: `sign_in` or a game's event type
+     */
+    event_type?: string;
     /**
      * Quest Id
      */
