@@ -71,6 +71,22 @@ describe("withCheckIn", () => {
     expect(after.data[1]).toBe(other);
     expect(page.data[0]?.streak).toBe(2); // the cached page itself is not changed
   });
+
+  it("writes the player's time the frame carries: counted today, the next count, freezes left", () => {
+    const page = { count: 1, data: [progressItem({ streak: 1, counted_today: false, grace_left: 2 })] };
+    const next = "2026-12-06T23:00:00Z";
+    const after = withCheckIn(
+      page,
+      checkInData({ streak: 2, time_zone: "Europe/Paris", counted_today: true, next_count_at: next, grace_left: 1 }),
+    );
+    expect(after.data[0]).toMatchObject({
+      streak: 2,
+      time_zone: "Europe/Paris",
+      counted_today: true,
+      next_count_at: next,
+      grace_left: 1,
+    });
+  });
 });
 
 describe("applyNotices", () => {

@@ -5,14 +5,28 @@ import type { CheckInNotice, Notice } from "./notices";
 
 /**
  * The quest list with a check-in's pushed state on its quest: the frame carries the quest's
- * new counters and status, so the card moves without asking the server again.
+ * new counters, status and the player's time (counted today, when the next event counts, the
+ * freezes left), so the card moves without asking the server again.
  */
 export function withCheckIn(page: Page<QuestProgress>, notice: CheckInNotice): Page<QuestProgress> {
   const { quest_id, streak, target, status, claimable, completed, duplication } = notice;
+  // The player's time as the worker saw it after this event (a frame from before these fields
+  // existed keeps what the list said).
+  const time =
+    notice.time_zone === undefined
+      ? {}
+      : {
+          time_zone: notice.time_zone,
+          counted_today: notice.counted_today ?? false,
+          next_count_at: notice.next_count_at ?? null,
+          grace_left: notice.grace_left ?? 0,
+        };
   return {
     ...page,
     data: page.data.map((p) =>
-      p.quest.quest_id === quest_id ? { ...p, streak, target, status, claimable, completed, duplication } : p,
+      p.quest.quest_id === quest_id
+        ? { ...p, streak, target, status, claimable, completed, duplication, ...time }
+        : p,
     ),
   };
 }

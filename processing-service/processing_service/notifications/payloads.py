@@ -4,6 +4,7 @@ are generated from them); no I/O."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
@@ -60,6 +61,16 @@ class CheckInNotice(QuestNotice):
     status: QuestStatus
     claimable: int
     verdict: CountedVerdict
+    # The player's time after this event, as `GET /me/quests` would say it now: the card takes
+    # the frame as it is, without asking again.
+    time_zone: str = Field(default="UTC", description="The zone the event was dated in")
+    counted_today: bool = Field(
+        default=False, description="An event already counted on the player's local today"
+    )
+    next_count_at: datetime | None = Field(
+        default=None, description="When the next event can count (cooldown, next local day)"
+    )
+    grace_left: int = Field(default=0, description="Missed days the streak can still absorb")
 
 
 class QuestCompletedNotice(QuestNotice):

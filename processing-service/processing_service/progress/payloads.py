@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from processing_service.notifications.payloads import CheckInNotice, QuestCompletedNotice, data
 from processing_service.progress import rules
 from processing_service.progress.rules import ProgressState, QuestRule
+from quest_common.db import utcnow
 
 
-def check_in(rule: QuestRule, state: ProgressState, verdict: rules.Verdict) -> dict[str, Any]:
-    """The check-in of an event that moved the quest (the model refuses any other verdict)."""
+def check_in(
+    rule: QuestRule,
+    state: ProgressState,
+    verdict: rules.Verdict,
+    *,
+    zone: str = rules.DEFAULT_ZONE,
+    now: datetime | None = None,
+    incidents: Sequence[rules.IncidentWindow] = (),
+) -> dict[str, Any]:
+    """The check-in of an event that moved the quest (the model refuses any other verdict),
+    with the player's time at `now` in `zone` (the quest list's fields of the same names)."""
+    now = now or utcnow()
     return data(
         CheckInNotice.model_validate(
             {
@@ -25,6 +38,13 @@ def check_in(rule: QuestRule, state: ProgressState, verdict: rules.Verdict) -> d
                 "status": rules.status(rule, state),
                 "claimable": state.claimable,
                 "verdict": verdict,
+                "time_zone": zone,
+                "counted_today": state.last_day is not None
+                and state.last_day == rules.local_date(now, zone),
+                "next_count_at": rules.next_count_at(rule, state, now=now, zone=zone),
+                "grace_left": rules.grace_left(
+                    rule, state, now=now, zone=zone, incidents=incidents
+                ),
             }
         )
     )

@@ -120,7 +120,7 @@ def apply_events(
     new_grants: list[dict[str, Any]] = []
     notes: list[Notification] = []
     # Many players share a state: build (and later serialize) each distinct payload once.
-    check_ins: dict[tuple[uuid.UUID, ProgressState, str], dict[str, Any]] = {}
+    check_ins: dict[tuple[uuid.UUID, ProgressState, str, str], dict[str, Any]] = {}
     for event in sorted(fresh, key=_event_order):
         user = user_text[event.user_id]
         for quest in index.by_type.get(event.type, ()):
@@ -138,10 +138,16 @@ def apply_events(
             if not step.counted:
                 continue  # the quest did not move: nothing to tell (the trace shows why)
             verdict = step.verdict
-            payload = check_ins.get((quest.quest_id, step.state, verdict))
+            shape = (quest.quest_id, step.state, verdict, event.time_zone)
+            payload = check_ins.get(shape)
             if payload is None:
-                payload = check_ins[(quest.quest_id, step.state, verdict)] = payloads.check_in(
-                    quest, step.state, verdict
+                payload = check_ins[shape] = payloads.check_in(
+                    quest,
+                    step.state,
+                    verdict,
+                    zone=event.time_zone,
+                    now=now,
+                    incidents=windows,
                 )
             notes.append(Notification(user, sse.CHECK_IN, payload))
             if step.earned:

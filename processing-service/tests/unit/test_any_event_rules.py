@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processing_service.progress import rules
+from processing_service.progress import payloads, rules
 from processing_service.progress.rules import Filter, PlayerEvent, ProgressState, QuestRule
 from quest_devtools.testing.quests import catalog_quest
 
@@ -178,3 +178,19 @@ def test_an_event_of_another_type_is_outside_the_quests_window() -> None:
     )
     # Auth's envelope types count as the built-in `sign_in` type.
     assert rules.quest_event_type("NewUserSignIn") == "sign_in"
+
+
+def test_a_check_in_frame_carries_the_players_time_as_the_quest_list_would_say_it() -> None:
+    daily = QuestRule.from_catalog(
+        catalog_quest(streak_mode="daily", streak=5, grace_days=1, duplication=1)
+    )
+    now = datetime(2026, 4, 1, 21, 30, tzinfo=UTC)  # 23:30 in Paris, 1 April
+    step = rules.apply_event(
+        daily, ProgressState(), PlayerEvent(time=now, time_zone="Europe/Paris")
+    )
+    frame = payloads.check_in(daily, step.state, step.verdict, zone="Europe/Paris", now=now)
+    assert frame["counted_today"] is True
+    assert frame["time_zone"] == "Europe/Paris"
+    assert frame["grace_left"] == 1
+    # The next local day in Paris starts at 22:00 UTC.
+    assert frame["next_count_at"] == "2026-04-01T22:00:00Z"

@@ -81,6 +81,12 @@ export type CheckInNotice = {
      */
     completed: number;
     /**
+     * Counted Today
+     *
+     * An event already counted on the player's local today
+     */
+    counted_today?: boolean;
+    /**
      * Duplication
      *
      * The most completions the quest allows
@@ -92,6 +98,18 @@ export type CheckInNotice = {
      * What the quest counts: `sign_in` or a game's event type
      */
     event_type?: string;
+    /**
+     * Grace Left
+     *
+     * Missed days the streak can still absorb
+     */
+    grace_left?: number;
+    /**
+     * Next Count At
+     *
+     * When the next event can count (cooldown, next local day)
+     */
+    next_count_at?: string | null;
     /**
      * Quest Id
      */
@@ -114,6 +132,12 @@ export type CheckInNotice = {
      * Target
      */
     target: number;
+    /**
+     * Time Zone
+     *
+     * The zone the event was dated in
+     */
+    time_zone?: string;
     /**
      * Title
      */
