@@ -630,7 +630,9 @@ def next_count_at(
 NO_PLAYER = uuid.UUID(int=0)  # a replay's events need no player
 
 
-@dataclass(frozen=True, slots=True)
+# Treated as a value (changes go through `dataclasses.replace`), but not frozen: a frozen
+# dataclass pays a call per field to build, and a simulation builds one per recorded event.
+@dataclass(slots=True)
 class PlayerEvent:
     """One thing a player did, as the worker consumes, records and replays it: a sign-in (type
     `sign_in`, sent by auth) or a game server's event (its type, its properties in `data`).
