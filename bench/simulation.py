@@ -92,7 +92,7 @@ def main() -> None:
         replayed = int(result["events_replayed"])
 
         # 2. Bound: the bare server-side-cursor read of the same rows.
-        query, params = simulations.window_query(SINCE, None, quest.event_type)
+        query, params = simulations.window_query(SINCE, None, quest)
         read = 0
         started = time.perf_counter()
         with engine.connect() as connection:

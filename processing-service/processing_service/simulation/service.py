@@ -44,10 +44,13 @@ STALE_AFTER = timedelta(minutes=2)
 
 
 def window_query(
-    since: datetime, until: datetime | None, event_type: str
+    since: datetime, until: datetime | None, rule: QuestRule
 ) -> tuple[str, dict[str, Any]]:
-    """The window's events of the quest's type by player, in the order the worker applied them."""
-    return views.event_window(since, until, event_type)
+    """The window's events of the quest's type by player, in the order the worker applied them
+    (with their properties only when the quest looks at them)."""
+    return views.event_window(
+        since, until, rule.event_type, with_data=bool(rule.where) or rule.measure == "sum"
+    )
 
 
 def count_events(
@@ -73,7 +76,7 @@ def stream_and_fold(
     time: memory stays flat whatever the window holds. The driver's own cursor, not the ORM's
     streaming: SQLAlchemy's `stream_results` buffered the whole result here, and its row
     objects cost three times the fold."""
-    query, params = window_query(since, until, rule.event_type)
+    query, params = window_query(since, until, rule)
     with UnitOfWork(engine=engine, read_only=True) as reads:
         tally = replay.start(rule, per_player=per_player, incidents=windows(session=reads.session))
         # The total, for a progress figure: counted only when someone follows the progress.

@@ -14,6 +14,9 @@ from tests.processing_helpers import ingested_body, recorded_events
 from processing_service.events.models import RecordedEvent
 from processing_service.grants.models import Grant
 from processing_service.progress.models import QuestProgress
+from processing_service.progress.rules import PlayerEvent, QuestRule
+from processing_service.simulation import replay
+from processing_service.simulation import service as simulations
 from quest_common.events import ingest_envelope_id, ingest_type
 from quest_devtools.testing.waiting import wait_for
 
@@ -96,3 +99,45 @@ def test_a_sum_quest_chained_to_a_sign_in_quest_counts_ingested_events_once(
             .all()
         )
     assert list(paid) == ["quest_auto_claim"]
+
+
+def test_a_simulation_of_a_draft_sum_quest_folds_the_recorded_events_of_its_type(
+    engine: Engine, consume: Any, sign_in: Any
+) -> None:
+    event_type = f"loot_{uuid.uuid4().hex[:8]}"
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    players = [uuid.uuid4() for _ in range(3)]
+    amounts = {players[0]: [40, 70, 10], players[1]: [200], players[2]: [5]}
+    consume(
+        [
+            PlayerEvent(
+                time=start + timedelta(minutes=i),
+                type=event_type,
+                data={"gold": gold, "map": "desert" if gold != 10 else "city"},
+                event_id=f"{user}-{i}",
+                user_id=user,
+                envelope_type=ingest_type(event_type),
+            )
+            for user, golds in amounts.items()
+            for i, gold in enumerate(golds)
+        ],
+        [],
+    )
+    draft = QuestRule.from_catalog(
+        sign_in.quest(
+            event_type=event_type,
+            trigger="event",
+            streak=100,
+            duplication=5,
+            measure="sum",
+            measure_property="gold",
+            where=[{"property": "map", "op": "eq", "value": "desert"}],
+        )
+    )
+    tally = simulations.stream_and_fold(
+        engine=engine, rule=draft, since=start, until=None, per_player=True
+    )
+    result = replay.finish(tally)
+    # 40 + 70 in the desert (the 10 was in the city): one completion; 200: two; 5: none.
+    assert tally.per_player == {str(players[0]): 1, str(players[1]): 2, str(players[2]): 0}
+    assert result["events_replayed"] == 5
