@@ -237,6 +237,9 @@ class BarePublishers:
             i = index
             while time.monotonic() < stop_at:
                 for item in self.batches[i % len(self.batches)]:
+                    # Noted before the publish: its confirm may be read while it is sent.
+                    published += 1
+                    pending.add(published)
                     channel.basic_publish(
                         self.exchange,
                         item.routing_key,
@@ -249,8 +252,6 @@ class BarePublishers:
                         ),
                         mandatory=True,
                     )
-                    published += 1
-                    pending.add(published)
                 while pending:
                     connection.process_data_events(time_limit=0.05)
                 counts[index] += len(self.batches[i % len(self.batches)])
@@ -444,6 +445,10 @@ def accepted_rate(args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
+def _bare_named(snapshot: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    return {f"bare_asgi[{name.split('[', 1)[1]}": v for name, v in snapshot.items()}
+
+
 def one_run(
     args: argparse.Namespace,
     *,
@@ -460,7 +465,7 @@ def one_run(
     publish_rates: list[float] = []
     load_before = benchkit.load_average()
     memory_start = benchkit.memory(pids)
-    bare_memory_start = benchkit.memory([bare_pid])
+    bare_memory_start = _bare_named(benchkit.memory([bare_pid]))
     sent = 0
     for _ in range(slices):
         # Each slice sends requests not sent before (run_load cycles through what it is given).
@@ -472,7 +477,7 @@ def one_run(
         _add(bare, _slice(bare_url, bare_requests, concurrency=args.concurrency, seconds=3.0))
         publish_rates.append(publishers.run(3.0))
     memory_end = benchkit.memory(pids)
-    bare_memory_end = benchkit.memory([bare_pid])
+    bare_memory_end = _bare_named(benchkit.memory([bare_pid]))
     accepted = service.ok(202) * args.batch / service.elapsed
     bare_rate = bare.ok(202) * args.batch / bare.elapsed
     publish_rate = sum(publish_rates) / len(publish_rates)
