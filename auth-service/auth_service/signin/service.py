@@ -24,8 +24,8 @@ from auth_service.core.events import PRODUCER, SOURCE
 from auth_service.core.security import (
     hash_password,
     hash_refresh_token,
+    needs_rehash,
     new_refresh_token,
-    pwd_context,
     sign_in_gate,
     verify_password,
 )
@@ -220,7 +220,7 @@ def sign_in(
     if account_state is not None:
         throttle.reset(session=session, scope=throttle.ACCOUNT, subject=user_name)
     params: dict[str, object] = {"p_user_id": user.user_id, "p_status": UserStatus.ACTIVE}
-    rehash = pwd_context.needs_update(user.hashed_password)
+    rehash = needs_rehash(user.hashed_password)
     if rehash:
         # Parameters were raised since this hash was made: upgrade it while we know the password.
         params["p_hashed_password"] = hash_password(password)
