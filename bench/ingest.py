@@ -261,7 +261,11 @@ class BarePublishers:
                 connection.close()
 
     def close(self) -> None:
-        benchkit.remove_broker_names(AMQP_URL, exchange=self.exchange, queues=[self.queue])
+        from quest_common.broker.topology import queue_names
+
+        benchkit.remove_broker_names(
+            AMQP_URL, exchange=self.exchange, queues=queue_names(self.queue)
+        )
 
 
 # --- 1. accepted events/s through the gateway ----------------------------------------------------
