@@ -101,6 +101,10 @@ def message(client_id: str, event: dict[str, Any]) -> benchkit.Message:
     )
 
 
+def bodies_of(requests: list[bytes]) -> list[bytes]:
+    return [request.split(b"\r\n\r\n", 1)[1] for request in requests]
+
+
 def batch_bodies(events: list[dict[str, Any]], size: int) -> list[bytes]:
     return [
         json.dumps({"events": events[at : at + size]}, separators=(",", ":")).encode()
@@ -411,24 +415,26 @@ def accepted_rate(args: argparse.Namespace) -> list[dict[str, Any]]:
         url = stack.gateway_url if args.target == "gateway" else stack.service_url("processing")
         # Enough distinct events that no request is sent twice (a duplicate costs less).
         per_run = max(1, int(args.seconds * args.expect_batches_per_s))
-        events = game_events(
-            per_run * args.runs * args.batch,
-            players,
-            start=datetime.now(UTC) + timedelta(seconds=1),
-        )
-        bodies = batch_bodies(events, args.batch)
+        # Built a batch at a time and kept as bytes only (a run's events as dicts would take
+        # hundreds of MiB); the first batches also make the bare publishers' messages.
+        start = datetime.now(UTC) + timedelta(seconds=1)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        requests = [
-            benchkit.request_bytes(url, "POST", BATCH_PATH, headers=headers, body=b) for b in bodies
-        ]
-        messages = [message(client_id, e) for e in events[: 50 * args.batch]]
+        requests, messages = [], []
+        for n in range(per_run * args.runs):
+            events = game_events(args.batch, players, start=start + timedelta(milliseconds=n))
+            body = json.dumps({"events": events}, separators=(",", ":")).encode()
+            requests.append(
+                benchkit.request_bytes(url, "POST", BATCH_PATH, headers=headers, body=body)
+            )
+            if n < 50:
+                messages += [message(client_id, e) for e in events]
         publishers = BarePublishers(messages, concurrency=args.concurrency, batch=args.batch)
         pids = [pid for c in stack._children.values() for pid in benchkit.family(c.process.pid)]
         try:
             with bare_app() as (bare_url, bare_pid):
                 bare_requests = [
                     benchkit.request_bytes(bare_url, "POST", BATCH_PATH, headers=headers, body=b)
-                    for b in bodies[:200]
+                    for b in bodies_of(requests[:200])
                 ]
                 for run in range(args.runs):
                     own = requests[run * per_run : (run + 1) * per_run]
@@ -662,7 +668,7 @@ def main() -> None:
     parser.add_argument(
         "--expect-batches-per-s",
         type=float,
-        default=80.0,
+        default=60.0,
         help="distinct requests prepared per second of a run (none is sent twice)",
     )
     parser.add_argument("--target", choices=("gateway", "service"), default="gateway")
