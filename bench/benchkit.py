@@ -331,10 +331,37 @@ class Message:
 
 
 def publish_confirmed(channel: Any, exchange: str, messages: Iterable[Message]) -> None:
-    """Publish with confirms, one at a time (setting up a run, not measured)."""
+    """Publish with confirms (setting up a run, not measured): everything sent, then the
+    broker's confirms awaited together (pika's blocking channel would wait for each one)."""
     import pika
 
-    channel.confirm_delivery()
+    settled: set[int] = set()  # delivery tags confirmed beyond `below`
+    below = 1  # every tag under this one is confirmed
+    nacked = False
+    selected = False
+
+    def on_select(_frame: Any) -> None:
+        nonlocal selected
+        selected = True
+
+    def on_confirm(frame: Any) -> None:
+        nonlocal below, nacked
+        if isinstance(frame.method, pika.spec.Basic.Nack):
+            nacked = True
+        tag = int(frame.method.delivery_tag)
+        if frame.method.multiple:
+            below = max(below, tag + 1)
+        else:
+            settled.add(tag)
+        while below in settled:
+            settled.discard(below)
+            below += 1
+
+    connection = channel.connection
+    channel._impl.confirm_delivery(ack_nack_callback=on_confirm, callback=on_select)
+    while not selected:
+        connection.process_data_events(time_limit=0.1)
+    sent = 0
     for message in messages:
         channel.basic_publish(
             exchange,
@@ -344,6 +371,11 @@ def publish_confirmed(channel: Any, exchange: str, messages: Iterable[Message]) 
                 delivery_mode=2, message_id=message.envelope_id, type=message.envelope_type
             ),
         )
+        sent += 1
+    while below <= sent:
+        connection.process_data_events(time_limit=0.1)
+    if nacked:
+        raise RuntimeError("the broker refused some of the benchmark's messages")
 
 
 def bare_consume_rate(
