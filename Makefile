@@ -49,6 +49,7 @@ bench: install-python ## run the benchmarks (figures next to bounds measured in 
 	$(UV) run python bench/login.py
 	$(UV) run python bench/catalog.py
 	$(UV) run python bench/pipeline.py
+	$(UV) run python bench/ingest.py
 	$(UV) run python bench/simulation.py
 	$(UV) run python bench/leaderboard.py
 	$(UV) run python bench/redeem.py

@@ -382,3 +382,267 @@ def own_auth_service(
             yield served
     finally:
         drop_database(pg_admin_url, database)
+
+
+# --- event pipelines: the worker and its two bounds ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event as the broker carries it (`body`) and as the worker records it (the rest)."""
+
+    routing_key: str
+    body: bytes
+    envelope_id: str
+    envelope_type: str  # `UserSignIn`, `ingest.match_won`
+    event_type: str  # what quests count it as: `sign_in`, `match_won`
+    user_id: Any  # uuid.UUID
+    source: str
+    time: datetime
+    data: dict[str, Any] = field(default_factory=dict)  # an ingested event's properties
+
+
+def publish_confirmed(channel: Any, exchange: str, messages: Iterable[Message]) -> None:
+    """Publish with confirms (setting up a run, not measured): everything sent, then the
+    broker's confirms awaited together (pika's blocking channel would wait for each one)."""
+    import pika
+
+    settled: set[int] = set()  # delivery tags confirmed beyond `below`
+    below = 1  # every tag under this one is confirmed
+    nacked = False
+    selected = False
+
+    def on_select(_frame: Any) -> None:
+        nonlocal selected
+        selected = True
+
+    def on_confirm(frame: Any) -> None:
+        nonlocal below, nacked
+        if isinstance(frame.method, pika.spec.Basic.Nack):
+            nacked = True
+        tag = int(frame.method.delivery_tag)
+        if frame.method.multiple:
+            below = max(below, tag + 1)
+        else:
+            settled.add(tag)
+        while below in settled:
+            settled.discard(below)
+            below += 1
+
+    connection = channel.connection
+    channel._impl.confirm_delivery(ack_nack_callback=on_confirm, callback=on_select)
+    while not selected:
+        connection.process_data_events(time_limit=0.1)
+    sent = 0
+    for message in messages:
+        channel.basic_publish(
+            exchange,
+            message.routing_key,
+            message.body,
+            pika.BasicProperties(
+                delivery_mode=2, message_id=message.envelope_id, type=message.envelope_type
+            ),
+        )
+        sent += 1
+    while below <= sent:
+        connection.process_data_events(time_limit=0.1)
+    if nacked:
+        raise RuntimeError("the broker refused some of the benchmark's messages")
+
+
+def bare_consume_rate(
+    amqp_url: str,
+    messages: list[Message],
+    *,
+    routing_keys: Iterable[str],
+    prefetch: int,
+    batch: int,
+) -> float:
+    """A worker's first bound: the same messages consumed from a quorum queue (the worker's
+    queue type and prefetch) by bare pika, acking every `batch` at once and doing nothing
+    else: messages/s."""
+    import uuid
+
+    from quest_common.broker.connection import connect
+    from quest_common.broker.topology import declare_work_queue, delete_work_queue
+
+    suffix = uuid.uuid4().hex[:8]
+    exchange, queue = f"bench.{suffix}.events", f"bench.{suffix}.bare"
+    connection = connect(amqp_url, name="bench-bare-consume")
+    try:
+        channel = connection.channel()
+        declare_work_queue(channel, queue=queue, exchange=exchange, routing_keys=list(routing_keys))
+        publish_confirmed(channel, exchange, messages)
+        consumer = connection.channel()
+        consumer.basic_qos(prefetch_count=prefetch)
+        received = 0
+
+        def on_message(ch: Any, method: Any, _props: Any, _body: bytes) -> None:
+            nonlocal received
+            received += 1
+            if received % batch == 0 or received == len(messages):
+                ch.basic_ack(delivery_tag=method.delivery_tag, multiple=True)
+
+        started = time.monotonic()
+        consumer.basic_consume(queue, on_message)
+        while received < len(messages):
+            connection.process_data_events(time_limit=0.1)
+        elapsed = time.monotonic() - started
+        delete_work_queue(channel, queue)
+        channel.exchange_delete(exchange)
+        return len(messages) / elapsed
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+def libpq_url(db_url: str) -> str:
+    return db_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+_BARE_EVENTS = """
+INSERT INTO player_event (event_id, user_id, user_name, type, event_type, data, source, time_zone,
+                          occurred_at, recorded_at)
+SELECT e, u, n, t, k, d, s, 'UTC', o, now()
+FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[],
+            %s::timestamptz[]) AS x(e, u, n, t, k, d, s, o)
+ON CONFLICT (event_id) DO NOTHING
+"""
+_BARE_PROGRESS = """
+INSERT INTO quest_progress (id, user_id, quest_id, streak, completed, claimed, updated_at)
+SELECT gen_random_uuid(), u, %s, k, 0, 0, now() FROM unnest(%s::uuid[], %s::int[]) AS x(u, k)
+ON CONFLICT (user_id, quest_id)
+DO UPDATE SET streak = quest_progress.streak + excluded.streak, updated_at = now()
+"""
+_BARE_NOTIFICATIONS = """
+INSERT INTO notification (id, user_id, event, data, created_at)
+SELECT gen_random_uuid(), u, 'check_in', d, now() FROM unnest(%s::uuid[], %s::jsonb[]) AS x(u, d)
+"""
+
+
+def bare_write_rate(
+    pg_admin_url: str, migrate: Any, messages: list[Message], *, batch: int
+) -> float:
+    """A worker's second bound: the rows the worker writes for these events (event rows, one
+    progress upsert per player in the batch, a check_in notification per event), written by
+    bare psycopg in batches of the worker's size, one transaction per batch, on a database
+    migrated by `migrate(url)`, nothing else: events/s."""
+    import uuid
+
+    import psycopg
+
+    from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
+
+    name = create_database(pg_admin_url, prefix="bench_bare")
+    db_url = sqlalchemy_url(pg_admin_url, name)
+    try:
+        migrate(db_url)
+        quest_id = uuid.uuid4()
+        note = json.dumps({"quest_id": str(quest_id), "streak": 1})
+        with psycopg.connect(libpq_url(db_url)) as conn:
+            started = time.monotonic()
+            for at in range(0, len(messages), batch):
+                chunk = messages[at : at + batch]
+                users = [m.user_id for m in chunk]
+                per_user = Counter(users)
+                ids, names = [m.envelope_id for m in chunk], ["bench"] * len(chunk)
+                types, sources = [m.envelope_type for m in chunk], [m.source for m in chunk]
+                times = [m.time for m in chunk]
+                kinds = [m.event_type for m in chunk]
+                data = [json.dumps(m.data, separators=(",", ":")) for m in chunk]
+                conn.execute(_BARE_EVENTS, (ids, users, names, types, kinds, data, sources, times))
+                conn.execute(_BARE_PROGRESS, (quest_id, list(per_user), list(per_user.values())))
+                conn.execute(_BARE_NOTIFICATIONS, (users, [note] * len(chunk)))
+                conn.commit()
+            return len(messages) / (time.monotonic() - started)
+    finally:
+        drop_database(pg_admin_url, name)
+
+
+def deadlocks(db_url: str) -> int:
+    """Deadlocks PostgreSQL detected in this database (each one costs a second of waiting)."""
+    import psycopg
+
+    with psycopg.connect(libpq_url(db_url)) as conn:
+        row = conn.execute(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def worker_env(settings: Any) -> dict[str, str]:
+    """The environment of a processing worker process on these settings (processing's
+    `Settings`; catalog down: the worker goes by its local copy of the quests)."""
+    return {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": settings.database_url,
+        "AMQP_URL": settings.amqp_url,
+        "EVENTS_EXCHANGE": settings.events_exchange,
+        "SIGN_IN_QUEUE": settings.sign_in_queue,
+        "CATALOG_URL": settings.catalog_url,
+        "AUTH_URL": settings.auth_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@dataclass
+class WorkerRun:
+    consumed_s: float  # from the first worker's consumer to the last event recorded
+    elapsed_s: float  # from the workers' start (interpreter, imports, connections included)
+    memory_start: dict[str, dict[str, float]]
+    memory_peak: dict[str, dict[str, float]]
+
+
+def time_workers(
+    *, env: dict[str, str], amqp_url: str, queue: str, db_url: str, events: int, workers: int
+) -> WorkerRun:
+    """Start `workers` processing worker processes on an already filled `queue` and time them
+    until `events` events are recorded; then stop them (SIGTERM). Start-up is reported apart
+    from consumption, which is timed from the first worker's consumer (with two, the second
+    may join a bit later)."""
+    import signal
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from quest_common.broker.connection import connect
+
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        began = time.monotonic()
+        for _ in range(workers):
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "processing_service.worker"],
+                    env=env,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        watch = connect(amqp_url, name="bench-watch")
+        try:
+            while (watch.channel().queue_declare(queue, passive=True).method).consumer_count < 1:
+                time.sleep(0.02)
+        finally:
+            watch.close()
+        consuming = time.monotonic()
+        pids = [pid for proc in procs for pid in family(proc.pid)]
+        memory_start = memory(pids)
+        peak = memory_start
+        # One connection kept open, polled every 0.1 s (a connection per poll started a
+        # PostgreSQL backend 20 times a second, CPU taken from the worker being measured).
+        with psycopg.connect(libpq_url(db_url), autocommit=True) as conn:
+            while True:
+                row = conn.execute("SELECT count(*) FROM player_event").fetchone()
+                if row is not None and row[0] >= events:
+                    break
+                peak = memory(pids) or peak
+                time.sleep(0.1)
+        done = time.monotonic()
+        return WorkerRun(done - consuming, done - began, memory_start, peak)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(30)

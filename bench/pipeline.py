@@ -14,10 +14,7 @@ import argparse
 import atexit
 import contextlib
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,8 +26,6 @@ from typing import Any
 
 import benchkit
 import httpx
-import pika
-import psycopg
 from sqlmodel import Session
 
 from processing_service.catalog.cache import QuestDefinition
@@ -38,7 +33,7 @@ from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
-from quest_common.broker.topology import declare_work_queue, delete_work_queue, queue_names
+from quest_common.broker.topology import declare_work_queue, queue_names
 from quest_common.db import make_engine
 from quest_common.events import make_event
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
@@ -60,154 +55,39 @@ def reference_quest() -> dict[str, Any]:
     }
 
 
-def wait_for_events(db_url: str, events: int, worker_pids: list[int]) -> dict[str, Any]:
-    """Polls until `events` sign-ins are stored, on one connection kept open (a connection per
-    poll started a PostgreSQL backend 20 times a second, CPU taken from the worker being
-    measured), every 0.1 s; returns the workers' peak memory seen meanwhile."""
-    peak: dict[str, Any] = {}
-    url = db_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(url, autocommit=True) as conn:
-        while True:
-            row = conn.execute("SELECT count(*) FROM player_event").fetchone()
-            if row is not None and row[0] >= events:
-                return peak
-            peak = benchkit.memory(worker_pids) or peak
-            time.sleep(0.1)
-
-
-def deadlocks(db_url: str) -> int:
-    """Deadlocks PostgreSQL detected in this database (each one costs a second of waiting)."""
-    with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        row = conn.execute(
-            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
-        ).fetchone()
-        return int(row[0]) if row else 0
-
-
 def load() -> str:
     """The machine's load average: other work on these 2 cores skews every figure."""
     one, five, _ = os.getloadavg()
     return f"load {one:.2f}/{five:.2f}"
 
 
-def make_sign_ins(events: int, players: int) -> list[Any]:
+def make_sign_ins(events: int, players: int) -> list[benchkit.Message]:
     """The benchmark's sign-in events: `events` of them spread over `players` players."""
     users = [uuid.uuid4() for _ in range(players)]
     start = datetime.now(UTC)
-    return [
-        make_event(
+    messages = []
+    for i in range(events):
+        user = users[i % players]
+        event = make_event(
             source="auth-service",
             type="UserSignIn",
-            subject=str(users[i % players]),
-            data={"user_id": str(users[i % players]), "user_name": "bench"},
+            subject=str(user),
+            data={"user_id": str(user), "user_name": "bench"},
             time=start + timedelta(milliseconds=i),
         )
-        for i in range(events)
-    ]
-
-
-def publish_sign_ins(channel: Any, exchange: str, sign_ins: list[Any]) -> None:
-    channel.confirm_delivery()
-    for event in sign_ins:
-        channel.basic_publish(
-            exchange, "auth.UserSignIn", event.to_json(), pika.BasicProperties(delivery_mode=2)
+        messages.append(
+            benchkit.Message(
+                routing_key="auth.UserSignIn",
+                body=event.to_json(),
+                envelope_id=event.id,
+                envelope_type=event.type,
+                event_type="sign_in",
+                user_id=user,
+                source=event.source,
+                time=event.time,
+            )
         )
-
-
-def bare_consume_rate(sign_ins: list[Any], *, prefetch: int, batch: int) -> float:
-    """Bound 1: the same messages consumed from a quorum queue (the worker's queue type and
-    prefetch) by bare pika, acking every `batch` at once and doing nothing else: events/s."""
-    suffix = uuid.uuid4().hex[:8]
-    exchange, queue = f"bench.{suffix}.events", f"bench.{suffix}.bare"
-    connection = connect(AMQP_URL, name="bench-bare-consume")
-    try:
-        channel = connection.channel()
-        declare_work_queue(channel, queue=queue, exchange=exchange, routing_keys=SIGN_IN_KEYS)
-        publish_sign_ins(channel, exchange, sign_ins)
-        consumer = connection.channel()
-        consumer.basic_qos(prefetch_count=prefetch)
-        received = 0
-        last_tag = 0
-
-        def on_message(ch: Any, method: Any, _props: Any, _body: bytes) -> None:
-            nonlocal received, last_tag
-            received += 1
-            last_tag = method.delivery_tag
-            if received % batch == 0 or received == len(sign_ins):
-                ch.basic_ack(delivery_tag=last_tag, multiple=True)
-
-        started = time.monotonic()
-        consumer.basic_consume(queue, on_message)
-        while received < len(sign_ins):
-            connection.process_data_events(time_limit=0.1)
-        elapsed = time.monotonic() - started
-        delete_work_queue(channel, queue)
-        channel.exchange_delete(exchange)
-        return len(sign_ins) / elapsed
-    finally:
-        if connection.is_open:
-            connection.close()
-
-
-_BARE_EVENTS = """
-INSERT INTO player_event (event_id, user_id, user_name, type, source, occurred_at, recorded_at)
-SELECT e, u, n, t, s, o, now()
-FROM unnest(%s::text[], %s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
-    AS x(e, u, n, t, s, o)
-ON CONFLICT (event_id) DO NOTHING
-"""
-_BARE_PROGRESS = """
-INSERT INTO quest_progress (id, user_id, quest_id, streak, completed, claimed, updated_at)
-SELECT gen_random_uuid(), u, %s, k, 0, 0, now() FROM unnest(%s::uuid[], %s::int[]) AS x(u, k)
-ON CONFLICT (user_id, quest_id)
-DO UPDATE SET streak = quest_progress.streak + excluded.streak, updated_at = now()
-"""
-_BARE_NOTIFICATIONS = """
-INSERT INTO notification (id, user_id, event, data, created_at)
-SELECT gen_random_uuid(), u, 'check_in', d, now() FROM unnest(%s::uuid[], %s::jsonb[]) AS x(u, d)
-"""
-
-
-def bare_write_rate(sign_ins: list[Any], *, batch: int) -> float:
-    """Bound 2: the rows the worker writes for these events (event rows, one progress upsert
-    per player in the batch, a check_in notification per event), written by bare psycopg in
-    batches of the worker's size, one transaction per batch, nothing else: events/s."""
-    import json
-
-    name = create_database(PG_ADMIN_URL, prefix="bench_bare")
-    db_url = sqlalchemy_url(PG_ADMIN_URL, name)
-    try:
-        run_migrations(db_url)
-        quest_id = uuid.uuid4()
-        dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(dsn) as conn:
-            started = time.monotonic()
-            for at in range(0, len(sign_ins), batch):
-                chunk = sign_ins[at : at + batch]
-                users = [uuid.UUID(e.subject) for e in chunk]
-                per_user: dict[uuid.UUID, int] = {}
-                for user in users:
-                    per_user[user] = per_user.get(user, 0) + 1
-                conn.execute(
-                    _BARE_EVENTS,
-                    (
-                        [e.id for e in chunk],
-                        users,
-                        ["bench"] * len(chunk),
-                        [e.type for e in chunk],
-                        [e.source for e in chunk],
-                        [e.time for e in chunk],
-                    ),
-                )
-                conn.execute(_BARE_PROGRESS, (quest_id, list(per_user), list(per_user.values())))
-                conn.execute(
-                    _BARE_NOTIFICATIONS,
-                    (users, [json.dumps({"quest_id": str(quest_id), "streak": 1})] * len(chunk)),
-                )
-                conn.commit()
-            return len(sign_ins) / (time.monotonic() - started)
-    finally:
-        drop_database(PG_ADMIN_URL, name)
+    return messages
 
 
 def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
@@ -224,7 +104,6 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
         catalog_url=f"http://127.0.0.1:{free_port()}",
         auth_url=f"http://127.0.0.1:{free_port()}",
     )
-    procs: list[subprocess.Popen[bytes]] = []
     connection = connect(AMQP_URL, name="bench")
     try:
         run_migrations(db_url)
@@ -246,60 +125,28 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
             routing_keys=SIGN_IN_KEYS,
         )
         # Publish everything first, then start the workers: the time measured is consumption.
-        publish_sign_ins(channel, settings.events_exchange, sign_ins)
+        benchkit.publish_confirmed(channel, settings.events_exchange, sign_ins)
         connection.close()  # idle during the wait: it would miss its heartbeats
-        env = {
-            **os.environ,
-            "ENVIRONMENT": "test",
-            "DATABASE_URL": db_url,
-            "AMQP_URL": AMQP_URL,
-            "EVENTS_EXCHANGE": settings.events_exchange,
-            "SIGN_IN_QUEUE": settings.sign_in_queue,
-            "CATALOG_URL": settings.catalog_url,
-            "AUTH_URL": settings.auth_url,
-            "LOG_LEVEL": "WARNING",
-        }
         load_before = load()
-        began = time.monotonic()
-        for _ in range(workers):
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "processing_service.worker"],
-                    env=env,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        # Start-up (interpreter, imports, connections) is reported apart from consumption, which
-        # is timed from the first worker's consumer (with two, the second may join a bit later).
-        watch = connect(AMQP_URL, name="bench-watch")
-        try:
-            while (
-                watch.channel().queue_declare(settings.sign_in_queue, passive=True).method
-            ).consumer_count < 1:
-                time.sleep(0.02)
-        finally:
-            watch.close()
-        consuming = time.monotonic()
-        worker_pids = [pid for proc in procs for pid in benchkit.family(proc.pid)]
-        memory_start = benchkit.memory(worker_pids)
-        peak = wait_for_events(db_url, events, worker_pids)
-        done = time.monotonic()
-        elapsed, consumed = done - began, done - consuming
-        rate = events / consumed
+        run = benchkit.time_workers(
+            env=benchkit.worker_env(settings),
+            amqp_url=AMQP_URL,
+            queue=settings.sign_in_queue,
+            db_url=db_url,
+            events=events,
+            workers=workers,
+        )
+        rate = events / run.consumed_s
         print(
             f"throughput: {events} events, {players} players, {workers} worker(s): "
-            f"{consumed:.2f} s from the first consumer = {rate:,.0f} events/s "
-            f"({elapsed:.2f} s incl. start-up = {events / elapsed:,.0f} events/s); "
-            f"deadlocks {deadlocks(db_url)}; {load_before} before, {load()} after",
+            f"{run.consumed_s:.2f} s from the first consumer = {rate:,.0f} events/s "
+            f"({run.elapsed_s:.2f} s incl. start-up = {events / run.elapsed_s:,.0f} events/s); "
+            f"deadlocks {benchkit.deadlocks(db_url)}; {load_before} before, {load()} after",
             flush=True,
         )
-        benchkit.print_memory("start", memory_start)
-        benchkit.print_memory("end", peak)
+        benchkit.print_memory("start", run.memory_start)
+        benchkit.print_memory("end", run.memory_peak)
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(30)
         if connection.is_open:
             connection.close()
         benchkit.remove_broker_names(
@@ -309,8 +156,16 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
         )
         drop_database(PG_ADMIN_URL, name)
     # The bounds, measured right after the worker on the same events (same run, same load).
-    consume = bare_consume_rate(sign_ins, prefetch=settings.prefetch, batch=settings.batch_size)
-    write = bare_write_rate(sign_ins, batch=settings.batch_size)
+    consume = benchkit.bare_consume_rate(
+        AMQP_URL,
+        sign_ins,
+        routing_keys=SIGN_IN_KEYS,
+        prefetch=settings.prefetch,
+        batch=settings.batch_size,
+    )
+    write = benchkit.bare_write_rate(
+        PG_ADMIN_URL, run_migrations, sign_ins, batch=settings.batch_size
+    )
     bound = min(consume, write)
     print(
         f"  bounds: bare pika consume (quorum queue, prefetch {settings.prefetch}, ack per "
@@ -327,8 +182,8 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
         "bare_writes_per_s": round(write),
         "ratio_to_min_bound": benchkit.ratio(rate, bound),
         "load_average": benchkit.load_average(),
-        "memory_start": memory_start,
-        "memory_end": peak,
+        "memory_start": run.memory_start,
+        "memory_end": run.memory_peak,
     }
 
 

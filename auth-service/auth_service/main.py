@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         publisher_factory=relay_publisher_factory(settings),
         poll_seconds=settings.outbox_poll_seconds,
         wake_delay_seconds=settings.outbox_wake_delay_seconds,
+        busy_interval_seconds=settings.outbox_busy_interval_seconds,
         require_route=relay_route_required(settings),
     )
     level_curve = LevelCurve(

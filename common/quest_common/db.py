@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session, create_engine
 from tenacity import (
     before_sleep_log,
@@ -27,14 +28,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 20,
+    ping_after_idle_s: float | None = None,
+) -> Engine:
     """An engine whose pool survives a database restart (pre-ping) and never waits forever:
     bounded connect and pool waits, and TCP keepalives plus a user timeout so that a query on a
     connection whose server vanished without a word (a host gone, a cut network) fails within
-    seconds instead of hanging its request."""
-    return create_engine(
+    seconds instead of hanging its request.
+
+    `ping_after_idle_s`: ping only a connection that sat in the pool at least that long, not
+    every one handed out (a round trip per checkout, on a hot path the costliest statement of
+    the request). A connection lost while in use fails its one request, and SQLAlchemy then
+    drops every connection the pool held before it, so a restart costs the requests in flight."""
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
+        pool_pre_ping=ping_after_idle_s is None,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=10,
@@ -47,6 +59,28 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
             "tcp_user_timeout": 15_000,
         },
     )
+    if ping_after_idle_s is not None:
+        _ping_after_idle(engine, ping_after_idle_s)
+    return engine
+
+
+def _ping_after_idle(engine: Engine, idle_s: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def returned(_dbapi_connection: object, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def handed_out(dbapi_connection: Any, record: Any, _proxy: object) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < idle_s:
+            return  # new, or back in the pool a moment ago: known to work
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except psycopg.Error as exc:
+            # The pool drops this connection and hands out another (as pre-ping does).
+            raise DisconnectionError(str(exc)) from exc
 
 
 def database_check(engine: Engine) -> None:

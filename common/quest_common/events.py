@@ -155,6 +155,31 @@ def envelope_json(
     return json.dumps(envelope, separators=(",", ":")).encode()
 
 
+def stored_envelope(
+    *,
+    source: str,
+    type: str,
+    subject: str | None,
+    data: dict[str, Any],
+    time: datetime,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """`stored_event(make_event(...))` built directly, for a producer's hot path: the same
+    values in the same order, without validating our own envelope through the model."""
+    envelope: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": event_id or str(uuid.uuid4()),
+        "source": source,
+        "type": type,
+        "time": rfc3339(time),
+    }
+    if subject is not None:
+        envelope["subject"] = subject
+    envelope["datacontenttype"] = "application/json"
+    envelope["data"] = data
+    return envelope
+
+
 def parse_envelope(body: bytes | str) -> dict[str, Any] | None:
     """The fast path of `CloudEvent.from_json`: the raw envelope when its required attributes
     are well-formed (time as an aware datetime), else None — then `CloudEvent.from_json` decides

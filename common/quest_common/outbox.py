@@ -135,6 +135,11 @@ class OutboxRelay:
     pass (one select and one update for the lot). `wake_delay_seconds` (default 0) adds a fixed
     wait after each wake; it only trades latency for fewer passes and is kept for operators who
     want that trade.
+
+    `busy_interval_seconds` (default 0: off) paces a busy relay: after a pass that published
+    something, the next one starts no sooner than that long after it began, so a steady stream
+    of commits (one per login) is published a few rows per pass rather than one pass per row.
+    An idle relay is not paced: the first row after a quiet spell leaves at once.
     """
 
     def __init__(
@@ -151,6 +156,7 @@ class OutboxRelay:
         publisher_factory: PublisherFactory | None = None,
         retention: timedelta = timedelta(days=1),
         wake_delay_seconds: float = 0.0,
+        busy_interval_seconds: float = 0.0,
     ) -> None:
         self.engine = engine
         self.batch_size = batch_size
@@ -162,6 +168,8 @@ class OutboxRelay:
         self.require_route = require_route
         self.retention = retention
         self.wake_delay_seconds = wake_delay_seconds
+        self.busy_interval_seconds = busy_interval_seconds
+        self.passes = 0  # passes that published something
         self.name = name
         self._last_purge = 0.0
         self._publisher_factory = publisher_factory or (
@@ -240,9 +248,12 @@ class OutboxRelay:
     def run(self) -> None:
         self._backoff.reset()
         while not self._stop.is_set():
+            began = time.monotonic()
             try:
                 published = self.publish_pending()
                 self._backoff.reset()
+                if published:
+                    self.passes += 1
                 if published == self.batch_size:
                     continue  # more are waiting
                 if not published and self._publisher is not None:
@@ -270,6 +281,9 @@ class OutboxRelay:
                 )
                 self._stop.wait(delay)
                 continue
+            if published and self.busy_interval_seconds > 0:
+                # Busy: the commits of the next moments join one pass (their wakes stay set).
+                self._stop.wait(max(0.0, began + self.busy_interval_seconds - time.monotonic()))
             self._purge_now_and_then()
             woken = self._wake.wait(self.poll_seconds)
             # Cleared before the next pass, never after it: a wake that arrives while the pass

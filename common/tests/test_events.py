@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from quest_common.events import CloudEvent, EventType, make_event, rfc3339, routing_key
@@ -40,3 +42,33 @@ def test_wrong_specversion_is_refused() -> None:
 
 def test_routing_key() -> None:
     assert routing_key("auth", EventType.NEW_USER_SIGN_IN) == "auth.NewUserSignIn"
+
+
+@given(
+    time=st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.just(UTC),
+    ),
+    subject=st.none() | st.text(min_size=1, max_size=20),
+    data=st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4),
+)
+def test_a_stored_envelope_is_what_the_model_stores(
+    time: datetime, subject: str | None, data: dict[str, object]
+) -> None:
+    from quest_common.events import stored_envelope, stored_event
+
+    built = stored_envelope(
+        source="auth-service", type="UserSignIn", subject=subject, data=data, time=time
+    )
+    model = stored_event(
+        make_event(
+            source="auth-service",
+            type="UserSignIn",
+            subject=subject,
+            data=data,
+            time=time,
+            event_id=built["id"],
+        )
+    )
+    assert list(built.items()) == list(model.items())  # the same values, in the same order

@@ -317,3 +317,49 @@ def test_a_relay_moves_to_another_broker_node_and_publishes_each_event(
         relay.stop()
     assert sorted(json.loads(b)["id"] for b in bodies) == sorted(after)
     assert relay.pending_count() == 0
+
+
+def test_a_busy_relay_publishes_the_commits_of_its_interval_in_one_pass(
+    database_url_factory, amqp_url, broker_names
+):
+    """Paced while busy: the first row after a quiet spell gets a pass of its own, the rows
+    committed (and woken for) during the interval that follows share the next one."""
+    from quest_common.broker.publisher import ConfirmingPublisher
+
+    engine = outbox_engine(database_url_factory)
+    queue = broker_names.queue("probe")
+    bind_probe_queue(amqp_url, exchange=broker_names.exchange, queue=queue, routing_key="test.#")
+    sizes: list[int] = []
+    first_published = threading.Event()
+
+    class Recording(OutboxRelay):
+        def publish_pending(self) -> int:
+            published = super().publish_pending()
+            if published:
+                sizes.append(published)
+                first_published.set()
+            return published
+
+    relay = Recording(
+        engine=engine,
+        amqp_url=amqp_url,
+        exchange=broker_names.exchange,
+        poll_seconds=60.0,
+        busy_interval_seconds=2.0,
+        publisher_factory=lambda: ConfirmingPublisher(amqp_url, broker_names.exchange),
+    )
+    relay.start()
+    try:
+        time.sleep(0.3)  # the first pass finds nothing; the relay now sleeps on its wake
+        ids = add_events(engine, 1, "test.Thing")
+        relay.wake()
+        assert first_published.wait(10)
+        for _ in range(5):  # a login each, each waking the relay, within its busy interval
+            ids += add_events(engine, 1, "test.Thing")
+            relay.wake()
+        bodies = drain_queue(amqp_url, queue, expect=6, wait_seconds=10)
+    finally:
+        relay.stop()
+    assert sorted(json.loads(b)["id"] for b in bodies) == sorted(ids)
+    assert sizes == [1, 5]
+    assert relay.passes == 2

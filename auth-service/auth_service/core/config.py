@@ -90,6 +90,10 @@ class Settings(BaseServiceSettings):
     # An optional wait after a login wakes the relay. 0: publish at once; under load the
     # logins committing during a pass are batched into the next one anyway.
     outbox_wake_delay_seconds: float = 0.0
+    # While logins keep coming, a relay pass starts at most this often: a steady stream is
+    # published a few sign-ins per pass (a pass costs more CPU than the login's own SQL), each
+    # waiting at most this long. The first sign-in after a quiet spell leaves at once.
+    outbox_busy_interval_seconds: float = 0.1
     run_outbox_relay: bool = True
     # The durable queue that keeps `auth.UserDeleted` for processing, declared by the relay too
     # (auth_service.personal_data.deletions_queue): a deletion is never unroutable, so it never

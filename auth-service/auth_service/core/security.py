@@ -3,7 +3,9 @@
 argon2id at OWASP's parameters (19 MiB, t=2, p=1). A verify costs tens of milliseconds of CPU,
 so callers run it in the threadpool (sync routes), never on the event loop.
 
-A running service hashes in a pool of worker processes, one per core (`start_hashing_pool`):
+A running service hashes in a pool of worker processes, one per core (`start_hashing_pool`,
+`auth_service.core.hashing_pool`: one thread wake-up per call, where `ProcessPoolExecutor`
+took three):
 - fair: the pool's queue is first in, first out, so under a burst no login waits behind many
   that arrived after it (threads racing for a semaphore give no such order, and the unlucky
   ones made the p99 three times the mean);
@@ -19,13 +21,11 @@ Without a pool (tests, scripts) hashing runs in the calling thread.
 import base64
 import hashlib
 import logging
-import multiprocessing
 import os
 import secrets
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from passlib.context import CryptContext
 
 from auth_service.core.admission import FairGate
+from auth_service.core.hashing_pool import HashingPool
 
 pwd_context = CryptContext(
     schemes=["argon2"],
@@ -74,6 +75,19 @@ _HASH_SLOTS = threading.BoundedSemaphore(4 * CORES)
 # wrong password and the response timing does not reveal which names exist.
 _DUMMY_HASH = pwd_context.hash(secrets.token_urlsafe(16))
 
+# A hash made with today's parameters: "$argon2id$v=19$m=19456,t=2,p=1$" and the same salt and
+# digest sizes (so the same length). Checked on every sign-in, before passlib parses anything.
+_CURRENT_PREFIX = _DUMMY_HASH[: _DUMMY_HASH.rindex("$", 0, _DUMMY_HASH.rindex("$")) + 1]
+
+
+def needs_rehash(hashed: str) -> bool:
+    """Whether a stored hash was made with other parameters than today's (then the sign-in
+    upgrades it while it knows the password). The common answer, no, without parsing."""
+    if hashed.startswith(_CURRENT_PREFIX) and len(hashed) == len(_DUMMY_HASH):
+        return False
+    return bool(pwd_context.needs_update(hashed))
+
+
 ALGORITHM = "RS256"
 INTERNAL_AUDIENCE = "quest-internal"
 SERVICE_ROLE = "service"
@@ -83,7 +97,7 @@ SERVICE_ROLE = "service"
 _UNPOOLED_SIGN_INS = 4 * CORES
 sign_in_gate = FairGate(_UNPOOLED_SIGN_INS)
 
-_pool: ProcessPoolExecutor | None = None
+_pool: HashingPool | None = None
 _pool_lock = threading.Lock()
 _T = TypeVar("_T")
 
@@ -106,11 +120,16 @@ def start_hashing_pool(processes: int = DEFAULT_HASH_PROCESSES) -> None:
     with _pool_lock:
         if _pool is not None:
             return
-        # "spawn": the service has threads (relay, key reload) that a fork would copy mid-step.
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-        warm = [pool.submit(_verify, "warm-up", _DUMMY_HASH) for _ in range(processes)]
-        for future in warm:
-            future.result()
+        pool = HashingPool(processes)
+        # One warm-up verify per process, at once: each worker takes the next one waiting.
+        warm = [
+            threading.Thread(target=pool.call, args=(_verify, "warm-up", _DUMMY_HASH))
+            for _ in range(processes)
+        ]
+        for thread in warm:
+            thread.start()
+        for thread in warm:
+            thread.join()
         _pool = pool
         sign_in_gate.resize(3 * processes)
 
@@ -121,7 +140,7 @@ def stop_hashing_pool() -> None:
         pool, _pool = _pool, None
         sign_in_gate.resize(_UNPOOLED_SIGN_INS)
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 def _run(function: Callable[..., _T], *args: str) -> _T:
@@ -129,7 +148,7 @@ def _run(function: Callable[..., _T], *args: str) -> _T:
     pool = _pool
     if pool is not None:
         try:
-            return pool.submit(function, *args).result()
+            return pool.call(function, *args)
         except BrokenProcessPool:
             # A worker died (e.g. killed for memory): hash here rather than fail the login.
             logger.exception("password hashing pool broken; hashing in this process from now")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -73,6 +73,17 @@ class UnsupportedGrantTypeError(
     pass
 
 
+class TokenSubject(Protocol):
+    """What an access token names: a `User`, or the plain row a sign-in reads."""
+
+    @property
+    def user_id(self) -> uuid.UUID: ...
+    @property
+    def user_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
@@ -116,7 +127,7 @@ class TokenService:
         )
         return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
 
-    def access_token(self, user: User, *, now: datetime | None = None) -> IssuedToken:
+    def access_token(self, user: TokenSubject, *, now: datetime | None = None) -> IssuedToken:
         return self._issue(
             audience=self.settings.jwt_audience,
             subject=str(user.user_id),

@@ -48,7 +48,7 @@ def test_hashing_pool_hashes_and_verifies_in_worker_processes() -> None:
     security.start_hashing_pool(1)
     try:
         assert security._pool is not None
-        worker_pids = {security._pool.submit(os.getpid).result() for _ in range(3)}
+        worker_pids = {security._pool.call(os.getpid) for _ in range(3)}
         assert worker_pids and os.getpid() not in worker_pids  # argon2 really runs elsewhere
         hashed = hash_password("correct horse")
         assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
@@ -154,3 +154,28 @@ def test_a_sealed_successor_opens_only_with_the_spent_token() -> None:
     assert unseal_successor(spent=hash_refresh_token(spent), sealed=sealed) is None
     assert unseal_successor(spent=spent, sealed="not base64 at all!") is None
     assert len(sealed) <= 256  # the column's width
+
+
+def test_a_hash_needs_rehashing_only_when_made_with_other_parameters() -> None:
+    from passlib.context import CryptContext
+
+    from auth_service.core.security import needs_rehash
+
+    assert not needs_rehash(hash_password("correct horse"))
+    weaker = CryptContext(
+        schemes=["argon2"],
+        argon2__type="ID",
+        argon2__memory_cost=8192,
+        argon2__time_cost=2,
+        argon2__parallelism=1,
+    )
+    assert needs_rehash(weaker.hash("correct horse"))
+    shorter_salt = CryptContext(
+        schemes=["argon2"],
+        argon2__type="ID",
+        argon2__memory_cost=19456,
+        argon2__time_cost=2,
+        argon2__parallelism=1,
+        argon2__salt_size=8,
+    ).hash("correct horse")
+    assert needs_rehash(shorter_salt) == pwd_context.needs_update(shorter_salt)
