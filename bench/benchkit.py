@@ -559,6 +559,29 @@ def bare_write_rate(
         drop_database(pg_admin_url, name)
 
 
+def worker_bounds(
+    amqp_url: str,
+    pg_admin_url: str,
+    messages: list[Message],
+    *,
+    routing_keys: Iterable[str],
+    settings: Any,
+    migrate: Any,
+) -> tuple[float, float]:
+    """The worker's two bounds on the same messages, measured right after it (same run, same
+    load): (bare consume, bare PostgreSQL batch writes), each in events/s, with the worker's
+    prefetch and batch size from its `settings`."""
+    consume = bare_consume_rate(
+        amqp_url,
+        messages,
+        routing_keys=routing_keys,
+        prefetch=settings.prefetch,
+        batch=settings.batch_size,
+    )
+    write = bare_write_rate(pg_admin_url, migrate, messages, batch=settings.batch_size)
+    return consume, write
+
+
 def deadlocks(db_url: str) -> int:
     """Deadlocks PostgreSQL detected in this database (each one costs a second of waiting)."""
     import psycopg

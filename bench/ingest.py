@@ -612,15 +612,13 @@ def counted_rate(*, messages: list[benchkit.Message], players: int) -> dict[str,
         )
         drop_database(PG_ADMIN_URL, name)
     rate = len(messages) / run.consumed_s
-    consume = benchkit.bare_consume_rate(
+    consume, write = benchkit.worker_bounds(
         AMQP_URL,
+        PG_ADMIN_URL,
         messages,
         routing_keys=INGEST_KEYS,
-        prefetch=settings.prefetch,
-        batch=settings.batch_size,
-    )
-    write = benchkit.bare_write_rate(
-        PG_ADMIN_URL, run_migrations, messages, batch=settings.batch_size
+        settings=settings,
+        migrate=run_migrations,
     )
     bound = min(consume, write)
     print(

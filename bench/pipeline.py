@@ -156,15 +156,13 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
         )
         drop_database(PG_ADMIN_URL, name)
     # The bounds, measured right after the worker on the same events (same run, same load).
-    consume = benchkit.bare_consume_rate(
+    consume, write = benchkit.worker_bounds(
         AMQP_URL,
+        PG_ADMIN_URL,
         sign_ins,
         routing_keys=SIGN_IN_KEYS,
-        prefetch=settings.prefetch,
-        batch=settings.batch_size,
-    )
-    write = benchkit.bare_write_rate(
-        PG_ADMIN_URL, run_migrations, sign_ins, batch=settings.batch_size
+        settings=settings,
+        migrate=run_migrations,
     )
     bound = min(consume, write)
     print(
