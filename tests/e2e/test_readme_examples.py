@@ -62,18 +62,17 @@ def test_the_python_events_example_sends_a_batch(stack: Any, tmp_path: Path) -> 
     import os
     import sys
 
-    from tests.e2e.test_ingestion_flow import (
-        client_token,
-        new_client,
-        new_event_type,
-        wait_until_ingestion_knows,
-    )
+    import admin_setup
+    from test_ingestion_flow import SCORE, wait_until_ingestion_knows
 
     admin = stack.admin_headers()
-    event_type = new_event_type(stack, admin)
-    created = new_client(stack, admin)
+    event_type = f"match_won_{uuid.uuid4().hex[:8]}"
+    with stack.client() as http:
+        admin_setup.event_type(http, admin, event_type, SCORE)
+        created = admin_setup.new_client(http, admin)
+        token = admin_setup.client_token(http, created)
     player = stack.sign_up()
-    wait_until_ingestion_knows(stack, client_token(stack, created), event_type, player.user_id)
+    wait_until_ingestion_knows(stack, token, event_type, player.user_id)
     code = events_python_example()
     assert '"match_won"' in code and "Retry-After" in code
     script = tmp_path / "send_events.py"

@@ -225,7 +225,7 @@ export function AdminEventTypesPage() {
               : [
                   {
                     label: t.is_active ? "Edit" : "Edit and activate",
-                    ariaLabel: `Edit ${t.name}`,
+                    ariaLabel: `${t.is_active ? "Edit" : "Edit and activate"} ${t.name}`,
                     onClick: () => setEditing(t),
                   },
                   ...(t.is_active
