@@ -91,6 +91,15 @@ def test_every_mutation_in_the_repository_reads_and_names_its_guarantee() -> Non
         assert mutation.tests and mutation.edits and mutation.text.strip()
 
 
+def test_every_mutation_still_names_exactly_one_place_in_the_tree() -> None:
+    """A refactor that moves the code a mutation breaks would make `make guarantees` fail late;
+    this says so in every test run."""
+    for mutation in runner.load_mutations(ROOT / runner.MUTATIONS_DIR):
+        for edit in mutation.edits:
+            found = (ROOT / edit.file).read_text().count(edit.find)
+            assert found == 1, (mutation.key, edit.file, found)
+
+
 def test_a_mutation_file_is_read_whole(tmp_path: Path) -> None:
     path = mutation_file(tmp_path, "03-refunds.toml", a_mutation(["tests/test_price.py"]))
     mutation = runner.load_mutation(path)
