@@ -196,6 +196,32 @@ def _remove_stack_leftovers(databases: Any, suffix: str) -> None:
     )
 
 
+def every_sign_in_quest(client: httpx.Client, admin: str, password: str) -> None:
+    """A quest every sign-in moves: a check_in is sent only when a quest moved, and the
+    reference quest is done for a player after six sign-ins."""
+    token = client.post(
+        "/api/auth/login/access-token", data={"username": admin, "password": password}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    reward = client.put(
+        "/api/catalog/rewards/by-name/bench-diamond",
+        json={"reward_item": "diamond", "reward_qty": 1},
+        headers=headers,
+    )
+    quest = client.put(
+        "/api/catalog/quests/by-name/bench-every-sign-in",
+        json={
+            "title": "Every sign-in",
+            "streak": 10_000,
+            "duplication": 1,
+            "reward_id": reward.json()["reward_id"],
+        },
+        headers=headers,
+    )
+    if quest.status_code not in (200, 201):
+        raise SystemExit(f"setup failed: quest HTTP {quest.status_code} {quest.text[:200]}")
+
+
 def latency(*, logins: int, rate: float) -> dict[str, Any]:
     from quest_devtools.devstack import Databases, Ports, Stack, StackConfig
 
@@ -222,6 +248,7 @@ def latency(*, logins: int, rate: float) -> dict[str, Any]:
     atexit.register(_remove_stack_leftovers, config.databases, suffix)
     with Stack(config) as stack:
         client = httpx.Client(base_url=stack.gateway_url, timeout=10)
+        every_sign_in_quest(client, config.admin_user_name, config.admin_password)
         players = []
         for i in range(min(25, max(1, logins // 10))):
             name = f"bench_{suffix}_{i}"
