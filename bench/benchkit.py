@@ -559,6 +559,27 @@ def bare_write_rate(
         drop_database(pg_admin_url, name)
 
 
+def worker_settings(db_url: str, amqp_url: str) -> Any:
+    """Processing's settings for a benchmark's own worker: its database, broker names of its
+    own, and catalog and auth on ports nothing listens on (the worker counts with the quests
+    stored in its database)."""
+    import uuid
+
+    from processing_service.core.config import Settings
+    from quest_devtools.devstack import free_port
+
+    suffix = uuid.uuid4().hex[:8]
+    return Settings(
+        environment="test",
+        database_url=db_url,
+        amqp_url=amqp_url,
+        events_exchange=f"bench.{suffix}.events",
+        sign_in_queue=f"bench.{suffix}.sign-ins",
+        catalog_url=f"http://127.0.0.1:{free_port()}",
+        auth_url=f"http://127.0.0.1:{free_port()}",
+    )
+
+
 def worker_bounds(
     amqp_url: str,
     pg_admin_url: str,

@@ -552,7 +552,6 @@ def counted_rate(*, messages: list[benchkit.Message], players: int) -> dict[str,
     from sqlmodel import Session
 
     from processing_service.catalog.cache import QuestDefinition
-    from processing_service.core.config import Settings
     from processing_service.core.db import run_migrations
     from quest_common.broker.connection import connect
     from quest_common.broker.topology import declare_work_queue, queue_names
@@ -560,16 +559,7 @@ def counted_rate(*, messages: list[benchkit.Message], players: int) -> dict[str,
 
     name = create_database(PG_ADMIN_URL, prefix="bench_ingest")
     db_url = sqlalchemy_url(PG_ADMIN_URL, name)
-    suffix = uuid.uuid4().hex[:8]
-    settings = Settings(
-        environment="test",
-        database_url=db_url,
-        amqp_url=AMQP_URL,
-        events_exchange=f"bench.{suffix}.events",
-        sign_in_queue=f"bench.{suffix}.sign-ins",
-        catalog_url=f"http://127.0.0.1:{free_port()}",
-        auth_url=f"http://127.0.0.1:{free_port()}",
-    )
+    settings = benchkit.worker_settings(db_url, AMQP_URL)
     try:
         run_migrations(db_url)
         engine = make_engine(db_url)

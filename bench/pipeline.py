@@ -29,7 +29,6 @@ import httpx
 from sqlmodel import Session
 
 from processing_service.catalog.cache import QuestDefinition
-from processing_service.core.config import Settings
 from processing_service.core.db import run_migrations
 from processing_service.worker import SIGN_IN_KEYS
 from quest_common.broker.connection import connect
@@ -37,7 +36,7 @@ from quest_common.broker.topology import declare_work_queue, queue_names
 from quest_common.db import make_engine
 from quest_common.events import make_event
 from quest_devtools.testing.databases import create_database, drop_database, sqlalchemy_url
-from quest_devtools.testing.plugin import AMQP_URL, PG_ADMIN_URL, free_port
+from quest_devtools.testing.plugin import AMQP_URL, PG_ADMIN_URL
 
 
 def reference_quest() -> dict[str, Any]:
@@ -94,16 +93,7 @@ def throughput(*, events: int, players: int, workers: int) -> dict[str, Any]:
     sign_ins = make_sign_ins(events, players)
     name = create_database(PG_ADMIN_URL, prefix="bench_processing")
     db_url = sqlalchemy_url(PG_ADMIN_URL, name)
-    suffix = uuid.uuid4().hex[:8]
-    settings = Settings(
-        environment="test",
-        database_url=db_url,
-        amqp_url=AMQP_URL,
-        events_exchange=f"bench.{suffix}.events",
-        sign_in_queue=f"bench.{suffix}.sign-ins",
-        catalog_url=f"http://127.0.0.1:{free_port()}",
-        auth_url=f"http://127.0.0.1:{free_port()}",
-    )
+    settings = benchkit.worker_settings(db_url, AMQP_URL)
     connection = connect(AMQP_URL, name="bench")
     try:
         run_migrations(db_url)
