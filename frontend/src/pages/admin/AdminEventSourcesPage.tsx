@@ -193,8 +193,30 @@ export function AdminEventSourcesPage() {
                 </Group>
               ),
             },
-            { header: "Last event seen", cell: (s) => sourceDay(figures.get(s.client_id)).lastSeen },
-            { header: "Events today", cell: (s) => sourceDay(figures.get(s.client_id)).today },
+            {
+              header: "Last event seen",
+              cell: (s) => (
+                <Text size="sm" maw={160}>
+                  {sourceDay(figures.get(s.client_id)).lastSeen}
+                </Text>
+              ),
+            },
+            {
+              header: "Events today",
+              // One type a line, breaking anywhere: type names are long words, and a busy source
+              // must not widen the table past the screen.
+              cell: (s) => (
+                <Stack gap={0} maw={200}>
+                  {sourceDay(figures.get(s.client_id))
+                    .today.split(" · ")
+                    .map((line) => (
+                      <Text key={line} size="sm" style={{ overflowWrap: "anywhere" }}>
+                        {line}
+                      </Text>
+                    ))}
+                </Stack>
+              ),
+            },
             {
               header: "State",
               cell: (s) =>
